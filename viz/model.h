@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The model: what a trace means, built in one pass over its events.
+ *
+ *   struct model *m = model__new(&opts);          opts may be NULL
+ *   while ((e = trace_reader__next(r))) model__add(m, e);
+ *   model__finish(m);                             then read m's arrays
+ *   model__free(m);
+ *
+ * Aggregates (threads, processes, channels with endpoints, wakeups) stay in
+ * memory and grow with the number of threads and channels, never with the
+ * number of events. Everything per event (spans, transfers, wakeups) is
+ * handed to the optional sink callbacks as it is derived, so renderers can
+ * bucket or stream it: a second pass with sinks draws what the first pass
+ * named.
+ */
+#ifndef IPCTRACE_MODEL_H
+#define IPCTRACE_MODEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <linux/types.h>
+#include "../bpf/ipctrace.h"
+
+enum model_direction {
+	DIR_NONE = 0,    /* "none": opened, no data */
+	DIR_SIMPLEX,     /* "simplex" */
+	DIR_HALF_DUPLEX, /* "half-duplex" */
+	DIR_FULL_DUPLEX, /* "full-duplex" */
+};
+
+enum model_mode {
+	MODE_NONE = -1,        /* null: never waited */
+	MODE_SYNC_BLOCKING = 0,
+	MODE_SYNC_NONBLOCKING,
+	MODE_ASYNC_BLOCKING,
+	MODE_ASYNC_NONBLOCKING,
+	MODE_COUNT
+};
+
+/* Thread states drawn on a lane. */
+enum span_state {
+	SPAN_USER = 0,   /* on CPU in user space */
+	SPAN_SYSCALL,    /* on CPU in the kernel, inside a syscall */
+	SPAN_BLOCKED,    /* off CPU, sleeping (waiting for something) */
+	SPAN_RUNNABLE,   /* off CPU, woken or preempted, waiting for a CPU */
+	SPAN_POLLING,    /* a run of EAGAIN / zero-timeout calls: busy-waiting */
+	SPAN_STATE_COUNT
+};
+
+/*
+ * One stretch of a thread's life. SYSCALL spans cover a whole syscall
+ * (enter to exit); BLOCKED and RUNNABLE spans lie on top of them; USER is
+ * what is left and is not emitted as spans (renderers draw it as the lane's
+ * base from the thread's first to last moment).
+ */
+struct model_span {
+	uint32_t pid, tid;
+	enum span_state state;
+	uint64_t start, end;
+	int chan;          /* report channel id, 0 = none */
+	uint8_t op;        /* enum ipct_op of the syscall */
+	uint16_t nr;       /* syscall number */
+	int64_t ret;       /* SYSCALL/POLLING: return value of the (last) call */
+	uint32_t calls;    /* POLLING: calls merged into the span */
+};
+
+/* Data that left one call and arrived in another on the same channel. */
+struct model_transfer {
+	int chan;                      /* report channel id */
+	uint32_t src_pid, src_tid, dst_pid, dst_tid;
+	uint64_t src_ts, dst_ts;       /* send call's exit, receive call's exit */
+	uint64_t bytes;
+};
+
+/* One wakeup: waker (0 = interrupt/unknown) woke wakee at ts. */
+struct model_wake {
+	int chan;                      /* 0 = not during an IPC call */
+	uint32_t waker_pid, waker_tid, wakee_pid, wakee_tid;
+	uint64_t ts;
+	uint8_t waker_op;
+};
+
+struct model_lost {
+	uint64_t first_ts, last_ts, count;
+	uint16_t cpu;
+};
+
+struct model_opts {
+	void *ctx;
+	void (*on_span)(void *ctx, const struct model_span *s);
+	void (*on_transfer)(void *ctx, const struct model_transfer *t);
+	void (*on_wake)(void *ctx, const struct model_wake *w);
+	void (*on_lost)(void *ctx, const struct model_lost *l);
+	bool all_files;    /* keep `file` channels nobody wrote (default: hidden) */
+};
+
+struct model_thread {
+	uint32_t pid, tid;
+	char comm[IPCT_COMM_LEN];
+	uint64_t first_ts, last_ts;    /* seen alive in [first_ts, last_ts] */
+	uint64_t user_ns, kernel_ns, blocked_ns, runnable_ns;
+	uint64_t syscalls;
+	bool exited;
+};
+
+struct model_process {
+	uint32_t pid, ppid;            /* ppid 0 = unknown */
+	char comm[IPCT_COMM_LEN];
+	char exe[IPCT_NAME_LEN];       /* last exec'd filename, "" if none seen */
+	size_t *threads;               /* indexes into model.threads */
+	size_t nthreads;
+	bool exited;
+	int exit_code;
+};
+
+struct model_endpoint {
+	uint32_t pid;
+	char comm[IPCT_COMM_LEN];
+	uint64_t sends, recvs, bytes_sent, bytes_received;
+	uint64_t blocked, blocked_ns;  /* sleeps in calls on this channel */
+	uint64_t eagain;
+	/* evidence per mode: calls that showed it, and ns spent waiting in it */
+	uint64_t mode_calls[MODE_COUNT];
+	uint64_t mode_ns[MODE_COUNT];
+	enum model_mode mode;          /* dominant: most ns, then most calls */
+	uint64_t first_ts, last_ts;
+};
+
+struct model_channel {
+	int id;                        /* report id, 1.. in order of first use */
+	enum ipct_kind kind;
+	char name[IPCT_NAME_LEN * 2];  /* path, "pipe:[ino]", "127.0.0.1:80 <-> ..." */
+	enum model_direction direction;
+	struct model_endpoint *endpoints;
+	size_t nendpoints;
+	uint64_t bytes, messages;      /* all endpoints' sends */
+	uint64_t first_ts, last_ts;
+	bool remote;                   /* socket whose peer is not on this machine */
+};
+
+struct model_wakeup {
+	uint32_t waker_pid, wakee_pid;
+	int chan;                      /* 0 = no channel (JSON null) */
+	uint64_t count;
+};
+
+struct model {
+	uint64_t start_ts, end_ts;     /* first and last event time */
+	uint64_t events, lost_events;
+	struct model_thread *threads;   size_t nthreads;
+	struct model_process *processes; size_t nprocesses;   /* sorted by pid */
+	struct model_channel *channels; size_t nchannels;     /* sorted by id */
+	struct model_wakeup *wakeups;   size_t nwakeups;      /* sorted by count desc */
+	struct model_lost *lost;        size_t nlost;
+	struct model_priv *priv;
+};
+
+struct trace_reader;
+
+struct model *model__new(const struct model_opts *opts);
+void model__add(struct model *m, const struct ipct_hdr *ev);
+/* Closes open spans at the last event, computes directions and modes. */
+void model__finish(struct model *m);
+void model__free(struct model *m);
+/* Read every event of r (from where it is) into a new model and finish it. */
+struct model *model__from_reader(struct trace_reader *r, const struct model_opts *opts);
+
+const struct model_thread *model__thread(const struct model *m, uint32_t tid);
+const struct model_process *model__process(const struct model *m, uint32_t pid);
+const struct model_channel *model__channel(const struct model *m, int id);
+
+/* The report's words. */
+const char *kind_name(enum ipct_kind k);          /* "pipe", ..., "none" */
+const char *direction_name(enum model_direction d);
+const char *mode_name(enum model_mode mo);         /* NULL for MODE_NONE */
+const char *op_name(enum ipct_op op);              /* "read", "poll", ... */
+const char *span_state_name(enum span_state s);
+
+#endif /* IPCTRACE_MODEL_H */

@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The report: the model as text for people, or as the JSON of DESIGN.md. */
+#ifndef IPCTRACE_REPORT_H
+#define IPCTRACE_REPORT_H
+
+#include <stdio.h>
+#include "model.h"
+#include "trace.h"
+
+/* Text report: summary, the IPC table, per-endpoint modes, wakeups, threads. */
+int report__text(const struct model *m, const struct trace_meta *meta, FILE *out);
+/* One JSON object, the contract of DESIGN.md plus extra fields. */
+int report__json(const struct model *m, const struct trace_meta *meta, FILE *out);
+
+#endif

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The timeline SVG: lanes per thread, transfers and wakeups, the IPC table
+ * and the sync/async x blocking/non-blocking figure. */
+#ifndef IPCTRACE_SVG_H
+#define IPCTRACE_SVG_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "model.h"
+#include "trace.h"
+
+struct svg_opts {
+	unsigned width;          /* px of the timeline area; 0 = default (1200) */
+	uint64_t from_ns, to_ns; /* window, relative to trace start; to_ns 0 = end */
+	const uint32_t *pids;    /* only these processes; NULL = all */
+	size_t npids;
+	const int *chans;        /* only these channel ids; NULL = all */
+	size_t nchans;
+	const char *title;       /* NULL = from the trace's command line */
+};
+
+/* Two passes over r (it is rewound): name things, then draw. 0 or -errno. */
+int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out);
+
+#endif
