@@ -215,6 +215,13 @@ struct ipct_lost {
 	__u64 count;
 };
 
+/* Value of the per-CPU `lost` map: events dropped because the ring was full. */
+struct ipct_lost_cnt {
+	__u64 count;
+	__u64 first_ts;
+	__u64 last_ts;
+};
+
 /* Large enough for any event. */
 #define IPCT_EVENT_MAX 256
 
