@@ -40,7 +40,7 @@ TOOL_BINS := $(patsubst tools/%.c,$(OUTPUT)/tools/%,$(TOOL_SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
-.PHONY: all clean test unit e2e tools bench fuzz fuzz-run install deps gallery check-deps
+.PHONY: all clean test unit e2e tools bench fuzz fuzz-run install deps gallery demo
 .DELETE_ON_ERROR:
 
 all: ipctrace tools
@@ -56,7 +56,12 @@ endif
 $(OUTPUT) $(OUTPUT)/obj/user $(OUTPUT)/obj/viz $(OUTPUT)/obj/tests/unit $(OUTPUT)/tools:
 	$(Q)mkdir -p $@
 
-$(OUTPUT)/vmlinux.h: | $(OUTPUT)
+# Installs the build and test dependencies when one is missing (root, Debian).
+$(OUTPUT)/.deps-ok: tools/install-deps.sh | $(OUTPUT)
+	$(Q)tools/install-deps.sh
+	$(Q)touch $@
+
+$(OUTPUT)/vmlinux.h: | $(OUTPUT) $(OUTPUT)/.deps-ok
 	$(call msg,GEN,$@)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
@@ -91,10 +96,10 @@ $(OUTPUT)/unit_tests: $(UNIT_OBJS) $(OUTPUT)/libipctrace.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -lcriterion $(LDLIBS) -o $@
 
-unit: $(OUTPUT)/unit_tests
+unit: $(OUTPUT)/.deps-ok $(OUTPUT)/unit_tests
 	$(OUTPUT)/unit_tests --jobs 2
 
-e2e: $(IPCTRACE_BIN) tools
+e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) tools
 	IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_TOOLS=$(abspath $(OUTPUT)/tools) python3 tests/e2e/run.py
 
 test: unit e2e
@@ -118,6 +123,10 @@ gallery: ipctrace tools
 
 deps:
 	tools/install-deps.sh
+
+# The quick start: trace a built-in demo, leave ipctrace.svg and ipctrace.trace.
+demo: $(OUTPUT)/.deps-ok ipctrace tools
+	./ipctrace -- $(OUTPUT)/tools/pipe_blocking
 
 install: ipctrace
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
