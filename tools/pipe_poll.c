@@ -1,0 +1,94 @@
+/*
+ * pipe_poll: the reader sleeps in poll() until the pipe is readable, then
+ * reads (async-blocking: readiness multiplexing, as servers do).
+ *
+ *   sudo ./ipctrace -- .output/tools/pipe_poll [WRITES [SIZE [GAP_MS]]]
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+
+static long arg(int argc, char **argv, int i, long def)
+{
+	return argc > i ? strtol(argv[i], NULL, 0) : def;
+}
+
+static void msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	long writes = arg(argc, argv, 1, 16);
+	long size = arg(argc, argv, 2, 4096);
+	long gap_ms = arg(argc, argv, 3, 5);
+	long total = writes * size, done = 0, calls = 0, polls = 0;
+	char *buf;
+	int fds[2], status;
+	pid_t child;
+
+	if (writes < 1 || size < 1 || size > (1 << 20)) {
+		fprintf(stderr, "usage: %s [WRITES [SIZE<=1MiB [GAP_MS]]]\n", argv[0]);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	buf = calloc(1, size);
+	if (!buf || pipe(fds)) {
+		perror("pipe");
+		return 1;
+	}
+	child = fork();
+	if (child < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (child == 0) {
+		struct pollfd pfd = { .fd = fds[0], .events = POLLIN };
+
+		prctl(PR_SET_NAME, "poll-reader");
+		close(fds[1]);
+		while (done < total) {
+			ssize_t n;
+
+			if (poll(&pfd, 1, -1) != 1) {
+				perror("poll");
+				return 1;
+			}
+			polls++;
+			n = read(fds[0], buf, size);
+			if (n <= 0) {
+				perror("read");
+				return 1;
+			}
+			done += n;
+			calls++;
+		}
+		printf("poll-reader (pid %d): read %ld bytes in %ld reads after %ld polls\n",
+		       getpid(), done, calls, polls);
+		return 0;
+	}
+	prctl(PR_SET_NAME, "writer");
+	close(fds[0]);
+	memset(buf, 'w', size);
+	for (long i = 0; i < writes; i++) {
+		msleep(gap_ms);
+		if (write(fds[1], buf, size) != size) {
+			perror("write");
+			return 1;
+		}
+		done += size;
+		calls++;
+	}
+	close(fds[1]);
+	waitpid(child, &status, 0);
+	printf("writer (pid %d): wrote %ld bytes in %ld writes\n", getpid(), done, calls);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
