@@ -1,0 +1,1273 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Trace file writer and reader; the layout is in trace.h.
+ *
+ * Event encoding inside a block (all state resets at each block, so every
+ * block decodes on its own):
+ *   u8 type, u8 flags, varint zigzag(ts - prev_ts) (prev_ts starts at 0, so
+ *   the first event carries its full ts and the block header's first_ts can
+ *   be checked against it), varint zigzag(pid - prev_pid), varint
+ *   zigzag(tid - pid), varint cpu, then the type's fields:
+ *   - other timestamps relative to ts: (ts - v) mod 2^64, with 0 kept as 0;
+ *   - other pids relative to a pid of the same event, zigzag;
+ *   - chan ids through a 16-entry move-to-front table: u8 0 = id 0,
+ *     1..16 = table slot, 17 = 8-byte literal that then enters the table;
+ *   - strings: varint length (trailing NULs dropped) + bytes;
+ *   - u8 fields as one byte, other integers as LEB128 varints.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "trace.h"
+
+#define BLK_MAGIC "BLK1"
+#define END_MAGIC "END1"
+#define BLK_HDR_LEN 28		/* magic, comp_len, raw_len, nevents, first_ts, crc */
+#define END_LEN 20		/* magic, u32 12, u64 total, crc */
+#define HDR_FIXED_LEN 36	/* magic, version, header_len, 2 x u64, flags */
+#define HDR_MIN_LEN (HDR_FIXED_LEN + 4 * 2 + 4)
+#define HDR_MAX_LEN (64u << 10)	/* room for fields a later v1 may append */
+#define ENC_EVENT_MAX 512	/* no encoded event comes close to this */
+#define CHAN_SLOTS 16
+#define CHAN_LITERAL (CHAN_SLOTS + 1)
+#define VARINT_MAX 10
+
+_Static_assert(sizeof(struct ipct_chan) <= IPCT_EVENT_MAX, "IPCT_EVENT_MAX too small");
+_Static_assert(sizeof(struct ipct_proc) <= IPCT_EVENT_MAX, "IPCT_EVENT_MAX too small");
+_Static_assert(TRACE_BLOCK_TARGET + ENC_EVENT_MAX <= TRACE_BLOCK_RAW_MAX,
+	       "a full block must stay readable");
+
+size_t ipct_event_size(unsigned type)
+{
+	switch (type) {
+	case IPCT_EV_SYSCALL:
+		return sizeof(struct ipct_syscall);
+	case IPCT_EV_SLEEP:
+		return sizeof(struct ipct_sleep);
+	case IPCT_EV_WAKEUP:
+		return sizeof(struct ipct_wakeup);
+	case IPCT_EV_FORK:
+	case IPCT_EV_TASK:
+		return sizeof(struct ipct_task);
+	case IPCT_EV_EXEC:
+	case IPCT_EV_EXIT:
+	case IPCT_EV_COMM:
+		return sizeof(struct ipct_proc);
+	case IPCT_EV_CHAN:
+		return sizeof(struct ipct_chan);
+	case IPCT_EV_LOST:
+		return sizeof(struct ipct_lost);
+	default:
+		return 0;
+	}
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = v >> (8 * i);
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	for (int i = 0; i < 8; i++)
+		p[i] = v >> (8 * i);
+}
+
+static uint16_t get_le16(const uint8_t *p)
+{
+	return p[0] | (uint16_t)p[1] << 8;
+}
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+static uint64_t zz64(uint64_t v)
+{
+	return (v << 1) ^ (0 - (v >> 63));
+}
+
+static uint64_t unzz64(uint64_t z)
+{
+	return (z >> 1) ^ (0 - (z & 1));
+}
+
+static uint32_t zz32(uint32_t v)
+{
+	return (v << 1) ^ (0u - (v >> 31));
+}
+
+static uint32_t unzz32(uint32_t z)
+{
+	return (z >> 1) ^ (0u - (z & 1));
+}
+
+/* Bijection on u64 that sends z0 to 0 and shifts the values below it up by one. */
+static uint64_t swap0_enc(uint64_t z, uint64_t z0)
+{
+	if (z == z0)
+		return 0;
+	return z < z0 ? z + 1 : z;
+}
+
+static uint64_t swap0_dec(uint64_t g, uint64_t z0)
+{
+	if (g == 0)
+		return z0;
+	return g <= z0 ? g - 1 : g;
+}
+
+/* Per-block coding state, identical on both sides. */
+struct blk_state {
+	uint64_t prev_ts;
+	uint32_t prev_pid;
+	unsigned nchans;
+	uint64_t chans[CHAN_SLOTS];
+};
+
+static void chan_to_front(struct blk_state *st, unsigned i, uint64_t id)
+{
+	memmove(&st->chans[1], &st->chans[0], i * sizeof(st->chans[0]));
+	st->chans[0] = id;
+}
+
+/* ---- encoding ---- */
+
+struct enc {
+	uint8_t *p;
+	struct blk_state *st;
+};
+
+static void put_u8(struct enc *e, uint8_t v)
+{
+	*e->p++ = v;
+}
+
+static void put_var(struct enc *e, uint64_t v)
+{
+	while (v >= 0x80) {
+		*e->p++ = (uint8_t)v | 0x80;
+		v >>= 7;
+	}
+	*e->p++ = (uint8_t)v;
+}
+
+static void put_rel_ts(struct enc *e, uint64_t ts, uint64_t v)
+{
+	put_var(e, swap0_enc(ts - v, ts));
+}
+
+static void put_chan(struct enc *e, uint64_t id)
+{
+	struct blk_state *st = e->st;
+	unsigned i;
+
+	if (id == 0) {
+		put_u8(e, 0);
+		return;
+	}
+	for (i = 0; i < st->nchans; i++) {
+		if (st->chans[i] == id) {
+			put_u8(e, i + 1);
+			chan_to_front(st, i, id);
+			return;
+		}
+	}
+	put_u8(e, CHAN_LITERAL);
+	put_le64(e->p, id);
+	e->p += 8;
+	if (st->nchans < CHAN_SLOTS)
+		st->nchans++;
+	chan_to_front(st, st->nchans - 1, id);
+}
+
+static void put_str(struct enc *e, const char *s, size_t size)
+{
+	size_t n = size;
+
+	while (n > 0 && s[n - 1] == '\0')
+		n--;
+	put_var(e, n);
+	memcpy(e->p, s, n);
+	e->p += n;
+}
+
+static void encode_event(struct enc *e, const struct ipct_hdr *h)
+{
+	struct blk_state *st = e->st;
+
+	put_u8(e, h->type);
+	put_u8(e, h->flags);
+	put_var(e, zz64(h->ts - st->prev_ts));
+	st->prev_ts = h->ts;
+	put_var(e, zz32(h->pid - st->prev_pid));
+	st->prev_pid = h->pid;
+	put_var(e, zz32(h->tid - h->pid));
+	put_var(e, h->cpu);
+
+	switch (h->type) {
+	case IPCT_EV_SYSCALL: {
+		const struct ipct_syscall *s = (const void *)h;
+
+		put_var(e, h->ts - s->enter_ts);
+		put_var(e, zz64(s->ret));
+		put_chan(e, s->chan);
+		put_chan(e, s->chan2);
+		put_var(e, zz64(s->arg));
+		put_var(e, zz32(s->fd));
+		put_var(e, s->nr);
+		put_u8(e, s->op);
+		break;
+	}
+	case IPCT_EV_SLEEP: {
+		const struct ipct_sleep *s = (const void *)h;
+
+		put_rel_ts(e, h->ts, s->out_ts);
+		put_rel_ts(e, h->ts, s->wake_ts);
+		put_chan(e, s->chan);
+		put_chan(e, s->waker_chan);
+		put_var(e, zz32(s->waker_pid - h->pid));
+		put_var(e, zz32(s->waker_tid - s->waker_pid));
+		put_var(e, s->state);
+		put_var(e, s->nr);
+		put_u8(e, s->op);
+		put_u8(e, s->waker_op);
+		break;
+	}
+	case IPCT_EV_WAKEUP: {
+		const struct ipct_wakeup *w = (const void *)h;
+
+		put_chan(e, w->chan);
+		put_var(e, zz32(w->wakee_pid - h->pid));
+		put_var(e, zz32(w->wakee_tid - w->wakee_pid));
+		put_str(e, w->wakee_comm, sizeof(w->wakee_comm));
+		put_u8(e, w->op);
+		break;
+	}
+	case IPCT_EV_FORK:
+	case IPCT_EV_TASK: {
+		const struct ipct_task *t = (const void *)h;
+
+		put_var(e, zz32(t->child_pid - h->pid));
+		put_var(e, zz32(t->child_tid - t->child_pid));
+		put_str(e, t->comm, sizeof(t->comm));
+		break;
+	}
+	case IPCT_EV_EXEC:
+	case IPCT_EV_EXIT:
+	case IPCT_EV_COMM: {
+		const struct ipct_proc *p = (const void *)h;
+
+		put_var(e, zz32(p->exit_code));
+		put_str(e, p->comm, sizeof(p->comm));
+		put_str(e, p->name, sizeof(p->name));
+		break;
+	}
+	case IPCT_EV_CHAN: {
+		const struct ipct_chan *c = (const void *)h;
+
+		put_chan(e, c->chan);
+		put_chan(e, c->peer);
+		put_var(e, c->ino);
+		put_var(e, c->dev);
+		put_var(e, c->kind);
+		put_var(e, c->family);
+		for (int i = 0; i < 4; i++)
+			put_var(e, c->saddr[i]);
+		for (int i = 0; i < 4; i++)
+			put_var(e, c->daddr[i]);
+		put_var(e, c->sport);
+		put_var(e, c->dport);
+		put_str(e, c->name, sizeof(c->name));
+		break;
+	}
+	case IPCT_EV_LOST: {
+		const struct ipct_lost *l = (const void *)h;
+
+		put_rel_ts(e, h->ts, l->first_ts);
+		put_var(e, l->count);
+		break;
+	}
+	}
+}
+
+/* ---- decoding: every read is bounded by the block's raw length ---- */
+
+struct dec {
+	const uint8_t *p, *end;
+	struct blk_state *st;
+	bool bad;
+};
+
+static uint8_t get_u8(struct dec *d)
+{
+	if (d->p >= d->end) {
+		d->bad = true;
+		return 0;
+	}
+	return *d->p++;
+}
+
+static uint64_t get_var(struct dec *d)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < VARINT_MAX; i++) {
+		uint8_t b;
+
+		if (d->p >= d->end)
+			break;
+		b = *d->p++;
+		if (i == VARINT_MAX - 1 && b > 1)
+			break;
+		v |= (uint64_t)(b & 0x7f) << (7 * i);
+		if (!(b & 0x80))
+			return v;
+	}
+	d->bad = true;
+	return 0;
+}
+
+static uint64_t get_var_max(struct dec *d, uint64_t max)
+{
+	uint64_t v = get_var(d);
+
+	if (v > max) {
+		d->bad = true;
+		return 0;
+	}
+	return v;
+}
+
+static uint32_t get_var32(struct dec *d)
+{
+	return get_var_max(d, UINT32_MAX);
+}
+
+static uint16_t get_var16(struct dec *d)
+{
+	return get_var_max(d, UINT16_MAX);
+}
+
+static uint64_t get_rel_ts(struct dec *d, uint64_t ts)
+{
+	return ts - swap0_dec(get_var(d), ts);
+}
+
+static uint64_t get_chan(struct dec *d)
+{
+	struct blk_state *st = d->st;
+	uint8_t code = get_u8(d);
+	uint64_t id;
+
+	if (code == 0)
+		return 0;
+	if (code <= st->nchans) {
+		id = st->chans[code - 1];
+		chan_to_front(st, code - 1, id);
+		return id;
+	}
+	if (code != CHAN_LITERAL || d->end - d->p < 8) {
+		d->bad = true;
+		return 0;
+	}
+	id = get_le64(d->p);
+	d->p += 8;
+	if (st->nchans < CHAN_SLOTS)
+		st->nchans++;
+	chan_to_front(st, st->nchans - 1, id);
+	return id;
+}
+
+static void get_str(struct dec *d, char *s, size_t size)
+{
+	uint64_t n = get_var_max(d, size);
+
+	if (d->bad || (uint64_t)(d->end - d->p) < n) {
+		d->bad = true;
+		return;
+	}
+	memcpy(s, d->p, n);
+	d->p += n;
+}
+
+/* Decode one event into *ev (IPCT_EVENT_MAX bytes). 0, or -1 if malformed. */
+static int decode_event(struct dec *d, struct ipct_hdr *ev)
+{
+	struct blk_state *st = d->st;
+	struct ipct_hdr *h = ev;
+	uint8_t type = get_u8(d);
+	size_t size = ipct_event_size(type);
+
+	if (d->bad || size == 0)
+		return -1;
+	memset(ev, 0, size);
+	h->type = type;
+	h->flags = get_u8(d);
+	h->ts = st->prev_ts + unzz64(get_var(d));
+	st->prev_ts = h->ts;
+	h->pid = st->prev_pid + unzz32(get_var32(d));
+	st->prev_pid = h->pid;
+	h->tid = h->pid + unzz32(get_var32(d));
+	h->cpu = get_var16(d);
+
+	switch (type) {
+	case IPCT_EV_SYSCALL: {
+		struct ipct_syscall *s = (void *)h;
+
+		s->enter_ts = h->ts - get_var(d);
+		s->ret = unzz64(get_var(d));
+		s->chan = get_chan(d);
+		s->chan2 = get_chan(d);
+		s->arg = unzz64(get_var(d));
+		s->fd = unzz32(get_var32(d));
+		s->nr = get_var16(d);
+		s->op = get_u8(d);
+		break;
+	}
+	case IPCT_EV_SLEEP: {
+		struct ipct_sleep *s = (void *)h;
+
+		s->out_ts = get_rel_ts(d, h->ts);
+		s->wake_ts = get_rel_ts(d, h->ts);
+		s->chan = get_chan(d);
+		s->waker_chan = get_chan(d);
+		s->waker_pid = h->pid + unzz32(get_var32(d));
+		s->waker_tid = s->waker_pid + unzz32(get_var32(d));
+		s->state = get_var32(d);
+		s->nr = get_var16(d);
+		s->op = get_u8(d);
+		s->waker_op = get_u8(d);
+		break;
+	}
+	case IPCT_EV_WAKEUP: {
+		struct ipct_wakeup *w = (void *)h;
+
+		w->chan = get_chan(d);
+		w->wakee_pid = h->pid + unzz32(get_var32(d));
+		w->wakee_tid = w->wakee_pid + unzz32(get_var32(d));
+		get_str(d, w->wakee_comm, sizeof(w->wakee_comm));
+		w->op = get_u8(d);
+		break;
+	}
+	case IPCT_EV_FORK:
+	case IPCT_EV_TASK: {
+		struct ipct_task *t = (void *)h;
+
+		t->child_pid = h->pid + unzz32(get_var32(d));
+		t->child_tid = t->child_pid + unzz32(get_var32(d));
+		get_str(d, t->comm, sizeof(t->comm));
+		break;
+	}
+	case IPCT_EV_EXEC:
+	case IPCT_EV_EXIT:
+	case IPCT_EV_COMM: {
+		struct ipct_proc *p = (void *)h;
+
+		p->exit_code = unzz32(get_var32(d));
+		get_str(d, p->comm, sizeof(p->comm));
+		get_str(d, p->name, sizeof(p->name));
+		break;
+	}
+	case IPCT_EV_CHAN: {
+		struct ipct_chan *c = (void *)h;
+
+		c->chan = get_chan(d);
+		c->peer = get_chan(d);
+		c->ino = get_var(d);
+		c->dev = get_var32(d);
+		c->kind = get_var16(d);
+		c->family = get_var16(d);
+		for (int i = 0; i < 4; i++)
+			c->saddr[i] = get_var32(d);
+		for (int i = 0; i < 4; i++)
+			c->daddr[i] = get_var32(d);
+		c->sport = get_var16(d);
+		c->dport = get_var16(d);
+		get_str(d, c->name, sizeof(c->name));
+		break;
+	}
+	case IPCT_EV_LOST: {
+		struct ipct_lost *l = (void *)h;
+
+		l->first_ts = get_rel_ts(d, h->ts);
+		l->count = get_var(d);
+		break;
+	}
+	}
+	return d->bad ? -1 : 0;
+}
+
+/* ---- writer ---- */
+
+struct trace_writer {
+	int fd;
+	int level;
+	int err;		/* sticky: after a failed write nothing more is written */
+	uint64_t events;
+	uint64_t bytes;
+	uint8_t *raw;
+	size_t raw_len;
+	uint8_t *comp;
+	size_t comp_cap;
+	uint32_t nevents;
+	uint64_t first_ts;
+	struct blk_state st;
+};
+
+static int write_all(int fd, const void *buf, size_t len)
+{
+	const uint8_t *p = buf;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= n;
+	}
+	return 0;
+}
+
+static int writer_write(struct trace_writer *w, const void *buf, size_t len)
+{
+	int err;
+
+	if (w->err)
+		return w->err;
+	err = write_all(w->fd, buf, len);
+	if (err) {
+		w->err = err;
+		return err;
+	}
+	w->bytes += len;
+	return 0;
+}
+
+static size_t put_hdr_str(uint8_t *p, const char *s, size_t size)
+{
+	size_t n = strnlen(s, size - 1);
+
+	p[0] = n;
+	p[1] = n >> 8;
+	memcpy(p + 2, s, n);
+	return 2 + n;
+}
+
+struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta, int level)
+{
+	static const struct trace_meta no_meta;
+	uint8_t hdr[HDR_FIXED_LEN + 4 * 2 + sizeof(no_meta.kernel) + sizeof(no_meta.host) +
+		    sizeof(no_meta.cmdline) + sizeof(no_meta.arch) + 4];
+	struct trace_writer *w;
+	size_t len;
+	int err;
+
+	if (fd < 0 || level < -1 || level > 9) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!meta)
+		meta = &no_meta;
+
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return NULL;
+	w->fd = fd;
+	w->level = level;
+	w->raw = malloc(TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
+	w->comp_cap = compressBound(TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
+	w->comp = malloc(BLK_HDR_LEN + w->comp_cap);
+	if (!w->raw || !w->comp) {
+		trace_writer__free(w);
+		errno = ENOMEM;
+		return NULL;
+	}
+
+	memcpy(hdr, TRACE_MAGIC, 8);
+	put_le32(hdr + 8, TRACE_VERSION);
+	put_le64(hdr + 16, meta->start_mono_ns);
+	put_le64(hdr + 24, meta->start_real_ns);
+	put_le32(hdr + 32, meta->flags);
+	len = HDR_FIXED_LEN;
+	len += put_hdr_str(hdr + len, meta->kernel, sizeof(meta->kernel));
+	len += put_hdr_str(hdr + len, meta->host, sizeof(meta->host));
+	len += put_hdr_str(hdr + len, meta->cmdline, sizeof(meta->cmdline));
+	len += put_hdr_str(hdr + len, meta->arch, sizeof(meta->arch));
+	put_le32(hdr + 12, len + 4);
+	put_le32(hdr + len, crc32(0, hdr, len));
+	len += 4;
+
+	err = writer_write(w, hdr, len);
+	if (err) {
+		trace_writer__free(w);
+		errno = -err;
+		return NULL;
+	}
+	return w;
+}
+
+int trace_writer__flush(struct trace_writer *w)
+{
+	uLongf comp_len = w->comp_cap;
+	uint8_t *b = w->comp;
+	int err;
+
+	if (w->err)
+		return w->err;
+	if (w->nevents == 0)
+		return 0;
+	if (compress2(b + BLK_HDR_LEN, &comp_len, w->raw, w->raw_len,
+		      w->level < 0 ? Z_DEFAULT_COMPRESSION : w->level) != Z_OK) {
+		w->err = -ENOMEM;
+		return w->err;
+	}
+	memcpy(b, BLK_MAGIC, 4);
+	put_le32(b + 4, comp_len);
+	put_le32(b + 8, w->raw_len);
+	put_le32(b + 12, w->nevents);
+	put_le64(b + 16, w->first_ts);
+	put_le32(b + 24, crc32(0, b + BLK_HDR_LEN, comp_len));
+	err = writer_write(w, b, BLK_HDR_LEN + comp_len);
+	w->raw_len = 0;
+	w->nevents = 0;
+	memset(&w->st, 0, sizeof(w->st));
+	return err;
+}
+
+int trace_writer__add(struct trace_writer *w, const struct ipct_hdr *ev)
+{
+	struct enc e = { .st = &w->st };
+
+	if (!ipct_event_size(ev->type))
+		return -EINVAL;
+	if (w->err)
+		return w->err;
+	if (w->nevents == 0)
+		w->first_ts = ev->ts;
+	e.p = w->raw + w->raw_len;
+	encode_event(&e, ev);
+	w->raw_len = e.p - w->raw;
+	w->nevents++;
+	w->events++;
+	if (w->raw_len >= TRACE_BLOCK_TARGET)
+		return trace_writer__flush(w);
+	return 0;
+}
+
+int trace_writer__close(struct trace_writer *w)
+{
+	uint8_t end[END_LEN];
+	int err;
+
+	if (!w)
+		return -EINVAL;
+	err = trace_writer__flush(w);
+	if (!err) {
+		memcpy(end, END_MAGIC, 4);
+		put_le32(end + 4, 12);
+		put_le64(end + 8, w->events);
+		put_le32(end + 16, crc32(0, end + 4, 12));
+		err = writer_write(w, end, sizeof(end));
+	}
+	trace_writer__free(w);
+	return err;
+}
+
+void trace_writer__free(struct trace_writer *w)
+{
+	if (!w)
+		return;
+	free(w->raw);
+	free(w->comp);
+	free(w);
+}
+
+uint64_t trace_writer__events(const struct trace_writer *w)
+{
+	return w->events;
+}
+
+uint64_t trace_writer__bytes(const struct trace_writer *w)
+{
+	return w->bytes;
+}
+
+/* ---- reader ---- */
+
+struct trace_reader {
+	/* source: a caller's buffer, or a file streamed with pread */
+	const uint8_t *mem;
+	uint8_t *owned;		/* read-all copy of a non-seekable input */
+	int fd;
+	uint64_t size;
+	uint64_t data_off;	/* first block */
+	struct trace_meta meta;
+
+	uint64_t off;		/* next record */
+	uint64_t blocks;
+	uint64_t events;
+	bool done;
+	enum trace_status status;
+	char status_msg[192];
+
+	uint8_t *comp;		/* file mode: one block's compressed bytes */
+	size_t comp_cap;
+	uint8_t *raw;
+	size_t raw_cap;
+	size_t raw_len;
+	uint32_t ev_left;
+	struct blk_state st;
+	struct dec dec;
+	union {
+		struct ipct_hdr h;
+		uint8_t bytes[IPCT_EVENT_MAX];
+	} ev;
+};
+
+static _Thread_local char open_msg[128];
+
+static void set_open_err(int *err, const char **msg, int e, const char *m)
+{
+	if (err)
+		*err = e;
+	if (msg)
+		*msg = m;
+}
+
+static int grow(uint8_t **buf, size_t *cap, size_t need)
+{
+	uint8_t *p;
+
+	if (*cap >= need)
+		return 0;
+	p = realloc(*buf, need);
+	if (!p)
+		return -ENOMEM;
+	*buf = p;
+	*cap = need;
+	return 0;
+}
+
+/*
+ * Make up to n bytes at off available in *out; returns how many (fewer at
+ * the end of the input) or -errno. In file mode they land in scratch.
+ */
+static ssize_t src_fetch(struct trace_reader *r, uint64_t off, size_t n,
+			 uint8_t *scratch, const uint8_t **out)
+{
+	size_t got = 0;
+
+	if (off >= r->size)
+		return 0;
+	if (n > r->size - off)
+		n = r->size - off;
+	if (r->mem) {
+		*out = r->mem + off;
+		return n;
+	}
+	while (got < n) {
+		ssize_t k = pread(r->fd, scratch + got, n - got, off + got);
+
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (k == 0)
+			break;
+		got += k;
+	}
+	*out = scratch;
+	return got;
+}
+
+static size_t get_hdr_str(const uint8_t *p, size_t avail, char *s, size_t size)
+{
+	size_t n;
+
+	if (avail < 2)
+		return 0;
+	n = get_le16(p);
+	if (n > size - 1 || n > avail - 2)
+		return 0;
+	memcpy(s, p + 2, n);
+	s[n] = '\0';
+	return 2 + n;
+}
+
+/* Parse a whole header of len bytes (len already bounded). */
+static int parse_header(struct trace_reader *r, const uint8_t *h, size_t len)
+{
+	struct trace_meta *m = &r->meta;
+	size_t body = len - 4, pos = HDR_FIXED_LEN, n;
+	char *strs[] = { m->kernel, m->host, m->cmdline, m->arch };
+	size_t sizes[] = { sizeof(m->kernel), sizeof(m->host), sizeof(m->cmdline), sizeof(m->arch) };
+
+	if (crc32(0, h, body) != get_le32(h + body))
+		return -1;
+	m->start_mono_ns = get_le64(h + 16);
+	m->start_real_ns = get_le64(h + 24);
+	m->flags = get_le32(h + 32);
+	for (int i = 0; i < 4; i++) {
+		n = get_hdr_str(h + pos, body - pos, strs[i], sizes[i]);
+		if (n == 0)
+			return -1;
+		pos += n;
+	}
+	return 0;
+}
+
+static bool is_prefix_of(const uint8_t *p, size_t n, const char *magic)
+{
+	return memcmp(p, magic, n) == 0;
+}
+
+static int open_header(struct trace_reader *r, int *err, const char **msg)
+{
+	uint8_t fixed[HDR_FIXED_LEN];
+	uint8_t *buf = NULL;
+	const uint8_t *p;
+	uint32_t version, hlen;
+	ssize_t n;
+
+	n = src_fetch(r, 0, sizeof(fixed), fixed, &p);
+	if (n < 0) {
+		set_open_err(err, msg, n, strerror(-n));
+		return -1;
+	}
+	if (n == 0) {
+		set_open_err(err, msg, -ENODATA, "the trace file is empty");
+		return -1;
+	}
+	if (!is_prefix_of(p, n < 8 ? n : 8, TRACE_MAGIC)) {
+		set_open_err(err, msg, -EINVAL, "not an ipctrace trace file");
+		return -1;
+	}
+	if (n < 16) {
+		set_open_err(err, msg, -EBADMSG, "the trace file is cut off inside its header");
+		return -1;
+	}
+	version = get_le32(p + 8);
+	hlen = get_le32(p + 12);
+	if (version > TRACE_VERSION) {
+		snprintf(open_msg, sizeof(open_msg),
+			 "trace format version %u is newer than this ipctrace (%u): upgrade ipctrace",
+			 version, TRACE_VERSION);
+		set_open_err(err, msg, -EPROTONOSUPPORT, open_msg);
+		return -1;
+	}
+	if (version == 0 || hlen < HDR_MIN_LEN || hlen > HDR_MAX_LEN) {
+		set_open_err(err, msg, -EBADMSG, "the trace header is corrupt");
+		return -1;
+	}
+	if (hlen > r->size) {
+		set_open_err(err, msg, -EBADMSG, "the trace file is cut off inside its header");
+		return -1;
+	}
+	if (!r->mem) {
+		buf = malloc(hlen);
+		if (!buf) {
+			set_open_err(err, msg, -ENOMEM, strerror(ENOMEM));
+			return -1;
+		}
+	}
+	n = src_fetch(r, 0, hlen, buf, &p);
+	if (n != (ssize_t)hlen || parse_header(r, p, hlen)) {
+		free(buf);
+		if (n < 0)
+			set_open_err(err, msg, n, strerror(-n));
+		else if (n != (ssize_t)hlen)
+			set_open_err(err, msg, -EBADMSG, "the trace file is cut off inside its header");
+		else
+			set_open_err(err, msg, -EBADMSG, "the trace header is corrupt (bad CRC or lengths)");
+		return -1;
+	}
+	free(buf);
+	r->data_off = hlen;
+	r->off = hlen;
+	return 0;
+}
+
+static struct trace_reader *reader_new(void)
+{
+	struct trace_reader *r = calloc(1, sizeof(*r));
+
+	if (r)
+		r->fd = -1;
+	return r;
+}
+
+struct trace_reader *trace_reader__open_mem(const void *buf, size_t len, int *err, const char **msg)
+{
+	static const uint8_t empty;
+	struct trace_reader *r = reader_new();
+
+	if (!r) {
+		set_open_err(err, msg, -ENOMEM, strerror(ENOMEM));
+		return NULL;
+	}
+	r->mem = buf ? buf : &empty;
+	r->size = buf ? len : 0;
+	if (open_header(r, err, msg)) {
+		trace_reader__free(r);
+		return NULL;
+	}
+	return r;
+}
+
+/* For a pipe or other stream that pread cannot seek in. */
+static int read_all(int fd, uint8_t **out, size_t *len)
+{
+	uint8_t *buf = NULL;
+	size_t cap = 0, n = 0;
+
+	for (;;) {
+		ssize_t k;
+
+		if (n == cap && grow(&buf, &cap, cap ? cap * 2 : 1 << 16)) {
+			free(buf);
+			return -ENOMEM;
+		}
+		k = read(fd, buf + n, cap - n);
+		if (k < 0) {
+			if (errno == EINTR)
+				continue;
+			k = -errno;
+			free(buf);
+			return k;
+		}
+		if (k == 0)
+			break;
+		n += k;
+	}
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+struct trace_reader *trace_reader__open_path(const char *path, int *err, const char **msg)
+{
+	struct trace_reader *r;
+	struct stat st;
+	int e;
+
+	r = reader_new();
+	if (!r) {
+		set_open_err(err, msg, -ENOMEM, strerror(ENOMEM));
+		return NULL;
+	}
+	r->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (r->fd < 0 || fstat(r->fd, &st)) {
+		e = errno;
+		set_open_err(err, msg, -e, strerror(e));
+		goto fail;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		set_open_err(err, msg, -EISDIR, "it is a directory, not a trace file");
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode)) {
+		r->size = st.st_size;
+	} else {
+		size_t len = 0;
+
+		e = read_all(r->fd, &r->owned, &len);
+		if (e) {
+			set_open_err(err, msg, e, strerror(-e));
+			goto fail;
+		}
+		r->mem = r->owned;
+		r->size = len;
+	}
+	if (open_header(r, err, msg))
+		goto fail;
+	return r;
+fail:
+	trace_reader__free(r);
+	return NULL;
+}
+
+const struct trace_meta *trace_reader__meta(const struct trace_reader *r)
+{
+	return &r->meta;
+}
+
+static void reader_stop(struct trace_reader *r, enum trace_status status, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void reader_stop(struct trace_reader *r, enum trace_status status, const char *fmt, ...)
+{
+	va_list ap;
+
+	r->done = true;
+	r->status = status;
+	r->status_msg[0] = '\0';
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(r->status_msg, sizeof(r->status_msg), fmt, ap);
+		va_end(ap);
+	}
+}
+
+static void reader_truncated(struct trace_reader *r)
+{
+	if (r->blocks == 0)
+		reader_stop(r, TRACE_TRUNCATED,
+			    "trace cut off after its header (no end record): read 0 events");
+	else
+		reader_stop(r, TRACE_TRUNCATED,
+			    "trace cut off after block %llu (no end record): read %llu events",
+			    (unsigned long long)r->blocks, (unsigned long long)r->events);
+}
+
+static void reader_corrupt(struct trace_reader *r, const char *why)
+{
+	reader_stop(r, TRACE_CORRUPT,
+		    "block %llu at offset %llu is corrupt (%s): read the %llu events before it",
+		    (unsigned long long)r->blocks + 1, (unsigned long long)r->off, why,
+		    (unsigned long long)r->events);
+}
+
+static void reader_io_error(struct trace_reader *r, int err)
+{
+	reader_stop(r, TRACE_CORRUPT, "read error at offset %llu (%s): read %llu events",
+		    (unsigned long long)r->off, strerror(-err), (unsigned long long)r->events);
+}
+
+static void read_end_record(struct trace_reader *r, uint64_t rem)
+{
+	uint8_t buf[END_LEN];
+	const uint8_t *p;
+	ssize_t n;
+	uint64_t total;
+
+	if (rem < END_LEN) {
+		reader_truncated(r);
+		return;
+	}
+	n = src_fetch(r, r->off, END_LEN, buf, &p);
+	if (n < 0) {
+		reader_io_error(r, n);
+		return;
+	}
+	if (n < END_LEN) {
+		reader_truncated(r);
+		return;
+	}
+	total = get_le64(p + 8);
+	if (get_le32(p + 4) != 12 || crc32(0, p + 4, 12) != get_le32(p + 16)) {
+		reader_stop(r, TRACE_CORRUPT,
+			    "the end record at offset %llu is corrupt (bad CRC): read %llu events",
+			    (unsigned long long)r->off, (unsigned long long)r->events);
+	} else if (total != r->events) {
+		reader_stop(r, TRACE_CORRUPT,
+			    "the end record says %llu events but the blocks hold %llu: read %llu events",
+			    (unsigned long long)total, (unsigned long long)r->events,
+			    (unsigned long long)r->events);
+	} else if (rem > END_LEN) {
+		reader_stop(r, TRACE_CORRUPT,
+			    "%llu bytes of unknown data after the end record at offset %llu: read all %llu events",
+			    (unsigned long long)(rem - END_LEN), (unsigned long long)r->off,
+			    (unsigned long long)r->events);
+	} else {
+		reader_stop(r, TRACE_OK, NULL);
+	}
+}
+
+/* Check a decompressed block: exactly nevents well-formed events, first at first_ts. */
+static const char *check_events(struct trace_reader *r, uint32_t nevents, uint64_t first_ts)
+{
+	struct dec d = { .p = r->raw, .end = r->raw + r->raw_len, .st = &r->st };
+
+	memset(&r->st, 0, sizeof(r->st));
+	for (uint32_t i = 0; i < nevents; i++) {
+		if (decode_event(&d, &r->ev.h))
+			return "bad event encoding";
+		if (i == 0 && r->ev.h.ts != first_ts)
+			return "first_ts does not match its first event";
+	}
+	if (d.p != d.end)
+		return "event count does not match its contents";
+	return NULL;
+}
+
+/* Load the next block; false at the end of the data (status then set). */
+static bool load_block(struct trace_reader *r)
+{
+	uint8_t hdr[BLK_HDR_LEN];
+	const uint8_t *p, *comp;
+	uint64_t rem = r->size - r->off;
+	uint32_t comp_len, raw_len, nevents;
+	uint64_t first_ts;
+	uint32_t crc;
+	uLongf out_len;
+	uLong in_len;
+	const char *why;
+	ssize_t n;
+
+	if (rem == 0) {
+		reader_truncated(r);
+		return false;
+	}
+	n = src_fetch(r, r->off, BLK_HDR_LEN, hdr, &p);
+	if (n <= 0) {
+		if (n < 0)
+			reader_io_error(r, n);
+		else
+			reader_truncated(r);
+		return false;
+	}
+	if (n < 4 && (is_prefix_of(p, n, BLK_MAGIC) || is_prefix_of(p, n, END_MAGIC))) {
+		reader_truncated(r);
+		return false;
+	}
+	if (n >= 4 && memcmp(p, END_MAGIC, 4) == 0) {
+		read_end_record(r, rem);
+		return false;
+	}
+	if (memcmp(p, BLK_MAGIC, n < 4 ? n : 4) != 0) {
+		reader_corrupt(r, "not a block");
+		return false;
+	}
+	if (n < BLK_HDR_LEN) {
+		reader_truncated(r);
+		return false;
+	}
+	comp_len = get_le32(p + 4);
+	raw_len = get_le32(p + 8);
+	nevents = get_le32(p + 12);
+	first_ts = get_le64(p + 16);
+	if (comp_len == 0 || comp_len > compressBound(TRACE_BLOCK_RAW_MAX) ||
+	    raw_len == 0 || raw_len > TRACE_BLOCK_RAW_MAX ||
+	    nevents == 0 || nevents > raw_len) {
+		reader_corrupt(r, "lengths out of range");
+		return false;
+	}
+	if (comp_len > rem - BLK_HDR_LEN) {
+		reader_truncated(r);
+		return false;
+	}
+	if (!r->mem && grow(&r->comp, &r->comp_cap, comp_len)) {
+		reader_io_error(r, -ENOMEM);
+		return false;
+	}
+	crc = get_le32(p + 24);
+	n = src_fetch(r, r->off + BLK_HDR_LEN, comp_len, r->comp, &comp);
+	if (n < 0) {
+		reader_io_error(r, n);
+		return false;
+	}
+	if (n < comp_len) {
+		reader_truncated(r);
+		return false;
+	}
+	if (crc32(0, comp, comp_len) != crc) {
+		reader_corrupt(r, "bad CRC");
+		return false;
+	}
+	if (grow(&r->raw, &r->raw_cap, raw_len)) {
+		reader_io_error(r, -ENOMEM);
+		return false;
+	}
+	out_len = raw_len;
+	in_len = comp_len;
+	if (uncompress2(r->raw, &out_len, comp, &in_len) != Z_OK ||
+	    in_len != comp_len || out_len != raw_len) {
+		reader_corrupt(r, "bad compressed data or raw length");
+		return false;
+	}
+	r->raw_len = raw_len;
+	why = check_events(r, nevents, first_ts);
+	if (why) {
+		reader_corrupt(r, why);
+		return false;
+	}
+	memset(&r->st, 0, sizeof(r->st));
+	r->dec = (struct dec){ .p = r->raw, .end = r->raw + raw_len, .st = &r->st };
+	r->ev_left = nevents;
+	r->blocks++;
+	r->off += BLK_HDR_LEN + comp_len;
+	return true;
+}
+
+const struct ipct_hdr *trace_reader__next(struct trace_reader *r)
+{
+	while (r->ev_left == 0) {
+		if (r->done || !load_block(r))
+			return NULL;
+	}
+	/* the block was checked whole in load_block, so this cannot fail */
+	if (decode_event(&r->dec, &r->ev.h)) {
+		r->ev_left = 0;
+		reader_corrupt(r, "bad event encoding");
+		return NULL;
+	}
+	r->ev_left--;
+	r->events++;
+	return &r->ev.h;
+}
+
+int trace_reader__rewind(struct trace_reader *r)
+{
+	r->off = r->data_off;
+	r->blocks = 0;
+	r->events = 0;
+	r->ev_left = 0;
+	r->done = false;
+	return 0;
+}
+
+enum trace_status trace_reader__status(const struct trace_reader *r)
+{
+	return r->status;
+}
+
+const char *trace_reader__status_msg(const struct trace_reader *r)
+{
+	return r->status == TRACE_OK ? "" : r->status_msg;
+}
+
+uint64_t trace_reader__blocks(const struct trace_reader *r)
+{
+	return r->blocks;
+}
+
+uint64_t trace_reader__events_read(const struct trace_reader *r)
+{
+	return r->events;
+}
+
+void trace_reader__free(struct trace_reader *r)
+{
+	if (!r)
+		return;
+	if (r->fd >= 0)
+		close(r->fd);
+	free(r->owned);
+	free(r->comp);
+	free(r->raw);
+	free(r);
+}
