@@ -1,0 +1,805 @@
+#!/usr/bin/env python3
+"""End-to-end tests: run the real ipctrace as root under real BPF on the demo
+programs and on real programs, then check the facts of `ipctrace report --json`
+against what the programs themselves printed they did.
+
+Environment: IPCTRACE (the binary), IPCTRACE_TOOLS (the demo directory),
+IPCTRACE_REQUIRE_BPF=1 turns every skip into a failure, IPCTRACE_E2E=PATTERN
+runs only the tests whose name contains PATTERN.
+
+Output: one line per test (PASS/FAIL/SKIP), then `e2e: N passed, N failed,
+N skipped`; exit status 1 if any test failed.
+"""
+
+import ctypes
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+IPCTRACE = os.environ.get("IPCTRACE") or os.path.join(ROOT, "ipctrace")
+TOOLS = os.environ.get("IPCTRACE_TOOLS") or os.path.join(ROOT, ".output", "tools")
+REQUIRE_BPF = os.environ.get("IPCTRACE_REQUIRE_BPF") == "1"
+ONLY = os.environ.get("IPCTRACE_E2E", "")
+RECORD_TIMEOUT = 60
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+TESTS = []
+
+
+def test(needs_bpf=True):
+    def register(fn):
+        TESTS.append((fn.__name__.removeprefix("test_"), fn, needs_bpf))
+        return fn
+    return register
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+# --- environment -----------------------------------------------------------
+
+def bpf_unavailable():
+    """Why BPF recording cannot work here, or None; asked of the kernel, not of ipctrace."""
+    if os.geteuid() != 0:
+        return "not root (recording needs CAP_BPF and CAP_PERFMON)"
+    if not os.path.exists("/sys/kernel/btf/vmlinux"):
+        return "kernel has no BTF (/sys/kernel/btf/vmlinux missing)"
+    # BPF_MAP_CREATE of a 1-entry array map proves the bpf() syscall is allowed.
+    libc = ctypes.CDLL(None, use_errno=True)
+    attr = (ctypes.c_uint32 * 32)(2, 4, 4, 1)
+    fd = libc.syscall(321 if os.uname().machine == "x86_64" else 280, 0, attr, 128)
+    if fd < 0:
+        return "bpf(BPF_MAP_CREATE) failed: " + os.strerror(ctypes.get_errno())
+    os.close(fd)
+    return None
+
+
+def ipctrace_help():
+    try:
+        p = subprocess.run([IPCTRACE, "--help"], capture_output=True, text=True, timeout=10)
+        return p.stdout + p.stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+HELP = ""
+
+
+def record_flags():
+    return ["-q"] if re.search(r"(^|\s)-q\b", HELP) else []
+
+
+# --- running things --------------------------------------------------------
+
+class Run:
+    def __init__(self, rc, out, err, elapsed):
+        self.rc, self.out, self.err, self.elapsed = rc, out, err, elapsed
+
+    def why(self):
+        return "exit %s, stderr: %s" % (self.rc, short(self.err))
+
+
+def short(s, n=300):
+    s = s.strip().replace("\n", " | ")
+    return s if len(s) <= n else s[:n] + "..."
+
+
+def run(argv, timeout=RECORD_TIMEOUT, stdout_path=None, preexec=None, env=None):
+    """Runs argv in its own session; on timeout kills that session and fails."""
+    t0 = time.monotonic()
+    out_f = open(stdout_path, "w+") if stdout_path else subprocess.PIPE
+    p = subprocess.Popen(argv, stdout=out_f, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                         start_new_session=True, preexec_fn=preexec, env=env)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise Fail("%s did not finish within %ss" % (" ".join(argv[:6]), timeout))
+    finally:
+        if stdout_path:
+            out_f.close()
+    if stdout_path:
+        with open(stdout_path, errors="replace") as f:
+            out = f.read()
+    else:
+        out = out.decode(errors="replace")
+    return Run(p.returncode, out, err.decode(errors="replace"), time.monotonic() - t0)
+
+
+class Ctx:
+    """A test's scratch directory, removed afterwards."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="ipctrace-e2e-%s." % name)
+        os.chmod(self.dir, 0o755)
+        self.trace = os.path.join(self.dir, "t.trace")
+        self.svg = os.path.join(self.dir, "t.svg")
+        self.out = os.path.join(self.dir, "stdout.txt")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def tool(name):
+    path = os.path.join(TOOLS, name)
+    if not os.access(path, os.X_OK):
+        raise Fail("demo %s not built (make tools)" % path)
+    return path
+
+
+def record(ctx, argv, extra=(), timeout=RECORD_TIMEOUT):
+    """Records argv traced; returns the Run (whose out is the program's stdout)."""
+    r = run([IPCTRACE] + record_flags() + list(extra) + ["-o", ctx.trace, "-w", ctx.svg, "--"]
+            + argv, timeout=timeout, stdout_path=ctx.out)
+    if r.rc != 0:
+        raise Fail("ipctrace -- %s: %s" % (" ".join(argv), r.why()))
+    check(os.path.exists(ctx.trace), "no trace file written at %s" % ctx.trace)
+    return r
+
+
+def report(trace, allow_lost=False):
+    r = run([IPCTRACE, "report", "--json", trace], timeout=60)
+    if r.rc != 0:
+        raise Fail("ipctrace report --json: %s" % r.why())
+    try:
+        j = json.loads(r.out)
+    except ValueError as e:
+        raise Fail("report --json is not JSON (%s): %s" % (e, short(r.out)))
+    for key in ("trace", "processes", "channels", "wakeups"):
+        check(key in j, "report --json has no %r" % key)
+    if not allow_lost:
+        check(j["trace"].get("lost_events", 0) == 0,
+              "kernel dropped %s events, exact counts cannot hold" % j["trace"].get("lost_events"))
+    return j
+
+
+# --- what the demos printed ------------------------------------------------
+
+LINE = re.compile(r"^(\S+) \(pid (\d+)\): (.*)$")
+
+
+class Said:
+    """The demos' own account: role -> (pid, text)."""
+
+    def __init__(self, out):
+        self.lines = {}
+        for line in out.splitlines():
+            m = LINE.match(line)
+            if m:
+                self.lines.setdefault(m.group(1), []).append((int(m.group(2)), m.group(3)))
+
+    def pid(self, role):
+        if role not in self.lines:
+            raise Fail("demo printed no line for %r; printed roles: %s" % (role, sorted(self.lines)))
+        return self.lines[role][0][0]
+
+    def num(self, role, pattern):
+        """The integer captured by pattern in role's lines."""
+        self.pid(role)
+        for _, text in self.lines[role]:
+            m = re.search(pattern, text)
+            if m:
+                return int(m.group(1))
+        raise Fail("demo line for %r does not match %r: %s" % (role, pattern, self.lines[role]))
+
+
+# --- facts of the JSON report ----------------------------------------------
+
+def excerpt(obj, n=600):
+    return short(json.dumps(obj, sort_keys=True), n)
+
+
+def channels(j, kind, pids=()):
+    return [c for c in j["channels"] if c.get("kind") == kind
+            and set(pids) <= {e.get("pid") for e in c.get("endpoints", [])}]
+
+
+def one_channel(j, kind, pids):
+    found = channels(j, kind, pids)
+    if len(found) != 1:
+        kinds = sorted({(c.get("kind"), tuple(sorted(e.get("pid") for e in c.get("endpoints", []))))
+                        for c in j["channels"]}, key=str)
+        raise Fail("expected one %s channel with endpoints %s, found %d; channels (kind, pids): %s"
+                   % (kind, sorted(pids), len(found), short(str(kinds), 500)))
+    return found[0]
+
+
+def endpoint(ch, pid):
+    for e in ch.get("endpoints", []):
+        if e.get("pid") == pid:
+            return e
+    raise Fail("channel %s has no endpoint for pid %d: %s" % (ch.get("id"), pid, excerpt(ch)))
+
+
+def expect(obj, field, want, what):
+    got = obj.get(field)
+    if got != want:
+        raise Fail("%s: %s is %r, expected %r; %s" % (what, field, got, want, excerpt(obj)))
+
+
+def expect_ge(obj, field, low, what):
+    got = obj.get(field)
+    if not isinstance(got, int) or got < low:
+        raise Fail("%s: %s is %r, expected >= %d; %s" % (what, field, got, low, excerpt(obj)))
+
+
+def wakeups(j, waker, wakee, chan=None):
+    return sum(w.get("count", 0) for w in j["wakeups"]
+               if w.get("waker_pid") == waker and w.get("wakee_pid") == wakee
+               and (chan is None or w.get("channel") == chan))
+
+
+def expect_wakeups(j, waker, wakee, chan, low, what):
+    got = wakeups(j, waker, wakee, chan)
+    if got < low:
+        mine = [w for w in j["wakeups"] if {w.get("waker_pid"), w.get("wakee_pid")} & {waker, wakee}]
+        raise Fail("%s: %d wakeups %d->%d on channel %s, expected >= %d; wakeups: %s"
+                   % (what, got, waker, wakee, chan, low, excerpt(mine)))
+
+
+def process(j, pid):
+    for p in j["processes"]:
+        if p.get("pid") == pid:
+            return p
+    raise Fail("no process %d in report; pids: %s" % (pid, [p.get("pid") for p in j["processes"]]))
+
+
+def expect_comm(j, pid, comm):
+    p = process(j, pid)
+    names = {p.get("comm")} | {t.get("comm") for t in p.get("threads", [])}
+    check(comm in names, "process %d is named %s, expected %r" % (pid, sorted(map(str, names)), comm))
+
+
+def transfer_facts(j, ch, sender, receiver, total, sends, recvs, what):
+    """Exact counts of a one-way transfer between two endpoints of ch."""
+    s, r = endpoint(ch, sender), endpoint(ch, receiver)
+    expect(s, "bytes_sent", total, what + " sender")
+    expect(s, "sends", sends, what + " sender")
+    expect(r, "bytes_received", total, what + " receiver")
+    expect(r, "recvs", recvs, what + " receiver")
+    return s, r
+
+
+# --- issue 2: pipes and FIFOs ----------------------------------------------
+
+def pipe_pair_test(ctx, demo, args, reader_role, reader_mode):
+    r = record(ctx, [tool(demo)] + args)
+    said = Said(r.out)
+    w, rd = said.pid("writer"), said.pid(reader_role)
+    total = said.num("writer", r"wrote (\d+) bytes")
+    writes = said.num("writer", r"in (\d+) writes")
+    check(said.num(reader_role, r"read (\d+) bytes") == total, "demo read != wrote: " + r.out)
+    j = report(ctx.trace)
+    expect_comm(j, w, "writer")
+    expect_comm(j, rd, reader_role)
+    ch = one_channel(j, "pipe", [w, rd])
+    expect(ch, "direction", "simplex", "pipe")
+    s, rcv = transfer_facts(j, ch, w, rd, total, writes,
+                            said.num(reader_role, r"in (\d+) reads"), "pipe")
+    expect(s, "bytes_received", 0, "writer")
+    expect(rcv, "bytes_sent", 0, "reader")
+    expect(rcv, "mode", reader_mode, "reader")
+    return j, ch, said, w, rd, writes
+
+
+@test()
+def test_pipe_blocking(ctx):
+    j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_blocking", ["16", "4096", "5"],
+                                                "reader", "sync-blocking")
+    expect(endpoint(ch, w), "mode", None, "writer (never waited: 4 KiB writes into a 64 KiB pipe)")
+    expect_ge(endpoint(ch, rd), "blocked", writes // 2, "reader")
+    expect_ge(endpoint(ch, rd), "blocked_ns", 1, "reader")
+    expect_wakeups(j, w, rd, ch["id"], writes // 2, "writer wakes reader")
+
+
+@test()
+def test_pipe_nonblock_poll(ctx):
+    j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_nonblock_poll", ["8", "4096", "10", "20"],
+                                                "poller", "sync-nonblocking")
+    ep = endpoint(ch, rd)
+    expect(ep, "eagain", said.num("poller", r"(\d+) EAGAIN"), "poller")
+    expect(ep, "blocked", 0, "poller (O_NONBLOCK reads never sleep)")
+
+
+@test()
+def test_pipe_poll(ctx):
+    j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_poll", ["16", "4096", "5"],
+                                                "poll-reader", "async-blocking")
+    expect_ge(endpoint(ch, rd), "blocked", writes // 2, "poll-reader")
+    expect(endpoint(ch, rd), "eagain", 0, "poll-reader")
+    expect_wakeups(j, w, rd, ch["id"], writes // 2, "writer wakes poll-reader")
+
+
+@test()
+def test_fifo_unrelated(ctx):
+    r = record(ctx, [tool("fifo_pair"), "16", "4096", "5"])
+    said = Said(r.out)
+    w, rd = said.pid("fifo-writer"), said.pid("fifo-reader")
+    total = said.num("fifo-writer", r"wrote (\d+) bytes")
+    path = re.search(r"to (\S+)$", said.lines["fifo-writer"][0][1]).group(1)
+    j = report(ctx.trace)
+    expect_comm(j, w, "fifo-writer")
+    expect_comm(j, rd, "fifo-reader")
+    ch = one_channel(j, "fifo", [w, rd])
+    check(path in (ch.get("name") or ""), "fifo name %r does not show its path %s"
+          % (ch.get("name"), path))
+    expect(ch, "direction", "simplex", "fifo")
+    transfer_facts(j, ch, w, rd, total, said.num("fifo-writer", r"in (\d+) writes"),
+                   said.num("fifo-reader", r"in (\d+) reads"), "fifo")
+    expect(endpoint(ch, rd), "mode", "sync-blocking", "fifo-reader")
+    expect_wakeups(j, w, rd, ch["id"], 8, "fifo-writer wakes fifo-reader")
+
+
+@test()
+def test_pingpong(ctx):
+    rounds = 2000
+    r = record(ctx, [tool("pingpong"), str(rounds)])
+    said = Said(r.out)
+    ping, pong = said.pid("ping"), said.pid("pong")
+    j = report(ctx.trace)
+    pipes = channels(j, "pipe", [ping, pong])
+    check(len(pipes) == 2, "expected two pipes between ping and pong, found %d" % len(pipes))
+    there = [c for c in pipes if endpoint(c, ping).get("bytes_sent")]
+    back = [c for c in pipes if endpoint(c, pong).get("bytes_sent")]
+    check(len(there) == 1 and len(back) == 1 and there != back,
+          "pipes not one each way: %s" % excerpt(pipes))
+    for ch, a, b in ((there[0], ping, pong), (back[0], pong, ping)):
+        expect(ch, "direction", "simplex", "pingpong pipe")
+        transfer_facts(j, ch, a, b, rounds, rounds, rounds, "pingpong pipe")
+    expect_ge(endpoint(there[0], pong), "blocked", rounds // 10, "pong")
+    expect_wakeups(j, ping, pong, there[0]["id"], rounds // 10, "ping wakes pong")
+    expect_wakeups(j, pong, ping, back[0]["id"], rounds // 10, "pong wakes ping")
+
+
+def pids_named(j, comm):
+    return [p["pid"] for p in j["processes"]
+            if p.get("comm") == comm or any(t.get("comm") == comm for t in p.get("threads", []))]
+
+
+@test()
+def test_coreutils_pipeline(ctx):
+    n = 200000
+    size = sum(len(str(i)) + 1 for i in range(1, n + 1))
+    record(ctx, ["sh", "-c", "seq 1 %d | sort -n | uniq -c > /dev/null" % n])
+    j = report(ctx.trace)
+    found = {}
+    for comm in ("seq", "sort", "uniq"):
+        pids = pids_named(j, comm)
+        check(len(pids) == 1, "expected one %s process, found %s" % (comm, pids))
+        found[comm] = pids[0]
+    first = one_channel(j, "pipe", [found["seq"], found["sort"]])
+    second = one_channel(j, "pipe", [found["sort"], found["uniq"]])
+    check(first["id"] != second["id"], "seq|sort and sort|uniq are one channel")
+    for ch, a, b in ((first, "seq", "sort"), (second, "sort", "uniq")):
+        expect(ch, "direction", "simplex", "%s|%s" % (a, b))
+        s, r = endpoint(ch, found[a]), endpoint(ch, found[b])
+        expect(s, "bytes_sent", size, a)
+        expect(r, "bytes_received", size, b)
+        expect(s, "bytes_received", 0, a)
+        expect(r, "bytes_sent", 0, b)
+        expect_ge(s, "sends", 1, a)
+        expect_ge(r, "recvs", 1, b)
+
+
+@test()
+def test_attach_pid(ctx):
+    # The demo sleeps 1.5 s before it makes its pipe and forks, so the reader
+    # is a child started after attaching, which -p must follow.
+    out = open(ctx.out, "w")
+    demo = subprocess.Popen([tool("pipe_blocking"), "16", "4096", "10", "1500"], stdout=out,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        time.sleep(0.1)
+        r = run([IPCTRACE] + record_flags() + ["-p", str(demo.pid), "-d", "20", "-o", ctx.trace,
+                                               "-w", ctx.svg], timeout=40)
+        check(r.rc == 0, "ipctrace -p %d: %s" % (demo.pid, r.why()))
+        check(demo.wait(timeout=20) == 0, "demo failed")
+        check(r.elapsed < 15, "recording took %.1fs: it did not stop when the traced "
+              "processes exited" % r.elapsed)
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+        out.close()
+    said = Said(open(ctx.out).read())
+    w, rd = said.pid("writer"), said.pid("reader")
+    check(w == demo.pid, "writer pid %d is not the attached pid %d" % (w, demo.pid))
+    j = report(ctx.trace)
+    ch = one_channel(j, "pipe", [w, rd])
+    transfer_facts(j, ch, w, rd, said.num("writer", r"wrote (\d+) bytes"),
+                   said.num("writer", r"in (\d+) writes"), said.num("reader", r"in (\d+) reads"),
+                   "attached pipe")
+    expect(endpoint(ch, rd), "mode", "sync-blocking", "reader")
+    expect_wakeups(j, w, rd, ch["id"], 8, "writer wakes reader")
+
+
+@test()
+def test_trace_mode_0600(ctx):
+    old = os.umask(0o022)
+    try:
+        record(ctx, [tool("pipe_blocking"), "2", "16", "1"])
+    finally:
+        os.umask(old)
+    mode = os.stat(ctx.trace).st_mode & 0o777
+    check(mode == 0o600, "trace mode is %o, expected 600" % mode)
+    leftovers = [f for f in os.listdir(ctx.dir) if f.startswith("t.trace") and f != "t.trace"]
+    check(not leftovers, "temporary files left behind: %s" % leftovers)
+
+
+# --- issue 6: bad input, faults, hostile names ----------------------------
+
+def one_line_error(r, what, words=()):
+    """r failed cleanly: non-zero exit (not a signal), a message on stderr naming one of words."""
+    check(r.rc != 0, "%s: exit 0, expected an error; stdout: %s" % (what, short(r.out)))
+    check(0 < r.rc < 128, "%s: exit %d looks like a crash; stderr: %s" % (what, r.rc, short(r.err)))
+    msg = r.err.strip()
+    check(msg, "%s: exit %d with nothing on stderr" % (what, r.rc))
+    check(not re.search(r"AddressSanitizer|runtime error:|Segmentation|Traceback", r.err),
+          "%s: crashed: %s" % (what, short(r.err)))
+    if words:
+        check(any(w.lower() in msg.lower() for w in words),
+              "%s: message does not mention any of %s: %s" % (what, list(words), short(msg)))
+    return msg
+
+
+def unused_pid():
+    pid = 4000000
+    while os.path.exists("/proc/%d" % pid):
+        pid += 1
+    return pid
+
+
+@test()
+def test_error_no_such_pid(ctx):
+    pid = unused_pid()
+    r = run([IPCTRACE, "-p", str(pid), "-d", "2", "-o", ctx.trace, "-w", ctx.svg], timeout=30)
+    one_line_error(r, "-p %d" % pid, [str(pid)])
+
+
+@test()
+def test_error_command_not_found(ctx):
+    r = run([IPCTRACE, "-o", ctx.trace, "-w", ctx.svg, "--", "/nonexistent/ipctrace-no-cmd"],
+            timeout=30)
+    one_line_error(r, "missing command", ["/nonexistent/ipctrace-no-cmd"])
+
+
+@test(needs_bpf=False)
+def test_error_unknown_option(ctx):
+    r = run([IPCTRACE, "--no-such-option-xyz"], timeout=10)
+    one_line_error(r, "unknown option", ["no-such-option-xyz", "unrecognized", "unknown", "usage"])
+
+
+@test(needs_bpf=False)
+def test_error_bad_duration(ctx):
+    r = run([IPCTRACE, "-d", "soon", "-o", ctx.trace, "--", "true"], timeout=10)
+    one_line_error(r, "-d soon", ["soon", "-d", "duration", "seconds"])
+
+
+@test(needs_bpf=False)
+def test_error_report_unknown_option(ctx):
+    r = run([IPCTRACE, "report", "--xml", ctx.trace], timeout=10)
+    one_line_error(r, "report --xml", ["xml", "unrecognized", "unknown", "usage"])
+
+
+@test()
+def test_error_unwritable_output(ctx):
+    bad = "/nonexistent-ipctrace-dir/t.trace"
+    r = run([IPCTRACE, "-o", bad, "-w", ctx.svg, "--", "true"], timeout=30)
+    one_line_error(r, "-o " + bad, [bad, "nonexistent-ipctrace-dir"])
+
+
+@test()
+def test_error_unwritable_svg(ctx):
+    bad = "/nonexistent-ipctrace-dir/t.svg"
+    r = run([IPCTRACE, "-o", ctx.trace, "-w", bad, "--", "true"], timeout=30)
+    one_line_error(r, "-w " + bad, [bad, "nonexistent-ipctrace-dir"])
+
+
+def as_nobody():
+    nobody = pwd.getpwnam("nobody")
+    os.setgroups([])
+    os.setgid(nobody.pw_gid)
+    os.setuid(nobody.pw_uid)
+
+
+@test()
+def test_error_not_root(ctx):
+    out = ctx.path("open")
+    os.mkdir(out)
+    os.chmod(out, 0o777)
+    r = run([IPCTRACE, "-o", os.path.join(out, "t.trace"), "-w", os.path.join(out, "t.svg"),
+             "--", "true"], timeout=30, preexec=as_nobody)
+    one_line_error(r, "recording as nobody", ["root", "CAP_BPF", "capabilit", "permission"])
+
+
+@test(needs_bpf=False)
+def test_error_report_missing(ctx):
+    r = run([IPCTRACE, "report", "--json", ctx.path("missing.trace")], timeout=10)
+    one_line_error(r, "report of a missing file", ["missing.trace"])
+    check(not r.out.strip(), "report of a missing file printed: %s" % short(r.out))
+
+
+@test(needs_bpf=False)
+def test_error_report_directory(ctx):
+    r = run([IPCTRACE, "report", "--json", ctx.dir], timeout=10)
+    one_line_error(r, "report of a directory", [ctx.dir, "directory"])
+
+
+@test(needs_bpf=False)
+def test_error_report_empty(ctx):
+    open(ctx.trace, "w").close()
+    r = run([IPCTRACE, "report", "--json", ctx.trace], timeout=10)
+    one_line_error(r, "report of an empty file", ["empty", "t.trace", "trace"])
+
+
+@test(needs_bpf=False)
+def test_error_report_text_file(ctx):
+    with open(ctx.trace, "w") as f:
+        f.write("this is not an ipctrace trace\n" * 100)
+    for cmd in (["report", "--json"], ["report"], ["render", "-o", ctx.svg]):
+        r = run([IPCTRACE] + cmd + [ctx.trace], timeout=10)
+        one_line_error(r, "%s of a text file" % " ".join(cmd), ["trace", "t.trace"])
+
+
+@test(needs_bpf=False)
+def test_report_unprivileged(ctx):
+    """Reading a trace needs no privileges: nobody reads a copy it owns."""
+    if bpf_unavailable():
+        raise Skip("needs a recorded trace: " + bpf_unavailable())
+    record(ctx, [tool("pipe_blocking"), "4", "64", "1"])
+    mine = ctx.path("nobody.trace")
+    shutil.copy(ctx.trace, mine)
+    nobody = pwd.getpwnam("nobody")
+    os.chown(mine, nobody.pw_uid, nobody.pw_gid)
+    r = run([IPCTRACE, "report", "--json", mine], timeout=30, preexec=as_nobody)
+    check(r.rc == 0, "report as nobody: " + r.why())
+    json.loads(r.out)
+
+
+def full_trace(ctx):
+    record(ctx, [tool("pipe_blocking"), "64", "512", "1"])
+    with open(ctx.trace, "rb") as f:
+        return f.read()
+
+
+def check_damaged_report(r, what, full_events):
+    """A damaged trace reads up to its last whole block and says so, or fails with a message."""
+    if r.rc != 0:
+        one_line_error(r, what)
+        return None
+    check(r.err.strip(), "%s: exit 0 without a warning on stderr" % what)
+    try:
+        j = json.loads(r.out)
+    except ValueError as e:
+        raise Fail("%s: exit 0 but output is not JSON: %s" % (what, e))
+    check(j["trace"]["events"] <= full_events, "%s: more events (%d) than the whole trace (%d)"
+          % (what, j["trace"]["events"], full_events))
+    return j
+
+
+@test()
+def test_report_truncated(ctx):
+    data = full_trace(ctx)
+    full = report(ctx.trace)["trace"]["events"]
+    check(full > 0, "whole trace has no events")
+    cut_trace = ctx.path("cut.trace")
+    read_some = False
+    for cut in sorted({1, 8, 16, 64, len(data) // 4, len(data) // 2, len(data) - 100,
+                       len(data) - 1}):
+        if cut <= 0 or cut >= len(data):
+            continue
+        with open(cut_trace, "wb") as f:
+            f.write(data[:cut])
+        r = run([IPCTRACE, "report", "--json", cut_trace], timeout=30)
+        if check_damaged_report(r, "trace cut at %d of %d bytes" % (cut, len(data)), full):
+            read_some = True
+    check(read_some, "no truncated trace read at all, even one cut 1 byte short")
+
+
+@test()
+def test_report_corrupt(ctx):
+    data = full_trace(ctx)
+    full = report(ctx.trace)["trace"]["events"]
+    bad = ctx.path("bad.trace")
+    for at in sorted({len(data) // 3, len(data) // 2, len(data) - 20}):
+        flipped = bytearray(data)
+        for i in range(at, min(at + 8, len(data))):
+            flipped[i] ^= 0x5a
+        with open(bad, "wb") as f:
+            f.write(flipped)
+        r = run([IPCTRACE, "report", "--json", bad], timeout=30)
+        check_damaged_report(r, "trace with 8 bytes flipped at %d" % at, full)
+        r = run([IPCTRACE, "render", "-o", ctx.path("bad.svg"), bad], timeout=30)
+        check(0 <= r.rc < 128 and "Sanitizer" not in r.err, "render of a corrupt trace: " + r.why())
+
+
+def start_recording(ctx, argv):
+    out = open(ctx.out, "w")
+    p = subprocess.Popen([IPCTRACE] + record_flags() + ["-o", ctx.trace, "-w", ctx.svg, "--"]
+                         + argv, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    out.close()
+    return p
+
+
+def wait_for(pred, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def stop_recording_with(ctx, sig):
+    pidfile = ctx.path("pid")
+    p = start_recording(ctx, ["sh", "-c", "echo $$ > %s; exec sleep 30" % pidfile])
+    try:
+        check(wait_for(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 15),
+              "traced command did not start within 15s")
+        time.sleep(0.5)
+        p.send_signal(sig)
+        try:
+            _, err = p.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            raise Fail("ipctrace did not stop within 15s of %s" % signal.Signals(sig).name)
+        err = err.decode(errors="replace")
+        check(p.returncode >= 0, "ipctrace died of signal %d: %s" % (-p.returncode, short(err)))
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        try:
+            os.kill(int(open(pidfile).read()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+    j = report(ctx.trace)
+    sleeper = int(open(pidfile).read())
+    process(j, sleeper)
+    check(j["trace"]["events"] > 0, "trace has no events")
+
+
+@test()
+def test_sigterm_leaves_readable_trace(ctx):
+    stop_recording_with(ctx, signal.SIGTERM)
+
+
+@test()
+def test_sigint_leaves_readable_trace(ctx):
+    stop_recording_with(ctx, signal.SIGINT)
+
+
+@test()
+def test_sighup_leaves_readable_trace(ctx):
+    stop_recording_with(ctx, signal.SIGHUP)
+
+
+@test()
+def test_existing_trace_not_clobbered(ctx):
+    old = b"previous trace, must survive until the new one is complete\n"
+    with open(ctx.trace, "wb") as f:
+        f.write(old)
+    pidfile = ctx.path("pid")
+    p = start_recording(ctx, ["sh", "-c", "echo $$ > %s; exec sleep 30" % pidfile])
+    try:
+        check(wait_for(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 15),
+              "traced command did not start within 15s")
+        time.sleep(0.5)
+        with open(ctx.trace, "rb") as f:
+            during = f.read()
+        check(during == old, "existing %s was overwritten while recording (%d bytes now)"
+              % (ctx.trace, len(during)))
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=15)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        try:
+            os.kill(int(open(pidfile).read()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+    report(ctx.trace)
+
+
+HOSTILE = '<b>&"\x1b[31m\x07'
+
+
+@test()
+def test_hostile_names_escaped(ctx):
+    link = ctx.path(HOSTILE)
+    os.symlink(shutil.which("sleep"), link)
+    fifo = ctx.path("fifo" + HOSTILE)
+    os.mkfifo(fifo)
+    record(ctx, ["sh", "-c", 'cat "$1" > /dev/null & echo hi > "$1"; wait; "$2" 0.2',
+                 "sh", fifo, link])
+    raw = run([IPCTRACE, "report", "--json", ctx.trace], timeout=30)
+    check(raw.rc == 0, "report --json: " + raw.why())
+    check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", raw.out),
+          "raw control characters in JSON output: %r" % [c for c in raw.out if ord(c) < 32][:5])
+    j = json.loads(raw.out)
+    comms = {p.get("comm") for p in j["processes"]} | \
+        {t.get("comm") for p in j["processes"] for t in p.get("threads", [])}
+    check(any(c and c.startswith("<b>&") for c in comms),
+          "no process named %r in the report; names: %r" % (HOSTILE, comms))
+    names = [c.get("name") or "" for c in j["channels"]]
+    check(any(fifo in n for n in names), "no channel named %r; names: %r" % (fifo, names))
+    text = run([IPCTRACE, "report", ctx.trace], timeout=30)
+    check(text.rc == 0, "report: " + text.why())
+    check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text.out),
+          "raw control characters reach the terminal in the text report")
+    for svg in (ctx.svg, ctx.path("render.svg")):
+        if svg != ctx.svg:
+            r = run([IPCTRACE, "render", "-o", svg, ctx.trace], timeout=30)
+            check(r.rc == 0, "render: " + r.why())
+        with open(svg, "rb") as f:
+            body = f.read()
+        check(b"<b>&" not in body and b"\x1b" not in body, "%s has the raw hostile name" % svg)
+        import xml.etree.ElementTree as ET
+        try:
+            ET.fromstring(body)
+        except ET.ParseError as e:
+            raise Fail("%s is not well-formed XML: %s" % (svg, e))
+
+
+def main():
+    global HELP
+    HELP = ipctrace_help()
+    no_bpf = bpf_unavailable()
+    have_tool = os.access(IPCTRACE, os.X_OK)
+    passed = failed = skipped = 0
+    for name, fn, needs_bpf in TESTS:
+        if ONLY and ONLY not in name:
+            continue
+        ctx = Ctx(name)
+        try:
+            if not have_tool:
+                raise Skip("%s not built (make)" % IPCTRACE)
+            if needs_bpf and no_bpf:
+                raise Skip(no_bpf)
+            fn(ctx)
+            print("PASS " + name, flush=True)
+            passed += 1
+        except Skip as e:
+            if REQUIRE_BPF:
+                print("FAIL %s: skipped but IPCTRACE_REQUIRE_BPF=1: %s" % (name, e), flush=True)
+                failed += 1
+            else:
+                print("SKIP %s: %s" % (name, e), flush=True)
+                skipped += 1
+        except Fail as e:
+            print("FAIL %s: %s" % (name, e), flush=True)
+            failed += 1
+        except Exception as e:  # a bug in a test is a failure, not a crash of the run
+            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
+            failed += 1
+        finally:
+            ctx.cleanup()
+    print("e2e: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
