@@ -1,0 +1,78 @@
+/*
+ * unix_dgram: datagrams over a unix socketpair, one way only: each send is
+ * one message, received whole by a receiver blocked in recv (simplex).
+ *
+ *   sudo ./ipctrace -- .output/tools/unix_dgram [DATAGRAMS [SIZE [GAP_MS]]]
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+static char buf[65536];
+
+static void msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+int main(int argc, char **argv)
+{
+	long count = argc > 1 ? atol(argv[1]) : 16;
+	long size = argc > 2 ? atol(argv[2]) : 512;
+	long gap_ms = argc > 3 ? atol(argv[3]) : 5;
+	long bytes = 0;
+	int sv[2], status;
+	pid_t child;
+
+	if (count < 1 || size < 1 || size > 16384) {
+		fprintf(stderr, "usage: %s [DATAGRAMS [SIZE<=16384 [GAP_MS]]]\n", argv[0]);
+		return 2;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv)) {
+		perror("socketpair");
+		return 1;
+	}
+	child = fork();
+	if (child < 0) {
+		perror("fork");
+		return 1;
+	}
+	if (child == 0) {
+		prctl(PR_SET_NAME, "dgram-receiver");
+		close(sv[0]);
+		for (long i = 0; i < count; i++) {
+			ssize_t n = recv(sv[1], buf, sizeof(buf), 0);
+
+			if (n < 0) {
+				perror("recv");
+				return 1;
+			}
+			bytes += n;
+		}
+		printf("dgram-receiver (pid %d): received %ld bytes in %ld datagrams\n", getpid(),
+		       bytes, count);
+		return 0;
+	}
+	prctl(PR_SET_NAME, "dgram-sender");
+	close(sv[1]);
+	memset(buf, 'd', size);
+	for (long i = 0; i < count; i++) {
+		msleep(gap_ms);
+		if (send(sv[0], buf, size, 0) != size) {
+			perror("send");
+			return 1;
+		}
+		bytes += size;
+	}
+	waitpid(child, &status, 0);
+	printf("dgram-sender (pid %d): sent %ld bytes in %ld datagrams\n", getpid(), bytes, count);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
