@@ -1,0 +1,1374 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ipctrace kernel side: BTF tracepoints (tp_btf, no tracefs needed) on
+ * syscalls, the scheduler, fork/exec/exit and signal delivery, filtered in
+ * the kernel by the `traced` tgid map, events batched in the `rb` ring buffer.
+ *
+ * Channel ids: kernel object address (pipe/FIFO/file inode, struct sock) or
+ * (kind, IPC id) for SysV objects, XOR-ed with chan_key. A CHAN event
+ * announces an id the first time it is seen; a later CHAN event for the same
+ * id supersedes the earlier one (better name, peer now connected, mmap kind).
+ *
+ * SYSCALL fields by op (beyond ipctrace.h):
+ *   PIPE: chan = the pipe, fd = read end, arg = write end (from int[2]).
+ *   SOCKETPAIR: chan = sv[0]'s socket, chan2 = sv[1]'s, fd = sv[0], arg = sv[1].
+ *   ACCEPT: chan = listening socket, chan2 = the accepted socket (ret).
+ *   OPEN, MQ_OPEN, MEMFD, SOCKET: chan = the channel of the returned fd.
+ *   SPLICE: fd/chan = input fd, chan2 = output fd (sendfile: in_fd -> out_fd).
+ *   DUP: chan = the old fd's channel. MKNOD: arg = mode. FCNTL, IOCTL: arg = cmd.
+ *   POLL: fd/chan = pollfd[0], chan2 = pollfd[1] (when nfds > 1).
+ *   MSG*, SHM*, SEM*: chan = (kind, id); *GET: arg = the IPC key.
+ *   SEMOP: arg = nsops. FUTEX_*: arg = val. NANOSLEEP, SIGWAIT: arg = ns.
+ * SLEEP.nr is 0xffff when the thread was not inside a syscall.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "ipctrace.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+#if defined(__TARGET_ARCH_x86)
+enum x86_64_nr {
+	NR_read = 0,
+	NR_write = 1,
+	NR_open = 2,
+	NR_close = 3,
+	NR_poll = 7,
+	NR_mmap = 9,
+	NR_munmap = 11,
+	NR_rt_sigreturn = 15,
+	NR_ioctl = 16,
+	NR_pread64 = 17,
+	NR_pwrite64 = 18,
+	NR_readv = 19,
+	NR_writev = 20,
+	NR_pipe = 22,
+	NR_select = 23,
+	NR_shmget = 29,
+	NR_shmat = 30,
+	NR_shmctl = 31,
+	NR_dup = 32,
+	NR_dup2 = 33,
+	NR_pause = 34,
+	NR_nanosleep = 35,
+	NR_sendfile = 40,
+	NR_socket = 41,
+	NR_connect = 42,
+	NR_accept = 43,
+	NR_sendto = 44,
+	NR_recvfrom = 45,
+	NR_sendmsg = 46,
+	NR_recvmsg = 47,
+	NR_shutdown = 48,
+	NR_bind = 49,
+	NR_listen = 50,
+	NR_socketpair = 53,
+	NR_kill = 62,
+	NR_semget = 64,
+	NR_semop = 65,
+	NR_semctl = 66,
+	NR_shmdt = 67,
+	NR_msgget = 68,
+	NR_msgsnd = 69,
+	NR_msgrcv = 70,
+	NR_msgctl = 71,
+	NR_fcntl = 72,
+	NR_creat = 85,
+	NR_rt_sigtimedwait = 128,
+	NR_rt_sigqueueinfo = 129,
+	NR_rt_sigsuspend = 130,
+	NR_mknod = 133,
+	NR_prctl = 157,
+	NR_tkill = 200,
+	NR_futex = 202,
+	NR_io_getevents = 208,
+	NR_io_submit = 209,
+	NR_semtimedop = 220,
+	NR_clock_nanosleep = 230,
+	NR_epoll_wait = 232,
+	NR_tgkill = 234,
+	NR_mq_open = 240,
+	NR_mq_unlink = 241,
+	NR_mq_timedsend = 242,
+	NR_mq_timedreceive = 243,
+	NR_mq_notify = 244,
+	NR_openat = 257,
+	NR_mknodat = 259,
+	NR_pselect6 = 270,
+	NR_ppoll = 271,
+	NR_splice = 275,
+	NR_tee = 276,
+	NR_epoll_pwait = 281,
+	NR_accept4 = 288,
+	NR_dup3 = 292,
+	NR_pipe2 = 293,
+	NR_preadv = 295,
+	NR_pwritev = 296,
+	NR_rt_tgsigqueueinfo = 297,
+	NR_recvmmsg = 299,
+	NR_sendmmsg = 307,
+	NR_memfd_create = 319,
+	NR_copy_file_range = 326,
+	NR_preadv2 = 327,
+	NR_pwritev2 = 328,
+	NR_io_pgetevents = 333,
+	NR_io_uring_enter = 426,
+	NR_openat2 = 437,
+	NR_epoll_pwait2 = 441,
+	NR_futex_waitv = 449,
+	NR_futex_wake = 454,
+	NR_futex_wait = 455,
+};
+#else
+#error "ipctrace.bpf.c: syscall numbers are only written for x86-64"
+#endif
+
+#define S_IFMT 0170000
+#define S_IFSOCK 0140000
+#define S_IFREG 0100000
+#define S_IFIFO 0010000
+
+#define O_NONBLOCK 04000
+#define O_ASYNC 020000
+#define MSG_DONTWAIT 0x40
+#define IPC_NOWAIT 04000
+#define SPLICE_F_NONBLOCK 0x02
+#define MAP_SHARED 0x01
+#define MAP_ANONYMOUS 0x20
+#define F_DUPFD 0
+#define F_DUPFD_CLOEXEC 1030
+#define PR_SET_NAME 15
+#define FUTEX_CMD_MASK 0x7f
+#define FUTEX_PRIVATE_FLAG 128
+#define FUTEX2_PRIVATE 128
+#define TASK_DEAD 0x80
+
+#define AF_UNIX 1
+#define AF_INET 2
+#define AF_INET6 10
+#define SOCK_STREAM 1
+#define SOCK_DGRAM 2
+#define SOCK_SEQPACKET 5
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define IPPROTO_UDPLITE 136
+#define IPPROTO_MPTCP 262
+
+#define PIPEFS_MAGIC 0x50495045
+#define MQUEUE_MAGIC 0x19800202
+#define TMPFS_MAGIC 0x01021994
+
+#define NR_NONE 0xffff
+#define NS_PER_SEC 1000000000LL
+
+const volatile __u64 chan_key = 0;
+const volatile __u32 self_pid = 0;
+const volatile __u64 wake_bytes = 256 * 1024;
+const volatile bool trace_all_syscalls = true;
+
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 * 1024 * 1024);
+} rb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u8);
+} traced SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ipct_lost_cnt);
+} lost SEC(".maps");
+
+/*
+ * Per-CPU depth of timer and irq handlers: their wakeups have no waker
+ * (preempt_count is out of reach: __preempt_count is not in kallsyms here).
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} irq_depth SEC(".maps");
+
+/* Per-thread state: the pending syscall and the current off-CPU stretch. */
+struct tstate {
+	__u64 enter_ts; /* 0: not inside a syscall */
+	__u64 chan;
+	__u64 chan2;
+	__s64 arg;
+	__u64 uptr; /* user pointer read at exit: path, int[2] */
+	__u64 out_ts; /* 0: on CPU (or never seen switched out) */
+	__u64 wake_ts;
+	__u64 waker_chan;
+	__s32 fd;
+	__u32 state;
+	__u32 waker_pid;
+	__u32 waker_tid;
+	__u16 nr;
+	__u8 op;
+	__u8 flags;
+	__u8 waker_op;
+	__u8 sig_depth; /* signal handlers entered and not yet returned from */
+	__u8 _pad[2];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 32768);
+	__type(key, __u32);
+	__type(value, struct tstate);
+} threads SEC(".maps");
+
+/* Channels already announced -> signature (unix peer, inet ports) at that time. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, __u64);
+} chans SEC(".maps");
+
+struct sysargs {
+	__u64 a[6];
+};
+
+/* What resolving an fd gives: channel id (0 = not a channel) and fd flags. */
+struct fdres {
+	__u64 chan;
+	__u8 flags;
+	__u8 _pad[7];
+};
+
+static __always_inline bool is_traced(__u32 tgid)
+{
+	if (tgid == 0 || tgid == self_pid)
+		return false;
+	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
+}
+
+static __always_inline struct tstate *tstate_get(__u32 tid)
+{
+	static const struct tstate zero;
+	struct tstate *st;
+
+	st = bpf_map_lookup_elem(&threads, &tid);
+	if (st)
+		return st;
+	bpf_map_update_elem(&threads, &tid, &zero, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&threads, &tid);
+}
+
+static __always_inline void lost_inc(void)
+{
+	struct ipct_lost_cnt *c;
+	__u32 zero = 0;
+	__u64 now;
+
+	c = bpf_map_lookup_elem(&lost, &zero);
+	if (!c)
+		return;
+	now = bpf_ktime_get_ns();
+	if (!c->first_ts)
+		c->first_ts = now;
+	c->last_ts = now;
+	c->count++;
+}
+
+static __always_inline void *rb_reserve(__u64 size)
+{
+	void *e = bpf_ringbuf_reserve(&rb, size, 0);
+
+	if (!e)
+		lost_inc();
+	return e;
+}
+
+/* A wakeup per event costs more than the tracing: wake the reader only when data piles up. */
+static __always_inline void rb_submit(void *e)
+{
+	__u64 flags = BPF_RB_NO_WAKEUP;
+
+	if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > wake_bytes)
+		flags = BPF_RB_FORCE_WAKEUP;
+	bpf_ringbuf_submit(e, flags);
+}
+
+static __always_inline void hdr_fill(struct ipct_hdr *h, __u8 type, __u32 pid, __u32 tid, __u64 ts)
+{
+	h->ts = ts;
+	h->pid = pid;
+	h->tid = tid;
+	h->type = type;
+	h->flags = 0;
+	h->cpu = bpf_get_smp_processor_id();
+	h->_pad = 0;
+}
+
+static __always_inline bool in_irq_handler(void)
+{
+	__u32 zero = 0, *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	return d && *d;
+}
+
+static __always_inline int irq_enter_leave(bool enter)
+{
+	__u32 zero = 0, *d = bpf_map_lookup_elem(&irq_depth, &zero);
+
+	if (!d)
+		return 0;
+	if (enter)
+		(*d)++;
+	else if (*d)
+		(*d)--;
+	return 0;
+}
+
+static __always_inline __u64 ipc_chan(__u32 kind, __s64 id)
+{
+	return (((__u64)kind << 48) | (__u32)id) ^ chan_key;
+}
+
+/* Announce a non-fd object (futex, SysV IPC) the first time it is seen. */
+__noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino)
+{
+	struct ipct_chan *e;
+	__u64 pid_tgid, sig = 0;
+
+	if (!chan || bpf_map_lookup_elem(&chans, &chan))
+		return 0;
+	bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	pid_tgid = bpf_get_current_pid_tgid();
+	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
+	e->chan = chan;
+	e->ino = ino;
+	e->kind = kind;
+	rb_submit(e);
+	return 0;
+}
+
+/* "parent/name" of a dentry ("/name" under a root), each part cut at 47 bytes. */
+static __always_inline void dentry_name(char *name, struct dentry *d)
+{
+	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	const unsigned char *pn, *dn;
+	long n = 0;
+
+	dn = BPF_CORE_READ(d, d_name.name);
+	if (parent && parent != d) {
+		pn = BPF_CORE_READ(parent, d_name.name);
+		n = bpf_probe_read_kernel_str(name, IPCT_NAME_LEN / 2, pn);
+		if (n == 2 && name[0] == '/')
+			n = 0;
+		if (n > 0 && n <= IPCT_NAME_LEN / 2)
+			name[n - 1] = '/';
+		else
+			n = 0;
+		if (n == 0) {
+			name[0] = '/';
+			n = 1;
+		}
+	}
+	if (n >= 0 && n <= IPCT_NAME_LEN / 2)
+		bpf_probe_read_kernel_str(name + n, IPCT_NAME_LEN / 2, dn);
+}
+
+/* Bound path of a unix socket; abstract names are rendered "@name". */
+static __always_inline bool unix_name(char *name, struct sock *sk)
+{
+	struct unix_address *addr;
+	long len;
+	char c0 = 0;
+
+	if (!sk)
+		return false;
+	addr = BPF_CORE_READ((struct unix_sock *)sk, addr);
+	if (!addr)
+		return false;
+	len = BPF_CORE_READ(addr, len) - (long)sizeof(__kernel_sa_family_t);
+	if (len <= 0)
+		return false;
+	bpf_probe_read_kernel(&c0, 1, &addr->name[0].sun_path[0]);
+	if (c0) {
+		bpf_probe_read_kernel_str(name, IPCT_NAME_LEN, &addr->name[0].sun_path[0]);
+		return true;
+	}
+	name[0] = '@';
+	len -= 1;
+	if (len > IPCT_NAME_LEN - 2)
+		len = IPCT_NAME_LEN - 2;
+	if (len > 0)
+		bpf_probe_read_kernel(name + 1, len, &addr->name[0].sun_path[1]);
+	return true;
+}
+
+static __always_inline __u32 sock_kind(__u16 family, __u16 type, __u16 proto)
+{
+	if (family == AF_UNIX) {
+		if (type == SOCK_STREAM)
+			return IPCT_KIND_UNIX_STREAM;
+		if (type == SOCK_DGRAM)
+			return IPCT_KIND_UNIX_DGRAM;
+		if (type == SOCK_SEQPACKET)
+			return IPCT_KIND_UNIX_SEQPACKET;
+		return IPCT_KIND_NONE;
+	}
+	if (type == SOCK_STREAM && (proto == IPPROTO_TCP || proto == IPPROTO_MPTCP))
+		return IPCT_KIND_TCP;
+	if (type == SOCK_DGRAM && (proto == IPPROTO_UDP || proto == IPPROTO_UDPLITE))
+		return IPCT_KIND_UDP;
+	return IPCT_KIND_NONE;
+}
+
+/*
+ * Emit a CHAN event for file f. upath: user-space path to use as the name
+ * (0: name from the dentry or the socket). kind_hint: IPCT_KIND_MMAP turns a
+ * plain file into an mmap channel.
+ */
+__noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hint)
+{
+	struct file *f = (struct file *)filep;
+	struct inode *inode;
+	struct super_block *sb;
+	struct ipct_chan *e;
+	__u64 pid_tgid, magic;
+	__u32 mode;
+
+	if (!f || !chan)
+		return 0;
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	pid_tgid = bpf_get_current_pid_tgid();
+	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
+	e->chan = chan;
+
+	inode = BPF_CORE_READ(f, f_inode);
+	sb = BPF_CORE_READ(inode, i_sb);
+	mode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+	magic = BPF_CORE_READ(sb, s_magic);
+	e->ino = BPF_CORE_READ(inode, i_ino);
+	e->dev = BPF_CORE_READ(sb, s_dev);
+
+	if (mode == S_IFSOCK) {
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(sock, sk);
+		struct sock_common *c = &sk->__sk_common;
+		__u16 family = BPF_CORE_READ(c, skc_family);
+
+		e->family = family;
+		e->kind = sock_kind(family, BPF_CORE_READ(sk, sk_type), BPF_CORE_READ(sk, sk_protocol));
+		if (family == AF_UNIX) {
+			struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
+
+			e->peer = peer ? (__u64)peer ^ chan_key : 0;
+			if (!unix_name(e->name, sk))
+				unix_name(e->name, peer);
+		} else if (family == AF_INET) {
+			e->saddr[0] = BPF_CORE_READ(c, skc_rcv_saddr);
+			e->daddr[0] = BPF_CORE_READ(c, skc_daddr);
+		} else if (family == AF_INET6) {
+			BPF_CORE_READ_INTO(&e->saddr, c, skc_v6_rcv_saddr.in6_u.u6_addr32);
+			BPF_CORE_READ_INTO(&e->daddr, c, skc_v6_daddr.in6_u.u6_addr32);
+		}
+		if (family == AF_INET || family == AF_INET6) {
+			e->sport = BPF_CORE_READ(c, skc_num);
+			e->dport = __builtin_bswap16(BPF_CORE_READ(c, skc_dport));
+		}
+	} else if (mode == S_IFIFO) {
+		e->kind = magic == PIPEFS_MAGIC ? IPCT_KIND_PIPE : IPCT_KIND_FIFO;
+	} else if (mode == S_IFREG) {
+		if (magic == MQUEUE_MAGIC)
+			e->kind = IPCT_KIND_MQUEUE;
+		else if (magic == TMPFS_MAGIC && kind_hint == IPCT_KIND_SHM)
+			e->kind = IPCT_KIND_SHM;
+		else if (kind_hint == IPCT_KIND_MMAP)
+			e->kind = IPCT_KIND_MMAP;
+		else
+			e->kind = IPCT_KIND_FILE;
+	}
+
+	if (e->kind == IPCT_KIND_PIPE || mode == S_IFSOCK) {
+		/* pipes are named "pipe:[ino]" by user space, sockets above */
+	} else if (upath) {
+		bpf_probe_read_user_str(e->name, IPCT_NAME_LEN, (const void *)upath);
+	} else {
+		dentry_name(e->name, BPF_CORE_READ(f, f_path.dentry));
+	}
+	/* shm = tmpfs file named "memfd:..." or living in a directory called "shm" (/dev/shm): robust without mount walks */
+	if (e->kind == IPCT_KIND_FILE && magic == TMPFS_MAGIC &&
+	    ((e->name[0] == 'm' && e->name[1] == 'e' && e->name[2] == 'm' && e->name[3] == 'f' &&
+	      e->name[4] == 'd' && e->name[5] == ':') ||
+	     (e->name[0] == 's' && e->name[1] == 'h' && e->name[2] == 'm' && e->name[3] == '/') ||
+	     (e->name[0] == '/' && e->name[1] == 'd' && e->name[2] == 'e' && e->name[3] == 'v' &&
+	      e->name[4] == '/' && e->name[5] == 's' && e->name[6] == 'h' && e->name[7] == 'm' &&
+	      e->name[8] == '/')))
+		e->kind = IPCT_KIND_SHM;
+	rb_submit(e);
+	return 0;
+}
+
+/*
+ * fd -> channel of the calling task. Announces the channel the first time it
+ * is seen or when its signature (unix peer, inet ports) changed; force: always.
+ */
+__noinline int fd_resolve(int fd, struct fdres *r, __u64 upath, __u32 kind_hint, int force)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt;
+	struct file *f = NULL;
+	struct inode *inode;
+	__u64 chan = 0, sig = 0, *old;
+	__u32 mode, fflags;
+
+	if (!r)
+		return 0;
+	r->chan = 0;
+	r->flags = 0;
+	if (fd < 0)
+		return 0;
+	fdt = BPF_CORE_READ(task, files, fdt);
+	if (!fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	if (bpf_probe_read_kernel(&f, sizeof(f), BPF_CORE_READ(fdt, fd) + fd) || !f)
+		return 0;
+	fflags = BPF_CORE_READ(f, f_flags);
+	if (fflags & O_NONBLOCK)
+		r->flags |= IPCT_F_NONBLOCK;
+	if (fflags & O_ASYNC)
+		r->flags |= IPCT_F_ASYNC;
+	inode = BPF_CORE_READ(f, f_inode);
+	mode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+	if (mode == S_IFIFO || mode == S_IFREG) {
+		chan = (__u64)inode;
+	} else if (mode == S_IFSOCK) {
+		struct socket *sock = BPF_CORE_READ(f, private_data);
+		struct sock *sk = BPF_CORE_READ(sock, sk);
+		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+
+		if (family == AF_UNIX)
+			sig = (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
+		else if (family == AF_INET || family == AF_INET6)
+			sig = BPF_CORE_READ(sk, __sk_common.skc_portpair);
+		else
+			return 0;
+		chan = (__u64)sk;
+	}
+	if (!chan)
+		return 0;
+	chan ^= chan_key;
+	r->chan = chan;
+	old = bpf_map_lookup_elem(&chans, &chan);
+	if (!force && old && *old == sig)
+		return 0;
+	bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
+	file_announce((__u64)f, chan, upath, kind_hint);
+	return 0;
+}
+
+/* timespec in user memory -> ns; -1 when the pointer is NULL (no timeout). */
+static __always_inline __s64 user_timespec_ns(__u64 uptr)
+{
+	struct __kernel_timespec ts;
+
+	if (!uptr)
+		return -1;
+	if (bpf_probe_read_user(&ts, sizeof(ts), (void *)uptr))
+		return -1;
+	return ts.tv_sec * NS_PER_SEC + ts.tv_nsec;
+}
+
+static __always_inline __s64 user_timeval_ns(__u64 uptr)
+{
+	struct __kernel_old_timeval tv;
+
+	if (!uptr)
+		return -1;
+	if (bpf_probe_read_user(&tv, sizeof(tv), (void *)uptr))
+		return -1;
+	return tv.tv_sec * NS_PER_SEC + tv.tv_usec * 1000;
+}
+
+static __always_inline __s64 iov_bytes(__u64 uiov, __u64 cnt)
+{
+	struct iovec iov[4];
+	__s64 sum = 0;
+
+	if (!uiov || bpf_probe_read_user(iov, sizeof(iov), (void *)uiov))
+		return 0;
+	for (int i = 0; i < 4; i++)
+		if ((__u64)i < cnt)
+			sum += iov[i].iov_len;
+	return sum;
+}
+
+/* Futex key: private futexes are (mm, address); shared ones too until file-backed keys exist. */
+static __always_inline __u64 futex_chan(__u64 uaddr)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 mm = (__u64)BPF_CORE_READ(task, mm);
+
+	return (uaddr ^ (mm << 16) ^ (mm >> 48)) ^ chan_key;
+}
+
+/*
+ * Syscall classification at entry. Sets op/arg/flags and the fds to
+ * resolve; resolution happens once below so the verifier sees few call sites.
+ */
+__noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
+{
+	struct fdres r1 = {}, r2 = {};
+	int fd1 = -1, fd2 = -1;
+	__u32 kind_hint = 0;
+	__u32 obj_kind = 0;
+	__u64 obj = 0;
+	__u64 *a;
+
+	if (!st || !args)
+		return 0;
+	a = args->a;
+	switch (nr) {
+	case NR_read:
+	case NR_pread64:
+	case NR_write:
+	case NR_pwrite64:
+		st->op = (nr == NR_read || nr == NR_pread64) ? IPCT_OP_READ : IPCT_OP_WRITE;
+		fd1 = a[0];
+		st->arg = a[2];
+		break;
+	case NR_readv:
+	case NR_preadv:
+	case NR_preadv2:
+	case NR_writev:
+	case NR_pwritev:
+	case NR_pwritev2:
+		st->op = (nr == NR_readv || nr == NR_preadv || nr == NR_preadv2) ? IPCT_OP_READ : IPCT_OP_WRITE;
+		fd1 = a[0];
+		st->arg = iov_bytes(a[1], a[2]);
+		break;
+	case NR_recvfrom:
+	case NR_sendto:
+		st->op = nr == NR_recvfrom ? IPCT_OP_RECV : IPCT_OP_SEND;
+		fd1 = a[0];
+		st->arg = a[2];
+		if (a[3] & MSG_DONTWAIT)
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_recvmsg:
+	case NR_sendmsg:
+		st->op = nr == NR_recvmsg ? IPCT_OP_RECV : IPCT_OP_SEND;
+		fd1 = a[0];
+		if (a[2] & MSG_DONTWAIT)
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_recvmmsg:
+	case NR_sendmmsg:
+		st->op = nr == NR_recvmmsg ? IPCT_OP_RECV : IPCT_OP_SEND;
+		fd1 = a[0];
+		if (a[3] & MSG_DONTWAIT)
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_splice:
+	case NR_copy_file_range:
+		st->op = IPCT_OP_SPLICE;
+		fd1 = a[0];
+		fd2 = a[2];
+		st->arg = a[4];
+		if (nr == NR_splice && (a[5] & SPLICE_F_NONBLOCK))
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_tee:
+		st->op = IPCT_OP_SPLICE;
+		fd1 = a[0];
+		fd2 = a[1];
+		st->arg = a[2];
+		if (a[3] & SPLICE_F_NONBLOCK)
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_sendfile:
+		st->op = IPCT_OP_SPLICE;
+		fd1 = a[1];
+		fd2 = a[0];
+		st->arg = a[3];
+		break;
+	case NR_poll:
+	case NR_ppoll: {
+		struct pollfd pfd[2] = {};
+
+		st->op = IPCT_OP_POLL;
+		if (nr == NR_poll)
+			st->arg = (int)a[2] < 0 ? -1 : (__s64)(int)a[2] * 1000000;
+		else
+			st->arg = user_timespec_ns(a[2]);
+		if (a[1] >= 1 && a[0] && !bpf_probe_read_user(pfd, sizeof(pfd[0]) * (a[1] >= 2 ? 2 : 1), (void *)a[0])) {
+			fd1 = pfd[0].fd;
+			if (a[1] >= 2)
+				fd2 = pfd[1].fd;
+		}
+		break;
+	}
+	case NR_select:
+	case NR_pselect6:
+		st->op = IPCT_OP_SELECT;
+		st->arg = nr == NR_select ? user_timeval_ns(a[4]) : user_timespec_ns(a[4]);
+		break;
+	case NR_epoll_wait:
+	case NR_epoll_pwait:
+		st->op = IPCT_OP_EPOLL_WAIT;
+		st->fd = a[0];
+		st->arg = (int)a[3] < 0 ? -1 : (__s64)(int)a[3] * 1000000;
+		break;
+	case NR_epoll_pwait2:
+		st->op = IPCT_OP_EPOLL_WAIT;
+		st->fd = a[0];
+		st->arg = user_timespec_ns(a[3]);
+		break;
+	case NR_open:
+	case NR_creat:
+		st->op = IPCT_OP_OPEN;
+		st->uptr = a[0];
+		if (nr == NR_open && (a[1] & O_NONBLOCK))
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_openat:
+	case NR_openat2:
+		st->op = IPCT_OP_OPEN;
+		st->uptr = a[1];
+		if (nr == NR_openat && (a[2] & O_NONBLOCK))
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_close:
+		st->op = IPCT_OP_CLOSE;
+		fd1 = a[0];
+		break;
+	case NR_pipe:
+	case NR_pipe2:
+		st->op = IPCT_OP_PIPE;
+		st->uptr = a[0];
+		if (nr == NR_pipe2 && (a[1] & O_NONBLOCK))
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_mknod:
+		st->op = IPCT_OP_MKNOD;
+		st->arg = a[1];
+		break;
+	case NR_mknodat:
+		st->op = IPCT_OP_MKNOD;
+		st->arg = a[2];
+		break;
+	case NR_dup:
+	case NR_dup2:
+	case NR_dup3:
+		st->op = IPCT_OP_DUP;
+		fd1 = a[0];
+		break;
+	case NR_fcntl:
+		st->op = (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC) ? IPCT_OP_DUP : IPCT_OP_FCNTL;
+		fd1 = a[0];
+		st->arg = a[1];
+		break;
+	case NR_ioctl:
+		st->op = IPCT_OP_IOCTL;
+		fd1 = a[0];
+		st->arg = a[1];
+		break;
+	case NR_mq_open:
+		st->op = IPCT_OP_MQ_OPEN;
+		st->uptr = a[0];
+		if (a[1] & O_NONBLOCK)
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_mq_timedsend:
+	case NR_mq_timedreceive:
+		st->op = nr == NR_mq_timedsend ? IPCT_OP_MQ_SEND : IPCT_OP_MQ_RECV;
+		fd1 = a[0];
+		st->arg = a[2];
+		break;
+	case NR_mq_notify:
+		st->op = IPCT_OP_MQ_NOTIFY;
+		fd1 = a[0];
+		break;
+	case NR_mq_unlink:
+		st->op = IPCT_OP_MQ_UNLINK;
+		break;
+	case NR_msgget:
+		st->op = IPCT_OP_MSGGET;
+		st->arg = (int)a[0];
+		break;
+	case NR_msgsnd:
+	case NR_msgrcv:
+		st->op = nr == NR_msgsnd ? IPCT_OP_MSGSND : IPCT_OP_MSGRCV;
+		obj = ipc_chan(IPCT_KIND_SYSV_MSG, (int)a[0]);
+		obj_kind = IPCT_KIND_SYSV_MSG;
+		st->arg = a[2];
+		if ((nr == NR_msgsnd ? a[3] : a[4]) & IPC_NOWAIT)
+			st->flags |= IPCT_F_NONBLOCK;
+		break;
+	case NR_msgctl:
+		st->op = IPCT_OP_MSGCTL;
+		obj = ipc_chan(IPCT_KIND_SYSV_MSG, (int)a[0]);
+		obj_kind = IPCT_KIND_SYSV_MSG;
+		break;
+	case NR_shmget:
+		st->op = IPCT_OP_SHMGET;
+		st->arg = (int)a[0];
+		break;
+	case NR_shmat:
+	case NR_shmctl:
+		st->op = IPCT_OP_SHMAT;
+		if (nr == NR_shmctl)
+			st->op = IPCT_OP_OTHER;
+		obj = ipc_chan(IPCT_KIND_SYSV_SHM, (int)a[0]);
+		obj_kind = IPCT_KIND_SYSV_SHM;
+		break;
+	case NR_shmdt:
+		st->op = IPCT_OP_SHMDT;
+		break;
+	case NR_semget:
+		st->op = IPCT_OP_SEMGET;
+		st->arg = (int)a[0];
+		break;
+	case NR_semop:
+	case NR_semtimedop:
+	case NR_semctl:
+		st->op = nr == NR_semctl ? IPCT_OP_OTHER : IPCT_OP_SEMOP;
+		obj = ipc_chan(IPCT_KIND_SYSV_SEM, (int)a[0]);
+		obj_kind = IPCT_KIND_SYSV_SEM;
+		if (nr != NR_semctl)
+			st->arg = a[2];
+		break;
+	case NR_mmap:
+		if ((a[3] & MAP_SHARED) && !(a[3] & MAP_ANONYMOUS) && (int)a[4] >= 0) {
+			st->op = IPCT_OP_MMAP;
+			fd1 = a[4];
+			kind_hint = IPCT_KIND_MMAP;
+		} else if (a[3] & MAP_SHARED) {
+			st->op = IPCT_OP_MMAP;
+		}
+		st->arg = a[1];
+		break;
+	case NR_munmap:
+		st->op = IPCT_OP_MUNMAP;
+		st->arg = a[1];
+		break;
+	case NR_memfd_create:
+		st->op = IPCT_OP_MEMFD;
+		break;
+	case NR_futex: {
+		__u32 cmd = a[1] & FUTEX_CMD_MASK;
+
+		/* WAIT, WAIT_BITSET, LOCK_PI, WAIT_REQUEUE_PI, LOCK_PI2 sleep; the rest wake */
+		if (cmd == 0 || cmd == 9 || cmd == 6 || cmd == 11 || cmd == 13)
+			st->op = IPCT_OP_FUTEX_WAIT;
+		else if (cmd == 1 || cmd == 3 || cmd == 4 || cmd == 5 || cmd == 7 || cmd == 10 || cmd == 12)
+			st->op = IPCT_OP_FUTEX_WAKE;
+		else
+			break;
+		obj = futex_chan(a[0]);
+		obj_kind = IPCT_KIND_FUTEX;
+		st->arg = (__u32)a[2];
+		break;
+	}
+	case NR_futex_wait:
+	case NR_futex_wake:
+		st->op = nr == NR_futex_wait ? IPCT_OP_FUTEX_WAIT : IPCT_OP_FUTEX_WAKE;
+		obj = futex_chan(a[0]);
+		obj_kind = IPCT_KIND_FUTEX;
+		st->arg = nr == NR_futex_wait ? a[1] : a[2];
+		break;
+	case NR_futex_waitv:
+		st->op = IPCT_OP_FUTEX_WAIT;
+		break;
+	case NR_socket:
+		st->op = IPCT_OP_SOCKET;
+		break;
+	case NR_socketpair:
+		st->op = IPCT_OP_SOCKETPAIR;
+		st->uptr = a[3];
+		break;
+	case NR_bind:
+	case NR_listen:
+	case NR_accept:
+	case NR_accept4:
+	case NR_connect:
+	case NR_shutdown:
+		st->op = nr == NR_bind ? IPCT_OP_BIND :
+			 nr == NR_listen ? IPCT_OP_LISTEN :
+			 nr == NR_connect ? IPCT_OP_CONNECT :
+			 nr == NR_shutdown ? IPCT_OP_SHUTDOWN : IPCT_OP_ACCEPT;
+		fd1 = a[0];
+		break;
+	case NR_kill:
+	case NR_tkill:
+	case NR_tgkill:
+	case NR_rt_sigqueueinfo:
+	case NR_rt_tgsigqueueinfo:
+		st->op = IPCT_OP_KILL;
+		st->arg = (int)a[0];
+		break;
+	case NR_rt_sigtimedwait:
+		st->op = IPCT_OP_SIGWAIT;
+		st->arg = user_timespec_ns(a[2]);
+		break;
+	case NR_pause:
+	case NR_rt_sigsuspend:
+		st->op = IPCT_OP_SIGWAIT;
+		st->arg = -1;
+		break;
+	case NR_io_uring_enter:
+		st->op = IPCT_OP_IO_URING_ENTER;
+		st->fd = a[0];
+		break;
+	case NR_io_submit:
+	case NR_io_getevents:
+	case NR_io_pgetevents:
+		st->op = IPCT_OP_IO_SUBMIT;
+		break;
+	case NR_nanosleep:
+		st->op = IPCT_OP_NANOSLEEP;
+		st->arg = user_timespec_ns(a[0]);
+		break;
+	case NR_clock_nanosleep:
+		st->op = IPCT_OP_NANOSLEEP;
+		st->arg = user_timespec_ns(a[2]);
+		break;
+	case NR_prctl:
+		st->op = IPCT_OP_PRCTL;
+		st->arg = a[0];
+		break;
+	default:
+		break;
+	}
+
+	if (st->op == IPCT_OP_POLL || st->op == IPCT_OP_SELECT || st->op == IPCT_OP_EPOLL_WAIT)
+		if (st->arg == 0)
+			st->flags |= IPCT_F_ZERO_TMO;
+	if (fd1 >= 0) {
+		st->fd = fd1;
+		fd_resolve(fd1, &r1, 0, kind_hint, kind_hint != 0);
+		st->chan = r1.chan;
+		if (st->op != IPCT_OP_POLL)
+			st->flags |= r1.flags;
+	}
+	if (fd2 >= 0) {
+		fd_resolve(fd2, &r2, 0, 0, 0);
+		st->chan2 = r2.chan;
+	}
+	if (obj) {
+		st->chan = obj;
+		obj_announce(obj, obj_kind, obj_kind == IPCT_KIND_FUTEX ? 0 : (__u32)(obj ^ chan_key));
+	}
+	return 0;
+}
+
+static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	struct sysargs args;
+	struct tstate *st;
+
+	if (!is_traced(pid_tgid >> 32))
+		return 0;
+	st = tstate_get((__u32)pid_tgid);
+	if (!st)
+		return 0;
+	if (id == NR_rt_sigreturn && st->sig_depth)
+		st->sig_depth--;
+	st->enter_ts = bpf_ktime_get_ns();
+	st->nr = id;
+	st->op = IPCT_OP_OTHER;
+	st->flags = st->sig_depth ? IPCT_F_INSIGNAL : 0;
+	st->chan = 0;
+	st->chan2 = 0;
+	st->arg = 0;
+	st->uptr = 0;
+	st->fd = -1;
+	args.a[0] = BPF_CORE_READ(regs, di);
+	args.a[1] = BPF_CORE_READ(regs, si);
+	args.a[2] = BPF_CORE_READ(regs, dx);
+	args.a[3] = BPF_CORE_READ(regs, r10);
+	args.a[4] = BPF_CORE_READ(regs, r8);
+	args.a[5] = BPF_CORE_READ(regs, r9);
+	classify(st, id, &args);
+	return 0;
+}
+
+static __always_inline void emit_comm(__u32 pid, __u32 tid, __u8 type, __s32 code, __u8 flags, const char *kname)
+{
+	struct ipct_proc *e = rb_reserve(sizeof(*e));
+
+	if (!e)
+		return;
+	hdr_fill(&e->h, type, pid, tid, bpf_ktime_get_ns());
+	e->h.flags = flags;
+	e->exit_code = code;
+	e->_pad = 0;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	e->name[0] = 0;
+	if (kname)
+		bpf_probe_read_kernel_str(e->name, sizeof(e->name), kname);
+	rb_submit(e);
+}
+
+/* Work that needs the result: fds returned by open/pipe/accept, IPC ids from *get. */
+__noinline int finish(struct tstate *st, __s64 ret)
+{
+	struct fdres r = {};
+	int fds[2] = { -1, -1 };
+	__u32 kind;
+
+	if (!st)
+		return 0;
+	switch (st->op) {
+	case IPCT_OP_OPEN:
+	case IPCT_OP_MQ_OPEN:
+	case IPCT_OP_MEMFD:
+	case IPCT_OP_SOCKET:
+		if (ret < 0)
+			break;
+		st->fd = ret;
+		fd_resolve(ret, &r, st->op == IPCT_OP_MEMFD ? 0 : st->uptr,
+			   st->op == IPCT_OP_MEMFD ? IPCT_KIND_SHM : 0, st->op != IPCT_OP_SOCKET);
+		st->chan = r.chan;
+		break;
+	case IPCT_OP_PIPE:
+	case IPCT_OP_SOCKETPAIR:
+		if (ret < 0 || bpf_probe_read_user(fds, sizeof(fds), (void *)st->uptr))
+			break;
+		st->fd = fds[0];
+		st->arg = fds[1];
+		fd_resolve(fds[0], &r, 0, 0, st->op == IPCT_OP_SOCKETPAIR);
+		st->chan = r.chan;
+		if (st->op == IPCT_OP_SOCKETPAIR) {
+			fd_resolve(fds[1], &r, 0, 0, 1);
+			st->chan2 = r.chan;
+		}
+		break;
+	case IPCT_OP_ACCEPT:
+		if (ret < 0)
+			break;
+		fd_resolve(ret, &r, 0, 0, 1);
+		st->chan2 = r.chan;
+		break;
+	case IPCT_OP_CONNECT:
+	case IPCT_OP_BIND:
+		if (ret == 0 || ret == -115 /* EINPROGRESS */)
+			fd_resolve(st->fd, &r, 0, 0, 1);
+		break;
+	case IPCT_OP_MSGGET:
+	case IPCT_OP_SHMGET:
+	case IPCT_OP_SEMGET:
+		if (ret < 0)
+			break;
+		kind = st->op == IPCT_OP_MSGGET ? IPCT_KIND_SYSV_MSG :
+		       st->op == IPCT_OP_SHMGET ? IPCT_KIND_SYSV_SHM : IPCT_KIND_SYSV_SEM;
+		st->chan = ipc_chan(kind, ret);
+		obj_announce(st->chan, kind, ret);
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	struct ipct_syscall *e;
+	struct tstate *st;
+
+	st = bpf_map_lookup_elem(&threads, &tid);
+	if (!st || !st->enter_ts)
+		return 0;
+	if (st->op != IPCT_OP_OTHER)
+		finish(st, ret);
+	if (st->op == IPCT_OP_PRCTL && st->arg == PR_SET_NAME && ret == 0)
+		emit_comm(pid_tgid >> 32, tid, IPCT_EV_COMM, 0, 0, NULL);
+	if (trace_all_syscalls || st->op != IPCT_OP_OTHER) {
+		e = rb_reserve(sizeof(*e));
+		if (e) {
+			hdr_fill(&e->h, IPCT_EV_SYSCALL, pid_tgid >> 32, tid, bpf_ktime_get_ns());
+			e->h.flags = st->flags;
+			e->enter_ts = st->enter_ts;
+			e->ret = ret;
+			e->chan = st->chan;
+			e->chan2 = st->chan2;
+			e->arg = st->arg;
+			e->fd = st->fd;
+			e->nr = st->nr;
+			e->op = st->op;
+			e->_pad = 0;
+			rb_submit(e);
+		}
+	}
+	st->enter_ts = 0;
+	return 0;
+}
+
+static __always_inline int handle_sched_switch(bool preempt, struct task_struct *prev,
+					       struct task_struct *next, unsigned int prev_state)
+{
+	struct ipct_sleep *e;
+	struct tstate *st;
+	__u64 now = 0;
+	__u32 tid;
+
+	if (is_traced(prev->tgid)) {
+		tid = prev->pid;
+		if (prev_state & TASK_DEAD) {
+			bpf_map_delete_elem(&threads, &tid);
+		} else if ((st = tstate_get(tid))) {
+			now = bpf_ktime_get_ns();
+			st->out_ts = now;
+			st->state = preempt ? 0 : prev_state;
+			st->wake_ts = 0;
+			st->waker_pid = 0;
+			st->waker_tid = 0;
+			st->waker_chan = 0;
+			st->waker_op = 0;
+		}
+	}
+	if (!is_traced(next->tgid))
+		return 0;
+	tid = next->pid;
+	st = tstate_get(tid);
+	if (!st)
+		return 0;
+	if (!now)
+		now = bpf_ktime_get_ns();
+	e = rb_reserve(sizeof(*e));
+	if (e) {
+		hdr_fill(&e->h, IPCT_EV_SLEEP, next->tgid, tid, now);
+		e->out_ts = st->out_ts;
+		if (!st->out_ts)
+			e->h.flags = IPCT_F_OUT_UNKNOWN;
+		e->wake_ts = st->wake_ts;
+		e->state = st->out_ts ? st->state : 0;
+		e->waker_pid = st->waker_pid;
+		e->waker_tid = st->waker_tid;
+		e->waker_chan = st->waker_chan;
+		e->waker_op = st->waker_op;
+		if (st->enter_ts) {
+			e->chan = st->chan;
+			e->op = st->op;
+			e->nr = st->nr;
+		} else {
+			e->chan = 0;
+			e->op = IPCT_OP_OTHER;
+			e->nr = NR_NONE;
+		}
+		rb_submit(e);
+	}
+	st->out_ts = 0;
+	st->wake_ts = 0;
+	return 0;
+}
+
+static __always_inline int handle_sched_waking(struct task_struct *p)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 cur_tgid = pid_tgid >> 32, cur_tid = (__u32)pid_tgid;
+	struct tstate *st, *wst = NULL;
+	struct ipct_wakeup *e;
+	__u32 tid;
+
+	if (is_traced(p->tgid)) {
+		tid = p->pid;
+		st = bpf_map_lookup_elem(&threads, &tid);
+		if (!st || !st->out_ts || st->wake_ts)
+			return 0;
+		st->wake_ts = bpf_ktime_get_ns();
+		if (cur_tid == 0 || in_irq_handler())
+			return 0;
+		st->waker_pid = cur_tgid;
+		st->waker_tid = cur_tid;
+		if (is_traced(cur_tgid))
+			wst = bpf_map_lookup_elem(&threads, &cur_tid);
+		if (wst && wst->enter_ts) {
+			st->waker_chan = wst->chan;
+			st->waker_op = wst->op;
+		}
+		return 0;
+	}
+	if (!is_traced(cur_tgid))
+		return 0;
+	wst = bpf_map_lookup_elem(&threads, &cur_tid);
+	if (!wst || !wst->enter_ts || !wst->chan || in_irq_handler())
+		return 0;
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	hdr_fill(&e->h, IPCT_EV_WAKEUP, cur_tgid, cur_tid, bpf_ktime_get_ns());
+	e->chan = wst->chan;
+	e->wakee_pid = p->tgid;
+	e->wakee_tid = p->pid;
+	BPF_CORE_READ_STR_INTO(&e->wakee_comm, p, comm);
+	e->op = wst->op;
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	rb_submit(e);
+	return 0;
+}
+
+static __always_inline int handle_fork(struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = parent->tgid, ctgid = child->tgid;
+	struct ipct_task *e;
+	__u8 one = 1;
+
+	if (!is_traced(ptgid))
+		return 0;
+	if (ctgid != ptgid && ctgid != self_pid)
+		bpf_map_update_elem(&traced, &ctgid, &one, BPF_NOEXIST);
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	hdr_fill(&e->h, IPCT_EV_FORK, ptgid, parent->pid, bpf_ktime_get_ns());
+	if (ctgid == ptgid)
+		e->h.flags = IPCT_F_THREAD;
+	e->child_pid = ctgid;
+	e->child_tid = child->pid;
+	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
+	rb_submit(e);
+	return 0;
+}
+
+static __always_inline int handle_exec(struct task_struct *p, struct linux_binprm *bprm)
+{
+	__u32 tgid = p->tgid;
+
+	if (!is_traced(tgid))
+		return 0;
+	emit_comm(tgid, p->pid, IPCT_EV_EXEC, 0, 0, BPF_CORE_READ(bprm, filename));
+	return 0;
+}
+
+static __always_inline int handle_exit(struct task_struct *p, bool group_dead)
+{
+	__u32 tgid = p->tgid, tid = p->pid;
+
+	if (!is_traced(tgid))
+		return 0;
+	emit_comm(tgid, tid, IPCT_EV_EXIT, p->exit_code, group_dead ? IPCT_F_GROUP_DEAD : 0, NULL);
+	bpf_map_delete_elem(&threads, &tid);
+	if (group_dead)
+		bpf_map_delete_elem(&traced, &tgid);
+	return 0;
+}
+
+/* Syscalls made while a signal handler runs: handler entered here, left at rt_sigreturn. */
+static __always_inline int handle_signal_deliver(struct k_sigaction *ka)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)pid_tgid;
+	unsigned long handler;
+	struct tstate *st;
+
+	if (!is_traced(pid_tgid >> 32))
+		return 0;
+	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
+	if (handler <= 1) /* SIG_DFL, SIG_IGN */
+		return 0;
+	st = tstate_get(tid);
+	if (st && st->sig_depth < 16)
+		st->sig_depth++;
+	return 0;
+}
+
+SEC("tp_btf/sys_enter")
+int BPF_PROG(sys_enter, struct pt_regs *regs, long id)
+{
+	return handle_sys_enter(regs, id);
+}
+
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit, struct pt_regs *regs, long ret)
+{
+	return handle_sys_exit(regs, ret);
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(sched_switch, bool preempt, struct task_struct *prev, struct task_struct *next,
+	     unsigned int prev_state)
+{
+	return handle_sched_switch(preempt, prev, next, prev_state);
+}
+
+SEC("tp_btf/sched_waking")
+int BPF_PROG(sched_waking, struct task_struct *p)
+{
+	return handle_sched_waking(p);
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct *child)
+{
+	return handle_fork(parent, child);
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	return handle_exec(p, bprm);
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit, struct task_struct *p, bool group_dead)
+{
+	return handle_exit(p, group_dead);
+}
+
+SEC("tp_btf/signal_deliver")
+int BPF_PROG(signal_deliver, int sig, struct kernel_siginfo *info, struct k_sigaction *ka)
+{
+	return handle_signal_deliver(ka);
+}
+
+SEC("tp_btf/hrtimer_expire_entry")
+int BPF_PROG(hrtimer_expire_entry)
+{
+	return irq_enter_leave(true);
+}
+
+SEC("tp_btf/hrtimer_expire_exit")
+int BPF_PROG(hrtimer_expire_exit)
+{
+	return irq_enter_leave(false);
+}
+
+SEC("tp_btf/timer_expire_entry")
+int BPF_PROG(timer_expire_entry)
+{
+	return irq_enter_leave(true);
+}
+
+SEC("tp_btf/timer_expire_exit")
+int BPF_PROG(timer_expire_exit)
+{
+	return irq_enter_leave(false);
+}
+
+SEC("tp_btf/irq_handler_entry")
+int BPF_PROG(irq_handler_entry)
+{
+	return irq_enter_leave(true);
+}
+
+SEC("tp_btf/irq_handler_exit")
+int BPF_PROG(irq_handler_exit)
+{
+	return irq_enter_leave(false);
+}
