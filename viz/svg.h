@@ -22,4 +22,13 @@ struct svg_opts {
 /* Two passes over r (it is rewound): name things, then draw. 0 or -errno. */
 int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out);
 
+struct timeline;
+/*
+ * Draw from a first-pass model m and a timeline (timeline.h) filled by a
+ * second pass; note (may be NULL) is shown under the title, e.g. a damaged
+ * trace's status. svg__render is this after its two passes. 0 or -errno.
+ */
+int svg__draw(const struct model *m, const struct trace_meta *meta, const struct timeline *tl,
+	      const struct svg_opts *opts, const char *note, FILE *out);
+
 #endif

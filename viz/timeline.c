@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "timeline.h"
+
+struct lane_key {
+	uint32_t tid;
+	uint32_t lane;
+};
+
+struct timeline_priv {
+	struct lane_key *keys;      /* sorted by tid */
+	size_t nkeys;
+	uint32_t *slots;            /* open addressing: arrow index + 1, 0 = empty */
+	size_t nslots;
+	size_t arrows_cap, lost_cap;
+};
+
+static int cmp_lane_key(const void *a, const void *b)
+{
+	const struct lane_key *x = a, *y = b;
+
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->lane < y->lane ? -1 : x->lane > y->lane;
+}
+
+static bool in_list_u32(const uint32_t *v, size_t n, uint32_t x)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == x)
+			return true;
+	return false;
+}
+
+bool timeline__chan_shown(const struct timeline *tl, int chan)
+{
+	if (!tl->opts.chans)
+		return true;
+	for (size_t i = 0; i < tl->opts.nchans; i++)
+		if (tl->opts.chans[i] == chan)
+			return true;
+	return false;
+}
+
+static bool process_selected(const struct timeline *tl, const struct model_process *p)
+{
+	const struct model *m = tl->model;
+
+	if (tl->opts.pids)
+		return in_list_u32(tl->opts.pids, tl->opts.npids, p->pid);
+	if (!tl->opts.chans)
+		return true;
+	/* a channel focus without a pid list shows the channels' endpoints */
+	for (size_t i = 0; i < m->nchannels; i++) {
+		const struct model_channel *c = &m->channels[i];
+
+		if (!timeline__chan_shown(tl, c->id))
+			continue;
+		for (size_t j = 0; j < c->nendpoints; j++)
+			if (c->endpoints[j].pid == p->pid)
+				return true;
+	}
+	return false;
+}
+
+static const struct model_thread *g_sort_threads;
+
+static int cmp_thread_idx(const void *a, const void *b)
+{
+	const struct model_thread *x = &g_sort_threads[*(const size_t *)a];
+	const struct model_thread *y = &g_sort_threads[*(const size_t *)b];
+	bool xm = x->tid == x->pid, ym = y->tid == y->pid;
+
+	/* the main thread first, then by tid */
+	if (xm != ym)
+		return xm ? -1 : 1;
+	if (x->tid != y->tid)
+		return x->tid < y->tid ? -1 : 1;
+	return x->first_ts < y->first_ts ? -1 : x->first_ts > y->first_ts;
+}
+
+static int add_lanes(struct timeline *tl)
+{
+	const struct model *m = tl->model;
+	size_t cap = m->nthreads ? m->nthreads : 1;
+	size_t *idx;
+
+	tl->lanes = calloc(cap, sizeof(*tl->lanes));
+	tl->priv->keys = calloc(cap, sizeof(*tl->priv->keys));
+	if (!tl->lanes || !tl->priv->keys)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->nprocesses; i++) {
+		const struct model_process *p = &m->processes[i];
+		bool first = true;
+
+		if (!process_selected(tl, p) || p->nthreads == 0)
+			continue;
+		idx = malloc(p->nthreads * sizeof(*idx));
+		if (!idx)
+			return -ENOMEM;
+		memcpy(idx, p->threads, p->nthreads * sizeof(*idx));
+		g_sort_threads = m->threads;
+		qsort(idx, p->nthreads, sizeof(*idx), cmp_thread_idx);
+		for (size_t j = 0; j < p->nthreads; j++) {
+			const struct model_thread *t = &m->threads[idx[j]];
+			struct tl_lane *l;
+
+			if (idx[j] >= m->nthreads || tl->nlanes >= cap)
+				continue;
+			if (t->last_ts < tl->opts.from || t->first_ts > tl->opts.to)
+				continue;
+			l = &tl->lanes[tl->nlanes];
+			l->pid = p->pid;
+			l->tid = t->tid;
+			l->thread = t;
+			l->process = p;
+			l->first_of_process = first;
+			first = false;
+			tl->priv->keys[tl->priv->nkeys].tid = t->tid;
+			tl->priv->keys[tl->priv->nkeys].lane = (uint32_t)tl->nlanes;
+			tl->priv->nkeys++;
+			tl->nlanes++;
+		}
+		free(idx);
+	}
+	qsort(tl->priv->keys, tl->priv->nkeys, sizeof(*tl->priv->keys), cmp_lane_key);
+	return 0;
+}
+
+struct timeline *timeline__new(const struct model *m, const struct timeline_opts *opts)
+{
+	struct timeline *tl = calloc(1, sizeof(*tl));
+
+	if (!tl)
+		return NULL;
+	tl->priv = calloc(1, sizeof(*tl->priv));
+	if (!tl->priv)
+		goto err;
+	tl->model = m;
+	tl->opts = *opts;
+	if (tl->opts.width == 0)
+		tl->opts.width = 1;
+	if (tl->opts.to <= tl->opts.from)
+		tl->opts.to = tl->opts.from + 1;
+	if (add_lanes(tl))
+		goto err;
+	return tl;
+err:
+	timeline__free(tl);
+	return NULL;
+}
+
+void timeline__sinks(struct timeline *tl, struct model_opts *mo)
+{
+	mo->ctx = tl;
+	mo->on_span = timeline__on_span;
+	mo->on_transfer = timeline__on_transfer;
+	mo->on_wake = timeline__on_wake;
+	mo->on_lost = timeline__on_lost;
+}
+
+void timeline__free(struct timeline *tl)
+{
+	if (!tl)
+		return;
+	for (size_t i = 0; i < tl->nlanes; i++) {
+		free(tl->lanes[i].spans);
+		free(tl->lanes[i].cells);
+	}
+	free(tl->lanes);
+	free(tl->arrows);
+	free(tl->lost);
+	if (tl->priv) {
+		free(tl->priv->keys);
+		free(tl->priv->slots);
+		free(tl->priv);
+	}
+	free(tl);
+}
+
+double timeline__x(const struct timeline *tl, uint64_t ts)
+{
+	double d = ts >= tl->opts.from ? (double)(ts - tl->opts.from)
+				       : -(double)(tl->opts.from - ts);
+
+	return d * tl->opts.width / (double)(tl->opts.to - tl->opts.from);
+}
+
+static uint32_t col_of(const struct timeline *tl, uint64_t ts)
+{
+	double x = timeline__x(tl, ts);
+
+	if (x < 0)
+		return 0;
+	if (x >= tl->opts.width)
+		return tl->opts.width - 1;
+	return (uint32_t)x;
+}
+
+int timeline__lane(const struct timeline *tl, uint32_t tid)
+{
+	const struct lane_key *k = tl->priv->keys;
+	size_t lo = 0, hi = tl->priv->nkeys;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (k[mid].tid < tid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < tl->priv->nkeys && k[lo].tid == tid)
+		return (int)k[lo].lane;
+	return -1;
+}
+
+static uint8_t span_kind(const struct timeline *tl, int chan)
+{
+	const struct model_channel *c;
+
+	if (chan <= 0 || !timeline__chan_shown(tl, chan))
+		return IPCT_KIND_NONE;
+	c = model__channel(tl->model, chan);
+	return c ? (uint8_t)c->kind : IPCT_KIND_NONE;
+}
+
+void timeline__on_span(void *ctx, const struct model_span *s)
+{
+	struct timeline *tl = ctx;
+	uint64_t a, b, from = tl->opts.from, to = tl->opts.to;
+	struct tl_lane *l;
+	struct tl_cell *c;
+	int lane;
+
+	tl->stats.spans++;
+	lane = timeline__lane(tl, s->tid);
+	if (lane < 0 || s->end < from || s->start > to || s->state >= SPAN_STATE_COUNT) {
+		tl->stats.spans_outside++;
+		return;
+	}
+	l = &tl->lanes[lane];
+	a = s->start > from ? s->start : from;
+	b = s->end < to ? s->end : to;
+	if (timeline__x(tl, b) - timeline__x(tl, a) >= 1.0) {
+		struct tl_span *d;
+
+		if (l->nspans == l->cap) {
+			size_t cap = l->cap ? l->cap * 2 : 64;
+			struct tl_span *v = realloc(l->spans, cap * sizeof(*v));
+
+			if (!v) {
+				tl->err = -ENOMEM;
+				return;
+			}
+			l->spans = v;
+			l->cap = cap;
+		}
+		d = &l->spans[l->nspans++];
+		d->start = a;
+		d->end = b;
+		d->ret = s->ret;
+		d->chan = s->chan;
+		d->calls = s->calls;
+		d->nr = s->nr;
+		d->state = (uint8_t)s->state;
+		d->op = s->op;
+		tl->stats.spans_drawn++;
+		return;
+	}
+	if (!l->cells) {
+		l->cells = calloc(tl->opts.width, sizeof(*l->cells));
+		if (!l->cells) {
+			tl->err = -ENOMEM;
+			return;
+		}
+	}
+	c = &l->cells[col_of(tl, a)];
+	c->ns[s->state] += b - a;
+	c->n[s->state]++;
+	if (s->state == SPAN_SYSCALL) {
+		uint8_t k = span_kind(tl, s->chan);
+		uint64_t d = b - a + 1;
+
+		if (k == c->kind) {
+			c->kind_weight += d;
+		} else if (c->kind_weight >= d) {
+			c->kind_weight -= d;
+		} else {
+			c->kind = k;
+			c->kind_weight = d - c->kind_weight;
+		}
+	}
+	tl->stats.spans_merged++;
+}
+
+static uint64_t arrow_hash(uint8_t type, uint32_t src, uint32_t dst, uint32_t scol, uint32_t dcol)
+{
+	uint64_t h = 1469598103934665603ull;
+	uint32_t v[5] = { type, src, dst, scol, dcol };
+
+	for (int i = 0; i < 5; i++) {
+		h ^= v[i];
+		h *= 1099511628211ull;
+		h ^= h >> 29;
+	}
+	return h;
+}
+
+static int grow_slots(struct timeline *tl)
+{
+	struct timeline_priv *p = tl->priv;
+	size_t n = p->nslots ? p->nslots * 2 : 1024;
+	uint32_t *s = calloc(n, sizeof(*s));
+
+	if (!s)
+		return -ENOMEM;
+	for (size_t i = 0; i < tl->narrows; i++) {
+		const struct tl_arrow *a = &tl->arrows[i];
+		size_t j = arrow_hash(a->type, a->src, a->dst, a->scol, a->dcol) & (n - 1);
+
+		while (s[j])
+			j = (j + 1) & (n - 1);
+		s[j] = (uint32_t)i + 1;
+	}
+	free(p->slots);
+	p->slots = s;
+	p->nslots = n;
+	return 0;
+}
+
+static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t dst,
+		      uint64_t src_ts, uint64_t dst_ts, int chan, uint64_t bytes)
+{
+	struct timeline_priv *p = tl->priv;
+	uint32_t scol = col_of(tl, src_ts), dcol = col_of(tl, dst_ts);
+	struct tl_arrow *a;
+	size_t j;
+
+	if ((tl->narrows + 1) * 2 > p->nslots && grow_slots(tl)) {
+		tl->err = -ENOMEM;
+		return;
+	}
+	j = arrow_hash(type, src, dst, scol, dcol) & (p->nslots - 1);
+	while (p->slots[j]) {
+		a = &tl->arrows[p->slots[j] - 1];
+		if (a->type == type && a->src == src && a->dst == dst &&
+		    a->scol == scol && a->dcol == dcol) {
+			a->count++;
+			a->bytes += bytes;
+			if (a->chan != chan)
+				a->mixed = true;
+			if (src_ts > a->last_ts)
+				a->last_ts = src_ts;
+			return;
+		}
+		j = (j + 1) & (p->nslots - 1);
+	}
+	if (tl->narrows == p->arrows_cap) {
+		size_t cap = p->arrows_cap ? p->arrows_cap * 2 : 256;
+		struct tl_arrow *v = realloc(tl->arrows, cap * sizeof(*v));
+
+		if (!v) {
+			tl->err = -ENOMEM;
+			return;
+		}
+		tl->arrows = v;
+		p->arrows_cap = cap;
+	}
+	a = &tl->arrows[tl->narrows];
+	memset(a, 0, sizeof(*a));
+	a->type = type;
+	a->src = src;
+	a->dst = dst;
+	a->scol = scol;
+	a->dcol = dcol;
+	a->chan = chan;
+	a->src_ts = src_ts;
+	a->dst_ts = dst_ts;
+	a->last_ts = src_ts;
+	a->count = 1;
+	a->bytes = bytes;
+	p->slots[j] = (uint32_t)++tl->narrows;
+}
+
+static bool outside(const struct timeline *tl, uint64_t a, uint64_t b)
+{
+	return (a < tl->opts.from && b < tl->opts.from) || (a > tl->opts.to && b > tl->opts.to);
+}
+
+void timeline__on_transfer(void *ctx, const struct model_transfer *t)
+{
+	struct timeline *tl = ctx;
+	int src, dst;
+
+	tl->stats.transfers++;
+	src = timeline__lane(tl, t->src_tid);
+	dst = timeline__lane(tl, t->dst_tid);
+	if (src < 0 || dst < 0 || !timeline__chan_shown(tl, t->chan) ||
+	    outside(tl, t->src_ts, t->dst_ts)) {
+		tl->stats.transfers_hidden++;
+		return;
+	}
+	if (src == dst) {
+		tl->stats.transfers_self++;
+		return;
+	}
+	add_arrow(tl, TL_TRANSFER, (uint32_t)src, (uint32_t)dst, t->src_ts, t->dst_ts,
+		  t->chan, t->bytes);
+}
+
+void timeline__on_wake(void *ctx, const struct model_wake *w)
+{
+	struct timeline *tl = ctx;
+	int src, dst;
+
+	tl->stats.wakes++;
+	if (w->waker_tid == 0) {
+		tl->stats.wakes_irq++;
+		return;
+	}
+	src = timeline__lane(tl, w->waker_tid);
+	dst = timeline__lane(tl, w->wakee_tid);
+	if (src < 0 || dst < 0 || (tl->opts.chans && !timeline__chan_shown(tl, w->chan)) ||
+	    outside(tl, w->ts, w->ts)) {
+		tl->stats.wakes_hidden++;
+		return;
+	}
+	if (src == dst) {
+		tl->stats.wakes_self++;
+		return;
+	}
+	add_arrow(tl, TL_WAKE, (uint32_t)src, (uint32_t)dst, w->ts, w->ts, w->chan, 0);
+}
+
+void timeline__on_lost(void *ctx, const struct model_lost *l)
+{
+	struct timeline *tl = ctx;
+	struct timeline_priv *p = tl->priv;
+	struct tl_lost *d;
+
+	tl->stats.lost_records++;
+	tl->stats.lost_events += l->count;
+	if (outside(tl, l->first_ts, l->last_ts))
+		return;
+	if (tl->nlost == p->lost_cap) {
+		size_t cap = p->lost_cap ? p->lost_cap * 2 : 16;
+		struct tl_lost *v = realloc(tl->lost, cap * sizeof(*v));
+
+		if (!v) {
+			tl->err = -ENOMEM;
+			return;
+		}
+		tl->lost = v;
+		p->lost_cap = cap;
+	}
+	d = &tl->lost[tl->nlost++];
+	d->col = col_of(tl, l->first_ts);
+	d->cpu = l->cpu;
+	d->first_ts = l->first_ts;
+	d->last_ts = l->last_ts;
+	d->count = l->count;
+}
+
+static int cmp_arrow(const void *a, const void *b)
+{
+	const struct tl_arrow *x = a, *y = b;
+
+	if (x->scol != y->scol)
+		return x->scol < y->scol ? -1 : 1;
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	if (x->dst != y->dst)
+		return x->dst < y->dst ? -1 : 1;
+	return x->dcol < y->dcol ? -1 : x->dcol > y->dcol;
+}
+
+static int cmp_lost(const void *a, const void *b)
+{
+	const struct tl_lost *x = a, *y = b;
+
+	if (x->first_ts != y->first_ts)
+		return x->first_ts < y->first_ts ? -1 : 1;
+	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
+}
+
+int timeline__finish(struct timeline *tl)
+{
+	size_t n = 0;
+
+	free(tl->priv->slots);
+	tl->priv->slots = NULL;
+	tl->priv->nslots = 0;
+	if (tl->narrows)
+		qsort(tl->arrows, tl->narrows, sizeof(*tl->arrows), cmp_arrow);
+	if (tl->nlost)
+		qsort(tl->lost, tl->nlost, sizeof(*tl->lost), cmp_lost);
+	/* lost records in one column become one mark */
+	for (size_t i = 0; i < tl->nlost; i++) {
+		struct tl_lost *l = &tl->lost[i];
+
+		if (n && tl->lost[n - 1].col == l->col) {
+			struct tl_lost *d = &tl->lost[n - 1];
+
+			d->count += l->count;
+			if (l->last_ts > d->last_ts)
+				d->last_ts = l->last_ts;
+			continue;
+		}
+		tl->lost[n++] = *l;
+	}
+	tl->nlost = n;
+	return tl->err;
+}

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Pixel bucketing for the timeline SVG: the second pass's spans, transfers,
+ * wakeups and lost records, reduced to what can be drawn in `width` columns.
+ * Spans at least a pixel wide are kept one by one; narrower ones add their
+ * time and count to the lane's column (drawn as one summary mark); arrows
+ * between the same lanes and columns merge with a count. Memory and output
+ * grow with lanes x width, never with the number of events.
+ *
+ *   struct timeline *tl = timeline__new(first_pass_model, &opts);
+ *   struct model_opts mo = {0};  timeline__sinks(tl, &mo);
+ *   ... a second model with mo, fed the same events ...
+ *   timeline__finish(tl);        then read tl's lanes and arrows
+ *   timeline__free(tl);
+ */
+#ifndef IPCTRACE_TIMELINE_H
+#define IPCTRACE_TIMELINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "model.h"
+
+struct timeline_opts {
+	unsigned width;             /* columns (px) */
+	uint64_t from, to;          /* absolute ns window, to > from */
+	const uint32_t *pids;       /* only these processes; NULL = all */
+	size_t npids;
+	const int *chans;           /* only these channels; NULL = all */
+	size_t nchans;
+};
+
+/* A span wide enough to be drawn on its own. */
+struct tl_span {
+	uint64_t start, end;
+	int64_t ret;
+	int chan;
+	uint32_t calls;
+	uint16_t nr;
+	uint8_t state;              /* enum span_state */
+	uint8_t op;                 /* enum ipct_op */
+};
+
+/* What was too narrow to draw in one pixel column of one lane. */
+struct tl_cell {
+	uint64_t ns[SPAN_STATE_COUNT];
+	uint32_t n[SPAN_STATE_COUNT];
+	uint64_t kind_weight;       /* majority vote of syscall time by kind */
+	uint8_t kind;               /* enum ipct_kind, NONE = not IPC */
+};
+
+struct tl_lane {
+	uint32_t pid, tid;
+	const struct model_thread *thread;
+	const struct model_process *process;
+	bool first_of_process;
+	struct tl_span *spans;
+	size_t nspans, cap;
+	struct tl_cell *cells;      /* width entries, NULL until a narrow span */
+};
+
+enum tl_arrow_type { TL_TRANSFER = 0, TL_WAKE = 1 };
+
+struct tl_arrow {
+	uint8_t type;               /* enum tl_arrow_type */
+	bool mixed;                 /* merged arrows on more than one channel */
+	uint32_t src, dst;          /* lane indexes */
+	uint32_t scol, dcol;
+	int chan;                   /* of the first arrow merged */
+	uint64_t src_ts, dst_ts;    /* of the first arrow merged */
+	uint64_t last_ts;           /* latest src_ts merged */
+	uint64_t count, bytes;
+};
+
+struct tl_lost {
+	uint32_t col;
+	uint16_t cpu;
+	uint64_t first_ts, last_ts, count;
+};
+
+struct timeline_stats {
+	uint64_t spans, spans_drawn, spans_merged, spans_outside;
+	uint64_t transfers, transfers_hidden, transfers_self;
+	uint64_t wakes, wakes_irq, wakes_hidden, wakes_self;
+	uint64_t lost_records, lost_events;
+};
+
+struct timeline {
+	struct timeline_opts opts;
+	const struct model *model;
+	struct tl_lane *lanes;
+	size_t nlanes;
+	struct tl_arrow *arrows;    /* after finish: sorted, narrows merged */
+	size_t narrows;
+	struct tl_lost *lost;
+	size_t nlost;
+	struct timeline_stats stats;
+	struct timeline_priv *priv;
+	int err;                    /* first allocation failure, -ENOMEM */
+};
+
+struct timeline *timeline__new(const struct model *m, const struct timeline_opts *opts);
+/* Point mo's callbacks and ctx at tl. */
+void timeline__sinks(struct timeline *tl, struct model_opts *mo);
+/* Sort the arrows and lost marks for drawing. 0 or -ENOMEM. */
+int timeline__finish(struct timeline *tl);
+void timeline__free(struct timeline *tl);
+
+/* Pixel column of ts (may be outside [0, width)) and x of ts in px. */
+double timeline__x(const struct timeline *tl, uint64_t ts);
+/* Lane index of a thread, -1 if it has none. */
+int timeline__lane(const struct timeline *tl, uint32_t tid);
+bool timeline__chan_shown(const struct timeline *tl, int chan);
+
+/* Sink callbacks (ctx = the timeline), public for tests that feed spans. */
+void timeline__on_span(void *ctx, const struct model_span *s);
+void timeline__on_transfer(void *ctx, const struct model_transfer *t);
+void timeline__on_wake(void *ctx, const struct model_wake *w);
+void timeline__on_lost(void *ctx, const struct model_lost *l);
+
+#endif /* IPCTRACE_TIMELINE_H */
