@@ -98,7 +98,7 @@ static void errorf(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-/* Unknown or malformed options: say which, exit 2. */
+/* Unknown or malformed options: one line that says what to do, exit 2. */
 static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
@@ -107,7 +107,7 @@ static int usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	fputs(": see ipctrace --help\n", stderr);
+	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
@@ -122,8 +122,8 @@ static int getopt_error(int c, char **argv, const char *sub)
 	else
 		snprintf(name, sizeof(name), "-%c", optopt);
 	if (c == ':')
-		return usage_error("%s%soption %s needs a value", pre, sep, name);
-	return usage_error("%s%sunknown option %s", pre, sep, name);
+		return usage_error("%s%soption %s needs a value: see ipctrace --help", pre, sep, name);
+	return usage_error("%s%sunknown option %s: see ipctrace --help", pre, sep, name);
 }
 
 static int parse_u64(const char *s, unsigned long long max, unsigned long long *out)
@@ -405,8 +405,7 @@ static int do_report(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1)
-		return usage_error("report: %s", optind >= argc ? "give one TRACE file"
-							       : "give exactly one TRACE file");
+		return usage_error("report needs exactly one TRACE file: see ipctrace --help");
 	r = open_trace(argv[optind]);
 	if (!r)
 		return 1;
@@ -509,11 +508,11 @@ static int do_render(int argc, char **argv)
 		}
 	}
 	if (optind != argc - 1) {
-		usage_error("render: %s", optind >= argc ? "give one TRACE file" : "give exactly one TRACE file");
+		usage_error("render needs exactly one TRACE file: see ipctrace --help");
 		goto out;
 	}
 	if (sopts.to_ns && sopts.to_ns <= sopts.from_ns) {
-		usage_error("--to must be later than --from");
+		usage_error("bad window: --to must be later than --from");
 		goto out;
 	}
 	ret = 1;
@@ -578,10 +577,9 @@ static int do_export(int argc, char **argv)
 		}
 	}
 	if (!perfetto)
-		return usage_error("export: give the format: export --perfetto");
+		return usage_error("export needs a format: give --perfetto");
 	if (optind != argc - 1)
-		return usage_error("export: %s", optind >= argc ? "give one TRACE file"
-							       : "give exactly one TRACE file");
+		return usage_error("export needs exactly one TRACE file: see ipctrace --help");
 	r = open_trace(argv[optind]);
 	if (!r)
 		return 1;
@@ -675,7 +673,7 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 	if (optind < argc)
 		a->ro.argv = argv + optind;
 	if (!a->npids && !a->ro.argv)
-		return usage_error("nothing to trace: give -p PID or -- COMMAND");
+		return usage_error("nothing to trace: give -p PID or -- COMMAND (see ipctrace --help)");
 	if (!strcmp(a->ro.trace_path, "-"))
 		return usage_error("-o needs a file name: the trace cannot go to stdout");
 	if (!a->no_svg && !strcmp(a->svg_path, a->ro.trace_path))

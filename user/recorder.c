@@ -1,0 +1,1008 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/random.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "ipctrace.h"
+#include "ipctrace.skel.h"
+#include "procfs.h"
+#include "recorder.h"
+#include "trace.h"
+
+#define NSEC_PER_SEC 1000000000ull
+#define NSEC_PER_MSEC 1000000ull
+#define POLL_MS 50
+#define LOST_EVERY_NS (100 * NSEC_PER_MSEC)
+#define FLUSH_EVERY_NS (1000 * NSEC_PER_MSEC)
+#define STATUS_EVERY_NS (250 * NSEC_PER_MSEC)
+#define ALIVE_EVERY_NS (250 * NSEC_PER_MSEC)
+/* How long a command may take to exit after being told to stop. */
+#define GRACE_NS (2 * NSEC_PER_SEC)
+#define TRACEFS "/sys/kernel/tracing"
+#define DEBUGFS_TRACING "/sys/kernel/debug/tracing"
+
+/* Open-addressing set of live tgids; 0 is empty, TOMB a deleted slot. */
+#define TOMB UINT32_MAX
+struct tgid_set {
+	uint32_t *slot;
+	size_t cap, used, live;
+};
+
+struct recorder {
+	struct recorder_opts opts;
+	pid_t *pids;               /* the -p processes (tgids), deduplicated */
+	size_t npids;
+	char *final_path, *tmp_path;
+	int fd;
+	bool completed;
+
+	struct ipctrace_bpf *skel;
+	struct bpf_link **links;
+	size_t nlinks;
+	struct ring_buffer *rb;
+	struct trace_writer *tw;
+	int write_err;
+	uint64_t bad_events;
+
+	int ncpus;
+	struct ipct_lost_cnt *lost_prev, *lost_cur;
+	uint64_t lost_total;
+
+	struct tgid_set live;
+	pid_t child;
+	int child_status;
+	bool child_reaped;
+	int exec_errno;
+
+	uint64_t start_ns, end_ns;
+	uint64_t events_written, bytes_written;
+	bool status_shown;
+};
+
+static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t exit_signo;
+static volatile sig_atomic_t exit_from_tty;
+static int verbosity;
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static uint64_t real_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
+}
+
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ipctrace: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static uint32_t hash32(uint32_t x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352dU;
+	x ^= x >> 15;
+	x *= 0x846ca68bU;
+	x ^= x >> 16;
+	return x;
+}
+
+static int set_grow(struct tgid_set *s)
+{
+	size_t ncap = s->cap ? s->cap * 2 : 64, i, j;
+	uint32_t *ns;
+
+	/* Rehash in place of tombstones when the live count is small. */
+	while (ncap / 2 > 64 && s->live * 4 < ncap)
+		ncap /= 2;
+	ns = calloc(ncap, sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	for (i = 0; i < s->cap; i++) {
+		uint32_t k = s->slot[i];
+
+		if (!k || k == TOMB)
+			continue;
+		for (j = hash32(k) & (ncap - 1); ns[j]; j = (j + 1) & (ncap - 1))
+			;
+		ns[j] = k;
+	}
+	free(s->slot);
+	s->slot = ns;
+	s->cap = ncap;
+	s->used = s->live;
+	return 0;
+}
+
+static size_t set_find(const struct tgid_set *s, uint32_t k)
+{
+	size_t i;
+
+	if (!s->cap)
+		return SIZE_MAX;
+	for (i = hash32(k) & (s->cap - 1); s->slot[i]; i = (i + 1) & (s->cap - 1))
+		if (s->slot[i] == k)
+			return i;
+	return SIZE_MAX;
+}
+
+static int set_add(struct tgid_set *s, uint32_t k)
+{
+	size_t i;
+
+	if (!k || k == TOMB || set_find(s, k) != SIZE_MAX)
+		return 0;
+	if ((s->used + 1) * 4 > s->cap * 3 && set_grow(s))
+		return -ENOMEM;
+	for (i = hash32(k) & (s->cap - 1); s->slot[i] && s->slot[i] != TOMB; i = (i + 1) & (s->cap - 1))
+		;
+	if (!s->slot[i])
+		s->used++;
+	s->slot[i] = k;
+	s->live++;
+	return 0;
+}
+
+static void set_del(struct tgid_set *s, uint32_t k)
+{
+	size_t i = set_find(s, k);
+
+	if (i == SIZE_MAX)
+		return;
+	s->slot[i] = TOMB;
+	s->live--;
+}
+
+static void on_signal(int sig, siginfo_t *si, void *uc)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+
+	exit_signo = sig;
+	exit_from_tty = si && si->si_code == SI_KERNEL;
+	exiting = 1;
+	/* A second Ctrl-C kills ipctrace at once. */
+	if (sig == SIGINT)
+		sigaction(SIGINT, &dfl, NULL);
+}
+
+static void set_stop_signals(bool catch)
+{
+	struct sigaction sa = { 0 };
+
+	if (catch) {
+		sa.sa_sigaction = on_signal;
+		sa.sa_flags = SA_SIGINFO;
+	} else {
+		sa.sa_handler = SIG_DFL;
+	}
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
+static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	if (verbosity <= 0 || (level == LIBBPF_DEBUG && verbosity < 2))
+		return 0;
+	return vfprintf(stderr, fmt, args);
+}
+
+/* CAP_SYS_ADMIN, or CAP_BPF with CAP_PERFMON, in the effective set. */
+static bool has_bpf_caps(void)
+{
+	unsigned long long eff = 0;
+	char line[256];
+	bool found = false;
+	FILE *f;
+
+	f = fopen("/proc/self/status", "re");
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = true;
+			break;
+		}
+	}
+	fclose(f);
+	if (!found)
+		return geteuid() == 0;
+	if (eff & (1ull << 21))
+		return true;
+	return (eff & (1ull << 38)) && (eff & (1ull << 39));
+}
+
+static int check_pids(struct recorder *r)
+{
+	size_t i, j;
+	pid_t tgid;
+	int err;
+
+	if (!r->opts.npids)
+		return 0;
+	r->pids = calloc(r->opts.npids, sizeof(*r->pids));
+	if (!r->pids)
+		return -ENOMEM;
+	for (i = 0; i < r->opts.npids; i++) {
+		pid_t pid = r->opts.pids[i];
+
+		err = procfs__tgid(pid, &tgid);
+		if (err || !procfs__alive(tgid)) {
+			fail("no process with pid %d: check the pid (ps -e, pgrep NAME)", (int)pid);
+			return -ESRCH;
+		}
+		if (tgid == getpid()) {
+			fail("pid %d is ipctrace itself: give the pid of another process", (int)pid);
+			return -EINVAL;
+		}
+		if (tgid != pid && !r->opts.quiet)
+			fail("note: %d is a thread of process %d: tracing all of process %d",
+			     (int)pid, (int)tgid, (int)tgid);
+		for (j = 0; j < r->npids && r->pids[j] != tgid; j++)
+			;
+		if (j == r->npids)
+			r->pids[r->npids++] = tgid;
+	}
+	return 0;
+}
+
+/* The temporary trace goes beside the final one so that rename() is atomic. */
+static int open_output(struct recorder *r)
+{
+	const char *path = r->opts.trace_path;
+	struct stat st;
+	int err;
+
+	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
+		fail("cannot write trace %s: it is a directory: give a file name with -o", path);
+		return -EISDIR;
+	}
+	r->final_path = strdup(path);
+	if (!r->final_path || asprintf(&r->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
+		r->tmp_path = NULL;
+		return -ENOMEM;
+	}
+	r->fd = mkostemp(r->tmp_path, O_CLOEXEC);
+	if (r->fd < 0) {
+		err = -errno;
+		fail("cannot write trace %s: %s: choose a writable path with -o", path, strerror(-err));
+		free(r->tmp_path);
+		r->tmp_path = NULL;
+		return err;
+	}
+	fchmod(r->fd, 0600);
+	return 0;
+}
+
+static bool skel_uses_tracefs(const struct bpf_object *obj)
+{
+	struct bpf_program *prog;
+
+	bpf_object__for_each_program(prog, obj) {
+		const char *sec = bpf_program__section_name(prog);
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		if (!strncmp(sec, "tp/", 3) || !strncmp(sec, "tracepoint/", 11))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * libbpf finds a tracepoint's id through tracefs, which fresh machines do
+ * not mount. Mount it for the attach only; the links outlive the mount.
+ */
+static int ensure_tracefs(struct recorder *r, bool *mounted)
+{
+	int err;
+
+	*mounted = false;
+	if (!access(TRACEFS "/events", F_OK) || !access(DEBUGFS_TRACING "/events", F_OK))
+		return 0;
+	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL)) {
+		err = -errno;
+		fail("tracefs is not mounted and mounting it on %s failed (%s): "
+		     "mount it (mount -t tracefs tracefs %s)", TRACEFS, strerror(-err), TRACEFS);
+		return err;
+	}
+	*mounted = true;
+	if (!r->opts.quiet)
+		fail("note: tracefs was not mounted: mounted it on %s to attach tracepoints, "
+		     "unmounted it after", TRACEFS);
+	return 0;
+}
+
+static int attach_programs(struct recorder *r)
+{
+	struct bpf_object *obj = r->skel->obj;
+	struct bpf_program *prog;
+	size_t n = 0;
+	bool mounted;
+	int err = 0;
+
+	bpf_object__for_each_program(prog, obj)
+		n++;
+	r->links = calloc(n ? n : 1, sizeof(*r->links));
+	if (!r->links)
+		return -ENOMEM;
+	if (skel_uses_tracefs(obj)) {
+		err = ensure_tracefs(r, &mounted);
+		if (err)
+			return err;
+	} else {
+		mounted = false;
+	}
+	bpf_object__for_each_program(prog, obj) {
+		struct bpf_link *link;
+
+		if (!bpf_program__autoload(prog))
+			continue;
+		link = bpf_program__attach(prog);
+		if (!link) {
+			err = -errno;
+			fail("warning: cannot attach %s (%s): its events will be missing",
+			     bpf_program__section_name(prog), strerror(-err));
+			continue;
+		}
+		r->links[r->nlinks++] = link;
+	}
+	if (mounted)
+		umount2(TRACEFS, MNT_DETACH);
+	if (!r->nlinks) {
+		fail("attaching the BPF programs failed (%s): run with -v for libbpf's reason",
+		     strerror(err ? -err : ENOENT));
+		return err ? err : -ENOENT;
+	}
+	return 0;
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct recorder *r = ctx;
+	const struct ipct_hdr *h = data;
+	size_t need;
+	int err;
+
+	if (size < sizeof(*h)) {
+		r->bad_events++;
+		return 0;
+	}
+	need = ipct_event_size(h->type);
+	if (!need || size < need) {
+		r->bad_events++;
+		return 0;
+	}
+	if (h->type == IPCT_EV_FORK) {
+		const struct ipct_task *t = data;
+
+		if (!(h->flags & IPCT_F_THREAD))
+			set_add(&r->live, t->child_pid);
+	} else if (h->type == IPCT_EV_EXIT && (h->flags & IPCT_F_GROUP_DEAD)) {
+		set_del(&r->live, h->pid);
+	}
+	err = trace_writer__add(r->tw, h);
+	if (err) {
+		r->write_err = err;
+		return err;
+	}
+	return 0;
+}
+
+/* Turns increases of the kernel's per-CPU drop counters into LOST events. */
+static int read_lost(struct recorder *r)
+{
+	size_t vsz = sizeof(struct ipct_lost_cnt) * r->ncpus;
+	__u32 key = 0;
+	int cpu, err;
+
+	err = bpf_map__lookup_elem(r->skel->maps.lost, &key, sizeof(key), r->lost_cur, vsz, 0);
+	if (err)
+		return err;
+	for (cpu = 0; cpu < r->ncpus; cpu++) {
+		const struct ipct_lost_cnt *cur = &r->lost_cur[cpu], *prev = &r->lost_prev[cpu];
+		struct ipct_lost ev = { 0 };
+
+		if (cur->count <= prev->count)
+			continue;
+		ev.h.type = IPCT_EV_LOST;
+		ev.h.cpu = cpu;
+		ev.h.ts = cur->last_ts;
+		/* The new drops happened after the last ones already reported. */
+		ev.first_ts = prev->count && prev->last_ts > cur->first_ts ? prev->last_ts : cur->first_ts;
+		ev.count = cur->count - prev->count;
+		r->lost_total += ev.count;
+		err = trace_writer__add(r->tw, &ev.h);
+		if (err) {
+			r->write_err = err;
+			return err;
+		}
+	}
+	memcpy(r->lost_prev, r->lost_cur, vsz);
+	return 0;
+}
+
+static int write_task(struct recorder *r, pid_t pid, pid_t tid, pid_t parent,
+		      const char *comm, uint64_t ts)
+{
+	struct ipct_task t;
+	int err;
+
+	memset(&t, 0, sizeof(t));
+	t.h.ts = ts;
+	t.h.pid = pid;
+	t.h.tid = tid;
+	t.h.type = IPCT_EV_TASK;
+	t.h.flags = tid != pid ? IPCT_F_THREAD : 0;
+	t.child_pid = parent;
+	t.child_tid = parent;
+	snprintf(t.comm, sizeof(t.comm), "%s", comm);
+	err = trace_writer__add(r->tw, &t.h);
+	if (err)
+		r->write_err = err;
+	return err;
+}
+
+static int trace_pid(struct recorder *r, pid_t pid, bool *gone)
+{
+	int fd = bpf_map__fd(r->skel->maps.traced);
+	uint64_t ts = now_ns();
+	__u32 key = pid;
+	__u8 one = 1;
+	pid_t *tids, ppid = 0;
+	size_t n, i;
+	int err;
+
+	*gone = false;
+	if (bpf_map_update_elem(fd, &key, &one, BPF_ANY)) {
+		err = -errno;
+		fail("adding process %d to the traced set failed (%s): run with -v", (int)pid,
+		     strerror(-err));
+		return err;
+	}
+	/* Listed after the insert: a thread started in between shows up as FORK too. */
+	err = procfs__threads(pid, &tids, &n);
+	if (err) {
+		*gone = true;
+		return 0;
+	}
+	procfs__ppid(pid, &ppid);
+	for (i = 0; i < n && !err; i++) {
+		char comm[IPCT_COMM_LEN] = "";
+
+		if (procfs__comm(pid, tids[i], comm, sizeof(comm)))
+			continue;
+		err = write_task(r, pid, tids[i], ppid, comm, ts);
+	}
+	free(tids);
+	if (!err)
+		err = set_add(&r->live, pid);
+	return err;
+}
+
+static int write_meta(struct recorder *r)
+{
+	struct trace_meta *meta;
+	struct utsname u;
+
+	meta = calloc(1, sizeof(*meta));
+	if (!meta)
+		return -ENOMEM;
+	meta->start_mono_ns = now_ns();
+	meta->start_real_ns = real_ns();
+	if (!uname(&u)) {
+		snprintf(meta->kernel, sizeof(meta->kernel), "%s", u.release);
+		snprintf(meta->host, sizeof(meta->host), "%s", u.nodename);
+		snprintf(meta->arch, sizeof(meta->arch), "%.*s", (int)sizeof(meta->arch) - 1, u.machine);
+	}
+	snprintf(meta->cmdline, sizeof(meta->cmdline), "%s", r->opts.cmdline ? r->opts.cmdline : "");
+	r->start_ns = meta->start_mono_ns;
+	r->tw = trace_writer__open_fd(r->fd, meta, r->opts.zlevel);
+	free(meta);
+	if (!r->tw) {
+		int err = errno ? -errno : -EIO;
+
+		fail("cannot write trace %s: %s: choose a writable path with -o",
+		     r->final_path, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
+{
+	struct recorder *r;
+	uint64_t ring_bytes, key;
+	int err;
+
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		*errp = -ENOMEM;
+		return NULL;
+	}
+	r->opts = *opts;
+	r->fd = -1;
+	r->child = -1;
+	verbosity = opts->verbose;
+	libbpf_set_print(libbpf_print_fn);
+
+	err = check_pids(r);
+	if (err)
+		goto fail;
+	if (!has_bpf_caps()) {
+		fail("recording needs root or CAP_BPF and CAP_PERFMON: run as root (sudo ipctrace ...)");
+		err = -EPERM;
+		goto fail;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fail("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+		     "use a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		err = -ENOTSUP;
+		goto fail;
+	}
+	err = open_output(r);
+	if (err)
+		goto fail;
+
+	r->skel = ipctrace_bpf__open();
+	if (!r->skel) {
+		err = -errno;
+		fail("opening the BPF object failed (%s): run with -v for libbpf's reason",
+		     strerror(-err));
+		goto fail;
+	}
+	if (getrandom(&key, sizeof(key), 0) != sizeof(key))
+		key = real_ns() ^ ((uint64_t)getpid() << 32);
+	ring_bytes = (uint64_t)(opts->ring_mib ? opts->ring_mib : 16) << 20;
+	r->skel->rodata->chan_key = key;
+	r->skel->rodata->self_pid = getpid();
+	r->skel->rodata->wake_bytes = opts->wake_bytes ? opts->wake_bytes : ring_bytes / 8;
+	r->skel->rodata->trace_all_syscalls = !opts->ipc_only;
+	err = bpf_map__set_max_entries(r->skel->maps.rb, ring_bytes);
+	if (err) {
+		fail("setting the ring buffer to %llu MiB failed (%s): give -b a power of two",
+		     (unsigned long long)(ring_bytes >> 20), strerror(-err));
+		goto fail;
+	}
+	err = ipctrace_bpf__load(r->skel);
+	if (err) {
+		fail("loading the BPF programs failed (%s): %s", strerror(-err),
+		     verbosity ? "see libbpf's messages above" : "run with -v for the kernel's reason");
+		goto fail;
+	}
+	err = attach_programs(r);
+	if (err)
+		goto fail;
+	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.rb), on_event, r, NULL);
+	if (!r->rb) {
+		err = -errno;
+		fail("opening the ring buffer failed (%s): run with -v", strerror(-err));
+		goto fail;
+	}
+	r->ncpus = libbpf_num_possible_cpus();
+	if (r->ncpus <= 0) {
+		err = r->ncpus ? r->ncpus : -EINVAL;
+		fail("counting CPUs failed (%s): check /sys/devices/system/cpu/possible", strerror(-err));
+		goto fail;
+	}
+	r->lost_prev = calloc(r->ncpus, sizeof(*r->lost_prev));
+	r->lost_cur = calloc(r->ncpus, sizeof(*r->lost_cur));
+	if (!r->lost_prev || !r->lost_cur) {
+		err = -ENOMEM;
+		goto fail;
+	}
+	return r;
+fail:
+	if (err == -ENOMEM)
+		fail("out of memory: free some memory and retry");
+	recorder__free(r);
+	*errp = err;
+	return NULL;
+}
+
+static void child_exec(char *const *argv, int go_fd, int err_fd)
+{
+	char c;
+	int e;
+
+	if (read(go_fd, &c, 1) != 1)
+		_exit(127);
+	close(go_fd);
+	execvp(argv[0], argv);
+	e = errno;
+	if (write(err_fd, &e, sizeof(e)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* Fork the command, hold it until its pid is traced, then let it exec. */
+static int start_command(struct recorder *r)
+{
+	int go[2], ep[2], e = 0, err;
+	char *const *argv = r->opts.argv;
+	char name[IPCT_COMM_LEN];
+	ssize_t n;
+	__u32 key;
+	__u8 one = 1;
+
+	if (pipe2(go, O_CLOEXEC))
+		return -errno;
+	if (pipe2(ep, O_CLOEXEC)) {
+		err = -errno;
+		close(go[0]);
+		close(go[1]);
+		return err;
+	}
+	fflush(NULL);
+	r->child = fork();
+	if (r->child < 0) {
+		err = -errno;
+		fail("starting the command failed (fork: %s): free some resources and retry",
+		     strerror(-err));
+		close(go[0]);
+		close(go[1]);
+		close(ep[0]);
+		close(ep[1]);
+		return err;
+	}
+	if (r->child == 0) {
+		close(go[1]);
+		close(ep[0]);
+		child_exec(argv, go[0], ep[1]);
+	}
+	close(go[0]);
+	close(ep[1]);
+
+	key = r->child;
+	err = 0;
+	if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.traced), &key, &one, BPF_ANY)) {
+		err = -errno;
+		fail("adding the command to the traced set failed (%s): run with -v", strerror(-err));
+	}
+	if (!err) {
+		snprintf(name, sizeof(name), "%s", basename((char *)argv[0]));
+		err = write_task(r, r->child, r->child, getpid(), name, now_ns());
+	}
+	if (!err)
+		err = set_add(&r->live, r->child);
+	if (err) {
+		close(go[1]);
+		close(ep[0]);
+		waitpid(r->child, &r->child_status, 0);
+		r->child_reaped = true;
+		return err;
+	}
+	if (write(go[1], "g", 1) != 1)
+		err = -errno;
+	close(go[1]);
+	/* EOF: exec succeeded (the pipe was close-on-exec); an int: its errno. */
+	do {
+		n = read(ep[0], &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	close(ep[0]);
+	if (n == sizeof(e) || err) {
+		waitpid(r->child, &r->child_status, 0);
+		r->child_reaped = true;
+		set_del(&r->live, r->child);
+		if (!err) {
+			r->exec_errno = e;
+			if (e == ENOENT)
+				fail("%s: command not found: check its name and PATH", argv[0]);
+			else
+				fail("cannot run %s: %s: check that it is an executable file", argv[0],
+				     strerror(e));
+			err = -e;
+		}
+		return err;
+	}
+	return 0;
+}
+
+static void reap_child(struct recorder *r, bool block)
+{
+	pid_t p;
+
+	if (r->child <= 0 || r->child_reaped)
+		return;
+	do {
+		p = waitpid(r->child, &r->child_status, block ? 0 : WNOHANG);
+	} while (p < 0 && errno == EINTR);
+	if (p == r->child) {
+		r->child_reaped = true;
+		set_del(&r->live, r->child);
+	} else if (p < 0 && errno == ECHILD) {
+		/* Someone else reaped it (SIGCHLD ignored by our parent): status unknown. */
+		r->child_reaped = true;
+		r->child_status = 0;
+		set_del(&r->live, r->child);
+	}
+}
+
+/* EXIT events can be lost; /proc is the fallback truth. */
+static void check_alive(struct recorder *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->npids; i++)
+		if (!procfs__alive(r->pids[i]))
+			set_del(&r->live, r->pids[i]);
+	for (i = 0; i < r->live.cap; i++) {
+		uint32_t k = r->live.slot[i];
+
+		if (!k || k == TOMB || (pid_t)k == r->child)
+			continue;
+		if (kill((pid_t)k, 0) && errno == ESRCH)
+			set_del(&r->live, k);
+	}
+}
+
+static void show_status(struct recorder *r, uint64_t now, bool clear)
+{
+	if (clear) {
+		if (r->status_shown)
+			fputs("\r\033[K", stderr);
+		r->status_shown = false;
+		return;
+	}
+	fprintf(stderr, "\r\033[Kipctrace: %.1f s, %llu events, %llu lost, %llu KiB",
+		(now - r->start_ns) / 1e9,
+		(unsigned long long)trace_writer__events(r->tw),
+		(unsigned long long)r->lost_total,
+		(unsigned long long)(trace_writer__bytes(r->tw) >> 10));
+	fflush(stderr);
+	r->status_shown = true;
+}
+
+static bool child_running(const struct recorder *r)
+{
+	return r->child > 0 && !r->child_reaped;
+}
+
+static int collect(struct recorder *r)
+{
+	uint64_t now = now_ns(), deadline = 0, grace_end = 0;
+	uint64_t next_lost = now + LOST_EVERY_NS, next_flush = now + FLUSH_EVERY_NS;
+	uint64_t next_status = now, next_alive = now + ALIVE_EVERY_NS;
+	bool status = !r->opts.quiet && isatty(STDERR_FILENO);
+	bool stopping = false;
+	int err = 0;
+
+	if (r->opts.duration_ns)
+		deadline = r->start_ns + r->opts.duration_ns;
+	for (;;) {
+		err = ring_buffer__poll(r->rb, POLL_MS);
+		if (err >= 0 || err == -EINTR)
+			err = ring_buffer__consume(r->rb);
+		if (err == -EINTR)
+			err = 0;
+		if (r->write_err)
+			return r->write_err;
+		if (err < 0) {
+			fail("reading the ring buffer failed (%s): run with -v", strerror(-err));
+			return err;
+		}
+		now = now_ns();
+		if (now >= next_lost) {
+			read_lost(r);
+			if (r->write_err)
+				return r->write_err;
+			next_lost = now + LOST_EVERY_NS;
+		}
+		if (now >= next_flush) {
+			err = trace_writer__flush(r->tw);
+			if (err)
+				return r->write_err = err;
+			next_flush = now + FLUSH_EVERY_NS;
+		}
+		if (status && now >= next_status) {
+			show_status(r, now, false);
+			next_status = now + STATUS_EVERY_NS;
+		}
+		reap_child(r, false);
+		if (now >= next_alive) {
+			check_alive(r);
+			next_alive = now + ALIVE_EVERY_NS;
+		}
+		if (stopping) {
+			if (!child_running(r))
+				break;
+			if (now >= grace_end) {
+				kill(r->child, SIGKILL);
+				reap_child(r, true);
+				break;
+			}
+			continue;
+		}
+		if (exiting || (deadline && now >= deadline) || !r->live.live) {
+			int sig = exiting ? exit_signo : SIGTERM;
+
+			if (!child_running(r) || !r->live.live)
+				break;
+			/* Ctrl-C from the terminal already reached the command's process group. */
+			if (!(exiting && exit_from_tty))
+				kill(r->child, sig);
+			stopping = true;
+			grace_end = now + GRACE_NS;
+		}
+	}
+	ring_buffer__consume(r->rb);
+	read_lost(r);
+	if (status)
+		show_status(r, now, true);
+	return r->write_err;
+}
+
+static int finish_trace(struct recorder *r, bool complete)
+{
+	struct stat st;
+	int err = 0;
+
+	r->events_written = trace_writer__events(r->tw);
+	if (complete) {
+		err = trace_writer__close(r->tw);
+	} else {
+		trace_writer__flush(r->tw);
+		trace_writer__free(r->tw);
+	}
+	r->tw = NULL;
+	if (fsync(r->fd) && !err)
+		err = -errno;
+	if (!fstat(r->fd, &st))
+		r->bytes_written = st.st_size;
+	if (close(r->fd) && !err)
+		err = -errno;
+	r->fd = -1;
+	/* A cut-off trace still reads up to its last whole block: keep it. */
+	if (rename(r->tmp_path, r->final_path) && !err)
+		err = -errno;
+	else
+		r->completed = true;
+	return err;
+}
+
+int recorder__run(struct recorder *r)
+{
+	bool gone;
+	size_t i, alive = 0;
+	int err;
+
+	exiting = 0;
+	exit_signo = 0;
+	exit_from_tty = 0;
+	err = write_meta(r);
+	if (err)
+		return err;
+	for (i = 0; i < r->npids; i++) {
+		err = trace_pid(r, r->pids[i], &gone);
+		if (err)
+			goto out;
+		if (gone && !r->opts.quiet)
+			fail("warning: process %d exited before tracing began", (int)r->pids[i]);
+		alive += !gone;
+	}
+	if (r->npids && !alive && !r->opts.argv) {
+		fail("every process given with -p exited before tracing began: nothing to record");
+		err = -ESRCH;
+		goto out;
+	}
+	if (r->opts.argv) {
+		err = start_command(r);
+		if (err)
+			goto out;
+	}
+	set_stop_signals(true);
+	err = collect(r);
+	set_stop_signals(false);
+	r->end_ns = now_ns();
+	if (child_running(r) && !r->live.live)
+		reap_child(r, true);
+	if (err) {
+		finish_trace(r, false);
+		fail("writing trace %s failed (%s): free disk space or choose another path with -o; "
+		     "what was recorded is kept", r->final_path, strerror(-err));
+		return err;
+	}
+	err = finish_trace(r, true);
+	if (err)
+		fail("writing trace %s failed (%s): free disk space or choose another path with -o",
+		     r->final_path, strerror(-err));
+	return err;
+out:
+	r->end_ns = now_ns();
+	if (child_running(r)) {
+		kill(r->child, SIGKILL);
+		reap_child(r, true);
+	}
+	return err;
+}
+
+void recorder__stats(const struct recorder *r, struct recorder_stats *st)
+{
+	struct rusage ru;
+
+	memset(st, 0, sizeof(*st));
+	if (r->tw) {
+		st->events = trace_writer__events(r->tw);
+		st->bytes = trace_writer__bytes(r->tw);
+	} else {
+		st->events = r->events_written;
+		st->bytes = r->bytes_written;
+	}
+	st->lost = r->lost_total;
+	st->duration_ns = r->end_ns > r->start_ns ? r->end_ns - r->start_ns : 0;
+	if (!getrusage(RUSAGE_SELF, &ru)) {
+		st->cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+		st->cpu_sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+	}
+	st->cmd_ran = r->child > 0;
+	st->cmd_reaped = r->child_reaped;
+	st->cmd_status = r->child_status;
+}
+
+int recorder__exit_code(const struct recorder *r)
+{
+	if (r->exec_errno)
+		return r->exec_errno == ENOENT ? 127 : 126;
+	if (r->child <= 0 || !r->child_reaped)
+		return 0;
+	if (WIFEXITED(r->child_status))
+		return WEXITSTATUS(r->child_status);
+	if (WIFSIGNALED(r->child_status))
+		return 128 + WTERMSIG(r->child_status);
+	return 0;
+}
+
+void recorder__free(struct recorder *r)
+{
+	size_t i;
+
+	if (!r)
+		return;
+	ring_buffer__free(r->rb);
+	for (i = 0; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	free(r->links);
+	ipctrace_bpf__destroy(r->skel);
+	if (r->tw)
+		trace_writer__free(r->tw);
+	if (r->fd >= 0)
+		close(r->fd);
+	if (r->tmp_path && !r->completed)
+		unlink(r->tmp_path);
+	free(r->tmp_path);
+	free(r->final_path);
+	free(r->pids);
+	free(r->live.slot);
+	free(r->lost_prev);
+	free(r->lost_cur);
+	free(r);
+}
