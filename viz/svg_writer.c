@@ -20,13 +20,9 @@ struct svgw {
 	bool overflow;
 };
 
-/*
- * Length of the valid UTF-8 sequence at s (1..4) and its code point, or 0
- * when the bytes there are not one (overlong, surrogate, out of range,
- * truncated).
- */
-static int utf8_decode(const unsigned char *s, uint32_t *cp)
+int utf8_decode(const char *str, uint32_t *cp)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	unsigned char c = s[0];
 	int n, i;
 	uint32_t v;
@@ -76,7 +72,7 @@ size_t utf8_chars(const char *s)
 	uint32_t cp;
 
 	while (*p) {
-		int len = utf8_decode(p, &cp);
+		int len = utf8_decode((const char *)p, &cp);
 
 		p += len ? len : 1;
 		n++;
@@ -97,7 +93,7 @@ size_t xml_escape(FILE *f, const char *s, size_t max)
 
 		if (n == max)
 			return utf8_chars((const char *)p);
-		len = utf8_decode(p, &cp);
+		len = utf8_decode((const char *)p, &cp);
 		n++;
 		if (len == 0) {
 			fputs("\xef\xbf\xbd", f);   /* U+FFFD for a byte that is not UTF-8 */

@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct svgw;
 
@@ -50,6 +51,11 @@ int svgw__depth(const struct svgw *w);
  * characters of s were left unwritten.
  */
 size_t xml_escape(FILE *f, const char *s, size_t max);
+/*
+ * Length (1..4) of the valid UTF-8 sequence at s and its code point in *cp,
+ * or 0 when the bytes there are not one (overlong, surrogate, truncated).
+ */
+int utf8_decode(const char *s, uint32_t *cp);
 /* Number of characters (code points, invalid bytes counting one each). */
 size_t utf8_chars(const char *s);
 
