@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The report: text tables for people, one JSON object for scripts. */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "escape.h"
+#include "json_writer.h"
+#include "report.h"
+
+#define MAX_COLS 12
+#define TOP_WAKEUPS 20
+
+/* The seed's IPC table columns: shared medium and unit of communication. */
+static const char *kind_medium(enum ipct_kind k)
+{
+	switch (k) {
+	case IPCT_KIND_PIPE:
+	case IPCT_KIND_FIFO:
+	case IPCT_KIND_FILE:
+		return "file";
+	case IPCT_KIND_MQUEUE:
+	case IPCT_KIND_SYSV_MSG:
+	case IPCT_KIND_SHM:
+	case IPCT_KIND_SYSV_SHM:
+	case IPCT_KIND_SYSV_SEM:
+	case IPCT_KIND_FUTEX:
+		return "memory";
+	case IPCT_KIND_MMAP:
+		return "file+memory";
+	case IPCT_KIND_UNIX_STREAM:
+	case IPCT_KIND_UNIX_DGRAM:
+	case IPCT_KIND_UNIX_SEQPACKET:
+	case IPCT_KIND_TCP:
+	case IPCT_KIND_UDP:
+		return "socket";
+	case IPCT_KIND_SIGNAL:
+		return "kernel";
+	default:
+		return "-";
+	}
+}
+
+static const char *kind_unit(enum ipct_kind k)
+{
+	switch (k) {
+	case IPCT_KIND_PIPE:
+	case IPCT_KIND_FIFO:
+	case IPCT_KIND_UNIX_STREAM:
+	case IPCT_KIND_TCP:
+		return "stream";
+	case IPCT_KIND_MQUEUE:
+	case IPCT_KIND_SYSV_MSG:
+	case IPCT_KIND_UNIX_SEQPACKET:
+		return "message";
+	case IPCT_KIND_UNIX_DGRAM:
+	case IPCT_KIND_UDP:
+		return "datagram";
+	case IPCT_KIND_SHM:
+	case IPCT_KIND_SYSV_SHM:
+		return "struct";
+	case IPCT_KIND_MMAP:
+		return "page";
+	case IPCT_KIND_FILE:
+		return "bytes";
+	case IPCT_KIND_SYSV_SEM:
+	case IPCT_KIND_FUTEX:
+		return "word";
+	case IPCT_KIND_SIGNAL:
+		return "signal";
+	default:
+		return "-";
+	}
+}
+
+static const char *chan_scope(const struct model_channel *c)
+{
+	return c->remote ? "remote" : "same system";
+}
+
+static void fmt_ns(char *buf, size_t sz, uint64_t ns)
+{
+	if (ns < 1000)
+		snprintf(buf, sz, "%" PRIu64 " ns", ns);
+	else if (ns < 1000000)
+		snprintf(buf, sz, "%.1f us", ns / 1e3);
+	else if (ns < 1000000000)
+		snprintf(buf, sz, "%.1f ms", ns / 1e6);
+	else
+		snprintf(buf, sz, "%.2f s", ns / 1e9);
+}
+
+static void fmt_bytes(char *buf, size_t sz, uint64_t b)
+{
+	if (b < 1024)
+		snprintf(buf, sz, "%" PRIu64 " B", b);
+	else if (b < (1u << 20))
+		snprintf(buf, sz, "%.1f KiB", b / 1024.0);
+	else if (b < (1ull << 30))
+		snprintf(buf, sz, "%.1f MiB", b / 1048576.0);
+	else
+		snprintf(buf, sz, "%.2f GiB", b / 1073741824.0);
+}
+
+/* A table of already escaped cells, printed with aligned columns. */
+struct table {
+	int ncols;
+	char heads[MAX_COLS][24];
+	bool right[MAX_COLS];
+	char **cells;           /* nrows * ncols */
+	size_t nrows, cap;
+	bool oom;
+};
+
+static void table_init(struct table *t, const char *spec)
+{
+	/* spec: "ID>|KIND|NAME": a trailing '>' right-aligns the column */
+	const char *s = spec;
+
+	memset(t, 0, sizeof(*t));
+	while (*s && t->ncols < MAX_COLS) {
+		size_t n = strcspn(s, "|");
+		char *h = t->heads[t->ncols];
+
+		snprintf(h, sizeof(t->heads[0]), "%.*s", (int)n, s);
+		if (n && h[strlen(h) - 1] == '>') {
+			h[strlen(h) - 1] = '\0';
+			t->right[t->ncols] = true;
+		}
+		t->ncols++;
+		s += n;
+		if (*s == '|')
+			s++;
+	}
+}
+
+/* Add a row: ncols cells, each a plain string (escaped here). */
+static void table_row(struct table *t, ...)
+{
+	va_list ap;
+
+	if (t->nrows == t->cap) {
+		size_t ncap = t->cap ? t->cap * 2 : 16;
+		char **nc = realloc(t->cells, ncap * t->ncols * sizeof(*nc));
+
+		if (!nc) {
+			t->oom = true;
+			return;
+		}
+		t->cells = nc;
+		t->cap = ncap;
+	}
+	va_start(ap, t);
+	for (int i = 0; i < t->ncols; i++) {
+		const char *v = va_arg(ap, const char *);
+		size_t n = strlen(v ? v : "");
+		char *c = malloc(ESCAPE_BUF(n));
+
+		if (c)
+			escape__str(c, ESCAPE_BUF(n), v ? v : "", n);
+		else
+			t->oom = true;
+		t->cells[t->nrows * t->ncols + i] = c;
+	}
+	va_end(ap);
+	t->nrows++;
+}
+
+static void print_cell(FILE *out, const char *s, size_t width, bool right, bool last)
+{
+	size_t w = escape__width(s), pad = width > w ? width - w : 0;
+
+	if (right)
+		fprintf(out, "%*s%s", (int)pad, "", s);
+	else if (last)
+		fputs(s, out);
+	else
+		fprintf(out, "%s%*s", s, (int)pad, "");
+}
+
+static void table_print(struct table *t, FILE *out, const char *indent)
+{
+	size_t width[MAX_COLS];
+
+	for (int c = 0; c < t->ncols; c++) {
+		width[c] = escape__width(t->heads[c]);
+		for (size_t r = 0; r < t->nrows; r++) {
+			const char *s = t->cells[r * t->ncols + c];
+			size_t w = s ? escape__width(s) : 0;
+
+			if (w > width[c])
+				width[c] = w;
+		}
+	}
+	fputs(indent, out);
+	for (int c = 0; c < t->ncols; c++) {
+		print_cell(out, t->heads[c], width[c], t->right[c], c == t->ncols - 1);
+		fputs(c == t->ncols - 1 ? "\n" : "  ", out);
+	}
+	for (size_t r = 0; r < t->nrows; r++) {
+		fputs(indent, out);
+		for (int c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+
+			print_cell(out, s ? s : "?", width[c], t->right[c], c == t->ncols - 1);
+			fputs(c == t->ncols - 1 ? "\n" : "  ", out);
+		}
+	}
+}
+
+static void table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+}
+
+static const char *comm_of(const struct model *m, uint32_t pid)
+{
+	const struct model_process *p;
+
+	if (!pid)
+		return "(interrupt)";
+	p = model__process(m, pid);
+	return p && p->comm[0] ? p->comm : "?";
+}
+
+static void u64s(char *buf, size_t sz, uint64_t v)
+{
+	snprintf(buf, sz, "%" PRIu64, v);
+}
+
+static void print_header(const struct model *m, const struct trace_meta *meta, FILE *out)
+{
+	char dur[32];
+
+	fmt_ns(dur, sizeof(dur), m->end_ts - m->start_ts);
+	fputs("ipctrace report", out);
+	if (meta && meta->cmdline[0]) {
+		fputs(": ", out);
+		escape__fputs(out, meta->cmdline, sizeof(meta->cmdline));
+	}
+	fputc('\n', out);
+	if (meta && (meta->host[0] || meta->kernel[0])) {
+		fputs("  host ", out);
+		escape__fputs(out, meta->host, sizeof(meta->host));
+		fputs(", kernel ", out);
+		escape__fputs(out, meta->kernel, sizeof(meta->kernel));
+		fputc('\n', out);
+	}
+	fprintf(out, "  duration %s, %" PRIu64 " events, %zu processes, %zu threads, %zu channels, %" PRIu64 " lost events\n",
+		dur, m->events, m->nprocesses, m->nthreads, m->nchannels, m->lost_events);
+	if (m->lost_events)
+		fprintf(out, "\n  !!! WARNING: the kernel dropped %" PRIu64 " events (%zu times): counts and times below are incomplete !!!\n",
+			m->lost_events, m->nlost);
+	if (m->unknown_chans)
+		fprintf(out, "  note: %" PRIu64 " channels were used without being described (their events were lost); they are left out\n",
+			m->unknown_chans);
+}
+
+static void print_channels(const struct model *m, FILE *out)
+{
+	struct table t;
+
+	fputs("\nIPC channels\n", out);
+	if (!m->nchannels) {
+		fputs("  (none observed)\n", out);
+		return;
+	}
+	table_init(&t, "ID>|KIND|NAME|MEDIUM|UNIT|DIRECTION|SCOPE|BYTES>|MSGS>|ENDPOINTS>");
+	for (size_t i = 0; i < m->nchannels; i++) {
+		const struct model_channel *c = &m->channels[i];
+		char id[16], bytes[32], msgs[32], neps[16];
+
+		snprintf(id, sizeof(id), "%d", c->id);
+		fmt_bytes(bytes, sizeof(bytes), c->bytes);
+		u64s(msgs, sizeof(msgs), c->messages);
+		snprintf(neps, sizeof(neps), "%zu", c->nendpoints);
+		table_row(&t, id, kind_name(c->kind), c->name[0] ? c->name : "-", kind_medium(c->kind),
+			  kind_unit(c->kind), direction_name(c->direction), chan_scope(c), bytes, msgs,
+			  neps);
+	}
+	table_print(&t, out, "  ");
+	table_free(&t);
+}
+
+static void print_endpoints(const struct model *m, FILE *out)
+{
+	struct table t;
+
+	if (!m->nchannels)
+		return;
+	fputs("\nEndpoints (who uses each channel, and how it waits)\n", out);
+	table_init(&t, "CH>|PID>|COMM|SENDS>|RECVS>|SENT>|RECEIVED>|BLOCKED>|BLOCKED TIME>|EAGAIN>|MODE");
+	for (size_t i = 0; i < m->nchannels; i++) {
+		const struct model_channel *c = &m->channels[i];
+
+		for (size_t j = 0; j < c->nendpoints; j++) {
+			const struct model_endpoint *e = &c->endpoints[j];
+			char id[16], pid[16], sends[32], recvs[32], sent[32], rcvd[32];
+			char blk[32], blkns[32], eag[32];
+			const char *mode = mode_name(e->mode);
+
+			snprintf(id, sizeof(id), "%d", c->id);
+			snprintf(pid, sizeof(pid), "%u", e->pid);
+			u64s(sends, sizeof(sends), e->sends);
+			u64s(recvs, sizeof(recvs), e->recvs);
+			fmt_bytes(sent, sizeof(sent), e->bytes_sent);
+			fmt_bytes(rcvd, sizeof(rcvd), e->bytes_received);
+			u64s(blk, sizeof(blk), e->blocked);
+			fmt_ns(blkns, sizeof(blkns), e->blocked_ns);
+			u64s(eag, sizeof(eag), e->eagain);
+			table_row(&t, id, pid, e->comm[0] ? e->comm : "?", sends, recvs, sent, rcvd, blk,
+				  blkns, eag, mode ? mode : "-");
+		}
+	}
+	table_print(&t, out, "  ");
+	table_free(&t);
+}
+
+static void print_wakeups(const struct model *m, FILE *out)
+{
+	struct table t;
+	size_t n = m->nwakeups < TOP_WAKEUPS ? m->nwakeups : TOP_WAKEUPS;
+
+	fputs("\nWho wakes whom\n", out);
+	if (!m->nwakeups) {
+		fputs("  (no wakeups observed)\n", out);
+		return;
+	}
+	table_init(&t, "COUNT>|WAKER|COMM|WAKEE|COMM|CHANNEL");
+	for (size_t i = 0; i < n; i++) {
+		const struct model_wakeup *w = &m->wakeups[i];
+		const struct model_channel *c = w->chan ? model__channel(m, w->chan) : NULL;
+		char cnt[32], waker[16], wakee[16], chan[IPCT_NAME_LEN * 2 + 48];
+
+		u64s(cnt, sizeof(cnt), w->count);
+		snprintf(waker, sizeof(waker), "%u", w->waker_pid);
+		snprintf(wakee, sizeof(wakee), "%u", w->wakee_pid);
+		if (c)
+			snprintf(chan, sizeof(chan), "%d %s %s", c->id, kind_name(c->kind), c->name);
+		else
+			snprintf(chan, sizeof(chan), "-");
+		table_row(&t, cnt, waker, comm_of(m, w->waker_pid), wakee, comm_of(m, w->wakee_pid),
+			  chan);
+	}
+	table_print(&t, out, "  ");
+	if (m->nwakeups > n)
+		fprintf(out, "  ... and %zu more\n", m->nwakeups - n);
+	table_free(&t);
+}
+
+static void print_threads(const struct model *m, FILE *out)
+{
+	struct table t;
+
+	fputs("\nThreads (where the time went)\n", out);
+	table_init(&t, "PID>|TID>|COMM|USER>|KERNEL>|BLOCKED>|RUNNABLE>|SYSCALLS>");
+	for (size_t i = 0; i < m->nthreads; i++) {
+		const struct model_thread *th = &m->threads[i];
+		char pid[16], tid[16], u[32], k[32], b[32], r[32], sc[32];
+
+		snprintf(pid, sizeof(pid), "%u", th->pid);
+		snprintf(tid, sizeof(tid), "%u", th->tid);
+		fmt_ns(u, sizeof(u), th->user_ns);
+		fmt_ns(k, sizeof(k), th->kernel_ns);
+		fmt_ns(b, sizeof(b), th->blocked_ns);
+		fmt_ns(r, sizeof(r), th->runnable_ns);
+		u64s(sc, sizeof(sc), th->syscalls);
+		table_row(&t, pid, tid, th->comm[0] ? th->comm : comm_of(m, th->pid), u, k, b, r, sc);
+	}
+	table_print(&t, out, "  ");
+	table_free(&t);
+}
+
+int report__text(const struct model *m, const struct trace_meta *meta, FILE *out)
+{
+	print_header(m, meta, out);
+	print_channels(m, out);
+	print_endpoints(m, out);
+	print_wakeups(m, out);
+	print_threads(m, out);
+	if (fflush(out) || ferror(out))
+		return -EIO;
+	return 0;
+}
+
+static void json_trace(struct json_writer *w, const struct model *m, const struct trace_meta *meta)
+{
+	json_writer__name(w, "trace");
+	json_writer__start_object(w);
+	json_writer__uint_field(w, "duration_ns", m->end_ts - m->start_ts);
+	json_writer__uint_field(w, "events", m->events);
+	json_writer__uint_field(w, "lost_events", m->lost_events);
+	json_writer__uint_field(w, "start_ns", m->start_ts);
+	json_writer__uint_field(w, "end_ns", m->end_ts);
+	json_writer__uint_field(w, "unknown_channels", m->unknown_chans);
+	if (meta) {
+		char iso[64] = "";
+		time_t sec = meta->start_real_ns / 1000000000ull;
+		struct tm tm;
+
+		if (meta->start_real_ns && gmtime_r(&sec, &tm))
+			strftime(iso, sizeof(iso), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		json_writer__stringn_field(w, "command", meta->cmdline, sizeof(meta->cmdline));
+		json_writer__stringn_field(w, "host", meta->host, sizeof(meta->host));
+		json_writer__stringn_field(w, "kernel", meta->kernel, sizeof(meta->kernel));
+		json_writer__stringn_field(w, "arch", meta->arch, sizeof(meta->arch));
+		json_writer__string_field(w, "start_time", iso);
+	}
+	json_writer__name(w, "lost");
+	json_writer__start_array(w);
+	for (size_t i = 0; i < m->nlost; i++) {
+		json_writer__start_object(w);
+		json_writer__uint_field(w, "cpu", m->lost[i].cpu);
+		json_writer__uint_field(w, "first_ns", m->lost[i].first_ts);
+		json_writer__uint_field(w, "last_ns", m->lost[i].last_ts);
+		json_writer__uint_field(w, "count", m->lost[i].count);
+		json_writer__end_object(w);
+	}
+	json_writer__end_array(w);
+	json_writer__end_object(w);
+}
+
+static void json_processes(struct json_writer *w, const struct model *m)
+{
+	json_writer__name(w, "processes");
+	json_writer__start_array(w);
+	for (size_t i = 0; i < m->nprocesses; i++) {
+		const struct model_process *p = &m->processes[i];
+
+		json_writer__start_object(w);
+		json_writer__uint_field(w, "pid", p->pid);
+		json_writer__uint_field(w, "ppid", p->ppid);
+		json_writer__stringn_field(w, "comm", p->comm, sizeof(p->comm));
+		json_writer__stringn_field(w, "exe", p->exe, sizeof(p->exe));
+		json_writer__bool_field(w, "exited", p->exited);
+		json_writer__int_field(w, "exit_code", p->exit_code);
+		json_writer__name(w, "threads");
+		json_writer__start_array(w);
+		for (size_t j = 0; j < p->nthreads; j++) {
+			const struct model_thread *t = &m->threads[p->threads[j]];
+
+			json_writer__start_object(w);
+			json_writer__uint_field(w, "tid", t->tid);
+			json_writer__stringn_field(w, "comm", t->comm, sizeof(t->comm));
+			json_writer__uint_field(w, "user_ns", t->user_ns);
+			json_writer__uint_field(w, "kernel_ns", t->kernel_ns);
+			json_writer__uint_field(w, "blocked_ns", t->blocked_ns);
+			json_writer__uint_field(w, "runnable_ns", t->runnable_ns);
+			json_writer__uint_field(w, "syscalls", t->syscalls);
+			json_writer__uint_field(w, "first_ns", t->first_ts);
+			json_writer__uint_field(w, "last_ns", t->last_ts);
+			json_writer__bool_field(w, "exited", t->exited);
+			json_writer__end_object(w);
+		}
+		json_writer__end_array(w);
+		json_writer__end_object(w);
+	}
+	json_writer__end_array(w);
+}
+
+static void json_endpoint(struct json_writer *w, const struct model_endpoint *e)
+{
+	const char *mode = mode_name(e->mode);
+
+	json_writer__start_object(w);
+	json_writer__uint_field(w, "pid", e->pid);
+	json_writer__stringn_field(w, "comm", e->comm, sizeof(e->comm));
+	json_writer__uint_field(w, "sends", e->sends);
+	json_writer__uint_field(w, "recvs", e->recvs);
+	json_writer__uint_field(w, "bytes_sent", e->bytes_sent);
+	json_writer__uint_field(w, "bytes_received", e->bytes_received);
+	json_writer__uint_field(w, "blocked", e->blocked);
+	json_writer__uint_field(w, "blocked_ns", e->blocked_ns);
+	json_writer__uint_field(w, "eagain", e->eagain);
+	if (mode)
+		json_writer__string_field(w, "mode", mode);
+	else
+		json_writer__null_field(w, "mode");
+	json_writer__name(w, "mode_evidence");
+	json_writer__start_object(w);
+	for (int mo = 0; mo < MODE_COUNT; mo++) {
+		json_writer__name(w, mode_name(mo));
+		json_writer__start_object(w);
+		json_writer__uint_field(w, "calls", e->mode_calls[mo]);
+		json_writer__uint_field(w, "ns", e->mode_ns[mo]);
+		json_writer__end_object(w);
+	}
+	json_writer__end_object(w);
+	json_writer__uint_field(w, "first_ns", e->first_ts);
+	json_writer__uint_field(w, "last_ns", e->last_ts);
+	json_writer__end_object(w);
+}
+
+static void json_channels(struct json_writer *w, const struct model *m)
+{
+	json_writer__name(w, "channels");
+	json_writer__start_array(w);
+	for (size_t i = 0; i < m->nchannels; i++) {
+		const struct model_channel *c = &m->channels[i];
+
+		json_writer__start_object(w);
+		json_writer__int_field(w, "id", c->id);
+		json_writer__string_field(w, "kind", kind_name(c->kind));
+		json_writer__stringn_field(w, "name", c->name, sizeof(c->name));
+		json_writer__string_field(w, "direction", direction_name(c->direction));
+		json_writer__string_field(w, "medium", kind_medium(c->kind));
+		json_writer__string_field(w, "unit", kind_unit(c->kind));
+		json_writer__string_field(w, "scope", chan_scope(c));
+		json_writer__bool_field(w, "remote", c->remote);
+		json_writer__uint_field(w, "bytes", c->bytes);
+		json_writer__uint_field(w, "messages", c->messages);
+		json_writer__uint_field(w, "first_ns", c->first_ts);
+		json_writer__uint_field(w, "last_ns", c->last_ts);
+		json_writer__name(w, "endpoints");
+		json_writer__start_array(w);
+		for (size_t j = 0; j < c->nendpoints; j++)
+			json_endpoint(w, &c->endpoints[j]);
+		json_writer__end_array(w);
+		json_writer__end_object(w);
+	}
+	json_writer__end_array(w);
+}
+
+static void json_wakeups(struct json_writer *w, const struct model *m)
+{
+	json_writer__name(w, "wakeups");
+	json_writer__start_array(w);
+	for (size_t i = 0; i < m->nwakeups; i++) {
+		const struct model_wakeup *wk = &m->wakeups[i];
+
+		json_writer__start_object(w);
+		json_writer__uint_field(w, "waker_pid", wk->waker_pid);
+		json_writer__uint_field(w, "wakee_pid", wk->wakee_pid);
+		if (wk->chan)
+			json_writer__int_field(w, "channel", wk->chan);
+		else
+			json_writer__null_field(w, "channel");
+		json_writer__uint_field(w, "count", wk->count);
+		json_writer__end_object(w);
+	}
+	json_writer__end_array(w);
+}
+
+int report__json(const struct model *m, const struct trace_meta *meta, FILE *out)
+{
+	struct json_writer *w = json_writer__new(out, true);
+
+	if (!w)
+		return -ENOMEM;
+	json_writer__start_object(w);
+	json_trace(w, m, meta);
+	json_processes(w, m);
+	json_channels(w, m);
+	json_wakeups(w, m);
+	json_writer__end_object(w);
+	return json_writer__free(w);
+}
