@@ -2,8 +2,9 @@
 # Installs the Debian packages ipctrace needs to build and test; only the missing ones.
 set -eu
 
+# postgresql: the e2e tests trace a real server (-p) driven by its own client, pgbench.
 PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcriterion-dev
-pkg-config python3 libxml2-utils librsvg2-bin coreutils procps"
+pkg-config python3 libxml2-utils librsvg2-bin coreutils procps postgresql"
 
 missing=""
 for p in $PKGS; do

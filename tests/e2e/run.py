@@ -12,12 +12,14 @@ N skipped`; exit status 1 if any test failed.
 """
 
 import ctypes
+import glob
 import json
 import os
 import pwd
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -733,6 +735,99 @@ def test_python_multiprocessing(ctx):
     check(endpoint(q, child).get("bytes_sent", 0) > 0, "Queue pipe: child sent nothing: %s"
           % excerpt(q))
     expect(endpoint(q, parent), "bytes_received", endpoint(q, child).get("bytes_sent"), "parent")
+
+
+def as_user(name):
+    pw = pwd.getpwnam(name)
+
+    def drop():
+        os.setgroups([])
+        os.setgid(pw.pw_gid)
+        os.setuid(pw.pw_uid)
+    return drop
+
+
+def postgres_bin():
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"))
+    if not found:
+        raise Skip("PostgreSQL is not installed (tools/install-deps.sh installs it)")
+    return os.path.dirname(found[-1])
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@test()
+def test_postgres_pgbench_attach(ctx):
+    """A real server from Debian traced with -p while its own benchmark client drives it."""
+    bindir = postgres_bin()
+    pw = pwd.getpwnam("postgres")
+    os.chown(ctx.dir, pw.pw_uid, pw.pw_gid)
+    data, port, clients, txns = ctx.path("data"), str(free_port()), 2, 100
+    pg = as_user("postgres")
+    r = run([os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "postgres",
+             "--no-sync"], timeout=120, preexec=pg)
+    check(r.rc == 0, "initdb: " + r.why())
+    log = open(ctx.path("postgres.log"), "w")
+    server = subprocess.Popen([os.path.join(bindir, "postgres"), "-D", data, "-k", ctx.dir,
+                               "-p", port, "-c", "listen_addresses=", "-c", "fsync=off"],
+                              stdout=log, stderr=log, stdin=subprocess.DEVNULL,
+                              start_new_session=True, preexec_fn=pg)
+    log.close()
+    rec = None
+    conn = ["-h", ctx.dir, "-p", port, "-U", "postgres"]
+    try:
+        ready = lambda: run([os.path.join(bindir, "pg_isready")] + conn, timeout=10).rc == 0
+        check(wait_for(ready, 30), "postgres did not start: %s"
+              % short(open(ctx.path("postgres.log")).read()))
+        r = run([os.path.join(bindir, "pgbench"), "-i", "-s", "1", "-q"] + conn + ["postgres"],
+                timeout=120, preexec=pg)
+        check(r.rc == 0, "pgbench -i: " + r.why())
+        rec = subprocess.Popen([IPCTRACE] + record_flags() + ["-p", str(server.pid), "-d", "90",
+                                                             "-o", ctx.trace, "-w", ctx.svg],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(3)
+        check(rec.poll() is None, "ipctrace -p %d exited early: %s"
+              % (server.pid, short(rec.stderr.read().decode(errors="replace"))))
+        bench = run([os.path.join(bindir, "pgbench"), "-n", "-S", "-c", str(clients), "-j", "1",
+                     "-t", str(txns)] + conn + ["postgres"], timeout=120, preexec=pg)
+        check(bench.rc == 0, "pgbench: " + bench.why())
+        m = re.search(r"actually processed: (\d+)/", bench.out)
+        check(m and int(m.group(1)) == clients * txns, "pgbench did not finish: " + short(bench.out))
+        rec.send_signal(signal.SIGINT)
+        _, err = rec.communicate(timeout=60)
+        check(rec.returncode == 0, "ipctrace -p stopped by SIGINT exited %d: %s"
+              % (rec.returncode, short(err.decode(errors="replace"))))
+    finally:
+        for p in (rec, server):
+            if p and p.poll() is None:
+                p.send_signal(signal.SIGINT)
+                try:
+                    p.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    os.killpg(p.pid, signal.SIGKILL)
+                    p.wait()
+    j = report(ctx.trace, allow_lost=True)
+    process(j, server.pid)
+    # Each pgbench client got a backend forked after attaching, answering it over a unix socket.
+    busy = [(c, e) for c in j["channels"] if c.get("kind") == "unix-stream"
+            for e in c.get("endpoints", [])
+            if e.get("pid") != server.pid and e.get("recvs", 0) >= txns]
+    check(len(busy) >= clients, "expected %d backends each with >= %d recvs on a unix socket, "
+          "found %d; unix-stream channels: %s" % (clients, txns, len(busy),
+                                                 excerpt([c for c in j["channels"]
+                                                          if c.get("kind") == "unix-stream"])))
+    for c, e in busy:
+        what = "backend %d" % e["pid"]
+        expect_comm(j, e["pid"], "postgres")
+        expect_ge(e, "sends", txns, what)
+        expect_ge(e, "bytes_sent", 1, what)
+        expect(e, "mode", "async-blocking", what + " (waits for its client in epoll_wait)")
+        expect(c, "direction", "half-duplex", what + "'s client socket")
 
 
 # --- issue 6: bad input, faults, hostile names ----------------------------
