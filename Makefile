@@ -115,7 +115,18 @@ fuzz-run: $(OUTPUT)/fuzz_trace_reader
 	mkdir -p $(OUTPUT)/fuzz-corpus
 	$(OUTPUT)/fuzz_trace_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus tests/fuzz/corpus
 
-bench: ipctrace tools
+# Benchmark helpers (tests/bench/*.c), linked against the trace writer.
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
+
+$(OUTPUT)/bench:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/bench/%: tests/bench/%.c $(OUTPUT)/libipctrace.a $(wildcard user/*.h bpf/*.h) | $(OUTPUT)/bench
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(OUTPUT)/libipctrace.a $(LDLIBS) -o $@
+
+bench: ipctrace tools $(BENCH_BINS)
 	IPCTRACE=$(abspath ipctrace) IPCTRACE_TOOLS=$(abspath $(OUTPUT)/tools) tools/bench.sh
 
 gallery: ipctrace tools

@@ -1,0 +1,592 @@
+#!/usr/bin/env python3
+"""`make bench`: ipctrace's overhead, lost events, trace size and analysis
+cost, side by side with strace and perf, against the goals of issue 5.
+
+Timings on a shared VM are noisy, so only ratios of medians of alternating
+runs are reported. Prints a readable table per section and one
+`BENCH {json}` line per metric; writes results.json beside the tools.
+
+Environment: IPCTRACE, IPCTRACE_TOOLS (set by make), BENCH_QUICK=1 (about a
+minute), BENCH_RUNS=N (alternating runs per variant), BENCH_KEEP=1 (keep the
+work directory with its traces).
+"""
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TIMED = os.path.join(HERE, "timed.sh")
+IPCTRACE = os.environ.get("IPCTRACE", os.path.abspath("ipctrace"))
+TOOLS = os.environ.get("IPCTRACE_TOOLS", os.path.abspath(".output/tools"))
+BENCH_BIN = os.environ.get("BENCH_BIN", os.path.join(os.path.dirname(TOOLS), "bench"))
+GEN = os.path.join(BENCH_BIN, "gen_trace")
+PINGPONG = os.path.join(TOOLS, "pingpong")
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+
+if QUICK:
+    CFG = dict(runs=3, pp_rounds=30000, strace_rounds=3000, seq=500000,
+               gen_sizes=[1000000], ramp_pairs=[2], report_runs=1)
+else:
+    CFG = dict(runs=5, pp_rounds=200000, strace_rounds=20000, seq=3000000,
+               gen_sizes=[1000000, 10000000], ramp_pairs=[2, 4, 8], report_runs=3)
+if os.environ.get("BENCH_RUNS"):
+    CFG["runs"] = max(1, int(os.environ["BENCH_RUNS"]))
+
+# The same IPC-relevant syscalls for strace and perf as ipctrace records.
+SYSCALLS = ["read", "write", "readv", "writev", "pread64", "pwrite64", "splice", "tee",
+            "pipe", "pipe2", "close", "dup", "dup2", "dup3", "openat", "poll", "ppoll",
+            "select", "pselect6", "epoll_wait", "epoll_pwait", "futex"]
+SCHED_EVENTS = ["sched:sched_switch", "sched:sched_waking", "sched:sched_process_fork",
+                "sched:sched_process_exec", "sched:sched_process_exit"]
+TRACEFS = "/sys/kernel/tracing"
+
+GOALS = {
+    "pingpong.overhead.ipctrace": ("<=", 1.6),
+    "pipeline.overhead.ipctrace": ("<", 1.05),
+    "pingpong.lost_events": ("==", 0),
+    "pingpong.bytes_per_event": ("<=", 8.0),
+    "report.1e6.seconds": ("<", 2.0),
+    "render.1e6.seconds": ("<", 2.0),
+    "report.memory_growth_1e6_to_1e7": ("<=", 1.5),
+    "render.memory_growth_1e6_to_1e7": ("<=", 1.5),
+}
+
+results = {}
+notes = []
+
+
+def goal_met(metric, value):
+    if metric not in GOALS or value is None:
+        return None
+    op, lim = GOALS[metric]
+    return {"<=": value <= lim, "<": value < lim, "==": value == lim}[op]
+
+
+def goal_text(metric):
+    if metric not in GOALS:
+        return ""
+    op, lim = GOALS[metric]
+    return f"{op} {lim}"
+
+
+def metric(name, value, unit, **extra):
+    """Record one metric and print its machine-readable line."""
+    met = goal_met(name, value)
+    rec = {"metric": name, "value": value, "unit": unit, "goal": goal_text(name) or None,
+           "met": met}
+    rec.update(extra)
+    results[name] = rec
+    print("BENCH " + json.dumps(rec, sort_keys=False), flush=True)
+    return value
+
+
+def say(*a):
+    print(*a, flush=True)
+
+
+def table(header, rows):
+    cols = [header] + [[("" if c is None else str(c)) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cols) for i in range(len(header))]
+    for j, r in enumerate(cols):
+        say("  " + "  ".join(c.ljust(widths[i]) if i == 0 else c.rjust(widths[i])
+                             for i, c in enumerate(r)))
+        if j == 0:
+            say("  " + "  ".join("-" * w for w in widths))
+
+
+def fmt(v, spec=".2f", unit=""):
+    if v is None:
+        return "n/a"
+    return format(v, spec) + unit
+
+
+def run(argv, log, env=None, cwd=None):
+    """Run argv to completion; (exit code, wall seconds, rusage of it and its children)."""
+    t0 = time.monotonic()
+    with open(log or os.devnull, "ab") as f:
+        if log:
+            f.write(("$ " + " ".join(argv) + "\n").encode())
+            f.flush()
+        p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=f, stderr=f, env=env,
+                             cwd=cwd)
+        _, status, ru = os.wait4(p.pid, 0)
+        p.returncode = os.waitstatus_to_exitcode(status)
+    return p.returncode, time.monotonic() - t0, ru
+
+
+def timed_out(path):
+    """timed.sh's line: workload wall seconds, recorder CPU seconds during it."""
+    try:
+        with open(path) as f:
+            wall_ns, tb, ta, hz = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        return None, None
+    return wall_ns / 1e9, ((ta - tb) / hz if tb else None)
+
+
+def ipctrace_json(trace, log):
+    try:
+        out = subprocess.run([IPCTRACE, "report", "--json", trace], capture_output=True,
+                             check=True, timeout=600).stdout
+        return json.loads(out)
+    except (subprocess.SubprocessError, ValueError) as e:
+        with open(log, "a") as f:
+            f.write(f"report --json {trace} failed: {e}\n")
+        return None
+
+
+def median(xs):
+    xs = [x for x in xs if x is not None]
+    return statistics.median(xs) if xs else None
+
+
+def ratio(a, b):
+    return a / b if a is not None and b else None
+
+
+class Bench:
+    def __init__(self, work):
+        self.work = work
+        self.log = os.path.join(work, "bench.log")
+        self.seq = 0
+        self.has_strace = shutil.which("strace") is not None
+        self.has_perf = shutil.which("perf") is not None
+        h = subprocess.run([IPCTRACE, "--help"], capture_output=True, text=True)
+        self.help = h.stdout + h.stderr
+        self.perf_events = None
+
+    def path(self, stem):
+        self.seq += 1
+        return os.path.join(self.work, f"{self.seq:03d}-{stem}")
+
+    def tracer_argv(self, tracer, out, trace, extra=()):
+        t = [TIMED, out]
+        if tracer == "none":
+            return t
+        if tracer == "ipctrace":
+            quiet = ["--no-svg", "--no-report"] if "--no-svg" in self.help else \
+                ["-w", trace + ".svg"]
+            return [IPCTRACE, *extra, *quiet, "-o", trace, "--"] + t
+        if tracer == "strace":
+            return ["strace", "-f", "-qq", "-e", "trace=" + ",".join(SYSCALLS),
+                    "-o", "/dev/null"] + t
+        if tracer == "perf":
+            return ["perf", "record", "-q", "-e", ",".join(self.perf_events), "-o",
+                    trace + ".perf", "--"] + t
+        raise ValueError(tracer)
+
+    def one(self, tracer, workload, stem, extra=(), env=None):
+        """One run; returns a dict with wall, recorder cpu, and the trace's facts."""
+        out = self.path(stem + ".time")
+        trace = out[:-5] + ".trace"
+        rc, total, ru = run(self.tracer_argv(tracer, out, trace, extra) + workload, self.log,
+                            env=env)
+        wall, rec_cpu = timed_out(out)
+        r = {"rc": rc, "wall": wall, "rec_cpu": rec_cpu, "total": total}
+        if rc != 0 or wall is None:
+            notes.append(f"{tracer} run {stem} failed (exit {rc}); see {self.log}")
+            r["wall"] = None
+        if tracer == "ipctrace" and os.path.exists(trace):
+            j = ipctrace_json(trace, self.log)
+            t = (j or {}).get("trace", {})
+            r.update(events=t.get("events"), lost=t.get("lost_events"),
+                     duration_ns=t.get("duration_ns"), size=os.path.getsize(trace),
+                     trace=trace)
+        for suffix in (".perf", ".svg"):
+            if os.path.exists(trace + suffix):
+                os.unlink(trace + suffix)
+        return r
+
+    def alternate(self, variants):
+        """variants: name -> (tracer, workload). Runs them in rotating order, runs times."""
+        names = list(variants)
+        res = {n: [] for n in names}
+        for i in range(CFG["runs"]):
+            order = names[i % len(names):] + names[:i % len(names)]
+            for n in order:
+                tracer, workload = variants[n]
+                res[n].append(self.one(tracer, workload, n))
+            say(f"  run {i + 1}/{CFG['runs']}: " + "  ".join(
+                f"{n} {fmt(res[n][-1]['wall'], '.3f', 's')}" for n in names))
+        return res
+
+    # --- tracefs for perf ---------------------------------------------------
+
+    def perf_setup(self):
+        if not self.has_perf:
+            return
+        self.tracefs_mounted_by_us = False
+        if not os.path.exists(os.path.join(TRACEFS, "events")):
+            if subprocess.run(["mount", "-t", "tracefs", "nodev", TRACEFS]).returncode == 0:
+                self.tracefs_mounted_by_us = True
+                notes.append("mounted tracefs for perf's syscall tracepoints; unmounted after")
+        evs = []
+        for s in SYSCALLS:
+            for d in ("enter", "exit"):
+                if os.path.exists(f"{TRACEFS}/events/syscalls/sys_{d}_{s}"):
+                    evs.append(f"syscalls:sys_{d}_{s}")
+        evs += [e for e in SCHED_EVENTS
+                if os.path.exists(f"{TRACEFS}/events/{e.replace(':', '/')}")]
+        if not evs:
+            notes.append("perf: no syscall tracepoints found; perf skipped")
+            self.has_perf = False
+        self.perf_events = evs
+
+    def perf_teardown(self):
+        if getattr(self, "tracefs_mounted_by_us", False):
+            subprocess.run(["umount", TRACEFS])
+            self.tracefs_mounted_by_us = False
+
+    # --- sections -----------------------------------------------------------
+
+    def overhead(self):
+        n, ns = CFG["pp_rounds"], CFG["strace_rounds"]
+        pp = ["taskset", "-c", "0", PINGPONG, str(n)]
+        pp_small = ["taskset", "-c", "0", PINGPONG, str(ns)]
+        pipeline = ["sh", "-c", f"seq 1 {CFG['seq']} | sort -n | uniq -c | wc -l"]
+
+        say(f"\n== Overhead: pipe ping-pong, {n} round trips pinned to CPU 0 "
+            f"(strace: {ns}), {CFG['runs']} alternating runs, medians ==")
+        v = {"untraced": ("none", pp), "ipctrace": ("ipctrace", pp)}
+        if self.has_perf:
+            v["perf"] = ("perf", pp)
+        if self.has_strace:
+            v["untraced-small"] = ("none", pp_small)
+            v["strace"] = ("strace", pp_small)
+        self.pp = self.alternate(v)
+        self.report_overhead("pingpong", self.pp, n, ns)
+
+        say(f"\n== Overhead: realistic pipeline `{pipeline[2]}`, "
+            f"{CFG['runs']} alternating runs, medians ==")
+        v = {"untraced": ("none", pipeline), "ipctrace": ("ipctrace", pipeline)}
+        if self.has_perf:
+            v["perf"] = ("perf", pipeline)
+        if self.has_strace:
+            v["strace"] = ("strace", pipeline)
+        self.pl = self.alternate(v)
+        self.report_overhead("pipeline", self.pl, None, None)
+
+    def report_overhead(self, wl, res, n, ns):
+        med = {k: median(r["wall"] for r in runs) for k, runs in res.items()}
+        rows = []
+        base = med["untraced"]
+        rows.append(["untraced", fmt(base, ".3f", " s"), "1.00x", "", ""])
+        for tracer in ("ipctrace", "perf", "strace"):
+            if tracer not in res:
+                continue
+            b = med.get("untraced-small") if tracer == "strace" and wl == "pingpong" else base
+            r = ratio(med[tracer], b)
+            goal = goal_text(f"{wl}.overhead.{tracer}")
+            metric(f"{wl}.overhead.{tracer}", r and round(r, 3), "x",
+                   traced_s=med[tracer], untraced_s=b, runs=len(res[tracer]))
+            spread = [x["wall"] for x in res[tracer] if x["wall"]]
+            rows.append([tracer, fmt(med[tracer], ".3f", " s"), fmt(r, ".2f", "x"),
+                         goal, f"{min(spread):.3f}-{max(spread):.3f}" if spread else ""])
+        table(["tracer", "median", "ratio", "goal", "range (s)"], rows)
+
+        ip = res["ipctrace"]
+        lost = [r.get("lost") for r in ip if r.get("lost") is not None]
+        events = [r.get("events") for r in ip if r.get("events") is not None]
+        rates = [(r["events"] + (r["lost"] or 0)) / r["wall"] for r in ip
+                 if r.get("events") is not None and r["wall"]]
+        cpu = [r["rec_cpu"] / r["wall"] for r in ip if r.get("rec_cpu") is not None and r["wall"]]
+        sizes = [r["size"] / r["events"] for r in ip if r.get("events")]
+        metric(f"{wl}.lost_events", max(lost) if lost else None, "events",
+               runs=len(lost))
+        metric(f"{wl}.events", median(events), "events")
+        metric(f"{wl}.event_rate", median(rates) and round(median(rates)), "events/s")
+        metric(f"{wl}.recorder_cpu", median(cpu) and round(100 * median(cpu), 2),
+               "% of workload wall")
+        metric(f"{wl}.bytes_per_event", median(sizes) and round(median(sizes), 2), "bytes")
+        say(f"  ipctrace: {fmt(median(events), '.0f')} events per run at "
+            f"{fmt(median(rates) and median(rates) / 1e6, '.2f')} M events/s; lost "
+            f"{max(lost) if lost else 'n/a'} (max of {len(lost)} runs); recorder CPU "
+            f"{fmt(median(cpu) and 100 * median(cpu), '.1f')}% of the workload's wall time; "
+            f"{fmt(median(sizes), '.2f')} bytes/event")
+        if n:
+            base_rt = ratio(med["untraced"], n)
+            ip_rt = ratio(med["ipctrace"], n)
+            if base_rt and ip_rt:
+                say(f"  per round trip: untraced {base_rt * 1e9:.0f} ns, ipctrace "
+                    f"{ip_rt * 1e9:.0f} ns (+{(ip_rt - base_rt) * 1e9:.0f} ns)")
+
+    def ring_option(self):
+        for opt in ("-b", "--ring"):
+            if f"{opt} " in self.help or f"{opt}=" in self.help or f"{opt}," in self.help:
+                return opt
+        return None
+
+    def loss_ramp(self):
+        say("\n== Lost events: ramping the event rate (parallel unpinned ping-pong pairs) ==")
+        rows = []
+        best_clean, worst_lossy = None, None
+        steps = []
+        for p in CFG["ramp_pairs"]:
+            per = max(1000, CFG["pp_rounds"] // p)
+            steps.append((f"{p} pairs x {per}", [],
+                          ["sh", "-c", f"for i in $(seq {p}); do {PINGPONG} {per} & done; wait"]))
+        ring = self.ring_option()
+        if ring:
+            p = CFG["ramp_pairs"][0]
+            per = max(1000, CFG["pp_rounds"] // p)
+            for mib in (1,):
+                steps.append((f"{p} pairs, {ring} {mib} (MiB ring)", [ring, str(mib)],
+                              ["sh", "-c", f"for i in $(seq {p}); do {PINGPONG} {per} & done; wait"]))
+        else:
+            notes.append("ipctrace --help shows no ring size option (-b): ring not ramped")
+        for label, extra, wl in steps:
+            r = self.one("ipctrace", wl, "ramp", extra=list(extra))
+            if r.get("events") is None or not r["wall"]:
+                rows.append([label, "failed", "", "", ""])
+                continue
+            total = r["events"] + (r["lost"] or 0)
+            if not total:
+                rows.append([label, "no events", 0, r["lost"], ""])
+                continue
+            rate = total / r["wall"]
+            rows.append([label, f"{rate / 1e6:.2f} M/s", r["events"], r["lost"],
+                         f"{100 * (r['lost'] or 0) / total:.2f}%"])
+            if not r["lost"] and not extra:
+                best_clean = max(best_clean or 0, rate)
+            if r["lost"] and not extra:
+                worst_lossy = min(worst_lossy or rate, rate)
+        for runs in (self.pp.get("ipctrace", []), self.pl.get("ipctrace", [])):
+            for r in runs:
+                if r.get("events") is not None and r["wall"] and not r["lost"]:
+                    best_clean = max(best_clean or 0, (r["events"]) / r["wall"])
+        table(["load", "event rate", "events", "lost", "lost %"], rows)
+        metric("max_rate_without_loss", best_clean and round(best_clean), "events/s",
+               note="highest rate measured with no loss (default ring)")
+        if worst_lossy:
+            metric("min_rate_with_loss", round(worst_lossy), "events/s")
+        else:
+            say("  no loss at any rate reached with the default ring")
+
+    def zlib_levels(self):
+        say("\n== Trace size: bytes per event by zlib level (same events re-encoded) ==")
+        srcs = []
+        pp = [r for r in self.pp.get("ipctrace", []) if r.get("trace")]
+        if pp:
+            srcs.append(("ping-pong", pp[0]["trace"]))
+        if getattr(self, "gen1", None):
+            srcs.append(("generated 1e6", self.gen1))
+        rows = []
+        for label, src in srcs:
+            for lvl in (0, 1, 6, 9):
+                out = self.path(f"z{lvl}.trace")
+                rc, wall, _ = run([GEN, "-r", src, "-z", str(lvl), "-o", out], self.log)
+                if rc:
+                    rows.append([label, lvl, "failed", "", ""])
+                    continue
+                with open(self.log) as f:
+                    last = [l for l in f if l.startswith("gen_trace:")][-1].split()
+                events, size = int(last[1]), int(last[3])
+                rows.append([label, lvl, f"{size / events:.2f}", f"{size / 2**20:.1f} MiB",
+                             f"{wall * 1e9 / events:.0f} ns"])
+                metric(f"zlib.{label.split()[0]}.z{lvl}.bytes_per_event",
+                       round(size / events, 3), "bytes")
+                metric(f"zlib.{label.split()[0]}.z{lvl}.encode_ns_per_event",
+                       round(wall * 1e9 / events, 1), "ns")
+                os.unlink(out)
+        table(["trace", "level", "bytes/event", "file", "read+encode per event"], rows)
+
+        if "-z" not in self.help:
+            return
+        say(f"\n  recording the ping-pong ({CFG['pp_rounds']} round trips) at each level:")
+        rows = []
+        pp = ["taskset", "-c", "0", PINGPONG, str(CFG["pp_rounds"])]
+        for lvl in (0, 1, 6, 9):
+            r = self.one("ipctrace", pp, f"z{lvl}", extra=["-z", str(lvl)])
+            if r.get("events") is None or not r["wall"]:
+                rows.append([lvl, "failed", "", "", ""])
+                continue
+            cpu = r["rec_cpu"] / r["wall"] if r.get("rec_cpu") is not None else None
+            rows.append([lvl, f"{r['size'] / r['events']:.2f}", fmt(cpu and 100 * cpu, ".1f", "%"),
+                         r["lost"], f"{r['wall']:.3f} s"])
+            metric(f"record.z{lvl}.bytes_per_event", round(r["size"] / r["events"], 3), "bytes")
+            metric(f"record.z{lvl}.recorder_cpu", cpu and round(100 * cpu, 2),
+                   "% of workload wall")
+            metric(f"record.z{lvl}.lost_events", r["lost"], "events")
+        table(["level", "bytes/event", "recorder CPU", "lost", "workload wall"], rows)
+
+    def analysis(self):
+        say("\n== report and render on generated traces (wall time, peak RSS) ==")
+        rows = []
+        mem = {}
+        for n in CFG["gen_sizes"]:
+            tag = f"1e{len(str(n)) - 1}"
+            trace = os.path.join(self.work, f"gen-{tag}.trace")
+            rc, wall, _ = run([GEN, "-n", str(n), "-o", trace], self.log)
+            if rc:
+                notes.append(f"gen_trace -n {n} failed; see {self.log}")
+                continue
+            size = os.path.getsize(trace)
+            if n == 1000000:
+                self.gen1 = trace
+            say(f"  generated {tag} events: {size / 2**20:.1f} MiB, {size / n:.2f} bytes/event, "
+                f"in {wall:.1f} s")
+            for cmd, argv in (("report", [IPCTRACE, "report", trace]),
+                              ("render", [IPCTRACE, "render", "-o", trace + ".svg", trace])):
+                times, rss = [], []
+                runs = CFG["report_runs"] if n <= 1000000 else 1
+                for _ in range(runs):
+                    rc, wall, ru = run(argv, None if cmd == "report" else self.log)
+                    if rc:
+                        notes.append(f"ipctrace {cmd} on {tag} failed (exit {rc})")
+                        break
+                    times.append(wall)
+                    rss.append(ru.ru_maxrss)
+                t, m = median(times), median(rss)
+                svg = os.path.getsize(trace + ".svg") if cmd == "render" and \
+                    os.path.exists(trace + ".svg") else None
+                metric(f"{cmd}.{tag}.seconds", t and round(t, 3), "s", events=n)
+                metric(f"{cmd}.{tag}.peak_rss", m and round(m / 1024, 1), "MiB", events=n)
+                if svg:
+                    metric(f"render.{tag}.svg_bytes", svg, "bytes")
+                mem[(cmd, tag)] = m
+                rows.append([f"{cmd} {tag}", fmt(t, ".2f", " s"),
+                             fmt(m and m / 1024, ".0f", " MiB"),
+                             fmt(t and n / t / 1e6, ".2f", " M ev/s"),
+                             f"{svg / 2**20:.1f} MiB svg" if svg else ""])
+                if svg:
+                    os.unlink(trace + ".svg")
+            if n != 1000000 and not os.environ.get("BENCH_KEEP"):
+                os.unlink(trace)
+        table(["command", "wall", "peak RSS", "throughput", ""], rows)
+        for cmd in ("report", "render"):
+            a, b = mem.get((cmd, "1e6")), mem.get((cmd, "1e7"))
+            if a and b:
+                metric(f"{cmd}.memory_growth_1e6_to_1e7", round(b / a, 2), "x")
+
+    def bpf_costs(self):
+        say("\n== Where the time goes: per BPF program cost on the ping-pong "
+            "(kernel.bpf_stats_enabled=1, one extra run) ==")
+        key = "/proc/sys/kernel/bpf_stats_enabled"
+        try:
+            with open(key) as f:
+                old = f.read().strip()
+            with open(key, "w") as f:
+                f.write("1")
+        except OSError as e:
+            say(f"  cannot enable BPF stats: {e}")
+            return
+        before = set()
+        try:
+            before = {p["id"] for p in json.loads(subprocess.run(
+                ["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout)}
+        except (OSError, ValueError, KeyError):
+            pass
+        try:
+            n = CFG["pp_rounds"]
+            dump = self.path("bpfstats.json")
+            env = dict(os.environ, BENCH_BPFSTATS=dump)
+            r = self.one("ipctrace", ["taskset", "-c", "0", PINGPONG, str(n)], "bpfstats",
+                         env=env)
+        finally:
+            with open(key, "w") as f:
+                f.write(old)
+        try:
+            with open(dump) as f:
+                progs = json.load(f)
+        except (OSError, ValueError):
+            say("  no bpftool dump (bpftool missing or failed)")
+            return
+        # the programs that appeared during the run are the recorder's
+        mine = [p for p in progs if p.get("id") not in before and p.get("run_cnt")]
+        wall = r["wall"]
+        rows = []
+        total = 0
+        for p in sorted(mine, key=lambda p: -p.get("run_time_ns", 0)):
+            cnt, ns = p.get("run_cnt", 0), p.get("run_time_ns", 0)
+            total += ns
+            rows.append([p.get("name", "?"), p.get("type", ""), cnt,
+                         f"{ns / cnt:.0f}" if cnt else "-", f"{ns / 1e6:.1f}",
+                         f"{ns / n:.0f}", f"{100 * ns / 1e9 / wall:.1f}%" if wall else ""])
+            metric(f"bpf.{p.get('name', '?')}.ns_per_run", cnt and round(ns / cnt, 1), "ns",
+                   run_cnt=cnt, run_time_ns=ns)
+        table(["program", "type", "runs", "ns/run", "total ms", "ns/round trip",
+               "% of wall"], rows)
+        base = median(x["wall"] for x in self.pp["untraced"])
+        ipt = median(x["wall"] for x in self.pp["ipctrace"])
+        if base and ipt:
+            extra = (ipt - base) * 1e9 / n
+            say(f"  BPF programs: {total / n:.0f} ns per round trip of the "
+                f"{extra:.0f} ns ipctrace adds ({100 * total / n / extra:.0f}%); the rest is "
+                f"ring buffer reserve/commit waits, wakeups of the collector and cache effects"
+                if extra > 0 else f"  BPF programs: {total / n:.0f} ns per round trip")
+            metric("bpf.total_ns_per_round_trip", round(total / n, 1), "ns",
+                   added_ns_per_round_trip=round(extra, 1))
+
+    def goals(self):
+        say("\n== Goals (issue 5) ==")
+        rows = []
+        labels = {
+            "pingpong.overhead.ipctrace": "ping-pong overhead",
+            "pipeline.overhead.ipctrace": "realistic pipeline overhead",
+            "pingpong.lost_events": "lost events at ping-pong rate",
+            "pingpong.bytes_per_event": "trace bytes per event (ping-pong)",
+            "report.1e6.seconds": "report, 1e6 events",
+            "render.1e6.seconds": "render, 1e6 events",
+            "report.memory_growth_1e6_to_1e7": "report peak RSS, 1e7 / 1e6",
+            "render.memory_growth_1e6_to_1e7": "render peak RSS, 1e7 / 1e6",
+        }
+        for k, label in labels.items():
+            rec = results.get(k)
+            v = rec["value"] if rec else None
+            met = rec["met"] if rec else None
+            rows.append([label, "n/a" if v is None else v, goal_text(k),
+                         {True: "met", False: "MISSED", None: "n/a"}[met]])
+        rec = results.get("pingpong.recorder_cpu")
+        rows.append(["recorder CPU (ping-pong)", "n/a" if not rec or rec["value"] is None
+                     else f"{rec['value']}%", "reported", ""])
+        table(["goal", "measured", "target", ""], rows)
+
+
+def main():
+    if os.geteuid() != 0:
+        sys.exit("bench: must run as root (ipctrace and perf attach to tracepoints): sudo make bench")
+    for p, what in ((IPCTRACE, "ipctrace (make)"), (PINGPONG, "pingpong (make tools)"),
+                    (GEN, "gen_trace (make bench builds it)")):
+        if not os.access(p, os.X_OK):
+            sys.exit(f"bench: {p} missing: build {what}")
+    base = os.environ.get("BENCH_DIR", "/var/tmp")
+    work = tempfile.mkdtemp(prefix="ipctrace-bench.", dir=base)
+    t0 = time.monotonic()
+    say(f"ipctrace bench ({'quick' if QUICK else 'full'}): {os.uname().release}, "
+        f"{os.cpu_count()} CPUs; work dir {work}")
+    b = Bench(work)
+    try:
+        b.perf_setup()
+        try:
+            b.overhead()
+        finally:
+            b.perf_teardown()
+        b.loss_ramp()
+        b.analysis()
+        b.zlib_levels()
+        b.bpf_costs()
+        b.goals()
+    finally:
+        b.perf_teardown()
+        for n in notes:
+            say("note: " + n)
+        os.makedirs(BENCH_BIN, exist_ok=True)
+        with open(os.path.join(BENCH_BIN, "results.json"), "w") as f:
+            json.dump({"quick": QUICK, "config": CFG, "kernel": os.uname().release,
+                       "metrics": results, "notes": notes}, f, indent=1)
+        if os.environ.get("BENCH_KEEP"):
+            say(f"kept {work}")
+        else:
+            shutil.copy(b.log, os.path.join(BENCH_BIN, "bench.log"))
+            shutil.rmtree(work, ignore_errors=True)
+        say(f"bench: {time.monotonic() - t0:.0f} s; results in "
+            f"{os.path.join(BENCH_BIN, 'results.json')}, log in {os.path.join(BENCH_BIN, 'bench.log')}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,49 @@
+#!/bin/bash
+# timed.sh OUT CMD [ARG...]: runs CMD and writes to OUT one line
+# "wall_ns rec_ticks_before rec_ticks_after clk_tck", where rec_ticks are the
+# user+sys clock ticks of the nearest ancestor named ipctrace (the recorder),
+# sampled right around CMD: the recorder's CPU during the workload only.
+# With BENCH_BPFSTATS=FILE it also dumps `bpftool -j prog show` to FILE after
+# CMD, while the recorder still runs (its programs' run_time_ns, run_cnt).
+# Only bash builtins run around CMD, so the wrapper adds almost nothing.
+out=$1
+shift
+
+rec=0
+p=$PPID
+while [ "$p" -gt 1 ] 2>/dev/null; do
+	read -r comm <"/proc/$p/comm" || break
+	if [ "$comm" = ipctrace ]; then
+		rec=$p
+		break
+	fi
+	read -r line <"/proc/$p/stat" || break
+	rest=${line##*) }
+	read -r _ ppid _ <<<"$rest"
+	p=$ppid
+done
+
+ticks() {
+	local line rest
+	local -a f
+	if [ "$rec" -eq 0 ] || ! read -r line <"/proc/$rec/stat"; then
+		echo 0
+		return
+	fi
+	rest=${line##*) }
+	read -r -a f <<<"$rest"
+	echo $((f[11] + f[12]))
+}
+
+t_before=$(ticks)
+start=$EPOCHREALTIME
+"$@"
+status=$?
+end=$EPOCHREALTIME
+t_after=$(ticks)
+if [ -n "$BENCH_BPFSTATS" ]; then
+	bpftool -j prog show >"$BENCH_BPFSTATS" 2>/dev/null
+fi
+wall_ns=$(( (${end/./} - ${start/./}) * 1000 ))
+echo "$wall_ns $t_before $t_after $(getconf CLK_TCK)" >"$out"
+exit $status

@@ -1,0 +1,10 @@
+#!/bin/sh
+# make bench: ipctrace's overhead, lost events, trace size and analysis cost
+# beside strace and perf. BENCH_QUICK=1 for a one-minute run; see
+# tests/bench/bench.py for the other knobs.
+set -eu
+here=$(cd "$(dirname "$0")/.." && pwd)
+: "${IPCTRACE:=$here/ipctrace}"
+: "${IPCTRACE_TOOLS:=$here/.output/tools}"
+export IPCTRACE IPCTRACE_TOOLS
+exec python3 "$here/tests/bench/bench.py" "$@"
