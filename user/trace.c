@@ -2,12 +2,16 @@
 /*
  * Trace file writer and reader; the layout is in trace.h.
  *
- * Event encoding inside a block (all state resets at each block, so every
- * block decodes on its own):
- *   u8 type, u8 flags, varint zigzag(ts - prev_ts) (prev_ts starts at 0, so
- *   the first event carries its full ts and the block header's first_ts can
- *   be checked against it), varint zigzag(pid - prev_pid), varint
- *   zigzag(tid - pid), varint cpu, then the type's fields:
+ * A block's raw bytes are two streams, so that zlib finds the repetitive
+ * fields repeating and the noisy timestamps do not break its matches:
+ *   varint main_len, main stream (main_len bytes), time stream (the rest).
+ * All coding state resets at each block, so every block decodes on its own.
+ * Each event puts into the main stream: u8 type, u8 flags, varint
+ * zigzag(pid - prev_pid), varint zigzag(tid - pid), varint cpu, then the
+ * type's fields other than timestamps; and into the time stream: varint
+ * zigzag(ts - prev_ts) (prev_ts starts at 0, so the first event carries its
+ * full ts and the block header's first_ts can be checked against it), then
+ * the type's timestamps in field order. Field coding:
  *   - other timestamps relative to ts: (ts - v) mod 2^64, with 0 kept as 0;
  *   - other pids relative to a pid of the same event, zigzag;
  *   - chan ids through a 16-entry move-to-front table: u8 0 = id 0,
@@ -43,7 +47,7 @@
 
 _Static_assert(sizeof(struct ipct_chan) <= IPCT_EVENT_MAX, "IPCT_EVENT_MAX too small");
 _Static_assert(sizeof(struct ipct_proc) <= IPCT_EVENT_MAX, "IPCT_EVENT_MAX too small");
-_Static_assert(TRACE_BLOCK_TARGET + ENC_EVENT_MAX <= TRACE_BLOCK_RAW_MAX,
+_Static_assert(VARINT_MAX + TRACE_BLOCK_TARGET + ENC_EVENT_MAX <= TRACE_BLOCK_RAW_MAX,
 	       "a full block must stay readable");
 
 size_t ipct_event_size(unsigned type)
@@ -150,7 +154,8 @@ static void chan_to_front(struct blk_state *st, unsigned i, uint64_t id)
 /* ---- encoding ---- */
 
 struct enc {
-	uint8_t *p;
+	uint8_t *p;		/* main stream */
+	uint8_t *tp;		/* time stream */
 	struct blk_state *st;
 };
 
@@ -159,18 +164,29 @@ static void put_u8(struct enc *e, uint8_t v)
 	*e->p++ = v;
 }
 
-static void put_var(struct enc *e, uint64_t v)
+static uint8_t *put_var_at(uint8_t *p, uint64_t v)
 {
 	while (v >= 0x80) {
-		*e->p++ = (uint8_t)v | 0x80;
+		*p++ = (uint8_t)v | 0x80;
 		v >>= 7;
 	}
-	*e->p++ = (uint8_t)v;
+	*p++ = (uint8_t)v;
+	return p;
+}
+
+static void put_var(struct enc *e, uint64_t v)
+{
+	e->p = put_var_at(e->p, v);
+}
+
+static void put_tvar(struct enc *e, uint64_t v)
+{
+	e->tp = put_var_at(e->tp, v);
 }
 
 static void put_rel_ts(struct enc *e, uint64_t ts, uint64_t v)
 {
-	put_var(e, swap0_enc(ts - v, ts));
+	put_tvar(e, swap0_enc(ts - v, ts));
 }
 
 static void put_chan(struct enc *e, uint64_t id)
@@ -214,7 +230,7 @@ static void encode_event(struct enc *e, const struct ipct_hdr *h)
 
 	put_u8(e, h->type);
 	put_u8(e, h->flags);
-	put_var(e, zz64(h->ts - st->prev_ts));
+	put_tvar(e, zz64(h->ts - st->prev_ts));
 	st->prev_ts = h->ts;
 	put_var(e, zz32(h->pid - st->prev_pid));
 	st->prev_pid = h->pid;
@@ -225,7 +241,6 @@ static void encode_event(struct enc *e, const struct ipct_hdr *h)
 	case IPCT_EV_SYSCALL: {
 		const struct ipct_syscall *s = (const void *)h;
 
-		put_var(e, h->ts - s->enter_ts);
 		put_var(e, zz64(s->ret));
 		put_chan(e, s->chan);
 		put_chan(e, s->chan2);
@@ -233,13 +248,12 @@ static void encode_event(struct enc *e, const struct ipct_hdr *h)
 		put_var(e, zz32(s->fd));
 		put_var(e, s->nr);
 		put_u8(e, s->op);
+		put_tvar(e, h->ts - s->enter_ts);
 		break;
 	}
 	case IPCT_EV_SLEEP: {
 		const struct ipct_sleep *s = (const void *)h;
 
-		put_rel_ts(e, h->ts, s->out_ts);
-		put_rel_ts(e, h->ts, s->wake_ts);
 		put_chan(e, s->chan);
 		put_chan(e, s->waker_chan);
 		put_var(e, zz32(s->waker_pid - h->pid));
@@ -248,6 +262,8 @@ static void encode_event(struct enc *e, const struct ipct_hdr *h)
 		put_var(e, s->nr);
 		put_u8(e, s->op);
 		put_u8(e, s->waker_op);
+		put_rel_ts(e, h->ts, s->out_ts);
+		put_rel_ts(e, h->ts, s->wake_ts);
 		break;
 	}
 	case IPCT_EV_WAKEUP: {
@@ -310,7 +326,8 @@ static void encode_event(struct enc *e, const struct ipct_hdr *h)
 /* ---- decoding: every read is bounded by the block's raw length ---- */
 
 struct dec {
-	const uint8_t *p, *end;
+	const uint8_t *p, *end;		/* main stream */
+	const uint8_t *tp, *tend;	/* time stream */
 	struct blk_state *st;
 	bool bad;
 };
@@ -324,24 +341,37 @@ static uint8_t get_u8(struct dec *d)
 	return *d->p++;
 }
 
-static uint64_t get_var(struct dec *d)
+static uint64_t get_var_at(struct dec *d, const uint8_t **pp, const uint8_t *end)
 {
+	const uint8_t *p = *pp;
 	uint64_t v = 0;
 
 	for (int i = 0; i < VARINT_MAX; i++) {
 		uint8_t b;
 
-		if (d->p >= d->end)
+		if (p >= end)
 			break;
-		b = *d->p++;
+		b = *p++;
 		if (i == VARINT_MAX - 1 && b > 1)
 			break;
 		v |= (uint64_t)(b & 0x7f) << (7 * i);
-		if (!(b & 0x80))
+		if (!(b & 0x80)) {
+			*pp = p;
 			return v;
+		}
 	}
 	d->bad = true;
 	return 0;
+}
+
+static uint64_t get_var(struct dec *d)
+{
+	return get_var_at(d, &d->p, d->end);
+}
+
+static uint64_t get_tvar(struct dec *d)
+{
+	return get_var_at(d, &d->tp, d->tend);
 }
 
 static uint64_t get_var_max(struct dec *d, uint64_t max)
@@ -367,7 +397,7 @@ static uint16_t get_var16(struct dec *d)
 
 static uint64_t get_rel_ts(struct dec *d, uint64_t ts)
 {
-	return ts - swap0_dec(get_var(d), ts);
+	return ts - swap0_dec(get_tvar(d), ts);
 }
 
 static uint64_t get_chan(struct dec *d)
@@ -420,7 +450,7 @@ static int decode_event(struct dec *d, struct ipct_hdr *ev)
 	memset(ev, 0, size);
 	h->type = type;
 	h->flags = get_u8(d);
-	h->ts = st->prev_ts + unzz64(get_var(d));
+	h->ts = st->prev_ts + unzz64(get_tvar(d));
 	st->prev_ts = h->ts;
 	h->pid = st->prev_pid + unzz32(get_var32(d));
 	st->prev_pid = h->pid;
@@ -431,7 +461,6 @@ static int decode_event(struct dec *d, struct ipct_hdr *ev)
 	case IPCT_EV_SYSCALL: {
 		struct ipct_syscall *s = (void *)h;
 
-		s->enter_ts = h->ts - get_var(d);
 		s->ret = unzz64(get_var(d));
 		s->chan = get_chan(d);
 		s->chan2 = get_chan(d);
@@ -439,13 +468,12 @@ static int decode_event(struct dec *d, struct ipct_hdr *ev)
 		s->fd = unzz32(get_var32(d));
 		s->nr = get_var16(d);
 		s->op = get_u8(d);
+		s->enter_ts = h->ts - get_tvar(d);
 		break;
 	}
 	case IPCT_EV_SLEEP: {
 		struct ipct_sleep *s = (void *)h;
 
-		s->out_ts = get_rel_ts(d, h->ts);
-		s->wake_ts = get_rel_ts(d, h->ts);
 		s->chan = get_chan(d);
 		s->waker_chan = get_chan(d);
 		s->waker_pid = h->pid + unzz32(get_var32(d));
@@ -454,6 +482,8 @@ static int decode_event(struct dec *d, struct ipct_hdr *ev)
 		s->nr = get_var16(d);
 		s->op = get_u8(d);
 		s->waker_op = get_u8(d);
+		s->out_ts = get_rel_ts(d, h->ts);
+		s->wake_ts = get_rel_ts(d, h->ts);
 		break;
 	}
 	case IPCT_EV_WAKEUP: {
@@ -522,8 +552,10 @@ struct trace_writer {
 	int err;		/* sticky: after a failed write nothing more is written */
 	uint64_t events;
 	uint64_t bytes;
-	uint8_t *raw;
-	size_t raw_len;
+	uint8_t *raw;		/* VARINT_MAX bytes for main_len, then the main stream */
+	size_t main_len;
+	uint8_t *times;
+	size_t times_len;
 	uint8_t *comp;
 	size_t comp_cap;
 	uint32_t nevents;
@@ -597,10 +629,12 @@ struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta
 		return NULL;
 	w->fd = fd;
 	w->level = level;
-	w->raw = malloc(TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
-	w->comp_cap = compressBound(TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
+	/* each stream may hold nearly a whole block; the time stream is appended to raw */
+	w->raw = malloc(VARINT_MAX + TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
+	w->times = malloc(TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
+	w->comp_cap = compressBound(VARINT_MAX + TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
 	w->comp = malloc(BLK_HDR_LEN + w->comp_cap);
-	if (!w->raw || !w->comp) {
+	if (!w->raw || !w->times || !w->comp) {
 		trace_writer__free(w);
 		errno = ENOMEM;
 		return NULL;
@@ -632,26 +666,33 @@ struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta
 int trace_writer__flush(struct trace_writer *w)
 {
 	uLongf comp_len = w->comp_cap;
-	uint8_t *b = w->comp;
+	uint8_t *b = w->comp, *raw, len_buf[VARINT_MAX];
+	size_t vlen, raw_len;
 	int err;
 
 	if (w->err)
 		return w->err;
 	if (w->nevents == 0)
 		return 0;
-	if (compress2(b + BLK_HDR_LEN, &comp_len, w->raw, w->raw_len,
+	vlen = put_var_at(len_buf, w->main_len) - len_buf;
+	raw = w->raw + VARINT_MAX - vlen;
+	memcpy(raw, len_buf, vlen);
+	memcpy(w->raw + VARINT_MAX + w->main_len, w->times, w->times_len);
+	raw_len = vlen + w->main_len + w->times_len;
+	if (compress2(b + BLK_HDR_LEN, &comp_len, raw, raw_len,
 		      w->level < 0 ? Z_DEFAULT_COMPRESSION : w->level) != Z_OK) {
 		w->err = -ENOMEM;
 		return w->err;
 	}
 	memcpy(b, BLK_MAGIC, 4);
 	put_le32(b + 4, comp_len);
-	put_le32(b + 8, w->raw_len);
+	put_le32(b + 8, raw_len);
 	put_le32(b + 12, w->nevents);
 	put_le64(b + 16, w->first_ts);
 	put_le32(b + 24, crc32(0, b + BLK_HDR_LEN, comp_len));
 	err = writer_write(w, b, BLK_HDR_LEN + comp_len);
-	w->raw_len = 0;
+	w->main_len = 0;
+	w->times_len = 0;
 	w->nevents = 0;
 	memset(&w->st, 0, sizeof(w->st));
 	return err;
@@ -667,12 +708,14 @@ int trace_writer__add(struct trace_writer *w, const struct ipct_hdr *ev)
 		return w->err;
 	if (w->nevents == 0)
 		w->first_ts = ev->ts;
-	e.p = w->raw + w->raw_len;
+	e.p = w->raw + VARINT_MAX + w->main_len;
+	e.tp = w->times + w->times_len;
 	encode_event(&e, ev);
-	w->raw_len = e.p - w->raw;
+	w->main_len = e.p - (w->raw + VARINT_MAX);
+	w->times_len = e.tp - w->times;
 	w->nevents++;
 	w->events++;
-	if (w->raw_len >= TRACE_BLOCK_TARGET)
+	if (w->main_len + w->times_len >= TRACE_BLOCK_TARGET)
 		return trace_writer__flush(w);
 	return 0;
 }
@@ -701,6 +744,7 @@ void trace_writer__free(struct trace_writer *w)
 	if (!w)
 		return;
 	free(w->raw);
+	free(w->times);
 	free(w->comp);
 	free(w);
 }
@@ -1101,7 +1145,14 @@ static void read_end_record(struct trace_reader *r, uint64_t rem)
 static const char *check_events(struct trace_reader *r, uint32_t nevents, uint64_t first_ts)
 {
 	struct dec d = { .p = r->raw, .end = r->raw + r->raw_len, .st = &r->st };
+	uint64_t main_len = get_var(&d);
 
+	if (d.bad || main_len > (uint64_t)(d.end - d.p))
+		return "bad stream lengths";
+	d.tp = d.p + main_len;
+	d.tend = d.end;
+	d.end = d.tp;
+	r->dec = d;
 	memset(&r->st, 0, sizeof(r->st));
 	for (uint32_t i = 0; i < nevents; i++) {
 		if (decode_event(&d, &r->ev.h))
@@ -1109,7 +1160,7 @@ static const char *check_events(struct trace_reader *r, uint32_t nevents, uint64
 		if (i == 0 && r->ev.h.ts != first_ts)
 			return "first_ts does not match its first event";
 	}
-	if (d.p != d.end)
+	if (d.p != d.end || d.tp != d.tend)
 		return "event count does not match its contents";
 	return NULL;
 }
@@ -1205,8 +1256,8 @@ static bool load_block(struct trace_reader *r)
 		reader_corrupt(r, why);
 		return false;
 	}
+	/* r->dec still holds the stream starts that check_events began from */
 	memset(&r->st, 0, sizeof(r->st));
-	r->dec = (struct dec){ .p = r->raw, .end = r->raw + raw_len, .st = &r->st };
 	r->ev_left = nevents;
 	r->blocks++;
 	r->off += BLK_HDR_LEN + comp_len;

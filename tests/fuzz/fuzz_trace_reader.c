@@ -76,16 +76,30 @@ static void put64(uint8_t *p, uint64_t v)
 	put32(p + 4, v >> 32);
 }
 
-/* What the reader will take the first event's ts to be (see trace.c). */
-static uint64_t first_ts(const uint8_t *p, size_t n)
+static uint64_t varint(const uint8_t *p, size_t n, size_t *used)
 {
 	uint64_t v = 0;
+	size_t i;
 
-	for (size_t i = 2; i < n && i < 12; i++) {
-		v |= (uint64_t)(p[i] & 0x7f) << (7 * (i - 2));
-		if (!(p[i] & 0x80))
+	for (i = 0; i < n && i < 10; i++) {
+		v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+		if (!(p[i] & 0x80)) {
+			i++;
 			break;
+		}
 	}
+	*used = i;
+	return v;
+}
+
+/* What the reader will take the first event's ts to be: see trace.c. */
+static uint64_t first_ts(const uint8_t *p, size_t n)
+{
+	size_t used, skip;
+	uint64_t main_len = varint(p, n, &used), v;
+
+	skip = main_len > n - used ? n : used + main_len;
+	v = varint(p + skip, n - skip, &used);
 	return (v >> 1) ^ (0 - (v & 1));
 }
 
