@@ -362,9 +362,11 @@ static void warn_status(const struct trace_reader *r, const char *path)
 	if (trace_reader__status(r) == TRACE_OK)
 		return;
 	msg = trace_reader__status_msg(r);
-	errorf("warning: %s: %s; showing the %llu events read before it", path,
-	       msg && *msg ? msg : "trace is damaged",
-	       (unsigned long long)trace_reader__events_read(r));
+	if (msg && *msg)
+		errorf("warning: %s: %s", path, msg);
+	else
+		errorf("warning: %s: damaged after event %llu: showing what was read before it", path,
+		       (unsigned long long)trace_reader__events_read(r));
 }
 
 static int do_help(int argc, char **argv)
@@ -765,6 +767,8 @@ static int do_record(int argc, char **argv)
 	}
 	a.ro.cmdline = join_cmdline(argc, argv);
 	ret = 1;
+	if (recorder__check(&a.ro))
+		goto out;
 	/* Both outputs are created before anything is attached. */
 	if (!a.no_svg && outfile__open(&svg, a.svg_path, 0666, "SVG", "-w"))
 		goto out;

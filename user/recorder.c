@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -538,6 +537,30 @@ static int write_meta(struct recorder *r)
 	return 0;
 }
 
+int recorder__check(const struct recorder_opts *opts)
+{
+	size_t i;
+	pid_t tgid;
+
+	for (i = 0; i < opts->npids; i++) {
+		if (procfs__tgid(opts->pids[i], &tgid) || !procfs__alive(tgid)) {
+			fail("no process with pid %d: check the pid (ps -e, pgrep NAME)",
+			     (int)opts->pids[i]);
+			return -ESRCH;
+		}
+	}
+	if (!has_bpf_caps()) {
+		fail("recording needs root or CAP_BPF and CAP_PERFMON: run as root (sudo ipctrace ...)");
+		return -EPERM;
+	}
+	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
+		fail("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
+		     "use a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
 struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 {
 	struct recorder *r;
@@ -555,20 +578,12 @@ struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 	verbosity = opts->verbose;
 	libbpf_set_print(libbpf_print_fn);
 
+	err = recorder__check(opts);
+	if (err)
+		goto fail;
 	err = check_pids(r);
 	if (err)
 		goto fail;
-	if (!has_bpf_caps()) {
-		fail("recording needs root or CAP_BPF and CAP_PERFMON: run as root (sudo ipctrace ...)");
-		err = -EPERM;
-		goto fail;
-	}
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		fail("this kernel has no BTF (/sys/kernel/btf/vmlinux is missing): "
-		     "use a kernel built with CONFIG_DEBUG_INFO_BTF=y");
-		err = -ENOTSUP;
-		goto fail;
-	}
 	err = open_output(r);
 	if (err)
 		goto fail;
@@ -639,8 +654,8 @@ static void child_exec(char *const *argv, int go_fd, int err_fd)
 	close(go_fd);
 	execvp(argv[0], argv);
 	e = errno;
-	if (write(err_fd, &e, sizeof(e)) < 0)
-		_exit(127);
+	while (write(err_fd, &e, sizeof(e)) < 0 && errno == EINTR)
+		;
 	_exit(127);
 }
 
@@ -649,7 +664,7 @@ static int start_command(struct recorder *r)
 {
 	int go[2], ep[2], e = 0, err;
 	char *const *argv = r->opts.argv;
-	char name[IPCT_COMM_LEN];
+	const char *name;
 	ssize_t n;
 	__u32 key;
 	__u8 one = 1;
@@ -689,7 +704,8 @@ static int start_command(struct recorder *r)
 		fail("adding the command to the traced set failed (%s): run with -v", strerror(-err));
 	}
 	if (!err) {
-		snprintf(name, sizeof(name), "%s", basename((char *)argv[0]));
+		/* The name it will have once exec'd, until its EXEC event says so. */
+		name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
 		err = write_task(r, r->child, r->child, getpid(), name, now_ns());
 	}
 	if (!err)
@@ -715,8 +731,10 @@ static int start_command(struct recorder *r)
 		set_del(&r->live, r->child);
 		if (!err) {
 			r->exec_errno = e;
-			if (e == ENOENT)
+			if (e == ENOENT && !strchr(argv[0], '/'))
 				fail("%s: command not found: check its name and PATH", argv[0]);
+			else if (e == ENOENT)
+				fail("cannot run %s: no such file: check the path", argv[0]);
 			else
 				fail("cannot run %s: %s: check that it is an executable file", argv[0],
 				     strerror(e));
@@ -963,6 +981,8 @@ void recorder__stats(const struct recorder *r, struct recorder_stats *st)
 		st->cpu_user_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
 		st->cpu_sys_s = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	}
+	st->bad_events = r->bad_events;
+	st->cmd_exec_failed = r->exec_errno != 0;
 	st->cmd_ran = r->child > 0;
 	st->cmd_reaped = r->child_reaped;
 	st->cmd_status = r->child_status;

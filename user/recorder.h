@@ -39,7 +39,9 @@ struct recorder_stats {
 	uint64_t bytes;           /* trace file size */
 	uint64_t duration_ns;     /* recording time */
 	double cpu_user_s, cpu_sys_s; /* the recorder's own CPU time */
+	uint64_t bad_events;      /* ring records of a wrong size, skipped */
 	bool cmd_ran;             /* a command was started */
+	bool cmd_exec_failed;     /* it could not be run (exit code 126/127) */
 	int cmd_status;           /* its wait status, when cmd_ran */
 	bool cmd_reaped;
 };
@@ -47,8 +49,14 @@ struct recorder_stats {
 struct recorder;
 
 /*
- * Checks the pids, privileges, BTF and the output path (its temporary file
- * is created here, before anything is attached), then opens, loads and
+ * The checks that need nothing created: the pids exist, the privileges,
+ * BTF. Prints the one-line error. 0, -ESRCH, -EPERM or -ENOTSUP.
+ */
+int recorder__check(const struct recorder_opts *opts);
+
+/*
+ * Runs recorder__check, checks the output path (its temporary file is
+ * created here, before anything is attached), then opens, loads and
  * attaches the BPF programs. NULL on failure with *err = -errno, after one
  * line on stderr. -ESRCH: no such process; -EPERM: not privileged.
  */
