@@ -72,32 +72,32 @@ static const char *op_word(unsigned op)
 	return s ? s : "syscall";
 }
 
-static void chan_args(const struct pf *p, int id)
+/* " #3 pipe" for a span or flow name; "" without a channel. */
+static void chan_suffix(const struct pf *p, char *b, size_t n, int id)
 {
 	const struct model_channel *c = id > 0 ? model__channel(p->names, id) : NULL;
 
-	if (!c)
-		return;
-	fprintf(p->out, ",\"channel\":%d,\"kind\":", c->id);
-	json_str(p->out, kind_name(c->kind));
-	fputs(",\"channel_name\":", p->out);
-	json_str(p->out, c->name);
+	if (c)
+		snprintf(b, n, " #%d %s", c->id, kind_name(c->kind));
+	else
+		b[0] = '\0';
 }
 
 static void on_span(void *ctx, const struct model_span *s)
 {
 	struct pf *p = ctx;
-	char name[96];
+	char name[128], ch[48];
 	const char *cat;
 
+	chan_suffix(p, ch, sizeof(ch), s->chan);
 	switch (s->state) {
 	case SPAN_SYSCALL:
 		cat = "syscall";
-		snprintf(name, sizeof(name), "%s", op_word(s->op));
+		snprintf(name, sizeof(name), "%s%s", op_word(s->op), ch);
 		break;
 	case SPAN_BLOCKED:
 		cat = "blocked";
-		snprintf(name, sizeof(name), "blocked in %s", op_word(s->op));
+		snprintf(name, sizeof(name), "blocked in %s%s", op_word(s->op), ch);
 		break;
 	case SPAN_RUNNABLE:
 		cat = "runnable";
@@ -105,7 +105,7 @@ static void on_span(void *ctx, const struct model_span *s)
 		break;
 	case SPAN_POLLING:
 		cat = "polling";
-		snprintf(name, sizeof(name), "polling: %u x %s", s->calls, op_word(s->op));
+		snprintf(name, sizeof(name), "polling: %u x %s%s", s->calls, op_word(s->op), ch);
 		break;
 	default:
 		return;
@@ -116,13 +116,12 @@ static void on_span(void *ctx, const struct model_span *s)
 	ts_us(p, "ts", s->start);
 	fprintf(p->out, ",\"dur\":%" PRIu64 ".%03" PRIu64, (s->end - s->start) / 1000,
 		(s->end - s->start) % 1000);
-	fprintf(p->out, ",\"args\":{\"state\":\"%s\"", span_state_name(s->state));
 	if (s->state == SPAN_SYSCALL || s->state == SPAN_POLLING)
-		fprintf(p->out, ",\"nr\":%u,\"ret\":%" PRId64, s->nr, s->ret);
-	if (s->state == SPAN_POLLING)
-		fprintf(p->out, ",\"calls\":%u", s->calls);
-	chan_args(p, s->chan);
-	fputs("}}", p->out);
+		fprintf(p->out, ",\"args\":{\"nr\":%u,\"ret\":%" PRId64 ",\"calls\":%u,\"channel\":%d}",
+			s->nr, s->ret, s->calls, s->chan);
+	else if (s->chan)
+		fprintf(p->out, ",\"args\":{\"channel\":%d}", s->chan);
+	fputc('}', p->out);
 }
 
 /* A flow point just inside the slice that ends at ts, so it binds to it. */
@@ -141,13 +140,9 @@ static void flow(struct pf *p, const char *name, uint32_t spid, uint32_t stid, u
 	json_str(p->out, name);
 	fprintf(p->out, ",\"id\":%" PRIu64, id);
 	ts_us(p, "ts", sts);
-	fputs(",\"args\":{", p->out);
 	if (xfer)
-		fprintf(p->out, "\"bytes\":%" PRIu64, bytes);
-	else
-		fputs("\"wakeup\":true", p->out);
-	chan_args(p, chan);
-	fputs("}}", p->out);
+		fprintf(p->out, ",\"args\":{\"bytes\":%" PRIu64 ",\"channel\":%d}", bytes, chan);
+	fputc('}', p->out);
 	begin(p, "f", dpid, dtid);
 	fputs(",\"bp\":\"e\",\"cat\":\"flow\",\"name\":", p->out);
 	json_str(p->out, name);
@@ -158,12 +153,10 @@ static void flow(struct pf *p, const char *name, uint32_t spid, uint32_t stid, u
 
 static void flow_name(const struct pf *p, char *b, size_t n, const char *what, int chan)
 {
-	const struct model_channel *c = chan > 0 ? model__channel(p->names, chan) : NULL;
+	char ch[48];
 
-	if (c)
-		snprintf(b, n, "%s #%d %s", what, c->id, kind_name(c->kind));
-	else
-		snprintf(b, n, "%s", what);
+	chan_suffix(p, ch, sizeof(ch), chan);
+	snprintf(b, n, "%s%s", what, ch);
 }
 
 static void on_transfer(void *ctx, const struct model_transfer *t)
@@ -246,8 +239,18 @@ int perfetto__export(struct trace_reader *r, FILE *out)
 	p.base = names->start_ts;
 	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"tool\":\"ipctrace\",\"command\":", out);
 	json_str(out, trace_reader__meta(r) ? trace_reader__meta(r)->cmdline : "");
-	fprintf(out, ",\"events\":%" PRIu64 ",\"lost_events\":%" PRIu64 ",\"start_ns\":%" PRIu64 "},\n\"traceEvents\":[",
+	fprintf(out, ",\"events\":%" PRIu64 ",\"lost_events\":%" PRIu64 ",\"start_ns\":%" PRIu64 ",\"channels\":[",
 		names->events, names->lost_events, names->start_ts);
+	for (size_t i = 0; i < names->nchannels; i++) {
+		const struct model_channel *c = &names->channels[i];
+
+		fprintf(out, "%s\n{\"id\":%d,\"kind\":", i ? "," : "", c->id);
+		json_str(out, kind_name(c->kind));
+		fputs(",\"name\":", out);
+		json_str(out, c->name);
+		fprintf(out, ",\"direction\":\"%s\"}", direction_name(c->direction));
+	}
+	fputs("]},\n\"traceEvents\":[", out);
 	names_meta(&p);
 	mo.ctx = &p;
 	mo.on_span = on_span;

@@ -17,8 +17,8 @@
 #define MIN_PAGE_W 1180
 #define MARGIN 20.0
 #define LABEL_W 200.0
-#define LANE_H 20.0
-#define BAR_H 12.0
+#define LANE_H 22.0
+#define BAR_H 14.0
 #define UNDER_H 3.0        /* syscall colour left visible under blocked/runnable */
 #define PROC_GAP 6.0
 #define AXIS_H 30.0
@@ -525,9 +525,10 @@ static uint64_t tick_step(uint64_t span, double width)
 	return mag * 10;
 }
 
-static void fmt_tick(char *b, size_t n, uint64_t v, uint64_t step)
+/* Tick labels in the unit of the window's end, with the decimals the step needs. */
+static void fmt_tick(char *b, size_t n, uint64_t v, uint64_t step, uint64_t end)
 {
-	uint64_t unit = step < 1000 ? 1 : step < 1000000 ? 1000 : step < 1000000000 ? 1000000 : 1000000000;
+	uint64_t unit = end < 1000 ? 1 : end < 1000000 ? 1000 : end < 1000000000 ? 1000000 : 1000000000;
 	const char *u = unit == 1 ? "ns" : unit == 1000 ? "\xc2\xb5s" : unit == 1000000 ? "ms" : "s";
 	int dec = 0;
 
@@ -559,9 +560,10 @@ static void draw_axis(struct draw *d, double y, bool labels_below)
 		svgw__attr(d->w, "class", "axis");
 		svgw__attr(d->w, "d", "M%.1f %.1fv%d", x, y, labels_below ? 4 : -4);
 		svgw__close(d->w);
-		fmt_tick(lbl, sizeof(lbl), t, step);
+		fmt_tick(lbl, sizeof(lbl), t, step, to);
 		text_at(d, "tick", x, labels_below ? y + 14 : y - 7);
-		svgw__attr(d->w, "text-anchor", "middle");
+		/* a label at the right end would run off the page */
+		svgw__attr(d->w, "text-anchor", x > d->x0 + d->tw - 24 ? "end" : "middle");
 		svgw__text(d->w, lbl);
 		svgw__close(d->w);
 	}
@@ -1355,8 +1357,9 @@ static void draw_legend(struct draw *d)
 	svgw__close(d->w);
 	y += 14;
 	text_at(d, d->m->lost_events ? "warn" : "note", x, y);
-	svgw__textf(d->w, "lost: %s events in %s records",
-		    fmt_count(a, sizeof(a), d->m->lost_events), fmt_count(f2, sizeof(f2), st->lost_records));
+	svgw__textf(d->w, "lost: %s events in %s record%s",
+		    fmt_count(a, sizeof(a), d->m->lost_events), fmt_count(f2, sizeof(f2), st->lost_records),
+		    st->lost_records == 1 ? "" : "s");
 	svgw__close(d->w);
 	svgw__close(d->w);
 }

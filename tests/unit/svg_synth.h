@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Fixed synthetic traces for the SVG and Perfetto tests, written with the
+ * real trace writer into a memfd and read back into memory:
+ *  - "demo": a writer and a blocking reader on a pipe, a busy-polling
+ *    reader on a FIFO, a helper thread sleeping in nanosleep, a lost record;
+ *  - hostile: the same with names made of markup, controls, invalid UTF-8;
+ *  - big: a pipe ping-pong of about n events.
+ */
+#ifndef SVG_SYNTH_H
+#define SVG_SYNTH_H
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "trace.h"
+
+#define SY_T0 1000000000ull
+#define SY_PIPE 0xA1A1ull
+#define SY_FIFO 0xB2B2ull
+#define SY_HOSTILE "<b>&\"'\x01\x7f\xff\xc3(\x1b]"
+
+union sy_ev {
+	struct ipct_hdr h;
+	struct ipct_syscall sc;
+	struct ipct_sleep sl;
+	struct ipct_task tk;
+	struct ipct_chan ch;
+	struct ipct_lost lo;
+	struct ipct_proc pr;
+	char raw[IPCT_EVENT_MAX];
+};
+
+struct sy {
+	union sy_ev *ev;
+	size_t n, cap;
+	unsigned seq_hi;
+};
+
+static union sy_ev *sy_add(struct sy *s, unsigned type, uint64_t ts, uint32_t pid, uint32_t tid)
+{
+	union sy_ev *e;
+
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 1024;
+		s->ev = realloc(s->ev, s->cap * sizeof(*s->ev));
+		if (!s->ev)
+			abort();
+	}
+	e = &s->ev[s->n++];
+	memset(e, 0, sizeof(*e));
+	e->h.type = (uint8_t)type;
+	e->h.ts = ts;
+	e->h.pid = pid;
+	e->h.tid = tid;
+	return e;
+}
+
+static inline void sy_task(struct sy *s, uint64_t ts, uint32_t pid, uint32_t tid, const char *comm)
+{
+	union sy_ev *e = sy_add(s, IPCT_EV_TASK, ts, pid, tid);
+
+	e->tk.child_pid = 1;
+	e->tk.child_tid = 1;
+	if (tid != pid)
+		e->h.flags = IPCT_F_THREAD;
+	strncpy(e->tk.comm, comm, sizeof(e->tk.comm) - 1);
+}
+
+static inline void sy_chan(struct sy *s, uint64_t ts, uint32_t pid, uint64_t chan, unsigned kind,
+		    const char *name)
+{
+	union sy_ev *e = sy_add(s, IPCT_EV_CHAN, ts, pid, pid);
+
+	e->ch.chan = chan;
+	e->ch.kind = (uint16_t)kind;
+	e->ch.ino = chan;
+	strncpy(e->ch.name, name, sizeof(e->ch.name) - 1);
+}
+
+static inline void sy_call(struct sy *s, uint32_t pid, uint32_t tid, uint64_t enter, uint64_t exit,
+		    unsigned op, uint16_t nr, uint64_t chan, int64_t ret, uint8_t flags)
+{
+	union sy_ev *e = sy_add(s, IPCT_EV_SYSCALL, exit, pid, tid);
+
+	e->h.flags = flags;
+	e->sc.enter_ts = enter;
+	e->sc.ret = ret;
+	e->sc.chan = chan;
+	e->sc.arg = ret > 0 ? ret : 64;
+	e->sc.fd = 3;
+	e->sc.nr = nr;
+	e->sc.op = (uint8_t)op;
+}
+
+static inline void sy_sleep(struct sy *s, uint32_t pid, uint32_t tid, uint64_t out, uint64_t wake,
+		     uint64_t in, uint64_t chan, unsigned op, uint16_t nr, uint32_t waker,
+		     uint64_t waker_chan)
+{
+	union sy_ev *e = sy_add(s, IPCT_EV_SLEEP, in, pid, tid);
+
+	e->sl.out_ts = out;
+	e->sl.wake_ts = wake;
+	e->sl.chan = chan;
+	e->sl.waker_chan = waker_chan;
+	e->sl.waker_pid = waker;
+	e->sl.waker_tid = waker;
+	e->sl.state = 1;
+	e->sl.nr = nr;
+	e->sl.op = (uint8_t)op;
+	e->sl.waker_op = IPCT_OP_WRITE;
+}
+
+static inline int sy_cmp(const void *a, const void *b)
+{
+	const union sy_ev *x = a, *y = b;
+
+	if (x->h.ts != y->h.ts)
+		return x->h.ts < y->h.ts ? -1 : 1;
+	/* equal times: keep the order they were added in (stored in _pad) */
+	return x->h._pad < y->h._pad ? -1 : x->h._pad > y->h._pad;
+}
+
+/* Write s's events, time-sorted, as a trace; returns the file bytes. */
+static void *sy_write(struct sy *s, const char *cmdline, size_t *len)
+{
+	struct trace_meta meta;
+	struct trace_writer *w;
+	struct stat st;
+	void *buf;
+	int fd;
+
+	for (size_t i = 0; i < s->n; i++)
+		s->ev[i].h._pad = (uint32_t)i;
+	qsort(s->ev, s->n, sizeof(*s->ev), sy_cmp);
+	memset(&meta, 0, sizeof(meta));
+	meta.start_mono_ns = SY_T0;
+	meta.start_real_ns = 1700000000000000000ull;
+	snprintf(meta.kernel, sizeof(meta.kernel), "6.18.0-test");
+	snprintf(meta.host, sizeof(meta.host), "testhost");
+	snprintf(meta.arch, sizeof(meta.arch), "x86_64");
+	snprintf(meta.cmdline, sizeof(meta.cmdline), "%s", cmdline);
+	fd = memfd_create("svg-synth", 0);
+	if (fd < 0)
+		return NULL;
+	w = trace_writer__open_fd(fd, &meta, 1);
+	if (!w)
+		return NULL;
+	for (size_t i = 0; i < s->n; i++) {
+		s->ev[i].h._pad = 0;
+		if (trace_writer__add(w, &s->ev[i].h))
+			return NULL;
+	}
+	if (trace_writer__close(w) || fstat(fd, &st))
+		return NULL;
+	buf = malloc((size_t)st.st_size);
+	if (!buf || pread(fd, buf, (size_t)st.st_size, 0) != st.st_size)
+		return NULL;
+	close(fd);
+	free(s->ev);
+	memset(s, 0, sizeof(*s));
+	*len = (size_t)st.st_size;
+	return buf;
+}
+
+/*
+ * The demo: 8 rounds of 1 ms. In each, "reader" blocks in read(pipe) and
+ * "writer" wakes it with a write; "poller" busy-polls read(fifo) with
+ * EAGAIN until the writer writes the FIFO; "reader" thread "helper" sleeps
+ * in nanosleep. One lost record in round 5.
+ */
+static inline void *sy_demo(bool hostile, size_t *len)
+{
+	const char *wcomm = hostile ? SY_HOSTILE : "writer";
+	struct sy s = { 0 };
+	uint64_t t0 = SY_T0 + 50000;
+
+	sy_task(&s, SY_T0 + 1000, 100, 100, wcomm);
+	sy_task(&s, SY_T0 + 1000, 200, 200, "reader");
+	sy_task(&s, SY_T0 + 1000, 200, 201, "helper");
+	sy_task(&s, SY_T0 + 1000, 300, 300, "poller");
+	sy_chan(&s, SY_T0 + 2000, 100, SY_PIPE, IPCT_KIND_PIPE, "pipe:[4242]");
+	sy_chan(&s, SY_T0 + 2000, 100, SY_FIFO, IPCT_KIND_FIFO,
+		hostile ? "/tmp/" SY_HOSTILE ".fifo" : "/tmp/demo.fifo");
+	for (int i = 0; i < 8; i++) {
+		uint64_t r = t0 + (uint64_t)i * 1000000;
+		uint64_t w = r + 400000;   /* the writer's write of the pipe */
+
+		/* reader: read(pipe) blocks until the write wakes it */
+		sy_sleep(&s, 200, 200, r + 8000, w + 9000, w + 30000, SY_PIPE, IPCT_OP_READ, 0,
+			 100, SY_PIPE);
+		sy_call(&s, 200, 200, r, w + 42000, IPCT_OP_READ, 0, SY_PIPE, 64, 0);
+		/* writer: write(pipe), then write(fifo) */
+		sy_call(&s, 100, 100, w - 15000, w + 12000, IPCT_OP_WRITE, 1, SY_PIPE, 64, 0);
+		sy_call(&s, 100, 100, w + 300000, w + 320000, IPCT_OP_WRITE, 1, SY_FIFO, 32, 0);
+		/* poller: EAGAIN every 20 us until the FIFO has data */
+		for (uint64_t p = w + 60000; p < w + 310000; p += 20000)
+			sy_call(&s, 300, 300, p, p + 6000, IPCT_OP_READ, 0, SY_FIFO, -EAGAIN,
+				IPCT_F_NONBLOCK);
+		sy_call(&s, 300, 300, w + 322000, w + 330000, IPCT_OP_READ, 0, SY_FIFO, 32,
+			IPCT_F_NONBLOCK);
+		/* helper: nanosleep, not IPC */
+		sy_sleep(&s, 200, 201, r + 100000, r + 500000, r + 520000, 0, IPCT_OP_NANOSLEEP,
+			 35, 0, 0);
+		sy_call(&s, 200, 201, r + 95000, r + 530000, IPCT_OP_NANOSLEEP, 35, 0, 0, 0);
+		if (i == 5) {
+			union sy_ev *e = sy_add(&s, IPCT_EV_LOST, r + 700000, 0, 0);
+
+			e->h.cpu = 2;
+			e->lo.first_ts = r + 650000;
+			e->lo.count = 17;
+		}
+	}
+	return sy_write(&s, hostile ? "demo " SY_HOSTILE : "sh -c 'writer | reader; poller'", len);
+}
+
+/* A pipe ping-pong of about n events (3 per round). */
+static inline void *sy_big(size_t n, size_t *len)
+{
+	struct sy s = { 0 };
+	uint64_t t = SY_T0 + 1000;
+
+	sy_task(&s, SY_T0, 100, 100, "ping");
+	sy_task(&s, SY_T0, 200, 200, "pong");
+	sy_chan(&s, SY_T0, 100, SY_PIPE, IPCT_KIND_PIPE, "pipe:[1]");
+	for (size_t i = 0; i + 3 <= n; i += 3, t += 3000) {
+		sy_call(&s, 100, 100, t, t + 700, IPCT_OP_WRITE, 1, SY_PIPE, 8, 0);
+		sy_sleep(&s, 200, 200, t - 1500, t + 600, t + 900, SY_PIPE, IPCT_OP_READ, 0, 100,
+			 SY_PIPE);
+		sy_call(&s, 200, 200, t - 1600, t + 1000, IPCT_OP_READ, 0, SY_PIPE, 8, 0);
+	}
+	return sy_write(&s, "pingpong 1M", len);
+}
+
+#endif /* SVG_SYNTH_H */

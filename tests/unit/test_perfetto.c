@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "perfetto.h"
+#include "svg_synth.h"
+
+/* Checks what Perfetto UI and chrome://tracing need; prints why on failure. */
+static const char *const check_py =
+	"import json, sys, collections\n"
+	"d = json.load(open(sys.argv[1], encoding='utf-8'))\n"
+	"hostile = sys.argv[2] == '1'\n"
+	"assert d['displayTimeUnit'] == 'ns'\n"
+	"ev = d['traceEvents']\n"
+	"assert isinstance(ev, list) and ev\n"
+	"names = {}\n"
+	"threads = {}\n"
+	"flows = collections.defaultdict(list)\n"
+	"cats = collections.Counter()\n"
+	"lost = 0\n"
+	"for e in ev:\n"
+	"    ph = e['ph']\n"
+	"    assert isinstance(e['pid'], int) and isinstance(e['tid'], int), e\n"
+	"    if ph == 'M':\n"
+	"        if e['name'] == 'process_name': names[e['pid']] = e['args']['name']\n"
+	"        if e['name'] == 'thread_name': threads[e['tid']] = e['args']['name']\n"
+	"        continue\n"
+	"    assert isinstance(e['ts'], (int, float)) and e['ts'] >= 0, e\n"
+	"    if ph == 'X':\n"
+	"        assert e['dur'] >= 0, e\n"
+	"        cats[e['cat']] += 1\n"
+	"    elif ph in ('s', 'f'):\n"
+	"        flows[e['id']].append(e)\n"
+	"    elif ph == 'i':\n"
+	"        assert e['s'] == 'g'\n"
+	"        lost += e['args']['count']\n"
+	"    else:\n"
+	"        raise AssertionError('unexpected ph ' + ph)\n"
+	"w = '<b>&\"\\'\\x01\\x7f\\ufffd\\ufffd(\\x1b]' if hostile else 'writer'\n"
+	"assert names == {100: w, 200: 'reader', 300: 'poller'}, names\n"
+	"assert threads[201] == 'helper', threads\n"
+	"assert cats['blocked'] == 16 and cats['polling'] == 8, cats\n"
+	"assert cats['syscall'] > 100, cats\n"
+	"assert lost == 17, lost\n"
+	"xfer = wake = 0\n"
+	"for i, pair in flows.items():\n"
+	"    assert sorted(p['ph'] for p in pair) == ['f', 's'], pair\n"
+	"    s = [p for p in pair if p['ph'] == 's'][0]\n"
+	"    f = [p for p in pair if p['ph'] == 'f'][0]\n"
+	"    assert f['bp'] == 'e' and s['name'] == f['name'] and s['cat'] == f['cat']\n"
+	"    if s['name'].startswith('transfer'): xfer += 1\n"
+	"    if s['name'].startswith('wakeup'): wake += 1\n"
+	"    if s['name'] == 'transfer #1 pipe':\n"
+	"        assert s['pid'] == 100 and f['pid'] == 200, pair\n"
+	"assert xfer == 16 and wake == 8, (xfer, wake)\n"
+	"assert d['otherData']['lost_events'] == 17\n";
+
+static void export_and_check(bool hostile)
+{
+	size_t tlen, len = 0;
+	void *t = sy_demo(hostile, &tlen);
+	char path[] = "/tmp/ipct-perfetto-XXXXXX.json", pypath[] = "/tmp/ipct-perfetto-XXXXXX.py";
+	char cmd[512], *buf = NULL;
+	struct trace_reader *r;
+	FILE *f, *py;
+	int err = 0, fd;
+
+	cr_assert_not_null(t);
+	r = trace_reader__open_mem(t, tlen, &err, NULL);
+	cr_assert_not_null(r);
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(perfetto__export(r, f), 0);
+	fclose(f);
+	trace_reader__free(r);
+	for (size_t i = 0; i < len; i++)
+		cr_assert((unsigned char)buf[i] >= 0x20 || buf[i] == '\n', "raw control byte at %zu", i);
+
+	fd = mkstemps(path, 5);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	fd = mkstemps(pypath, 3);
+	cr_assert_geq(fd, 0);
+	py = fdopen(fd, "w");
+	cr_assert_not_null(py);
+	fputs(check_py, py);
+	fclose(py);
+	snprintf(cmd, sizeof(cmd), "python3 %s %s %d", pypath, path, hostile);
+	cr_assert_eq(system(cmd), 0, "the Trace Event JSON failed its checks: %s", path);
+	unlink(path);
+	unlink(pypath);
+	free(buf);
+	free(t);
+}
+
+Test(perfetto, demo_is_valid_trace_event_json)
+{
+	export_and_check(false);
+}
+
+Test(perfetto, hostile_names_stay_valid_json)
+{
+	export_and_check(true);
+}

@@ -1,0 +1,436 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#include "svg.h"
+#include "svg_writer.h"
+#include "timeline.h"
+#include "svg_synth.h"
+
+#define GOLDEN_DIR "tests/golden/"
+
+struct out {
+	char *buf;
+	size_t len;
+};
+
+static struct out render(const void *trace, size_t tlen, const struct svg_opts *opts)
+{
+	struct out o = { 0 };
+	struct trace_reader *r;
+	FILE *f;
+	int err = 0;
+
+	r = trace_reader__open_mem(trace, tlen, &err, NULL);
+	cr_assert_not_null(r, "open_mem: %d", err);
+	f = open_memstream(&o.buf, &o.len);
+	cr_assert_not_null(f);
+	err = svg__render(r, opts, f);
+	cr_assert_eq(err, 0, "svg__render: %d", err);
+	fclose(f);
+	trace_reader__free(r);
+	return o;
+}
+
+static char *write_tmp(const char *data, size_t len, const char *suffix)
+{
+	char *path = malloc(64);
+	int fd;
+
+	snprintf(path, 64, "/tmp/ipct-svg-XXXXXX%s", suffix);
+	fd = mkstemps(path, (int)strlen(suffix));
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, data, len), (ssize_t)len);
+	close(fd);
+	return path;
+}
+
+static int run(const char *fmt, const char *arg)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), fmt, arg);
+	return system(cmd);
+}
+
+static void assert_well_formed(const struct out *o)
+{
+	char *path = write_tmp(o->buf, o->len, ".svg");
+
+	cr_assert_eq(run("xmllint --noout --nonet %s", path), 0, "xmllint rejected %s", path);
+	unlink(path);
+	free(path);
+}
+
+static void *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	buf = malloc((size_t)n + 1);
+	if (fread(buf, 1, (size_t)n, f) != (size_t)n) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return buf;
+}
+
+static void golden(const char *name, const struct out *o)
+{
+	char path[256];
+	size_t glen = 0;
+	char *g;
+
+	snprintf(path, sizeof(path), GOLDEN_DIR "%s", name);
+	if (getenv("UPDATE_GOLDEN")) {
+		FILE *f = fopen(path, "wb");
+
+		cr_assert_not_null(f, "cannot write %s", path);
+		fwrite(o->buf, 1, o->len, f);
+		fclose(f);
+	}
+	g = read_file(path, &glen);
+	cr_assert_not_null(g, "missing %s: run UPDATE_GOLDEN=1 make unit", path);
+	cr_assert(glen == o->len && memcmp(g, o->buf, glen) == 0,
+		  "%s differs from the rendering (%zu vs %zu bytes): look at it, then UPDATE_GOLDEN=1",
+		  path, glen, o->len);
+	free(g);
+}
+
+Test(svg, demo_matches_golden_and_is_well_formed)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct out o;
+
+	cr_assert_not_null(t);
+	o = render(t, tlen, NULL);
+	assert_well_formed(&o);
+	golden("demo.svg", &o);
+	/* what the diagram must say */
+	cr_assert_not_null(strstr(o.buf, "writer 100"));
+	cr_assert_not_null(strstr(o.buf, "reader 200"));
+	cr_assert_not_null(strstr(o.buf, "helper 201"));
+	cr_assert_not_null(strstr(o.buf, "poller 300"));
+	cr_assert_not_null(strstr(o.buf, "blocked in read on #"));
+	cr_assert_not_null(strstr(o.buf, "polling (busy-wait)"));
+	cr_assert_not_null(strstr(o.buf, "LOST 17 events"));
+	cr_assert_not_null(strstr(o.buf, "pipe:[4242]"));
+	cr_assert_not_null(strstr(o.buf, "Sync-Blocking"));
+	cr_assert_not_null(strstr(o.buf, "class=\"t1\""), "no transfer arrow on the pipe");
+	cr_assert_not_null(strstr(o.buf, "class=\"w1\""), "no wakeup arrow on the pipe");
+	cr_assert_null(strstr(o.buf, "<script"));
+	free(o.buf);
+	free(t);
+}
+
+Test(svg, deterministic)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct out a, b;
+
+	a = render(t, tlen, NULL);
+	b = render(t, tlen, NULL);
+	cr_assert_eq(a.len, b.len);
+	cr_assert_eq(memcmp(a.buf, b.buf, a.len), 0);
+	free(a.buf);
+	free(b.buf);
+	free(t);
+}
+
+Test(svg, hostile_names_are_escaped)
+{
+	size_t tlen;
+	void *t = sy_demo(true, &tlen);
+	struct out o;
+
+	o = render(t, tlen, NULL);
+	assert_well_formed(&o);
+	golden("hostile.svg", &o);
+	cr_assert_null(strstr(o.buf, "<b>"));
+	cr_assert_not_null(strstr(o.buf, "&lt;b&gt;&amp;&quot;&apos;\\x01\\x7f\xef\xbf\xbd"));
+	for (size_t i = 0; i < o.len; i++) {
+		unsigned char c = (unsigned char)o.buf[i];
+
+		cr_assert(c >= 0x20 || c == '\n', "control byte 0x%02x at %zu", c, i);
+		cr_assert(c != 0xff, "invalid UTF-8 byte at %zu", i);
+	}
+	free(o.buf);
+	free(t);
+}
+
+Test(svg, filters_pick_processes_channels_and_window)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	uint32_t pids[] = { 300 };
+	int chans[] = { 1 };
+	struct svg_opts po = { .pids = pids, .npids = 1, .width = 600 };
+	struct svg_opts co = { .chans = chans, .nchans = 1 };
+	struct svg_opts wo = { .from_ns = 2000000, .to_ns = 3000000 };
+	struct out o;
+
+	o = render(t, tlen, &po);
+	assert_well_formed(&o);
+	cr_assert_not_null(strstr(o.buf, "poller 300"));
+	cr_assert_null(strstr(o.buf, "helper 201"));
+	cr_assert_null(strstr(o.buf, "pipe:[4242]"), "the pipe has no endpoint in pid 300");
+	free(o.buf);
+
+	/* channel 1 is the pipe (first used); its endpoints are writer and reader */
+	o = render(t, tlen, &co);
+	cr_assert_not_null(strstr(o.buf, "pipe:[4242]"));
+	cr_assert_null(strstr(o.buf, "poller 300"));
+	cr_assert_null(strstr(o.buf, "channel #2:"), "the FIFO is not in the table");
+	free(o.buf);
+
+	o = render(t, tlen, &wo);
+	assert_well_formed(&o);
+	cr_assert_not_null(strstr(o.buf, "window 2.00 ms"));
+	cr_assert_not_null(strstr(o.buf, ">2 ms<") ? "" : strstr(o.buf, ">2.0 ms<"),
+			   "no tick at the window start");
+	free(o.buf);
+	free(t);
+}
+
+/* A minimal PNG decoder: 8-bit RGB or RGBA, non-interlaced (rsvg-convert's output). */
+struct png {
+	uint32_t w, h, bpp;
+	unsigned char *px;
+};
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static int paeth(int a, int b, int c)
+{
+	int p = a + b - c, pa = abs(p - a), pb = abs(p - b), pc = abs(p - c);
+
+	return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
+}
+
+static bool png_decode(const unsigned char *d, size_t len, struct png *img)
+{
+	unsigned char *idat = NULL, *raw;
+	size_t nidat = 0, off = 8, stride;
+	uLongf rawlen;
+
+	if (len < 8 || memcmp(d, "\x89PNG\r\n\x1a\n", 8))
+		return false;
+	memset(img, 0, sizeof(*img));
+	while (off + 12 <= len) {
+		uint32_t n = be32(d + off);
+		const unsigned char *type = d + off + 4, *body = d + off + 8;
+
+		if (off + 12 + n > len)
+			return false;
+		if (!memcmp(type, "IHDR", 4)) {
+			img->w = be32(body);
+			img->h = be32(body + 4);
+			if (body[8] != 8 || (body[9] != 6 && body[9] != 2) || body[12] != 0)
+				return false;
+			img->bpp = body[9] == 6 ? 4 : 3;
+		} else if (!memcmp(type, "IDAT", 4)) {
+			idat = realloc(idat, nidat + n);
+			memcpy(idat + nidat, body, n);
+			nidat += n;
+		}
+		off += 12 + n;
+	}
+	if (!img->w || !idat)
+		return false;
+	stride = (size_t)img->w * img->bpp;
+	rawlen = (uLongf)((stride + 1) * img->h);
+	raw = malloc(rawlen);
+	if (uncompress(raw, &rawlen, idat, nidat) != Z_OK)
+		return false;
+	img->px = malloc(stride * img->h);
+	for (uint32_t y = 0; y < img->h; y++) {
+		unsigned char f = raw[y * (stride + 1)], *src = raw + y * (stride + 1) + 1;
+		unsigned char *dst = img->px + y * stride, *up = y ? dst - stride : NULL;
+
+		for (size_t x = 0; x < stride; x++) {
+			int a = x >= img->bpp ? dst[x - img->bpp] : 0, b = up ? up[x] : 0;
+			int c = up && x >= img->bpp ? up[x - img->bpp] : 0, v = src[x];
+
+			switch (f) {
+			case 1: v += a; break;
+			case 2: v += b; break;
+			case 3: v += (a + b) / 2; break;
+			case 4: v += paeth(a, b, c); break;
+			default: break;
+			}
+			dst[x] = (unsigned char)v;
+		}
+	}
+	free(raw);
+	free(idat);
+	return true;
+}
+
+static size_t count_color(const struct png *img, uint32_t x0, uint32_t y0, uint32_t x1, uint32_t y1,
+			  unsigned rgb, int tol)
+{
+	size_t n = 0;
+
+	for (uint32_t y = y0; y < y1 && y < img->h; y++)
+		for (uint32_t x = x0; x < x1 && x < img->w; x++) {
+			const unsigned char *p = img->px + ((size_t)y * img->w + x) * img->bpp;
+
+			if (abs(p[0] - (int)(rgb >> 16)) <= tol && abs(p[1] - (int)((rgb >> 8) & 0xff)) <= tol &&
+			    abs(p[2] - (int)(rgb & 0xff)) <= tol)
+				n++;
+		}
+	return n;
+}
+
+Test(svg, renders_to_png_with_the_diagram_in_place)
+{
+	size_t tlen, plen;
+	void *t = sy_demo(false, &tlen);
+	struct out o = render(t, tlen, NULL);
+	char *svg = write_tmp(o.buf, o.len, ".svg"), png_path[80];
+	unsigned char *pngbuf;
+	struct png img;
+	/* the lanes: right of the labels, below the title and the axis */
+	uint32_t x0 = 220, x1 = 220 + 1200, y0 = 110, y1 = 215;
+
+	snprintf(png_path, sizeof(png_path), "%s.png", svg);
+	{
+		char cmd[256];
+
+		snprintf(cmd, sizeof(cmd), "rsvg-convert -o %s %s", png_path, svg);
+		cr_assert_eq(system(cmd), 0, "rsvg-convert failed");
+	}
+	pngbuf = read_file(png_path, &plen);
+	cr_assert_not_null(pngbuf);
+	cr_assert(png_decode(pngbuf, plen, &img), "not a PNG rsvg-convert would write");
+	cr_assert_eq(img.w, 1440, "page width %u", img.w);
+	/* pipe syscalls (Okabe-Ito blue), blocked hatching, runnable yellow, polling vermillion */
+	cr_assert_gt(count_color(&img, x0, y0, x1, y1, 0x0072B2, 12), 50, "no pipe syscall drawn");
+	cr_assert_gt(count_color(&img, x0, y0, x1, y1, 0x3A3A3A, 20), 200, "no blocked span drawn");
+	cr_assert_gt(count_color(&img, x0, y0, x1, y1, 0xF0E442, 12), 20, "no runnable span drawn");
+	cr_assert_gt(count_color(&img, x0, y0, x1, y1, 0xD55E00, 30), 50, "no polling drawn");
+	cr_assert_gt(count_color(&img, x0, 60, x1, y1, 0xD00000, 20), 10, "no lost mark drawn");
+	unlink(png_path);
+	unlink(svg);
+	free(svg);
+	free(pngbuf);
+	free(img.px);
+	free(o.buf);
+	free(t);
+}
+
+Test(svg, million_events_stay_small, .timeout = 120)
+{
+	size_t tlen;
+	void *t = sy_big(1000000, &tlen);
+	struct out o;
+
+	cr_assert_not_null(t);
+	o = render(t, tlen, NULL);
+	cr_assert_lt(o.len, 5u << 20, "SVG of 1M events is %zu bytes", o.len);
+	cr_assert_not_null(strstr(o.buf, "333,333 transfers merged") ? "" : strstr(o.buf, "merged"),
+			   "nothing merged");
+	cr_assert_not_null(strstr(o.buf, "transfers: 333,333 as"), "transfers not all counted");
+	assert_well_formed(&o);
+	free(o.buf);
+	free(t);
+}
+
+Test(svg_writer, escapes_markup_controls_and_bad_utf8)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	xml_escape(f, "a<b>&\"'\x01\x7f\xff\xc3(\xe2\x82\xac\xed\xa0\x80z", (size_t)-1);
+	fclose(f);
+	cr_assert_str_eq(buf, "a&lt;b&gt;&amp;&quot;&apos;\\x01\\x7f\xef\xbf\xbd\xef\xbf\xbd("
+			      "\xe2\x82\xac\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
+	free(buf);
+	cr_assert_eq(utf8_chars("\xe2\x82\xac" "ab\xff"), 4);
+}
+
+Test(svg_writer, tracks_depth_and_truncates_by_character)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct svgw *w = svgw__new(f);
+
+	svgw__open(w, "g");
+	svgw__open(w, "text");
+	svgw__attr_num(w, "x", 1.04);
+	svgw__attr_num(w, "y", -0.01);
+	svgw__text_trunc(w, "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 3);
+	svgw__close(w);
+	cr_assert_eq(svgw__depth(w), 1);
+	cr_assert_eq(svgw__free(w), -EINVAL, "an open <g> must be reported");
+	fclose(f);
+	cr_assert_not_null(strstr(buf, "<text x=\"1\" y=\"0\">\xc3\xa9\xc3\xa9\xe2\x80\xa6</text>"), "%s", buf);
+	free(buf);
+}
+
+Test(timeline, narrow_spans_merge_per_pixel_and_arrows_per_column)
+{
+	struct model_thread th[2] = {
+		{ .pid = 1, .tid = 1, .comm = "a", .first_ts = 0, .last_ts = 1000000 },
+		{ .pid = 2, .tid = 2, .comm = "b", .first_ts = 0, .last_ts = 1000000 },
+	};
+	size_t i1 = 0, i2 = 1;
+	struct model_process pr[2] = {
+		{ .pid = 1, .comm = "a", .threads = &i1, .nthreads = 1 },
+		{ .pid = 2, .comm = "b", .threads = &i2, .nthreads = 1 },
+	};
+	struct model m = { .start_ts = 0, .end_ts = 1000000, .threads = th, .nthreads = 2,
+			   .processes = pr, .nprocesses = 2 };
+	struct timeline_opts o = { .width = 100, .from = 0, .to = 1000000 };
+	struct timeline *tl = timeline__new(&m, &o);
+	struct model_span s = { .pid = 1, .tid = 1, .state = SPAN_SYSCALL };
+	struct model_transfer x = { .src_pid = 1, .src_tid = 1, .dst_pid = 2, .dst_tid = 2, .bytes = 8 };
+
+	cr_assert_not_null(tl);
+	cr_assert_eq(tl->nlanes, 2);
+	/* 1000 spans of 5 ns in the first pixel (10 us wide) */
+	for (int i = 0; i < 1000; i++) {
+		s.start = (uint64_t)i * 9;
+		s.end = s.start + 5;
+		timeline__on_span(tl, &s);
+		x.src_ts = s.end;
+		x.dst_ts = s.end + 1;
+		timeline__on_transfer(tl, &x);
+	}
+	/* one span 30 pixels wide is kept as is */
+	s.state = SPAN_BLOCKED;
+	s.start = 200000;
+	s.end = 500000;
+	timeline__on_span(tl, &s);
+	cr_assert_eq(timeline__finish(tl), 0);
+	cr_assert_eq(tl->stats.spans_merged, 1000);
+	cr_assert_eq(tl->stats.spans_drawn, 1);
+	cr_assert_eq(tl->lanes[0].nspans, 1);
+	cr_assert_eq(tl->lanes[0].cells[0].n[SPAN_SYSCALL], 1000);
+	cr_assert_eq(tl->lanes[0].cells[0].ns[SPAN_SYSCALL], 5000);
+	cr_assert_eq(tl->lanes[1].cells, NULL);
+	cr_assert_eq(tl->narrows, 1);
+	cr_assert_eq(tl->arrows[0].count, 1000);
+	cr_assert_eq(tl->arrows[0].bytes, 8000);
+	timeline__free(tl);
+}
