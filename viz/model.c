@@ -914,6 +914,10 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	rc = chan_rc(m, e->chan, true);
 	if (e->op == IPCT_OP_SPLICE)
 		rc2 = chan_rc(m, e->chan2, true);
+	if (rc != NONE_IDX)
+		p->rchs[rc].used = true;
+	if (rc2 != NONE_IDX)
+		p->rchs[rc2].used = true;
 
 	if ((eagain && !async) || zero) {
 		if (t->run && start >= t->run_end + POLL_GAP_NS)

@@ -1,0 +1,547 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "model.h"
+#include "synth.h"
+
+#define PIPE 0x100
+#define SOCK_A 0x200
+#define SOCK_B 0x201
+
+static void two_procs(struct model *m)
+{
+	ev_task(m, 1000, 10, 10, "writer");
+	ev_task(m, 1000, 20, 20, "reader");
+}
+
+static void thread_adds_up(const struct model_thread *t)
+{
+	uint64_t life = t->last_ts - t->first_ts;
+
+	cr_assert_eq(t->user_ns + t->kernel_ns + t->blocked_ns + t->runnable_ns, life,
+		     "tid %u: %lu+%lu+%lu+%lu != %lu", t->tid, (unsigned long)t->user_ns,
+		     (unsigned long)t->kernel_ns, (unsigned long)t->blocked_ns,
+		     (unsigned long)t->runnable_ns, (unsigned long)life);
+}
+
+Test(model, blocking_reader)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_channel *c;
+	const struct model_endpoint *w, *r;
+	const struct model_thread *rt, *wt;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 42, NULL);
+	/* reader blocks in read from 2100 until the writer's write wakes it at 5000 */
+	ev_sys(m, 10, 10, 4900, 5050, IPCT_OP_WRITE, PIPE, 100, 0);
+	ev_sleep(m, 20, 20, 2100, 5000, 5100, 1, IPCT_OP_READ, PIPE, 10, PIPE);
+	ev_sys(m, 20, 20, 2000, 5200, IPCT_OP_READ, PIPE, 100, 0);
+	ev_exit(m, 6000, 20, 20, 0);
+	ev_exit(m, 7000, 10, 10, 3);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 1);
+	c = &m->channels[0];
+	cr_assert_eq(c->id, 1);
+	cr_assert_eq(c->kind, IPCT_KIND_PIPE);
+	cr_assert_str_eq(c->name, "pipe:[42]");
+	cr_assert_eq(c->direction, DIR_SIMPLEX);
+	cr_assert_eq(c->bytes, 100);
+	cr_assert_eq(c->messages, 1);
+	cr_assert_eq(c->nendpoints, 2);
+	w = synth_ep(c, 10);
+	r = synth_ep(c, 20);
+	cr_assert(w && r);
+	cr_assert_eq(w->sends, 1);
+	cr_assert_eq(w->bytes_sent, 100);
+	cr_assert_eq(w->recvs, 0);
+	cr_assert_eq(w->mode, MODE_NONE, "a writer that never waited has no mode");
+	cr_assert_str_eq(w->comm, "writer");
+	cr_assert_eq(r->recvs, 1);
+	cr_assert_eq(r->bytes_received, 100);
+	cr_assert_eq(r->blocked, 1);
+	cr_assert_eq(r->blocked_ns, 2900);
+	cr_assert_eq(r->mode, MODE_SYNC_BLOCKING);
+	cr_assert_eq(r->mode_ns[MODE_SYNC_BLOCKING], 2900);
+
+	cr_assert_eq(m->nwakeups, 1);
+	cr_assert_eq(m->wakeups[0].waker_pid, 10);
+	cr_assert_eq(m->wakeups[0].wakee_pid, 20);
+	cr_assert_eq(m->wakeups[0].chan, 1);
+	cr_assert_eq(m->wakeups[0].count, 1);
+	cr_assert_eq(k.nwakes, 1);
+	cr_assert_eq(k.wakes[0].chan, 1);
+	cr_assert_eq(k.wakes[0].ts, 5000);
+
+	cr_assert_eq(k.ntransfers, 1);
+	cr_assert_eq(k.transfers[0].src_pid, 10);
+	cr_assert_eq(k.transfers[0].dst_pid, 20);
+	cr_assert_eq(k.transfers[0].bytes, 100);
+	cr_assert_eq(k.transfers[0].src_ts, 5050);
+	cr_assert_eq(k.transfers[0].dst_ts, 5200);
+	cr_assert_eq(k.spans_by_state[SPAN_SYSCALL], 2);
+	cr_assert_eq(k.spans_by_state[SPAN_BLOCKED], 1);
+	cr_assert_eq(k.spans_by_state[SPAN_RUNNABLE], 1);
+
+	rt = model__thread(m, 20);
+	wt = model__thread(m, 10);
+	cr_assert(rt && wt);
+	cr_assert_eq(rt->kernel_ns, 200);
+	cr_assert_eq(rt->blocked_ns, 2900);
+	cr_assert_eq(rt->runnable_ns, 100);
+	cr_assert_eq(rt->user_ns, 1800);
+	thread_adds_up(rt);
+	cr_assert_eq(wt->kernel_ns, 150);
+	thread_adds_up(wt);
+	cr_assert_eq(m->nprocesses, 2);
+	cr_assert_eq(model__process(m, 10)->exit_code, 3);
+	cr_assert(model__process(m, 10)->exited);
+	cr_assert_eq(m->start_ts, 1000);
+	cr_assert_eq(m->end_ts, 7000);
+	model__free(m);
+}
+
+Test(model, eagain_reader_is_sync_nonblocking)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r, *w;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	for (int i = 0; i < 5; i++)
+		ev_sys(m, 20, 20, 2000 + i * 100, 2050 + i * 100, IPCT_OP_READ, PIPE, -EAGAIN,
+		       IPCT_F_NONBLOCK);
+	ev_sys(m, 10, 10, 2450, 2480, IPCT_OP_WRITE, PIPE, 64, 0);
+	ev_sys(m, 20, 20, 2500, 2550, IPCT_OP_READ, PIPE, 64, IPCT_F_NONBLOCK);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 1);
+	r = synth_ep(&m->channels[0], 20);
+	w = synth_ep(&m->channels[0], 10);
+	cr_assert_eq(r->eagain, 5);
+	cr_assert_eq(r->mode, MODE_SYNC_NONBLOCKING);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 5);
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 500, "busy-wait from first EAGAIN to the read that got data");
+	cr_assert_eq(r->blocked, 0);
+	cr_assert_eq(w->mode, MODE_NONE);
+	cr_assert_eq(k.npolling, 1);
+	cr_assert_eq(k.polling[0].calls, 5);
+	cr_assert_eq(k.polling[0].start, 2000);
+	cr_assert_eq(k.polling[0].end, 2450);
+	cr_assert_eq(k.polling[0].chan, 1);
+	cr_assert_eq(k.polling[0].ret, -EAGAIN);
+	model__free(m);
+}
+
+Test(model, polling_runs_split_on_gaps)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	ev_sys(m, 20, 20, 2000, 2010, IPCT_OP_READ, PIPE, -EAGAIN, IPCT_F_NONBLOCK);
+	ev_sys(m, 20, 20, 2020, 2030, IPCT_OP_READ, PIPE, -EAGAIN, IPCT_F_NONBLOCK);
+	/* 5 ms later: a new run */
+	ev_sys(m, 20, 20, 5002030, 5002040, IPCT_OP_POLL, PIPE, 0, IPCT_F_ZERO_TMO);
+	ev_sys(m, 20, 20, 5002050, 5002060, IPCT_OP_POLL, PIPE, 0, IPCT_F_ZERO_TMO);
+	ev_sys(m, 20, 20, 5002070, 5002080, IPCT_OP_POLL, PIPE, 0, IPCT_F_ZERO_TMO);
+	model__finish(m);
+
+	cr_assert_eq(k.npolling, 2);
+	cr_assert_eq(k.polling[0].calls, 2);
+	cr_assert_eq(k.polling[1].calls, 3, "the open run is emitted at finish");
+	cr_assert_eq(k.polling[1].end, 5002080);
+	model__free(m);
+}
+
+Test(model, poll_reader_is_async_blocking)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	ev_sys(m, 10, 10, 4900, 5050, IPCT_OP_WRITE, PIPE, 100, 0);
+	ev_sleep(m, 20, 20, 2100, 5000, 5100, 1, IPCT_OP_POLL, PIPE, 10, PIPE);
+	ev_sys(m, 20, 20, 2000, 5200, IPCT_OP_POLL, PIPE, 1, 0);
+	ev_sys(m, 20, 20, 5300, 5400, IPCT_OP_READ, PIPE, 100, 0);
+	/* a second read before the next poll is not credited again */
+	ev_sys(m, 10, 10, 5500, 5550, IPCT_OP_WRITE, PIPE, 10, 0);
+	ev_sys(m, 20, 20, 5600, 5700, IPCT_OP_READ, PIPE, 10, 0);
+	model__finish(m);
+
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode, MODE_ASYNC_BLOCKING);
+	cr_assert_eq(r->mode_calls[MODE_ASYNC_BLOCKING], 1);
+	cr_assert_eq(r->mode_ns[MODE_ASYNC_BLOCKING], 2900);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_BLOCKING], 0, "the read itself never slept");
+	cr_assert_eq(r->recvs, 2);
+	cr_assert_eq(r->bytes_received, 110);
+	cr_assert_eq(m->nwakeups, 1);
+	cr_assert_eq(m->wakeups[0].chan, 1);
+	model__free(m);
+}
+
+Test(model, sigio_reader_is_async_nonblocking)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_endpoint *r, *q;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	ev_chan(m, 1000, 20, 0x150, IPCT_KIND_MQUEUE, 0, 0, "/jobs");
+	ev_sys(m, 20, 20, 1100, 1200, IPCT_OP_MQ_NOTIFY, 0x150, 0, 0);
+	ev_sleep(m, 20, 20, 1300, 2000, 2050, 1, IPCT_OP_SIGWAIT, 0, 10, 0);
+	ev_sys(m, 10, 10, 1900, 1950, IPCT_OP_WRITE, PIPE, 32, 0);
+	ev_sys(m, 20, 20, 1250, 2100, IPCT_OP_SIGWAIT, 0, -4, 0);
+	/* in the SIGIO handler: read until EAGAIN */
+	ev_sys(m, 20, 20, 2110, 2120, IPCT_OP_READ, PIPE, 32, IPCT_F_ASYNC | IPCT_F_INSIGNAL | IPCT_F_NONBLOCK);
+	ev_sys(m, 20, 20, 2130, 2140, IPCT_OP_READ, PIPE, -EAGAIN, IPCT_F_ASYNC | IPCT_F_INSIGNAL | IPCT_F_NONBLOCK);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2);
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(m->channels[0].kind, IPCT_KIND_PIPE, "the pipe moved data first");
+	cr_assert_eq(r->mode, MODE_ASYNC_NONBLOCKING);
+	cr_assert_eq(r->mode_calls[MODE_ASYNC_NONBLOCKING], 2);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 0, "EAGAIN in a handler is not polling");
+	cr_assert_eq(r->eagain, 1);
+	q = synth_ep(&m->channels[1], 20);
+	cr_assert_str_eq(m->channels[1].name, "/jobs");
+	cr_assert_eq(q->mode, MODE_ASYNC_NONBLOCKING);
+	model__free(m);
+}
+
+static struct model *socketpair_model(struct sink *k, bool overlap)
+{
+	struct model *m = synth_model(k, false);
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, SOCK_A, IPCT_KIND_UNIX_STREAM, SOCK_B, 0, NULL);
+	ev_chan(m, 1000, 10, SOCK_B, IPCT_KIND_UNIX_STREAM, SOCK_A, 0, NULL);
+	if (!overlap) {
+		/* ping-pong: each answer is sent after the question arrived */
+		for (int i = 0; i < 3; i++) {
+			uint64_t t = 2000 + i * 1000;
+
+			ev_sys(m, 10, 10, t, t + 10, IPCT_OP_SEND, SOCK_A, 8, 0);
+			ev_sys(m, 20, 20, t + 20, t + 30, IPCT_OP_RECV, SOCK_B, 8, 0);
+			ev_sys(m, 20, 20, t + 40, t + 50, IPCT_OP_SEND, SOCK_B, 8, 0);
+			ev_sys(m, 10, 10, t + 60, t + 70, IPCT_OP_RECV, SOCK_A, 8, 0);
+		}
+	} else {
+		/* both stream at once: data in flight both ways */
+		ev_sys(m, 10, 10, 2000, 2010, IPCT_OP_WRITE, SOCK_A, 100, 0);
+		ev_sys(m, 20, 20, 2005, 2015, IPCT_OP_WRITE, SOCK_B, 200, 0);
+		ev_sys(m, 20, 20, 2020, 2030, IPCT_OP_READ, SOCK_B, 100, 0);
+		ev_sys(m, 10, 10, 2025, 2040, IPCT_OP_READ, SOCK_A, 200, 0);
+	}
+	model__finish(m);
+	return m;
+}
+
+Test(model, unix_socketpair_ping_pong_is_half_duplex)
+{
+	struct sink k;
+	struct model *m = socketpair_model(&k, false);
+	const struct model_channel *c;
+
+	cr_assert_eq(m->nchannels, 1, "both ends of the pair are one channel");
+	c = &m->channels[0];
+	cr_assert_eq(c->kind, IPCT_KIND_UNIX_STREAM);
+	cr_assert_eq(c->direction, DIR_HALF_DUPLEX);
+	cr_assert_eq(c->nendpoints, 2);
+	cr_assert_eq(synth_ep(c, 10)->sends, 3);
+	cr_assert_eq(synth_ep(c, 10)->recvs, 3);
+	cr_assert_eq(synth_ep(c, 20)->bytes_received, 24);
+	cr_assert_eq(k.ntransfers, 6);
+	for (size_t i = 0; i < k.ntransfers; i++)
+		cr_assert_neq(k.transfers[i].src_pid, k.transfers[i].dst_pid,
+			      "a socket never receives its own sends");
+	model__free(m);
+}
+
+Test(model, streaming_both_ways_is_full_duplex)
+{
+	struct sink k;
+	struct model *m = socketpair_model(&k, true);
+
+	cr_assert_eq(m->nchannels, 1);
+	cr_assert_eq(m->channels[0].direction, DIR_FULL_DUPLEX);
+	cr_assert_eq(m->channels[0].bytes, 300);
+	cr_assert_eq(k.transfer_bytes, 300);
+	model__free(m);
+}
+
+Test(model, direction_none_and_simplex)
+{
+	struct model *m = synth_model(NULL, false);
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 1, NULL);
+	ev_chan(m, 1000, 10, PIPE + 1, IPCT_KIND_FIFO, 0, 2, "/tmp/fifo");
+	ev_sys(m, 20, 20, 1100, 1200, IPCT_OP_READ, PIPE, 0, 0);
+	ev_sys(m, 10, 10, 1300, 1400, IPCT_OP_WRITE, PIPE + 1, 5, 0);
+	ev_sys(m, 20, 20, 1500, 1600, IPCT_OP_READ, PIPE + 1, 5, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2);
+	cr_assert_eq(m->channels[0].direction, DIR_NONE);
+	cr_assert_eq(m->channels[1].direction, DIR_SIMPLEX);
+	cr_assert_str_eq(m->channels[1].name, "/tmp/fifo");
+	cr_assert_eq(model__channel(m, 2), &m->channels[1]);
+	cr_assert_null(model__channel(m, 3));
+	model__free(m);
+}
+
+Test(model, tcp_loopback_ends_merge)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_channel *c;
+
+	two_procs(m);
+	ev_inet(m, 1000, 10, 0x300, IPCT_KIND_TCP, "127.0.0.1", 40312, "127.0.0.1", 5000);
+	ev_inet(m, 1001, 20, 0x301, IPCT_KIND_TCP, "127.0.0.1", 5000, "127.0.0.1", 40312);
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_SEND, 0x300, 1000, 0);
+	ev_sys(m, 20, 20, 1300, 1400, IPCT_OP_RECV, 0x301, 600, 0);
+	ev_sys(m, 20, 20, 1500, 1600, IPCT_OP_READ, 0x301, 400, 0);
+	/* a v6 pair and a remote peer */
+	ev_inet(m, 1700, 10, 0x310, IPCT_KIND_TCP, "::1", 40000, "::1", 8080);
+	ev_inet(m, 1700, 20, 0x311, IPCT_KIND_TCP, "::1", 8080, "::1", 40000);
+	ev_sys(m, 20, 20, 1800, 1900, IPCT_OP_SEND, 0x311, 3, 0);
+	ev_inet(m, 2000, 10, 0x320, IPCT_KIND_TCP, "10.0.0.5", 33000, "93.184.216.34", 443);
+	ev_sys(m, 10, 10, 2100, 2200, IPCT_OP_SEND, 0x320, 77, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 3);
+	c = &m->channels[0];
+	cr_assert_eq(c->kind, IPCT_KIND_TCP);
+	cr_assert_str_eq(c->name, "127.0.0.1:40312 <-> 127.0.0.1:5000");
+	cr_assert_not(c->remote);
+	cr_assert_eq(c->direction, DIR_SIMPLEX);
+	cr_assert_eq(synth_ep(c, 20)->recvs, 2);
+	cr_assert_eq(synth_ep(c, 20)->bytes_received, 1000);
+	cr_assert_eq(k.ntransfers, 2);
+	cr_assert_eq(k.transfers[0].bytes, 600);
+	cr_assert_eq(k.transfers[1].bytes, 400);
+	cr_assert_str_eq(m->channels[1].name, "[::1]:40000 <-> [::1]:8080");
+	cr_assert_eq(m->channels[1].nendpoints, 1);
+	cr_assert_not(m->channels[1].remote);
+	cr_assert(m->channels[2].remote);
+	cr_assert_str_eq(m->channels[2].name, "10.0.0.5:33000 <-> 93.184.216.34:443");
+	model__free(m);
+}
+
+Test(model, exact_bytes_and_transfers)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *w, *r;
+	static const uint64_t want[][2] = { { 100, 1010 }, { 150, 1030 }, { 50, 1030 }, { 300, 1050 } };
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 9, NULL);
+	ev_sys(m, 10, 10, 1000, 1010, IPCT_OP_WRITE, PIPE, 100, 0);
+	ev_sys(m, 10, 10, 1020, 1030, IPCT_OP_WRITE, PIPE, 200, 0);
+	ev_sys(m, 10, 10, 1040, 1050, IPCT_OP_WRITE, PIPE, 300, 0);
+	ev_sys(m, 20, 20, 1060, 1070, IPCT_OP_READ, PIPE, 250, 0);
+	ev_sys(m, 20, 20, 1080, 1090, IPCT_OP_READ, PIPE, 350, 0);
+	ev_sys(m, 20, 20, 1100, 1110, IPCT_OP_READ, PIPE, 0, 0);
+	model__finish(m);
+
+	w = synth_ep(&m->channels[0], 10);
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(w->sends, 3);
+	cr_assert_eq(w->bytes_sent, 600);
+	cr_assert_eq(r->recvs, 2, "EOF moved nothing");
+	cr_assert_eq(r->bytes_received, 600);
+	cr_assert_eq(m->channels[0].messages, 3);
+	cr_assert_eq(k.ntransfers, 4);
+	for (int i = 0; i < 4; i++) {
+		cr_assert_eq(k.transfers[i].bytes, want[i][0], "transfer %d", i);
+		cr_assert_eq(k.transfers[i].src_ts, want[i][1], "transfer %d", i);
+	}
+	model__free(m);
+}
+
+Test(model, mq_and_sysv_sends_count_asked_bytes)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_channel *c;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, 0x600, IPCT_KIND_MQUEUE, 0, 0, "/q");
+	ev_sys2(m, 10, 10, 1100, 1200, IPCT_OP_MQ_SEND, 0x600, 0, 0, 48);
+	ev_sys2(m, 20, 20, 1300, 1400, IPCT_OP_MQ_RECV, 0x600, 0, 48, 8192);
+	model__finish(m);
+	c = &m->channels[0];
+	cr_assert_eq(synth_ep(c, 10)->bytes_sent, 48);
+	cr_assert_eq(synth_ep(c, 20)->bytes_received, 48);
+	cr_assert_eq(c->direction, DIR_SIMPLEX);
+	model__free(m);
+}
+
+Test(model, file_channels_hidden_unless_written)
+{
+	for (int all = 0; all < 2; all++) {
+		struct model *m = synth_model(NULL, all);
+
+		two_procs(m);
+		ev_chan(m, 1000, 10, 0x500, IPCT_KIND_FILE, 0, 0, "/usr/lib/libc.so.6");
+		ev_chan(m, 1000, 10, 0x501, IPCT_KIND_FILE, 0, 0, "temp.txt");
+		ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_READ, 0x500, 4096, 0);
+		ev_sys(m, 10, 10, 1300, 1400, IPCT_OP_WRITE, 0x501, 19, 0);
+		ev_sys(m, 20, 20, 1500, 1600, IPCT_OP_READ, 0x501, 19, 0);
+		model__finish(m);
+		if (!all) {
+			cr_assert_eq(m->nchannels, 1, "the library read is noise");
+			cr_assert_str_eq(m->channels[0].name, "temp.txt");
+			cr_assert_eq(m->channels[0].id, 1);
+			cr_assert_eq(m->channels[0].direction, DIR_SIMPLEX);
+		} else {
+			cr_assert_eq(m->nchannels, 2, "%zu", m->nchannels);
+			cr_assert_str_eq(m->channels[0].name, "/usr/lib/libc.so.6");
+		}
+		model__free(m);
+	}
+}
+
+Test(model, thread_time_split)
+{
+	struct model *m = synth_model(NULL, false);
+	struct ipct_sleep s = { 0 };
+	const struct model_thread *t;
+
+	ev_task(m, 1000, 30, 30, "sleeper");
+	ev_task(m, 1000, 30, 31, "worker");
+	/* blocked in read since before tracing began */
+	hdr(&s.h, IPCT_EV_SLEEP, 1600, 30, 30);
+	s.h.flags = IPCT_F_OUT_UNKNOWN;
+	s.wake_ts = 1500;
+	s.state = 1;
+	s.op = IPCT_OP_READ;
+	s.nr = 0;
+	model__add(m, &s.h);
+	ev_sys(m, 30, 30, 0, 1700, IPCT_OP_READ, 0, 5, 0);
+	/* preempted in user space */
+	ev_sleep(m, 30, 30, 2000, 0, 2300, 0, 0, 0, 0, 0);
+	ev_sys(m, 30, 31, 2000, 2600, IPCT_OP_NANOSLEEP, 0, 0, 0);
+	ev_exit(m, 3000, 30, 31, 0);
+	ev_exit(m, 3000, 30, 30, 0);
+	model__finish(m);
+
+	t = model__thread(m, 30);
+	cr_assert_eq(t->blocked_ns, 500);
+	cr_assert_eq(t->runnable_ns, 400);
+	cr_assert_eq(t->kernel_ns, 100);
+	cr_assert_eq(t->user_ns, 1000);
+	thread_adds_up(t);
+	t = model__thread(m, 31);
+	cr_assert_eq(t->kernel_ns, 600);
+	thread_adds_up(t);
+	cr_assert_eq(m->nprocesses, 1);
+	cr_assert_eq(m->processes[0].nthreads, 2);
+	cr_assert_str_eq(m->processes[0].comm, "sleeper", "the main thread names the process");
+	cr_assert_eq(m->unknown_chans, 0);
+	model__free(m);
+}
+
+Test(model, out_of_order_and_bogus_times)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 42, NULL);
+	/* the reader's CPU delivered first */
+	ev_sleep(m, 20, 20, 2100, 5000, 5100, 1, IPCT_OP_READ, PIPE, 10, PIPE);
+	ev_sys(m, 20, 20, 2000, 5200, IPCT_OP_READ, PIPE, 100, 0);
+	ev_sys(m, 10, 10, 4900, 5050, IPCT_OP_WRITE, PIPE, 100, 0);
+	/* nonsense: woken before sleeping, out after in, enter after exit, before the start */
+	ev_sleep(m, 20, 20, 9000, 100, 8000, 1, IPCT_OP_READ, PIPE, 10, PIPE);
+	ev_sleep(m, 10, 10, 500, 9999, 6000, 1, 0, 0, 0, 0);
+	ev_sys(m, 10, 10, 7000, 6500, IPCT_OP_WRITE, PIPE, 1, 0);
+	ev_sys(m, 10, 10, 1, 900, IPCT_OP_READ, PIPE, -EAGAIN, 0);
+	model__finish(m);
+
+	cr_assert_not(k.negative);
+	for (size_t i = 0; i < m->nthreads; i++) {
+		const struct model_thread *t = &m->threads[i];
+		uint64_t life = t->last_ts - t->first_ts;
+
+		cr_assert_leq(t->kernel_ns, life);
+		cr_assert_leq(t->blocked_ns, life);
+		cr_assert_leq(t->runnable_ns, life);
+		cr_assert_leq(t->user_ns, life);
+		cr_assert_geq(t->first_ts, m->start_ts);
+	}
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->bytes_received, 100);
+	cr_assert_eq(synth_ep(&m->channels[0], 10)->bytes_sent, 101);
+	cr_assert_eq(m->channels[0].direction, DIR_SIMPLEX);
+	cr_assert_eq(m->start_ts, 900);
+	model__free(m);
+}
+
+Test(model, unknown_channels_lost_and_interrupt_wakeups)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+
+	two_procs(m);
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_WRITE, 0x999, 10, 0);
+	ev_sys(m, 10, 10, 1300, 1400, IPCT_OP_WRITE, 0x999, 10, 0);
+	ev_sleep(m, 20, 20, 1500, 1600, 1700, 1, IPCT_OP_NANOSLEEP, 0, 0, 0);
+	ev_sleep(m, 20, 20, 1800, 1900, 2000, 1, IPCT_OP_NANOSLEEP, 0, 0, 0);
+	ev_lost(m, 1900, 2100, 3, 17);
+	ev_lost(m, 2200, 2300, 1, 5);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 0);
+	cr_assert_eq(m->unknown_chans, 1);
+	cr_assert_eq(m->nwakeups, 1);
+	cr_assert_eq(m->wakeups[0].waker_pid, 0);
+	cr_assert_eq(m->wakeups[0].chan, 0);
+	cr_assert_eq(m->wakeups[0].count, 2);
+	cr_assert_eq(m->lost_events, 22);
+	cr_assert_eq(m->nlost, 2);
+	cr_assert_eq(m->lost[0].cpu, 3);
+	cr_assert_eq(m->lost[0].first_ts, 1900);
+	cr_assert_eq(k.nlost, 2);
+	cr_assert_eq(m->events, 8);
+	model__free(m);
+}
+
+Test(model, wakeups_sorted_by_count)
+{
+	struct model *m = synth_model(NULL, false);
+
+	two_procs(m);
+	ev_task(m, 1000, 30, 30, "third");
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 1, NULL);
+	ev_sys(m, 10, 10, 1001, 1002, IPCT_OP_WRITE, PIPE, 1, 0);
+	for (int i = 0; i < 3; i++)
+		ev_sleep(m, 20, 20, 1100 + i * 100, 1150 + i * 100, 1160 + i * 100, 1,
+			 IPCT_OP_READ, PIPE, 10, PIPE);
+	ev_sleep(m, 30, 30, 1100, 1150, 1160, 1, IPCT_OP_READ, PIPE, 10, PIPE);
+	ev_sleep(m, 30, 30, 1200, 1250, 1260, 1, IPCT_OP_READ, PIPE, 10, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nwakeups, 3);
+	cr_assert_eq(m->wakeups[0].wakee_pid, 20);
+	cr_assert_eq(m->wakeups[0].count, 3);
+	cr_assert_eq(m->wakeups[1].wakee_pid, 30);
+	cr_assert_eq(m->wakeups[1].chan, 0);
+	cr_assert_eq(m->wakeups[2].chan, 1);
+	model__free(m);
+}
