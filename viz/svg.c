@@ -17,8 +17,10 @@
 #define MIN_PAGE_W 1180
 #define MARGIN 20.0
 #define LABEL_W 200.0
-#define LANE_H 22.0
-#define BAR_H 14.0
+#define LANE_H 22.0        /* lanes of many threads; a few get BIG_LANE_H */
+#define BIG_LANE_H 30.0
+#define BIG_LANES 8
+#define SWATCH_H 12.0
 #define UNDER_H 3.0        /* syscall colour left visible under blocked/runnable */
 #define PROC_GAP 6.0
 #define AXIS_H 30.0
@@ -87,7 +89,7 @@ static struct kind_facts kind_facts(unsigned k)
 {
 	switch (k) {
 	case IPCT_KIND_PIPE: return (struct kind_facts){ "file (pipe)", "stream" };
-	case IPCT_KIND_FIFO: return (struct kind_facts){ "file (named pipe)", "stream" };
+	case IPCT_KIND_FIFO: return (struct kind_facts){ "file (FIFO)", "stream" };
 	case IPCT_KIND_MQUEUE: return (struct kind_facts){ "memory", "message" };
 	case IPCT_KIND_SYSV_MSG: return (struct kind_facts){ "memory", "message" };
 	case IPCT_KIND_SHM: return (struct kind_facts){ "memory", "struct" };
@@ -123,6 +125,7 @@ struct draw {
 	const char *note;
 	struct svgw *w;
 	double page_w, page_h;
+	double lane_h, bar_h;
 	double x0, tw;             /* timeline area */
 	double y_axis, y_lanes, y_lanes_end, y_table, y_fig, y_legend;
 	double *lane_y;
@@ -234,7 +237,7 @@ static const char *fmt_ts(const struct draw *d, char *b, size_t n, uint64_t ts)
 
 static double lane_mid(const struct draw *d, size_t lane)
 {
-	return d->lane_y[lane] + LANE_H / 2;
+	return d->lane_y[lane] + d->lane_h / 2;
 }
 
 static double xpos(const struct draw *d, uint64_t ts)
@@ -443,7 +446,7 @@ static void draw_merged(struct draw *d, const struct tl_lane *l, size_t lane)
 	struct cell_look run = { "", 0 }, lk;
 	struct tl_cell sum;
 	bool open = false;
-	double y = lane_mid(d, lane) + BAR_H / 2, h;
+	double y = lane_mid(d, lane) + d->bar_h / 2, h;
 
 	if (!l->cells)
 		return;
@@ -458,7 +461,7 @@ static void draw_merged(struct draw *d, const struct tl_lane *l, size_t lane)
 		if (any)
 			lk = cell_look(d, cell);
 		if (open && (!any || lk.level != run.level || strcmp(lk.cls, run.cls))) {
-			h = BAR_H * run.level / 4.0;
+			h = d->bar_h * run.level / 4.0;
 			rect(d, run.cls, d->x0 + start, y - h, c - start, h);
 			merged_title(d, l, &sum, start, c - 1);
 			svgw__close(d->w);
@@ -688,11 +691,11 @@ static void draw_arrows(struct draw *d)
 		if (sw > 4)
 			sw = 4;
 		if (y2 > y1) {
-			y1 += BAR_H / 2;
-			y2 -= BAR_H / 2 + 1;
+			y1 += d->bar_h / 2;
+			y2 -= d->bar_h / 2 + 1;
 		} else {
-			y1 -= BAR_H / 2;
-			y2 += BAR_H / 2 + 1;
+			y1 -= d->bar_h / 2;
+			y2 += d->bar_h / 2 + 1;
 		}
 		snprintf(cls, sizeof(cls), "%c%d", a->type == TL_TRANSFER ? 't' : 'w', f);
 		svgw__open(d->w, "path");
@@ -703,7 +706,11 @@ static void draw_arrows(struct draw *d)
 		arrow_title(d, a);
 		svgw__close(d->w);
 		if (labels && a->type == TL_TRANSFER && c) {
-			text_at(d, "al", (x1 + x2) / 2 + 4, (y1 + y2) / 2 + 3);
+			bool left = (x1 + x2) / 2 > d->x0 + d->tw - 24;
+
+			text_at(d, "al", (x1 + x2) / 2 + (left ? -4 : 4), (y1 + y2) / 2 + 3);
+			if (left)
+				svgw__attr(d->w, "text-anchor", "end");
 			svgw__attr(d->w, "fill", "%s", fam_arrow_color[f]);
 			if (a->count > 1)
 				svgw__textf(d->w, "#%d \xc3\x97%" PRIu64, c->id, a->count);
@@ -724,7 +731,7 @@ static void draw_lanes(struct draw *d)
 	draw_grid(d);
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		const struct tl_lane *l = &tl->lanes[i];
-		double y = d->lane_y[i], top = lane_mid(d, i) - BAR_H / 2;
+		double y = d->lane_y[i], top = lane_mid(d, i) - d->bar_h / 2;
 		double xa, xb;
 
 		if (l->first_of_process) {
@@ -736,7 +743,7 @@ static void draw_lanes(struct draw *d)
 				svgw__close(d->w);
 			svgw__open(d->w, "g");
 			rect(d, pi++ % 2 ? "band1" : "band0", MARGIN - 6, y - 2,
-			     d->page_w - 2 * MARGIN + 12, d->lane_y[j - 1] + LANE_H - y + 4);
+			     d->page_w - 2 * MARGIN + 12, d->lane_y[j - 1] + d->lane_h - y + 4);
 			process_title(d, l->process);
 			svgw__close(d->w);
 		}
@@ -744,6 +751,7 @@ static void draw_lanes(struct draw *d)
 		lane_title(d, l);
 		text_at(d, l->first_of_process ? "plbl" : "lbl",
 			l->first_of_process ? MARGIN : MARGIN + 14, lane_mid(d, i) + 4);
+		svgw__attr(d->w, "clip-path", "url(#labels)");
 		svgw__text_trunc(d->w, l->first_of_process ? l->process->comm : l->thread->comm, 16);
 		svgw__textf(d->w, " %u", l->first_of_process ? l->pid : l->tid);
 		if (l->first_of_process && l->tid != l->pid)
@@ -753,14 +761,14 @@ static void draw_lanes(struct draw *d)
 		xb = xpos(d, l->thread->last_ts);
 		if (xb - xa < 1)
 			xb = xa + 1;
-		rect(d, "u", xa, top, xb - xa, BAR_H);
+		rect(d, "u", xa, top, xb - xa, d->bar_h);
 		svgw__close(d->w);
 		svgw__close(d->w);
 
 		qsort(l->spans, l->nspans, sizeof(*l->spans), cmp_span);
 		for (size_t k = 0; k < l->nspans; k++) {
 			const struct tl_span *s = &l->spans[k];
-			double h = BAR_H;
+			double h = d->bar_h;
 
 			if (s->state == SPAN_BLOCKED || s->state == SPAN_RUNNABLE)
 				h -= UNDER_H;
@@ -1267,13 +1275,13 @@ static void legend_item(struct draw *d, double x, double y, const char *what, co
 			svgw__close(d->w);
 		}
 	} else {
-		double h = strcmp(what, "b") == 0 || strcmp(what, "r") == 0 ? BAR_H - UNDER_H : BAR_H;
+		double h = strcmp(what, "b") == 0 || strcmp(what, "r") == 0 ? SWATCH_H - UNDER_H : SWATCH_H;
 
-		if (h < BAR_H) {
-			rect(d, "k1", x, y - BAR_H, 26, BAR_H);
+		if (h < SWATCH_H) {
+			rect(d, "k1", x, y - SWATCH_H, 26, SWATCH_H);
 			svgw__close(d->w);
 		}
-		rect(d, what, x, y - BAR_H, 26, h);
+		rect(d, what, x, y - SWATCH_H, 26, h);
 		svgw__close(d->w);
 	}
 	text_at(d, "lg", x + 34, y - 1);
@@ -1393,6 +1401,12 @@ static void write_defs(struct draw *d)
 	svgw__close(d->w);
 
 	svgw__open(d->w, "defs");
+	/* names of any length stay in the label column */
+	svgw__open(d->w, "clipPath");
+	svgw__attr(d->w, "id", "labels");
+	rect(d, NULL, 0, 0, d->x0 - 6, d->page_h);
+	svgw__close(d->w);
+	svgw__close(d->w);
 	svgw__open(d->w, "pattern");
 	svgw__attr(d->w, "id", "hatch");
 	svgw__attr(d->w, "width", "5");
@@ -1402,7 +1416,7 @@ static void write_defs(struct draw *d)
 	rect(d, NULL, 0, 0, 5, 5);
 	svgw__attr(d->w, "fill", "#FFFFFF");
 	svgw__close(d->w);
-	rect(d, NULL, 0, 0, 2.5, 5);
+	rect(d, NULL, 0, 0, 2, 5);
 	svgw__attr(d->w, "fill", "#3A3A3A");
 	svgw__close(d->w);
 	svgw__close(d->w);
@@ -1455,6 +1469,8 @@ static int layout(struct draw *d)
 	const struct model *m = d->m;
 	double y, fig_h, legend_h;
 
+	d->lane_h = tl->nlanes <= BIG_LANES ? BIG_LANE_H : LANE_H;
+	d->bar_h = d->lane_h - 8;
 	d->tw = tl->opts.width;
 	d->x0 = MARGIN + LABEL_W;
 	d->page_w = d->x0 + d->tw + MARGIN;
@@ -1477,10 +1493,10 @@ static int layout(struct draw *d)
 		if (tl->lanes[i].first_of_process && i)
 			y += PROC_GAP;
 		d->lane_y[i] = y;
-		y += LANE_H;
+		y += d->lane_h;
 	}
 	if (tl->nlanes == 0)
-		y += LANE_H;
+		y += d->lane_h;
 	d->y_lanes_end = y;
 	y += tl->nlanes > 16 ? 36 : 16;
 	d->y_table = y;

@@ -80,6 +80,26 @@ size_t utf8_chars(const char *s)
 	return n;
 }
 
+/* Columns a code point takes once escaped: "\xNN" for controls. */
+static size_t esc_width(int len, uint32_t cp)
+{
+	return len == 1 && (cp < 0x20 || cp == 0x7f) ? 4 : 1;
+}
+
+size_t xml_width(const char *s)
+{
+	size_t n = 0;
+	uint32_t cp;
+
+	while (*s) {
+		int len = utf8_decode(s, &cp);
+
+		n += len ? esc_width(len, cp) : 1;
+		s += len ? len : 1;
+	}
+	return n;
+}
+
 size_t xml_escape(FILE *f, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -89,12 +109,12 @@ size_t xml_escape(FILE *f, const char *s, size_t max)
 	if (!s)
 		return 0;
 	while (*p) {
-		int len;
+		int len = utf8_decode((const char *)p, &cp);
+		size_t w = len ? esc_width(len, cp) : 1;
 
-		if (n == max)
-			return utf8_chars((const char *)p);
-		len = utf8_decode((const char *)p, &cp);
-		n++;
+		if (max != (size_t)-1 && n + w > max)
+			return xml_width((const char *)p);
+		n += w;
 		if (len == 0) {
 			fputs("\xef\xbf\xbd", f);   /* U+FFFD for a byte that is not UTF-8 */
 			p++;
@@ -270,7 +290,7 @@ void svgw__text_trunc(struct svgw *w, const char *s, size_t max)
 	end_start_tag(w);
 	if (w->depth > 0)
 		w->had_text[w->depth - 1] = true;
-	if (max > 0 && utf8_chars(s) > max) {
+	if (max > 0 && xml_width(s) > max) {
 		xml_escape(w->f, s, max - 1);
 		fputs("\xe2\x80\xa6", w->f);
 	} else {

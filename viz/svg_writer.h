@@ -34,7 +34,7 @@ void svgw__attr_num(struct svgw *w, const char *name, double v);
 void svgw__text(struct svgw *w, const char *s);
 void svgw__textf(struct svgw *w, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Escaped text content of at most max characters, "…" marking a cut. */
+/* Escaped text content of at most max columns, "…" marking a cut. */
 void svgw__text_trunc(struct svgw *w, const char *s, size_t max);
 /* Trusted constant markup (a <style> body); never for untrusted text. */
 void svgw__raw(struct svgw *w, const char *s);
@@ -47,10 +47,12 @@ int svgw__depth(const struct svgw *w);
 /*
  * Write s to f escaped for XML text and attributes: & < > " ' as entities,
  * control characters as "\xNN", invalid UTF-8 bytes as U+FFFD. At most max
- * characters (code points) are written ((size_t)-1 = all); returns how many
- * characters of s were left unwritten.
+ * columns (see xml_width) are written ((size_t)-1 = all); returns the
+ * columns of s left unwritten.
  */
 size_t xml_escape(FILE *f, const char *s, size_t max);
+/* Columns s takes once escaped: one per character, four per "\xNN". */
+size_t xml_width(const char *s);
 /*
  * Length (1..4) of the valid UTF-8 sequence at s and its code point in *cp,
  * or 0 when the bytes there are not one (overlong, surrogate, truncated).

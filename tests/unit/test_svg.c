@@ -309,7 +309,7 @@ Test(svg, renders_to_png_with_the_diagram_in_place)
 	unsigned char *pngbuf;
 	struct png img;
 	/* the lanes: right of the labels, below the title and the axis */
-	uint32_t x0 = 220, x1 = 220 + 1200, y0 = 110, y1 = 215;
+	uint32_t x0 = 220, x1 = 220 + 1200, y0 = 110, y1 = 255;
 
 	snprintf(png_path, sizeof(png_path), "%s.png", svg);
 	{
