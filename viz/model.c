@@ -185,8 +185,8 @@ struct rch {
 	enum ipct_kind kind;
 	char name[IPCT_NAME_LEN + 1];
 	uint64_t ino;
-	bool have_tuple, paired, written, used;
-	struct tuple tuple;
+	bool have_tuple, have_local, paired, written, used;
+	struct tuple tuple;   /* first connected 4-tuple, or the bound address (have_local) */
 	struct model_endpoint *eps;
 	size_t neps, caps;
 	struct xfer *q;
@@ -197,6 +197,7 @@ struct rch {
 	size_t nsides, csides;
 	bool full;
 	uint64_t first_ts, last_ts, bytes, messages;
+	uint64_t bytes_recv;  /* data from untraced writers counts for the direction */
 };
 
 struct proc {
@@ -479,15 +480,17 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 		memcpy(ra->name, rb->name, sizeof(ra->name));
 	if (!ra->ino)
 		ra->ino = rb->ino;
-	if (!ra->have_tuple && rb->have_tuple) {
+	if (!ra->have_tuple && (rb->have_tuple || (rb->have_local && !ra->have_local))) {
 		ra->tuple = rb->tuple;
-		ra->have_tuple = true;
+		ra->have_tuple = rb->have_tuple;
+		ra->have_local = rb->have_local;
 	}
 	ra->written |= rb->written;
 	ra->used |= rb->used;
 	ra->full |= rb->full;
 	ra->bytes += rb->bytes;
 	ra->messages += rb->messages;
+	ra->bytes_recv += rb->bytes_recv;
 	if (rb->first_ts)
 		rch_span_ts(ra, rb->first_ts);
 	rch_span_ts(ra, rb->last_ts);
@@ -621,6 +624,12 @@ static void on_chan(struct model *m, const struct ipct_chan *e)
 	if (e->ino)
 		r->ino = e->ino;
 
+	if ((e->kind == IPCT_KIND_TCP || e->kind == IPCT_KIND_UDP) && e->sport && !e->dport &&
+	    !r->have_tuple) {
+		r->tuple = (struct tuple){ .family = e->family, .sport = e->sport };
+		memcpy(r->tuple.saddr, e->saddr, sizeof(r->tuple.saddr));
+		r->have_local = true;
+	}
 	if ((e->kind == IPCT_KIND_TCP || e->kind == IPCT_KIND_UDP) && e->sport && e->dport) {
 		struct tuple t = { .family = e->family, .sport = e->sport, .dport = e->dport };
 		uint32_t other;
@@ -726,6 +735,7 @@ static void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pi
 
 	if (sd)
 		sd->recvd = true;
+	r->bytes_recv += bytes;
 	for (size_t i = 0; i < r->qlen && left; i++) {
 		struct xfer *x = &r->q[i];
 		uint64_t n;
@@ -1308,7 +1318,7 @@ static enum model_direction rch_direction(const struct rch *r)
 	bool disjoint = true;
 	size_t nsend = 0;
 
-	if (!r->bytes)
+	if (!r->bytes && !r->bytes_recv)
 		return DIR_NONE;
 	for (size_t i = 0; i < r->nsides; i++) {
 		if (r->sides[i].sent)
@@ -1476,7 +1486,8 @@ static int finish_channels(struct model *m)
 	for (size_t i = 0; i < p->nrchs; i++) {
 		struct rch *r = &p->rchs[i];
 
-		if (r->merged_into == NONE_IDX && !r->id && r->used && rch_visible(p, r))
+		/* a channel no traced call used for I/O or waiting says nothing */
+		if (r->merged_into == NONE_IDX && !r->id && r->used && r->neps && rch_visible(p, r))
 			r->id = ++p->next_id;
 		if (r->merged_into == NONE_IDX && r->id)
 			n++;
@@ -1506,6 +1517,9 @@ static int finish_channels(struct model *m)
 			fmt_addr(a, sizeof(a), r->tuple.family, r->tuple.saddr, r->tuple.sport);
 			fmt_addr(b, sizeof(b), r->tuple.family, r->tuple.daddr, r->tuple.dport);
 			snprintf(c->name, sizeof(c->name), "%s <-> %s", a, b);
+		} else if (r->have_local) {
+			fmt_addr(c->name, sizeof(c->name), r->tuple.family, r->tuple.saddr,
+				 r->tuple.sport);
 		} else if (r->ino) {
 			snprintf(c->name, sizeof(c->name), "%s:[%llu]",
 				 r->kind == IPCT_KIND_PIPE ? "pipe" : kind_name(r->kind),

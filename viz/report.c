@@ -227,6 +227,15 @@ static const char *comm_of(const struct model *m, uint32_t pid)
 	return p && p->comm[0] ? p->comm : "?";
 }
 
+static uint64_t chan_received(const struct model_channel *c)
+{
+	uint64_t n = 0;
+
+	for (size_t i = 0; i < c->nendpoints; i++)
+		n += c->endpoints[i].bytes_received;
+	return n;
+}
+
 static void u64s(char *buf, size_t sz, uint64_t v)
 {
 	snprintf(buf, sz, "%" PRIu64, v);
@@ -275,7 +284,8 @@ static void print_channels(const struct model *m, FILE *out)
 		char id[16], bytes[32], msgs[32], neps[16];
 
 		snprintf(id, sizeof(id), "%d", c->id);
-		fmt_bytes(bytes, sizeof(bytes), c->bytes);
+		/* a reader fed by an untraced writer still saw data move */
+		fmt_bytes(bytes, sizeof(bytes), c->bytes > chan_received(c) ? c->bytes : chan_received(c));
 		u64s(msgs, sizeof(msgs), c->messages);
 		snprintf(neps, sizeof(neps), "%zu", c->nendpoints);
 		table_row(&t, id, kind_name(c->kind), c->name[0] ? c->name : "-", kind_medium(c->kind),
@@ -512,6 +522,7 @@ static void json_channels(struct json_writer *w, const struct model *m)
 		json_writer__string_field(w, "scope", chan_scope(c));
 		json_writer__bool_field(w, "remote", c->remote);
 		json_writer__uint_field(w, "bytes", c->bytes);
+		json_writer__uint_field(w, "bytes_received", chan_received(c));
 		json_writer__uint_field(w, "messages", c->messages);
 		json_writer__uint_field(w, "first_ns", c->first_ts);
 		json_writer__uint_field(w, "last_ns", c->last_ts);
