@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "trace.h"
 
@@ -254,6 +255,25 @@ static uint8_t *write_trace(const struct evlist *l, size_t per_block, int level,
 	return buf;
 }
 
+/* Open len bytes from memory, or streamed from a file holding them. */
+static struct trace_reader *open_src(const uint8_t *buf, size_t len, bool file, int *err,
+				     const char **msg)
+{
+	struct trace_reader *r;
+	char path[64];
+	int fd;
+
+	if (!file)
+		return trace_reader__open_mem(buf, len, err, msg);
+	fd = memfd_create("src", 0);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = trace_reader__open_path(path, err, msg);
+	close(fd);
+	return r;
+}
+
 static void assert_event_eq(const struct ipct_hdr *got, const union tev *want, size_t i)
 {
 	size_t size = ipct_event_size(want->h.type);
@@ -469,7 +489,10 @@ Test(trace, truncated_at_every_byte)
 	size_t len, hdr_len;
 	uint8_t *buf = small_trace(&l, &len, ends, cnt, &hdr_len);
 
-	for (size_t cut = 0; cut <= len; cut++) {
+	for (size_t i = 0; i <= 2 * len + 1; i++) {
+		/* every cut from memory, then every cut streamed from a file */
+		bool file = i > len;
+		size_t cut = file ? i - len - 1 : i;
 		/* a fresh copy of exactly cut bytes, so ASan sees any overread */
 		uint8_t *copy = malloc(cut ? cut : 1);
 		struct trace_reader *r;
@@ -478,7 +501,7 @@ Test(trace, truncated_at_every_byte)
 		int err = 0;
 
 		memcpy(copy, buf, cut);
-		r = trace_reader__open_mem(copy, cut, &err, &msg);
+		r = open_src(copy, cut, file, &err, &msg);
 		if (cut < hdr_len) {
 			cr_assert_null(r, "cut %zu: header cut but opened", cut);
 			cr_assert_lt(err, 0);
@@ -531,7 +554,7 @@ Test(trace, flipped_byte_everywhere)
 	static const uint8_t masks[] = { 0x01, 0x80, 0xff };
 
 	for (size_t pos = 0; pos < len; pos++) {
-		for (size_t m = 0; m < sizeof(masks); m++) {
+		for (size_t m = 0; m < 2 * sizeof(masks); m++) {
 			uint8_t *copy = malloc(len);
 			struct trace_reader *r;
 			const char *msg = NULL;
@@ -540,8 +563,8 @@ Test(trace, flipped_byte_everywhere)
 			int err = 0;
 
 			memcpy(copy, buf, len);
-			copy[pos] ^= masks[m];
-			r = trace_reader__open_mem(copy, len, &err, &msg);
+			copy[pos] ^= masks[m % sizeof(masks)];
+			r = open_src(copy, len, m >= sizeof(masks), &err, &msg);
 			if (pos < hdr_len) {
 				cr_assert_null(r, "flip at %zu in the header was not noticed", pos);
 				cr_assert_lt(err, 0);
@@ -632,6 +655,21 @@ Test(trace, bad_headers)
 	memcpy(copy, buf, len);
 	copy[40] ^= 0x20; /* a header string byte: the CRC catches it */
 	assert_open_fails(copy, len, -EBADMSG, "header is corrupt");
+
+	/* a string length past its field or past the header, CRC made to match */
+	for (int k = 0; k < 2; k++) {
+		uint32_t hlen;
+		uLong crc;
+
+		memcpy(copy, buf, len);
+		hlen = copy[12] | copy[13] << 8;
+		copy[36] = k ? 0x00 : 0xff; /* kernel: 256 bytes (>255) or 0x1000 */
+		copy[37] = k ? 0x01 : 0x0f;
+		crc = crc32(0, copy, hlen - 4);
+		for (int b = 0; b < 4; b++)
+			copy[hlen - 4 + b] = crc >> (8 * b);
+		assert_open_fails(copy, len, -EBADMSG, "header is corrupt");
+	}
 
 	free(copy);
 	free(buf);
