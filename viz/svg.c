@@ -14,7 +14,7 @@
 #include "timeline.h"
 
 #define DEFAULT_WIDTH 1200
-#define MIN_PAGE_W 1180
+#define MIN_PAGE_W 1240
 #define MARGIN 20.0
 #define LABEL_W 200.0
 #define LANE_H 22.0        /* lanes of many threads; a few get BIG_LANE_H */
@@ -27,7 +27,8 @@
 #define ROW_H 18.0
 #define TABLE_MAX_ROWS 30
 #define FIG_HDR_W 104.0
-#define FIG_CELL_W 300.0
+#define FIG_CELL_W 300.0    /* at least; wider pages get wider cells */
+#define LEGEND_W 440.0
 #define FIG_LINE_H 14.0
 #define FIG_MAX_LINES 7
 #define LEGEND_LINE_H 17.0
@@ -126,6 +127,7 @@ struct draw {
 	struct svgw *w;
 	double page_w, page_h;
 	double lane_h, bar_h;
+	double cell_w;             /* a quadrant of the modes figure */
 	double x0, tw;             /* timeline area */
 	double y_axis, y_lanes, y_lanes_end, y_table, y_fig, y_legend;
 	double *lane_y;
@@ -349,9 +351,9 @@ static int span_rank(unsigned state)
 {
 	switch (state) {
 	case SPAN_SYSCALL: return 0;
-	case SPAN_POLLING: return 1;
-	case SPAN_BLOCKED: return 2;
-	case SPAN_RUNNABLE: return 3;
+	case SPAN_BLOCKED: return 1;
+	case SPAN_RUNNABLE: return 2;
+	case SPAN_POLLING: return 3;
 	default: return 4;
 	}
 }
@@ -732,6 +734,7 @@ static void draw_lanes(struct draw *d)
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		const struct tl_lane *l = &tl->lanes[i];
 		double y = d->lane_y[i], top = lane_mid(d, i) - d->bar_h / 2;
+		bool merged_done = false;
 		double xa, xb;
 
 		if (l->first_of_process) {
@@ -766,10 +769,19 @@ static void draw_lanes(struct draw *d)
 		svgw__close(d->w);
 
 		qsort(l->spans, l->nspans, sizeof(*l->spans), cmp_span);
-		for (size_t k = 0; k < l->nspans; k++) {
-			const struct tl_span *s = &l->spans[k];
+		for (size_t k = 0; k <= l->nspans; k++) {
+			const struct tl_span *s = k < l->nspans ? &l->spans[k] : NULL;
 			double h = d->bar_h;
 
+			/* polling runs go over everything else: a band along the top */
+			if (!s || s->state == SPAN_POLLING) {
+				if (!merged_done)
+					draw_merged(d, l, i);
+				merged_done = true;
+				if (!s)
+					break;
+				h = d->bar_h * 0.45;
+			}
 			if (s->state == SPAN_BLOCKED || s->state == SPAN_RUNNABLE)
 				h -= UNDER_H;
 			xa = xpos(d, s->start);
@@ -778,7 +790,6 @@ static void draw_lanes(struct draw *d)
 			span_title(d, l, s);
 			svgw__close(d->w);
 		}
-		draw_merged(d, l, i);
 	}
 	if (tl->nlanes)
 		svgw__close(d->w);
@@ -1157,7 +1168,7 @@ static void draw_figure(struct draw *d)
 	svgw__text(d->w, "How each process waits: sync/async \xc3\x97 blocking/non-blocking");
 	svgw__close(d->w);
 	for (int c = 0; c < 2; c++) {
-		double cx = x0 + FIG_HDR_W + c * FIG_CELL_W + FIG_CELL_W / 2;
+		double cx = x0 + FIG_HDR_W + c * d->cell_w + d->cell_w / 2;
 
 		text_at(d, "fh", cx, y0 + 40);
 		svgw__attr(d->w, "text-anchor", "middle");
@@ -1184,15 +1195,15 @@ static void draw_figure(struct draw *d)
 		for (int c = 0; c < 2; c++) {
 			int mo = c == 0 ? (r == 0 ? MODE_SYNC_BLOCKING : MODE_SYNC_NONBLOCKING)
 					: (r == 0 ? MODE_ASYNC_BLOCKING : MODE_ASYNC_NONBLOCKING);
-			double x = x0 + FIG_HDR_W + c * FIG_CELL_W, y = y0 + 60 + r * ch;
+			double x = x0 + FIG_HDR_W + c * d->cell_w, y = y0 + 60 + r * ch;
 			size_t shown = 0, total = 0, k;
-			char cls[8], calls[32], dur[32];
+			char cls[8], calls[32], dur[32], line[160];
 
 			svgw__open(d->w, "g");
 			svgw__open(d->w, "title");
 			svgw__textf(d->w, "%s (%s): %s", mode_title[mo], mode_name(mo), mode_desc[mo]);
 			svgw__close(d->w);
-			rect(d, "cell", x + 2, y + 2, FIG_CELL_W - 4, ch - 4);
+			rect(d, "cell", x + 2, y + 2, d->cell_w - 4, ch - 4);
 			svgw__close(d->w);
 			text_at(d, "ch", x + 10, y + 18);
 			svgw__text(d->w, mode_title[mo]);
@@ -1234,11 +1245,10 @@ static void draw_figure(struct draw *d)
 				svgw__attr(d->w, "r", "4");
 				svgw__close(d->w);
 				text_at(d, f->dominant ? "feb" : "fe", x + 23, ly);
-				svgw__text_trunc(d->w, f->comm, 16);
-				svgw__textf(d->w, " %u \xc2\xb7 #%d %s \xc2\xb7 %s call%s", f->pid, f->chan->id,
-					    kind_name(f->chan->kind), calls, f->calls == 1 ? "" : "s");
-				if (f->ns)
-					svgw__textf(d->w, ", %s", dur);
+				snprintf(line, sizeof(line), "%.16s %u \xc2\xb7 #%d %s \xc2\xb7 %s call%s%s%s",
+					 f->comm, f->pid, f->chan->id, kind_name(f->chan->kind), calls,
+					 f->calls == 1 ? "" : "s", f->ns ? ", " : "", f->ns ? dur : "");
+				svgw__text_trunc(d->w, line, (size_t)((d->cell_w - 32) / (CHAR_W + 0.5)));
 				svgw__close(d->w);
 				svgw__close(d->w);
 				shown++;
@@ -1281,6 +1291,11 @@ static void legend_item(struct draw *d, double x, double y, const char *what, co
 			rect(d, "k1", x, y - SWATCH_H, 26, SWATCH_H);
 			svgw__close(d->w);
 		}
+		if (strcmp(what, "p") == 0) {
+			rect(d, "u", x, y - SWATCH_H, 26, SWATCH_H);
+			svgw__close(d->w);
+			h = SWATCH_H * 0.5;
+		}
 		rect(d, what, x, y - SWATCH_H, 26, h);
 		svgw__close(d->w);
 	}
@@ -1302,7 +1317,7 @@ static size_t legend_lines(const struct draw *d)
 static void draw_legend(struct draw *d)
 {
 	const struct timeline_stats *st = &d->tl->stats;
-	double x = MARGIN + FIG_HDR_W + 2 * FIG_CELL_W + 40, y = d->y_legend;
+	double x = MARGIN + FIG_HDR_W + 2 * d->cell_w + 40, y = d->y_legend;
 	char a[32], b[32], c[32], e[32], f2[32];
 	uint64_t tarrows = 0;
 
@@ -1332,7 +1347,7 @@ static void draw_legend(struct draw *d)
 	y += LEGEND_LINE_H;
 	legend_item(d, x, y, "r", "runnable: woken, waiting for a CPU");
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "p", "polling: busy-wait, EAGAIN / zero-timeout calls");
+	legend_item(d, x, y, "p", "polling (band on top): busy-wait, EAGAIN / zero-timeout calls");
 	y += LEGEND_LINE_H;
 	legend_item(d, x, y, "merged", "spans under a pixel, merged: dominant state, height = busy share");
 	y += LEGEND_LINE_H;
@@ -1476,6 +1491,11 @@ static int layout(struct draw *d)
 	d->page_w = d->x0 + d->tw + MARGIN;
 	if (d->page_w < MIN_PAGE_W)
 		d->page_w = MIN_PAGE_W;
+	d->cell_w = (d->page_w - 2 * MARGIN - FIG_HDR_W - 40 - LEGEND_W) / 2;
+	if (d->cell_w < FIG_CELL_W)
+		d->cell_w = FIG_CELL_W;
+	if (d->cell_w > 400)
+		d->cell_w = 400;
 	d->ts_unit = m->end_ts - m->start_ts < 1000000 ? 1000
 		   : m->end_ts - m->start_ts < 100000000000ull ? 1000000 : 1000000000;
 	for (size_t i = 0; i < m->nchannels; i++)
