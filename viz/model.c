@@ -126,6 +126,7 @@ struct pend_sleep {
 struct thr {
 	struct model_thread pub;
 	uint64_t exit_ts;
+	bool born;         /* created during the trace (FORK seen) */
 	struct pend_sleep pend[PEND_SLEEPS];
 	int npend;
 	/* current polling run (EAGAIN / zero-timeout calls) */
@@ -1076,14 +1077,28 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 	struct thr *t;
 	uint32_t rc;
 
-	out = (e->h.flags & IPCT_F_OUT_UNKNOWN) ? m->start_ts : clamp_ts(m, e->out_ts);
+	bool unknown = (e->h.flags & IPCT_F_OUT_UNKNOWN) || !e->out_ts;
+	uint32_t state = e->state;
+
+	uint32_t idx = hmap_get(&m->priv->thr_by_tid, e->h.tid);
+	uint64_t seen = idx != NONE_IDX ? m->priv->thrs[idx].pub.last_ts : 0;
+
+	out = unknown ? m->start_ts : clamp_ts(m, e->out_ts);
 	if (out > in)
 		out = in;
+	/* off CPU since before we knew it: since its birth or last sighting */
+	if (unknown && seen > out && seen <= in)
+		out = seen;
 	t = thr_get(m, e->h.pid, e->h.tid, out);
 	if (!t)
 		return;
+	if (unknown) {
+		/* a thread that existed before tracing and had not run since was asleep */
+		if (!t->born && !state && !e->wake_ts)
+			state = 1;
+	}
 	thr_touch(t, in);
-	if (e->state) {
+	if (state) {
 		wake = e->wake_ts ? e->wake_ts : in;
 		if (wake < out)
 			wake = out;
@@ -1097,7 +1112,7 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 	}
 
 	ps = (struct pend_sleep){ .out = out, .in = in, .off_ns = in - out,
-				  .blk_ns = e->state ? wake - out : 0, .nblk = e->state ? 1 : 0 };
+				  .blk_ns = state ? wake - out : 0, .nblk = state ? 1 : 0 };
 	if (t->npend == PEND_SLEEPS) {
 		/* fold the two oldest: only their sums matter to the syscall */
 		t->pend[0].in = t->pend[1].in;
@@ -1112,7 +1127,7 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 	rc = chan_rc(m, e->chan, false);
 	s = (struct model_span){ .pid = e->h.pid, .tid = e->h.tid, .chan = rch_id(m->priv, rc),
 				 .op = e->op, .nr = e->nr };
-	if (e->state) {
+	if (state) {
 		s.state = SPAN_BLOCKED;
 		s.start = out;
 		s.end = wake;
@@ -1146,6 +1161,11 @@ static void on_task(struct model *m, const struct ipct_task *e)
 	}
 	/* FORK: h is the parent */
 	thr_get(m, e->h.pid, e->h.tid, e->h.ts);
+	if (hmap_get(&m->priv->thr_by_tid, e->child_tid) == NONE_IDX) {
+		t = thr_get(m, e->child_pid, e->child_tid, e->h.ts);
+		if (t)
+			t->born = true;
+	}
 	t = thr_get(m, e->child_pid, e->child_tid, e->h.ts);
 	if (!t)
 		return;

@@ -545,3 +545,41 @@ Test(model, wakeups_sorted_by_count)
 	cr_assert_eq(m->wakeups[2].chan, 1);
 	model__free(m);
 }
+
+Test(model, first_switch_in_of_unknown_sleeps)
+{
+	struct model *m = synth_model(NULL, false);
+	struct ipct_task f = { 0 };
+	struct ipct_sleep s = { 0 };
+	const struct model_thread *t;
+
+	ev_task(m, 1000, 10, 10, "parent");
+	hdr(&f.h, IPCT_EV_FORK, 5000, 10, 10);
+	f.child_pid = 10;
+	f.child_tid = 11;
+	f.h.flags = IPCT_F_THREAD;
+	strcpy(f.comm, "child");
+	model__add(m, &f.h);
+	/* the new thread waits for its first CPU: runnable since the fork */
+	hdr(&s.h, IPCT_EV_SLEEP, 5300, 10, 11);
+	s.h.flags = IPCT_F_OUT_UNKNOWN;
+	s.nr = 0xffff;
+	model__add(m, &s.h);
+	/* the old thread was off CPU since before tracing: asleep, not runnable */
+	hdr(&s.h, IPCT_EV_SLEEP, 6000, 10, 10);
+	model__add(m, &s.h);
+	ev_exit(m, 7000, 10, 11, 0);
+	ev_exit(m, 7000, 10, 10, 0);
+	model__finish(m);
+
+	t = model__thread(m, 11);
+	cr_assert_eq(t->first_ts, 5000);
+	cr_assert_eq(t->runnable_ns, 300);
+	cr_assert_eq(t->blocked_ns, 0);
+	thread_adds_up(t);
+	t = model__thread(m, 10);
+	cr_assert_eq(t->blocked_ns, 1000, "from its last sighting (the fork) to the switch-in");
+	cr_assert_eq(t->runnable_ns, 0);
+	thread_adds_up(t);
+	model__free(m);
+}
