@@ -651,9 +651,9 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 		case 'o': a->ro.trace_path = optarg; break;
 		case 'w': a->svg_path = optarg; break;
 		case 'b':
-			if (parse_u64(optarg, 4096, &v) || !v || (v & (v - 1)))
+			if (parse_u64(optarg, 1024, &v) || !v || (v & (v - 1)))
 				return usage_error("bad ring buffer size '%s' for -b: give MiB as a power of two "
-						   "from 1 to 4096", optarg);
+						   "from 1 to 1024", optarg);
 			a->ro.ring_mib = v;
 			break;
 		case 'z':
