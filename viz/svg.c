@@ -768,7 +768,8 @@ static void draw_lanes(struct draw *d)
 		svgw__close(d->w);
 		svgw__close(d->w);
 
-		qsort(l->spans, l->nspans, sizeof(*l->spans), cmp_span);
+		if (l->nspans)
+			qsort(l->spans, l->nspans, sizeof(*l->spans), cmp_span);
 		for (size_t k = 0; k <= l->nspans; k++) {
 			const struct tl_span *s = k < l->nspans ? &l->spans[k] : NULL;
 			double h = d->bar_h;
