@@ -11,6 +11,8 @@
 #define SVG_SYNTH_H
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
