@@ -1155,6 +1155,51 @@ static double fig_cell_h(const struct draw *d)
 	return 40 + FIG_LINE_H * d->fig_lines;
 }
 
+/* Endpoints that moved data and never waited: the seed's 2.2 "no waiting". */
+static void draw_no_wait(struct draw *d, double x, double y, double w)
+{
+	char line[1024], more[64];
+	size_t o = 0, n = 0, shown = 0, maxc = (size_t)(w / CHAR_W);
+
+	line[0] = '\0';
+	for (size_t i = 0; i < d->ntable; i++) {
+		const struct model_channel *c = &d->m->channels[d->table_chans[i]];
+
+		for (size_t j = 0; j < c->nendpoints; j++) {
+			const struct model_endpoint *e = &c->endpoints[j];
+			bool waited = false;
+			int k;
+
+			for (int mo = 0; mo < MODE_COUNT; mo++)
+				waited |= e->mode_calls[mo] || e->mode_ns[mo];
+			if (waited || !(e->sends + e->recvs) || !pid_listed(d, e->pid))
+				continue;
+			n++;
+			k = snprintf(line + o, sizeof(line) - o, "%s%.16s %u on #%d %s", shown ? ", " : "",
+				     e->comm, e->pid, c->id, kind_name(c->kind));
+			if (k > 0 && o + (size_t)k < maxc && o + (size_t)k < sizeof(line)) {
+				o += (size_t)k;
+				shown++;
+			} else {
+				line[o] = '\0';
+			}
+		}
+	}
+	svgw__open(d->w, "g");
+	svgw__element_text(d->w, "title", "endpoints that moved data without ever waiting for it (the seed's 2.2: communication without waiting, e.g. a shared file)");
+	text_at(d, "fe", x, y);
+	svgw__text(d->w, "Never waited (seed \xc2\xa7" "2.2, e.g. a shared file): ");
+	if (!n)
+		svgw__text(d->w, "nobody");
+	svgw__text_trunc(d->w, line, maxc);
+	if (n > shown) {
+		snprintf(more, sizeof(more), " + %zu more", n - shown);
+		svgw__text(d->w, more);
+	}
+	svgw__close(d->w);
+	svgw__close(d->w);
+}
+
 static void draw_figure(struct draw *d)
 {
 	double x0 = MARGIN, y0 = d->y_fig, ch = fig_cell_h(d);
@@ -1261,6 +1306,7 @@ static void draw_figure(struct draw *d)
 			}
 		}
 	}
+	draw_no_wait(d, x0, y0 + 60 + 2 * ch + 14, FIG_HDR_W + 2 * d->cell_w);
 }
 
 static void legend_item(struct draw *d, double x, double y, const char *what, const char *label)
@@ -1368,9 +1414,9 @@ static void draw_legend(struct draw *d)
 	svgw__close(d->w);
 	y += 14;
 	text_at(d, "note", x, y);
-	svgw__textf(d->w, "transfers: %s as %s arrows; %s outside the view, %s within one thread",
+	svgw__textf(d->w, "transfers: %s as %s arrow%s; %s outside the view, %s within one thread",
 		    fmt_count(a, sizeof(a), st->transfers),
-		    fmt_count(b, sizeof(b), tarrows), fmt_count(c, sizeof(c), st->transfers_hidden),
+		    fmt_count(b, sizeof(b), tarrows), tarrows == 1 ? "" : "s", fmt_count(c, sizeof(c), st->transfers_hidden),
 		    fmt_count(e, sizeof(e), st->transfers_self));
 	svgw__close(d->w);
 	y += 14;
@@ -1524,7 +1570,7 @@ static int layout(struct draw *d)
 	y += 24 + ROW_H * (1 + (d->ntable ? d->ntable : 1)) + (d->table_more ? ROW_H : 0) + 24;
 	d->y_fig = y;
 	d->y_legend = y;
-	fig_h = 60 + 2 * fig_cell_h(d);
+	fig_h = 60 + 2 * fig_cell_h(d) + 22;
 	legend_h = 36 + LEGEND_LINE_H * (legend_lines(d) - 4) + 6 + 14 * 4;
 	y += (fig_h > legend_h ? fig_h : legend_h) + MARGIN;
 	d->page_h = y;
