@@ -578,7 +578,7 @@ Test(model, first_switch_in_of_unknown_sleeps)
 	cr_assert_eq(t->blocked_ns, 0);
 	thread_adds_up(t);
 	t = model__thread(m, 10);
-	cr_assert_eq(t->blocked_ns, 1000, "from its last sighting (the fork) to the switch-in");
+	cr_assert_eq(t->blocked_ns, 1000, "from its last sighting (the fork) to the switch-in: %lu", (unsigned long)t->blocked_ns);
 	cr_assert_eq(t->runnable_ns, 0);
 	thread_adds_up(t);
 	model__free(m);
