@@ -5,7 +5,8 @@ against what the programs themselves printed they did.
 
 Environment: IPCTRACE (the binary), IPCTRACE_TOOLS (the demo directory),
 IPCTRACE_REQUIRE_BPF=1 turns every skip into a failure, IPCTRACE_E2E=PATTERN
-runs only the tests whose name contains PATTERN.
+runs only the tests whose name contains PATTERN, IPCTRACE_E2E_KEEP=1 keeps
+each test's scratch directory (trace, SVG, output) and prints where it is.
 
 Output: one line per test (PASS/FAIL/SKIP), then `e2e: N passed, N failed,
 N skipped`; exit status 1 if any test failed.
@@ -30,6 +31,7 @@ IPCTRACE = os.environ.get("IPCTRACE") or os.path.join(ROOT, "ipctrace")
 TOOLS = os.environ.get("IPCTRACE_TOOLS") or os.path.join(ROOT, ".output", "tools")
 REQUIRE_BPF = os.environ.get("IPCTRACE_REQUIRE_BPF") == "1"
 ONLY = os.environ.get("IPCTRACE_E2E", "")
+KEEP = os.environ.get("IPCTRACE_E2E_KEEP") == "1"
 RECORD_TIMEOUT = 60
 
 
@@ -489,7 +491,7 @@ def one_way_test(ctx, demo, args, kind, sender, receiver, unit, recv_mode="sync-
 def test_mqueue_blocking(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "mq_pair", ["16", "256", "5"], "mqueue", "mq-sender",
                                         "mq-receiver", "messages")
-    check("/ipctrace-mq-%d" % s in (ch.get("name") or ""), "mqueue name %r lacks /ipctrace-mq-%d"
+    check("ipctrace-mq-%d" % s in (ch.get("name") or ""), "mqueue name %r lacks ipctrace-mq-%d"
           % (ch.get("name"), s))
     expect_ge(endpoint(ch, r), "blocked", n // 2, "mq-receiver")
     expect_wakeups(j, s, r, ch["id"], n // 2, "mq-sender wakes mq-receiver")
@@ -791,8 +793,9 @@ def test_postgres_pgbench_attach(ctx):
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                stdin=subprocess.DEVNULL, start_new_session=True)
         time.sleep(3)
-        check(rec.poll() is None, "ipctrace -p %d exited early: %s"
-              % (server.pid, short(rec.stderr.read().decode(errors="replace"))))
+        if rec.poll() is not None:
+            raise Fail("ipctrace -p %d exited early: %s"
+                       % (server.pid, short(rec.stderr.read().decode(errors="replace"))))
         bench = run([os.path.join(bindir, "pgbench"), "-n", "-S", "-c", str(clients), "-j", "1",
                      "-t", str(txns)] + conn + ["postgres"], timeout=120, preexec=pg)
         check(bench.rc == 0, "pgbench: " + bench.why())
@@ -1178,7 +1181,10 @@ def main():
             print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
             failed += 1
         finally:
-            ctx.cleanup()
+            if KEEP:
+                print("  kept " + ctx.dir, flush=True)
+            else:
+                ctx.cleanup()
     print("e2e: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
     return 1 if failed else 0
 
