@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Trace file writer and reader; the layout is in trace.h.
+ * Trace file writer and reader; the layout is in trace.h. header_len counts
+ * the whole header, CRC included; a reader skips bytes between the last
+ * string and the CRC, so fields can be appended there without a new version.
+ * A block's first_ts equals its first event's ts and is checked on reading:
+ * the block CRC covers only the compressed bytes.
  *
  * A block's raw bytes are two streams, so that zlib finds the repetitive
  * fields repeating and the noisy timestamps do not break its matches:
@@ -150,8 +154,6 @@ static void chan_to_front(struct blk_state *st, unsigned i, uint64_t id)
 	memmove(&st->chans[1], &st->chans[0], i * sizeof(st->chans[0]));
 	st->chans[0] = id;
 }
-
-/* ---- encoding ---- */
 
 struct enc {
 	uint8_t *p;		/* main stream */
@@ -323,8 +325,7 @@ static void encode_event(struct enc *e, const struct ipct_hdr *h)
 	}
 }
 
-/* ---- decoding: every read is bounded by the block's raw length ---- */
-
+/* Decoding: every read is bounded by the end of its stream. */
 struct dec {
 	const uint8_t *p, *end;		/* main stream */
 	const uint8_t *tp, *tend;	/* time stream */
@@ -544,8 +545,6 @@ static int decode_event(struct dec *d, struct ipct_hdr *ev)
 	return d->bad ? -1 : 0;
 }
 
-/* ---- writer ---- */
-
 struct trace_writer {
 	int fd;
 	int level;
@@ -758,8 +757,6 @@ uint64_t trace_writer__bytes(const struct trace_writer *w)
 {
 	return w->bytes;
 }
-
-/* ---- reader ---- */
 
 struct trace_reader {
 	/* source: a caller's buffer, or a file streamed with pread */
