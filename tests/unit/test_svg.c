@@ -434,3 +434,42 @@ Test(timeline, narrow_spans_merge_per_pixel_and_arrows_per_column)
 	cr_assert_eq(tl->arrows[0].bytes, 8000);
 	timeline__free(tl);
 }
+
+Test(svg, empty_trace_still_draws_a_valid_page)
+{
+	struct sy s = { 0 };
+	size_t tlen;
+	void *t = sy_write(&s, "true", &tlen);
+	struct out o;
+
+	cr_assert_not_null(t);
+	o = render(t, tlen, NULL);
+	assert_well_formed(&o);
+	cr_assert_not_null(strstr(o.buf, "no channel observed"));
+	cr_assert_not_null(strstr(o.buf, "0 events"));
+	free(o.buf);
+	free(t);
+}
+
+Test(svg, damaged_trace_draws_what_was_whole_and_says_so)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct trace_reader *r;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int err = 0;
+
+	/* cut off inside the last block: the end record is missing */
+	r = trace_reader__open_mem(t, tlen - 30, &err, NULL);
+	cr_assert_not_null(r, "open_mem: %d", err);
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(svg__render(r, NULL, f), 0);
+	fclose(f);
+	cr_assert_neq(trace_reader__status(r), TRACE_OK);
+	cr_assert_not_null(strstr(buf, trace_reader__status_msg(r)), "the damage is not shown");
+	trace_reader__free(r);
+	free(buf);
+	free(t);
+}
