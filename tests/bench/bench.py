@@ -32,7 +32,7 @@ if QUICK:
     CFG = dict(runs=3, pp_rounds=30000, strace_rounds=3000, seq=500000,
                gen_sizes=[1000000], ramp_pairs=[2], report_runs=1)
 else:
-    CFG = dict(runs=5, pp_rounds=200000, strace_rounds=20000, seq=3000000,
+    CFG = dict(runs=7, pp_rounds=200000, strace_rounds=20000, seq=3000000,
                gen_sizes=[1000000, 10000000], ramp_pairs=[2, 4, 8], report_runs=3)
 if os.environ.get("BENCH_RUNS"):
     CFG["runs"] = max(1, int(os.environ["BENCH_RUNS"]))
@@ -120,13 +120,18 @@ def run(argv, log, env=None, cwd=None):
 
 
 def timed_out(path):
-    """timed.sh's line: workload wall seconds, recorder CPU seconds during it."""
+    """timed.sh's output: workload wall s, recorder CPU s during it, workload CPU s."""
+    def secs(t):
+        m, rest = t.rstrip("s").split("m")
+        return int(m) * 60 + float(rest)
     try:
         with open(path) as f:
-            wall_ns, tb, ta, hz = (int(x) for x in f.read().split())
-    except (OSError, ValueError):
-        return None, None
-    return wall_ns / 1e9, ((ta - tb) / hz if tb else None)
+            lines = f.read().splitlines()
+        wall_ns, tb, ta, hz = (int(x) for x in lines[0].split())
+        cpu = sum(secs(t) for t in lines[2].split()) if len(lines) > 2 else None
+    except (OSError, ValueError, IndexError):
+        return None, None, None
+    return wall_ns / 1e9, ((ta - tb) / hz if tb else None), cpu
 
 
 def ipctrace_json(trace, log):
@@ -138,6 +143,43 @@ def ipctrace_json(trace, log):
         with open(log, "a") as f:
             f.write(f"report --json {trace} failed: {e}\n")
         return None
+
+
+def bpf_stats_sum(progs, ids):
+    """{program name: (run_cnt, run_time_ns)} over the programs whose id is in ids."""
+    out = {}
+    for p in progs:
+        if p.get("id") in ids and p.get("run_cnt"):
+            c, t = out.get(p.get("name", "?"), (0, 0))
+            out[p.get("name", "?")] = (c + p["run_cnt"], t + p.get("run_time_ns", 0))
+    return out
+
+
+def bpf_stats_read(dump):
+    """The recorder's programs from timed.sh's dump (bpftool -j prog show, and
+    the recorder's prog ids in dump.ids)."""
+    try:
+        with open(dump) as f:
+            progs = json.load(f)
+        with open(dump + ".ids") as f:
+            ids = {int(x) for x in f.read().split()}
+    except (OSError, ValueError):
+        return {}
+    return bpf_stats_sum(progs, ids)
+
+
+def bpf_stats_now(pid):
+    """The same, now, for the recorder running as pid (ids from its fdinfo)."""
+    ids = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fdinfo"):
+            with open(f"/proc/{pid}/fdinfo/{fd}") as f:
+                ids.update(int(l.split()[1]) for l in f if l.startswith("prog_id:"))
+        progs = json.loads(subprocess.run(["bpftool", "-j", "prog", "show"],
+                                          capture_output=True, text=True).stdout)
+    except (OSError, ValueError):
+        return {}
+    return bpf_stats_sum(progs, ids)
 
 
 def median(xs):
@@ -186,8 +228,8 @@ class Bench:
         trace = out[:-5] + ".trace"
         rc, total, ru = run(self.tracer_argv(tracer, out, trace, extra) + workload, self.log,
                             env=env)
-        wall, rec_cpu = timed_out(out)
-        r = {"rc": rc, "wall": wall, "rec_cpu": rec_cpu, "total": total}
+        wall, rec_cpu, cpu = timed_out(out)
+        r = {"rc": rc, "wall": wall, "rec_cpu": rec_cpu, "cpu": cpu, "total": total}
         if rc != 0 or wall is None:
             notes.append(f"{tracer} run {stem} failed (exit {rc}); see {self.log}")
             r["wall"] = None
@@ -275,7 +317,7 @@ class Bench:
         med = {k: median(r["wall"] for r in runs) for k, runs in res.items()}
         rows = []
         base = med["untraced"]
-        rows.append(["untraced", fmt(base, ".3f", " s"), "1.00x", "", ""])
+        rows.append(["untraced", fmt(base, ".3f", " s"), "1.00x", "", "", "", ""])
         for tracer in ("ipctrace", "perf", "strace"):
             if tracer not in res:
                 continue
@@ -285,9 +327,18 @@ class Bench:
             metric(f"{wl}.overhead.{tracer}", r and round(r, 3), "x",
                    traced_s=med[tracer], untraced_s=b, runs=len(res[tracer]))
             spread = [x["wall"] for x in res[tracer] if x["wall"]]
+            bkey = "untraced-small" if tracer == "strace" and wl == "pingpong" else "untraced"
+            paired = median(ratio(t["wall"], u["wall"]) for t, u in zip(res[tracer], res[bkey]))
+            cpu_r = ratio(median(x["cpu"] for x in res[tracer]), median(x["cpu"] for x in res[bkey]))
+            metric(f"{wl}.cpu_overhead.{tracer}", cpu_r and round(cpu_r, 3), "x",
+                   note="workload CPU time (user+sys) traced / untraced")
             rows.append([tracer, fmt(med[tracer], ".3f", " s"), fmt(r, ".2f", "x"),
-                         goal, f"{min(spread):.3f}-{max(spread):.3f}" if spread else ""])
-        table(["tracer", "median", "ratio", "goal", "range (s)"], rows)
+                         fmt(paired, ".2f", "x"), fmt(cpu_r, ".2f", "x"), goal,
+                         f"{min(spread):.3f}-{max(spread):.3f}" if spread else ""])
+        table(["tracer", "median", "ratio", "paired", "CPU ratio", "goal", "range (s)"], rows)
+        say("  ratio: median wall traced / median wall untraced (the goal); paired: median of "
+            "each run's ratio to the untraced run beside it; CPU ratio: the same for the "
+            "workload's own user+sys time, which other load on the machine disturbs less")
 
         ip = res["ipctrace"]
         lost = [r.get("lost") for r in ip if r.get("lost") is not None]
@@ -322,35 +373,36 @@ class Bench:
         return None
 
     def loss_ramp(self):
-        say("\n== Lost events: ramping the event rate (parallel unpinned ping-pong pairs) ==")
+        say("\n== Lost events: ramping the event rate (parallel unpinned ping-pong pairs), "
+            "default ring and the smallest ==")
         rows = []
         best_clean, worst_lossy = None, None
+        ring = self.ring_option()
+        rings = [None] + ([1] if ring else [])
+        if not ring:
+            notes.append("ipctrace --help shows no ring size option (-b): ring not ramped")
         steps = []
         for p in CFG["ramp_pairs"]:
             per = max(1000, CFG["pp_rounds"] // p)
-            steps.append((f"{p} pairs x {per}", [],
-                          ["sh", "-c", f"for i in $(seq {p}); do {PINGPONG} {per} & done; wait"]))
-        ring = self.ring_option()
-        if ring:
-            p = CFG["ramp_pairs"][0]
-            per = max(1000, CFG["pp_rounds"] // p)
-            for mib in (1,):
-                steps.append((f"{p} pairs, {ring} {mib} (MiB ring)", [ring, str(mib)],
-                              ["sh", "-c", f"for i in $(seq {p}); do {PINGPONG} {per} & done; wait"]))
-        else:
-            notes.append("ipctrace --help shows no ring size option (-b): ring not ramped")
+            wl = ["sh", "-c", f"for i in $(seq {p}); do {PINGPONG} {per} & done; wait"]
+            for mib in rings:
+                steps.append((f"{p} pairs x {per}" + (f", {ring} {mib}" if mib else ""),
+                              [ring, str(mib)] if mib else [], wl))
         for label, extra, wl in steps:
             r = self.one("ipctrace", wl, "ramp", extra=list(extra))
             if r.get("events") is None or not r["wall"]:
-                rows.append([label, "failed", "", "", ""])
+                rows.append([label, "failed", "", "", "", ""])
                 continue
             total = r["events"] + (r["lost"] or 0)
             if not total:
-                rows.append([label, "no events", 0, r["lost"], ""])
+                rows.append([label, "no events", 0, r["lost"], "", ""])
                 continue
             rate = total / r["wall"]
-            rows.append([label, f"{rate / 1e6:.2f} M/s", r["events"], r["lost"],
-                         f"{100 * (r['lost'] or 0) / total:.2f}%"])
+            cpu = r["rec_cpu"] / r["wall"] if r.get("rec_cpu") is not None else None
+            rows.append([label, f"{rate / 1e6:.2f} M/s", r["events"], r["lost"], total,
+                         f"{100 * (r['lost'] or 0) / total:.2f}%", fmt(cpu and 100 * cpu, ".0f", "%")])
+            metric("ramp." + label.replace(" ", "_").replace(",", ""), round(rate), "events/s",
+                   events=r["events"], lost=r["lost"])
             if not r["lost"] and not extra:
                 best_clean = max(best_clean or 0, rate)
             if r["lost"] and not extra:
@@ -359,7 +411,8 @@ class Bench:
             for r in runs:
                 if r.get("events") is not None and r["wall"] and not r["lost"]:
                     best_clean = max(best_clean or 0, (r["events"]) / r["wall"])
-        table(["load", "event rate", "events", "lost", "lost %"], rows)
+        table(["load", "event rate", "events", "lost", "events+lost", "lost %", "recorder CPU"],
+              rows)
         metric("max_rate_without_loss", best_clean and round(best_clean), "events/s",
                note="highest rate measured with no loss (default ring)")
         if worst_lossy:
@@ -465,8 +518,10 @@ class Bench:
 
     def bpf_costs(self):
         say("\n== Where the time goes: per BPF program cost on the ping-pong "
-            "(kernel.bpf_stats_enabled=1, one extra run) ==")
+            "(kernel.bpf_stats_enabled=1, two extra runs) ==")
         key = "/proc/sys/kernel/bpf_stats_enabled"
+        n = CFG["pp_rounds"]
+        pp = ["taskset", "-c", "0", PINGPONG, str(n)]
         try:
             with open(key) as f:
                 old = f.read().strip()
@@ -475,52 +530,109 @@ class Bench:
         except OSError as e:
             say(f"  cannot enable BPF stats: {e}")
             return
-        before = set()
         try:
-            before = {p["id"] for p in json.loads(subprocess.run(
-                ["bpftool", "-j", "prog", "show"], capture_output=True, text=True).stdout)}
-        except (OSError, ValueError, KeyError):
-            pass
-        try:
-            n = CFG["pp_rounds"]
             dump = self.path("bpfstats.json")
-            env = dict(os.environ, BENCH_BPFSTATS=dump)
-            r = self.one("ipctrace", ["taskset", "-c", "0", PINGPONG, str(n)], "bpfstats",
-                         env=env)
+            self.one("ipctrace", pp, "bpfstats", env=dict(os.environ, BENCH_BPFSTATS=dump))
+            traced = bpf_stats_read(dump)
+            hooked = {}
+            self.hooked_run(pp, stats=lambda pid: hooked.update(bpf_stats_now(pid)))
         finally:
             with open(key, "w") as f:
                 f.write(old)
-        try:
-            with open(dump) as f:
-                progs = json.load(f)
-        except (OSError, ValueError):
+        if not traced:
             say("  no bpftool dump (bpftool missing or failed)")
             return
-        # the programs that appeared during the run are the recorder's
-        mine = [p for p in progs if p.get("id") not in before and p.get("run_cnt")]
-        wall = r["wall"]
         rows = []
-        total = 0
-        for p in sorted(mine, key=lambda p: -p.get("run_time_ns", 0)):
-            cnt, ns = p.get("run_cnt", 0), p.get("run_time_ns", 0)
-            total += ns
-            rows.append([p.get("name", "?"), p.get("type", ""), cnt,
-                         f"{ns / cnt:.0f}" if cnt else "-", f"{ns / 1e6:.1f}",
-                         f"{ns / n:.0f}", f"{100 * ns / 1e9 / wall:.1f}%" if wall else ""])
-            metric(f"bpf.{p.get('name', '?')}.ns_per_run", cnt and round(ns / cnt, 1), "ns",
-                   run_cnt=cnt, run_time_ns=ns)
-        table(["program", "type", "runs", "ns/run", "total ms", "ns/round trip",
-               "% of wall"], rows)
-        base = median(x["wall"] for x in self.pp["untraced"])
-        ipt = median(x["wall"] for x in self.pp["ipctrace"])
-        if base and ipt:
-            extra = (ipt - base) * 1e9 / n
-            say(f"  BPF programs: {total / n:.0f} ns per round trip of the "
-                f"{extra:.0f} ns ipctrace adds ({100 * total / n / extra:.0f}%); the rest is "
-                f"ring buffer reserve/commit waits, wakeups of the collector and cache effects"
-                if extra > 0 else f"  BPF programs: {total / n:.0f} ns per round trip")
-            metric("bpf.total_ns_per_round_trip", round(total / n, 1), "ns",
-                   added_ns_per_round_trip=round(extra, 1))
+        tot_t = tot_h = 0
+        for name, (cnt, ns) in sorted(traced.items(), key=lambda kv: -kv[1][1]):
+            hc, hns = hooked.get(name, (0, 0))
+            tot_t += ns
+            tot_h += hns
+            rows.append([name, f"{cnt / n:.2f}", f"{ns / cnt:.0f}" if cnt else "-",
+                         f"{ns / n:.0f}", f"{hc / n:.2f}" if hooked else "n/a",
+                         f"{hns / hc:.0f}" if hc else "-", f"{hns / n:.0f}" if hooked else "n/a"])
+            metric(f"bpf.{name}.ns_per_run", cnt and round(ns / cnt, 1), "ns",
+                   runs_per_round_trip=round(cnt / n, 3))
+            if hc:
+                metric(f"bpf.{name}.filtered_ns_per_run", round(hns / hc, 1), "ns",
+                       runs_per_round_trip=round(hc / n, 3))
+        rows.append(["all programs", "", "", f"{tot_t / n:.0f}", "", "",
+                     f"{tot_h / n:.0f}" if hooked else "n/a"])
+        say("  columns: per ping-pong round trip, when the ping-pong is traced, and when "
+            "ipctrace traces another process (calls filtered out in the kernel)")
+        table(["program", "runs/RT", "ns/run", "ns/RT", "filtered runs/RT", "ns/run",
+               "ns/RT"], rows)
+        metric("bpf.total_ns_per_round_trip", round(tot_t / n, 1), "ns")
+        if hooked:
+            metric("bpf.filtered_total_ns_per_round_trip", round(tot_h / n, 1), "ns")
+        say("  runs count every process's calls (other work on this machine too); "
+            "bpf_stats itself adds ~20 ns a run")
+
+    def hooked_run(self, workload, stats=None):
+        """The workload untraced while ipctrace is attached to another process:
+        the cost every process pays for the hooks and the in-kernel filter."""
+        sleeper = subprocess.Popen(["sleep", "600"])
+        trace = self.path("hooked.trace")
+        with open(self.log, "ab") as f:
+            rec = subprocess.Popen([IPCTRACE, "-q", "--no-svg", "--no-report", "-p",
+                                    str(sleeper.pid), "-o", trace], stdout=f, stderr=f)
+        try:
+            # attached once its BPF programs are there and their count settles
+            last, stable, deadline = -1, 0, time.monotonic() + 20
+            while time.monotonic() < deadline and rec.poll() is None and stable < 3:
+                n = 0
+                try:
+                    for fd in os.listdir(f"/proc/{rec.pid}/fdinfo"):
+                        with open(f"/proc/{rec.pid}/fdinfo/{fd}") as fi:
+                            n += "link_id:" in fi.read()
+                except OSError:
+                    pass
+                stable = stable + 1 if n and n == last else 0
+                last = n
+                time.sleep(0.1)
+            if rec.poll() is not None or not last:
+                notes.append("ipctrace -p did not attach for the hooks-only runs")
+                return None
+            r = self.one("none", workload, "hooked")
+            if stats:
+                stats(rec.pid)
+            return r
+        finally:
+            rec.send_signal(2)
+            try:
+                rec.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                rec.kill()
+                rec.wait()
+            sleeper.kill()
+            sleeper.wait()
+
+    def hooks_cost(self):
+        n = CFG["pp_rounds"]
+        pp = ["taskset", "-c", "0", PINGPONG, str(n)]
+        plain, hooked = [], []
+        for i in range(max(3, CFG["runs"] // 2)):
+            plain.append(self.one("none", pp, "plain"))
+            h = self.hooked_run(pp)
+            if h:
+                hooked.append(h)
+        say(f"  hooks attached, ping-pong not traced (filtered out in the kernel), "
+            f"{len(plain)} alternating runs:")
+        for key, what in (("wall", "wall"), ("cpu", "workload CPU")):
+            p = median(x[key] for x in plain)
+            h = median(x[key] for x in hooked)
+            r = ratio(h, p)
+            metric(f"pingpong.overhead.hooks_only{'' if key == 'wall' else '.cpu'}",
+                   r and round(r, 3), "x",
+                   note="ipctrace attached to another process; the ping-pong is not traced")
+            if p and h:
+                say(f"    {what}: {r:.2f}x, {(h - p) * 1e9 / n:+.0f} ns per round trip")
+        for key, what in (("wall", "wall"), ("cpu", "workload CPU")):
+            ipt = median(x[key] for x in self.pp["ipctrace"])
+            base = median(x[key] for x in self.pp["untraced"])
+            if base and ipt:
+                say(f"  fully traced ({what}, overhead runs above): {ipt / base:.2f}x, "
+                    f"{(ipt - base) * 1e9 / n:+.0f} ns per round trip")
 
     def goals(self):
         say("\n== Goals (issue 5) ==")
@@ -557,8 +669,12 @@ def main():
     base = os.environ.get("BENCH_DIR", "/var/tmp")
     work = tempfile.mkdtemp(prefix="ipctrace-bench.", dir=base)
     t0 = time.monotonic()
+    load = os.getloadavg()[0]
     say(f"ipctrace bench ({'quick' if QUICK else 'full'}): {os.uname().release}, "
-        f"{os.cpu_count()} CPUs; work dir {work}")
+        f"{os.cpu_count()} CPUs, load average {load:.2f}; work dir {work}")
+    if load > 0.5:
+        say("  the machine is busy: wall-time ratios will be noisy; the CPU ratio column "
+            "is the steadier one")
     b = Bench(work)
     try:
         b.perf_setup()
@@ -570,9 +686,11 @@ def main():
         b.analysis()
         b.zlib_levels()
         b.bpf_costs()
+        b.hooks_cost()
         b.goals()
     finally:
         b.perf_teardown()
+        notes.append(f"load average at the end: {os.getloadavg()[0]:.2f}")
         for n in notes:
             say("note: " + n)
         os.makedirs(BENCH_BIN, exist_ok=True)

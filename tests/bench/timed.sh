@@ -1,10 +1,12 @@
 #!/bin/bash
-# timed.sh OUT CMD [ARG...]: runs CMD and writes to OUT one line
-# "wall_ns rec_ticks_before rec_ticks_after clk_tck", where rec_ticks are the
-# user+sys clock ticks of the nearest ancestor named ipctrace (the recorder),
-# sampled right around CMD: the recorder's CPU during the workload only.
+# timed.sh OUT CMD [ARG...]: runs CMD and writes to OUT the line
+# "wall_ns rec_ticks_before rec_ticks_after clk_tck", then the output of the
+# `times` builtin (its second line: CMD's user and sys time). rec_ticks are
+# the user+sys clock ticks of the nearest ancestor named ipctrace (the
+# recorder), sampled right around CMD: its CPU during the workload only.
 # With BENCH_BPFSTATS=FILE it also dumps `bpftool -j prog show` to FILE after
-# CMD, while the recorder still runs (its programs' run_time_ns, run_cnt).
+# CMD, while the recorder still runs (its programs' run_time_ns, run_cnt),
+# and the ids of the recorder's programs (from its fdinfo) to FILE.ids.
 # Only bash builtins run around CMD, so the wrapper adds almost nothing.
 out=$1
 shift
@@ -43,7 +45,14 @@ end=$EPOCHREALTIME
 t_after=$(ticks)
 if [ -n "$BENCH_BPFSTATS" ]; then
 	bpftool -j prog show >"$BENCH_BPFSTATS" 2>/dev/null
+	# the recorder's own programs: other tracers may run on this machine
+	for f in /proc/$rec/fdinfo/*; do
+		while read -r k v; do
+			[ "$k" = prog_id: ] && echo "$v"
+		done <"$f"
+	done 2>/dev/null | sort -un >"$BENCH_BPFSTATS.ids"
 fi
 wall_ns=$(( (${end/./} - ${start/./}) * 1000 ))
 echo "$wall_ns $t_before $t_after $(getconf CLK_TCK)" >"$out"
+times >>"$out" # CMD's own CPU: user and sys of this shell's children
 exit $status
