@@ -1130,8 +1130,9 @@ static void read_end_record(struct trace_reader *r, uint64_t rem)
 			    (unsigned long long)r->events);
 	} else if (rem > END_LEN) {
 		reader_stop(r, TRACE_CORRUPT,
-			    "%llu bytes of unknown data after the end record at offset %llu: read all %llu events",
-			    (unsigned long long)(rem - END_LEN), (unsigned long long)r->off,
+			    "%llu byte%s of unknown data after the end record at offset %llu: read all %llu events",
+			    (unsigned long long)(rem - END_LEN), rem - END_LEN == 1 ? "" : "s",
+			    (unsigned long long)r->off,
 			    (unsigned long long)r->events);
 	} else {
 		reader_stop(r, TRACE_OK, NULL);

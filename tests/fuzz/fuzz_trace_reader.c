@@ -7,7 +7,8 @@
  * Inputs starting with 'R' are block payloads, not files: the harness wraps
  * each in a valid block (zlib, CRC, matching first_ts) so that the fuzzer
  * reaches the event decoder, which CRCs and zlib checksums otherwise guard.
- *   'R' u8 opts (bit 0: add an end record) { u16 raw_len u16 nevents bytes }*
+ *   'R' u8 opts { u16 raw_len u16 nevents bytes }*
+ * opts bit 0: add an end record; bit 1: make its event count one too many.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -160,7 +161,7 @@ static void check_payloads(const uint8_t *data, size_t size)
 	if (size > 1 && (data[1] & 1)) {
 		memcpy(out + len, "END1", 4);
 		put32(out + len + 4, 12);
-		put64(out + len + 8, total);
+		put64(out + len + 8, total + ((data[1] >> 1) & 1));
 		put32(out + len + 16, crc32(0, out + len + 4, 12));
 		len += 20;
 	}

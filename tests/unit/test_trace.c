@@ -711,6 +711,45 @@ Test(trace, open_path_errors)
 	rmdir(dir);
 }
 
+Test(trace, end_record_checked)
+{
+	uint64_t ends[SMALL_BLOCKS], cnt[SMALL_BLOCKS];
+	struct evlist l = {};
+	size_t len, hdr_len;
+	uint8_t *buf = small_trace(&l, &len, ends, cnt, &hdr_len);
+	uint8_t *copy = malloc(len + 1);
+	struct trace_reader *r;
+	uLong crc;
+
+	/* an end record with a good CRC but the wrong event count */
+	memcpy(copy, buf, len);
+	copy[len - 12]++;
+	crc = crc32(0, copy + len - 16, 12);
+	for (int b = 0; b < 4; b++)
+		copy[len - 4 + b] = crc >> (8 * b);
+	r = trace_reader__open_mem(copy, len, NULL, NULL);
+	cr_assert_not_null(r);
+	cr_assert_eq(read_compare(r, &l), l.n);
+	cr_assert_eq(trace_reader__status(r), TRACE_CORRUPT);
+	cr_assert(strstr(trace_reader__status_msg(r), "end record says 61 events but the blocks hold 60"),
+		  "%s", trace_reader__status_msg(r));
+	trace_reader__free(r);
+
+	/* bytes after a good end record */
+	memcpy(copy, buf, len);
+	copy[len] = 0;
+	r = trace_reader__open_mem(copy, len + 1, NULL, NULL);
+	cr_assert_not_null(r);
+	cr_assert_eq(read_compare(r, &l), l.n);
+	cr_assert_eq(trace_reader__status(r), TRACE_CORRUPT);
+	cr_assert(strstr(trace_reader__status_msg(r), "1 byte of unknown data after the end record"),
+		  "%s", trace_reader__status_msg(r));
+	trace_reader__free(r);
+	free(copy);
+	free(buf);
+	free(l.ev);
+}
+
 Test(trace, rewind_gives_same_events)
 {
 	uint64_t ends[SMALL_BLOCKS], cnt[SMALL_BLOCKS];
