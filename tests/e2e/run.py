@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 IPCTRACE = os.environ.get("IPCTRACE") or os.path.join(ROOT, "ipctrace")
@@ -452,6 +453,97 @@ def test_trace_mode_0600(ctx):
     check(mode == 0o600, "trace mode is %o, expected 600" % mode)
     leftovers = [f for f in os.listdir(ctx.dir) if f.startswith("t.trace") and f != "t.trace"]
     check(not leftovers, "temporary files left behind: %s" % leftovers)
+
+
+@test()
+def test_many_tasks_followed(ctx):
+    children, threads = 200, 200
+    r = record(ctx, [tool("many_tasks"), str(children), str(threads)], extra=["-b", "64"])
+    said = Said(r.out)
+    col = said.pid("collector")
+    check(said.num("collector", r"(\d+) failed") == 0, "demo failed: " + r.out)
+    j = report(ctx.trace)
+    ch = [c for c in channels(j, "pipe", [col]) if endpoint(c, col).get("bytes_received")]
+    check(len(ch) == 1, "expected one pipe the collector reads, found %d" % len(ch))
+    ch = ch[0]
+    expect(endpoint(ch, col), "bytes_received", 8 * (children + threads), "collector")
+    kids = [e for e in ch["endpoints"] if e.get("pid") != col and e.get("bytes_sent") == 8]
+    check(len(kids) == children, "%d child processes sent 8 bytes each, expected %d"
+          % (len(kids), children))
+    expect(endpoint(ch, col), "bytes_sent", 8 * threads, "collector's threads")
+    tids = [t for t in process(j, col).get("threads", []) if t.get("comm") == "task-thread"]
+    check(len(tids) == threads, "%d threads named task-thread in the collector, expected %d"
+          % (len(tids), threads))
+
+
+@test()
+def test_svg_valid(ctx):
+    record(ctx, [tool("pipe_blocking"), "8", "1024", "2"])
+    render = ctx.path("render.svg")
+    r = run([IPCTRACE, "render", "-o", render, ctx.trace], timeout=60)
+    check(r.rc == 0, "render: " + r.why())
+    for svg in (ctx.svg, render):
+        r = run(["xmllint", "--noout", svg], timeout=60)
+        check(r.rc == 0, "%s is not well-formed: %s" % (svg, short(r.err)))
+        with open(svg, errors="replace") as f:
+            body = f.read()
+        for word in ("writer", "reader", "pipe"):
+            check(word in body, "%s does not mention %r" % (svg, word))
+        if shutil.which("rsvg-convert"):
+            png = svg + ".png"
+            r = run(["rsvg-convert", "-o", png, svg], timeout=60)
+            check(r.rc == 0 and os.path.getsize(png) > 0, "rsvg-convert %s: %s" % (svg, r.why()))
+
+
+@test()
+def test_perfetto_export(ctx):
+    record(ctx, [tool("pipe_blocking"), "8", "1024", "2"])
+    out = ctx.path("trace.json")
+    r = run([IPCTRACE, "export", "--perfetto", "-o", out, ctx.trace], timeout=60)
+    check(r.rc == 0, "export --perfetto: " + r.why())
+    with open(out) as f:
+        try:
+            j = json.load(f)
+        except ValueError as e:
+            raise Fail("Perfetto export is not JSON: %s" % e)
+    events = j.get("traceEvents") if isinstance(j, dict) else j
+    check(isinstance(events, list) and events, "no traceEvents in the Perfetto export")
+    names = {str(e.get("args", {}).get("name", "")) for e in events if e.get("ph") == "M"}
+    check(any("writer" in n for n in names) and any("reader" in n for n in names),
+          "Perfetto export does not name the writer and reader threads: %s" % sorted(names)[:10])
+
+
+@test()
+def test_report_newer_version(ctx):
+    record(ctx, [tool("pipe_blocking"), "2", "16", "1"])
+    with open(ctx.trace, "rb") as f:
+        data = bytearray(f.read())
+    check(data[:8] == b"IPCTRACE", "trace does not start with IPCTRACE: %r" % bytes(data[:8]))
+    hlen = int.from_bytes(data[12:16], "little")
+    check(24 < hlen <= len(data), "header_len %d out of range" % hlen)
+    data[8:12] = (99).to_bytes(4, "little")
+    # A valid header CRC, so that only the version is wrong.
+    data[hlen - 4:hlen] = (zlib.crc32(bytes(data[:hlen - 4])) & 0xffffffff).to_bytes(4, "little")
+    newer = ctx.path("newer.trace")
+    with open(newer, "wb") as f:
+        f.write(data)
+    r = run([IPCTRACE, "report", "--json", newer], timeout=30)
+    one_line_error(r, "trace of format version 99", ["version"])
+    check("99" in r.err, "the message does not say which version: " + short(r.err))
+
+
+@test()
+def test_lost_events_reported(ctx):
+    """A busy-polling reader with a tiny ring buffer: whatever is dropped is counted and shown."""
+    record(ctx, [tool("pipe_nonblock_poll"), "20", "4096", "10", "0"], extra=["-b", "1"])
+    j = report(ctx.trace, allow_lost=True)
+    lost = j["trace"].get("lost_events")
+    check(isinstance(lost, int) and lost >= 0, "lost_events is %r" % lost)
+    text = run([IPCTRACE, "report", ctx.trace], timeout=60)
+    check(text.rc == 0, "report: " + text.why())
+    m = re.search(r"(\d+) lost events", text.out)
+    check(m and int(m.group(1)) == lost, "text report does not say %d lost events: %s"
+          % (lost, short(text.out, 200)))
 
 
 # --- issue 3: every mechanism of the seed's table, every mode --------------
