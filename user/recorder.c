@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/random.h>
 #include <sys/resource.h>
@@ -644,107 +646,6 @@ fail:
 	return NULL;
 }
 
-static void child_exec(char *const *argv, int go_fd, int err_fd)
-{
-	char c;
-	int e;
-
-	if (read(go_fd, &c, 1) != 1)
-		_exit(127);
-	close(go_fd);
-	execvp(argv[0], argv);
-	e = errno;
-	while (write(err_fd, &e, sizeof(e)) < 0 && errno == EINTR)
-		;
-	_exit(127);
-}
-
-/* Fork the command, hold it until its pid is traced, then let it exec. */
-static int start_command(struct recorder *r)
-{
-	int go[2], ep[2], e = 0, err;
-	char *const *argv = r->opts.argv;
-	const char *name;
-	ssize_t n;
-	__u32 key;
-	__u8 one = 1;
-
-	if (pipe2(go, O_CLOEXEC))
-		return -errno;
-	if (pipe2(ep, O_CLOEXEC)) {
-		err = -errno;
-		close(go[0]);
-		close(go[1]);
-		return err;
-	}
-	fflush(NULL);
-	r->child = fork();
-	if (r->child < 0) {
-		err = -errno;
-		fail("starting the command failed (fork: %s): free some resources and retry",
-		     strerror(-err));
-		close(go[0]);
-		close(go[1]);
-		close(ep[0]);
-		close(ep[1]);
-		return err;
-	}
-	if (r->child == 0) {
-		close(go[1]);
-		close(ep[0]);
-		child_exec(argv, go[0], ep[1]);
-	}
-	close(go[0]);
-	close(ep[1]);
-
-	key = r->child;
-	err = 0;
-	if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.traced), &key, &one, BPF_ANY)) {
-		err = -errno;
-		fail("adding the command to the traced set failed (%s): run with -v", strerror(-err));
-	}
-	if (!err) {
-		/* The name it will have once exec'd, until its EXEC event says so. */
-		name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
-		err = write_task(r, r->child, r->child, getpid(), name, now_ns());
-	}
-	if (!err)
-		err = set_add(&r->live, r->child);
-	if (err) {
-		close(go[1]);
-		close(ep[0]);
-		waitpid(r->child, &r->child_status, 0);
-		r->child_reaped = true;
-		return err;
-	}
-	if (write(go[1], "g", 1) != 1)
-		err = -errno;
-	close(go[1]);
-	/* EOF: exec succeeded (the pipe was close-on-exec); an int: its errno. */
-	do {
-		n = read(ep[0], &e, sizeof(e));
-	} while (n < 0 && errno == EINTR);
-	close(ep[0]);
-	if (n == sizeof(e) || err) {
-		waitpid(r->child, &r->child_status, 0);
-		r->child_reaped = true;
-		set_del(&r->live, r->child);
-		if (!err) {
-			r->exec_errno = e;
-			if (e == ENOENT && !strchr(argv[0], '/'))
-				fail("%s: command not found: check its name and PATH", argv[0]);
-			else if (e == ENOENT)
-				fail("cannot run %s: no such file: check the path", argv[0]);
-			else
-				fail("cannot run %s: %s: check that it is an executable file", argv[0],
-				     strerror(e));
-			err = -e;
-		}
-		return err;
-	}
-	return 0;
-}
-
 static void reap_child(struct recorder *r, bool block)
 {
 	pid_t p;
@@ -763,6 +664,111 @@ static void reap_child(struct recorder *r, bool block)
 		r->child_status = 0;
 		set_del(&r->live, r->child);
 	}
+}
+
+enum { GO_WAIT = 0, GO_EXEC = 1, GO_ABORT = 2 };
+
+/*
+ * Waits for the parent's word without a syscall: the child is traced from
+ * the parent's insert on, and a read on a pipe there would show up in the
+ * trace as a channel of the command's own.
+ */
+static void child_exec(char *const *argv, volatile int *go, pid_t parent, int err_fd)
+{
+	unsigned spins = 0;
+	int e, v;
+
+	while ((v = __atomic_load_n(go, __ATOMIC_ACQUIRE)) == GO_WAIT) {
+		if (++spins % 4096)
+			continue;
+		if (getppid() != parent)
+			_exit(127);
+		sched_yield();
+	}
+	if (v != GO_EXEC)
+		_exit(127);
+	execvp(argv[0], argv);
+	e = errno;
+	while (write(err_fd, &e, sizeof(e)) < 0 && errno == EINTR)
+		;
+	_exit(127);
+}
+
+/* Fork the command, hold it until its pid is traced, then let it exec. */
+static int start_command(struct recorder *r)
+{
+	char *const *argv = r->opts.argv;
+	pid_t parent = getpid();
+	volatile int *go;
+	int ep[2], e = 0, err;
+	const char *name;
+	ssize_t n;
+	__u32 key;
+	__u8 one = 1;
+
+	go = mmap(NULL, sizeof(*go), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (go == MAP_FAILED)
+		return -errno;
+	*go = GO_WAIT;
+	if (pipe2(ep, O_CLOEXEC)) {
+		err = -errno;
+		munmap((void *)go, sizeof(*go));
+		return err;
+	}
+	fflush(NULL);
+	r->child = fork();
+	if (r->child < 0) {
+		err = -errno;
+		fail("starting the command failed (fork: %s): free some resources and retry",
+		     strerror(-err));
+		close(ep[0]);
+		close(ep[1]);
+		munmap((void *)go, sizeof(*go));
+		return err;
+	}
+	if (r->child == 0) {
+		close(ep[0]);
+		child_exec(argv, go, parent, ep[1]);
+	}
+	close(ep[1]);
+
+	key = r->child;
+	err = 0;
+	if (bpf_map_update_elem(bpf_map__fd(r->skel->maps.traced), &key, &one, BPF_ANY)) {
+		err = -errno;
+		fail("adding the command to the traced set failed (%s): run with -v", strerror(-err));
+	}
+	if (!err) {
+		/* The name it will have once exec'd, until its EXEC event says so. */
+		name = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 : argv[0];
+		err = write_task(r, r->child, r->child, parent, name, now_ns());
+	}
+	if (!err)
+		err = set_add(&r->live, r->child);
+	__atomic_store_n(go, err ? GO_ABORT : GO_EXEC, __ATOMIC_RELEASE);
+	munmap((void *)go, sizeof(*go));
+	if (err) {
+		close(ep[0]);
+		reap_child(r, true);
+		return err;
+	}
+	/* EOF: exec succeeded (the pipe was close-on-exec); an int: its errno. */
+	do {
+		n = read(ep[0], &e, sizeof(e));
+	} while (n < 0 && errno == EINTR);
+	close(ep[0]);
+	if (n == sizeof(e)) {
+		reap_child(r, true);
+		r->exec_errno = e;
+		if (e == ENOENT && !strchr(argv[0], '/'))
+			fail("%s: command not found: check its name and PATH", argv[0]);
+		else if (e == ENOENT)
+			fail("cannot run %s: no such file: check the path", argv[0]);
+		else
+			fail("cannot run %s: %s: check that it is an executable file", argv[0], strerror(e));
+		return -e;
+	}
+	return 0;
 }
 
 /* EXIT events can be lost; /proc is the fallback truth. */
