@@ -419,11 +419,12 @@ static struct cell_look cell_look(const struct draw *d, const struct tl_cell *c)
 static void merged_title(struct draw *d, const struct tl_lane *l, const struct tl_cell *sum,
 			 uint32_t c0, uint32_t c1)
 {
+	static const int order[] = { SPAN_SYSCALL, SPAN_BLOCKED, SPAN_RUNNABLE, SPAN_POLLING };
 	const struct timeline *tl = d->tl;
 	double col_ns = (double)(tl->opts.to - tl->opts.from) / tl->opts.width;
 	uint64_t a = tl->opts.from + (uint64_t)(c0 * col_ns);
 	uint64_t b = tl->opts.from + (uint64_t)((c1 + 1) * col_ns);
-	char t0[48], t1[48], n[4][32], du[4][32], total[32];
+	char t0[48], t1[48], n[32], du[32], total[32];
 	uint64_t nspans = 0;
 
 	for (int s = 0; s < SPAN_STATE_COUNT; s++)
@@ -431,14 +432,14 @@ static void merged_title(struct draw *d, const struct tl_lane *l, const struct t
 	fmt_ts(d, t0, sizeof(t0), a);
 	fmt_ts(d, t1, sizeof(t1), b);
 	svgw__open(d->w, "title");
-	svgw__textf(d->w,
-		    "%s %u: %s spans narrower than a pixel, merged (%s \xe2\x86\x92 %s)\n"
-		    "syscall: %s, %s\nblocked: %s, %s\nrunnable: %s, %s\npolling: %s, %s",
-		    l->thread->comm, l->tid, fmt_count(total, sizeof(total), nspans), t0, t1,
-		    fmt_count(n[0], 32, sum->n[SPAN_SYSCALL]), fmt_dur(du[0], 32, sum->ns[SPAN_SYSCALL]),
-		    fmt_count(n[1], 32, sum->n[SPAN_BLOCKED]), fmt_dur(du[1], 32, sum->ns[SPAN_BLOCKED]),
-		    fmt_count(n[2], 32, sum->n[SPAN_RUNNABLE]), fmt_dur(du[2], 32, sum->ns[SPAN_RUNNABLE]),
-		    fmt_count(n[3], 32, sum->n[SPAN_POLLING]), fmt_dur(du[3], 32, sum->ns[SPAN_POLLING]));
+	svgw__textf(d->w, "%s %u: %s spans under a pixel, merged (%s \xe2\x86\x92 %s)",
+		    l->thread->comm, l->tid, fmt_count(total, sizeof(total), nspans), t0, t1);
+	/* only the states present: these tooltips are most of a big file */
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (sum->n[order[i]])
+			svgw__textf(d->w, "\n%s: %s, %s", span_state_name(order[i]),
+				    fmt_count(n, sizeof(n), sum->n[order[i]]),
+				    fmt_dur(du, sizeof(du), sum->ns[order[i]]));
 	svgw__close(d->w);
 }
 
@@ -645,7 +646,7 @@ static void draw_lost(struct draw *d)
 static void arrow_title(struct draw *d, const struct tl_arrow *a)
 {
 	const struct tl_lane *s = &d->tl->lanes[a->src], *t = &d->tl->lanes[a->dst];
-	char ch[IPCT_NAME_LEN * 2 + 64], t0[48], t1[48], cnt[32], by[32];
+	char ch[IPCT_NAME_LEN * 2 + 64], t0[48], t1[48], cnt[32], by[32], l0[32], l1[32];
 
 	chan_desc(d, ch, sizeof(ch), a->chan);
 	fmt_ts(d, t0, sizeof(t0), a->src_ts);
@@ -657,11 +658,12 @@ static void arrow_title(struct draw *d, const struct tl_arrow *a)
 				    ch, s->thread->comm, s->tid, t->thread->comm, t->tid,
 				    fmt_bytes(by, sizeof(by), a->bytes), t0, t1);
 		else
-			svgw__textf(d->w, "%s transfers merged (within a pixel): %s %u \xe2\x86\x92 %s %u on %s%s, %s in all\nfirst sent %s, last sent %s",
+			svgw__textf(d->w, "%s transfers merged (sent within a pixel): %s %u \xe2\x86\x92 %s %u on %s%s, %s in all\nfirst sent %s, last sent %s; send to receive %s \xe2\x80\x93 %s",
 				    fmt_count(cnt, sizeof(cnt), a->count), s->thread->comm, s->tid,
 				    t->thread->comm, t->tid, ch, a->mixed ? " and other channels" : "",
 				    fmt_bytes(by, sizeof(by), a->bytes), t0,
-				    fmt_ts(d, t1, sizeof(t1), a->last_ts));
+				    fmt_ts(d, t1, sizeof(t1), a->last_ts),
+				    fmt_dur(l0, sizeof(l0), a->min_lat), fmt_dur(l1, sizeof(l1), a->max_lat));
 	} else {
 		if (a->count == 1)
 			svgw__textf(d->w, "wakeup: %s %u woke %s %u at %s (waker in a call on %s)",

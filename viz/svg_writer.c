@@ -80,10 +80,16 @@ size_t utf8_chars(const char *s)
 	return n;
 }
 
-/* Columns a code point takes once escaped: "\xNN" for controls. */
+/* Controls shown as "\xNN"; a newline stays, it breaks a tooltip's lines. */
+static bool is_ctl(uint32_t cp)
+{
+	return (cp < 0x20 && cp != '\n') || cp == 0x7f;
+}
+
+/* Columns a code point takes once escaped. */
 static size_t esc_width(int len, uint32_t cp)
 {
-	return len == 1 && (cp < 0x20 || cp == 0x7f) ? 4 : 1;
+	return len == 1 && is_ctl(cp) ? 4 : 1;
 }
 
 size_t xml_width(const char *s)
@@ -129,7 +135,7 @@ size_t xml_escape(FILE *f, const char *s, size_t max)
 			case '\'': fputs("&apos;", f); break;
 			default:
 				/* XML 1.0 forbids most C0 controls, even as references */
-				if (cp < 0x20 || cp == 0x7f)
+				if (is_ctl(cp))
 					fprintf(f, "\\x%02x", cp);
 				else
 					fputc((int)cp, f);

@@ -46,9 +46,9 @@ int svgw__depth(const struct svgw *w);
 
 /*
  * Write s to f escaped for XML text and attributes: & < > " ' as entities,
- * control characters as "\xNN", invalid UTF-8 bytes as U+FFFD. At most max
- * columns (see xml_width) are written ((size_t)-1 = all); returns the
- * columns of s left unwritten.
+ * control characters but the newline as "\xNN", invalid UTF-8 as U+FFFD.
+ * At most max columns (see xml_width) are written ((size_t)-1 = all);
+ * returns the columns of s left unwritten.
  */
 size_t xml_escape(FILE *f, const char *s, size_t max);
 /* Columns s takes once escaped: one per character, four per "\xNN". */

@@ -4,6 +4,8 @@
 #include <string.h>
 #include "timeline.h"
 
+#define TL_SPAN_BUDGET 20000   /* spans drawn one by one, over all lanes */
+
 struct lane_key {
 	uint32_t tid;
 	uint32_t lane;
@@ -227,12 +229,41 @@ static uint8_t span_kind(const struct timeline *tl, int chan)
 	return c ? (uint8_t)c->kind : IPCT_KIND_NONE;
 }
 
+/* Add a span too narrow to draw to its pixel column. 0 or -ENOMEM. */
+static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint64_t a, uint64_t b,
+		    int chan)
+{
+	struct tl_cell *c;
+
+	if (!l->cells) {
+		l->cells = calloc(tl->opts.width, sizeof(*l->cells));
+		if (!l->cells)
+			return tl->err = -ENOMEM;
+	}
+	c = &l->cells[col_of(tl, a)];
+	c->ns[state] += b - a;
+	c->n[state]++;
+	if (state == SPAN_SYSCALL) {
+		uint8_t k = span_kind(tl, chan);
+		uint64_t d = b - a + 1;
+
+		if (k == c->kind) {
+			c->kind_weight += d;
+		} else if (c->kind_weight >= d) {
+			c->kind_weight -= d;
+		} else {
+			c->kind = k;
+			c->kind_weight = d - c->kind_weight;
+		}
+	}
+	return 0;
+}
+
 void timeline__on_span(void *ctx, const struct model_span *s)
 {
 	struct timeline *tl = ctx;
 	uint64_t a, b, from = tl->opts.from, to = tl->opts.to;
 	struct tl_lane *l;
-	struct tl_cell *c;
 	int lane;
 
 	tl->stats.spans++;
@@ -270,38 +301,16 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 		tl->stats.spans_drawn++;
 		return;
 	}
-	if (!l->cells) {
-		l->cells = calloc(tl->opts.width, sizeof(*l->cells));
-		if (!l->cells) {
-			tl->err = -ENOMEM;
-			return;
-		}
-	}
-	c = &l->cells[col_of(tl, a)];
-	c->ns[s->state] += b - a;
-	c->n[s->state]++;
-	if (s->state == SPAN_SYSCALL) {
-		uint8_t k = span_kind(tl, s->chan);
-		uint64_t d = b - a + 1;
-
-		if (k == c->kind) {
-			c->kind_weight += d;
-		} else if (c->kind_weight >= d) {
-			c->kind_weight -= d;
-		} else {
-			c->kind = k;
-			c->kind_weight = d - c->kind_weight;
-		}
-	}
-	tl->stats.spans_merged++;
+	if (cell_add(tl, l, s->state, a, b, s->chan) == 0)
+		tl->stats.spans_merged++;
 }
 
-static uint64_t arrow_hash(uint8_t type, uint32_t src, uint32_t dst, uint32_t scol, uint32_t dcol)
+static uint64_t arrow_hash(uint8_t type, uint32_t src, uint32_t dst, uint32_t scol)
 {
 	uint64_t h = 1469598103934665603ull;
-	uint32_t v[5] = { type, src, dst, scol, dcol };
+	uint32_t v[4] = { type, src, dst, scol };
 
-	for (int i = 0; i < 5; i++) {
+	for (int i = 0; i < 4; i++) {
 		h ^= v[i];
 		h *= 1099511628211ull;
 		h ^= h >> 29;
@@ -319,7 +328,7 @@ static int grow_slots(struct timeline *tl)
 		return -ENOMEM;
 	for (size_t i = 0; i < tl->narrows; i++) {
 		const struct tl_arrow *a = &tl->arrows[i];
-		size_t j = arrow_hash(a->type, a->src, a->dst, a->scol, a->dcol) & (n - 1);
+		size_t j = arrow_hash(a->type, a->src, a->dst, a->scol) & (n - 1);
 
 		while (s[j])
 			j = (j + 1) & (n - 1);
@@ -343,11 +352,16 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 		tl->err = -ENOMEM;
 		return;
 	}
-	j = arrow_hash(type, src, dst, scol, dcol) & (p->nslots - 1);
+	j = arrow_hash(type, src, dst, scol) & (p->nslots - 1);
 	while (p->slots[j]) {
 		a = &tl->arrows[p->slots[j] - 1];
-		if (a->type == type && a->src == src && a->dst == dst &&
-		    a->scol == scol && a->dcol == dcol) {
+		if (a->type == type && a->src == src && a->dst == dst && a->scol == scol) {
+			uint64_t lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
+
+			if (lat < a->min_lat)
+				a->min_lat = lat;
+			if (lat > a->max_lat)
+				a->max_lat = lat;
 			a->count++;
 			a->bytes += bytes;
 			if (a->chan != chan)
@@ -382,6 +396,7 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 	a->last_ts = src_ts;
 	a->count = 1;
 	a->bytes = bytes;
+	a->min_lat = a->max_lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
 	p->slots[j] = (uint32_t)++tl->narrows;
 }
 
@@ -474,9 +489,7 @@ static int cmp_arrow(const void *a, const void *b)
 		return x->type < y->type ? -1 : 1;
 	if (x->src != y->src)
 		return x->src < y->src ? -1 : 1;
-	if (x->dst != y->dst)
-		return x->dst < y->dst ? -1 : 1;
-	return x->dcol < y->dcol ? -1 : x->dcol > y->dcol;
+	return x->dst < y->dst ? -1 : x->dst > y->dst;
 }
 
 static int cmp_lost(const void *a, const void *b)
@@ -488,9 +501,65 @@ static int cmp_lost(const void *a, const void *b)
 	return x->cpu < y->cpu ? -1 : x->cpu > y->cpu;
 }
 
+static int cmp_double_desc(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x > y ? -1 : x < y;
+}
+
+/*
+ * Past TL_SPAN_BUDGET drawable spans, the narrowest are merged into their
+ * columns too, so that the drawing stays bounded however the time is cut.
+ */
+static int fold_narrowest(struct timeline *tl)
+{
+	size_t total = 0, k = 0;
+	double *w, thr;
+
+	for (size_t i = 0; i < tl->nlanes; i++)
+		total += tl->lanes[i].nspans;
+	if (total <= TL_SPAN_BUDGET)
+		return 0;
+	w = malloc(total * sizeof(*w));
+	if (!w)
+		return -ENOMEM;
+	for (size_t i = 0; i < tl->nlanes; i++)
+		for (size_t j = 0; j < tl->lanes[i].nspans; j++) {
+			const struct tl_span *s = &tl->lanes[i].spans[j];
+
+			w[k++] = timeline__x(tl, s->end) - timeline__x(tl, s->start);
+		}
+	qsort(w, total, sizeof(*w), cmp_double_desc);
+	thr = w[TL_SPAN_BUDGET];
+	free(w);
+	for (size_t i = 0; i < tl->nlanes; i++) {
+		struct tl_lane *l = &tl->lanes[i];
+		size_t kept = 0;
+
+		for (size_t j = 0; j < l->nspans; j++) {
+			const struct tl_span *s = &l->spans[j];
+
+			if (timeline__x(tl, s->end) - timeline__x(tl, s->start) > thr) {
+				l->spans[kept++] = *s;
+				continue;
+			}
+			if (cell_add(tl, l, s->state, s->start, s->end, s->chan))
+				return -ENOMEM;
+			tl->stats.spans_drawn--;
+			tl->stats.spans_merged++;
+		}
+		l->nspans = kept;
+	}
+	return 0;
+}
+
 int timeline__finish(struct timeline *tl)
 {
 	size_t n = 0;
+
+	if (!tl->err)
+		tl->err = fold_narrowest(tl);
 
 	free(tl->priv->slots);
 	tl->priv->slots = NULL;

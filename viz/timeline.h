@@ -2,9 +2,10 @@
 /*
  * Pixel bucketing for the timeline SVG: the second pass's spans, transfers,
  * wakeups and lost records, reduced to what can be drawn in `width` columns.
- * Spans at least a pixel wide are kept one by one; narrower ones add their
- * time and count to the lane's column (drawn as one summary mark); arrows
- * between the same lanes and columns merge with a count. Memory and output
+ * Spans at least a pixel wide are kept one by one (up to a budget: past it
+ * the narrowest merge too); narrower ones add their time and count to the
+ * lane's column (drawn as one summary mark); arrows between the same lanes
+ * that leave in the same column merge with a count. Memory and output
  * grow with lanes x width, never with the number of events.
  *
  *   struct timeline *tl = timeline__new(first_pass_model, &opts);
@@ -69,6 +70,7 @@ struct tl_arrow {
 	int chan;                   /* of the first arrow merged */
 	uint64_t src_ts, dst_ts;    /* of the first arrow merged */
 	uint64_t last_ts;           /* latest src_ts merged */
+	uint64_t min_lat, max_lat;  /* dst_ts - src_ts over the arrows merged */
 	uint64_t count, bytes;
 };
 
