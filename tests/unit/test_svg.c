@@ -473,3 +473,42 @@ Test(svg, damaged_trace_draws_what_was_whole_and_says_so)
 	free(buf);
 	free(t);
 }
+
+Test(timeline, past_the_budget_the_narrowest_spans_merge)
+{
+	struct model_thread th[2] = {
+		{ .pid = 1, .tid = 1, .comm = "a", .first_ts = 0, .last_ts = 3000000 },
+		{ .pid = 2, .tid = 2, .comm = "b", .first_ts = 0, .last_ts = 3000000 },
+	};
+	size_t i1 = 0, i2 = 1;
+	struct model_process pr[2] = {
+		{ .pid = 1, .comm = "a", .threads = &i1, .nthreads = 1 },
+		{ .pid = 2, .comm = "b", .threads = &i2, .nthreads = 1 },
+	};
+	struct model m = { .start_ts = 0, .end_ts = 3000000, .threads = th, .nthreads = 2,
+			   .processes = pr, .nprocesses = 2 };
+	/* 1 px = 100 ns */
+	struct timeline_opts o = { .width = 30000, .from = 0, .to = 3000000 };
+	struct timeline *tl = timeline__new(&m, &o);
+	struct model_span s = { .state = SPAN_SYSCALL };
+
+	cr_assert_not_null(tl);
+	for (int i = 0; i < 15000; i++) {
+		s.pid = s.tid = 1;
+		s.start = (uint64_t)i * 200;
+		s.end = s.start + 200;      /* 2 px */
+		timeline__on_span(tl, &s);
+		s.pid = s.tid = 2;
+		s.end = s.start + 150;      /* 1.5 px */
+		timeline__on_span(tl, &s);
+	}
+	cr_assert_eq(tl->stats.spans_drawn, 30000);
+	cr_assert_eq(timeline__finish(tl), 0);
+	cr_assert_eq(tl->lanes[0].nspans, 15000);
+	cr_assert_eq(tl->lanes[1].nspans, 0);
+	cr_assert_eq(tl->stats.spans_drawn, 15000);
+	cr_assert_eq(tl->stats.spans_merged, 15000);
+	cr_assert_eq(tl->lanes[1].cells[2].n[SPAN_SYSCALL], 1);
+	cr_assert_eq(tl->lanes[1].cells[2].ns[SPAN_SYSCALL], 150);
+	timeline__free(tl);
+}
