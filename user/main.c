@@ -778,12 +778,19 @@ static int do_record(int argc, char **argv)
 		goto out;
 	err = recorder__run(rec);
 	code = recorder__exit_code(rec);
+	recorder__stats(rec, &st);
 	if (err) {
-		ret = code ? code : 1;
+		ret = st.cmd_exec_failed ? code : 1;
 		goto out;
 	}
 	ret = show_results(&a, &svg, &svg_ok);
-	recorder__stats(rec, &st);
+	if (st.lost)
+		errorf("warning: the kernel dropped %llu events (ring buffer full): raise -b "
+		       "(now %u MiB) to lose fewer", (unsigned long long)st.lost,
+		       a.ro.ring_mib ? a.ro.ring_mib : 16);
+	if (st.bad_events)
+		errorf("warning: %llu events from the kernel had an unexpected size and were skipped: "
+		       "rebuild ipctrace (make clean all)", (unsigned long long)st.bad_events);
 	if (!a.ro.quiet)
 		print_summary(&a, &st, svg_ok);
 	if (!ret)
