@@ -236,6 +236,7 @@ struct model_priv {
 	struct wake_pair *pairs;
 	size_t npairs, cpairs;
 	struct hmap pair_by_pids;
+	struct hmap sig_by_pids;  /* pid pair -> its signal channel */
 	size_t clost;
 	struct hmap final_tid, final_pid;
 };
@@ -363,6 +364,21 @@ static uint32_t rch_new(struct model *m)
 	return p->nrchs++;
 }
 
+/*
+ * A later CHAN event may say more (a file is mapped shared: mmap) but not
+ * less: a mapped shm object stays shm, a mapped file is not a file again.
+ */
+static enum ipct_kind better_kind(enum ipct_kind old, enum ipct_kind new)
+{
+	if (!new || new >= IPCT_KIND_MAX)
+		return old;
+	if (!old || old == IPCT_KIND_FILE)
+		return new;
+	if (new == IPCT_KIND_FILE || new == IPCT_KIND_MMAP)
+		return old;
+	return new;
+}
+
 /* Report channel of a kernel chan id; NONE_IDX if 0 or never described. */
 static uint32_t chan_rc(struct model *m, uint64_t id, bool referenced)
 {
@@ -475,8 +491,7 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 
 	if (!ra->id || (rb->id && rb->id < ra->id))
 		ra->id = rb->id;
-	if (!ra->kind)
-		ra->kind = rb->kind;
+	ra->kind = better_kind(ra->kind, rb->kind);
 	if (!ra->name[0])
 		memcpy(ra->name, rb->name, sizeof(ra->name));
 	if (!ra->ino)
@@ -618,8 +633,7 @@ static void on_chan(struct model *m, const struct ipct_chan *e)
 		p->kchans[root].rc = rc;
 	}
 	r = &p->rchs[rc];
-	if (e->kind && e->kind < IPCT_KIND_MAX)
-		r->kind = e->kind;
+	r->kind = better_kind(r->kind, e->kind);
 	if (e->name[0])
 		copy_name(r->name, sizeof(r->name), e->name, sizeof(e->name));
 	if (e->ino)
@@ -855,6 +869,13 @@ static bool is_send_op(unsigned op)
 	       op == IPCT_OP_MSGSND;
 }
 
+/* Kinds where mapping or attaching is the whole interaction: every call makes an endpoint. */
+static bool is_attach_kind(enum ipct_kind k)
+{
+	return k == IPCT_KIND_SHM || k == IPCT_KIND_SYSV_SHM || k == IPCT_KIND_MMAP ||
+	       k == IPCT_KIND_SYSV_SEM || k == IPCT_KIND_FUTEX || k == IPCT_KIND_SIGNAL;
+}
+
 /* Calls that move data or wait for the peer: they give a channel its id and modes. */
 static bool is_io_op(unsigned op)
 {
@@ -874,6 +895,75 @@ static int64_t moved_bytes(const struct ipct_syscall *e)
 		return -1;
 	}
 	return e->ret > 0 ? e->ret : -1;
+}
+
+/* The signal channel between two processes, made on first use (kills carry no chan). */
+static uint32_t signal_rc(struct model *m, uint32_t a, uint32_t b)
+{
+	struct model_priv *p = m->priv;
+	uint32_t lo = a < b ? a : b, hi = a < b ? b : a;
+	uint64_t key = ((uint64_t)lo << 32) | hi;
+	uint32_t rc = hmap_get(&p->sig_by_pids, key);
+	struct rch *r;
+
+	if (rc != NONE_IDX)
+		return rch_resolve(p, rc);
+	rc = rch_new(m);
+	if (rc == NONE_IDX)
+		return rc;
+	if (hmap_put(&p->sig_by_pids, key, rc)) {
+		p->oom = true;
+		return NONE_IDX;
+	}
+	r = &p->rchs[rc];
+	r->kind = IPCT_KIND_SIGNAL;
+	snprintf(r->name, sizeof(r->name), "signals %u <-> %u", lo, hi);
+	return rc;
+}
+
+/* kill/tgkill/sigqueue that succeeded: one message from the caller to the target. */
+static void on_kill(struct model *m, const struct ipct_syscall *e, uint64_t start)
+{
+	struct model_priv *p = m->priv;
+	uint32_t target = (uint32_t)e->arg, idx, rc;
+	struct model_endpoint *ep;
+	struct rch *r;
+
+	if (e->ret != 0 || e->arg <= 0)
+		return;
+	idx = hmap_get(&p->thr_by_tid, target);
+	if (idx != NONE_IDX)
+		target = p->thrs[idx].pub.pid;
+	if (target == e->h.pid)
+		return;
+	rc = signal_rc(m, e->h.pid, target);
+	if (rc == NONE_IDX)
+		return;
+	rch_use(m, rc);
+	r = &p->rchs[rc];
+	rch_span_ts(r, start);
+	rch_span_ts(r, e->h.ts);
+	ep = rch_ep(m, rc, e->h.pid);
+	if (!ep)
+		return;
+	if (!ep->first_ts || start < ep->first_ts)
+		ep->first_ts = start;
+	ep->last_ts = e->h.ts;
+	ep->sends++;
+	/* a signal counts one unit for transfers and direction, no bytes */
+	record_send(m, rc, e->h.pid, e->h.pid, e->h.tid, e->h.ts, 1);
+	p->rchs[rc].bytes--;
+	if (hmap_get(&p->proc_by_pid, target) == NONE_IDX)
+		return;
+	ep = rch_ep(m, rc, target);
+	if (!ep)
+		return;
+	if (!ep->first_ts)
+		ep->first_ts = e->h.ts;
+	ep->last_ts = e->h.ts;
+	ep->recvs++;
+	record_recv(m, rc, target, target, target, e->h.ts, 1);
+	p->rchs[rc].bytes_recv--;
 }
 
 static bool poll_credit(struct thr *t, uint32_t rc)
@@ -967,8 +1057,9 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	if (poll && e->chan2)
 		nblk = 0, blk = 0;
 	if (rc != NONE_IDX && (is_io_op(e->op) || nblk || e->op == IPCT_OP_MQ_NOTIFY ||
-			       e->op == IPCT_OP_IO_URING_ENTER || e->op == IPCT_OP_IO_SUBMIT)) {
-		if (is_io_op(e->op))
+			       e->op == IPCT_OP_IO_URING_ENTER || e->op == IPCT_OP_IO_SUBMIT ||
+			       is_attach_kind(p->rchs[rc].kind))) {
+		if (is_io_op(e->op) || is_attach_kind(p->rchs[rc].kind))
 			rch_use(m, rc);
 		ep = rch_ep(m, rc, e->h.pid);
 	}
@@ -1061,6 +1152,17 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 		run_end(m, t);
 	}
 
+	if (e->op == IPCT_OP_KILL) {
+		on_kill(m, e, start);
+		if (rc == NONE_IDX && e->arg > 0) {
+			uint32_t idx = hmap_get(&p->thr_by_tid, (uint32_t)e->arg);
+			uint32_t target = idx != NONE_IDX ? p->thrs[idx].pub.pid : (uint32_t)e->arg;
+
+			if (target != e->h.pid && e->ret == 0)
+				rc = signal_rc(m, e->h.pid, target);
+		}
+	}
+
 	s = (struct model_span){
 		.pid = e->h.pid, .tid = e->h.tid, .state = SPAN_SYSCALL, .start = start, .end = end,
 		.chan = rch_id(p, rc != NONE_IDX ? rc : rc2), .op = e->op, .nr = e->nr, .ret = e->ret,
@@ -1139,9 +1241,15 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 		s.end = in;
 		emit_span(m, &s);
 	}
-	if (e->state && (e->wake_ts || e->waker_pid))
-		emit_wake(m, chan_rc(m, e->waker_chan, false), e->waker_pid, e->waker_tid,
-			  e->h.pid, e->h.tid, wake, e->waker_op);
+	if (e->state && (e->wake_ts || e->waker_pid)) {
+		uint32_t wrc = chan_rc(m, e->waker_chan, false);
+
+		if (wrc == NONE_IDX && e->waker_op == IPCT_OP_KILL && e->waker_pid &&
+		    e->waker_pid != e->h.pid)
+			wrc = signal_rc(m, e->waker_pid, e->h.pid);
+		emit_wake(m, wrc, e->waker_pid, e->waker_tid, e->h.pid, e->h.tid, wake,
+			  e->waker_op);
+	}
 }
 
 static void on_task(struct model *m, const struct ipct_task *e)
@@ -1209,10 +1317,14 @@ static void on_proc(struct model *m, const struct ipct_proc *e)
 
 static void on_wakeup(struct model *m, const struct ipct_wakeup *e)
 {
+	uint32_t rc;
+
 	if (!thr_get(m, e->h.pid, e->h.tid, e->h.ts))
 		return;
-	emit_wake(m, chan_rc(m, e->chan, false), e->h.pid, e->h.tid, e->wakee_pid,
-		  e->wakee_tid, e->h.ts, e->op);
+	rc = chan_rc(m, e->chan, false);
+	if (rc == NONE_IDX && e->op == IPCT_OP_KILL && e->wakee_pid != e->h.pid)
+		rc = signal_rc(m, e->h.pid, e->wakee_pid);
+	emit_wake(m, rc, e->h.pid, e->h.tid, e->wakee_pid, e->wakee_tid, e->h.ts, e->op);
 }
 
 static void on_lost(struct model *m, const struct ipct_lost *e)
@@ -1338,7 +1450,7 @@ static enum model_direction rch_direction(const struct rch *r)
 	bool disjoint = true;
 	size_t nsend = 0;
 
-	if (!r->bytes && !r->bytes_recv)
+	if (!r->bytes && !r->bytes_recv && !r->messages)
 		return DIR_NONE;
 	for (size_t i = 0; i < r->nsides; i++) {
 		if (r->sides[i].sent)
@@ -1651,6 +1763,7 @@ void model__free(struct model *m)
 		hmap_free(&p->kchan_by_id);
 		hmap_free(&p->kchan_by_tuple);
 		hmap_free(&p->pair_by_pids);
+		hmap_free(&p->sig_by_pids);
 		hmap_free(&p->final_tid);
 		hmap_free(&p->final_pid);
 		free(p);

@@ -583,3 +583,70 @@ Test(model, first_switch_in_of_unknown_sleeps)
 	thread_adds_up(t);
 	model__free(m);
 }
+
+Test(model, signals_between_processes)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_channel *c;
+
+	two_procs(m);
+	ev_task(m, 1000, 20, 21, "reader-thread");
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = 2000 + i * 1000;
+		struct ipct_sleep s = { .out_ts = t - 500, .wake_ts = t + 5, .state = 1,
+					.op = IPCT_OP_SIGWAIT, .waker_pid = 10, .waker_tid = 10,
+					.waker_op = IPCT_OP_KILL };
+
+		hdr(&s.h, IPCT_EV_SLEEP, t + 20, 20, 20);
+		/* 10 signals 20 (by tid 21), 20 answers; each kill wakes the other side */
+		ev_sys2(m, 10, 10, t, t + 10, IPCT_OP_KILL, 0, 0, 0, 21);
+		model__add(m, &s.h);
+		ev_sys2(m, 20, 20, t + 30, t + 40, IPCT_OP_KILL, 0, 0, 0, 10);
+	}
+	ev_sys2(m, 10, 10, 9000, 9010, IPCT_OP_KILL, 0, 0, -3, 4242);  /* ESRCH */
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 1);
+	c = &m->channels[0];
+	cr_assert_eq(c->kind, IPCT_KIND_SIGNAL);
+	cr_assert_eq(synth_ep(c, 10)->sends, 4);
+	cr_assert_eq(synth_ep(c, 10)->recvs, 4);
+	cr_assert_eq(synth_ep(c, 20)->sends, 4);
+	cr_assert_eq(c->bytes, 0);
+	cr_assert_eq(c->messages, 8);
+	cr_assert_eq(c->direction, DIR_HALF_DUPLEX);
+	cr_assert_eq(m->nwakeups, 1);
+	cr_assert_eq(m->wakeups[0].chan, c->id, "woken by a kill: the signal channel");
+	cr_assert_eq(m->wakeups[0].count, 4);
+	model__free(m);
+}
+
+Test(model, shared_memory_keeps_its_kind_and_attachers)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_channel *c;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, 0x700, IPCT_KIND_SHM, 0, 5, "/ipctrace-shm-10");
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_OPEN, 0x700, 3, 0);
+	/* mapping it shared announces it again, as mmap */
+	ev_chan(m, 1250, 10, 0x700, IPCT_KIND_MMAP, 0, 5, "ipctrace-shm-10");
+	ev_sys(m, 10, 10, 1300, 1400, IPCT_OP_MMAP, 0x700, 0x7f0000, 0);
+	ev_sys(m, 20, 20, 1500, 1600, IPCT_OP_MMAP, 0x700, 0x7f1000, 0);
+	ev_chan(m, 1000, 10, 0x701, IPCT_KIND_FILE, 0, 6, "/tmp/map");
+	ev_chan(m, 1700, 10, 0x701, IPCT_KIND_MMAP, 0, 6, NULL);
+	ev_sys(m, 20, 20, 1800, 1900, IPCT_OP_MMAP, 0x701, 0x7f2000, 0);
+	ev_chan(m, 2000, 10, 0x701, IPCT_KIND_FILE, 0, 6, NULL);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2);
+	c = &m->channels[0];
+	cr_assert_eq(c->kind, IPCT_KIND_SHM);
+	cr_assert_str_eq(c->name, "ipctrace-shm-10", "later names win");
+	cr_assert_eq(c->nendpoints, 2, "both processes that mapped it");
+	cr_assert_eq(c->direction, DIR_NONE);
+	cr_assert_eq(m->channels[1].kind, IPCT_KIND_MMAP);
+	cr_assert_str_eq(m->channels[1].name, "/tmp/map");
+	model__free(m);
+}
