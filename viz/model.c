@@ -1607,6 +1607,13 @@ static int finish_processes(struct model *m)
 		if (t->comm[0] && (t->tid == t->pid || !pr->comm[0]))
 			memcpy(pr->comm, t->comm, sizeof(pr->comm));
 	}
+	/* a thread we never heard named goes by its process's name */
+	for (size_t i = 0; i < m->nthreads; i++) {
+		const struct model_process *pr = model__process(m, m->threads[i].pid);
+
+		if (!m->threads[i].comm[0] && pr)
+			memcpy(m->threads[i].comm, pr->comm, sizeof(m->threads[i].comm));
+	}
 	return 0;
 }
 

@@ -224,7 +224,9 @@ static const char *comm_of(const struct model *m, uint32_t pid)
 	if (!pid)
 		return "(interrupt)";
 	p = model__process(m, pid);
-	return p && p->comm[0] ? p->comm : "?";
+	if (!p)
+		return "(untraced)";
+	return p->comm[0] ? p->comm : "?";
 }
 
 static uint64_t chan_received(const struct model_channel *c)
