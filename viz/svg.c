@@ -658,8 +658,8 @@ static void arrow_title(struct draw *d, const struct tl_arrow *a)
 				    ch, s->thread->comm, s->tid, t->thread->comm, t->tid,
 				    fmt_bytes(by, sizeof(by), a->bytes), t0, t1);
 		else
-			svgw__textf(d->w, "%s transfers merged (sent within a pixel): %s %u \xe2\x86\x92 %s %u on %s%s, %s in all\nfirst sent %s, last sent %s; send to receive %s \xe2\x80\x93 %s",
-				    fmt_count(cnt, sizeof(cnt), a->count), s->thread->comm, s->tid,
+			svgw__textf(d->w, "%s transfers merged (sent within %u px): %s %u \xe2\x86\x92 %s %u on %s%s, %s in all\nfirst sent %s, last sent %s; send to receive %s \xe2\x80\x93 %s",
+				    fmt_count(cnt, sizeof(cnt), a->count), d->tl->arrow_cols, s->thread->comm, s->tid,
 				    t->thread->comm, t->tid, ch, a->mixed ? " and other channels" : "",
 				    fmt_bytes(by, sizeof(by), a->bytes), t0,
 				    fmt_ts(d, t1, sizeof(t1), a->last_ts),
@@ -669,8 +669,8 @@ static void arrow_title(struct draw *d, const struct tl_arrow *a)
 			svgw__textf(d->w, "wakeup: %s %u woke %s %u at %s (waker in a call on %s)",
 				    s->thread->comm, s->tid, t->thread->comm, t->tid, t0, ch);
 		else
-			svgw__textf(d->w, "%s wakeups merged (within a pixel): %s %u woke %s %u, on %s%s\nfirst %s, last %s",
-				    fmt_count(cnt, sizeof(cnt), a->count), s->thread->comm, s->tid,
+			svgw__textf(d->w, "%s wakeups merged (within %u px): %s %u woke %s %u, on %s%s\nfirst %s, last %s",
+				    fmt_count(cnt, sizeof(cnt), a->count), d->tl->arrow_cols, s->thread->comm, s->tid,
 				    t->thread->comm, t->tid, ch, a->mixed ? " and other channels" : "",
 				    t0, fmt_ts(d, t1, sizeof(t1), a->last_ts));
 	}

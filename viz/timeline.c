@@ -4,7 +4,8 @@
 #include <string.h>
 #include "timeline.h"
 
-#define TL_SPAN_BUDGET 20000   /* spans drawn one by one, over all lanes */
+#define TL_SPAN_BUDGET 12000   /* spans drawn one by one, over all lanes */
+#define TL_ARROW_BUDGET 4000   /* arrows, over all lanes */
 
 struct lane_key {
 	uint32_t tid;
@@ -492,6 +493,61 @@ static int cmp_arrow(const void *a, const void *b)
 	return x->dst < y->dst ? -1 : x->dst > y->dst;
 }
 
+static uint32_t g_bucket;
+
+static int cmp_arrow_bucket(const void *a, const void *b)
+{
+	const struct tl_arrow *x = a, *y = b;
+
+	if (x->type != y->type)
+		return x->type < y->type ? -1 : 1;
+	if (x->src != y->src)
+		return x->src < y->src ? -1 : 1;
+	if (x->dst != y->dst)
+		return x->dst < y->dst ? -1 : 1;
+	if (x->scol / g_bucket != y->scol / g_bucket)
+		return x->scol / g_bucket < y->scol / g_bucket ? -1 : 1;
+	return x->scol < y->scol ? -1 : x->scol > y->scol;
+}
+
+/*
+ * Past TL_ARROW_BUDGET arrows, arrows between the same lanes merge over
+ * wider and wider runs of columns, keeping the first one's place.
+ */
+static void merge_arrows(struct timeline *tl)
+{
+	uint32_t bucket = 1;
+
+	while (tl->narrows > TL_ARROW_BUDGET && bucket < tl->opts.width) {
+		size_t n = 0;
+
+		bucket *= 2;
+		g_bucket = bucket;
+		qsort(tl->arrows, tl->narrows, sizeof(*tl->arrows), cmp_arrow_bucket);
+		for (size_t i = 0; i < tl->narrows; i++) {
+			const struct tl_arrow *a = &tl->arrows[i];
+			struct tl_arrow *d = n ? &tl->arrows[n - 1] : NULL;
+
+			if (!d || d->type != a->type || d->src != a->src || d->dst != a->dst ||
+			    d->scol / bucket != a->scol / bucket) {
+				tl->arrows[n++] = *a;
+				continue;
+			}
+			d->count += a->count;
+			d->bytes += a->bytes;
+			d->mixed |= a->mixed || a->chan != d->chan;
+			if (a->last_ts > d->last_ts)
+				d->last_ts = a->last_ts;
+			if (a->min_lat < d->min_lat)
+				d->min_lat = a->min_lat;
+			if (a->max_lat > d->max_lat)
+				d->max_lat = a->max_lat;
+		}
+		tl->narrows = n;
+	}
+	tl->arrow_cols = bucket;
+}
+
 static int cmp_lost(const void *a, const void *b)
 {
 	const struct tl_lost *x = a, *y = b;
@@ -564,6 +620,7 @@ int timeline__finish(struct timeline *tl)
 	free(tl->priv->slots);
 	tl->priv->slots = NULL;
 	tl->priv->nslots = 0;
+	merge_arrows(tl);
 	if (tl->narrows)
 		qsort(tl->arrows, tl->narrows, sizeof(*tl->arrows), cmp_arrow);
 	if (tl->nlost)

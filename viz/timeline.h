@@ -5,7 +5,7 @@
  * Spans at least a pixel wide are kept one by one (up to a budget: past it
  * the narrowest merge too); narrower ones add their time and count to the
  * lane's column (drawn as one summary mark); arrows between the same lanes
- * that leave in the same column merge with a count. Memory and output
+ * that leave in the same column (or run of columns, past a budget) merge. Memory and output
  * grow with lanes x width, never with the number of events.
  *
  *   struct timeline *tl = timeline__new(first_pass_model, &opts);
@@ -94,6 +94,7 @@ struct timeline {
 	size_t nlanes;
 	struct tl_arrow *arrows;    /* after finish: sorted, narrows merged */
 	size_t narrows;
+	uint32_t arrow_cols;        /* columns one arrow may stand for (1, 2, 4, ...) */
 	struct tl_lost *lost;
 	size_t nlost;
 	struct timeline_stats stats;
