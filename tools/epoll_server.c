@@ -30,7 +30,7 @@ static void msleep(long ms)
 
 static int run_client(int id, int fd, long requests, long size, long gap_ms)
 {
-	char name[16];
+	char name[24];
 	long bytes = 0;
 
 	snprintf(name, sizeof(name), "client-%d", id);
