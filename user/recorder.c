@@ -906,11 +906,27 @@ static int finish_trace(struct recorder *r, bool complete)
 		err = -errno;
 	r->fd = -1;
 	/* A cut-off trace still reads up to its last whole block: keep it. */
-	if (rename(r->tmp_path, r->final_path) && !err)
-		err = -errno;
-	else
+	if (rename(r->tmp_path, r->final_path)) {
+		if (!err)
+			err = -errno;
+	} else {
 		r->completed = true;
+	}
 	return err;
+}
+
+/* Stop tracing: the programs cost the traced processes nothing from here on. */
+static void detach(struct recorder *r)
+{
+	size_t i;
+
+	ring_buffer__free(r->rb);
+	r->rb = NULL;
+	for (i = 0; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	r->nlinks = 0;
+	ipctrace_bpf__destroy(r->skel);
+	r->skel = NULL;
 }
 
 int recorder__run(struct recorder *r)
@@ -951,8 +967,16 @@ int recorder__run(struct recorder *r)
 		reap_child(r, true);
 	if (err) {
 		finish_trace(r, false);
-		fail("writing trace %s failed (%s): free disk space or choose another path with -o; "
-		     "what was recorded is kept", r->final_path, strerror(-err));
+		if (r->write_err)
+			fail("writing trace %s failed (%s): free disk space or choose another path "
+			     "with -o; what was recorded is kept", r->final_path, strerror(-err));
+		detach(r);
+		/* Like time(1): the command is not killed because recording failed. */
+		if (child_running(r)) {
+			if (!r->opts.quiet)
+				fail("note: %s is no longer traced; waiting for it to exit", r->opts.argv[0]);
+			reap_child(r, true);
+		}
 		return err;
 	}
 	err = finish_trace(r, true);
@@ -1009,15 +1033,10 @@ int recorder__exit_code(const struct recorder *r)
 
 void recorder__free(struct recorder *r)
 {
-	size_t i;
-
 	if (!r)
 		return;
-	ring_buffer__free(r->rb);
-	for (i = 0; i < r->nlinks; i++)
-		bpf_link__destroy(r->links[i]);
+	detach(r);
 	free(r->links);
-	ipctrace_bpf__destroy(r->skel);
 	if (r->tw)
 		trace_writer__free(r->tw);
 	if (r->fd >= 0)
