@@ -487,13 +487,13 @@ Test(timeline, past_the_budget_the_narrowest_spans_merge)
 	};
 	struct model m = { .start_ts = 0, .end_ts = 3000000, .threads = th, .nthreads = 2,
 			   .processes = pr, .nprocesses = 2 };
-	/* 1 px = 100 ns */
+	/* 1 px = 100 ns; 16000 spans are over the budget of 12000 */
 	struct timeline_opts o = { .width = 30000, .from = 0, .to = 3000000 };
 	struct timeline *tl = timeline__new(&m, &o);
 	struct model_span s = { .state = SPAN_SYSCALL };
 
 	cr_assert_not_null(tl);
-	for (int i = 0; i < 15000; i++) {
+	for (int i = 0; i < 8000; i++) {
 		s.pid = s.tid = 1;
 		s.start = (uint64_t)i * 200;
 		s.end = s.start + 200;      /* 2 px */
@@ -502,13 +502,53 @@ Test(timeline, past_the_budget_the_narrowest_spans_merge)
 		s.end = s.start + 150;      /* 1.5 px */
 		timeline__on_span(tl, &s);
 	}
-	cr_assert_eq(tl->stats.spans_drawn, 30000);
+	cr_assert_eq(tl->stats.spans_drawn, 16000);
 	cr_assert_eq(timeline__finish(tl), 0);
-	cr_assert_eq(tl->lanes[0].nspans, 15000);
+	cr_assert_eq(tl->lanes[0].nspans, 8000);
 	cr_assert_eq(tl->lanes[1].nspans, 0);
-	cr_assert_eq(tl->stats.spans_drawn, 15000);
-	cr_assert_eq(tl->stats.spans_merged, 15000);
+	cr_assert_eq(tl->stats.spans_drawn, 8000);
+	cr_assert_eq(tl->stats.spans_merged, 8000);
 	cr_assert_eq(tl->lanes[1].cells[2].n[SPAN_SYSCALL], 1);
 	cr_assert_eq(tl->lanes[1].cells[2].ns[SPAN_SYSCALL], 150);
+	timeline__free(tl);
+}
+
+Test(timeline, past_the_budget_arrows_merge_over_column_runs)
+{
+	struct model_thread th[2] = {
+		{ .pid = 1, .tid = 1, .comm = "a", .first_ts = 0, .last_ts = 1000000 },
+		{ .pid = 2, .tid = 2, .comm = "b", .first_ts = 0, .last_ts = 1000000 },
+	};
+	size_t i1 = 0, i2 = 1;
+	struct model_process pr[2] = {
+		{ .pid = 1, .comm = "a", .threads = &i1, .nthreads = 1 },
+		{ .pid = 2, .comm = "b", .threads = &i2, .nthreads = 1 },
+	};
+	struct model m = { .start_ts = 0, .end_ts = 1000000, .threads = th, .nthreads = 2,
+			   .processes = pr, .nprocesses = 2 };
+	struct timeline_opts o = { .width = 10000, .from = 0, .to = 1000000 };
+	struct timeline *tl = timeline__new(&m, &o);
+	struct model_transfer x = { .src_pid = 1, .src_tid = 1, .dst_pid = 2, .dst_tid = 2, .bytes = 1 };
+	uint64_t count = 0;
+
+	cr_assert_not_null(tl);
+	/* one transfer per column: 10000 arrows before merging */
+	for (int i = 0; i < 10000; i++) {
+		x.src_ts = (uint64_t)i * 100 + 50;
+		x.dst_ts = x.src_ts + 10 + i % 7;
+		timeline__on_transfer(tl, &x);
+	}
+	cr_assert_eq(tl->narrows, 10000);
+	cr_assert_eq(timeline__finish(tl), 0);
+	cr_assert_leq(tl->narrows, 4000);
+	cr_assert_eq(tl->arrow_cols, 4);
+	for (size_t i = 0; i < tl->narrows; i++) {
+		count += tl->arrows[i].count;
+		if (i)
+			cr_assert_gt(tl->arrows[i].scol, tl->arrows[i - 1].scol, "not in column order");
+	}
+	cr_assert_eq(count, 10000, "merged arrows lost transfers");
+	cr_assert_eq(tl->arrows[0].min_lat, 10);
+	cr_assert_eq(tl->arrows[0].max_lat, 13);
 	timeline__free(tl);
 }
