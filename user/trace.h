@@ -22,8 +22,9 @@
  *            u32 crc32(of the compressed bytes) then comp_len bytes
  *   end:     "END1" u32 12 u64 total_events  u32 crc32 (of the 12 bytes
  *            before it): written by close; absent when the recording was cut off
- *   Inside a block, each event is: u8 type, varint fields (timestamps as
- *   zigzag deltas from the previous event of the block); see trace.c.
+ *   A block's raw bytes are two streams, a main stream (types, ids, varint
+ *   fields) and a time stream (timestamp deltas), so zlib keeps its matches;
+ *   trace.c documents the event coding.
  */
 #ifndef IPCTRACE_TRACE_H
 #define IPCTRACE_TRACE_H
