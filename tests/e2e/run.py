@@ -744,6 +744,13 @@ def test_sigio_async(ctx):
 
 
 @test()
+def test_io_uring_async(ctx):
+    j, ch, said, w, rd, writes = pipe_pair_test(ctx, "io_uring_cat", ["16", "4096", "5"],
+                                                "uring-reader", "async-nonblocking")
+    expect(endpoint(ch, rd), "blocked", 0, "uring-reader (never waits for the pipe)")
+
+
+@test()
 def test_threads_futex(ctx):
     items = 16
     r = record(ctx, [tool("threads_futex"), str(items), "5"])
