@@ -186,7 +186,7 @@ struct rch {
 	enum ipct_kind kind;
 	char name[IPCT_NAME_LEN + 1];
 	uint64_t ino;
-	bool have_tuple, have_local, paired, written, used;
+	bool have_tuple, have_local, paired, written, used, waited;
 	struct tuple tuple;   /* first connected 4-tuple, or the bound address (have_local) */
 	struct model_endpoint *eps;
 	size_t neps, caps;
@@ -401,9 +401,19 @@ static bool is_socket_kind(enum ipct_kind k)
 	       k == IPCT_KIND_UNIX_SEQPACKET || k == IPCT_KIND_TCP || k == IPCT_KIND_UDP;
 }
 
+/*
+ * Files count as IPC once one traced process wrote them and another touched
+ * them (the loader's library reads and a process's own temp files are noise);
+ * futexes once someone waited on them, was woken through them, or two
+ * processes share them. Others always.
+ */
 static bool rch_visible(const struct model_priv *p, const struct rch *r)
 {
-	return r->kind != IPCT_KIND_FILE || r->written || p->opts.all_files;
+	if (r->kind == IPCT_KIND_FILE)
+		return p->opts.all_files || (r->written && r->neps >= 2);
+	if (r->kind == IPCT_KIND_FUTEX)
+		return r->waited || r->neps >= 2;
+	return true;
 }
 
 /* Give rc its report id when data first uses it (files: once written). */
@@ -502,6 +512,7 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 		ra->have_local = rb->have_local;
 	}
 	ra->written |= rb->written;
+	ra->waited |= rb->waited;
 	ra->used |= rb->used;
 	ra->full |= rb->full;
 	ra->bytes += rb->bytes;
@@ -840,6 +851,10 @@ static void emit_wake(struct model *m, uint32_t rc, uint32_t waker_pid, uint32_t
 {
 	struct model_priv *p = m->priv;
 
+	if (rc != NONE_IDX) {
+		p->rchs[rc].waited = true;
+		rch_use(m, rc);
+	}
 	wake_add(m, waker_pid, wakee_pid, rc);
 	if (p->opts.on_wake) {
 		struct model_wake w = {
@@ -1059,9 +1074,11 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	if (rc != NONE_IDX && (is_io_op(e->op) || nblk || e->op == IPCT_OP_MQ_NOTIFY ||
 			       e->op == IPCT_OP_IO_URING_ENTER || e->op == IPCT_OP_IO_SUBMIT ||
 			       is_attach_kind(p->rchs[rc].kind))) {
+		ep = rch_ep(m, rc, e->h.pid);
+		if (nblk)
+			p->rchs[rc].waited = true;
 		if (is_io_op(e->op) || is_attach_kind(p->rchs[rc].kind))
 			rch_use(m, rc);
-		ep = rch_ep(m, rc, e->h.pid);
 	}
 	if (ep) {
 		struct rch *r = &p->rchs[rc];
@@ -1125,8 +1142,8 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 		if (rc2 != NONE_IDX) {
 			struct model_endpoint *ep2;
 
-			rch_use(m, rc2);
 			ep2 = rch_ep(m, rc2, e->h.pid);
+			rch_use(m, rc2);
 			if (ep2) {
 				struct rch *r2 = &p->rchs[rc2];
 

@@ -401,14 +401,18 @@ Test(model, file_channels_hidden_unless_written)
 		ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_READ, 0x500, 4096, 0);
 		ev_sys(m, 10, 10, 1300, 1400, IPCT_OP_WRITE, 0x501, 19, 0);
 		ev_sys(m, 20, 20, 1500, 1600, IPCT_OP_READ, 0x501, 19, 0);
+		/* a process's own temp file is not communication */
+		ev_chan(m, 1700, 20, 0x502, IPCT_KIND_FILE, 0, 0, "/tmp/sortXYZ");
+		ev_sys(m, 20, 20, 1700, 1800, IPCT_OP_WRITE, 0x502, 100, 0);
+		ev_sys(m, 20, 20, 1900, 2000, IPCT_OP_READ, 0x502, 100, 0);
 		model__finish(m);
 		if (!all) {
-			cr_assert_eq(m->nchannels, 1, "the library read is noise");
+			cr_assert_eq(m->nchannels, 1, "the library read and the temp file are noise");
 			cr_assert_str_eq(m->channels[0].name, "temp.txt");
 			cr_assert_eq(m->channels[0].id, 1);
 			cr_assert_eq(m->channels[0].direction, DIR_SIMPLEX);
 		} else {
-			cr_assert_eq(m->nchannels, 2, "%zu", m->nchannels);
+			cr_assert_eq(m->nchannels, 3, "%zu", m->nchannels);
 			cr_assert_str_eq(m->channels[0].name, "/usr/lib/libc.so.6");
 		}
 		model__free(m);
@@ -648,5 +652,35 @@ Test(model, shared_memory_keeps_its_kind_and_attachers)
 	cr_assert_eq(c->direction, DIR_NONE);
 	cr_assert_eq(m->channels[1].kind, IPCT_KIND_MMAP);
 	cr_assert_str_eq(m->channels[1].name, "/tmp/map");
+	model__free(m);
+}
+
+Test(model, futexes_shown_when_someone_waits)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_channel *c;
+
+	ev_task(m, 1000, 10, 10, "main");
+	ev_task(m, 1000, 10, 11, "worker");
+	/* glibc-internal wake nobody waits for */
+	ev_chan(m, 1000, 10, 0x800, IPCT_KIND_FUTEX, 0, 0, NULL);
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_FUTEX_WAKE, 0x800, 0, 0);
+	/* a thread handing work to another */
+	ev_chan(m, 1000, 10, 0x801, IPCT_KIND_FUTEX, 0, 0, NULL);
+	ev_sleep(m, 10, 11, 1300, 1600, 1650, 1, IPCT_OP_FUTEX_WAIT, 0x801, 10, 0x801);
+	ev_sys(m, 10, 10, 1550, 1620, IPCT_OP_FUTEX_WAKE, 0x801, 1, 0);
+	ev_sys(m, 10, 11, 1250, 1700, IPCT_OP_FUTEX_WAIT, 0x801, 0, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 1);
+	c = &m->channels[0];
+	cr_assert_eq(c->id, 1);
+	cr_assert_eq(c->kind, IPCT_KIND_FUTEX);
+	cr_assert_eq(synth_ep(c, 10)->blocked, 1);
+	cr_assert_eq(synth_ep(c, 10)->mode, MODE_SYNC_BLOCKING);
+	cr_assert_eq(m->nwakeups, 1);
+	cr_assert_eq(m->wakeups[0].chan, 1);
+	cr_assert_eq(m->wakeups[0].waker_pid, 10);
+	cr_assert_eq(m->wakeups[0].wakee_pid, 10);
 	model__free(m);
 }
