@@ -563,6 +563,31 @@ int recorder__check(const struct recorder_opts *opts)
 	return 0;
 }
 
+static void report_load_error(int err, uint64_t ring_bytes)
+{
+	const char *more = verbosity ? "see libbpf's messages above" : "run with -v for the kernel's reason";
+
+	switch (err) {
+	case -ENOSYS:
+		fail("this kernel has no BPF (bpf(2): %s): use a kernel built with CONFIG_BPF_SYSCALL=y",
+		     strerror(-err));
+		break;
+	case -EPERM:
+	case -EACCES:
+		fail("the kernel refused to load the BPF programs (%s): run as root with CAP_BPF and "
+		     "CAP_PERFMON, outside a restricted container; %s", strerror(-err), more);
+		break;
+	case -ENOMEM:
+	case -E2BIG:
+		fail("loading the BPF programs failed (%s): the %llu MiB ring buffer may be too big "
+		     "for this machine: give a smaller -b; %s", strerror(-err),
+		     (unsigned long long)(ring_bytes >> 20), more);
+		break;
+	default:
+		fail("loading the BPF programs failed (%s): %s", strerror(-err), more);
+	}
+}
+
 struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 {
 	struct recorder *r;
@@ -612,8 +637,7 @@ struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 	}
 	err = ipctrace_bpf__load(r->skel);
 	if (err) {
-		fail("loading the BPF programs failed (%s): %s", strerror(-err),
-		     verbosity ? "see libbpf's messages above" : "run with -v for the kernel's reason");
+		report_load_error(err, ring_bytes);
 		goto fail;
 	}
 	err = attach_programs(r);
