@@ -34,6 +34,7 @@
 #define LEGEND_LINE_H 17.0
 #define CHAR_W 6.2         /* rough advance of an 11px sans-serif character */
 #define ARROW_LABELS_MAX 40
+#define MARK_BUDGET 20000   /* summary marks over all lanes, at most */
 
 /* Colour families of channel kinds (Okabe-Ito palette, colour-blind safe). */
 enum family {
@@ -138,6 +139,7 @@ struct draw {
 	size_t fig_lines;          /* lines per cell */
 	bool fam_used[FAM_COUNT];
 	uint64_t merged_marks;
+	uint32_t mark_group;        /* columns per summary mark, at least */
 	uint64_t ts_unit;          /* unit for tooltip times: 1e3, 1e6 or 1e9 ns */
 };
 
@@ -376,12 +378,12 @@ struct cell_look {
 	int level;                 /* 1..4 quarters of the bar height */
 };
 
-static struct cell_look cell_look(const struct draw *d, const struct tl_cell *c)
+static struct cell_look cell_look(const struct draw *d, const struct tl_cell *c, uint32_t cols)
 {
 	uint64_t off = c->ns[SPAN_BLOCKED] + c->ns[SPAN_RUNNABLE];
 	uint64_t sys = c->ns[SPAN_SYSCALL] > off ? c->ns[SPAN_SYSCALL] - off : 0;
 	uint64_t best = sys, busy;
-	double col_ns = (double)(d->tl->opts.to - d->tl->opts.from) / d->tl->opts.width;
+	double col_ns = cols * (double)(d->tl->opts.to - d->tl->opts.from) / d->tl->opts.width;
 	struct cell_look lk;
 	int st = SPAN_SYSCALL;
 
@@ -443,30 +445,55 @@ static void merged_title(struct draw *d, const struct tl_lane *l, const struct t
 	svgw__close(d->w);
 }
 
+/* Columns of a lane summed into one, the syscall kinds by majority vote. */
+static void cell_sum(struct tl_cell *dst, const struct tl_cell *c)
+{
+	for (int s = 0; s < SPAN_STATE_COUNT; s++) {
+		dst->ns[s] += c->ns[s];
+		dst->n[s] += c->n[s];
+	}
+	if (c->kind == dst->kind) {
+		dst->kind_weight += c->kind_weight;
+	} else if (dst->kind_weight >= c->kind_weight) {
+		dst->kind_weight -= c->kind_weight;
+	} else {
+		dst->kind = c->kind;
+		dst->kind_weight = c->kind_weight - dst->kind_weight;
+	}
+}
+
+/*
+ * Summary marks of a lane: columns of `group` pixels (more than one when
+ * lanes x width would exceed MARK_BUDGET), and runs of groups that look
+ * alike drawn as one mark.
+ */
 static void draw_merged(struct draw *d, const struct tl_lane *l, size_t lane)
 {
-	uint32_t width = d->tl->opts.width, start = 0;
+	uint32_t width = d->tl->opts.width, g = d->mark_group, start = 0;
 	struct cell_look run = { "", 0 }, lk;
-	struct tl_cell sum;
+	struct tl_cell sum, grp;
 	bool open = false;
 	double y = lane_mid(d, lane) + d->bar_h / 2, h;
 
 	if (!l->cells)
 		return;
 	memset(&sum, 0, sizeof(sum));
-	for (uint32_t c = 0; c <= width; c++) {
-		const struct tl_cell *cell = c < width ? &l->cells[c] : NULL;
+	for (uint32_t c = 0; c < width + g; c += g) {
 		bool any = false;
 
-		if (cell)
-			for (int s = 0; s < SPAN_STATE_COUNT; s++)
-				any |= cell->n[s] != 0;
+		memset(&grp, 0, sizeof(grp));
+		for (uint32_t k = c; k < c + g && k < width; k++)
+			cell_sum(&grp, &l->cells[k]);
+		for (int s = 0; s < SPAN_STATE_COUNT; s++)
+			any |= grp.n[s] != 0;
 		if (any)
-			lk = cell_look(d, cell);
+			lk = cell_look(d, &grp, c + g <= width ? g : width - c);
 		if (open && (!any || lk.level != run.level || strcmp(lk.cls, run.cls))) {
+			uint32_t e = c < width ? c : width;
+
 			h = d->bar_h * run.level / 4.0;
-			rect(d, run.cls, d->x0 + start, y - h, c - start, h);
-			merged_title(d, l, &sum, start, c - 1);
+			rect(d, run.cls, d->x0 + start, y - h, e - start, h);
+			merged_title(d, l, &sum, start, e - 1);
 			svgw__close(d->w);
 			d->merged_marks++;
 			open = false;
@@ -479,10 +506,7 @@ static void draw_merged(struct draw *d, const struct tl_lane *l, size_t lane)
 			run = lk;
 			memset(&sum, 0, sizeof(sum));
 		}
-		for (int s = 0; s < SPAN_STATE_COUNT; s++) {
-			sum.ns[s] += cell->ns[s];
-			sum.n[s] += cell->n[s];
-		}
+		cell_sum(&sum, &grp);
 	}
 }
 
@@ -1534,6 +1558,9 @@ static int layout(struct draw *d)
 	double y, fig_h, legend_h;
 
 	d->lane_h = tl->nlanes <= BIG_LANES ? BIG_LANE_H : LANE_H;
+	d->mark_group = (uint32_t)((tl->nlanes * (uint64_t)tl->opts.width + MARK_BUDGET - 1) / MARK_BUDGET);
+	if (d->mark_group < 1)
+		d->mark_group = 1;
 	d->bar_h = d->lane_h - 8;
 	d->tw = tl->opts.width;
 	d->x0 = MARGIN + LABEL_W;
