@@ -61,6 +61,16 @@ static union sy_ev *sy_add(struct sy *s, unsigned type, uint64_t ts, uint32_t pi
 	return e;
 }
 
+/* A NUL-terminated copy cut to the field (names may be hostile bytes). */
+static inline void sy_copy(char *dst, size_t size, const char *src)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && src[i]; i++)
+		dst[i] = src[i];
+	dst[i] = '\0';
+}
+
 static inline void sy_task(struct sy *s, uint64_t ts, uint32_t pid, uint32_t tid, const char *comm)
 {
 	union sy_ev *e = sy_add(s, IPCT_EV_TASK, ts, pid, tid);
@@ -69,7 +79,7 @@ static inline void sy_task(struct sy *s, uint64_t ts, uint32_t pid, uint32_t tid
 	e->tk.child_tid = 1;
 	if (tid != pid)
 		e->h.flags = IPCT_F_THREAD;
-	strncpy(e->tk.comm, comm, sizeof(e->tk.comm) - 1);
+	sy_copy(e->tk.comm, sizeof(e->tk.comm), comm);
 }
 
 static inline void sy_chan(struct sy *s, uint64_t ts, uint32_t pid, uint64_t chan, unsigned kind,
@@ -80,7 +90,7 @@ static inline void sy_chan(struct sy *s, uint64_t ts, uint32_t pid, uint64_t cha
 	e->ch.chan = chan;
 	e->ch.kind = (uint16_t)kind;
 	e->ch.ino = chan;
-	strncpy(e->ch.name, name, sizeof(e->ch.name) - 1);
+	sy_copy(e->ch.name, sizeof(e->ch.name), name);
 }
 
 static inline void sy_call(struct sy *s, uint32_t pid, uint32_t tid, uint64_t enter, uint64_t exit,
@@ -235,6 +245,36 @@ static inline void *sy_big(size_t n, size_t *len)
 		sy_call(&s, 200, 200, t - 1600, t + 1000, IPCT_OP_READ, 0, SY_PIPE, 8, 0);
 	}
 	return sy_write(&s, "pingpong 1M", len);
+}
+
+/* About n events over 100 writer/reader pairs, each on its own pipe. */
+static inline void *sy_many(size_t n, size_t *len)
+{
+	struct sy s = { 0 };
+	unsigned seed = 1;
+
+	for (uint32_t p = 0; p < 100; p++) {
+		char c[16];
+
+		snprintf(c, sizeof(c), "w%u", p);
+		sy_task(&s, SY_T0, 1000 + p, 1000 + p, c);
+		snprintf(c, sizeof(c), "r%u", p);
+		sy_task(&s, SY_T0, 2000 + p, 2000 + p, c);
+		sy_chan(&s, SY_T0, 1000 + p, 0x100 + p, IPCT_KIND_PIPE, "pipe:[x]");
+	}
+	for (size_t i = 0; i < n / 3; i++) {
+		uint32_t p = (uint32_t)(i % 100);
+		uint64_t base = SY_T0 + 20000 + (uint64_t)(i / 100) * 30000, d;
+
+		seed = seed * 1103515245 + 12345;
+		d = 200 + (seed >> 16) % 20000;
+		sy_call(&s, 1000 + p, 1000 + p, base, base + d / 4, IPCT_OP_WRITE, 1, 0x100 + p, 8, 0);
+		sy_sleep(&s, 2000 + p, 2000 + p, base - 9000, base + d / 4, base + d / 4 + 300,
+			 0x100 + p, IPCT_OP_READ, 0, 1000 + p, 0x100 + p);
+		sy_call(&s, 2000 + p, 2000 + p, base - 9500, base + d / 4 + 500, IPCT_OP_READ, 0,
+			0x100 + p, 8, 0);
+	}
+	return sy_write(&s, "100 pipe pairs", len);
 }
 
 #endif /* SVG_SYNTH_H */

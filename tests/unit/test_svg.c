@@ -354,6 +354,22 @@ Test(svg, million_events_stay_small, .timeout = 120)
 	free(t);
 }
 
+Test(svg, million_events_over_200_threads_stay_small, .timeout = 300)
+{
+	size_t tlen;
+	void *t = sy_many(1000000, &tlen);
+	struct out o;
+
+	cr_assert_not_null(t);
+	o = render(t, tlen, NULL);
+	cr_assert_lt(o.len, 5u << 20, "SVG of 1M events over 200 threads is %zu bytes", o.len);
+	cr_assert_not_null(strstr(o.buf, "transfers: 333,333 as"), "transfers not all counted");
+	cr_assert_not_null(strstr(o.buf, "r99 2099"));
+	assert_well_formed(&o);
+	free(o.buf);
+	free(t);
+}
+
 Test(svg_writer, escapes_markup_controls_and_bad_utf8)
 {
 	char *buf = NULL;
