@@ -241,6 +241,8 @@ struct outfile {
 	char *tmp;
 	FILE *f;
 	mode_t mode;
+	uid_t uid;   /* owner to give it; -1 = keep */
+	gid_t gid;
 };
 
 static int outfile__open(struct outfile *o, const char *path, mode_t mode, const char *what,
@@ -252,6 +254,8 @@ static int outfile__open(struct outfile *o, const char *path, mode_t mode, const
 	memset(o, 0, sizeof(*o));
 	o->path = path;
 	o->mode = mode;
+	o->uid = (uid_t)-1;
+	o->gid = (gid_t)-1;
 	if (!strcmp(path, "-")) {
 		o->f = stdout;
 		return 0;
@@ -315,6 +319,8 @@ static int outfile__commit(struct outfile *o, const char *what)
 	mask = umask(0);
 	umask(mask);
 	if (fchmod(fileno(o->f), o->mode & ~mask))
+		err = -errno;
+	if (!err && o->uid != (uid_t)-1 && fchown(fileno(o->f), o->uid, o->gid))
 		err = -errno;
 	if (fflush(o->f) && !err)
 		err = -errno;
@@ -604,6 +610,21 @@ static int do_export(int argc, char **argv)
 	return err ? 1 : 0;
 }
 
+/* The user behind sudo, whose outputs these are; -1 when not run through sudo. */
+static void sudo_owner(uid_t *uid, gid_t *gid)
+{
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+	unsigned long long vu, vg;
+
+	*uid = (uid_t)-1;
+	*gid = (gid_t)-1;
+	if (geteuid() != 0 || !u || !g || parse_u64(u, UINT32_MAX - 1, &vu) ||
+	    parse_u64(g, UINT32_MAX - 1, &vg) || vu == 0)
+		return;
+	*uid = vu;
+	*gid = vg;
+}
+
 struct record_args {
 	struct recorder_opts ro;
 	const char *svg_path;
@@ -679,6 +700,8 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 		return usage_error("nothing to trace: give -p PID or -- COMMAND (see ipctrace --help)");
 	if (!strcmp(a->ro.trace_path, "-"))
 		return usage_error("-o needs a file name: the trace cannot go to stdout");
+	if (!a->no_svg && !a->no_report && !strcmp(a->svg_path, "-"))
+		return usage_error("-w - puts the SVG on stdout, where the report goes: add --no-report");
 	if (!a->no_svg && !strcmp(a->svg_path, a->ro.trace_path))
 		return usage_error("-o and -w name the same file %s: give two names", a->svg_path);
 	return 0;
@@ -767,12 +790,15 @@ static int do_record(int argc, char **argv)
 		a.ro.npids = a.npids;
 	}
 	a.ro.cmdline = join_cmdline(argc, argv);
+	sudo_owner(&a.ro.owner_uid, &a.ro.owner_gid);
 	ret = 1;
 	if (recorder__check(&a.ro))
 		goto out;
 	/* Both outputs are created before anything is attached. */
 	if (!a.no_svg && outfile__open(&svg, a.svg_path, 0666, "SVG", "-w"))
 		goto out;
+	svg.uid = a.ro.owner_uid;
+	svg.gid = a.ro.owner_gid;
 	rec = recorder__new(&a.ro, &err);
 	if (!rec)
 		goto out;

@@ -301,6 +301,12 @@ static int open_output(struct recorder *r)
 		return err;
 	}
 	fchmod(r->fd, 0600);
+	/* Under sudo the trace belongs to the user, who then reads it without root. */
+	if (r->opts.owner_uid != (uid_t)-1 && fchown(r->fd, r->opts.owner_uid, r->opts.owner_gid)) {
+		err = -errno;
+		fail("warning: cannot give trace %s to uid %u (%s): it stays root's",
+		     path, (unsigned)r->opts.owner_uid, strerror(-err));
+	}
 	return 0;
 }
 

@@ -31,6 +31,8 @@ struct recorder_opts {
 	bool quiet;               /* no status line, no notes */
 	int verbose;              /* >0: libbpf messages; >1: libbpf debug */
 	const char *cmdline;      /* stored in the trace's header */
+	uid_t owner_uid;          /* give the trace to this user (sudo's); -1 = keep */
+	gid_t owner_gid;
 };
 
 struct recorder_stats {
