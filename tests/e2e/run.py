@@ -700,6 +700,16 @@ def test_unix_dgram(ctx):
 
 
 @test()
+def test_unix_seqpacket_abstract(ctx):
+    j, ch, said, s, r, n = one_way_test(ctx, "unix_seqpacket", ["16", "256", "5"],
+                                        "unix-seqpacket", "seq-client", "seq-server", "records")
+    name = "ipctrace-seqpacket-%d" % said.pid("seq-server")
+    check(name in (ch.get("name") or ""), "seqpacket channel name %r lacks %s"
+          % (ch.get("name"), name))
+    expect_wakeups(j, s, r, ch["id"], n // 2, "seq-client wakes seq-server")
+
+
+@test()
 def test_tcp_loopback(ctx):
     j, ch, said, c, s = two_way_test(ctx, "tcp_echo", ["16", "512", "2"], "tcp", "tcp-client",
                                      "tcp-server", "half-duplex")
