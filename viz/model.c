@@ -1123,8 +1123,6 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	}
 
 	if (bytes >= 0 && (is_recv_op(e->op) || is_send_op(e->op))) {
-		uint32_t data_rc = rc;
-
 		if (rc != NONE_IDX && ep) {
 			struct rch *r = &p->rchs[rc];
 			uint64_t side = side_of(r, e->chan, e->h.pid);
@@ -1158,9 +1156,10 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 				record_send(m, rc2, side_of(r2, e->chan2, e->h.pid), e->h.pid,
 					    e->h.tid, end, bytes);
 			}
-			if (data_rc == NONE_IDX)
-				data_rc = rc2;
 		}
+		/* rc2's endpoints may have moved if it is rc itself */
+		if (ep)
+			ep = rch_ep(m, rc, e->h.pid);
 		/* the busy-wait ends with the call that finally moved data on its channel */
 		if (t->snb_start && ep && (t->snb_rc == NONE_IDX || t->snb_rc == rc)) {
 			ep->mode_ns[MODE_SYNC_NONBLOCKING] += sub0(start, t->snb_start);
@@ -1190,17 +1189,14 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 
 static void on_sleep(struct model *m, const struct ipct_sleep *e)
 {
+	bool unknown = (e->h.flags & IPCT_F_OUT_UNKNOWN) || !e->out_ts;
+	uint32_t idx = hmap_get(&m->priv->thr_by_tid, e->h.tid);
+	uint64_t seen = idx != NONE_IDX ? m->priv->thrs[idx].pub.last_ts : 0;
 	uint64_t in = e->h.ts, out, wake;
+	uint32_t state = e->state, rc;
 	struct model_span s;
 	struct pend_sleep ps;
 	struct thr *t;
-	uint32_t rc;
-
-	bool unknown = (e->h.flags & IPCT_F_OUT_UNKNOWN) || !e->out_ts;
-	uint32_t state = e->state;
-
-	uint32_t idx = hmap_get(&m->priv->thr_by_tid, e->h.tid);
-	uint64_t seen = idx != NONE_IDX ? m->priv->thrs[idx].pub.last_ts : 0;
 
 	out = unknown ? m->start_ts : clamp_ts(m, e->out_ts);
 	if (out > in)
@@ -1211,11 +1207,9 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 	t = thr_get(m, e->h.pid, e->h.tid, out);
 	if (!t)
 		return;
-	if (unknown) {
-		/* a thread that existed before tracing and had not run since was asleep */
-		if (!t->born && !state && !e->wake_ts)
-			state = 1;
-	}
+	/* a thread that existed before tracing and had not run since was asleep */
+	if (unknown && !t->born && !state && !e->wake_ts)
+		state = 1;
 	thr_touch(t, in);
 	if (state) {
 		wake = e->wake_ts ? e->wake_ts : in;
