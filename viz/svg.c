@@ -1271,11 +1271,14 @@ static void draw_figure(struct draw *d)
 			size_t shown = 0, total = 0, k;
 			char cls[8], calls[32], dur[32], line[160];
 
+			for (k = 0; k < d->nfig; k++)
+				total += d->fig[k].mode == mo;
 			svgw__open(d->w, "g");
 			svgw__open(d->w, "title");
 			svgw__textf(d->w, "%s (%s): %s", mode_title[mo], mode_name(mo), mode_desc[mo]);
 			svgw__close(d->w);
-			rect(d, "cell", x + 2, y + 2, d->cell_w - 4, ch - 4);
+			/* quadrants somebody is in stand out */
+			rect(d, total ? "cellon" : "cell", x + 2, y + 2, d->cell_w - 4, ch - 4);
 			svgw__close(d->w);
 			text_at(d, "ch", x + 10, y + 18);
 			svgw__text(d->w, mode_title[mo]);
@@ -1284,8 +1287,6 @@ static void draw_figure(struct draw *d)
 			svgw__text(d->w, mode_desc[mo]);
 			svgw__close(d->w);
 			svgw__close(d->w);
-			for (k = 0; k < d->nfig; k++)
-				total += d->fig[k].mode == mo;
 			for (k = 0; k < d->nfig; k++) {
 				const struct fig_entry *f = &d->fig[k];
 				double ly = y + 46 + shown * FIG_LINE_H;
@@ -1476,7 +1477,7 @@ static void write_defs(struct draw *d)
 		".ch{font-size:12px;font-weight:bold}.cd{font-size:10px;fill:#666;font-style:italic}"
 		".fe{font-size:11px}.feb{font-size:11px;font-weight:bold}.fn{font-size:11px;fill:#999}"
 		".band0{fill:#F6F6F6}.band1{fill:#FFFFFF}.th{fill:#E4E4E4}.tr0{fill:#FFFFFF}.tr1{fill:#F4F4F4}"
-		".cell{fill:#F7F7F7;stroke:#BBBBBB}"
+		".cell{fill:#F7F7F7;stroke:#C8C8C8}.cellon{fill:#EAF3FB;stroke:#0072B2;stroke-width:1.5}"
 		".axis{stroke:#444;fill:none}.grid{stroke:#E2E2E2;fill:none}.lost{fill:#D00000}"
 		".u{fill:#D9D9D9}.b{fill:url(#hatch)}.r{fill:#F0E442}.p{fill:url(#zigzag)}");
 	for (int f = 0; f < FAM_COUNT; f++)
