@@ -854,6 +854,7 @@ static int collect(struct recorder *r)
 		deadline = r->start_ns + r->opts.duration_ns;
 	for (;;) {
 		err = ring_buffer__poll(r->rb, POLL_MS);
+		/* The kernel wakes us only past wake_bytes: a timed-out poll may leave data. */
 		if (err >= 0 || err == -EINTR)
 			err = ring_buffer__consume(r->rb);
 		if (err == -EINTR)
