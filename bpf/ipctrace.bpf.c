@@ -27,6 +27,8 @@
 #include <bpf/bpf_core_read.h>
 #include "ipctrace.h"
 
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 #if defined(__TARGET_ARCH_x86)
@@ -161,6 +163,7 @@ enum x86_64_nr {
 #define TMPFS_MAGIC 0x01021994
 
 #define NR_NONE 0xffff
+#define EARLY_WAKE_NS 50000
 #define NS_PER_SEC 1000000000LL
 
 const volatile __u64 chan_key = 0;
@@ -191,6 +194,8 @@ struct {
 /*
  * Per-CPU depth of timer and irq handlers: their wakeups have no waker
  * (preempt_count is out of reach: __preempt_count is not in kallsyms here).
+ * Reset at every context switch, which never happens inside a handler, so an
+ * exit missed while attaching cannot leave it stuck.
  */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -228,7 +233,7 @@ struct {
 	__type(value, struct tstate);
 } threads SEC(".maps");
 
-/* Channels already announced -> signature (unix peer, inet ports) at that time. */
+/* Channels already announced -> signature (inode number, unix peer, inet ports) at that time. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
@@ -264,6 +269,15 @@ static __always_inline struct tstate *tstate_get(__u32 tid)
 		return st;
 	bpf_map_update_elem(&threads, &tid, &zero, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&threads, &tid);
+}
+
+static __always_inline void wake_clear(struct tstate *st)
+{
+	st->wake_ts = 0;
+	st->waker_pid = 0;
+	st->waker_tid = 0;
+	st->waker_chan = 0;
+	st->waker_op = 0;
 }
 
 static __always_inline void lost_inc(void)
@@ -491,46 +505,53 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 	} else if (mode == S_IFIFO) {
 		e->kind = magic == PIPEFS_MAGIC ? IPCT_KIND_PIPE : IPCT_KIND_FIFO;
 	} else if (mode == S_IFREG) {
-		if (magic == MQUEUE_MAGIC)
-			e->kind = IPCT_KIND_MQUEUE;
-		else if (magic == TMPFS_MAGIC && kind_hint == IPCT_KIND_SHM)
-			e->kind = IPCT_KIND_SHM;
-		else if (kind_hint == IPCT_KIND_MMAP)
-			e->kind = IPCT_KIND_MMAP;
-		else
-			e->kind = IPCT_KIND_FILE;
+		e->kind = magic == MQUEUE_MAGIC ? IPCT_KIND_MQUEUE : IPCT_KIND_FILE;
 	}
 
 	if (e->kind == IPCT_KIND_PIPE || mode == S_IFSOCK) {
 		/* pipes are named "pipe:[ino]" by user space, sockets above */
+	} else if (upath && e->kind == IPCT_KIND_MQUEUE) {
+		e->name[0] = '/';
+		bpf_probe_read_user_str(e->name + 1, IPCT_NAME_LEN - 1, (const void *)upath);
 	} else if (upath) {
 		bpf_probe_read_user_str(e->name, IPCT_NAME_LEN, (const void *)upath);
 	} else {
 		dentry_name(e->name, BPF_CORE_READ(f, f_path.dentry));
 	}
-	/* shm = tmpfs file named "memfd:..." or living in a directory called "shm" (/dev/shm): robust without mount walks */
-	if (e->kind == IPCT_KIND_FILE && magic == TMPFS_MAGIC &&
-	    ((e->name[0] == 'm' && e->name[1] == 'e' && e->name[2] == 'm' && e->name[3] == 'f' &&
-	      e->name[4] == 'd' && e->name[5] == ':') ||
-	     (e->name[0] == 's' && e->name[1] == 'h' && e->name[2] == 'm' && e->name[3] == '/') ||
-	     (e->name[0] == '/' && e->name[1] == 'd' && e->name[2] == 'e' && e->name[3] == 'v' &&
-	      e->name[4] == '/' && e->name[5] == 's' && e->name[6] == 'h' && e->name[7] == 'm' &&
-	      e->name[8] == '/')))
-		e->kind = IPCT_KIND_SHM;
+	/* shm: a tmpfs file that is a memfd or lives on a mount at ".../shm" (/dev/shm); other tmpfs files are files */
+	if (e->kind == IPCT_KIND_FILE && magic == TMPFS_MAGIC) {
+		struct vfsmount *vmnt = BPF_CORE_READ(f, f_path.mnt);
+		struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
+		char mp[4] = {};
+
+		/* a mount stacked on another one has that one's root "/" as mountpoint: look below */
+		for (int i = 0; i < 3; i++) {
+			bpf_probe_read_kernel_str(mp, sizeof(mp), BPF_CORE_READ(mnt, mnt_mountpoint, d_name.name));
+			if (mp[0] != '/')
+				break;
+			mnt = BPF_CORE_READ(mnt, mnt_parent);
+		}
+		if ((mp[0] == 's' && mp[1] == 'h' && mp[2] == 'm') || kind_hint == IPCT_KIND_SHM ||
+		    (e->name[0] == 'm' && e->name[1] == 'e' && e->name[2] == 'm' && e->name[3] == 'f' &&
+		     e->name[4] == 'd' && e->name[5] == ':'))
+			e->kind = IPCT_KIND_SHM;
+	}
+	if (e->kind == IPCT_KIND_FILE && kind_hint == IPCT_KIND_MMAP)
+		e->kind = IPCT_KIND_MMAP;
 	rb_submit(e);
 	return 0;
 }
 
 /*
  * fd -> channel of the calling task. Announces the channel the first time it
- * is seen or when its signature (unix peer, inet ports) changed; force: always.
+ * is seen or when its signature (inode number, unix peer, inet ports)
+ * changed; force: always.
  */
 __noinline int fd_resolve(int fd, struct fdres *r, __u64 upath, __u32 kind_hint, int force)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt;
-	struct file *f = NULL;
-	struct inode *inode;
+	struct file *f = NULL, *fc;
 	__u64 chan = 0, sig = 0, *old;
 	__u32 mode, fflags;
 
@@ -540,32 +561,41 @@ __noinline int fd_resolve(int fd, struct fdres *r, __u64 upath, __u32 kind_hint,
 	r->flags = 0;
 	if (fd < 0)
 		return 0;
-	fdt = BPF_CORE_READ(task, files, fdt);
-	if (!fdt || (__u32)fd >= BPF_CORE_READ(fdt, max_fds))
+	fdt = task->files->fdt;
+	if (!fdt || (__u32)fd >= fdt->max_fds)
 		return 0;
-	if (bpf_probe_read_kernel(&f, sizeof(f), BPF_CORE_READ(fdt, fd) + fd) || !f)
+	if (bpf_probe_read_kernel(&f, sizeof(f), fdt->fd + fd) || !f)
 		return 0;
-	fflags = BPF_CORE_READ(f, f_flags);
+	/* direct (fault-safe) loads from here, cheaper than a probe_read each; ids need probe reads (no pointer math) */
+	fc = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	fflags = fc->f_flags;
 	if (fflags & O_NONBLOCK)
 		r->flags |= IPCT_F_NONBLOCK;
 	if (fflags & O_ASYNC)
 		r->flags |= IPCT_F_ASYNC;
-	inode = BPF_CORE_READ(f, f_inode);
-	mode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
+	mode = fc->f_inode->i_mode & S_IFMT;
+	/* the inode number tells a new object at a recycled address from the old one */
+	sig = fc->f_inode->i_ino * 0x9e3779b97f4a7c15ULL;
 	if (mode == S_IFIFO || mode == S_IFREG) {
-		chan = (__u64)inode;
+		bpf_probe_read_kernel(&chan, sizeof(chan), &fc->f_inode);
 	} else if (mode == S_IFSOCK) {
-		struct socket *sock = BPF_CORE_READ(f, private_data);
-		struct sock *sk = BPF_CORE_READ(sock, sk);
-		__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
+		struct socket *sock = bpf_rdonly_cast(fc->private_data, bpf_core_type_id_kernel(struct socket));
+		struct unix_sock *sk;
+		__u16 family;
 
-		if (family == AF_UNIX)
-			sig = (__u64)BPF_CORE_READ((struct unix_sock *)sk, peer);
-		else if (family == AF_INET || family == AF_INET6)
-			sig = BPF_CORE_READ(sk, __sk_common.skc_portpair);
-		else
+		bpf_probe_read_kernel(&chan, sizeof(chan), &sock->sk);
+		sk = bpf_rdonly_cast((void *)chan, bpf_core_type_id_kernel(struct unix_sock));
+		family = sk->sk.__sk_common.skc_family;
+		if (family == AF_UNIX) {
+			__u64 peer = 0;
+
+			bpf_probe_read_kernel(&peer, sizeof(peer), &sk->peer);
+			sig ^= peer;
+		} else if (family == AF_INET || family == AF_INET6) {
+			sig ^= sk->sk.__sk_common.skc_portpair;
+		} else {
 			return 0;
-		chan = (__u64)sk;
+		}
 	}
 	if (!chan)
 		return 0;
@@ -615,13 +645,63 @@ static __always_inline __s64 iov_bytes(__u64 uiov, __u64 cnt)
 	return sum;
 }
 
-/* Futex key: private futexes are (mm, address); shared ones too until file-backed keys exist. */
-static __always_inline __u64 futex_chan(__u64 uaddr)
+#define GOLDEN 0x9e3779b97f4a7c15ULL
+
+/* What bpf_find_vma tells about an address: the backing inode and offset in it. */
+struct vmainfo {
+	__u64 addr;
+	__u64 inode; /* 0: not a shared mapping of a file (or of shared anonymous memory) */
+	__u64 off;   /* byte offset of addr in the inode */
+	__u64 ino;
+};
+
+#define VM_SHARED 0x08
+
+static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, struct vmainfo *vi)
+{
+	struct file *f = vma->vm_file;
+
+	if (!f || !(vma->vm_flags & VM_SHARED))
+		return 0;
+	bpf_probe_read_kernel(&vi->inode, sizeof(vi->inode), &f->f_inode);
+	vi->ino = f->f_inode->i_ino;
+	vi->off = (vma->vm_pgoff << 12) + (vi->addr - vma->vm_start);
+	return 0;
+}
+
+/* The object behind a user address of the calling task (0 if none or mmap lock busy). */
+__noinline int vma_lookup(__u64 addr, struct vmainfo *out)
+{
+	struct vmainfo vi = { .addr = addr };
+
+	if (!out)
+		return 0;
+	bpf_find_vma(bpf_get_current_task_btf(), addr, vma_cb, &vi, 0);
+	out->addr = addr;
+	out->inode = vi.inode;
+	out->off = vi.off;
+	out->ino = vi.ino;
+	return 0;
+}
+
+/*
+ * Futex key as the kernel makes it: private futexes and private memory are
+ * (mm, address); shared ones on a file or shared mapping are (inode, offset)
+ * so that two processes waiting on one word meet on one channel.
+ */
+static __always_inline __u64 futex_chan(__u64 uaddr, bool private)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	__u64 mm = (__u64)BPF_CORE_READ(task, mm);
+	struct vmainfo vi = {};
+	__u64 mm = 0;
 
-	return (uaddr ^ (mm << 16) ^ (mm >> 48)) ^ chan_key;
+	if (!private) {
+		vma_lookup(uaddr, &vi);
+		if (vi.inode)
+			return (vi.inode ^ ((vi.off + 1) * GOLDEN)) ^ chan_key;
+	}
+	bpf_probe_read_kernel(&mm, sizeof(mm), &task->mm);
+	return (uaddr ^ (mm * GOLDEN)) ^ chan_key;
 }
 
 /*
@@ -834,9 +914,18 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		obj = ipc_chan(IPCT_KIND_SYSV_SHM, (int)a[0]);
 		obj_kind = IPCT_KIND_SYSV_SHM;
 		break;
-	case NR_shmdt:
+	case NR_shmdt: {
+		struct vmainfo vi = {};
+
+		/* a SysV segment's file has the segment id as its inode number */
 		st->op = IPCT_OP_SHMDT;
+		vma_lookup(a[0], &vi);
+		if (vi.inode) {
+			obj = ipc_chan(IPCT_KIND_SYSV_SHM, vi.ino);
+			obj_kind = IPCT_KIND_SYSV_SHM;
+		}
 		break;
+	}
 	case NR_semget:
 		st->op = IPCT_OP_SEMGET;
 		st->arg = (int)a[0];
@@ -860,10 +949,16 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		}
 		st->arg = a[1];
 		break;
-	case NR_munmap:
+	case NR_munmap: {
+		struct vmainfo vi = {};
+
 		st->op = IPCT_OP_MUNMAP;
 		st->arg = a[1];
+		vma_lookup(a[0], &vi);
+		if (vi.inode)
+			st->chan = vi.inode ^ chan_key;
 		break;
+	}
 	case NR_memfd_create:
 		st->op = IPCT_OP_MEMFD;
 		break;
@@ -877,7 +972,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 			st->op = IPCT_OP_FUTEX_WAKE;
 		else
 			break;
-		obj = futex_chan(a[0]);
+		obj = futex_chan(a[0], a[1] & FUTEX_PRIVATE_FLAG);
 		obj_kind = IPCT_KIND_FUTEX;
 		st->arg = (__u32)a[2];
 		break;
@@ -885,7 +980,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	case NR_futex_wait:
 	case NR_futex_wake:
 		st->op = nr == NR_futex_wait ? IPCT_OP_FUTEX_WAIT : IPCT_OP_FUTEX_WAKE;
-		obj = futex_chan(a[0]);
+		obj = futex_chan(a[0], a[3] & FUTEX2_PRIVATE);
 		obj_kind = IPCT_KIND_FUTEX;
 		st->arg = nr == NR_futex_wait ? a[1] : a[2];
 		break;
@@ -987,6 +1082,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 		return 0;
 	if (id == NR_rt_sigreturn && st->sig_depth)
 		st->sig_depth--;
+	wake_clear(st);
 	st->enter_ts = bpf_ktime_get_ns();
 	st->nr = id;
 	st->op = IPCT_OP_OTHER;
@@ -996,12 +1092,12 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	st->arg = 0;
 	st->uptr = 0;
 	st->fd = -1;
-	args.a[0] = BPF_CORE_READ(regs, di);
-	args.a[1] = BPF_CORE_READ(regs, si);
-	args.a[2] = BPF_CORE_READ(regs, dx);
-	args.a[3] = BPF_CORE_READ(regs, r10);
-	args.a[4] = BPF_CORE_READ(regs, r8);
-	args.a[5] = BPF_CORE_READ(regs, r9);
+	args.a[0] = regs->di;
+	args.a[1] = regs->si;
+	args.a[2] = regs->dx;
+	args.a[3] = regs->r10;
+	args.a[4] = regs->r8;
+	args.a[5] = regs->r9;
 	classify(st, id, &args);
 	return 0;
 }
@@ -1068,6 +1164,19 @@ __noinline int finish(struct tstate *st, __s64 ret)
 		if (ret == 0 || ret == -115 /* EINPROGRESS */)
 			fd_resolve(st->fd, &r, 0, 0, 1);
 		break;
+	case IPCT_OP_MMAP: {
+		struct vmainfo vi = {};
+
+		/* shared anonymous memory: its shmem inode, found from the address returned */
+		if (st->chan || (__u64)ret >= (__u64)-4095)
+			break;
+		vma_lookup(ret, &vi);
+		if (!vi.inode)
+			break;
+		st->chan = vi.inode ^ chan_key;
+		obj_announce(st->chan, IPCT_KIND_SHM, vi.ino);
+		break;
+	}
 	case IPCT_OP_MSGGET:
 	case IPCT_OP_SHMGET:
 	case IPCT_OP_SEMGET:
@@ -1122,11 +1231,14 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 static __always_inline int handle_sched_switch(bool preempt, struct task_struct *prev,
 					       struct task_struct *next, unsigned int prev_state)
 {
+	__u32 tid, zero = 0, *depth;
 	struct ipct_sleep *e;
 	struct tstate *st;
 	__u64 now = 0;
-	__u32 tid;
 
+	depth = bpf_map_lookup_elem(&irq_depth, &zero);
+	if (depth)
+		*depth = 0;
 	if (is_traced(prev->tgid)) {
 		tid = prev->pid;
 		if (prev_state & TASK_DEAD) {
@@ -1135,11 +1247,9 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 			now = bpf_ktime_get_ns();
 			st->out_ts = now;
 			st->state = preempt ? 0 : prev_state;
-			st->wake_ts = 0;
-			st->waker_pid = 0;
-			st->waker_tid = 0;
-			st->waker_chan = 0;
-			st->waker_op = 0;
+			/* a wake may race ahead of this tracepoint; keep it only if that recent */
+			if (!st->state || now - st->wake_ts > EARLY_WAKE_NS)
+				wake_clear(st);
 		}
 	}
 	if (!is_traced(next->tgid))
@@ -1157,6 +1267,8 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 		if (!st->out_ts)
 			e->h.flags = IPCT_F_OUT_UNKNOWN;
 		e->wake_ts = st->wake_ts;
+		if (e->wake_ts && e->wake_ts < st->out_ts)
+			e->wake_ts = st->out_ts;
 		e->state = st->out_ts ? st->state : 0;
 		e->waker_pid = st->waker_pid;
 		e->waker_tid = st->waker_tid;
@@ -1174,7 +1286,7 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 		rb_submit(e);
 	}
 	st->out_ts = 0;
-	st->wake_ts = 0;
+	wake_clear(st);
 	return 0;
 }
 
@@ -1189,7 +1301,7 @@ static __always_inline int handle_sched_waking(struct task_struct *p)
 	if (is_traced(p->tgid)) {
 		tid = p->pid;
 		st = bpf_map_lookup_elem(&threads, &tid);
-		if (!st || !st->out_ts || st->wake_ts)
+		if (!st || st->wake_ts)
 			return 0;
 		st->wake_ts = bpf_ktime_get_ns();
 		if (cur_tid == 0 || in_irq_handler())
