@@ -684,3 +684,58 @@ Test(model, futexes_shown_when_someone_waits)
 	cr_assert_eq(m->wakeups[0].wakee_pid, 10);
 	model__free(m);
 }
+
+Test(model, epoll_edge_triggered_reader_is_async_blocking)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_endpoint *r;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	for (int i = 0; i < 3; i++) {
+		uint64_t t = 10000 + i * 10000;
+
+		/* sleep in epoll_wait, read what came, read until EAGAIN, wait again */
+		ev_sys(m, 10, 10, t + 4000, t + 4100, IPCT_OP_WRITE, PIPE, 64, 0);
+		ev_sleep(m, 20, 20, t, t + 4050, t + 4200, 1, IPCT_OP_EPOLL_WAIT, 0, 10, PIPE);
+		ev_sys(m, 20, 20, t - 10, t + 4300, IPCT_OP_EPOLL_WAIT, 0, 1, 0);
+		ev_sys(m, 20, 20, t + 4400, t + 4500, IPCT_OP_READ, PIPE, 64, IPCT_F_NONBLOCK);
+		ev_sys(m, 20, 20, t + 4600, t + 4700, IPCT_OP_READ, PIPE, -EAGAIN, IPCT_F_NONBLOCK);
+	}
+	model__finish(m);
+
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode, MODE_ASYNC_BLOCKING);
+	cr_assert_eq(r->mode_calls[MODE_ASYNC_BLOCKING], 3);
+	cr_assert_eq(r->mode_ns[MODE_ASYNC_BLOCKING], 3 * 4050);
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 0, "waiting in epoll is not busy-waiting");
+	cr_assert_eq(r->eagain, 3);
+	cr_assert_eq(r->blocked, 0, "epoll_wait over no single fd");
+	model__free(m);
+}
+
+Test(model, splice_receives_on_one_channel_and_sends_on_the_other)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+
+	two_procs(m);
+	ev_task(m, 1000, 30, 30, "consumer");
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 1, NULL);
+	ev_chan(m, 1000, 20, PIPE + 1, IPCT_KIND_PIPE, 0, 2, NULL);
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_WRITE, PIPE, 500, 0);
+	ev_sys2(m, 20, 20, 1300, 1400, IPCT_OP_SPLICE, PIPE, PIPE + 1, 500, 65536);
+	ev_sys(m, 30, 30, 1500, 1600, IPCT_OP_READ, PIPE + 1, 500, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2);
+	cr_assert_eq(synth_ep(&m->channels[0], 20)->bytes_received, 500);
+	cr_assert_eq(synth_ep(&m->channels[1], 20)->bytes_sent, 500);
+	cr_assert_eq(synth_ep(&m->channels[1], 30)->bytes_received, 500);
+	cr_assert_eq(m->channels[0].direction, DIR_SIMPLEX);
+	cr_assert_eq(m->channels[1].direction, DIR_SIMPLEX);
+	cr_assert_eq(k.ntransfers, 2);
+	cr_assert_eq(k.transfers[1].src_pid, 20);
+	cr_assert_eq(k.transfers[1].chan, 2);
+	model__free(m);
+}
