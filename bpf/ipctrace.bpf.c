@@ -146,6 +146,7 @@ enum x86_64_nr {
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX2_PRIVATE 128
 #define TASK_DEAD 0x80
+#define PF_KTHREAD 0x00200000
 
 #define AF_UNIX 1
 #define AF_INET 2
@@ -1318,6 +1319,9 @@ static __always_inline int handle_sched_waking(struct task_struct *p)
 	}
 	if (!is_traced(cur_tgid))
 		return 0;
+	/* kernel threads (rcu, ksoftirqd) and the recorder are no peers on a channel */
+	if ((p->flags & PF_KTHREAD) || p->tgid == self_pid)
+		return 0;
 	wst = bpf_map_lookup_elem(&threads, &cur_tid);
 	if (!wst || !wst->enter_ts || !wst->chan || in_irq_handler())
 		return 0;
@@ -1358,13 +1362,19 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	return 0;
 }
 
-static __always_inline int handle_exec(struct task_struct *p, struct linux_binprm *bprm)
+static __always_inline int handle_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	__u32 tgid = p->tgid;
+	__u32 tgid = p->tgid, tid = p->pid, old = old_pid;
+	struct tstate *st;
 
 	if (!is_traced(tgid))
 		return 0;
-	emit_comm(tgid, p->pid, IPCT_EV_EXEC, 0, 0, BPF_CORE_READ(bprm, filename));
+	/* a non-leader thread that execs takes the leader's tid: move its pending execve along */
+	if (old != tid && (st = bpf_map_lookup_elem(&threads, &old))) {
+		bpf_map_update_elem(&threads, &tid, st, BPF_ANY);
+		bpf_map_delete_elem(&threads, &old);
+	}
+	emit_comm(tgid, tid, IPCT_EV_EXEC, 0, 0, BPF_CORE_READ(bprm, filename));
 	return 0;
 }
 
@@ -1434,7 +1444,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return handle_exec(p, bprm);
+	return handle_exec(p, old_pid, bprm);
 }
 
 SEC("tp_btf/sched_process_exit")
