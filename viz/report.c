@@ -12,6 +12,25 @@
 
 #define MAX_COLS 12
 #define TOP_WAKEUPS 20
+#define NAME_MAX_W 48   /* columns; a slide still fits the table */
+
+/* Keep the last maxw - 3 code points of an escaped cell: a path's tail says most. */
+static void shorten_tail(char *s, size_t maxw)
+{
+	size_t w = escape__width(s), skip, i = 0;
+
+	if (w <= maxw)
+		return;
+	skip = w - (maxw - 3);
+	while (skip && s[i]) {
+		i++;
+		while (((unsigned char)s[i] & 0xc0) == 0x80)
+			i++;
+		skip--;
+	}
+	memmove(s + 3, s + i, strlen(s + i) + 1);
+	memcpy(s, "...", 3);
+}
 
 /* The seed's IPC table columns: shared medium and unit of communication. */
 static const char *kind_medium(enum ipct_kind k)
@@ -109,6 +128,7 @@ struct table {
 	int ncols;
 	char heads[MAX_COLS][24];
 	bool right[MAX_COLS];
+	size_t maxw[MAX_COLS];  /* 0 = no limit; longer cells keep their tail */
 	char **cells;           /* nrows * ncols */
 	size_t nrows, cap;
 	bool oom;
@@ -116,7 +136,7 @@ struct table {
 
 static void table_init(struct table *t, const char *spec)
 {
-	/* spec: "ID>|KIND|NAME": a trailing '>' right-aligns the column */
+	/* spec: "ID>|KIND|NAME~": '>' right-aligns the column, '~' caps its width */
 	const char *s = spec;
 
 	memset(t, 0, sizeof(*t));
@@ -128,6 +148,10 @@ static void table_init(struct table *t, const char *spec)
 		if (n && h[strlen(h) - 1] == '>') {
 			h[strlen(h) - 1] = '\0';
 			t->right[t->ncols] = true;
+		}
+		if (n && h[strlen(h) - 1] == '~') {
+			h[strlen(h) - 1] = '\0';
+			t->maxw[t->ncols] = NAME_MAX_W;
 		}
 		t->ncols++;
 		s += n;
@@ -158,10 +182,13 @@ static void table_row(struct table *t, ...)
 		size_t n = strlen(v ? v : "");
 		char *c = malloc(ESCAPE_BUF(n));
 
-		if (c)
+		if (c) {
 			escape__str(c, ESCAPE_BUF(n), v ? v : "", n);
-		else
+			if (t->maxw[i])
+				shorten_tail(c, t->maxw[i]);
+		} else {
 			t->oom = true;
+		}
 		t->cells[t->nrows * t->ncols + i] = c;
 	}
 	va_end(ap);
@@ -280,7 +307,7 @@ static void print_channels(const struct model *m, FILE *out)
 		fputs("  (none observed)\n", out);
 		return;
 	}
-	table_init(&t, "ID>|KIND|NAME|MEDIUM|UNIT|DIRECTION|SCOPE|BYTES>|MSGS>|ENDPOINTS>");
+	table_init(&t, "ID>|KIND|NAME~|MEDIUM|UNIT|DIRECTION|SCOPE|BYTES>|MSGS>|ENDPOINTS>");
 	for (size_t i = 0; i < m->nchannels; i++) {
 		const struct model_channel *c = &m->channels[i];
 		char id[16], bytes[32], msgs[32], neps[16];
@@ -342,7 +369,7 @@ static void print_wakeups(const struct model *m, FILE *out)
 		fputs("  (no wakeups observed)\n", out);
 		return;
 	}
-	table_init(&t, "COUNT>|WAKER|COMM|WAKEE|COMM|CHANNEL");
+	table_init(&t, "COUNT>|WAKER|COMM|WAKEE|COMM|CHANNEL~");
 	for (size_t i = 0; i < n; i++) {
 		const struct model_wakeup *w = &m->wakeups[i];
 		const struct model_channel *c = w->chan ? model__channel(m, w->chan) : NULL;

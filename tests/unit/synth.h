@@ -127,7 +127,7 @@ static inline void ev_chan(struct model *m, uint64_t ts, uint32_t pid, uint64_t 
 	e.peer = peer;
 	e.ino = ino;
 	if (name)
-		strncpy(e.name, name, sizeof(e.name) - 1);
+		memcpy(e.name, name, strnlen(name, sizeof(e.name) - 1));
 	model__add(m, &e.h);
 }
 

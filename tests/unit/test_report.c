@@ -260,3 +260,27 @@ Test(json_writer, balanced_and_escaped)
 	fclose(f);
 	free(buf);
 }
+
+Test(report, long_names_keep_their_tail_in_text_and_stay_whole_in_json)
+{
+	struct model *m = synth_model(NULL, false);
+	char name[IPCT_NAME_LEN], *txt, *js;
+
+	memset(name, 'd', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	memcpy(name, "/very/long/", 11);
+	memcpy(name + sizeof(name) - 9, "tail.fifo", 8);
+	ev_task(m, 1000, 10, 10, "w");
+	ev_chan(m, 1000, 10, 0x100, IPCT_KIND_FIFO, 0, 1, name);
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_WRITE, 0x100, 1, 0);
+	model__finish(m);
+	txt = render(m, false, NULL);
+	js = render(m, true, NULL);
+	cr_assert(strstr(txt, "...dddd"), "%s", txt);
+	cr_assert(strstr(txt, "tail.fif "), "%s", txt);
+	cr_assert_null(strstr(txt, "/very/long/"));
+	cr_assert(strstr(js, name), "JSON keeps the whole name");
+	free(txt);
+	free(js);
+	model__free(m);
+}
