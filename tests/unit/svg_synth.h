@@ -147,7 +147,8 @@ static void *sy_write(struct sy *s, const char *cmdline, size_t *len)
 
 	for (size_t i = 0; i < s->n; i++)
 		s->ev[i].h._pad = (uint32_t)i;
-	qsort(s->ev, s->n, sizeof(*s->ev), sy_cmp);
+	if (s->n)
+		qsort(s->ev, s->n, sizeof(*s->ev), sy_cmp);
 	memset(&meta, 0, sizeof(meta));
 	meta.start_mono_ns = SY_T0;
 	meta.start_real_ns = 1700000000000000000ull;
