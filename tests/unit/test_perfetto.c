@@ -55,7 +55,20 @@ static const char *const check_py =
 	"    if s['name'] == 'transfer #1 pipe':\n"
 	"        assert s['pid'] == 100 and f['pid'] == 200, pair\n"
 	"assert xfer == 16 and wake == 8, (xfer, wake)\n"
-	"assert d['otherData']['lost_events'] == 17\n";
+	"assert d['otherData']['lost_events'] == 17\n"
+	"# slices of a thread nest (Perfetto drops ones that overlap partly)\n"
+	"by = collections.defaultdict(list)\n"
+	"for e in ev:\n"
+	"    if e['ph'] == 'X':\n"
+	"        by[e['tid']].append((round(e['ts'] * 1000), round((e['ts'] + e['dur']) * 1000)))\n"
+	"for tid, v in by.items():\n"
+	"    v.sort(key=lambda x: (x[0], -x[1]))\n"
+	"    stack = []\n"
+	"    for a, b in v:\n"
+	"        while stack and stack[-1][1] <= a:\n"
+	"            stack.pop()\n"
+	"        assert not stack or b <= stack[-1][1], (tid, stack[-1], a, b)\n"
+	"        stack.append((a, b))\n";
 
 static void export_and_check(bool hostile)
 {
