@@ -284,3 +284,21 @@ Test(report, long_names_keep_their_tail_in_text_and_stay_whole_in_json)
 	free(js);
 	model__free(m);
 }
+
+Test(report, empty_trace)
+{
+	struct model *m = synth_model(NULL, false);
+	char *txt, *out;
+
+	model__finish(m);
+	txt = render(m, false, NULL);
+	cr_assert(strstr(txt, "(none observed)"), "%s", txt);
+	cr_assert(strstr(txt, "0 events"), "%s", txt);
+	free(txt);
+	txt = render(m, true, NULL);
+	out = python_json(txt, "json.dumps([d[\"trace\"][\"events\"], d[\"processes\"], d[\"channels\"], d[\"wakeups\"]])");
+	cr_assert_str_eq(out, "[0, [], [], []]\n");
+	free(out);
+	free(txt);
+	model__free(m);
+}
