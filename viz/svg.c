@@ -14,7 +14,7 @@
 #include "timeline.h"
 
 #define DEFAULT_WIDTH 1200
-#define MIN_PAGE_W 1240
+#define MIN_PAGE_W 1320
 #define MARGIN 20.0
 #define LABEL_W 200.0
 #define LANE_H 22.0        /* lanes of many threads; a few get BIG_LANE_H */
