@@ -632,6 +632,7 @@ static void draw_grid(struct draw *d)
 		svgw__open(d->w, "path");
 		svgw__attr(d->w, "class", "grid");
 		svgw__attr(d->w, "d", "%s", path);
+		svgw__element_text(d->w, "title", "a line at every tick of the time axis");
 		svgw__close(d->w);
 	}
 	free(path);
@@ -744,6 +745,9 @@ static void draw_arrows(struct draw *d)
 				svgw__textf(d->w, "#%d \xc3\x97%" PRIu64, c->id, a->count);
 			else
 				svgw__textf(d->w, "#%d", c->id);
+			svgw__open(d->w, "title");
+			svgw__textf(d->w, "channel #%d: %s %s", c->id, kind_name(c->kind), c->name);
+			svgw__close(d->w);
 			svgw__close(d->w);
 		}
 	}
