@@ -251,8 +251,6 @@ static uint64_t sub0(uint64_t a, uint64_t b)
 	return a > b ? a - b : 0;
 }
 
-/* ---- threads and processes ---- */
-
 static struct proc *proc_get(struct model *m, uint32_t pid)
 {
 	struct model_priv *p = m->priv;
@@ -312,8 +310,6 @@ static void copy_name(char *dst, size_t dsz, const char *src, size_t slen)
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }
-
-/* ---- channels ---- */
 
 static uint32_t kchan_root(struct model_priv *p, uint32_t k)
 {
@@ -689,8 +685,6 @@ static void on_chan(struct model *m, const struct ipct_chan *e)
 	}
 }
 
-/* ---- data movement, transfers, direction ---- */
-
 static uint64_t side_of(const struct rch *r, uint64_t kchan, uint32_t pid)
 {
 	return is_socket_kind(r->kind) ? kchan : pid;
@@ -789,8 +783,6 @@ static void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pi
 	r->qlen = j;
 }
 
-/* ---- spans ---- */
-
 static void emit_span(struct model *m, const struct model_span *s)
 {
 	if (m->priv->opts.on_span)
@@ -811,8 +803,6 @@ static void run_end(struct model *m, struct thr *t)
 	};
 	emit_span(m, &s);
 }
-
-/* ---- wakeups ---- */
 
 static void wake_add(struct model *m, uint32_t waker, uint32_t wakee, uint32_t rc)
 {
@@ -864,8 +854,6 @@ static void emit_wake(struct model *m, uint32_t rc, uint32_t waker_pid, uint32_t
 		p->opts.on_wake(p->opts.ctx, &w);
 	}
 }
-
-/* ---- events ---- */
 
 static bool is_poll_op(unsigned op)
 {
@@ -1427,8 +1415,6 @@ void model__add(struct model *m, const struct ipct_hdr *ev)
 		break;
 	}
 }
-
-/* ---- finish ---- */
 
 static void fmt_addr(char *buf, size_t sz, uint16_t family, const uint32_t *a, uint16_t port)
 {
