@@ -4,10 +4,13 @@
  * syscalls, the scheduler, fork/exec/exit and signal delivery, filtered in
  * the kernel by the `traced` tgid map, events batched in the `rb` ring buffer.
  *
- * Channel ids: kernel object address (pipe/FIFO/file inode, struct sock) or
- * (kind, IPC id) for SysV objects, XOR-ed with chan_key. A CHAN event
- * announces an id the first time it is seen; a later CHAN event for the same
- * id supersedes the earlier one (better name, peer now connected, mmap kind).
+ * Channel ids: kernel object address (pipe/FIFO/file/mqueue/shm inode,
+ * struct sock), (kind, id) for SysV objects and signals (id = target pid),
+ * (inode, offset) or (mm, address) for futexes; all XOR-ed with chan_key.
+ * A CHAN event announces an id the first time it is seen; a later CHAN event
+ * for the same id supersedes the earlier one (better name, peer now
+ * connected, mmap kind), and one with another ino is a new object that got a
+ * freed one's address. CHAN.dev is the kernel's dev_t (major << 20 | minor).
  *
  * SYSCALL fields by op (beyond ipctrace.h):
  *   PIPE: chan = the pipe, fd = read end, arg = write end (from int[2]).
@@ -19,7 +22,10 @@
  *   POLL: fd/chan = pollfd[0], chan2 = pollfd[1] (when nfds > 1).
  *   MSG*, SHM*, SEM*: chan = (kind, id); *GET: arg = the IPC key.
  *   SEMOP: arg = nsops. FUTEX_*: arg = val. NANOSLEEP, SIGWAIT: arg = ns.
- * SLEEP.nr is 0xffff when the thread was not inside a syscall.
+ *   KILL: chan = the target's signal channel. MMAP/MUNMAP: chan = the file.
+ * SLEEP.nr is 0xffff when the thread was not inside a syscall. SLEEP.state is
+ * the raw prev_state (0x1 interruptible, 0x2 uninterruptible, plus flag bits).
+ * Untraced tasks cost one hash lookup per tracepoint hit.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -171,7 +177,6 @@ const volatile __u64 chan_key = 0;
 const volatile __u32 self_pid = 0;
 const volatile __u64 wake_bytes = 256 * 1024;
 const volatile bool trace_all_syscalls = true;
-
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -1014,6 +1019,10 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	case NR_rt_tgsigqueueinfo:
 		st->op = IPCT_OP_KILL;
 		st->arg = (int)a[0];
+		if (st->arg > 0) {
+			obj = ipc_chan(IPCT_KIND_SIGNAL, st->arg);
+			obj_kind = IPCT_KIND_SIGNAL;
+		}
 		break;
 	case NR_rt_sigtimedwait:
 		st->op = IPCT_OP_SIGWAIT;
