@@ -739,3 +739,27 @@ Test(model, splice_receives_on_one_channel_and_sends_on_the_other)
 	cr_assert_eq(k.transfers[1].chan, 2);
 	model__free(m);
 }
+
+Test(model, zero_timeout_polls_are_busy_waiting)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	for (int i = 0; i < 4; i++)
+		ev_sys(m, 20, 20, 2000 + i * 100, 2020 + i * 100, IPCT_OP_POLL, PIPE, i == 3, IPCT_F_ZERO_TMO);
+	ev_sys(m, 10, 10, 2250, 2280, IPCT_OP_WRITE, PIPE, 8, 0);
+	ev_sys(m, 20, 20, 2400, 2420, IPCT_OP_READ, PIPE, 8, 0);
+	model__finish(m);
+
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode, MODE_SYNC_NONBLOCKING);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 1);
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 400);
+	cr_assert_eq(r->mode_calls[MODE_ASYNC_BLOCKING], 0);
+	cr_assert_eq(k.npolling, 1);
+	cr_assert_eq(k.polling[0].calls, 4);
+	model__free(m);
+}
