@@ -1333,6 +1333,7 @@ static void draw_figure(struct draw *d)
 			if (total == 0) {
 				text_at(d, "fn", x + 10, y + 46);
 				svgw__text(d->w, "nobody");
+				svgw__element_text(d->w, "title", "no process waited this way on the channels shown");
 				svgw__close(d->w);
 			}
 		}

@@ -66,6 +66,44 @@ static void assert_well_formed(const struct out *o)
 	free(path);
 }
 
+/* Every drawn element (outside <defs>) has a <title> of its own or in a group. */
+static const char *const titles_py =
+	"import sys, xml.etree.ElementTree as ET\n"
+	"NS = '{http://www.w3.org/2000/svg}'\n"
+	"root = ET.parse(sys.argv[1]).getroot()\n"
+	"parent = {c: p for p in root.iter() for c in p}\n"
+	"missing = []\n"
+	"for el in root.iter():\n"
+	"    tag = el.tag.replace(NS, '')\n"
+	"    if tag not in ('rect', 'path', 'circle', 'text'):\n"
+	"        continue\n"
+	"    anc, ok = el, False\n"
+	"    while anc is not None:\n"
+	"        if anc.tag == NS + 'defs':\n"
+	"            ok = True\n"
+	"            break\n"
+	"        if anc is not root and anc.find(NS + 'title') is not None:\n"
+	"            ok = True\n"
+	"            break\n"
+	"        anc = parent.get(anc)\n"
+	"    if not ok and not (parent.get(el) is root and el.get('fill') == '#FFFFFF'):\n"
+	"        missing.append((tag, el.attrib))\n"
+	"assert not missing, missing[:5]\n";
+
+static void assert_tooltips(const struct out *o)
+{
+	char *svg = write_tmp(o->buf, o->len, ".svg");
+	char *py = write_tmp(titles_py, strlen(titles_py), ".py");
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "python3 %s %s", py, svg);
+	cr_assert_eq(system(cmd), 0, "elements without a tooltip in %s", svg);
+	unlink(svg);
+	unlink(py);
+	free(svg);
+	free(py);
+}
+
 static void *read_file(const char *path, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
@@ -119,6 +157,7 @@ Test(svg, demo_matches_golden_and_is_well_formed)
 	cr_assert_not_null(t);
 	o = render(t, tlen, NULL);
 	assert_well_formed(&o);
+	assert_tooltips(&o);
 	golden("demo.svg", &o);
 	/* what the diagram must say */
 	cr_assert_not_null(strstr(o.buf, "writer 100"));
