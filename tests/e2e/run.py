@@ -751,8 +751,12 @@ def test_signal_pair(ctx):
         check(got == n, "%s sent %d signals per the report, it sent %d; %s"
               % (role, got, n, excerpt(sig)))
     woke = sum(wakeups(j, a, b, c["id"]) for c in sig)
-    check(woke >= n // 2, "signaller woke signalled %d times over signal channels, expected >= %d"
-          % (woke, n // 2))
+    check(woke >= n // 2, "signaller woke signalled %d times over signal channels, expected >= %d;"
+          " wakeups: %s" % (woke, n // 2, excerpt(j["wakeups"])))
+    # The signaller sleeps in sigwaitinfo until each answer arrives: a plain blocking wait.
+    waited = sum(endpoint(c, a).get("blocked", 0) for c in sig)
+    check(waited >= n // 2, "signaller blocked %d times waiting for SIGUSR2, expected >= %d; %s"
+          % (waited, n // 2, excerpt(sig)))
 
 
 @test()
