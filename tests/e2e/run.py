@@ -466,7 +466,7 @@ def test_trace_mode_0600(ctx):
 
 @test()
 def test_many_tasks_followed(ctx):
-    children, threads = 200, 200
+    children, threads = 200, 1000
     r = record(ctx, [tool("many_tasks"), str(children), str(threads)], extra=["-b", "64"])
     said = Said(r.out)
     col = said.pid("collector")
@@ -1253,6 +1253,49 @@ def test_disk_full_keeps_what_was_recorded(ctx):
         check(json.loads(rep.out)["trace"]["events"] > 0, "the kept trace has no events")
     finally:
         run(["umount", "-l", small], timeout=30)
+
+
+def trace_blocks(data):
+    """The decompressed contents of every whole block of a trace file (format version 1)."""
+    hlen = int.from_bytes(data[12:16], "little")
+    off, out = hlen, []
+    while off + 28 <= len(data) and data[off:off + 4] == b"BLK1":
+        comp = int.from_bytes(data[off + 4:off + 8], "little")
+        out.append(zlib.decompress(data[off + 28:off + 28 + comp]))
+        off += 28 + comp
+    return out
+
+
+@test()
+def test_no_payload_recorded(ctx):
+    # The marker exists only in the bytes that go through the pipe, not in the command line.
+    record(ctx, ["sh", "-c", 'printf "%s%s" SECRET-PIPE- PAYLOAD-1234 | cat > /dev/null'])
+    with open(ctx.trace, "rb") as f:
+        data = f.read()
+    blocks = trace_blocks(data)
+    check(any(b"cat" in b for b in blocks), "no block names the cat process (format changed?)")
+    for i, raw in enumerate([data] + blocks):
+        check(b"SECRET-PIPE-PAYLOAD-1234" not in raw, "payload bytes are in the trace (%s)"
+              % ("file" if i == 0 else "block %d" % i))
+    j = report(ctx.trace)
+    sent = sum(e.get("bytes_sent", 0) for c in channels(j, "pipe") for e in c["endpoints"])
+    check(sent == len("SECRET-PIPE-PAYLOAD-1234"), "pipe carried %d bytes, expected %d"
+          % (sent, len("SECRET-PIPE-PAYLOAD-1234")))
+
+
+@test()
+def test_pid_exits_while_attaching(ctx):
+    """Attaching to a process that exits meanwhile: a trace, or a clean error; never a crash."""
+    for delay in ("0.05", "0.3"):
+        victim = subprocess.Popen(["sleep", delay], start_new_session=True)
+        r = run([IPCTRACE] + record_flags() + ["-p", str(victim.pid), "-d", "10", "-o", ctx.trace,
+                                               "-w", ctx.svg], timeout=30)
+        victim.wait()
+        if r.rc == 0:
+            report(ctx.trace)
+            check(r.elapsed < 9, "recording of an exited pid went on until -d (%.1fs)" % r.elapsed)
+        else:
+            one_line_error(r, "-p of a pid that exits", [str(victim.pid)])
 
 
 HOSTILE = '<b>&"\x1b[31m\x07'
