@@ -849,12 +849,11 @@ static bool chan_listed(const struct draw *d, const struct model_channel *c)
 	return false;
 }
 
-static const struct model *g_sort_model;
-
-static int cmp_chan_weight(const void *a, const void *b)
+static int cmp_chan_weight(const void *a, const void *b, void *model)
 {
-	const struct model_channel *x = &g_sort_model->channels[*(const size_t *)a];
-	const struct model_channel *y = &g_sort_model->channels[*(const size_t *)b];
+	const struct model *m = model;
+	const struct model_channel *x = &m->channels[*(const size_t *)a];
+	const struct model_channel *y = &m->channels[*(const size_t *)b];
 
 	if (x->messages != y->messages)
 		return x->messages > y->messages ? -1 : 1;
@@ -863,10 +862,11 @@ static int cmp_chan_weight(const void *a, const void *b)
 	return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static int cmp_chan_id(const void *a, const void *b)
+static int cmp_chan_id(const void *a, const void *b, void *model)
 {
-	const struct model_channel *x = &g_sort_model->channels[*(const size_t *)a];
-	const struct model_channel *y = &g_sort_model->channels[*(const size_t *)b];
+	const struct model *m = model;
+	const struct model_channel *x = &m->channels[*(const size_t *)a];
+	const struct model_channel *y = &m->channels[*(const size_t *)b];
 
 	return x->id < y->id ? -1 : x->id > y->id;
 }
@@ -882,14 +882,13 @@ static int pick_table(struct draw *d)
 	for (size_t i = 0; i < m->nchannels; i++)
 		if (chan_listed(d, &m->channels[i]))
 			d->table_chans[n++] = i;
-	g_sort_model = m;
 	if (n > TABLE_MAX_ROWS) {
 		/* the busiest channels, then in id order; the rest are counted */
-		qsort(d->table_chans, n, sizeof(size_t), cmp_chan_weight);
+		qsort_r(d->table_chans, n, sizeof(size_t), cmp_chan_weight, (void *)m);
 		d->table_more = n - TABLE_MAX_ROWS;
 		n = TABLE_MAX_ROWS;
 	}
-	qsort(d->table_chans, n, sizeof(size_t), cmp_chan_id);
+	qsort_r(d->table_chans, n, sizeof(size_t), cmp_chan_id, (void *)m);
 	d->ntable = n;
 	return 0;
 }
@@ -1430,7 +1429,7 @@ static void draw_legend(struct draw *d)
 	y += LEGEND_LINE_H;
 	legend_item(d, x, y, "merged", "spans under a pixel, merged: dominant state, height = busy share");
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "transfer", "transfer: data from the sending to the receiving call (#channel)");
+	legend_item(d, x, y, "transfer", "transfer: data from the sending to the receiving call (#channel, its colour)");
 	y += LEGEND_LINE_H;
 	legend_item(d, x, y, "wake", "wakeup: waker \xe2\x86\x92 wakee, at the wake time");
 	y += LEGEND_LINE_H;

@@ -68,12 +68,10 @@ static bool process_selected(const struct timeline *tl, const struct model_proce
 	return false;
 }
 
-static const struct model_thread *g_sort_threads;
-
-static int cmp_thread_idx(const void *a, const void *b)
+static int cmp_thread_idx(const void *a, const void *b, void *threads)
 {
-	const struct model_thread *x = &g_sort_threads[*(const size_t *)a];
-	const struct model_thread *y = &g_sort_threads[*(const size_t *)b];
+	const struct model_thread *x = &((const struct model_thread *)threads)[*(const size_t *)a];
+	const struct model_thread *y = &((const struct model_thread *)threads)[*(const size_t *)b];
 	bool xm = x->tid == x->pid, ym = y->tid == y->pid;
 
 	/* the main thread first, then by tid */
@@ -104,8 +102,7 @@ static int add_lanes(struct timeline *tl)
 		if (!idx)
 			return -ENOMEM;
 		memcpy(idx, p->threads, p->nthreads * sizeof(*idx));
-		g_sort_threads = m->threads;
-		qsort(idx, p->nthreads, sizeof(*idx), cmp_thread_idx);
+		qsort_r(idx, p->nthreads, sizeof(*idx), cmp_thread_idx, m->threads);
 		for (size_t j = 0; j < p->nthreads; j++) {
 			const struct model_thread *t = &m->threads[idx[j]];
 			struct tl_lane *l;
@@ -493,11 +490,10 @@ static int cmp_arrow(const void *a, const void *b)
 	return x->dst < y->dst ? -1 : x->dst > y->dst;
 }
 
-static uint32_t g_bucket;
-
-static int cmp_arrow_bucket(const void *a, const void *b)
+static int cmp_arrow_bucket(const void *a, const void *b, void *arg)
 {
 	const struct tl_arrow *x = a, *y = b;
+	uint32_t bucket = *(const uint32_t *)arg;
 
 	if (x->type != y->type)
 		return x->type < y->type ? -1 : 1;
@@ -505,8 +501,8 @@ static int cmp_arrow_bucket(const void *a, const void *b)
 		return x->src < y->src ? -1 : 1;
 	if (x->dst != y->dst)
 		return x->dst < y->dst ? -1 : 1;
-	if (x->scol / g_bucket != y->scol / g_bucket)
-		return x->scol / g_bucket < y->scol / g_bucket ? -1 : 1;
+	if (x->scol / bucket != y->scol / bucket)
+		return x->scol / bucket < y->scol / bucket ? -1 : 1;
 	return x->scol < y->scol ? -1 : x->scol > y->scol;
 }
 
@@ -522,8 +518,7 @@ static void merge_arrows(struct timeline *tl)
 		size_t n = 0;
 
 		bucket *= 2;
-		g_bucket = bucket;
-		qsort(tl->arrows, tl->narrows, sizeof(*tl->arrows), cmp_arrow_bucket);
+		qsort_r(tl->arrows, tl->narrows, sizeof(*tl->arrows), cmp_arrow_bucket, &bucket);
 		for (size_t i = 0; i < tl->narrows; i++) {
 			const struct tl_arrow *a = &tl->arrows[i];
 			struct tl_arrow *d = n ? &tl->arrows[n - 1] : NULL;
