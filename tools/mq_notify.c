@@ -86,6 +86,8 @@ int main(int argc, char **argv)
 		sigaddset(&usr1, SIGUSR1);
 		sigaction(SIGUSR1, &sa, NULL);
 		arm();
+		/* A message sent before the notification was armed would never be signalled. */
+		raise(SIGUSR1);
 		/* The main loop's "other work" is sleeping in 1 ms steps. */
 		while (got_msgs < msgs) {
 			msleep(1);
