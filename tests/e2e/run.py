@@ -417,6 +417,11 @@ def test_coreutils_pipeline(ctx):
         expect(r, "bytes_sent", 0, b)
         expect_ge(s, "sends", 1, a)
         expect_ge(r, "recvs", 1, b)
+    # sort writes nothing before it has read all its input: uniq must sleep in read meanwhile.
+    u = endpoint(second, found["uniq"])
+    expect(u, "mode", "sync-blocking", "uniq")
+    expect_ge(u, "blocked", 1, "uniq")
+    expect_wakeups(j, found["sort"], found["uniq"], second["id"], 1, "sort wakes uniq")
 
 
 @test()
