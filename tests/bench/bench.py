@@ -157,17 +157,24 @@ def bpf_stats_sum(progs, ids):
     return out
 
 
+def bpf_stats_delta(after, before):
+    return {k: (c - before.get(k, (0, 0))[0], t - before.get(k, (0, 0))[1])
+            for k, (c, t) in after.items() if c > before.get(k, (0, 0))[0]}
+
+
 def bpf_stats_read(dump):
-    """The recorder's programs from timed.sh's dump (bpftool -j prog show, and
-    the recorder's prog ids in dump.ids)."""
+    """The recorder's programs over the workload only, from timed.sh's dumps
+    (bpftool -j prog show before and after it, and the recorder's prog ids)."""
     try:
+        with open(dump + ".before") as f:
+            before = json.load(f)
         with open(dump) as f:
-            progs = json.load(f)
+            after = json.load(f)
         with open(dump + ".ids") as f:
             ids = {int(x) for x in f.read().split()}
     except (OSError, ValueError):
         return {}
-    return bpf_stats_sum(progs, ids)
+    return bpf_stats_delta(bpf_stats_sum(after, ids), bpf_stats_sum(before, ids))
 
 
 def bpf_stats_now(pid):
@@ -537,7 +544,7 @@ class Bench:
             self.one("ipctrace", pp, "bpfstats", env=dict(os.environ, BENCH_BPFSTATS=dump))
             traced = bpf_stats_read(dump)
             hooked = {}
-            self.hooked_run(pp, stats=lambda pid: hooked.update(bpf_stats_now(pid)))
+            self.hooked_run(pp, stats=hooked.update)
         finally:
             with open(key, "w") as f:
                 f.write(old)
@@ -567,8 +574,8 @@ class Bench:
         metric("bpf.total_ns_per_round_trip", round(tot_t / n, 1), "ns")
         if hooked:
             metric("bpf.filtered_total_ns_per_round_trip", round(tot_h / n, 1), "ns")
-        say("  runs count every process's calls (other work on this machine too); "
-            "bpf_stats itself adds ~20 ns a run")
+        say("  counted over the ping-pong's run only, but for every process's calls (other "
+            "work on this machine too); bpf_stats itself adds ~20 ns a run")
 
     def hooked_run(self, workload, stats=None):
         """The workload untraced while ipctrace is attached to another process:
@@ -595,9 +602,10 @@ class Bench:
             if rec.poll() is not None or not last:
                 notes.append("ipctrace -p did not attach for the hooks-only runs")
                 return None
+            before = bpf_stats_now(rec.pid) if stats else None
             r = self.one("none", workload, "hooked")
             if stats:
-                stats(rec.pid)
+                stats(bpf_stats_delta(bpf_stats_now(rec.pid), before))
             return r
         finally:
             rec.send_signal(2)

@@ -4,9 +4,9 @@
 # `times` builtin (its second line: CMD's user and sys time). rec_ticks are
 # the user+sys clock ticks of the nearest ancestor named ipctrace (the
 # recorder), sampled right around CMD: its CPU during the workload only.
-# With BENCH_BPFSTATS=FILE it also dumps `bpftool -j prog show` to FILE after
-# CMD, while the recorder still runs (its programs' run_time_ns, run_cnt),
-# and the ids of the recorder's programs (from its fdinfo) to FILE.ids.
+# With BENCH_BPFSTATS=FILE it also dumps `bpftool -j prog show` to FILE.before
+# and FILE around CMD, while the recorder runs (its programs' run_time_ns and
+# run_cnt), and the ids of the recorder's programs (from its fdinfo) to FILE.ids.
 # Only bash builtins run around CMD, so the wrapper adds almost nothing.
 out=$1
 shift
@@ -37,6 +37,9 @@ ticks() {
 	echo $((f[11] + f[12]))
 }
 
+if [ -n "$BENCH_BPFSTATS" ]; then
+	bpftool -j prog show >"$BENCH_BPFSTATS.before" 2>/dev/null
+fi
 t_before=$(ticks)
 start=$EPOCHREALTIME
 "$@"
