@@ -457,6 +457,40 @@ def test_attach_pid(ctx):
 
 
 @test()
+def test_attach_two_pids(ctx):
+    """-p A,B follows two unrelated running programs, each with the reader it forks later."""
+    outs = [ctx.path("a.txt"), ctx.path("b.txt")]
+    demos = []
+    try:
+        for out in outs:
+            with open(out, "w") as f:
+                demos.append(subprocess.Popen([tool("pipe_blocking"), "8", "512", "5", "2500"],
+                                              stdout=f, stderr=subprocess.DEVNULL,
+                                              start_new_session=True))
+        time.sleep(0.1)
+        pids = ",".join(str(d.pid) for d in demos)
+        r = run([IPCTRACE] + record_flags() + ["-p", pids, "-d", "20", "-o", ctx.trace,
+                                               "-w", ctx.svg], timeout=40)
+        check(r.rc == 0, "ipctrace -p %s: %s" % (pids, r.why()))
+        for d in demos:
+            check(d.wait(timeout=20) == 0, "demo %d failed" % d.pid)
+    finally:
+        for d in demos:
+            if d.poll() is None:
+                d.kill()
+                d.wait()
+    j = report(ctx.trace)
+    for out, d in zip(outs, demos):
+        said = Said(open(out).read())
+        w, rd = said.pid("writer"), said.pid("reader")
+        check(w == d.pid, "writer pid %d is not the attached pid %d" % (w, d.pid))
+        ch = one_channel(j, "pipe", [w, rd])
+        transfer_facts(j, ch, w, rd, said.num("writer", r"wrote (\d+) bytes"),
+                       said.num("writer", r"in (\d+) writes"),
+                       said.num("reader", r"in (\d+) reads"), "pipe of %d" % w)
+
+
+@test()
 def test_trace_mode_0600(ctx):
     old = os.umask(0o022)
     try:
