@@ -191,6 +191,18 @@ def bpf_stats_now(pid):
     return bpf_stats_sum(progs, ids)
 
 
+def foreign_tracers():
+    """BPF tracing programs loaded before a run: another tracer on the machine
+    (say, a test suite's ipctrace) whose hooks slow every process, baseline too."""
+    try:
+        progs = json.loads(subprocess.run(["bpftool", "-j", "prog", "show"],
+                                          capture_output=True, text=True).stdout)
+    except (OSError, ValueError):
+        return 0
+    return sum(p.get("type") in ("tracing", "raw_tracepoint", "tracepoint", "kprobe",
+                                 "perf_event") for p in progs)
+
+
 def median(xs):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
@@ -235,10 +247,12 @@ class Bench:
         """One run; returns a dict with wall, recorder cpu, and the trace's facts."""
         out = self.path(stem + ".time")
         trace = out[:-5] + ".trace"
+        foreign = foreign_tracers()
         rc, total, ru = run(self.tracer_argv(tracer, out, trace, extra) + workload, self.log,
                             env=env)
         wall, rec_cpu, cpu = timed_out(out)
-        r = {"rc": rc, "wall": wall, "rec_cpu": rec_cpu, "cpu": cpu, "total": total}
+        r = {"rc": rc, "wall": wall, "rec_cpu": rec_cpu, "cpu": cpu, "total": total,
+             "foreign": foreign}
         if rc != 0 or wall is None:
             notes.append(f"{tracer} run {stem} failed (exit {rc}); see {self.log}")
             r["wall"] = None
@@ -349,6 +363,11 @@ class Bench:
             "each run's ratio to the untraced run beside it; CPU ratio: the same for the "
             "workload's own user+sys time, which other load on the machine disturbs less")
 
+        busy = sum(1 for runs in res.values() for r in runs if r.get("foreign"))
+        if busy:
+            say(f"  warning: another BPF tracer was loaded during {busy} of "
+                f"{sum(len(v) for v in res.values())} runs (its hooks slow the untraced runs too)")
+            notes.append(f"{wl}: another BPF tracer was loaded during {busy} runs")
         ip = res["ipctrace"]
         lost = [r.get("lost") for r in ip if r.get("lost") is not None]
         events = [r.get("events") for r in ip if r.get("events") is not None]
