@@ -967,7 +967,7 @@ static void draw_title(struct draw *d)
 	const struct model *m = d->m;
 	char dur[32], ev[32], lost[32], a[32], b[32];
 	const char *cmd = d->opts->title ? d->opts->title : d->meta && d->meta->cmdline[0] ? d->meta->cmdline : NULL;
-	size_t maxc = (size_t)((d->page_w - 2 * MARGIN) / 10.5);
+	size_t maxc = (size_t)((d->page_w - 2 * MARGIN) / 11.5);
 	size_t nthreads = 0;
 	double y = MARGIN + 18;
 
