@@ -232,10 +232,11 @@ struct tstate {
 	__u8 _pad[2];
 };
 
+/* Task storage, not a tid hash: a traced task finds its state without a hash lookup. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 32768);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct tstate);
 } threads SEC(".maps");
 
@@ -265,16 +266,22 @@ static __always_inline bool is_traced(__u32 tgid)
 	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
 }
 
-static __always_inline struct tstate *tstate_get(__u32 tid)
+/* State of a traced task, made at its first sight; NULL for an untraced one. */
+static __always_inline struct tstate *tstate_get(struct task_struct *task)
 {
-	static const struct tstate zero;
-	struct tstate *st;
+	struct tstate *st = bpf_task_storage_get(&threads, task, NULL, 0);
 
-	st = bpf_map_lookup_elem(&threads, &tid);
 	if (st)
 		return st;
-	bpf_map_update_elem(&threads, &tid, &zero, BPF_NOEXIST);
-	return bpf_map_lookup_elem(&threads, &tid);
+	if (!is_traced(task->tgid))
+		return NULL;
+	return bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+}
+
+/* State of the current task if it is traced and already known. */
+static __always_inline struct tstate *tstate_cur(void)
+{
+	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
 }
 
 static __always_inline void wake_clear(struct tstate *st)
@@ -1081,13 +1088,10 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 
 static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	struct sysargs args;
 	struct tstate *st;
 
-	if (!is_traced(pid_tgid >> 32))
-		return 0;
-	st = tstate_get((__u32)pid_tgid);
+	st = tstate_get(bpf_get_current_task_btf());
 	if (!st)
 		return 0;
 	if (id == NR_rt_sigreturn && st->sig_depth)
@@ -1210,7 +1214,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 	struct ipct_syscall *e;
 	struct tstate *st;
 
-	st = bpf_map_lookup_elem(&threads, &tid);
+	st = tstate_cur();
 	if (!st || !st->enter_ts)
 		return 0;
 	if (st->op != IPCT_OP_OTHER)
@@ -1241,7 +1245,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 static __always_inline int handle_sched_switch(bool preempt, struct task_struct *prev,
 					       struct task_struct *next, unsigned int prev_state)
 {
-	__u32 tid, zero = 0, *depth;
+	__u32 zero = 0, *depth;
 	struct ipct_sleep *e;
 	struct tstate *st;
 	__u64 now = 0;
@@ -1249,30 +1253,23 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 	depth = bpf_map_lookup_elem(&irq_depth, &zero);
 	if (depth)
 		*depth = 0;
-	if (is_traced(prev->tgid)) {
-		tid = prev->pid;
-		if (prev_state & TASK_DEAD) {
-			bpf_map_delete_elem(&threads, &tid);
-		} else if ((st = tstate_get(tid))) {
-			now = bpf_ktime_get_ns();
-			st->out_ts = now;
-			st->state = preempt ? 0 : prev_state;
-			/* a wake may race ahead of this tracepoint; keep it only if that recent */
-			if (!st->state || now - st->wake_ts > EARLY_WAKE_NS)
-				wake_clear(st);
-		}
+	/* a dead task's last switch: its storage goes with it */
+	if (!(prev_state & TASK_DEAD) && (st = tstate_get(prev))) {
+		now = bpf_ktime_get_ns();
+		st->out_ts = now;
+		st->state = preempt ? 0 : prev_state;
+		/* a wake may race ahead of this tracepoint; keep it only if that recent */
+		if (!st->state || now - st->wake_ts > EARLY_WAKE_NS)
+			wake_clear(st);
 	}
-	if (!is_traced(next->tgid))
-		return 0;
-	tid = next->pid;
-	st = tstate_get(tid);
+	st = tstate_get(next);
 	if (!st)
 		return 0;
 	if (!now)
 		now = bpf_ktime_get_ns();
 	e = rb_reserve(sizeof(*e));
 	if (e) {
-		hdr_fill(&e->h, IPCT_EV_SLEEP, next->tgid, tid, now);
+		hdr_fill(&e->h, IPCT_EV_SLEEP, next->tgid, next->pid, now);
 		e->out_ts = st->out_ts;
 		if (!st->out_ts)
 			e->h.flags = IPCT_F_OUT_UNKNOWN;
@@ -1304,35 +1301,30 @@ static __always_inline int handle_sched_waking(struct task_struct *p)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u32 cur_tgid = pid_tgid >> 32, cur_tid = (__u32)pid_tgid;
-	struct tstate *st, *wst = NULL;
+	struct tstate *st, *wst;
 	struct ipct_wakeup *e;
-	__u32 tid;
 
-	if (is_traced(p->tgid)) {
-		tid = p->pid;
-		st = bpf_map_lookup_elem(&threads, &tid);
-		if (!st || st->wake_ts)
+	st = tstate_get(p);
+	if (st) {
+		if (st->wake_ts)
 			return 0;
 		st->wake_ts = bpf_ktime_get_ns();
 		if (cur_tid == 0 || in_irq_handler())
 			return 0;
 		st->waker_pid = cur_tgid;
 		st->waker_tid = cur_tid;
-		if (is_traced(cur_tgid))
-			wst = bpf_map_lookup_elem(&threads, &cur_tid);
+		wst = tstate_cur();
 		if (wst && wst->enter_ts) {
 			st->waker_chan = wst->chan;
 			st->waker_op = wst->op;
 		}
 		return 0;
 	}
-	if (!is_traced(cur_tgid))
+	wst = tstate_cur();
+	if (!wst || !wst->enter_ts || !wst->chan || in_irq_handler())
 		return 0;
 	/* kernel threads (rcu, ksoftirqd) and the recorder are no peers on a channel */
 	if ((p->flags & PF_KTHREAD) || p->tgid == self_pid)
-		return 0;
-	wst = bpf_map_lookup_elem(&threads, &cur_tid);
-	if (!wst || !wst->enter_ts || !wst->chan || in_irq_handler())
 		return 0;
 	e = rb_reserve(sizeof(*e));
 	if (!e)
@@ -1371,19 +1363,13 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	return 0;
 }
 
-static __always_inline int handle_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+static __always_inline int handle_exec(struct task_struct *p, struct linux_binprm *bprm)
 {
-	__u32 tgid = p->tgid, tid = p->pid, old = old_pid;
-	struct tstate *st;
+	__u32 tgid = p->tgid;
 
 	if (!is_traced(tgid))
 		return 0;
-	/* a non-leader thread that execs takes the leader's tid: move its pending execve along */
-	if (old != tid && (st = bpf_map_lookup_elem(&threads, &old))) {
-		bpf_map_update_elem(&threads, &tid, st, BPF_ANY);
-		bpf_map_delete_elem(&threads, &old);
-	}
-	emit_comm(tgid, tid, IPCT_EV_EXEC, 0, 0, BPF_CORE_READ(bprm, filename));
+	emit_comm(tgid, p->pid, IPCT_EV_EXEC, 0, 0, BPF_CORE_READ(bprm, filename));
 	return 0;
 }
 
@@ -1394,7 +1380,7 @@ static __always_inline int handle_exit(struct task_struct *p, bool group_dead)
 	if (!is_traced(tgid))
 		return 0;
 	emit_comm(tgid, tid, IPCT_EV_EXIT, p->exit_code, group_dead ? IPCT_F_GROUP_DEAD : 0, NULL);
-	bpf_map_delete_elem(&threads, &tid);
+	bpf_task_storage_delete(&threads, p);
 	if (group_dead)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
@@ -1403,18 +1389,16 @@ static __always_inline int handle_exit(struct task_struct *p, bool group_dead)
 /* Syscalls made while a signal handler runs: handler entered here, left at rt_sigreturn. */
 static __always_inline int handle_signal_deliver(struct k_sigaction *ka)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
 	unsigned long handler;
 	struct tstate *st;
 
-	if (!is_traced(pid_tgid >> 32))
+	st = tstate_get(bpf_get_current_task_btf());
+	if (!st)
 		return 0;
 	handler = (unsigned long)BPF_CORE_READ(ka, sa.sa_handler);
 	if (handler <= 1) /* SIG_DFL, SIG_IGN */
 		return 0;
-	st = tstate_get(tid);
-	if (st && st->sig_depth < 16)
+	if (st->sig_depth < 16)
 		st->sig_depth++;
 	return 0;
 }
@@ -1453,7 +1437,7 @@ int BPF_PROG(sched_process_fork, struct task_struct *parent, struct task_struct 
 SEC("tp_btf/sched_process_exec")
 int BPF_PROG(sched_process_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 {
-	return handle_exec(p, old_pid, bprm);
+	return handle_exec(p, bprm);
 }
 
 SEC("tp_btf/sched_process_exit")
