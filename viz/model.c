@@ -16,6 +16,7 @@
 
 #define POLL_GAP_NS 1000000ull   /* EAGAIN / zero-timeout calls closer than this: one polling run */
 #define XFER_CAP 64               /* pending sends kept per report channel */
+#define EARLY_CAP 16              /* receives that completed before their send's exit event */
 #define PEND_SLEEPS 8             /* off-CPU stretches kept until the enclosing syscall exits */
 #define POLL_CREDITS 8            /* channels one poll can be credited to */
 #define LOST_MAX 1024
@@ -121,6 +122,7 @@ struct pend_sleep {
 	uint64_t out, in;
 	uint64_t off_ns, blk_ns;
 	uint32_t nblk;
+	uint32_t waker_rc;  /* channel the waker was using, NONE_IDX if none */
 };
 
 struct thr {
@@ -161,13 +163,15 @@ struct kchan {
 	bool described;    /* had a CHAN event */
 	bool have_tuple;
 	uint16_t kind;
+	uint64_t ino;
 	struct tuple tuple;
 };
 
+/* A send not yet received, or a receive whose send we have not seen yet. */
 struct xfer {
 	uint64_t side;
 	uint32_t pid, tid;
-	uint64_t ts, bytes;
+	uint64_t start, ts, bytes;  /* call entry and exit */
 };
 
 struct flow {
@@ -192,6 +196,8 @@ struct rch {
 	size_t neps, caps;
 	struct xfer *q;
 	size_t qlen, qcap;
+	struct xfer *rq;
+	size_t rqlen, rqcap;
 	struct flow *flows;
 	size_t nflows, cflows;
 	struct side *sides;
@@ -237,6 +243,7 @@ struct model_priv {
 	size_t npairs, cpairs;
 	struct hmap pair_by_pids;
 	struct hmap sig_by_pids;  /* pid pair -> its signal channel */
+	struct hmap sig_by_target; /* pid -> the kernel side's "signals to pid" channel */
 	size_t clost;
 	struct hmap final_tid, final_pid;
 };
@@ -320,14 +327,13 @@ static uint32_t kchan_root(struct model_priv *p, uint32_t k)
 	return k;
 }
 
-static uint32_t kchan_get(struct model *m, uint64_t id, bool create)
+/* A new record for id; the map then points to it (an old one stays for its channel). */
+static uint32_t kchan_new(struct model *m, uint64_t id)
 {
 	struct model_priv *p = m->priv;
-	uint32_t i = hmap_get(&p->kchan_by_id, id);
 	struct kchan *k;
+	uint32_t i;
 
-	if (i != NONE_IDX || !create)
-		return i;
 	if (grow(&p->kchans, &p->ckchans, p->nkchans, sizeof(*p->kchans)) ||
 	    hmap_put(&p->kchan_by_id, id, p->nkchans)) {
 		p->oom = true;
@@ -339,6 +345,15 @@ static uint32_t kchan_get(struct model *m, uint64_t id, bool create)
 	k->parent = i;
 	k->rc = NONE_IDX;
 	return i;
+}
+
+static uint32_t kchan_get(struct model *m, uint64_t id, bool create)
+{
+	uint32_t i = hmap_get(&m->priv->kchan_by_id, id);
+
+	if (i != NONE_IDX || !create)
+		return i;
+	return kchan_new(m, id);
 }
 
 static uint32_t rch_resolve(const struct model_priv *p, uint32_t rc)
@@ -566,6 +581,7 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 	}
 	free(rb->eps);
 	free(rb->q);
+	free(rb->rq);
 	free(rb->flows);
 	free(rb->sides);
 	memset(rb, 0, sizeof(*rb));
@@ -628,6 +644,14 @@ static void on_chan(struct model *m, const struct ipct_chan *e)
 	k = kchan_get(m, e->chan, true);
 	if (k == NONE_IDX)
 		return;
+	/* a freed object's address given to a new one: a new channel */
+	if (p->kchans[k].described && p->kchans[k].ino && e->ino && p->kchans[k].ino != e->ino) {
+		k = kchan_new(m, e->chan);
+		if (k == NONE_IDX)
+			return;
+	}
+	if (e->ino)
+		p->kchans[k].ino = e->ino;
 	p->kchans[k].described = true;
 	if (e->kind && e->kind < IPCT_KIND_MAX)
 		p->kchans[k].kind = e->kind;
@@ -641,6 +665,8 @@ static void on_chan(struct model *m, const struct ipct_chan *e)
 	}
 	r = &p->rchs[rc];
 	r->kind = better_kind(r->kind, e->kind);
+	if (e->kind == IPCT_KIND_SIGNAL && e->ino && hmap_put(&p->sig_by_target, e->ino, rc))
+		p->oom = true;
 	if (e->name[0])
 		copy_name(r->name, sizeof(r->name), e->name, sizeof(e->name));
 	if (e->ino)
@@ -690,35 +716,7 @@ static uint64_t side_of(const struct rch *r, uint64_t kchan, uint32_t pid)
 	return is_socket_kind(r->kind) ? kchan : pid;
 }
 
-static void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
-			uint64_t ts, uint64_t bytes)
-{
-	struct model_priv *p = m->priv;
-	struct rch *r = &p->rchs[rc];
-	struct side *sd = rch_side(m, r, side);
-	struct xfer *x;
-
-	if (sd)
-		sd->sent = true;
-	r->bytes += bytes;
-	r->messages++;
-	r->written = true;
-	if (r->qlen == XFER_CAP) {
-		x = &r->q[r->qlen - 1];
-		if (x->tid == tid && x->side == side) {
-			x->bytes += bytes;
-			return;
-		}
-		memmove(r->q, r->q + 1, (r->qlen - 1) * sizeof(*r->q));
-		r->qlen--;
-	}
-	if (grow(&r->q, &r->qcap, r->qlen, sizeof(*r->q))) {
-		p->oom = true;
-		return;
-	}
-	r->q[r->qlen++] = (struct xfer){ .side = side, .pid = pid, .tid = tid, .ts = ts, .bytes = bytes };
-}
-
+/* Data of send x (n bytes) arrived in the receive (side, pid, tid) that ended at ts. */
 static void consume(struct model *m, struct rch *r, struct xfer *x, uint64_t n, uint64_t side,
 		    uint32_t pid, uint32_t tid, uint64_t ts, bool own)
 {
@@ -729,7 +727,7 @@ static void consume(struct model *m, struct rch *r, struct xfer *x, uint64_t n, 
 		struct flow *f;
 
 		/* the other way had data in flight while this one did */
-		if (back && back->last_end > x->ts)
+		if (back && back->last_end > x->start)
 			r->full = true;
 		f = rch_flow(m, r, x->side, side, true);
 		if (f && ts > f->last_end)
@@ -738,20 +736,81 @@ static void consume(struct model *m, struct rch *r, struct xfer *x, uint64_t n, 
 	if (p->opts.on_transfer) {
 		struct model_transfer t = {
 			.chan = r->id, .src_pid = x->pid, .src_tid = x->tid,
-			.dst_pid = pid, .dst_tid = tid, .src_ts = x->ts, .dst_ts = ts, .bytes = n,
+			.dst_pid = pid, .dst_tid = tid, .src_ts = x->ts < ts ? x->ts : ts,
+			.dst_ts = ts, .bytes = n,
 		};
 		p->opts.on_transfer(p->opts.ctx, &t);
 	}
 	x->bytes -= n;
 }
 
+static void xfer_push(struct model *m, struct xfer **q, size_t *len, size_t *cap, size_t max,
+		      const struct xfer *x)
+{
+	if (*len == max) {
+		struct xfer *last = &(*q)[*len - 1];
+
+		/* full: merge consecutive ones of one thread, else forget the oldest */
+		if (last->tid == x->tid && last->side == x->side) {
+			last->bytes += x->bytes;
+			last->ts = x->ts;
+			return;
+		}
+		memmove(*q, *q + 1, (*len - 1) * sizeof(**q));
+		(*len)--;
+	}
+	if (grow(q, cap, *len, sizeof(**q))) {
+		m->priv->oom = true;
+		return;
+	}
+	(*q)[(*len)++] = *x;
+}
+
+static void xfer_compact(struct xfer *q, size_t *len)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < *len; i++)
+		if (q[i].bytes)
+			q[j++] = q[i];
+	*len = j;
+}
+
+static void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
+			uint64_t start, uint64_t ts, uint64_t bytes)
+{
+	struct rch *r = &m->priv->rchs[rc];
+	struct side *sd = rch_side(m, r, side);
+	struct xfer x = { .side = side, .pid = pid, .tid = tid, .start = start, .ts = ts,
+			  .bytes = bytes };
+
+	if (sd)
+		sd->sent = true;
+	r->bytes += bytes;
+	r->messages++;
+	r->written = true;
+	/* receives that returned while this send was still on its way out */
+	for (size_t i = 0; i < r->rqlen && x.bytes; i++) {
+		struct xfer *rv = &r->rq[i];
+		uint64_t n;
+
+		if (rv->side == side || !rv->bytes || rv->ts < start)
+			continue;
+		n = rv->bytes < x.bytes ? rv->bytes : x.bytes;
+		consume(m, r, &x, n, rv->side, rv->pid, rv->tid, rv->ts, false);
+		rv->bytes -= n;
+	}
+	xfer_compact(r->rq, &r->rqlen);
+	if (x.bytes)
+		xfer_push(m, &r->q, &r->qlen, &r->qcap, XFER_CAP, &x);
+}
+
 static void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
-			uint64_t ts, uint64_t bytes)
+			uint64_t start, uint64_t ts, uint64_t bytes)
 {
 	struct rch *r = &m->priv->rchs[rc];
 	struct side *sd = rch_side(m, r, side);
 	uint64_t left = bytes;
-	size_t j = 0;
 
 	if (sd)
 		sd->recvd = true;
@@ -777,10 +836,13 @@ static void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pi
 		consume(m, r, x, n, side, pid, tid, ts, true);
 		left -= n;
 	}
-	for (size_t i = 0; i < r->qlen; i++)
-		if (r->q[i].bytes)
-			r->q[j++] = r->q[i];
-	r->qlen = j;
+	xfer_compact(r->q, &r->qlen);
+	if (left) {
+		struct xfer rv = { .side = side, .pid = pid, .tid = tid, .start = start, .ts = ts,
+				   .bytes = left };
+
+		xfer_push(m, &r->rq, &r->rqlen, &r->rqcap, EARLY_CAP, &rv);
+	}
 }
 
 static void emit_span(struct model *m, const struct model_span *s)
@@ -924,11 +986,15 @@ static uint32_t signal_rc(struct model *m, uint32_t a, uint32_t b)
 	return rc;
 }
 
-/* kill/tgkill/sigqueue that succeeded: one message from the caller to the target. */
-static void on_kill(struct model *m, const struct ipct_syscall *e, uint64_t start)
+/*
+ * kill/tgkill/sigqueue that succeeded: one message from the caller to the
+ * target on the target's signal channel (rc; without one from the kernel
+ * side, the pair's own channel).
+ */
+static void on_kill(struct model *m, const struct ipct_syscall *e, uint64_t start, uint32_t rc)
 {
 	struct model_priv *p = m->priv;
-	uint32_t target = (uint32_t)e->arg, idx, rc;
+	uint32_t target = (uint32_t)e->arg, idx;
 	struct model_endpoint *ep;
 	struct rch *r;
 
@@ -937,24 +1003,24 @@ static void on_kill(struct model *m, const struct ipct_syscall *e, uint64_t star
 	idx = hmap_get(&p->thr_by_tid, target);
 	if (idx != NONE_IDX)
 		target = p->thrs[idx].pub.pid;
-	if (target == e->h.pid)
-		return;
-	rc = signal_rc(m, e->h.pid, target);
+	if (rc == NONE_IDX && target != e->h.pid)
+		rc = signal_rc(m, e->h.pid, target);
 	if (rc == NONE_IDX)
 		return;
+	ep = rch_ep(m, rc, e->h.pid);
 	rch_use(m, rc);
 	r = &p->rchs[rc];
 	rch_span_ts(r, start);
 	rch_span_ts(r, e->h.ts);
-	ep = rch_ep(m, rc, e->h.pid);
 	if (!ep)
 		return;
 	if (!ep->first_ts || start < ep->first_ts)
 		ep->first_ts = start;
-	ep->last_ts = e->h.ts;
+	if (e->h.ts > ep->last_ts)
+		ep->last_ts = e->h.ts;
 	ep->sends++;
 	/* a signal counts one unit for transfers and direction, no bytes */
-	record_send(m, rc, e->h.pid, e->h.pid, e->h.tid, e->h.ts, 1);
+	record_send(m, rc, e->h.pid, e->h.pid, e->h.tid, start, e->h.ts, 1);
 	p->rchs[rc].bytes--;
 	if (hmap_get(&p->proc_by_pid, target) == NONE_IDX)
 		return;
@@ -963,9 +1029,10 @@ static void on_kill(struct model *m, const struct ipct_syscall *e, uint64_t star
 		return;
 	if (!ep->first_ts)
 		ep->first_ts = e->h.ts;
-	ep->last_ts = e->h.ts;
+	if (e->h.ts > ep->last_ts)
+		ep->last_ts = e->h.ts;
 	ep->recvs++;
-	record_recv(m, rc, target, target, target, e->h.ts, 1);
+	record_recv(m, rc, target, target, target, e->h.ts, e->h.ts, 1);
 	p->rchs[rc].bytes_recv--;
 }
 
@@ -984,7 +1051,7 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	struct model_priv *p = m->priv;
 	uint64_t end = e->h.ts, start = clamp_ts(m, e->enter_ts);
 	uint64_t off = 0, blk = 0;
-	uint32_t nblk = 0, rc, rc2 = NONE_IDX;
+	uint32_t nblk = 0, rc, rc2 = NONE_IDX, waker_rc = NONE_IDX;
 	bool poll = is_poll_op(e->op), zero = poll && (e->h.flags & IPCT_F_ZERO_TMO);
 	bool async = e->h.flags & (IPCT_F_ASYNC | IPCT_F_INSIGNAL);
 	bool eagain = e->ret == -EAGAIN;
@@ -1011,6 +1078,8 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 		off += ps->off_ns < within ? ps->off_ns : within;
 		blk += ps->blk_ns < within ? ps->blk_ns : within;
 		nblk += ps->nblk;
+		if (ps->waker_rc != NONE_IDX)
+			waker_rc = ps->waker_rc;
 	}
 	t->npend = 0;
 	t->pub.kernel_ns += sub0(end - start, off);
@@ -1018,6 +1087,14 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	rc = chan_rc(m, e->chan, true);
 	if (e->op == IPCT_OP_SPLICE)
 		rc2 = chan_rc(m, e->chan2, true);
+	/* waiting for a signal: on the channel of signals to this process */
+	if (e->op == IPCT_OP_SIGWAIT && rc == NONE_IDX && nblk) {
+		waker_rc = rch_resolve(p, waker_rc);
+		if (waker_rc != NONE_IDX && p->rchs[waker_rc].kind == IPCT_KIND_SIGNAL)
+			rc = waker_rc;
+		else
+			rc = rch_resolve(p, hmap_get(&p->sig_by_target, e->h.pid));
+	}
 	if (rc != NONE_IDX)
 		p->rchs[rc].used = true;
 	if (rc2 != NONE_IDX)
@@ -1118,11 +1195,11 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 			if (is_recv_op(e->op)) {
 				ep->recvs++;
 				ep->bytes_received += bytes;
-				record_recv(m, rc, side, e->h.pid, e->h.tid, end, bytes);
+				record_recv(m, rc, side, e->h.pid, e->h.tid, start, end, bytes);
 			} else {
 				ep->sends++;
 				ep->bytes_sent += bytes;
-				record_send(m, rc, side, e->h.pid, e->h.tid, end, bytes);
+				record_send(m, rc, side, e->h.pid, e->h.tid, start, end, bytes);
 			}
 		}
 		if (rc2 != NONE_IDX) {
@@ -1142,7 +1219,7 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 				ep2->sends++;
 				ep2->bytes_sent += bytes;
 				record_send(m, rc2, side_of(r2, e->chan2, e->h.pid), e->h.pid,
-					    e->h.tid, end, bytes);
+					    e->h.tid, start, end, bytes);
 			}
 		}
 		/* rc2's endpoints may have moved if it is rc itself */
@@ -1157,12 +1234,12 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	}
 
 	if (e->op == IPCT_OP_KILL) {
-		on_kill(m, e, start);
-		if (rc == NONE_IDX && e->arg > 0) {
+		on_kill(m, e, start, rc);
+		if (rc == NONE_IDX && e->arg > 0 && e->ret == 0) {
 			uint32_t idx = hmap_get(&p->thr_by_tid, (uint32_t)e->arg);
 			uint32_t target = idx != NONE_IDX ? p->thrs[idx].pub.pid : (uint32_t)e->arg;
 
-			if (target != e->h.pid && e->ret == 0)
+			if (target != e->h.pid)
 				rc = signal_rc(m, e->h.pid, target);
 		}
 	}
@@ -1181,7 +1258,7 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 	uint32_t idx = hmap_get(&m->priv->thr_by_tid, e->h.tid);
 	uint64_t seen = idx != NONE_IDX ? m->priv->thrs[idx].pub.last_ts : 0;
 	uint64_t in = e->h.ts, out, wake;
-	uint32_t state = e->state, rc;
+	uint32_t state = e->state, rc, wrc = NONE_IDX;
 	struct model_span s;
 	struct pend_sleep ps;
 	struct thr *t;
@@ -1212,8 +1289,15 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 		t->pub.runnable_ns += in - out;
 	}
 
+	if (e->state && (e->wake_ts || e->waker_pid)) {
+		wrc = chan_rc(m, e->waker_chan, false);
+		if (wrc == NONE_IDX && e->waker_op == IPCT_OP_KILL && e->waker_pid &&
+		    e->waker_pid != e->h.pid)
+			wrc = signal_rc(m, e->waker_pid, e->h.pid);
+	}
 	ps = (struct pend_sleep){ .out = out, .in = in, .off_ns = in - out,
-				  .blk_ns = state ? wake - out : 0, .nblk = state ? 1 : 0 };
+				  .blk_ns = state ? wake - out : 0, .nblk = state ? 1 : 0,
+				  .waker_rc = wrc };
 	if (t->npend == PEND_SLEEPS) {
 		/* fold the two oldest: only their sums matter to the syscall */
 		t->pend[0].in = t->pend[1].in;
@@ -1240,15 +1324,9 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 		s.end = in;
 		emit_span(m, &s);
 	}
-	if (e->state && (e->wake_ts || e->waker_pid)) {
-		uint32_t wrc = chan_rc(m, e->waker_chan, false);
-
-		if (wrc == NONE_IDX && e->waker_op == IPCT_OP_KILL && e->waker_pid &&
-		    e->waker_pid != e->h.pid)
-			wrc = signal_rc(m, e->waker_pid, e->h.pid);
+	if (e->state && (e->wake_ts || e->waker_pid))
 		emit_wake(m, wrc, e->waker_pid, e->waker_tid, e->h.pid, e->h.tid, wake,
 			  e->waker_op);
-	}
 }
 
 static void on_task(struct model *m, const struct ipct_task *e)
@@ -1656,6 +1734,9 @@ static int finish_channels(struct model *m)
 		} else if (r->have_local) {
 			fmt_addr(c->name, sizeof(c->name), r->tuple.family, r->tuple.saddr,
 				 r->tuple.sport);
+		} else if (r->ino && r->kind == IPCT_KIND_SIGNAL) {
+			snprintf(c->name, sizeof(c->name), "signals to %llu",
+				 (unsigned long long)r->ino);
 		} else if (r->ino) {
 			snprintf(c->name, sizeof(c->name), "%s:[%llu]",
 				 r->kind == IPCT_KIND_PIPE ? "pipe" : kind_name(r->kind),
@@ -1752,6 +1833,7 @@ void model__free(struct model *m)
 		for (size_t i = 0; i < p->nrchs; i++) {
 			free(p->rchs[i].eps);
 			free(p->rchs[i].q);
+			free(p->rchs[i].rq);
 			free(p->rchs[i].flows);
 			free(p->rchs[i].sides);
 		}
@@ -1768,6 +1850,7 @@ void model__free(struct model *m)
 		hmap_free(&p->kchan_by_tuple);
 		hmap_free(&p->pair_by_pids);
 		hmap_free(&p->sig_by_pids);
+		hmap_free(&p->sig_by_target);
 		hmap_free(&p->final_tid);
 		hmap_free(&p->final_pid);
 		free(p);

@@ -763,3 +763,85 @@ Test(model, zero_timeout_polls_are_busy_waiting)
 	cr_assert_eq(k.polling[0].calls, 4);
 	model__free(m);
 }
+
+Test(model, signal_channels_from_the_kernel_side)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_channel *c;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, 0x900, IPCT_KIND_SIGNAL, 0, 20, NULL);
+	ev_chan(m, 1000, 20, 0x901, IPCT_KIND_SIGNAL, 0, 10, NULL);
+	for (int i = 0; i < 3; i++) {
+		uint64_t t = 2000 + i * 1000;
+
+		ev_sys2(m, 10, 10, t, t + 10, IPCT_OP_KILL, 0x900, 0, 0, 20);
+		ev_sleep(m, 20, 20, t - 500, t + 5, t + 20, 1, IPCT_OP_SIGWAIT, 0, 10, 0x900);
+		ev_sys(m, 20, 20, t - 600, t + 25, IPCT_OP_SIGWAIT, 0, 10, 0);
+		ev_sys2(m, 20, 20, t + 30, t + 40, IPCT_OP_KILL, 0x901, 0, 0, 10);
+	}
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2, "one channel per target, no pair channel besides");
+	c = &m->channels[0];
+	cr_assert_eq(c->kind, IPCT_KIND_SIGNAL);
+	cr_assert_str_eq(c->name, "signals to 20");
+	cr_assert_eq(synth_ep(c, 10)->sends, 3);
+	cr_assert_eq(synth_ep(c, 20)->recvs, 3);
+	cr_assert_eq(synth_ep(c, 20)->blocked, 3, "sigwaitinfo waits on the signals to its process");
+	cr_assert_eq(synth_ep(c, 20)->blocked_ns, 3 * 505);
+	cr_assert_eq(synth_ep(c, 20)->mode, MODE_SYNC_BLOCKING);
+	cr_assert_eq(synth_ep(c, 10)->mode, MODE_NONE);
+	cr_assert_eq(c->direction, DIR_SIMPLEX);
+	cr_assert_eq(m->wakeups[0].chan, 1);
+	cr_assert_eq(m->wakeups[0].count, 3);
+	model__free(m);
+}
+
+Test(model, reused_address_is_a_new_channel)
+{
+	struct model *m = synth_model(NULL, false);
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_WRITE, PIPE, 5, 0);
+	ev_sys(m, 20, 20, 1300, 1400, IPCT_OP_READ, PIPE, 5, 0);
+	ev_chan(m, 1500, 10, PIPE, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_chan(m, 2000, 10, PIPE, IPCT_KIND_PIPE, 0, 12, NULL);
+	ev_sys(m, 10, 10, 2100, 2200, IPCT_OP_WRITE, PIPE, 7, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2);
+	cr_assert_str_eq(m->channels[0].name, "pipe:[11]");
+	cr_assert_eq(m->channels[0].bytes, 5);
+	cr_assert_str_eq(m->channels[1].name, "pipe:[12]");
+	cr_assert_eq(m->channels[1].bytes, 7);
+	model__free(m);
+}
+
+Test(model, receive_that_returns_before_its_send)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, SOCK_B, 0, NULL);
+	ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, SOCK_A, 0, NULL);
+	for (int i = 0; i < 3; i++) {
+		uint64_t t = 2000 + i * 1000;
+
+		/* loopback: the peer's recv returns before the send's own exit */
+		ev_sys(m, 20, 20, t - 100, t + 50, IPCT_OP_RECV, SOCK_B, 64, 0);
+		ev_sys(m, 10, 10, t, t + 80, IPCT_OP_SEND, SOCK_A, 64, 0);
+		ev_sys(m, 10, 10, t + 100, t + 400, IPCT_OP_RECV, SOCK_A, 64, 0);
+		ev_sys(m, 20, 20, t + 200, t + 450, IPCT_OP_SEND, SOCK_B, 64, 0);
+	}
+	model__finish(m);
+
+	cr_assert_eq(m->channels[0].direction, DIR_HALF_DUPLEX, "an echo is not full-duplex");
+	cr_assert_eq(k.ntransfers, 6);
+	cr_assert_eq(k.transfer_bytes, 384);
+	for (size_t i = 0; i < k.ntransfers; i++)
+		cr_assert_leq(k.transfers[i].src_ts, k.transfers[i].dst_ts);
+	model__free(m);
+}
