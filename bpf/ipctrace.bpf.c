@@ -229,7 +229,11 @@ struct tstate {
 	__u8 flags;
 	__u8 waker_op;
 	__u8 sig_depth; /* signal handlers entered and not yet returned from */
-	__u8 _pad[2];
+	__u8 seen_next;
+	__u8 _pad;
+	/* the last channels this thread saw announced, to skip the `chans` lookup */
+	__u64 seen_chan[2];
+	__u64 seen_sig[2];
 };
 
 /* Task storage, not a tid hash: a traced task finds its state without a hash lookup. */
@@ -252,11 +256,18 @@ struct sysargs {
 	__u64 a[6];
 };
 
-/* What resolving an fd gives: channel id (0 = not a channel) and fd flags. */
+/*
+ * Resolving an fd. In: upath (user path for the name, 0: from the kernel),
+ * kind_hint (IPCT_KIND_MMAP / _SHM), force (announce even if seen). Out:
+ * channel id (0 = not a channel) and fd flags.
+ */
 struct fdres {
+	__u64 upath;
 	__u64 chan;
+	__u32 kind_hint;
+	__u8 force;
 	__u8 flags;
-	__u8 _pad[7];
+	__u8 _pad[2];
 };
 
 static __always_inline bool is_traced(__u32 tgid)
@@ -560,7 +571,7 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
  * is seen or when its signature (inode number, unix peer, inet ports)
  * changed; force: always.
  */
-__noinline int fd_resolve(int fd, struct fdres *r, __u64 upath, __u32 kind_hint, int force)
+__noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	struct fdtable *fdt;
@@ -614,11 +625,19 @@ __noinline int fd_resolve(int fd, struct fdres *r, __u64 upath, __u32 kind_hint,
 		return 0;
 	chan ^= chan_key;
 	r->chan = chan;
-	old = bpf_map_lookup_elem(&chans, &chan);
-	if (!force && old && *old == sig)
+	if (!r->force && st && ((st->seen_chan[0] == chan && st->seen_sig[0] == sig) ||
+			     (st->seen_chan[1] == chan && st->seen_sig[1] == sig)))
 		return 0;
-	bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
-	file_announce((__u64)f, chan, upath, kind_hint);
+	old = bpf_map_lookup_elem(&chans, &chan);
+	if (r->force || !old || *old != sig) {
+		bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
+		file_announce((__u64)f, chan, r->upath, r->kind_hint);
+	}
+	if (st) {
+		st->seen_chan[st->seen_next & 1] = chan;
+		st->seen_sig[st->seen_next & 1] = sig;
+		st->seen_next++;
+	}
 	return 0;
 }
 
@@ -1070,13 +1089,15 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 			st->flags |= IPCT_F_ZERO_TMO;
 	if (fd1 >= 0) {
 		st->fd = fd1;
-		fd_resolve(fd1, &r1, 0, kind_hint, kind_hint != 0);
+		r1.kind_hint = kind_hint;
+		r1.force = kind_hint != 0;
+		fd_resolve(st, fd1, &r1);
 		st->chan = r1.chan;
 		if (st->op != IPCT_OP_POLL)
 			st->flags |= r1.flags;
 	}
 	if (fd2 >= 0) {
-		fd_resolve(fd2, &r2, 0, 0, 0);
+		fd_resolve(st, fd2, &r2);
 		st->chan2 = r2.chan;
 	}
 	if (obj) {
@@ -1150,8 +1171,10 @@ __noinline int finish(struct tstate *st, __s64 ret)
 		if (ret < 0)
 			break;
 		st->fd = ret;
-		fd_resolve(ret, &r, st->op == IPCT_OP_MEMFD ? 0 : st->uptr,
-			   st->op == IPCT_OP_MEMFD ? IPCT_KIND_SHM : 0, st->op != IPCT_OP_SOCKET);
+		r.upath = st->op == IPCT_OP_MEMFD ? 0 : st->uptr;
+		r.kind_hint = st->op == IPCT_OP_MEMFD ? IPCT_KIND_SHM : 0;
+		r.force = st->op != IPCT_OP_SOCKET;
+		fd_resolve(st, ret, &r);
 		st->chan = r.chan;
 		break;
 	case IPCT_OP_PIPE:
@@ -1160,23 +1183,27 @@ __noinline int finish(struct tstate *st, __s64 ret)
 			break;
 		st->fd = fds[0];
 		st->arg = fds[1];
-		fd_resolve(fds[0], &r, 0, 0, st->op == IPCT_OP_SOCKETPAIR);
+		r.force = st->op == IPCT_OP_SOCKETPAIR;
+		fd_resolve(st, fds[0], &r);
 		st->chan = r.chan;
 		if (st->op == IPCT_OP_SOCKETPAIR) {
-			fd_resolve(fds[1], &r, 0, 0, 1);
+			fd_resolve(st, fds[1], &r);
 			st->chan2 = r.chan;
 		}
 		break;
 	case IPCT_OP_ACCEPT:
 		if (ret < 0)
 			break;
-		fd_resolve(ret, &r, 0, 0, 1);
+		r.force = 1;
+		fd_resolve(st, ret, &r);
 		st->chan2 = r.chan;
 		break;
 	case IPCT_OP_CONNECT:
 	case IPCT_OP_BIND:
-		if (ret == 0 || ret == -115 /* EINPROGRESS */)
-			fd_resolve(st->fd, &r, 0, 0, 1);
+		if (ret == 0 || ret == -115 /* EINPROGRESS */) {
+			r.force = 1;
+			fd_resolve(st, st->fd, &r);
+		}
 		break;
 	case IPCT_OP_MMAP: {
 		struct vmainfo vi = {};
