@@ -34,6 +34,9 @@
 #define LEGEND_LINE_H 17.0
 #define CHAR_W 6.2         /* rough advance of an 11px sans-serif character */
 #define ARROW_LABELS_MAX 40
+#define LABEL_GAP 120.0
+#define LABEL_SLOTS 64
+#define LABEL_BOXES 32
 #define MARK_BUDGET 20000   /* summary marks over all lanes, at most */
 
 /* Colour families of channel kinds (Okabe-Ito palette, colour-blind safe). */
@@ -702,10 +705,56 @@ static void arrow_title(struct draw *d, const struct tl_arrow *a)
 	svgw__close(d->w);
 }
 
+/* Where the last label of arrows into a lane on a channel was put. */
+struct label_slot {
+	uint32_t dst;
+	int chan;
+	double x;
+};
+
+/* Labels placed lately, to keep new ones off them. */
+struct label_box {
+	double x0, x1, y;
+};
+
+/*
+ * Few arrows: label each. Many: label an arrow only LABEL_GAP px after the
+ * last label of its channel into the same lane, so the ids stay readable.
+ */
+static bool want_label(struct label_slot *slots, size_t *n, const struct tl_arrow *a, double x,
+		       bool all)
+{
+	for (size_t i = 0; i < *n; i++) {
+		struct label_slot *l = &slots[i];
+
+		if (l->dst != a->dst || l->chan != a->chan)
+			continue;
+		if (!all && x - l->x < LABEL_GAP)
+			return false;
+		l->x = x;
+		return true;
+	}
+	if (*n == LABEL_SLOTS)
+		return all;
+	slots[(*n)++] = (struct label_slot){ a->dst, a->chan, x };
+	return true;
+}
+
+static bool label_collides(const struct label_box *b, size_t n, double x0, double x1, double y)
+{
+	for (size_t i = 0; i < n && i < LABEL_BOXES; i++)
+		if (x0 < b[i].x1 && b[i].x0 < x1 && fabs(b[i].y - y) < 9)
+			return true;
+	return false;
+}
+
 static void draw_arrows(struct draw *d)
 {
 	const struct timeline *tl = d->tl;
-	bool labels = tl->narrows <= ARROW_LABELS_MAX;
+	bool all = tl->narrows <= ARROW_LABELS_MAX;
+	struct label_slot slots[LABEL_SLOTS];
+	struct label_box boxes[LABEL_BOXES];
+	size_t nslots = 0, nboxes = 0;
 
 	svgw__open(d->w, "g");
 	for (size_t i = 0; i < tl->narrows; i++) {
@@ -734,17 +783,26 @@ static void draw_arrows(struct draw *d)
 			svgw__attr(d->w, "stroke-width", "%.1f", sw);
 		arrow_title(d, a);
 		svgw__close(d->w);
-		if (labels && a->type == TL_TRANSFER && c) {
-			bool left = (x1 + x2) / 2 > d->x0 + d->tw - 24;
+		if (a->type == TL_TRANSFER && c) {
+			char txt[48];
+			double w, lx, ly = y2 > y1 ? y2 - 1 : y2 + 8;
+			bool left;
 
-			text_at(d, "al", (x1 + x2) / 2 + (left ? -4 : 4), (y1 + y2) / 2 + 3);
-			if (left)
-				svgw__attr(d->w, "text-anchor", "end");
-			svgw__attr(d->w, "fill", "%s", fam_arrow_color[f]);
 			if (a->count > 1)
-				svgw__textf(d->w, "#%d \xc3\x97%" PRIu64, c->id, a->count);
+				snprintf(txt, sizeof(txt), "#%d \xc3\x97%" PRIu64, c->id, a->count);
 			else
-				svgw__textf(d->w, "#%d", c->id);
+				snprintf(txt, sizeof(txt), "#%d", c->id);
+			/* next to the arrowhead, in the gap beside the receiving bar */
+			w = 5.2 * utf8_chars(txt);
+			left = x2 + 3 + w > d->x0 + d->tw + MARGIN - 2;
+			lx = left ? x2 - 3 - w : x2 + 3;
+			if (label_collides(boxes, nboxes, lx, lx + w, ly) ||
+			    !want_label(slots, &nslots, a, x2, all))
+				continue;
+			boxes[nboxes++ % LABEL_BOXES] = (struct label_box){ lx, lx + w, ly };
+			text_at(d, "al", lx, ly);
+			svgw__attr(d->w, "fill", "%s", fam_arrow_color[f]);
+			svgw__text(d->w, txt);
 			svgw__open(d->w, "title");
 			svgw__textf(d->w, "channel #%d: %s %s", c->id, kind_name(c->kind), c->name);
 			svgw__close(d->w);
