@@ -748,7 +748,25 @@ static bool label_collides(const struct label_box *b, size_t n, double x0, doubl
 	return false;
 }
 
-static void draw_arrows(struct draw *d)
+/* An arrow from the edge of the sending bar to the edge of the receiving one. */
+static void arrow_ends(const struct draw *d, const struct tl_arrow *a, double *x1, double *y1,
+		       double *x2, double *y2)
+{
+	*x1 = xpos(d, a->src_ts);
+	*x2 = xpos(d, a->dst_ts);
+	*y1 = lane_mid(d, a->src);
+	*y2 = lane_mid(d, a->dst);
+	if (*y2 > *y1) {
+		*y1 += d->bar_h / 2;
+		*y2 -= d->bar_h / 2 + 1;
+	} else {
+		*y1 -= d->bar_h / 2;
+		*y2 += d->bar_h / 2 + 1;
+	}
+}
+
+/* Channel ids next to transfer arrowheads, drawn after every arrow so none covers them. */
+static void draw_arrow_labels(struct draw *d)
 {
 	const struct timeline *tl = d->tl;
 	bool all = tl->narrows <= ARROW_LABELS_MAX;
@@ -756,25 +774,52 @@ static void draw_arrows(struct draw *d)
 	struct label_box boxes[LABEL_BOXES];
 	size_t nslots = 0, nboxes = 0;
 
+	for (size_t i = 0; i < tl->narrows; i++) {
+		const struct tl_arrow *a = &tl->arrows[i];
+		const struct model_channel *c = a->chan > 0 ? find_channel(d->m, a->chan) : NULL;
+		double x1, y1, x2, y2, w, lx, ly;
+		char txt[48];
+
+		if (a->type != TL_TRANSFER || !c)
+			continue;
+		arrow_ends(d, a, &x1, &y1, &x2, &y2);
+		ly = y2 > y1 ? y2 - 1 : y2 + 8;
+		if (a->count > 1)
+			snprintf(txt, sizeof(txt), "#%d \xc3\x97%" PRIu64, c->id, a->count);
+		else
+			snprintf(txt, sizeof(txt), "#%d", c->id);
+		/* next to the arrowhead, in the gap beside the receiving bar */
+		w = 5.2 * utf8_chars(txt);
+		lx = x2 + 3 + w > d->x0 + d->tw + MARGIN - 2 ? x2 - 3 - w : x2 + 3;
+		if (label_collides(boxes, nboxes, lx, lx + w, ly) ||
+		    !want_label(slots, &nslots, a, x2, all))
+			continue;
+		boxes[nboxes++ % LABEL_BOXES] = (struct label_box){ lx, lx + w, ly };
+		text_at(d, "al", lx, ly);
+		svgw__text(d->w, txt);
+		svgw__open(d->w, "title");
+		svgw__textf(d->w, "channel #%d: %s %s", c->id, kind_name(c->kind), c->name);
+		svgw__close(d->w);
+		svgw__close(d->w);
+	}
+}
+
+static void draw_arrows(struct draw *d)
+{
+	const struct timeline *tl = d->tl;
+
 	svgw__open(d->w, "g");
 	for (size_t i = 0; i < tl->narrows; i++) {
 		const struct tl_arrow *a = &tl->arrows[i];
 		const struct model_channel *c = a->chan > 0 ? find_channel(d->m, a->chan) : NULL;
 		enum family f = c ? kind_family(c->kind) : FAM_NONE;
-		double x1 = xpos(d, a->src_ts), x2 = xpos(d, a->dst_ts);
-		double y1 = lane_mid(d, a->src), y2 = lane_mid(d, a->dst);
 		double sw = a->count > 1 ? 1.3 + log2((double)a->count) * 0.4 : 1.3;
+		double x1, y1, x2, y2;
 		char cls[8];
 
 		if (sw > 4)
 			sw = 4;
-		if (y2 > y1) {
-			y1 += d->bar_h / 2;
-			y2 -= d->bar_h / 2 + 1;
-		} else {
-			y1 -= d->bar_h / 2;
-			y2 += d->bar_h / 2 + 1;
-		}
+		arrow_ends(d, a, &x1, &y1, &x2, &y2);
 		snprintf(cls, sizeof(cls), "%c%d", a->type == TL_TRANSFER ? 't' : 'w', f);
 		svgw__open(d->w, "path");
 		svgw__attr(d->w, "class", "%s", cls);
@@ -783,32 +828,8 @@ static void draw_arrows(struct draw *d)
 			svgw__attr(d->w, "stroke-width", "%.1f", sw);
 		arrow_title(d, a);
 		svgw__close(d->w);
-		if (a->type == TL_TRANSFER && c) {
-			char txt[48];
-			double w, lx, ly = y2 > y1 ? y2 - 1 : y2 + 8;
-			bool left;
-
-			if (a->count > 1)
-				snprintf(txt, sizeof(txt), "#%d \xc3\x97%" PRIu64, c->id, a->count);
-			else
-				snprintf(txt, sizeof(txt), "#%d", c->id);
-			/* next to the arrowhead, in the gap beside the receiving bar */
-			w = 5.2 * utf8_chars(txt);
-			left = x2 + 3 + w > d->x0 + d->tw + MARGIN - 2;
-			lx = left ? x2 - 3 - w : x2 + 3;
-			if (label_collides(boxes, nboxes, lx, lx + w, ly) ||
-			    !want_label(slots, &nslots, a, x2, all))
-				continue;
-			boxes[nboxes++ % LABEL_BOXES] = (struct label_box){ lx, lx + w, ly };
-			text_at(d, "al", lx, ly);
-			svgw__attr(d->w, "fill", "%s", fam_arrow_color[f]);
-			svgw__text(d->w, txt);
-			svgw__open(d->w, "title");
-			svgw__textf(d->w, "channel #%d: %s %s", c->id, kind_name(c->kind), c->name);
-			svgw__close(d->w);
-			svgw__close(d->w);
-		}
 	}
+	draw_arrow_labels(d);
 	svgw__close(d->w);
 }
 
@@ -1533,7 +1554,8 @@ static void write_defs(struct draw *d)
 		".h1{font-size:18px;font-weight:bold}.h2{font-size:14px;font-weight:bold}"
 		".sub{font-size:12px;fill:#555}.warn{font-size:12px;font-weight:bold;fill:#C00000}"
 		".lbl{font-size:11px;fill:#333}.plbl{font-size:12px;font-weight:bold}"
-		".tick{font-size:10px;fill:#555}.al{font-size:9px}"
+		".tick{font-size:10px;fill:#555}"
+		".al{font-size:9px;fill:#333;paint-order:stroke;stroke:#FFFFFF;stroke-width:2.5px;stroke-linejoin:round}"
 		".td,.lg{font-size:11px}.thd{font-size:11px;font-weight:bold}.note{font-size:10px;fill:#555}"
 		".fh{font-size:12px;font-weight:bold}.fs{font-size:10px;fill:#666}"
 		".ch{font-size:12px;font-weight:bold}.cd{font-size:10px;fill:#666;font-style:italic}"
