@@ -383,10 +383,10 @@ __noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino)
 
 	if (!chan || bpf_map_lookup_elem(&chans, &chan))
 		return 0;
-	bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
 	e = rb_reserve(sizeof(*e));
 	if (!e)
 		return 0;
+	bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
 	__builtin_memset(e, 0, sizeof(*e));
 	pid_tgid = bpf_get_current_pid_tgid();
 	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
@@ -488,7 +488,7 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 		return 0;
 	e = rb_reserve(sizeof(*e));
 	if (!e)
-		return 0;
+		return -1;
 	__builtin_memset(e, 0, sizeof(*e));
 	pid_tgid = bpf_get_current_pid_tgid();
 	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
@@ -629,9 +629,11 @@ __noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
 			     (st->seen_chan[1] == chan && st->seen_sig[1] == sig)))
 		return 0;
 	old = bpf_map_lookup_elem(&chans, &chan);
+	/* an announcement lost to a full ring is retried at the next sight */
 	if (r->force || !old || *old != sig) {
+		if (file_announce((__u64)f, chan, r->upath, r->kind_hint))
+			return 0;
 		bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
-		file_announce((__u64)f, chan, r->upath, r->kind_hint);
 	}
 	if (st) {
 		st->seen_chan[st->seen_next & 1] = chan;
@@ -664,16 +666,20 @@ static __always_inline __s64 user_timeval_ns(__u64 uptr)
 	return tv.tv_sec * NS_PER_SEC + tv.tv_usec * 1000;
 }
 
+/* Bytes asked by an iovec array (its first 4 entries). */
 static __always_inline __s64 iov_bytes(__u64 uiov, __u64 cnt)
 {
-	struct iovec iov[4];
+	struct iovec iov[4] = {};
 	__s64 sum = 0;
 
-	if (!uiov || bpf_probe_read_user(iov, sizeof(iov), (void *)uiov))
+	if (!uiov || !cnt)
+		return 0;
+	if (cnt > 4)
+		cnt = 4;
+	if (bpf_probe_read_user(iov, cnt * sizeof(iov[0]), (void *)uiov))
 		return 0;
 	for (int i = 0; i < 4; i++)
-		if ((__u64)i < cnt)
-			sum += iov[i].iov_len;
+		sum += iov[i].iov_len;
 	return sum;
 }
 
@@ -780,12 +786,17 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
 	case NR_recvmsg:
-	case NR_sendmsg:
+	case NR_sendmsg: {
+		struct user_msghdr mh;
+
 		st->op = nr == NR_recvmsg ? IPCT_OP_RECV : IPCT_OP_SEND;
 		fd1 = a[0];
+		if (a[1] && !bpf_probe_read_user(&mh, sizeof(mh), (void *)a[1]))
+			st->arg = iov_bytes((__u64)mh.msg_iov, mh.msg_iovlen);
 		if (a[2] & MSG_DONTWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
+	}
 	case NR_recvmmsg:
 	case NR_sendmmsg:
 		st->op = nr == NR_recvmmsg ? IPCT_OP_RECV : IPCT_OP_SEND;
@@ -1324,6 +1335,19 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 	return 0;
 }
 
+/*
+ * Whether p is off its runqueue (or only on it as a delayed dequeue): a wake
+ * of a task that set its state but never gave up the CPU ends no sleep.
+ */
+static __always_inline bool blocked(struct task_struct *p)
+{
+	if (!p->on_rq)
+		return true;
+	if (bpf_core_field_exists(p->se.sched_delayed))
+		return p->se.sched_delayed;
+	return false;
+}
+
 static __always_inline int handle_sched_waking(struct task_struct *p)
 {
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
@@ -1333,7 +1357,7 @@ static __always_inline int handle_sched_waking(struct task_struct *p)
 
 	st = tstate_get(p);
 	if (st) {
-		if (st->wake_ts)
+		if (st->wake_ts || !blocked(p))
 			return 0;
 		st->wake_ts = bpf_ktime_get_ns();
 		if (cur_tid == 0 || in_irq_handler())
