@@ -199,7 +199,8 @@ class Said:
 
     def pid(self, role):
         if role not in self.lines:
-            raise Fail("demo printed no line for %r; printed roles: %s" % (role, sorted(self.lines)))
+            raise Fail("demo printed no line for %r; printed roles: %s"
+                       % (role, sorted(self.lines)))
         return self.lines[role][0][0]
 
     def num(self, role, pattern):
@@ -270,7 +271,8 @@ def wakeups(j, waker, wakee, chan=None):
 def expect_wakeups(j, waker, wakee, chan, low, what):
     got = wakeups(j, waker, wakee, chan)
     if got < low:
-        mine = [w for w in j["wakeups"] if {w.get("waker_pid"), w.get("wakee_pid")} & {waker, wakee}]
+        mine = [w for w in j["wakeups"]
+                if {w.get("waker_pid"), w.get("wakee_pid")} & {waker, wakee}]
         raise Fail("%s: %d wakeups %d->%d on channel %s, expected >= %d; wakeups: %s"
                    % (what, got, waker, wakee, chan, low, excerpt(mine)))
 
@@ -285,7 +287,8 @@ def process(j, pid):
 def expect_comm(j, pid, comm):
     p = process(j, pid)
     names = {p.get("comm")} | {t.get("comm") for t in p.get("threads", [])}
-    check(comm in names, "process %d is named %s, expected %r" % (pid, sorted(map(str, names)), comm))
+    check(comm in names, "process %d is named %s, expected %r"
+          % (pid, sorted(map(str, names)), comm))
 
 
 def transfer_facts(j, ch, sender, receiver, total, sends, recvs, what):
@@ -332,8 +335,9 @@ def test_pipe_blocking(ctx):
 
 @test()
 def test_pipe_nonblock_poll(ctx):
-    j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_nonblock_poll", ["8", "4096", "10", "20"],
-                                                "poller", "sync-nonblocking")
+    j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_nonblock_poll",
+                                                ["8", "4096", "10", "20"], "poller",
+                                                "sync-nonblocking")
     ep = endpoint(ch, rd)
     expect(ep, "eagain", said.num("poller", r"(\d+) EAGAIN"), "poller")
     expect_never_waited(ep, "poller (O_NONBLOCK reads never sleep)")
@@ -961,7 +965,8 @@ def test_postgres_pgbench_attach(ctx):
                      "-t", str(txns)] + conn + ["postgres"], timeout=120, preexec=pg)
         check(bench.rc == 0, "pgbench: " + bench.why())
         m = re.search(r"actually processed: (\d+)/", bench.out)
-        check(m and int(m.group(1)) == clients * txns, "pgbench did not finish: " + short(bench.out))
+        check(m and int(m.group(1)) == clients * txns,
+              "pgbench did not finish: " + short(bench.out))
         rec.send_signal(signal.SIGINT)
         _, err = rec.communicate(timeout=60)
         check(rec.returncode == 0, "ipctrace -p stopped by SIGINT exited %d: %s"
