@@ -495,6 +495,46 @@ def test_attach_two_pids(ctx):
 
 
 @test()
+def test_command_io_and_exit_status(ctx):
+    """-- COMMAND gets ipctrace's stdin and stdout, and its exit status is ipctrace's."""
+    p = subprocess.run([IPCTRACE] + record_flags() + ["-o", ctx.trace, "-w", ctx.svg, "--", "sh",
+                        "-c", "tr a-z A-Z; exit 7"], input=b"hello through ipctrace\n",
+                       capture_output=True, timeout=RECORD_TIMEOUT)
+    check(p.stdout == b"HELLO THROUGH IPCTRACE\n", "stdout of the command: %r" % p.stdout[:200])
+    check(p.returncode == 7, "exit status %d, the command's was 7; stderr: %s"
+          % (p.returncode, short(p.stderr.decode(errors="replace"))))
+    report(ctx.trace)
+
+
+@test()
+def test_duration_stops_recording(ctx):
+    pidfile = ctx.path("pid")
+    r = run([IPCTRACE] + record_flags() + ["-d", "1", "-o", ctx.trace, "-w", ctx.svg, "--", "sh",
+             "-c", "echo $$ > %s; exec sleep 30" % pidfile], timeout=30)
+    try:
+        check(r.elapsed < 15, "-d 1 recording of sleep 30 took %.1fs" % r.elapsed)
+        check(os.path.exists(ctx.trace), "no trace after -d 1: " + r.why())
+        j = report(ctx.trace)
+        ns = j["trace"]["duration_ns"]
+        check(0.5e9 <= ns <= 10e9, "trace of -d 1 lasts %d ns" % ns)
+        process(j, int(open(pidfile).read()))
+    finally:
+        try:
+            os.kill(int(open(pidfile).read()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+
+
+@test()
+def test_text_report(ctx):
+    record(ctx, [tool("pipe_poll"), "8", "1024", "2"])
+    r = run([IPCTRACE, "report", ctx.trace], timeout=60)
+    check(r.rc == 0, "report: " + r.why())
+    for word in ("pipe", "simplex", "async-blocking", "writer", "poll-reader"):
+        check(word in r.out, "text report does not mention %r: %s" % (word, short(r.out, 400)))
+
+
+@test()
 def test_trace_mode_0600(ctx):
     old = os.umask(0o022)
     try:
