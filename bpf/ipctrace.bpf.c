@@ -145,6 +145,7 @@ enum x86_64_nr {
 #define SPLICE_F_NONBLOCK 0x02
 #define MAP_SHARED 0x01
 #define MAP_ANONYMOUS 0x20
+#define VM_SHARED 0x08
 #define F_DUPFD 0
 #define F_DUPFD_CLOEXEC 1030
 #define PR_SET_NAME 15
@@ -172,6 +173,7 @@ enum x86_64_nr {
 #define NR_NONE 0xffff
 #define EARLY_WAKE_NS 50000
 #define NS_PER_SEC 1000000000LL
+#define GOLDEN 0x9e3779b97f4a7c15ULL /* multiplicative hash constant */
 
 const volatile __u64 chan_key = 0;
 const volatile __u32 self_pid = 0;
@@ -409,15 +411,11 @@ static __always_inline void dentry_name(char *name, struct dentry *d)
 		pn = BPF_CORE_READ(parent, d_name.name);
 		n = bpf_probe_read_kernel_str(name, IPCT_NAME_LEN / 2, pn);
 		if (n == 2 && name[0] == '/')
-			n = 0;
-		if (n > 0 && n <= IPCT_NAME_LEN / 2)
+			n = 1;
+		else if (n > 1 && n <= IPCT_NAME_LEN / 2)
 			name[n - 1] = '/';
 		else
 			n = 0;
-		if (n == 0) {
-			name[0] = '/';
-			n = 1;
-		}
 	}
 	if (n >= 0 && n <= IPCT_NAME_LEN / 2)
 		bpf_probe_read_kernel_str(name + n, IPCT_NAME_LEN / 2, dn);
@@ -546,7 +544,7 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 	if (e->kind == IPCT_KIND_FILE && magic == TMPFS_MAGIC) {
 		struct vfsmount *vmnt = BPF_CORE_READ(f, f_path.mnt);
 		struct mount *mnt = (void *)vmnt - bpf_core_field_offset(struct mount, mnt);
-		char mp[4] = {};
+		char mp[8] = {};
 
 		/* a mount stacked on another one has that one's root "/" as mountpoint: look below */
 		for (int i = 0; i < 3; i++) {
@@ -555,7 +553,7 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 				break;
 			mnt = BPF_CORE_READ(mnt, mnt_parent);
 		}
-		if ((mp[0] == 's' && mp[1] == 'h' && mp[2] == 'm') || kind_hint == IPCT_KIND_SHM ||
+		if ((mp[0] == 's' && mp[1] == 'h' && mp[2] == 'm' && !mp[3]) || kind_hint == IPCT_KIND_SHM ||
 		    (e->name[0] == 'm' && e->name[1] == 'e' && e->name[2] == 'm' && e->name[3] == 'f' &&
 		     e->name[4] == 'd' && e->name[5] == ':'))
 			e->kind = IPCT_KIND_SHM;
@@ -599,7 +597,7 @@ __noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
 		r->flags |= IPCT_F_ASYNC;
 	mode = fc->f_inode->i_mode & S_IFMT;
 	/* the inode number tells a new object at a recycled address from the old one */
-	sig = fc->f_inode->i_ino * 0x9e3779b97f4a7c15ULL;
+	sig = fc->f_inode->i_ino * GOLDEN;
 	if (mode == S_IFIFO || mode == S_IFREG) {
 		bpf_probe_read_kernel(&chan, sizeof(chan), &fc->f_inode);
 	} else if (mode == S_IFSOCK) {
@@ -683,8 +681,6 @@ static __always_inline __s64 iov_bytes(__u64 uiov, __u64 cnt)
 	return sum;
 }
 
-#define GOLDEN 0x9e3779b97f4a7c15ULL
-
 /* What bpf_find_vma tells about an address: the backing inode and offset in it. */
 struct vmainfo {
 	__u64 addr;
@@ -692,8 +688,6 @@ struct vmainfo {
 	__u64 off;   /* byte offset of addr in the inode */
 	__u64 ino;
 };
-
-#define VM_SHARED 0x08
 
 static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, struct vmainfo *vi)
 {
