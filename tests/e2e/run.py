@@ -1041,12 +1041,14 @@ def test_postgres_pgbench_attach(ctx):
 
 # --- issue 6: bad input, faults, hostile names ----------------------------
 
-def one_line_error(r, what, words=()):
-    """r failed cleanly: non-zero exit (not a signal), a message on stderr naming one of words."""
+def one_line_error(r, what, words=(), single=True):
+    """r failed cleanly: non-zero exit (not a signal), a message on stderr naming one of words,
+    on one line unless single is False (a recording that failed half-way may add notes)."""
     check(r.rc != 0, "%s: exit 0, expected an error; stdout: %s" % (what, short(r.out)))
     check(0 < r.rc < 128, "%s: exit %d looks like a crash; stderr: %s" % (what, r.rc, short(r.err)))
     msg = r.err.strip()
     check(msg, "%s: exit %d with nothing on stderr" % (what, r.rc))
+    check(not single or "\n" not in msg, "%s: the error is not one line: %s" % (what, short(msg)))
     check(not re.search(r"AddressSanitizer|runtime error:|Segmentation|Traceback", r.err),
           "%s: crashed: %s" % (what, short(r.err)))
     if words:
@@ -1326,7 +1328,7 @@ def test_disk_full_keeps_what_was_recorded(ctx):
         trace = os.path.join(small, "t.trace")
         r = run([IPCTRACE, "--no-report", "-o", trace, "-w", ctx.svg, "--",
                  tool("pingpong"), "50000"], timeout=RECORD_TIMEOUT, stdout_path=ctx.out)
-        one_line_error(r, "recording onto a full disk", ["No space"])
+        one_line_error(r, "recording onto a full disk", ["No space"], single=False)
         check(trace in r.err, "the message does not name %s: %s" % (trace, short(r.err)))
         check("round trips" in r.out, "the traced command did not run to its end: " + short(r.out))
         kept = [f for f in os.listdir(small)]
