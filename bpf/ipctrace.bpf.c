@@ -471,9 +471,10 @@ static __always_inline __u32 sock_kind(__u16 family, __u16 type, __u16 proto)
 /*
  * Emit a CHAN event for file f. upath: user-space path to use as the name
  * (0: name from the dentry or the socket). kind_hint: IPCT_KIND_MMAP turns a
- * plain file into an mmap channel.
+ * plain file into an mmap channel; for a channel already announced (seen)
+ * only that change of kind is worth an event.
  */
-__noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hint)
+__noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hint, int seen)
 {
 	struct file *f = (struct file *)filep;
 	struct inode *inode;
@@ -558,8 +559,15 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 		     e->name[4] == 'd' && e->name[5] == ':'))
 			e->kind = IPCT_KIND_SHM;
 	}
-	if (e->kind == IPCT_KIND_FILE && kind_hint == IPCT_KIND_MMAP)
+	if (e->kind == IPCT_KIND_FILE && kind_hint == IPCT_KIND_MMAP) {
 		e->kind = IPCT_KIND_MMAP;
+		/* no name: the one announced before (often a full path) stays */
+		if (seen)
+			e->name[0] = 0;
+	} else if (seen && kind_hint == IPCT_KIND_MMAP) {
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
 	rb_submit(e);
 	return 0;
 }
@@ -629,7 +637,7 @@ __noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
 	old = bpf_map_lookup_elem(&chans, &chan);
 	/* an announcement lost to a full ring is retried at the next sight */
 	if (r->force || !old || *old != sig) {
-		if (file_announce((__u64)f, chan, r->upath, r->kind_hint))
+		if (file_announce((__u64)f, chan, r->upath, r->kind_hint, old && *old == sig))
 			return 0;
 		bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
 	}
