@@ -1260,6 +1260,9 @@ def stop_recording_with(ctx, sig):
             raise Fail("ipctrace did not stop within 15s of %s" % signal.Signals(sig).name)
         err = err.decode(errors="replace")
         check(p.returncode >= 0, "ipctrace died of signal %d: %s" % (-p.returncode, short(err)))
+        # The command gets the same signal, and its status is ipctrace's (as with time(1)).
+        check(p.returncode == 128 + sig, "ipctrace stopped by %s exited %d, expected %d: %s"
+              % (signal.Signals(sig).name, p.returncode, 128 + sig, short(err)))
     finally:
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
