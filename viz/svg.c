@@ -1057,8 +1057,14 @@ static void draw_title(struct draw *d)
 	svgw__text(d->w, cmd ? cmd : "ipctrace");
 	svgw__close(d->w);
 	text_at(d, "h1", MARGIN, y);
-	if (!d->opts->title)
+	if (!d->opts->title) {
+		const char *traced = cmd ? strstr(cmd, " -- ") : NULL;
+
+		/* the traced command says more than the recorder's own options */
+		if (traced && traced[4])
+			cmd = traced + 4;
 		svgw__text(d->w, "ipctrace: ");
+	}
 	svgw__text_trunc(d->w, cmd ? cmd : "(no command line recorded)", maxc);
 	svgw__close(d->w);
 	svgw__close(d->w);
