@@ -353,6 +353,17 @@ def test_pipe_poll(ctx):
 
 
 @test()
+def test_pipe_full_writer_blocks(ctx):
+    # 256 KiB through a 64 KiB pipe read 16 KiB every 5 ms: the writer waits for room, the
+    # reader always finds data (it never waited: mode null).
+    j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_full", [str(256 << 10), "16384", "5"],
+                                                "slow-reader", None)
+    expect(endpoint(ch, w), "mode", "sync-blocking", "writer")
+    expect_ge(endpoint(ch, w), "blocked", 4, "writer")
+    expect_wakeups(j, rd, w, ch["id"], 4, "slow-reader wakes writer")
+
+
+@test()
 def test_fifo_unrelated(ctx):
     r = record(ctx, [tool("fifo_pair"), "16", "4096", "5"])
     said = Said(r.out)
