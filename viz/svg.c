@@ -1729,6 +1729,13 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	svgw__text(d.w, "ipctrace: ");
 	svgw__text_trunc(d.w, d.opts->title ? d.opts->title : meta && meta->cmdline[0] ? meta->cmdline : "trace", 200);
 	svgw__close(d.w);
+	/* for screen readers: what the picture shows, in one sentence */
+	svgw__open(d.w, "desc");
+	svgw__textf(d.w, "A timeline of %zu threads: when each ran in user space, was in a syscall, blocked, "
+		    "runnable or polling; arrows for %" PRIu64 " transfers and %" PRIu64 " wakeups between them; "
+		    "a table of %zu channels; how each process waited; %" PRIu64 " events lost.",
+		    tl->nlanes, tl->stats.transfers, tl->stats.wakes, d.ntable, m->lost_events);
+	svgw__close(d.w);
 	write_defs(&d);
 	rect(&d, NULL, 0, 0, d.page_w, d.page_h);
 	svgw__attr(d.w, "fill", "#FFFFFF");
