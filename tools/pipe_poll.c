@@ -1,8 +1,10 @@
 /*
  * pipe_poll: the reader sleeps in poll() until the pipe is readable, then
- * reads (async-blocking: readiness multiplexing, as servers do).
+ * reads (async-blocking: readiness multiplexing, as servers do). With
+ * TIMEOUT_MS 0 it polls without ever sleeping instead, spinning on
+ * zero-timeout polls: busy-waiting (sync-nonblocking).
  *
- *   sudo ./ipctrace -- .output/tools/pipe_poll [WRITES [SIZE [GAP_MS]]]
+ *   sudo ./ipctrace -- .output/tools/pipe_poll [WRITES [SIZE [GAP_MS [TIMEOUT_MS]]]]
  */
 #include <poll.h>
 #include <stdio.h>
@@ -33,12 +35,13 @@ int main(int argc, char **argv)
 	long writes = arg(argc, argv, 1, 16);
 	long size = arg(argc, argv, 2, 4096);
 	long gap_ms = arg(argc, argv, 3, 5);
-	long total = writes * size, done = 0, calls = 0, polls = 0;
+	int timeout_ms = arg(argc, argv, 4, -1);
+	long total = writes * size, done = 0, calls = 0, polls = 0, empty = 0;
 	int fds[2], status;
 	pid_t child;
 
 	if (writes < 1 || size < 1 || size > (1 << 20)) {
-		fprintf(stderr, "usage: %s [WRITES [SIZE<=1MiB [GAP_MS]]]\n", argv[0]);
+		fprintf(stderr, "usage: %s [WRITES [SIZE<=1MiB [GAP_MS [TIMEOUT_MS]]]]\n", argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -58,12 +61,17 @@ int main(int argc, char **argv)
 		close(fds[1]);
 		while (done < total) {
 			ssize_t n;
+			int ready = poll(&pfd, 1, timeout_ms);
 
-			if (poll(&pfd, 1, -1) != 1) {
+			polls++;
+			if (ready == 0) {
+				empty++;
+				continue;
+			}
+			if (ready != 1) {
 				perror("poll");
 				return 1;
 			}
-			polls++;
 			n = read(fds[0], buf, size);
 			if (n <= 0) {
 				perror("read");
@@ -72,8 +80,8 @@ int main(int argc, char **argv)
 			done += n;
 			calls++;
 		}
-		printf("poll-reader (pid %d): read %ld bytes in %ld reads after %ld polls\n",
-		       getpid(), done, calls, polls);
+		printf("poll-reader (pid %d): read %ld bytes in %ld reads after %ld polls, %ld empty\n",
+		       getpid(), done, calls, polls, empty);
 		return 0;
 	}
 	prctl(PR_SET_NAME, "writer");

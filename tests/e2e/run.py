@@ -364,6 +364,15 @@ def test_pipe_full_writer_blocks(ctx):
 
 
 @test()
+def test_pipe_zero_timeout_poll(ctx):
+    # poll() with a zero timeout in a loop never sleeps: busy-waiting, like EAGAIN retries.
+    j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_poll", ["4", "4096", "5", "0"],
+                                                "poll-reader", "sync-nonblocking")
+    check(said.num("poll-reader", r"(\d+) empty") > 0, "the reader never polled in vain")
+    expect_never_waited(endpoint(ch, rd), "poll-reader (zero-timeout polls never sleep)")
+
+
+@test()
 def test_fifo_unrelated(ctx):
     r = record(ctx, [tool("fifo_pair"), "16", "4096", "5"])
     said = Said(r.out)
