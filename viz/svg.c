@@ -1482,10 +1482,12 @@ static void draw_legend(struct draw *d)
 	const struct timeline_stats *st = &d->tl->stats;
 	double x = MARGIN + FIG_HDR_W + 2 * d->cell_w + 40, y = d->y_legend;
 	char a[32], b[32], c[32], e[32], f2[32];
-	uint64_t tarrows = 0;
+	uint64_t tarrows = 0, warrows = 0;
 
-	for (size_t i = 0; i < d->tl->narrows; i++)
+	for (size_t i = 0; i < d->tl->narrows; i++) {
 		tarrows += d->tl->arrows[i].type == TL_TRANSFER;
+		warrows += d->tl->arrows[i].type == TL_WAKE;
+	}
 	svgw__open(d->w, "g");
 	svgw__element_text(d->w, "title", "what every colour and mark means");
 	text_at(d, "h2", x, y + 14);
@@ -1530,15 +1532,16 @@ static void draw_legend(struct draw *d)
 	svgw__close(d->w);
 	y += 14;
 	text_at(d, "note", x, y);
-	svgw__textf(d->w, "transfers: %s as %s arrow%s; %s outside the view, %s within one thread",
+	svgw__textf(d->w, "transfers: %s as %s arrow%s; %s not in view (hidden threads or times), %s within one thread",
 		    fmt_count(a, sizeof(a), st->transfers),
 		    fmt_count(b, sizeof(b), tarrows), tarrows == 1 ? "" : "s", fmt_count(c, sizeof(c), st->transfers_hidden),
 		    fmt_count(e, sizeof(e), st->transfers_self));
 	svgw__close(d->w);
 	y += 14;
 	text_at(d, "note", x, y);
-	svgw__textf(d->w, "wakeups: %s; %s from interrupts, %s outside the view, %s self",
-		    fmt_count(a, sizeof(a), st->wakes), fmt_count(b, sizeof(b), st->wakes_irq),
+	svgw__textf(d->w, "wakeups: %s as %s arrow%s; %s from interrupts, %s not in view (untraced or hidden), %s of itself",
+		    fmt_count(a, sizeof(a), st->wakes), fmt_count(f2, sizeof(f2), warrows), warrows == 1 ? "" : "s",
+		    fmt_count(b, sizeof(b), st->wakes_irq),
 		    fmt_count(c, sizeof(c), st->wakes_hidden), fmt_count(e, sizeof(e), st->wakes_self));
 	svgw__close(d->w);
 	y += 14;

@@ -228,7 +228,7 @@ Test(svg, filters_pick_processes_channels_and_window)
 	cr_assert_not_null(strstr(o.buf, "poller 300"));
 	cr_assert_null(strstr(o.buf, "helper 201"));
 	cr_assert_null(strstr(o.buf, "pipe:[4242]"), "the pipe has no endpoint in pid 300");
-	cr_assert_not_null(strstr(o.buf, "transfers: 16 as 0 arrows; 16 outside the view"),
+	cr_assert_not_null(strstr(o.buf, "transfers: 16 as 0 arrows; 16 not in view"),
 			   "arrows to hidden lanes are not counted");
 	free(o.buf);
 
@@ -243,7 +243,7 @@ Test(svg, filters_pick_processes_channels_and_window)
 	assert_well_formed(&o);
 	cr_assert_not_null(strstr(o.buf, "window 2.00 ms"));
 	/* round 2 of 8 falls in the window: its pipe and its FIFO transfer */
-	cr_assert_not_null(strstr(o.buf, "transfers: 16 as 2 arrows; 14 outside the view"));
+	cr_assert_not_null(strstr(o.buf, "transfers: 16 as 2 arrows; 14 not in view"));
 	cr_assert_not_null(strstr(o.buf, ">2 ms<") ? "" : strstr(o.buf, ">2.0 ms<"),
 			   "no tick at the window start");
 	free(o.buf);
