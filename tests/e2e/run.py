@@ -1069,7 +1069,7 @@ def one_line_error(r, what, words=(), single=True):
     msg = r.err.strip()
     check(msg, "%s: exit %d with nothing on stderr" % (what, r.rc))
     check(not single or "\n" not in msg, "%s: the error is not one line: %s" % (what, short(msg)))
-    check(not re.search(r"AddressSanitizer|runtime error:|Segmentation|Traceback", r.err),
+    check(not re.search(r"Sanitizer|runtime error:|Segmentation|Traceback", r.err),
           "%s: crashed: %s" % (what, short(r.err)))
     if words:
         check(any(w.lower() in msg.lower() for w in words),
