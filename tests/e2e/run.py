@@ -658,6 +658,58 @@ def test_lost_events_reported(ctx):
           % (lost, short(text.out, 200)))
 
 
+KINDS = {"pipe", "fifo", "mqueue", "sysv-msg", "shm", "sysv-shm", "mmap", "sysv-sem", "futex",
+         "unix-stream", "unix-dgram", "unix-seqpacket", "tcp", "udp", "file", "signal"}
+DIRECTIONS = {"simplex", "half-duplex", "full-duplex", "none"}
+MODES = {"sync-blocking", "sync-nonblocking", "async-blocking", "async-nonblocking", None}
+
+
+def check_fields(obj, fields, what):
+    for name, types in fields.items():
+        check(name in obj, "%s has no %r: %s" % (what, name, excerpt(obj, 300)))
+        # bool is an int to Python, not to JSON readers.
+        check(isinstance(obj[name], types) and not isinstance(obj[name], bool),
+              "%s.%s is %r, not %s" % (what, name, obj[name], types.__name__))
+
+
+@test()
+def test_json_contract(ctx):
+    """Every field DESIGN.md promises, with its type and its vocabulary, on a mixed trace."""
+    t = TOOLS
+    record(ctx, ["sh", "-c", "%s/pipe_blocking 4 64 1; %s/unix_stream 4 64 1; %s/mq_pair 4 64 1; "
+                 "%s/pipe_nonblock_poll 2 64 2 20; %s/threads_futex 4 1" % (t, t, t, t, t)])
+    j = report(ctx.trace)
+    check_fields(j["trace"], {"duration_ns": int, "events": int, "lost_events": int}, "trace")
+    check(j["processes"] and j["channels"] and j["wakeups"], "an empty list in a busy trace")
+    for p in j["processes"]:
+        check_fields(p, {"pid": int, "comm": str, "threads": list}, "process")
+        for th in p["threads"]:
+            check_fields(th, {"tid": int, "comm": str, "user_ns": int, "kernel_ns": int,
+                              "blocked_ns": int, "runnable_ns": int}, "thread")
+    ids = set()
+    for c in j["channels"]:
+        check_fields(c, {"id": int, "kind": str, "name": str, "direction": str,
+                         "endpoints": list}, "channel")
+        check(c["kind"] in KINDS, "channel kind %r is not in the vocabulary" % c["kind"])
+        check(c["direction"] in DIRECTIONS, "direction %r is not in the vocabulary" % c["direction"])
+        check(c["id"] not in ids, "channel id %d twice" % c["id"])
+        ids.add(c["id"])
+        for e in c["endpoints"]:
+            check_fields(e, {"pid": int, "comm": str, "sends": int, "recvs": int,
+                             "bytes_sent": int, "bytes_received": int, "blocked": int,
+                             "blocked_ns": int, "eagain": int}, "endpoint")
+            check("mode" in e and e["mode"] in MODES, "mode %r is not in the vocabulary"
+                  % e.get("mode"))
+    for w in j["wakeups"]:
+        check_fields(w, {"waker_pid": int, "wakee_pid": int, "count": int}, "wakeup")
+        check("channel" in w and (w["channel"] is None or w["channel"] in ids),
+              "wakeup on unknown channel %r" % w.get("channel"))
+    seen = {c["kind"] for c in j["channels"]}
+    check({"pipe", "unix-stream", "mqueue", "futex"} <= seen, "kinds seen: %s" % sorted(seen))
+    modes = {e["mode"] for c in j["channels"] for e in c["endpoints"]}
+    check({"sync-blocking", "sync-nonblocking"} <= modes, "modes seen: %s" % sorted(map(str, modes)))
+
+
 # --- issue 3: every mechanism of the seed's table, every mode --------------
 
 def named_channel(j, kind, pids, part):
