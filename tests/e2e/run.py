@@ -691,7 +691,8 @@ def test_json_contract(ctx):
         check_fields(c, {"id": int, "kind": str, "name": str, "direction": str,
                          "endpoints": list}, "channel")
         check(c["kind"] in KINDS, "channel kind %r is not in the vocabulary" % c["kind"])
-        check(c["direction"] in DIRECTIONS, "direction %r is not in the vocabulary" % c["direction"])
+        check(c["direction"] in DIRECTIONS, "direction %r is not in the vocabulary"
+              % c["direction"])
         check(c["id"] not in ids, "channel id %d twice" % c["id"])
         ids.add(c["id"])
         for e in c["endpoints"]:
@@ -707,7 +708,8 @@ def test_json_contract(ctx):
     seen = {c["kind"] for c in j["channels"]}
     check({"pipe", "unix-stream", "mqueue", "futex"} <= seen, "kinds seen: %s" % sorted(seen))
     modes = {e["mode"] for c in j["channels"] for e in c["endpoints"]}
-    check({"sync-blocking", "sync-nonblocking"} <= modes, "modes seen: %s" % sorted(map(str, modes)))
+    check({"sync-blocking", "sync-nonblocking"} <= modes,
+          "modes seen: %s" % sorted(map(str, modes)))
 
 
 # --- issue 3: every mechanism of the seed's table, every mode --------------
