@@ -857,6 +857,17 @@ def test_unix_dgram(ctx):
 
 
 @test()
+def test_unix_dgram_named_path(ctx):
+    j, ch, said, s, r, n = one_way_test(ctx, "unix_dgram", ["16", "512", "5", "path"],
+                                        "unix-dgram", "dgram-sender", "dgram-receiver",
+                                        "datagrams")
+    path = re.search(r"on (/\S+)$", said.lines["dgram-receiver"][0][1]).group(1)
+    check(path in (ch.get("name") or ""), "unix-dgram channel name %r lacks its path %s"
+          % (ch.get("name"), path))
+    expect_wakeups(j, s, r, ch["id"], n // 2, "dgram-sender wakes dgram-receiver")
+
+
+@test()
 def test_unix_seqpacket_abstract(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "unix_seqpacket", ["16", "256", "5"],
                                         "unix-seqpacket", "seq-client", "seq-server", "records")
