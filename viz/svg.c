@@ -485,8 +485,12 @@ static void draw_merged(struct draw *d, const struct tl_lane *l, size_t lane)
 		bool any = false;
 
 		memset(&grp, 0, sizeof(grp));
-		for (uint32_t k = c; k < c + g && k < width; k++)
-			cell_sum(&grp, &l->cells[k]);
+		for (uint32_t k = c; k < c + g && k < width; k++) {
+			const struct tl_cell *cell = timeline__cell(l, k);
+
+			if (cell)
+				cell_sum(&grp, cell);
+		}
 		for (int s = 0; s < SPAN_STATE_COUNT; s++)
 			any |= grp.n[s] != 0;
 		if (any)

@@ -199,6 +199,13 @@ static uint32_t col_of(const struct timeline *tl, uint64_t ts)
 	return (uint32_t)x;
 }
 
+const struct tl_cell *timeline__cell(const struct tl_lane *l, uint32_t col)
+{
+	if (!l->cells || col < l->cell0 || col >= l->cell0 + l->ncells)
+		return NULL;
+	return &l->cells[col - l->cell0];
+}
+
 int timeline__lane(const struct timeline *tl, uint32_t tid)
 {
 	const struct lane_key *k = tl->priv->keys;
@@ -231,14 +238,33 @@ static uint8_t span_kind(const struct timeline *tl, int chan)
 static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint64_t a, uint64_t b,
 		    int chan)
 {
+	uint32_t col = col_of(tl, a);
 	struct tl_cell *c;
 
-	if (!l->cells) {
-		l->cells = calloc(tl->opts.width, sizeof(*l->cells));
-		if (!l->cells)
+	if (!l->cells || col < l->cell0 || col >= l->cell0 + l->ncells) {
+		/* grow the lane's range of columns, doubling it so growth is amortised */
+		uint32_t lo = l->cells ? (col < l->cell0 ? col : l->cell0) : col;
+		uint32_t hi = l->cells ? (col >= l->cell0 + l->ncells ? col + 1 : l->cell0 + l->ncells) : col + 1;
+		uint32_t want = l->ncells * 2 > hi - lo ? l->ncells * 2 : hi - lo;
+		struct tl_cell *v;
+
+		if (col < l->cell0)
+			lo = hi > want ? hi - want : 0;
+		else
+			hi = lo + want < tl->opts.width ? lo + want : tl->opts.width;
+		if (hi - lo < want && lo > 0)
+			lo = hi > want ? hi - want : 0;
+		v = calloc(hi - lo, sizeof(*v));
+		if (!v)
 			return tl->err = -ENOMEM;
+		if (l->cells)
+			memcpy(v + (l->cell0 - lo), l->cells, l->ncells * sizeof(*v));
+		free(l->cells);
+		l->cells = v;
+		l->cell0 = lo;
+		l->ncells = hi - lo;
 	}
-	c = &l->cells[col_of(tl, a)];
+	c = &l->cells[col - l->cell0];
 	c->ns[state] += b - a;
 	c->n[state]++;
 	if (state == SPAN_SYSCALL) {

@@ -57,7 +57,8 @@ struct tl_lane {
 	bool first_of_process;
 	struct tl_span *spans;
 	size_t nspans, cap;
-	struct tl_cell *cells;      /* width entries, NULL until a narrow span */
+	struct tl_cell *cells;      /* columns [cell0, cell0 + ncells), NULL until a narrow span */
+	uint32_t cell0, ncells;     /* only the columns the lane's narrow spans touch */
 };
 
 enum tl_arrow_type { TL_TRANSFER = 0, TL_WAKE = 1 };
@@ -111,6 +112,8 @@ void timeline__free(struct timeline *tl);
 
 /* Pixel column of ts (may be outside [0, width)) and x of ts in px. */
 double timeline__x(const struct timeline *tl, uint64_t ts);
+/* What a lane merged in column col, NULL if nothing. */
+const struct tl_cell *timeline__cell(const struct tl_lane *l, uint32_t col);
 /* Lane index of a thread, -1 if it has none. */
 int timeline__lane(const struct timeline *tl, uint32_t tid);
 bool timeline__chan_shown(const struct timeline *tl, int chan);

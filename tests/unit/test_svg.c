@@ -485,8 +485,9 @@ Test(timeline, narrow_spans_merge_per_pixel_and_arrows_per_column)
 	cr_assert_eq(tl->stats.spans_merged, 1000);
 	cr_assert_eq(tl->stats.spans_drawn, 1);
 	cr_assert_eq(tl->lanes[0].nspans, 1);
-	cr_assert_eq(tl->lanes[0].cells[0].n[SPAN_SYSCALL], 1000);
-	cr_assert_eq(tl->lanes[0].cells[0].ns[SPAN_SYSCALL], 5000);
+	cr_assert_eq(timeline__cell(&tl->lanes[0], 0)->n[SPAN_SYSCALL], 1000);
+	cr_assert_eq(timeline__cell(&tl->lanes[0], 0)->ns[SPAN_SYSCALL], 5000);
+	cr_assert_null(timeline__cell(&tl->lanes[0], 1));
 	cr_assert_eq(tl->lanes[1].cells, NULL);
 	cr_assert_eq(tl->narrows, 1);
 	cr_assert_eq(tl->arrows[0].count, 1000);
@@ -567,8 +568,8 @@ Test(timeline, past_the_budget_the_narrowest_spans_merge)
 	cr_assert_eq(tl->lanes[1].nspans, 0);
 	cr_assert_eq(tl->stats.spans_drawn, 8000);
 	cr_assert_eq(tl->stats.spans_merged, 8000);
-	cr_assert_eq(tl->lanes[1].cells[2].n[SPAN_SYSCALL], 1);
-	cr_assert_eq(tl->lanes[1].cells[2].ns[SPAN_SYSCALL], 150);
+	cr_assert_eq(timeline__cell(&tl->lanes[1], 2)->n[SPAN_SYSCALL], 1);
+	cr_assert_eq(timeline__cell(&tl->lanes[1], 2)->ns[SPAN_SYSCALL], 150);
 	timeline__free(tl);
 }
 
@@ -609,5 +610,42 @@ Test(timeline, past_the_budget_arrows_merge_over_column_runs)
 	cr_assert_eq(count, 10000, "merged arrows lost transfers");
 	cr_assert_eq(tl->arrows[0].min_lat, 10);
 	cr_assert_eq(tl->arrows[0].max_lat, 13);
+	timeline__free(tl);
+}
+
+Test(timeline, a_lane_keeps_only_the_columns_it_touches)
+{
+	struct model_thread th = { .pid = 1, .tid = 1, .comm = "a", .first_ts = 0, .last_ts = 100000 };
+	size_t i1 = 0;
+	struct model_process pr = { .pid = 1, .comm = "a", .threads = &i1, .nthreads = 1 };
+	struct model m = { .start_ts = 0, .end_ts = 100000, .threads = &th, .nthreads = 1,
+			   .processes = &pr, .nprocesses = 1 };
+	struct timeline_opts o = { .width = 100, .from = 0, .to = 100000 };   /* 1 px = 1 us */
+	struct timeline *tl = timeline__new(&m, &o);
+	struct model_span s = { .pid = 1, .tid = 1, .state = SPAN_BLOCKED };
+	const uint32_t cols[] = { 50, 10, 90, 51, 0, 99 };
+
+	cr_assert_not_null(tl);
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		s.start = cols[i] * 1000ull + 100;
+		s.end = s.start + 10 + i;
+		timeline__on_span(tl, &s);
+	}
+	cr_assert_eq(timeline__finish(tl), 0);
+	for (uint32_t c = 0; c < 100; c++) {
+		const struct tl_cell *cell = timeline__cell(&tl->lanes[0], c);
+		size_t k;
+
+		for (k = 0; k < sizeof(cols) / sizeof(cols[0]) && cols[k] != c; k++)
+			;
+		if (k == sizeof(cols) / sizeof(cols[0])) {
+			cr_assert(!cell || cell->n[SPAN_BLOCKED] == 0, "column %u has spans", c);
+			continue;
+		}
+		cr_assert_not_null(cell, "column %u lost", c);
+		cr_assert_eq(cell->n[SPAN_BLOCKED], 1);
+		cr_assert_eq(cell->ns[SPAN_BLOCKED], 10 + k);
+	}
+	cr_assert_leq(tl->lanes[0].ncells, 100);
 	timeline__free(tl);
 }
