@@ -18,7 +18,8 @@
  *   ACCEPT: chan = listening socket, chan2 = the accepted socket (ret).
  *   OPEN, MQ_OPEN, MEMFD, SOCKET: chan = the channel of the returned fd.
  *   SPLICE: fd/chan = input fd, chan2 = output fd (sendfile: in_fd -> out_fd).
- *   DUP: chan = the old fd's channel. MKNOD: arg = mode. FCNTL, IOCTL: arg = cmd.
+ *   DUP: chan = the old fd's channel. MKNOD: arg = mode. FCNTL, IOCTL: arg = cmd;
+ *   FCNTL F_SETFL: NONBLOCK/ASYNC flags are those being set.
  *   POLL: fd/chan = pollfd[0], chan2 = pollfd[1] (when nfds > 1).
  *   MSG*, SHM*, SEM*: chan = (kind, id); *GET: arg = the IPC key.
  *   SEMOP: arg = nsops. FUTEX_*: arg = val. NANOSLEEP, SIGWAIT: arg = ns.
@@ -147,6 +148,7 @@ enum x86_64_nr {
 #define MAP_ANONYMOUS 0x20
 #define VM_SHARED 0x08
 #define F_DUPFD 0
+#define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
 #define PR_SET_NAME 15
 #define FUTEX_CMD_MASK 0x7f
@@ -1106,8 +1108,15 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		r1.force = kind_hint != 0;
 		fd_resolve(st, fd1, &r1);
 		st->chan = r1.chan;
-		if (st->op != IPCT_OP_POLL)
+		if (st->op != IPCT_OP_POLL && !(st->op == IPCT_OP_FCNTL && st->arg == F_SETFL))
 			st->flags |= r1.flags;
+	}
+	/* F_SETFL: the flags being set (O_NONBLOCK, O_ASYNC for SIGIO), not the old ones */
+	if (st->op == IPCT_OP_FCNTL && st->arg == F_SETFL) {
+		if (a[2] & O_NONBLOCK)
+			st->flags |= IPCT_F_NONBLOCK;
+		if (a[2] & O_ASYNC)
+			st->flags |= IPCT_F_ASYNC;
 	}
 	if (fd2 >= 0) {
 		fd_resolve(st, fd2, &r2);
