@@ -24,8 +24,10 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zlib
+import xml.etree.ElementTree as ET
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 IPCTRACE = os.environ.get("IPCTRACE") or os.path.join(ROOT, "ipctrace")
@@ -884,6 +886,57 @@ def test_tcp_loopback(ctx):
     expect(endpoint(ch, s), "mode", "sync-blocking", "tcp-server")
 
 
+TCP_CLIENT = r"""
+import os, socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+n = int(sys.argv[2])
+s.sendall(b"c" * n)
+got = 0
+while got < n:
+    got += len(s.recv(65536))
+s.close()
+print("tcp-client (pid %d): sent %d bytes, received %d bytes" % (os.getpid(), n, got))
+"""
+
+
+@test()
+def test_tcp_untraced_peer(ctx):
+    """A traced client of a server that is not traced: one endpoint, the peer by its address."""
+    n = 20000
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(1)
+    port = srv.getsockname()[1]
+
+    def echo():
+        conn, _ = srv.accept()
+        with conn:
+            left = n
+            while left > 0:
+                data = conn.recv(65536)
+                if not data:
+                    break
+                conn.sendall(data)
+                left -= len(data)
+
+    t = threading.Thread(target=echo, daemon=True)
+    t.start()
+    try:
+        r = record(ctx, [sys.executable, "-c", TCP_CLIENT, str(port), str(n)])
+    finally:
+        srv.close()
+    t.join(timeout=10)
+    said = Said(r.out)
+    c = said.pid("tcp-client")
+    j = report(ctx.trace)
+    ch = one_channel(j, "tcp", [c])
+    check(":%d" % port in (ch.get("name") or ""), "tcp channel name %r does not show the peer's "
+          "port %d" % (ch.get("name"), port))
+    check(len(ch["endpoints"]) == 1, "an untraced peer has an endpoint: %s" % excerpt(ch))
+    expect(endpoint(ch, c), "bytes_sent", n, "tcp-client")
+    expect(endpoint(ch, c), "bytes_received", n, "tcp-client")
+
+
 @test()
 def test_udp_loopback(ctx):
     one_way_test(ctx, "udp_pair", ["16", "512", "5"], "udp", "udp-sender", "udp-receiver",
@@ -1505,7 +1558,6 @@ def test_hostile_names_escaped(ctx):
         with open(svg, "rb") as f:
             body = f.read()
         check(b"<b>&" not in body and b"\x1b" not in body, "%s has the raw hostile name" % svg)
-        import xml.etree.ElementTree as ET
         try:
             ET.fromstring(body)
         except ET.ParseError as e:
