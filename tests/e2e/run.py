@@ -886,6 +886,22 @@ def test_tcp_loopback(ctx):
     expect(endpoint(ch, s), "mode", "sync-blocking", "tcp-server")
 
 
+@test()
+def test_udp_sendmmsg_recvmmsg(ctx):
+    # One sendmmsg moves several datagrams: the bytes count all of them, not the call's result.
+    r = record(ctx, [tool("udp_pair"), "18", "300", "2", "mmsg"])
+    said = Said(r.out)
+    s, rc = said.pid("udp-sender"), said.pid("udp-receiver")
+    total = said.num("udp-sender", r"sent (\d+) bytes")
+    check(said.num("udp-sender", r"in (\d+) calls") < 18, "sendmmsg sent one datagram per call")
+    j = report(ctx.trace)
+    ch = one_channel(j, "udp", [s, rc])
+    expect(ch, "direction", "simplex", "udp")
+    expect(endpoint(ch, s), "bytes_sent", total, "udp-sender")
+    expect(endpoint(ch, rc), "bytes_received", said.num("udp-receiver", r"received (\d+) bytes"),
+           "udp-receiver")
+
+
 TCP_CLIENT = r"""
 import os, socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
