@@ -375,6 +375,26 @@ def test_pipe_zero_timeout_poll(ctx):
 
 
 @test()
+def test_pipe_splice_relay(ctx):
+    r = record(ctx, [tool("pipe_splice"), "16", "4096", "5"])
+    said = Said(r.out)
+    w, sp, rd = said.pid("writer"), said.pid("splicer"), said.pid("reader")
+    total = said.num("writer", r"wrote (\d+) bytes")
+    check(said.num("reader", r"read (\d+) bytes") == total, "demo lost data: " + r.out)
+    j = report(ctx.trace)
+    first = one_channel(j, "pipe", [w, sp])
+    second = one_channel(j, "pipe", [sp, rd])
+    check(first["id"] != second["id"], "both pipes are one channel")
+    splices = said.num("splicer", r"in (\d+) splices")
+    # Each splice is a receive on the first pipe and a send on the second.
+    transfer_facts(j, first, w, sp, total, said.num("writer", r"in (\d+) writes"), splices,
+                   "writer|splicer")
+    transfer_facts(j, second, sp, rd, total, splices, said.num("reader", r"in (\d+) reads"),
+                   "splicer|reader")
+    expect_wakeups(j, w, sp, first["id"], 8, "writer wakes splicer")
+
+
+@test()
 def test_fifo_unrelated(ctx):
     r = record(ctx, [tool("fifo_pair"), "16", "4096", "5"])
     said = Said(r.out)
