@@ -155,6 +155,7 @@ struct fig_entry {
 	bool dominant;
 };
 
+/* m->channels is sorted by id (model.h). */
 static const struct model_channel *find_channel(const struct model *m, int id)
 {
 	size_t lo = 0, hi = m->nchannels;
@@ -169,10 +170,6 @@ static const struct model_channel *find_channel(const struct model *m, int id)
 	}
 	if (lo < m->nchannels && m->channels[lo].id == id)
 		return &m->channels[lo];
-	/* the model promises id order; stay correct if it ever is not */
-	for (size_t i = 0; i < m->nchannels; i++)
-		if (m->channels[i].id == id)
-			return &m->channels[i];
 	return NULL;
 }
 
