@@ -502,6 +502,56 @@ def test_attach_pid(ctx):
     expect_wakeups(j, w, rd, ch["id"], 8, "writer wakes reader")
 
 
+THREADED = r"""
+import os, sys, threading, time
+r, w = os.pipe()
+tids = []
+def writer():
+    tids.append(threading.get_native_id())
+    for _ in range(300):
+        os.write(w, b"t")
+        time.sleep(0.01)
+threads = [threading.Thread(target=writer) for _ in range(2)]
+for t in threads:
+    t.start()
+time.sleep(0.1)
+print("threads (pid %d): tids %d %d %d" % (os.getpid(), threading.get_native_id(), *tids),
+      flush=True)
+got = 0
+while got < 600:
+    got += len(os.read(r, 600))
+"""
+
+
+@test()
+def test_attach_running_threads(ctx):
+    """-p on a process whose threads all exist already: every thread is followed."""
+    out = open(ctx.out, "w")
+    prog = subprocess.Popen([sys.executable, "-c", THREADED], stdout=out,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    out.close()
+    try:
+        check(wait_for(lambda: "tids" in open(ctx.out).read(), 10), "program did not start")
+        r = run([IPCTRACE] + record_flags() + ["-p", str(prog.pid), "-d", "1", "-o", ctx.trace,
+                                               "-w", ctx.svg], timeout=30)
+        check(r.rc == 0, "ipctrace -p %d: %s" % (prog.pid, r.why()))
+    finally:
+        prog.kill()
+        prog.wait()
+    tids = [int(t) for t in re.search(r"tids (\d+) (\d+) (\d+)", open(ctx.out).read()).groups()]
+    j = report(ctx.trace)
+    seen = {t.get("tid") for t in process(j, prog.pid).get("threads", [])}
+    check(set(tids) <= seen, "threads %s of pid %d, the report has %s"
+          % (tids, prog.pid, sorted(seen)))
+    ch = one_channel(j, "pipe", [prog.pid])
+    e = endpoint(ch, prog.pid)
+    expect_ge(e, "sends", 20, "the writer threads")
+    expect_ge(e, "recvs", 1, "the main thread")
+    # Only bytes in flight when the recording started or stopped may be seen on one side only.
+    check(abs(e["bytes_sent"] - e["bytes_received"]) <= 10,
+          "a pipe within one process: %d bytes in, %d out" % (e["bytes_sent"], e["bytes_received"]))
+
+
 @test()
 def test_attach_two_pids(ctx):
     """-p A,B follows two unrelated running programs, each with the reader it forks later."""
