@@ -902,8 +902,14 @@ static void draw_lanes(struct draw *d)
 			svgw__close(d->w);
 		}
 	}
-	if (tl->nlanes)
+	if (tl->nlanes) {
 		svgw__close(d->w);
+	} else {
+		text_at(d, "fn", d->x0 + 8, d->y_lanes + 15);
+		svgw__text(d->w, "no thread of the processes chosen is alive in this window");
+		svgw__element_text(d->w, "title", "widen the time window or choose other processes");
+		svgw__close(d->w);
+	}
 	draw_arrows(d);
 }
 
