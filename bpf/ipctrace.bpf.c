@@ -22,6 +22,8 @@
  *   FCNTL F_SETFL: NONBLOCK/ASYNC flags are those being set.
  *   POLL: fd/chan = pollfd[0], chan2 = pollfd[1] (when nfds > 1).
  *   MSG*, SHM*, SEM*: chan = (kind, id); *GET: arg = the IPC key.
+ *   SEND/RECV by sendmmsg/recvmmsg: flag IPCT_F_MSGS, ret = messages, arg =
+ *   the bytes they moved (first 64 messages).
  *   SEMOP: arg = nsops. FUTEX_*: arg = val. NANOSLEEP, SIGWAIT: arg = ns.
  *   KILL: chan = the target's signal channel. MMAP/MUNMAP: chan = the file.
  * SLEEP.nr is 0xffff when the thread was not inside a syscall. SLEEP.state is
@@ -173,6 +175,10 @@ enum x86_64_nr {
 #define TMPFS_MAGIC 0x01021994
 
 #define NR_NONE 0xffff
+#define MMSG_MAX 64
+#ifndef IPCT_F_MSGS
+#define IPCT_F_MSGS 0x80 /* SYSCALL: ret counts messages (sendmmsg/recvmmsg); arg = bytes they moved */
+#endif
 #define EARLY_WAKE_NS 50000
 #define NS_PER_SEC 1000000000LL
 #define GOLDEN 0x9e3779b97f4a7c15ULL /* multiplicative hash constant */
@@ -575,15 +581,13 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 }
 
 /*
- * fd -> channel of the calling task. Announces the channel the first time it
- * is seen or when its signature (inode number, unix peer, inet ports)
- * changed; force: always.
+ * struct file -> channel. Announces the channel the first time it is seen
+ * or when its signature (inode number, unix peer, inet ports) changed;
+ * r->force: always.
  */
-__noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
+__noinline int file_resolve(struct tstate *st, __u64 filep, struct fdres *r)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt;
-	struct file *f = NULL, *fc;
+	struct file *f = (struct file *)filep, *fc;
 	__u64 chan = 0, sig = 0, *old;
 	__u32 mode, fflags;
 
@@ -591,12 +595,7 @@ __noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
 		return 0;
 	r->chan = 0;
 	r->flags = 0;
-	if (fd < 0)
-		return 0;
-	fdt = task->files->fdt;
-	if (!fdt || (__u32)fd >= fdt->max_fds)
-		return 0;
-	if (bpf_probe_read_kernel(&f, sizeof(f), fdt->fd + fd) || !f)
+	if (!f)
 		return 0;
 	/* direct (fault-safe) loads from here, cheaper than a probe_read each; ids need probe reads (no pointer math) */
 	fc = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
@@ -649,6 +648,27 @@ __noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
 		st->seen_next++;
 	}
 	return 0;
+}
+
+/* fd of the calling task -> channel, as file_resolve. */
+__noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt;
+	struct file *f = NULL;
+
+	if (!r)
+		return 0;
+	r->chan = 0;
+	r->flags = 0;
+	if (fd < 0)
+		return 0;
+	fdt = task->files->fdt;
+	if (!fdt || (__u32)fd >= fdt->max_fds)
+		return 0;
+	if (bpf_probe_read_kernel(&f, sizeof(f), fdt->fd + fd) || !f)
+		return 0;
+	return file_resolve(st, (__u64)f, r);
 }
 
 /* timespec in user memory -> ns; -1 when the pointer is NULL (no timeout). */
@@ -805,6 +825,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	case NR_sendmmsg:
 		st->op = nr == NR_recvmmsg ? IPCT_OP_RECV : IPCT_OP_SEND;
 		fd1 = a[0];
+		st->uptr = a[1];
 		if (a[3] & MSG_DONTWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
@@ -1176,6 +1197,23 @@ static __always_inline void emit_comm(__u32 pid, __u32 tid, __u8 type, __s32 cod
 	rb_submit(e);
 }
 
+/* Bytes moved by the first n messages of an mmsghdr array (msg_len, set by the kernel). */
+static __always_inline __s64 mmsg_bytes(__u64 umsgs, __s64 n)
+{
+	struct mmsghdr *m = (struct mmsghdr *)umsgs;
+	__s64 sum = 0;
+	__u32 len;
+
+	for (int i = 0; i < MMSG_MAX; i++) {
+		if (i >= n)
+			break;
+		if (bpf_probe_read_user(&len, sizeof(len), &m[i].msg_len))
+			break;
+		sum += len;
+	}
+	return sum;
+}
+
 /* Work that needs the result: fds returned by open/pipe/accept, IPC ids from *get. */
 __noinline int finish(struct tstate *st, __s64 ret)
 {
@@ -1186,6 +1224,13 @@ __noinline int finish(struct tstate *st, __s64 ret)
 	if (!st)
 		return 0;
 	switch (st->op) {
+	case IPCT_OP_SEND:
+	case IPCT_OP_RECV:
+		if ((st->nr == NR_sendmmsg || st->nr == NR_recvmmsg) && ret > 0) {
+			st->arg = mmsg_bytes(st->uptr, ret);
+			st->flags |= IPCT_F_MSGS;
+		}
+		break;
 	case IPCT_OP_OPEN:
 	case IPCT_OP_MQ_OPEN:
 	case IPCT_OP_MEMFD:
@@ -1448,6 +1493,92 @@ static __always_inline int handle_exit(struct task_struct *p, bool group_dead)
 	return 0;
 }
 
+/* The first request an io_uring_enter submits names its channel (sqe->fd is in req->cqe.fd). */
+static __always_inline int handle_io_uring_submit(struct io_kiocb *req)
+{
+	struct tstate *st = tstate_cur();
+	struct fdres r = {};
+
+	if (!st || !st->enter_ts || st->op != IPCT_OP_IO_URING_ENTER || st->chan)
+		return 0;
+	if (req->flags & REQ_F_FIXED_FILE)
+		return 0;
+	fd_resolve(st, req->cqe.fd, &r);
+	st->chan = r.chan;
+	return 0;
+}
+
+static __always_inline __u8 io_uring_op(__u8 opcode)
+{
+	switch (opcode) {
+	case IORING_OP_READV:
+	case IORING_OP_READ_FIXED:
+	case IORING_OP_READ:
+	case IORING_OP_READ_MULTISHOT:
+		return IPCT_OP_READ;
+	case IORING_OP_WRITEV:
+	case IORING_OP_WRITE_FIXED:
+	case IORING_OP_WRITE:
+		return IPCT_OP_WRITE;
+	case IORING_OP_RECVMSG:
+	case IORING_OP_RECV:
+		return IPCT_OP_RECV;
+	case IORING_OP_SENDMSG:
+	case IORING_OP_SEND:
+	case IORING_OP_SEND_ZC:
+	case IORING_OP_SENDMSG_ZC:
+		return IPCT_OP_SEND;
+	default:
+		return IPCT_OP_OTHER;
+	}
+}
+
+/*
+ * A data transfer done by io_uring for a traced task, as a zero-length
+ * SYSCALL flagged ASYNC (nr = io_uring_enter): the transfer happened without
+ * the caller waiting. Completions run in the submitter's context (task work)
+ * or in its io-wq worker threads, so the current task is the traced one.
+ */
+static __always_inline int handle_io_uring_complete(void *reqp, struct io_uring_cqe *cqe)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid(), now;
+	struct ipct_syscall *e;
+	struct io_kiocb *req;
+	struct fdres r = {};
+	struct tstate *st;
+	__u64 f = 0;
+	__u8 op;
+
+	if (!reqp || !cqe)
+		return 0;
+	st = tstate_get(bpf_get_current_task_btf());
+	if (!st)
+		return 0;
+	req = bpf_rdonly_cast(reqp, bpf_core_type_id_kernel(struct io_kiocb));
+	op = io_uring_op(req->opcode);
+	if (op == IPCT_OP_OTHER)
+		return 0;
+	bpf_probe_read_kernel(&f, sizeof(f), &req->file);
+	file_resolve(st, f, &r);
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	now = bpf_ktime_get_ns();
+	hdr_fill(&e->h, IPCT_EV_SYSCALL, pid_tgid >> 32, (__u32)pid_tgid, now);
+	e->h.flags = IPCT_F_ASYNC;
+	e->enter_ts = now;
+	e->ret = cqe->res;
+	e->chan = r.chan;
+	e->chan2 = 0;
+	e->arg = 0;
+	e->fd = -1; /* req->cqe.fd is the cqe flags by now */
+	e->nr = NR_io_uring_enter;
+	e->op = op;
+	e->_pad = 0;
+	rb_submit(e);
+	return 0;
+}
+
 /* Syscalls made while a signal handler runs: handler entered here, left at rt_sigreturn. */
 static __always_inline int handle_signal_deliver(struct k_sigaction *ka)
 {
@@ -1548,4 +1679,16 @@ SEC("tp_btf/irq_handler_exit")
 int BPF_PROG(irq_handler_exit)
 {
 	return irq_enter_leave(false);
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(io_uring_submit_req, struct io_kiocb *req)
+{
+	return handle_io_uring_submit(req);
+}
+
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(io_uring_complete, struct io_ring_ctx *ring, void *req, struct io_uring_cqe *cqe)
+{
+	return handle_io_uring_complete(req, cqe);
 }
