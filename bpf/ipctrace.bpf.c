@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * ipctrace kernel side: BTF tracepoints (tp_btf, no tracefs needed) on
- * syscalls, the scheduler, fork/exec/exit and signal delivery, filtered in
- * the kernel by the `traced` tgid map, events batched in the `rb` ring buffer.
+ * syscalls, the scheduler, fork/exec/exit, signal delivery, io_uring and
+ * timer/irq handlers (to tell interrupt wakeups), filtered in the kernel by
+ * the `traced` tgid map, events batched in the `rb` ring buffer.
  *
  * Channel ids: kernel object address (pipe/FIFO/file/mqueue/shm inode,
  * struct sock), (kind, id) for SysV objects and signals (id = target pid),
@@ -26,9 +27,13 @@
  *   the bytes they moved (first 64 messages).
  *   SEMOP: arg = nsops. FUTEX_*: arg = val. NANOSLEEP, SIGWAIT: arg = ns.
  *   KILL: chan = the target's signal channel. MMAP/MUNMAP: chan = the file.
+ *   IO_URING_ENTER: chan = the file of the first request it submits; each
+ *   io_uring read/write/recv/send completion is a zero-length SYSCALL of that
+ *   op flagged ASYNC, nr = io_uring_enter, fd = -1, ret = the cqe's res.
  * SLEEP.nr is 0xffff when the thread was not inside a syscall. SLEEP.state is
  * the raw prev_state (0x1 interruptible, 0x2 uninterruptible, plus flag bits).
- * Untraced tasks cost one hash lookup per tracepoint hit.
+ * Untraced tasks cost a task-storage probe and one `traced` lookup per hit
+ * (sys_exit: the probe only); traced ones find their state in task storage.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
