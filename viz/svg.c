@@ -292,7 +292,9 @@ static const char *span_cls(const struct draw *d, char *b, size_t n, const struc
 	enum family f = FAM_NONE;
 
 	switch (s->state) {
-	case SPAN_BLOCKED: return "b";
+	case SPAN_BLOCKED:
+		/* sleeping that is not waiting for a peer is drawn lighter */
+		return s->chan <= 0 && (s->op == IPCT_OP_NANOSLEEP || s->op == IPCT_OP_OTHER) ? "bn" : "b";
 	case SPAN_RUNNABLE: return "r";
 	case SPAN_POLLING: return "p";
 	default: break;
@@ -1457,6 +1459,12 @@ static void legend_item(struct draw *d, double x, double y, const char *what, co
 	} else {
 		double h = strcmp(what, "b") == 0 || strcmp(what, "r") == 0 ? SWATCH_H - UNDER_H : SWATCH_H;
 
+		if (strcmp(what, "bn") == 0) {
+			rect(d, "k0", x, y - SWATCH_H, 26, SWATCH_H);
+			svgw__close(d->w);
+			h = SWATCH_H - UNDER_H;
+		}
+
 		if (h < SWATCH_H) {
 			rect(d, "k1", x, y - SWATCH_H, 26, SWATCH_H);
 			svgw__close(d->w);
@@ -1477,7 +1485,7 @@ static void legend_item(struct draw *d, double x, double y, const char *what, co
 
 static size_t legend_lines(const struct draw *d)
 {
-	size_t n = 9 + 4;
+	size_t n = 10 + 4;
 
 	for (int f = 1; f < FAM_COUNT; f++)
 		n += d->fam_used[f];
@@ -1515,7 +1523,9 @@ static void draw_legend(struct draw *d)
 		legend_item(d, x, y, cls, fam_label[f]);
 		y += LEGEND_LINE_H;
 	}
-	legend_item(d, x, y, "b", "blocked: asleep in a call (channel colour below)");
+	legend_item(d, x, y, "b", "blocked: waiting in a call for a peer (channel colour below)");
+	y += LEGEND_LINE_H;
+	legend_item(d, x, y, "bn", "asleep otherwise: nanosleep, wait, page fault");
 	y += LEGEND_LINE_H;
 	legend_item(d, x, y, "r", "runnable: woken, waiting for a CPU");
 	y += LEGEND_LINE_H;
@@ -1579,7 +1589,7 @@ static void write_defs(struct draw *d)
 		".band0{fill:#F6F6F6}.band1{fill:#FFFFFF}.th{fill:#E4E4E4}.tr0{fill:#FFFFFF}.tr1{fill:#F4F4F4}"
 		".cell{fill:#F7F7F7;stroke:#C8C8C8}.cellon{fill:#EAF3FB;stroke:#0072B2;stroke-width:1.5}"
 		".axis{stroke:#444;fill:none}.grid{stroke:#E2E2E2;fill:none}.lost{fill:#D00000}"
-		".u{fill:#D9D9D9}.b{fill:url(#hatch)}.r{fill:#F0E442}.p{fill:url(#zigzag)}");
+		".u{fill:#D9D9D9}.b{fill:url(#hatch)}.bn{fill:url(#hatchlight)}.r{fill:#F0E442}.p{fill:url(#zigzag)}");
 	for (int f = 0; f < FAM_COUNT; f++)
 		o += snprintf(css + o, sizeof(css) - o,
 			      ".k%d{fill:%s}.t%d{fill:none;stroke:%s;stroke-width:1.3;marker-end:url(#ta%d)}"
@@ -1607,6 +1617,19 @@ static void write_defs(struct draw *d)
 	svgw__close(d->w);
 	rect(d, NULL, 0, 0, 2, 5);
 	svgw__attr(d->w, "fill", "#3A3A3A");
+	svgw__close(d->w);
+	svgw__close(d->w);
+	svgw__open(d->w, "pattern");
+	svgw__attr(d->w, "id", "hatchlight");
+	svgw__attr(d->w, "width", "5");
+	svgw__attr(d->w, "height", "5");
+	svgw__attr(d->w, "patternUnits", "userSpaceOnUse");
+	svgw__attr(d->w, "patternTransform", "rotate(45)");
+	rect(d, NULL, 0, 0, 5, 5);
+	svgw__attr(d->w, "fill", "#FFFFFF");
+	svgw__close(d->w);
+	rect(d, NULL, 0, 0, 2, 5);
+	svgw__attr(d->w, "fill", "#B4B4B4");
 	svgw__close(d->w);
 	svgw__close(d->w);
 	svgw__open(d->w, "pattern");
