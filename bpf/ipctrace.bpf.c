@@ -245,7 +245,7 @@ struct tstate {
 	__u8 waker_op;
 	__u8 sig_depth; /* signal handlers entered and not yet returned from */
 	__u8 seen_next;
-	__u8 _pad;
+	__u8 dead; /* exited: what it does on its way out is not traced */
 	/* the last channels this thread saw announced, to skip the `chans` lookup */
 	__u64 seen_chan[2];
 	__u64 seen_sig[2];
@@ -298,7 +298,7 @@ static __always_inline struct tstate *tstate_get(struct task_struct *task)
 	struct tstate *st = bpf_task_storage_get(&threads, task, NULL, 0);
 
 	if (st)
-		return st;
+		return st->dead ? NULL : st;
 	if (!is_traced(task->tgid))
 		return NULL;
 	return bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
@@ -307,7 +307,9 @@ static __always_inline struct tstate *tstate_get(struct task_struct *task)
 /* State of the current task if it is traced and already known. */
 static __always_inline struct tstate *tstate_cur(void)
 {
-	return bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
+	struct tstate *st = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
+
+	return st && !st->dead ? st : NULL;
 }
 
 static __always_inline void wake_clear(struct tstate *st)
@@ -1352,7 +1354,7 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 	depth = bpf_map_lookup_elem(&irq_depth, &zero);
 	if (depth)
 		*depth = 0;
-	/* a dead task's last switch: its storage goes with it */
+	/* a dead task's last switch is no sleep */
 	if (!(prev_state & TASK_DEAD) && (st = tstate_get(prev))) {
 		now = bpf_ktime_get_ns();
 		st->out_ts = now;
@@ -1488,11 +1490,14 @@ static __always_inline int handle_exec(struct task_struct *p, struct linux_binpr
 static __always_inline int handle_exit(struct task_struct *p, bool group_dead)
 {
 	__u32 tgid = p->tgid, tid = p->pid;
+	struct tstate *st;
 
-	if (!is_traced(tgid))
+	st = tstate_get(p);
+	if (!st)
 		return 0;
 	emit_comm(tgid, tid, IPCT_EV_EXIT, p->exit_code, group_dead ? IPCT_F_GROUP_DEAD : 0, NULL);
-	bpf_task_storage_delete(&threads, p);
+	/* kept, marked dead, until the task is freed: no events after its EXIT */
+	st->dead = 1;
 	if (group_dead)
 		bpf_map_delete_elem(&traced, &tgid);
 	return 0;
