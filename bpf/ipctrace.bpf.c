@@ -12,6 +12,8 @@
  * for the same id supersedes the earlier one (better name, peer now
  * connected, mmap kind), and one with another ino is a new object that got a
  * freed one's address. CHAN.dev is the kernel's dev_t (major << 20 | minor).
+ * A futex in shared memory: CHAN.ino = the inode number of the file or
+ * shared mapping it lives in (that channel's CHAN.ino); 0 for private ones.
  *
  * SYSCALL fields by op (beyond ipctrace.h):
  *   PIPE: chan = the pipe, fd = read end, arg = write end (from int[2]).
@@ -758,16 +760,15 @@ __noinline int vma_lookup(__u64 addr, struct vmainfo *out)
  * (mm, address); shared ones on a file or shared mapping are (inode, offset)
  * so that two processes waiting on one word meet on one channel.
  */
-static __always_inline __u64 futex_chan(__u64 uaddr, bool private)
+static __always_inline __u64 futex_chan(__u64 uaddr, bool private, struct vmainfo *vi)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
-	struct vmainfo vi = {};
 	__u64 mm = 0;
 
 	if (!private) {
-		vma_lookup(uaddr, &vi);
-		if (vi.inode)
-			return (vi.inode ^ ((vi.off + 1) * GOLDEN)) ^ chan_key;
+		vma_lookup(uaddr, vi);
+		if (vi->inode)
+			return (vi->inode ^ ((vi->off + 1) * GOLDEN)) ^ chan_key;
 	}
 	bpf_probe_read_kernel(&mm, sizeof(mm), &task->mm);
 	return (uaddr ^ (mm * GOLDEN)) ^ chan_key;
@@ -780,6 +781,7 @@ static __always_inline __u64 futex_chan(__u64 uaddr, bool private)
 __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 {
 	struct fdres r1 = {}, r2 = {};
+	struct vmainfo vi = {};
 	int fd1 = -1, fd2 = -1;
 	__u32 kind_hint = 0;
 	__u32 obj_kind = 0;
@@ -1047,7 +1049,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 			st->op = IPCT_OP_FUTEX_WAKE;
 		else
 			break;
-		obj = futex_chan(a[0], a[1] & FUTEX_PRIVATE_FLAG);
+		obj = futex_chan(a[0], a[1] & FUTEX_PRIVATE_FLAG, &vi);
 		obj_kind = IPCT_KIND_FUTEX;
 		st->arg = (__u32)a[2];
 		break;
@@ -1055,7 +1057,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	case NR_futex_wait:
 	case NR_futex_wake:
 		st->op = nr == NR_futex_wait ? IPCT_OP_FUTEX_WAIT : IPCT_OP_FUTEX_WAKE;
-		obj = futex_chan(a[0], a[3] & FUTEX2_PRIVATE);
+		obj = futex_chan(a[0], a[3] & FUTEX2_PRIVATE, &vi);
 		obj_kind = IPCT_KIND_FUTEX;
 		st->arg = nr == NR_futex_wait ? a[1] : a[2];
 		break;
@@ -1152,7 +1154,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	}
 	if (obj) {
 		st->chan = obj;
-		obj_announce(obj, obj_kind, obj_kind == IPCT_KIND_FUTEX ? 0 : (__u32)(obj ^ chan_key));
+		obj_announce(obj, obj_kind, obj_kind == IPCT_KIND_FUTEX ? vi.ino : (__u32)(obj ^ chan_key));
 	}
 	return 0;
 }
