@@ -280,8 +280,6 @@ class Bench:
                 f"{n} {fmt(res[n][-1]['wall'], '.3f', 's')}" for n in names))
         return res
 
-    # --- tracefs for perf ---------------------------------------------------
-
     def perf_setup(self):
         if not self.has_perf:
             return
@@ -306,8 +304,6 @@ class Bench:
         if getattr(self, "tracefs_mounted_by_us", False):
             subprocess.run(["umount", TRACEFS])
             self.tracefs_mounted_by_us = False
-
-    # --- sections -----------------------------------------------------------
 
     def overhead(self):
         n, ns = CFG["pp_rounds"], CFG["strace_rounds"]
