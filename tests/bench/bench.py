@@ -600,6 +600,34 @@ class Bench:
         say("  counted over the ping-pong's run only, but for every process's calls (other "
             "work on this machine too); bpf_stats itself adds ~20 ns a run")
 
+    def recorder_profile(self):
+        """Where the recorder's own CPU goes: perf samples of it during the ping-pong."""
+        if not self.has_perf:
+            return
+        ipt = median(x["wall"] for x in self.pp["ipctrace"]) or 1.0
+        trace, data = self.path("profile.trace"), self.path("profile.perf")
+        with open(self.log, "ab") as f:
+            rec = subprocess.Popen([IPCTRACE, "-q", "--no-svg", "--no-report", "-o", trace, "--",
+                                    "taskset", "-c", "0", PINGPONG, str(CFG["pp_rounds"])],
+                                   stdout=f, stderr=f)
+            time.sleep(min(0.5, ipt / 4))
+            subprocess.run(["perf", "record", "-q", "-F", "1999", "-p", str(rec.pid), "-o", data,
+                            "--", "sleep", f"{ipt / 2:.2f}"], stdout=f, stderr=f)
+            rec.wait()
+        rep = subprocess.run(["perf", "report", "-i", data, "--stdio", "--no-children",
+                              "--sort", "dso"], capture_output=True, text=True).stdout
+        rows = []
+        for line in rep.splitlines():
+            parts = line.split()
+            if len(parts) == 2 and parts[0].endswith("%") and not line.startswith("#"):
+                rows.append([parts[1], parts[0]])
+                metric(f"recorder_profile.{parts[1]}", float(parts[0].rstrip("%")), "%")
+        say("\n  the recorder's CPU by library (perf record -p on it during the ping-pong):")
+        table(["library", "share"], rows[:6])
+        for p in (data, trace):
+            if os.path.exists(p):
+                os.unlink(p)
+
     def hooked_run(self, workload, stats=None):
         """The workload untraced while ipctrace is attached to another process:
         the cost every process pays for the hooks and the in-kernel filter."""
@@ -730,7 +758,8 @@ def main():
             b.overhead()
         finally:
             b.perf_teardown()
-        for section in (b.loss_ramp, b.analysis, b.zlib_levels, b.bpf_costs, b.hooks_cost):
+        for section in (b.loss_ramp, b.analysis, b.zlib_levels, b.bpf_costs, b.hooks_cost,
+                        b.recorder_profile):
             try:
                 section()
             except Exception as e:  # one broken section must not hide the others
