@@ -97,7 +97,7 @@ $(OUTPUT)/unit_tests: $(UNIT_OBJS) $(OUTPUT)/libipctrace.a
 	$(Q)$(CC) $(LDFLAGS) $^ -lcriterion $(LDLIBS) -o $@
 
 unit: $(OUTPUT)/.deps-ok $(OUTPUT)/unit_tests
-	$(OUTPUT)/unit_tests --jobs 2
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) $(OUTPUT)/unit_tests --jobs 2
 
 e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) tools
 	IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_TOOLS=$(abspath $(OUTPUT)/tools) python3 tests/e2e/run.py
