@@ -183,9 +183,6 @@ enum x86_64_nr {
 
 #define NR_NONE 0xffff
 #define MMSG_MAX 64
-#ifndef IPCT_F_MSGS
-#define IPCT_F_MSGS 0x80 /* SYSCALL: ret counts messages (sendmmsg/recvmmsg); arg = bytes they moved */
-#endif
 #define EARLY_WAKE_NS 50000
 #define NS_PER_SEC 1000000000LL
 #define GOLDEN 0x9e3779b97f4a7c15ULL /* multiplicative hash constant */

@@ -114,6 +114,7 @@ enum ipct_op {
 #define IPCT_F_GROUP_DEAD 0x10 /* EXIT: last thread of the process */
 #define IPCT_F_THREAD    0x20 /* FORK/TASK: a thread, not a new process */
 #define IPCT_F_OUT_UNKNOWN 0x40 /* SLEEP: switched out before tracing began */
+#define IPCT_F_MSGS      0x80 /* SYSCALL: sendmmsg/recvmmsg: ret counts messages, arg the bytes moved */
 
 struct ipct_hdr {
 	__u64 ts;   /* CLOCK_MONOTONIC ns */

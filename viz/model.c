@@ -959,6 +959,8 @@ static int64_t moved_bytes(const struct ipct_syscall *e)
 			return e->arg > 0 ? e->arg : 0;
 		return -1;
 	}
+	if (e->h.flags & IPCT_F_MSGS)
+		return e->ret > 0 ? (e->arg > 0 ? e->arg : 0) : -1;
 	return e->ret > 0 ? e->ret : -1;
 }
 
