@@ -1,0 +1,397 @@
+#!/usr/bin/env python3
+"""End-to-end test library: run the real ipctrace as root under real BPF on the demo
+programs and on real programs, then check the facts of `ipctrace report --json`
+against what the programs themselves printed they did.
+
+Environment: IPCTRACE (the binary), IPCTRACE_TOOLS (the demo directory),
+IPCTRACE_REQUIRE_BPF=1 turns every skip into a failure, IPCTRACE_E2E=PATTERN
+runs only the tests whose name contains PATTERN, IPCTRACE_E2E_KEEP=1 keeps
+each test's scratch directory (trace, SVG, output) and prints where it is.
+
+Output: one line per test (PASS/FAIL/SKIP), then `e2e: N passed, N failed,
+N skipped`; exit status 1 if any test failed.
+"""
+
+import ctypes
+import glob
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+import xml.etree.ElementTree as ET
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+IPCTRACE = os.environ.get("IPCTRACE") or os.path.join(ROOT, "ipctrace")
+TOOLS = os.environ.get("IPCTRACE_TOOLS") or os.path.join(ROOT, ".output", "tools")
+REQUIRE_BPF = os.environ.get("IPCTRACE_REQUIRE_BPF") == "1"
+ONLY = os.environ.get("IPCTRACE_E2E", "")
+KEEP = os.environ.get("IPCTRACE_E2E_KEEP") == "1"
+RECORD_TIMEOUT = 60
+
+
+class Fail(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+TESTS = []
+
+
+def test(needs_bpf=True):
+    def register(fn):
+        TESTS.append((fn.__name__.removeprefix("test_"), fn, needs_bpf))
+        return fn
+    return register
+
+
+def check(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+# --- environment -----------------------------------------------------------
+
+def bpf_unavailable():
+    """Why BPF recording cannot work here, or None; asked of the kernel, not of ipctrace."""
+    if os.geteuid() != 0:
+        return "not root (recording needs CAP_BPF and CAP_PERFMON)"
+    if not os.path.exists("/sys/kernel/btf/vmlinux"):
+        return "kernel has no BTF (/sys/kernel/btf/vmlinux missing)"
+    # BPF_MAP_CREATE of a 1-entry array map proves the bpf() syscall is allowed.
+    libc = ctypes.CDLL(None, use_errno=True)
+    attr = (ctypes.c_uint32 * 32)(2, 4, 4, 1)
+    fd = libc.syscall(321 if os.uname().machine == "x86_64" else 280, 0, attr, 128)
+    if fd < 0:
+        return "bpf(BPF_MAP_CREATE) failed: " + os.strerror(ctypes.get_errno())
+    os.close(fd)
+    return None
+
+
+def ipctrace_help():
+    try:
+        p = subprocess.run([IPCTRACE, "--help"], capture_output=True, text=True, timeout=10)
+        return p.stdout + p.stderr
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+HELP = ""
+
+
+def record_flags():
+    """-q and --no-report where this ipctrace has them, so stdout is the program's own."""
+    flags = ["-q"] if re.search(r"(^|\s)-q\b", HELP) else []
+    return flags + (["--no-report"] if "--no-report" in HELP else [])
+
+
+# --- running things --------------------------------------------------------
+
+class Run:
+    def __init__(self, rc, out, err, elapsed):
+        self.rc, self.out, self.err, self.elapsed = rc, out, err, elapsed
+
+    def why(self):
+        return "exit %s, stderr: %s" % (self.rc, short(self.err))
+
+
+def short(s, n=300):
+    s = s.strip().replace("\n", " | ")
+    return s if len(s) <= n else s[:n] + "..."
+
+
+def run(argv, timeout=RECORD_TIMEOUT, stdout_path=None, preexec=None, env=None):
+    """Runs argv in its own session; on timeout kills that session and fails."""
+    t0 = time.monotonic()
+    out_f = open(stdout_path, "w+") if stdout_path else subprocess.PIPE
+    p = subprocess.Popen(argv, stdout=out_f, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                         start_new_session=True, preexec_fn=preexec, env=env)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.communicate()
+        raise Fail("%s did not finish within %ss" % (" ".join(argv[:6]), timeout))
+    finally:
+        if stdout_path:
+            out_f.close()
+    if stdout_path:
+        with open(stdout_path, errors="replace") as f:
+            out = f.read()
+    else:
+        out = out.decode(errors="replace")
+    return Run(p.returncode, out, err.decode(errors="replace"), time.monotonic() - t0)
+
+
+class Ctx:
+    """A test's scratch directory, removed afterwards."""
+
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="ipctrace-e2e-%s." % name)
+        os.chmod(self.dir, 0o755)
+        self.trace = os.path.join(self.dir, "t.trace")
+        self.svg = os.path.join(self.dir, "t.svg")
+        self.out = os.path.join(self.dir, "stdout.txt")
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def tool(name):
+    path = os.path.join(TOOLS, name)
+    if not os.access(path, os.X_OK):
+        raise Fail("demo %s not built (make tools)" % path)
+    return path
+
+
+def record(ctx, argv, extra=(), timeout=RECORD_TIMEOUT):
+    """Records argv traced; returns the Run (whose out is the program's stdout)."""
+    r = run([IPCTRACE] + record_flags() + list(extra) + ["-o", ctx.trace, "-w", ctx.svg, "--"]
+            + argv, timeout=timeout, stdout_path=ctx.out)
+    if r.rc != 0:
+        raise Fail("ipctrace -- %s: %s" % (" ".join(argv), r.why()))
+    check(os.path.exists(ctx.trace), "no trace file written at %s" % ctx.trace)
+    return r
+
+
+def report(trace, allow_lost=False):
+    r = run([IPCTRACE, "report", "--json", trace], timeout=60)
+    if r.rc != 0:
+        raise Fail("ipctrace report --json: %s" % r.why())
+    try:
+        j = json.loads(r.out)
+    except ValueError as e:
+        raise Fail("report --json is not JSON (%s): %s" % (e, short(r.out)))
+    for key in ("trace", "processes", "channels", "wakeups"):
+        check(key in j, "report --json has no %r" % key)
+    if not allow_lost:
+        check(j["trace"].get("lost_events", 0) == 0,
+              "kernel dropped %s events, exact counts cannot hold" % j["trace"].get("lost_events"))
+    return j
+
+
+# --- what the demos printed ------------------------------------------------
+
+LINE = re.compile(r"^(\S+) \(pid (\d+)\): (.*)$")
+
+
+class Said:
+    """The demos' own account: role -> (pid, text)."""
+
+    def __init__(self, out):
+        self.lines = {}
+        for line in out.splitlines():
+            m = LINE.match(line)
+            if m:
+                self.lines.setdefault(m.group(1), []).append((int(m.group(2)), m.group(3)))
+
+    def pid(self, role):
+        if role not in self.lines:
+            raise Fail("demo printed no line for %r; printed roles: %s"
+                       % (role, sorted(self.lines)))
+        return self.lines[role][0][0]
+
+    def num(self, role, pattern):
+        """The integer captured by pattern in role's lines."""
+        self.pid(role)
+        for _, text in self.lines[role]:
+            m = re.search(pattern, text)
+            if m:
+                return int(m.group(1))
+        raise Fail("demo line for %r does not match %r: %s" % (role, pattern, self.lines[role]))
+
+
+# --- facts of the JSON report ----------------------------------------------
+
+def excerpt(obj, n=600):
+    return short(json.dumps(obj, sort_keys=True), n)
+
+
+def channels(j, kind, pids=()):
+    return [c for c in j["channels"] if c.get("kind") == kind
+            and set(pids) <= {e.get("pid") for e in c.get("endpoints", [])}]
+
+
+def one_channel(j, kind, pids):
+    found = channels(j, kind, pids)
+    if len(found) != 1:
+        kinds = sorted({(c.get("kind"), tuple(sorted(e.get("pid") for e in c.get("endpoints", []))))
+                        for c in j["channels"]}, key=str)
+        raise Fail("expected one %s channel with endpoints %s, found %d; channels (kind, pids): %s"
+                   % (kind, sorted(pids), len(found), short(str(kinds), 500)))
+    return found[0]
+
+
+def endpoint(ch, pid):
+    for e in ch.get("endpoints", []):
+        if e.get("pid") == pid:
+            return e
+    raise Fail("channel %s has no endpoint for pid %d: %s" % (ch.get("id"), pid, excerpt(ch)))
+
+
+def expect(obj, field, want, what):
+    got = obj.get(field)
+    if got != want:
+        raise Fail("%s: %s is %r, expected %r; %s" % (what, field, got, want, excerpt(obj)))
+
+
+def expect_ge(obj, field, low, what):
+    got = obj.get(field)
+    if not isinstance(got, int) or got < low:
+        raise Fail("%s: %s is %r, expected >= %d; %s" % (what, field, got, low, excerpt(obj)))
+
+
+def expect_never_waited(ep, what):
+    """A reader that never waits for the channel: its non-blocking calls do not sleep. One or
+    two sleeps on the pipe's mutex, while the writer holds it, are contention, not waiting."""
+    got = ep.get("blocked")
+    if not isinstance(got, int) or got > 2:
+        raise Fail("%s: blocked is %r, expected 0 (at most 2 for lock contention); %s"
+                   % (what, got, excerpt(ep)))
+
+
+def wakeups(j, waker, wakee, chan=None):
+    return sum(w.get("count", 0) for w in j["wakeups"]
+               if w.get("waker_pid") == waker and w.get("wakee_pid") == wakee
+               and (chan is None or w.get("channel") == chan))
+
+
+def expect_wakeups(j, waker, wakee, chan, low, what):
+    got = wakeups(j, waker, wakee, chan)
+    if got < low:
+        mine = [w for w in j["wakeups"]
+                if {w.get("waker_pid"), w.get("wakee_pid")} & {waker, wakee}]
+        raise Fail("%s: %d wakeups %d->%d on channel %s, expected >= %d; wakeups: %s"
+                   % (what, got, waker, wakee, chan, low, excerpt(mine)))
+
+
+def process(j, pid):
+    for p in j["processes"]:
+        if p.get("pid") == pid:
+            return p
+    raise Fail("no process %d in report; pids: %s" % (pid, [p.get("pid") for p in j["processes"]]))
+
+
+def expect_comm(j, pid, comm):
+    p = process(j, pid)
+    names = {p.get("comm")} | {t.get("comm") for t in p.get("threads", [])}
+    check(comm in names, "process %d is named %s, expected %r"
+          % (pid, sorted(map(str, names)), comm))
+
+
+def transfer_facts(j, ch, sender, receiver, total, sends, recvs, what):
+    """Exact counts of a one-way transfer between two endpoints of ch."""
+    s, r = endpoint(ch, sender), endpoint(ch, receiver)
+    expect(s, "bytes_sent", total, what + " sender")
+    expect(s, "sends", sends, what + " sender")
+    expect(r, "bytes_received", total, what + " receiver")
+    expect(r, "recvs", recvs, what + " receiver")
+    return s, r
+
+
+# --- shared by several test files ------------------------------------------
+
+def pipe_pair_test(ctx, demo, args, reader_role, reader_mode):
+    r = record(ctx, [tool(demo)] + args)
+    said = Said(r.out)
+    w, rd = said.pid("writer"), said.pid(reader_role)
+    total = said.num("writer", r"wrote (\d+) bytes")
+    writes = said.num("writer", r"in (\d+) writes")
+    check(said.num(reader_role, r"read (\d+) bytes") == total, "demo read != wrote: " + r.out)
+    j = report(ctx.trace)
+    expect_comm(j, w, "writer")
+    expect_comm(j, rd, reader_role)
+    ch = one_channel(j, "pipe", [w, rd])
+    expect(ch, "direction", "simplex", "pipe")
+    s, rcv = transfer_facts(j, ch, w, rd, total, writes,
+                            said.num(reader_role, r"in (\d+) reads"), "pipe")
+    expect(s, "bytes_received", 0, "writer")
+    expect(rcv, "bytes_sent", 0, "reader")
+    expect(rcv, "mode", reader_mode, "reader")
+    return j, ch, said, w, rd, writes
+
+
+def one_line_error(r, what, words=(), single=True):
+    """r failed cleanly: non-zero exit (not a signal), a message on stderr naming one of words,
+    on one line unless single is False (a recording that failed half-way may add notes)."""
+    check(r.rc != 0, "%s: exit 0, expected an error; stdout: %s" % (what, short(r.out)))
+    check(0 < r.rc < 128, "%s: exit %d looks like a crash; stderr: %s" % (what, r.rc, short(r.err)))
+    msg = r.err.strip()
+    check(msg, "%s: exit %d with nothing on stderr" % (what, r.rc))
+    check(not single or "\n" not in msg, "%s: the error is not one line: %s" % (what, short(msg)))
+    check(not re.search(r"Sanitizer|runtime error:|Segmentation|Traceback", r.err),
+          "%s: crashed: %s" % (what, short(r.err)))
+    if words:
+        check(any(w.lower() in msg.lower() for w in words),
+              "%s: message does not mention any of %s: %s" % (what, list(words), short(msg)))
+    return msg
+
+
+def unused_pid():
+    pid = 4000000
+    while os.path.exists("/proc/%d" % pid):
+        pid += 1
+    return pid
+
+
+def wait_for(pred, timeout):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def main():
+    global HELP
+    HELP = ipctrace_help()
+    no_bpf = bpf_unavailable()
+    have_tool = os.access(IPCTRACE, os.X_OK)
+    passed = failed = skipped = 0
+    for name, fn, needs_bpf in TESTS:
+        if ONLY and ONLY not in name:
+            continue
+        ctx = Ctx(name)
+        try:
+            if not have_tool:
+                raise Skip("%s not built (make)" % IPCTRACE)
+            if needs_bpf and no_bpf:
+                raise Skip(no_bpf)
+            fn(ctx)
+            print("PASS " + name, flush=True)
+            passed += 1
+        except Skip as e:
+            if REQUIRE_BPF:
+                print("FAIL %s: skipped but IPCTRACE_REQUIRE_BPF=1: %s" % (name, e), flush=True)
+                failed += 1
+            else:
+                print("SKIP %s: %s" % (name, e), flush=True)
+                skipped += 1
+        except Fail as e:
+            print("FAIL %s: %s" % (name, e), flush=True)
+            failed += 1
+        except Exception as e:  # a bug in a test is a failure, not a crash of the run
+            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
+            failed += 1
+        finally:
+            if KEEP:
+                print("  kept " + ctx.dir, flush=True)
+            else:
+                ctx.cleanup()
+    print("e2e: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
+    return 1 if failed else 0

@@ -1,0 +1,376 @@
+"""Issue 6: bad input, faults during a recording, hostile names."""
+
+import ctypes
+import glob
+import json
+import os
+import pwd
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zlib
+import xml.etree.ElementTree as ET
+
+from lib import *  # noqa: F401,F403 (the test DSL: test, check, record, report, ...)
+from lib import test, check, Fail, Skip
+
+
+# --- issue 6: bad input, faults, hostile names ----------------------------
+
+@test()
+def test_error_no_such_pid(ctx):
+    pid = unused_pid()
+    r = run([IPCTRACE, "-p", str(pid), "-d", "2", "-o", ctx.trace, "-w", ctx.svg], timeout=30)
+    one_line_error(r, "-p %d" % pid, [str(pid)])
+
+
+@test()
+def test_error_command_not_found(ctx):
+    r = run([IPCTRACE, "-o", ctx.trace, "-w", ctx.svg, "--", "/nonexistent/ipctrace-no-cmd"],
+            timeout=30)
+    one_line_error(r, "missing command", ["/nonexistent/ipctrace-no-cmd"])
+
+
+@test(needs_bpf=False)
+def test_error_unknown_option(ctx):
+    r = run([IPCTRACE, "--no-such-option-xyz"], timeout=10)
+    one_line_error(r, "unknown option", ["no-such-option-xyz", "unrecognized", "unknown", "usage"])
+
+
+@test(needs_bpf=False)
+def test_error_bad_duration(ctx):
+    r = run([IPCTRACE, "-d", "soon", "-o", ctx.trace, "--", "true"], timeout=10)
+    one_line_error(r, "-d soon", ["soon", "-d", "duration", "seconds"])
+
+
+@test(needs_bpf=False)
+def test_error_report_unknown_option(ctx):
+    r = run([IPCTRACE, "report", "--xml", ctx.trace], timeout=10)
+    one_line_error(r, "report --xml", ["xml", "unrecognized", "unknown", "usage"])
+
+
+@test()
+def test_error_unwritable_output(ctx):
+    bad = "/nonexistent-ipctrace-dir/t.trace"
+    r = run([IPCTRACE, "-o", bad, "-w", ctx.svg, "--", "true"], timeout=30)
+    one_line_error(r, "-o " + bad, [bad, "nonexistent-ipctrace-dir"])
+
+
+@test()
+def test_error_unwritable_svg(ctx):
+    bad = "/nonexistent-ipctrace-dir/t.svg"
+    r = run([IPCTRACE, "-o", ctx.trace, "-w", bad, "--", "true"], timeout=30)
+    one_line_error(r, "-w " + bad, [bad, "nonexistent-ipctrace-dir"])
+
+
+def as_nobody():
+    nobody = pwd.getpwnam("nobody")
+    os.setgroups([])
+    os.setgid(nobody.pw_gid)
+    os.setuid(nobody.pw_uid)
+
+
+@test(needs_bpf=False)
+def test_error_not_root(ctx):
+    out = ctx.path("open")
+    os.mkdir(out)
+    os.chmod(out, 0o777)
+    r = run([IPCTRACE, "-o", os.path.join(out, "t.trace"), "-w", os.path.join(out, "t.svg"),
+             "--", "true"], timeout=30, preexec=as_nobody if os.geteuid() == 0 else None)
+    one_line_error(r, "recording as nobody", ["root", "CAP_BPF", "capabilit", "permission"])
+
+
+@test(needs_bpf=False)
+def test_error_report_missing(ctx):
+    r = run([IPCTRACE, "report", "--json", ctx.path("missing.trace")], timeout=10)
+    one_line_error(r, "report of a missing file", ["missing.trace"])
+    check(not r.out.strip(), "report of a missing file printed: %s" % short(r.out))
+
+
+@test(needs_bpf=False)
+def test_error_report_directory(ctx):
+    r = run([IPCTRACE, "report", "--json", ctx.dir], timeout=10)
+    one_line_error(r, "report of a directory", [ctx.dir, "directory"])
+
+
+@test(needs_bpf=False)
+def test_error_report_empty(ctx):
+    open(ctx.trace, "w").close()
+    r = run([IPCTRACE, "report", "--json", ctx.trace], timeout=10)
+    one_line_error(r, "report of an empty file", ["empty", "t.trace", "trace"])
+
+
+@test(needs_bpf=False)
+def test_error_report_text_file(ctx):
+    with open(ctx.trace, "w") as f:
+        f.write("this is not an ipctrace trace\n" * 100)
+    for cmd in (["report", "--json"], ["report"], ["render", "-o", ctx.svg]):
+        r = run([IPCTRACE] + cmd + [ctx.trace], timeout=10)
+        one_line_error(r, "%s of a text file" % " ".join(cmd), ["trace", "t.trace"])
+
+
+@test(needs_bpf=False)
+def test_report_unprivileged(ctx):
+    """Reading a trace needs no privileges: nobody reads a copy it owns."""
+    if bpf_unavailable():
+        raise Skip("needs a recorded trace: " + bpf_unavailable())
+    record(ctx, [tool("pipe_blocking"), "4", "64", "1"])
+    mine = ctx.path("nobody.trace")
+    shutil.copy(ctx.trace, mine)
+    nobody = pwd.getpwnam("nobody")
+    os.chown(mine, nobody.pw_uid, nobody.pw_gid)
+    r = run([IPCTRACE, "report", "--json", mine], timeout=30, preexec=as_nobody)
+    check(r.rc == 0, "report as nobody: " + r.why())
+    json.loads(r.out)
+
+
+def full_trace(ctx):
+    record(ctx, [tool("pipe_blocking"), "64", "512", "1"])
+    with open(ctx.trace, "rb") as f:
+        return f.read()
+
+
+def check_damaged_report(r, what, full_events):
+    """A damaged trace reads up to its last whole block and says so, or fails with a message."""
+    if r.rc != 0:
+        one_line_error(r, what)
+        return None
+    check(r.err.strip(), "%s: exit 0 without a warning on stderr" % what)
+    try:
+        j = json.loads(r.out)
+    except ValueError as e:
+        raise Fail("%s: exit 0 but output is not JSON: %s" % (what, e))
+    check(j["trace"]["events"] <= full_events, "%s: more events (%d) than the whole trace (%d)"
+          % (what, j["trace"]["events"], full_events))
+    return j
+
+
+@test()
+def test_report_truncated(ctx):
+    data = full_trace(ctx)
+    full = report(ctx.trace)["trace"]["events"]
+    check(full > 0, "whole trace has no events")
+    cut_trace = ctx.path("cut.trace")
+    read_some = False
+    for cut in sorted({1, 8, 16, 64, len(data) // 4, len(data) // 2, len(data) - 100,
+                       len(data) - 1}):
+        if cut <= 0 or cut >= len(data):
+            continue
+        with open(cut_trace, "wb") as f:
+            f.write(data[:cut])
+        r = run([IPCTRACE, "report", "--json", cut_trace], timeout=30)
+        if check_damaged_report(r, "trace cut at %d of %d bytes" % (cut, len(data)), full):
+            read_some = True
+    check(read_some, "no truncated trace read at all, even one cut 1 byte short")
+
+
+@test()
+def test_report_corrupt(ctx):
+    data = full_trace(ctx)
+    full = report(ctx.trace)["trace"]["events"]
+    bad = ctx.path("bad.trace")
+    for at in sorted({len(data) // 3, len(data) // 2, len(data) - 20}):
+        flipped = bytearray(data)
+        for i in range(at, min(at + 8, len(data))):
+            flipped[i] ^= 0x5a
+        with open(bad, "wb") as f:
+            f.write(flipped)
+        r = run([IPCTRACE, "report", "--json", bad], timeout=30)
+        check_damaged_report(r, "trace with 8 bytes flipped at %d" % at, full)
+        r = run([IPCTRACE, "render", "-o", ctx.path("bad.svg"), bad], timeout=30)
+        check(0 <= r.rc < 128 and "Sanitizer" not in r.err, "render of a corrupt trace: " + r.why())
+
+
+def start_recording(ctx, argv):
+    out = open(ctx.out, "w")
+    p = subprocess.Popen([IPCTRACE] + record_flags() + ["-o", ctx.trace, "-w", ctx.svg, "--"]
+                         + argv, stdout=out, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                         start_new_session=True)
+    out.close()
+    return p
+
+
+def stop_recording_with(ctx, sig):
+    pidfile = ctx.path("pid")
+    p = start_recording(ctx, ["sh", "-c", "echo $$ > %s; exec sleep 30" % pidfile])
+    try:
+        check(wait_for(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 15),
+              "traced command did not start within 15s")
+        time.sleep(0.5)
+        p.send_signal(sig)
+        try:
+            _, err = p.communicate(timeout=15)
+        except subprocess.TimeoutExpired:
+            raise Fail("ipctrace did not stop within 15s of %s" % signal.Signals(sig).name)
+        err = err.decode(errors="replace")
+        check(p.returncode >= 0, "ipctrace died of signal %d: %s" % (-p.returncode, short(err)))
+        # The command gets the same signal, and its status is ipctrace's (as with time(1)).
+        check(p.returncode == 128 + sig, "ipctrace stopped by %s exited %d, expected %d: %s"
+              % (signal.Signals(sig).name, p.returncode, 128 + sig, short(err)))
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        try:
+            os.kill(int(open(pidfile).read()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+    j = report(ctx.trace)
+    sleeper = int(open(pidfile).read())
+    process(j, sleeper)
+    check(j["trace"]["events"] > 0, "trace has no events")
+
+
+@test()
+def test_sigterm_leaves_readable_trace(ctx):
+    stop_recording_with(ctx, signal.SIGTERM)
+
+
+@test()
+def test_sigint_leaves_readable_trace(ctx):
+    stop_recording_with(ctx, signal.SIGINT)
+
+
+@test()
+def test_sighup_leaves_readable_trace(ctx):
+    stop_recording_with(ctx, signal.SIGHUP)
+
+
+@test()
+def test_existing_trace_not_clobbered(ctx):
+    old = b"previous trace, must survive until the new one is complete\n"
+    with open(ctx.trace, "wb") as f:
+        f.write(old)
+    pidfile = ctx.path("pid")
+    p = start_recording(ctx, ["sh", "-c", "echo $$ > %s; exec sleep 30" % pidfile])
+    try:
+        check(wait_for(lambda: os.path.exists(pidfile) and open(pidfile).read().strip(), 15),
+              "traced command did not start within 15s")
+        time.sleep(0.5)
+        with open(ctx.trace, "rb") as f:
+            during = f.read()
+        check(during == old, "existing %s was overwritten while recording (%d bytes now)"
+              % (ctx.trace, len(during)))
+        p.send_signal(signal.SIGTERM)
+        p.communicate(timeout=15)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        try:
+            os.kill(int(open(pidfile).read()), signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
+    report(ctx.trace)
+
+
+@test()
+def test_disk_full_keeps_what_was_recorded(ctx):
+    small = ctx.path("small")
+    os.mkdir(small)
+    r = run(["mount", "-t", "tmpfs", "-o", "size=128k", "tmpfs", small], timeout=30)
+    if r.rc != 0:
+        raise Skip("cannot mount a small tmpfs to fill: " + short(r.err))
+    try:
+        trace = os.path.join(small, "t.trace")
+        r = run([IPCTRACE, "--no-report", "-o", trace, "-w", ctx.svg, "--",
+                 tool("pingpong"), "50000"], timeout=RECORD_TIMEOUT, stdout_path=ctx.out)
+        one_line_error(r, "recording onto a full disk", ["No space"], single=False)
+        check(trace in r.err, "the message does not name %s: %s" % (trace, short(r.err)))
+        check("round trips" in r.out, "the traced command did not run to its end: " + short(r.out))
+        kept = [f for f in os.listdir(small)]
+        check(kept, "nothing recorded was kept on the full disk")
+        rep = run([IPCTRACE, "report", "--json", os.path.join(small, kept[0])], timeout=60)
+        check(rep.rc == 0, "what was kept does not read: " + rep.why())
+        check(rep.err.strip(), "a trace cut off by a full disk reads without a warning")
+        check(json.loads(rep.out)["trace"]["events"] > 0, "the kept trace has no events")
+    finally:
+        run(["umount", "-l", small], timeout=30)
+
+
+def trace_blocks(data):
+    """The decompressed contents of every whole block of a trace file (format version 1)."""
+    hlen = int.from_bytes(data[12:16], "little")
+    off, out = hlen, []
+    while off + 28 <= len(data) and data[off:off + 4] == b"BLK1":
+        comp = int.from_bytes(data[off + 4:off + 8], "little")
+        out.append(zlib.decompress(data[off + 28:off + 28 + comp]))
+        off += 28 + comp
+    return out
+
+
+@test()
+def test_no_payload_recorded(ctx):
+    # The marker exists only in the bytes that go through the pipe, not in the command line.
+    record(ctx, ["sh", "-c", 'printf "%s%s" SECRET-PIPE- PAYLOAD-1234 | cat > /dev/null'])
+    with open(ctx.trace, "rb") as f:
+        data = f.read()
+    blocks = trace_blocks(data)
+    check(any(b"cat" in b for b in blocks), "no block names the cat process (format changed?)")
+    for i, raw in enumerate([data] + blocks):
+        check(b"SECRET-PIPE-PAYLOAD-1234" not in raw, "payload bytes are in the trace (%s)"
+              % ("file" if i == 0 else "block %d" % i))
+    j = report(ctx.trace)
+    sent = sum(e.get("bytes_sent", 0) for c in channels(j, "pipe") for e in c["endpoints"])
+    check(sent == len("SECRET-PIPE-PAYLOAD-1234"), "pipe carried %d bytes, expected %d"
+          % (sent, len("SECRET-PIPE-PAYLOAD-1234")))
+
+
+@test()
+def test_pid_exits_while_attaching(ctx):
+    """Attaching to a process that exits meanwhile: a trace, or a clean error; never a crash."""
+    for delay in ("0.05", "0.3"):
+        victim = subprocess.Popen(["sleep", delay], start_new_session=True)
+        r = run([IPCTRACE] + record_flags() + ["-p", str(victim.pid), "-d", "10", "-o", ctx.trace,
+                                               "-w", ctx.svg], timeout=30)
+        victim.wait()
+        if r.rc == 0:
+            report(ctx.trace)
+            check(r.elapsed < 9, "recording of an exited pid went on until -d (%.1fs)" % r.elapsed)
+        else:
+            one_line_error(r, "-p of a pid that exits", [str(victim.pid)])
+
+
+HOSTILE = '<b>&"\x1b[31m\x07'
+
+
+@test()
+def test_hostile_names_escaped(ctx):
+    link = ctx.path(HOSTILE)
+    os.symlink(shutil.which("sleep"), link)
+    fifo = ctx.path("fifo" + HOSTILE)
+    os.mkfifo(fifo)
+    record(ctx, ["sh", "-c", 'cat "$1" > /dev/null & echo hi > "$1"; wait; "$2" 0.2',
+                 "sh", fifo, link])
+    raw = run([IPCTRACE, "report", "--json", ctx.trace], timeout=30)
+    check(raw.rc == 0, "report --json: " + raw.why())
+    check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", raw.out),
+          "raw control characters in JSON output: %r" % [c for c in raw.out if ord(c) < 32][:5])
+    j = json.loads(raw.out)
+    comms = {p.get("comm") for p in j["processes"]} | \
+        {t.get("comm") for p in j["processes"] for t in p.get("threads", [])}
+    check(any(c and c.startswith("<b>&") for c in comms),
+          "no process named %r in the report; names: %r" % (HOSTILE, comms))
+    names = [c.get("name") or "" for c in j["channels"]]
+    check(any(fifo in n for n in names), "no channel named %r; names: %r" % (fifo, names))
+    text = run([IPCTRACE, "report", ctx.trace], timeout=30)
+    check(text.rc == 0, "report: " + text.why())
+    check(not re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text.out),
+          "raw control characters reach the terminal in the text report")
+    for svg in (ctx.svg, ctx.path("render.svg")):
+        if svg != ctx.svg:
+            r = run([IPCTRACE, "render", "-o", svg, ctx.trace], timeout=30)
+            check(r.rc == 0, "render: " + r.why())
+        with open(svg, "rb") as f:
+            body = f.read()
+        check(b"<b>&" not in body and b"\x1b" not in body, "%s has the raw hostile name" % svg)
+        try:
+            ET.fromstring(body)
+        except ET.ParseError as e:
+            raise Fail("%s is not well-formed XML: %s" % (svg, e))
