@@ -222,6 +222,18 @@ class Bench:
         h = subprocess.run([IPCTRACE, "--help"], capture_output=True, text=True)
         self.help = h.stdout + h.stderr
         self.perf_events = None
+        self.wait_budget = 20 if QUICK else 90
+
+    def wait_alone(self):
+        """Another tracer's hooks slow every process, the baseline too: give it a
+        few seconds to go away before a run (within a budget for the whole bench).
+        Returns how many foreign tracing programs are still loaded."""
+        n = foreign_tracers()
+        while n and self.wait_budget > 0:
+            time.sleep(1)
+            self.wait_budget -= 1
+            n = foreign_tracers()
+        return n
 
     def path(self, stem):
         self.seq += 1
@@ -247,7 +259,7 @@ class Bench:
         """One run; returns a dict with wall, recorder cpu, and the trace's facts."""
         out = self.path(stem + ".time")
         trace = out[:-5] + ".trace"
-        foreign = foreign_tracers()
+        foreign = self.wait_alone()
         rc, total, ru = run(self.tracer_argv(tracer, out, trace, extra) + workload, self.log,
                             env=env)
         wall, rec_cpu, cpu = timed_out(out)
