@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "model.h"
+#include "msg.h"
 #include "perfetto.h"
 #include "recorder.h"
 #include "report.h"
@@ -88,27 +89,23 @@ static const char usage_text[] =
 "Exit status: 0 on success, 1 on failure, 2 on a usage error; when recording a\n"
 "COMMAND, the command's status. See ipctrace(1).\n";
 
-static void errorf(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void errorf(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ipctrace: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg__vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Unknown or malformed options: one line that says what to do, exit 2. */
-static int usage_error(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static int usage_error(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ipctrace: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg__vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 	return EXIT_USAGE;
 }
 
@@ -710,13 +707,14 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 static void print_summary(const struct record_args *a, const struct recorder_stats *st,
 			  bool svg_ok)
 {
-	fprintf(stderr, "ipctrace: wrote %s (%llu events, %llu lost, %llu KiB)", a->ro.trace_path,
-		(unsigned long long)st->events, (unsigned long long)st->lost,
-		(unsigned long long)((st->bytes + 1023) >> 10));
+	char svg[PATH_MAX * 4 + 8] = "";
+
 	if (svg_ok)
-		fprintf(stderr, " and %s", a->svg_path);
-	fprintf(stderr, " in %.1f s; recorder CPU %.2f s user + %.2f s system\n",
-		st->duration_ns / 1e9, st->cpu_user_s, st->cpu_sys_s);
+		snprintf(svg, sizeof(svg), " and %s", a->svg_path);
+	msg__line("wrote %s (%llu events, %llu lost, %llu KiB)%s in %.1f s; recorder CPU %.2f s user "
+		  "+ %.2f s system", a->ro.trace_path, (unsigned long long)st->events,
+		  (unsigned long long)st->lost, (unsigned long long)((st->bytes + 1023) >> 10), svg,
+		  st->duration_ns / 1e9, st->cpu_user_s, st->cpu_sys_s);
 }
 
 static int show_results(const struct record_args *a, struct outfile *svg, bool *svg_ok)

@@ -20,6 +20,7 @@
 #include <bpf/libbpf.h>
 #include "ipctrace.h"
 #include "ipctrace.skel.h"
+#include "msg.h"
 #include "procfs.h"
 #include "recorder.h"
 #include "trace.h"
@@ -95,15 +96,13 @@ static uint64_t real_ns(void)
 	return (uint64_t)ts.tv_sec * NSEC_PER_SEC + ts.tv_nsec;
 }
 
-static void fail(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ipctrace: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg__vline(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 static uint32_t hash32(uint32_t x)

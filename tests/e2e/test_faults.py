@@ -374,3 +374,41 @@ def test_hostile_names_escaped(ctx):
             ET.fromstring(body)
         except ET.ParseError as e:
             raise Fail("%s is not well-formed XML: %s" % (svg, e))
+
+
+ESC_PATH = "\x1b[31mx\x1b]0;title\x07"
+
+
+def no_raw_controls(text, what):
+    bad = [c for c in text if (ord(c) < 32 and c != "\n") or 0x7f <= ord(c) <= 0x9f]
+    check(not bad, "%s: raw control characters reach the terminal: %r in %s"
+          % (what, bad[:5], short(text)))
+
+
+@test(needs_bpf=False)
+def test_error_echo_escapes_controls(ctx):
+    """Messages that echo what the user typed never print it raw (a pasted escape sequence)."""
+    for argv, word in ((["-p", "12\x1b[2J"], "-p"), (["-d", "1\x1b[2J"], "-d"),
+                       (["report", "--json", ctx.path(ESC_PATH)], "cannot read"),
+                       (["render", "--pid", "1\x1b[H"], "--pid")):
+        r = run([IPCTRACE] + argv, timeout=10)
+        msg = one_line_error(r, " ".join(argv), [word])
+        no_raw_controls(r.err, "ipctrace " + " ".join(map(repr, argv)))
+        check("\\x1b" in msg, "the message hides the escape instead of showing it: " + short(msg))
+
+
+@test()
+def test_record_messages_escape_controls(ctx):
+    """An unwritable hostile -o path, and the summary of a recording to hostile names."""
+    bad = ctx.path(ESC_PATH + "/t.trace")
+    r = run([IPCTRACE, "-o", bad, "-w", ctx.svg, "--", "true"], timeout=30)
+    msg = one_line_error(r, "-o in a missing hostile directory", ["cannot write trace"])
+    no_raw_controls(r.err, "-o %r" % bad)
+    check("\\x1b[31mx" in msg, "the message does not show the path escaped: " + short(msg))
+    trace, svg = ctx.path(ESC_PATH + ".trace"), ctx.path(ESC_PATH + ".svg")
+    r = run([IPCTRACE, "--no-report", "-o", trace, "-w", svg, "--", "true"], timeout=30)
+    check(r.rc == 0, "recording to hostile names: " + r.why())
+    check("wrote " in r.err, "no summary line on stderr: " + short(r.err))
+    no_raw_controls(r.err, "summary of a recording to %r" % trace)
+    check(os.path.exists(trace) and os.path.exists(svg), "the outputs are not under their names")
+    report(trace)
