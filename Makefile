@@ -42,6 +42,8 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 
 .PHONY: all clean test unit e2e tools bench fuzz fuzz-run install deps gallery demo
 .DELETE_ON_ERROR:
+# Keep the BPF object and skeleton: deleting them as intermediates rebuilt everything each time.
+.SECONDARY:
 
 all: ipctrace tools
 
