@@ -412,3 +412,67 @@ def test_record_messages_escape_controls(ctx):
     no_raw_controls(r.err, "summary of a recording to %r" % trace)
     check(os.path.exists(trace) and os.path.exists(svg), "the outputs are not under their names")
     report(trace)
+
+
+def svg_count(n):
+    return "{:,}".format(n)
+
+
+@test()
+def test_lost_events_counted_where_lost(ctx):
+    """The recorder is stopped (SIGSTOP) while a ping-pong fills a 1 MiB ring: the kernel must
+    drop events; their exact count reaches the summary, the report, the JSON and the SVG, and
+    the lost stretch lies where the recorder was stopped."""
+    p = subprocess.Popen([IPCTRACE, "--no-report", "-b", "1", "-o", ctx.trace, "-w", ctx.svg,
+                          "--", tool("pingpong"), "200000"], stdout=open(ctx.out, "w"),
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        check(wait_for(lambda: os.path.exists(ctx.out) and os.path.getsize(ctx.out) > 0
+                       or glob.glob(ctx.trace + ".tmp.*"), 15), "recording did not start")
+        time.sleep(0.5)
+        t_stop = time.monotonic_ns()
+        os.kill(p.pid, signal.SIGSTOP)
+        time.sleep(1.0)
+        os.kill(p.pid, signal.SIGCONT)
+        t_cont = time.monotonic_ns()
+        _, err = p.communicate(timeout=RECORD_TIMEOUT)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    err = err.decode(errors="replace")
+    check(p.returncode == 0, "ipctrace exit %d: %s" % (p.returncode, short(err)))
+    check("round trips" in open(ctx.out).read(), "pingpong did not finish")
+    j = report(ctx.trace, allow_lost=True)
+    lost = j["trace"]["lost_events"]
+    check(lost > 0, "no event lost with a 1 MiB ring and the recorder stopped for 1 s")
+    recs = j["trace"].get("lost") or []
+    check(sum(r["count"] for r in recs) == lost, "lost records %s do not add up to %d"
+          % (recs, lost))
+    m = re.search(r"dropped (\d+) events", err)
+    check(m and int(m.group(1)) == lost, "the recorder's warning does not say %d: %s"
+          % (lost, short(err)))
+    m = re.search(r"\((\d+) events, (\d+) lost", err)
+    check(m and int(m.group(2)) == lost, "the summary does not say %d lost: %s" % (lost, short(err)))
+    check(any(r["first_ns"] <= t_cont and r["last_ns"] >= t_stop for r in recs),
+          "no lost stretch overlaps the stop (%d..%d): %s" % (t_stop, t_cont, recs))
+    text = run([IPCTRACE, "report", ctx.trace], timeout=60)
+    check(text.rc == 0, "report: " + text.why())
+    check(re.search(r"\b%d lost events" % lost, text.out), "text report does not say %d lost events"
+          % lost)
+    with open(ctx.svg, encoding="utf-8") as f:
+        body = f.read()
+    check("LOST %s events" % svg_count(lost) in body, "the SVG does not say LOST %s events"
+          % svg_count(lost))
+    start = j["trace"]["start_ns"]
+    # Records that fall in one pixel column are drawn as one mark: the marks add up to the
+    # count, and each record lies inside a mark's own time range (trace time, in ms).
+    marks = [(int(n.replace(",", "")), float(a), float(b)) for n, a, b in re.findall(
+        r"LOST: ([\d,]+) events dropped[^<]*CPU \d+, ([\d.]+) ms \S+ ([\d.]+) ms", body)]
+    check(sum(m[0] for m in marks) == lost, "the SVG's LOST marks %s do not add up to %d"
+          % (marks, lost))
+    for r in recs:
+        a, b = (r["first_ns"] - start) / 1e6, (r["last_ns"] - start) / 1e6
+        check(any(m[1] - 0.01 <= a and b <= m[2] + 0.01 for m in marks),
+              "lost record %.3f..%.3f ms (CPU %d) is under no LOST mark: %s"
+              % (a, b, r["cpu"], marks))
