@@ -17,9 +17,7 @@
 #define MIN_PAGE_W 1320
 #define MARGIN 20.0
 #define LABEL_W 200.0
-#define LANE_H 22.0        /* lanes of many threads; a few get BIG_LANE_H */
-#define BIG_LANE_H 30.0
-#define BIG_LANES 8
+#define LANE_H 22.0        /* lanes of many threads; a few get taller (lane_sizes) */
 #define SWATCH_H 12.0
 #define UNDER_H 3.0        /* syscall colour left visible under blocked/runnable */
 #define PROC_GAP 6.0
@@ -34,6 +32,7 @@
 #define LEGEND_LINE_H 17.0
 #define CHAR_W 6.2         /* rough advance of an 11px sans-serif character */
 #define ARROW_LABELS_MAX 40
+#define ARROWS_BIG_MAX 200  /* more arrows than this are drawn thin whatever the lane height */
 #define LABEL_GAP 120.0
 #define LABEL_SLOTS 64
 #define LABEL_BOXES 32
@@ -131,6 +130,8 @@ struct draw {
 	struct svgw *w;
 	double page_w, page_h;
 	double lane_h, bar_h;
+	double fs;                 /* scale of lane labels: 1 = compact */
+	double afs;                /* scale of arrows and their labels: 1 = compact or crowded */
 	double cell_w;             /* a quadrant of the modes figure */
 	double x0, tw;             /* timeline area */
 	double y_axis, y_lanes, y_lanes_end, y_table, y_fig, y_legend;
@@ -275,6 +276,31 @@ static void text_at(struct draw *d, const char *cls, double x, double y)
 	svgw__attr_num(d->w, "y", y);
 }
 
+/*
+ * A connection-oriented socket that carried no data and saw only calls of a
+ * server's setup (listen, accept, poll, close): a listening socket.
+ */
+static bool chan_listening(const struct draw *d, const struct model_channel *c)
+{
+	const uint64_t setup = 1ull << IPCT_OP_LISTEN | 1ull << IPCT_OP_ACCEPT | 1ull << IPCT_OP_BIND |
+			       1ull << IPCT_OP_SOCKET | 1ull << IPCT_OP_CLOSE | 1ull << IPCT_OP_POLL |
+			       1ull << IPCT_OP_SELECT | 1ull << IPCT_OP_EPOLL_WAIT | 1ull << IPCT_OP_FCNTL |
+			       1ull << IPCT_OP_IOCTL | 1ull << IPCT_OP_DUP | 1ull << IPCT_OP_OTHER;
+	uint64_t ops = timeline__chan_ops(d->tl, c->id);
+
+	if (c->kind != IPCT_KIND_TCP && c->kind != IPCT_KIND_UNIX_STREAM &&
+	    c->kind != IPCT_KIND_UNIX_SEQPACKET)
+		return false;
+	if (c->bytes || c->messages)
+		return false;
+	return (ops & (1ull << IPCT_OP_LISTEN | 1ull << IPCT_OP_ACCEPT)) && !(ops & ~setup);
+}
+
+static const char *listening_suffix(const struct draw *d, const struct model_channel *c)
+{
+	return chan_listening(d, c) ? " (listening)" : "";
+}
+
 static void chan_desc(const struct draw *d, char *b, size_t n, int id)
 {
 	const struct model_channel *c = id > 0 ? find_channel(d->m, id) : NULL;
@@ -283,7 +309,7 @@ static void chan_desc(const struct draw *d, char *b, size_t n, int id)
 		snprintf(b, n, "%s", id > 0 ? "an unnamed channel" : "no channel");
 		return;
 	}
-	snprintf(b, n, "#%d %s %s", c->id, kind_name(c->kind), c->name);
+	snprintf(b, n, "#%d %s %s%s", c->id, kind_name(c->kind), c->name, listening_suffix(d, c));
 }
 
 static const char *span_cls(const struct draw *d, char *b, size_t n, const struct tl_span *s)
@@ -743,10 +769,11 @@ static bool want_label(struct label_slot *slots, size_t *n, const struct tl_arro
 	return true;
 }
 
-static bool label_collides(const struct label_box *b, size_t n, double x0, double x1, double y)
+static bool label_collides(const struct label_box *b, size_t n, double x0, double x1, double y,
+			   double h)
 {
 	for (size_t i = 0; i < n && i < LABEL_BOXES; i++)
-		if (x0 < b[i].x1 && b[i].x0 < x1 && fabs(b[i].y - y) < 9)
+		if (x0 < b[i].x1 && b[i].x0 < x1 && fabs(b[i].y - y) < h)
 			return true;
 	return false;
 }
@@ -786,15 +813,15 @@ static void draw_arrow_labels(struct draw *d)
 		if (a->type != TL_TRANSFER || !c)
 			continue;
 		arrow_ends(d, a, &x1, &y1, &x2, &y2);
-		ly = y2 > y1 ? y2 - 1 : y2 + 8;
+		ly = y2 > y1 ? y2 - 1 : y2 + 8 * d->afs;
 		if (a->count > 1)
 			snprintf(txt, sizeof(txt), "#%d \xc3\x97%" PRIu64, c->id, a->count);
 		else
 			snprintf(txt, sizeof(txt), "#%d", c->id);
 		/* next to the arrowhead, in the gap beside the receiving bar */
-		w = 5.2 * utf8_chars(txt);
+		w = 5.2 * d->afs * utf8_chars(txt);
 		lx = x2 + 3 + w > d->x0 + d->tw + MARGIN - 2 ? x2 - 3 - w : x2 + 3;
-		if (label_collides(boxes, nboxes, lx, lx + w, ly) ||
+		if (label_collides(boxes, nboxes, lx, lx + w, ly, 9 * d->afs) ||
 		    !want_label(slots, &nslots, a, x2, all))
 			continue;
 		boxes[nboxes++ % LABEL_BOXES] = (struct label_box){ lx, lx + w, ly };
@@ -816,12 +843,12 @@ static void draw_arrows(struct draw *d)
 		const struct tl_arrow *a = &tl->arrows[i];
 		const struct model_channel *c = a->chan > 0 ? find_channel(d->m, a->chan) : NULL;
 		enum family f = c ? kind_family(c->kind) : FAM_NONE;
-		double sw = a->count > 1 ? 1.3 + log2((double)a->count) * 0.4 : 1.3;
+		double sw = (a->count > 1 ? 1.3 + log2((double)a->count) * 0.4 : 1.3) * d->afs;
 		double x1, y1, x2, y2;
 		char cls[8];
 
-		if (sw > 4)
-			sw = 4;
+		if (sw > 4 * d->afs)
+			sw = 4 * d->afs;
 		arrow_ends(d, a, &x1, &y1, &x2, &y2);
 		snprintf(cls, sizeof(cls), "%c%d", a->type == TL_TRANSFER ? 't' : 'w', f);
 		svgw__open(d->w, "path");
@@ -865,7 +892,7 @@ static void draw_lanes(struct draw *d)
 		svgw__open(d->w, "g");
 		lane_title(d, l);
 		text_at(d, l->first_of_process ? "plbl" : "lbl",
-			l->first_of_process ? MARGIN : MARGIN + 14, lane_mid(d, i) + 4);
+			l->first_of_process ? MARGIN : MARGIN + 14, lane_mid(d, i) + 4 * fmin(d->fs, 1.35));
 		svgw__attr(d->w, "clip-path", "url(#labels)");
 		svgw__text_trunc(d->w, l->first_of_process ? l->process->comm : l->thread->comm, 16);
 		svgw__textf(d->w, " %u", l->first_of_process ? l->pid : l->tid);
@@ -1139,8 +1166,9 @@ static void chan_title(struct draw *d, const struct model_channel *c)
 	char by[32], t0[48], t1[48];
 
 	svgw__open(d->w, "title");
-	svgw__textf(d->w, "channel #%d: %s %s\n%s, %s \xc2\xb7 %s in %" PRIu64 " messages \xc2\xb7 used %s \xe2\x86\x92 %s",
-		    c->id, kind_name(c->kind), c->name, direction_name(c->direction), scope_text(c),
+	svgw__textf(d->w, "channel #%d: %s %s%s\n%s, %s \xc2\xb7 %s in %" PRIu64 " messages \xc2\xb7 used %s \xe2\x86\x92 %s",
+		    c->id, kind_name(c->kind), c->name, listening_suffix(d, c),
+		    direction_name(c->direction), scope_text(c),
 		    fmt_bytes(by, sizeof(by), c->bytes), c->messages,
 		    fmt_ts(d, t0, sizeof(t0), c->first_ts), fmt_ts(d, t1, sizeof(t1), c->last_ts));
 	for (size_t j = 0; j < c->nendpoints; j++) {
@@ -1156,6 +1184,64 @@ static void chan_title(struct draw *d, const struct model_channel *c)
 	svgw__close(d->w);
 }
 
+static const char *const dir_help[] = {
+	[DIR_NONE] = "none: no data moved",
+	[DIR_SIMPLEX] = "simplex: data went one way only (seed 2.1.1)",
+	[DIR_HALF_DUPLEX] = "half-duplex: both ways, one way at a time (seed 2.1.2)",
+	[DIR_FULL_DUPLEX] = "full-duplex: both ways at the same time (seed 2.1.3)",
+};
+
+/* The direction as a glyph 18 px wide centred on y: -> simplex, <-> half, two opposite arrows full; none: none. */
+static void dir_glyph(struct draw *d, enum model_direction dir, double x, double y)
+{
+	if (dir != DIR_SIMPLEX && dir != DIR_HALF_DUPLEX && dir != DIR_FULL_DUPLEX)
+		return;
+	svgw__open(d->w, "path");
+	svgw__attr(d->w, "class", "dir");
+	switch (dir) {
+	case DIR_SIMPLEX:
+		svgw__attr(d->w, "d", "M%.1f %.1fh18m-5 -4l5 4l-5 4", x, y);
+		break;
+	case DIR_HALF_DUPLEX:
+		svgw__attr(d->w, "d", "M%.1f %.1fh18m-5 -4l5 4l-5 4M%.1f %.1fl-5 4l5 4", x, y, x + 5, y - 4);
+		break;
+	case DIR_FULL_DUPLEX:
+		svgw__attr(d->w, "d", "M%.1f %.1fh18l-4 -3.5M%.1f %.1fh-18l4 3.5", x, y - 2.5, x + 18, y + 2.5);
+		break;
+	default:
+		break;
+	}
+	svgw__element_text(d->w, "title", dir_help[dir]);
+	svgw__close(d->w);
+}
+
+/* The glyphs explained, beside the table's heading. */
+static void dir_key(struct draw *d, double x, double y)
+{
+	static const struct {
+		enum model_direction dir;
+		const char *word;
+	} k[] = {
+		{ DIR_SIMPLEX, "simplex" }, { DIR_HALF_DUPLEX, "half-duplex (one way at a time)" },
+		{ DIR_FULL_DUPLEX, "full-duplex (both at once)" },
+	};
+
+	svgw__open(d->w, "g");
+	svgw__element_text(d->w, "title", "the direction column: how data moved on each channel (seed 2.1)");
+	text_at(d, "lg", x, y + 4);
+	svgw__text(d->w, "direction (seed \xc2\xa7" "2.1):");
+	svgw__close(d->w);
+	x += 128;
+	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
+		dir_glyph(d, k[i].dir, x, y);
+		text_at(d, "lg", x + 24, y + 4);
+		svgw__text(d->w, k[i].word);
+		svgw__close(d->w);
+		x += 24 + CHAR_W * strlen(k[i].word) + 18;
+	}
+	svgw__close(d->w);
+}
+
 struct column {
 	const char *head;
 	double w;
@@ -1167,7 +1253,7 @@ static void draw_table(struct draw *d)
 	double avail = d->page_w - 2 * MARGIN, x, y = d->y_table;
 	struct column cols[] = {
 		{ "#", 34, false }, { "kind", 112, false }, { "name", 0, false },
-		{ "medium", 112, false }, { "unit", 84, false }, { "direction", 86, false },
+		{ "medium", 112, false }, { "unit", 84, false }, { "direction", 112, false },
 		{ "scope", 150, false }, { "bytes", 80, true }, { "messages", 76, true },
 		{ "endpoints (r = reads, w = writes)", 0, false },
 	};
@@ -1179,6 +1265,7 @@ static void draw_table(struct draw *d)
 	cols[2].w = (avail - fixed) * 0.45;
 	cols[9].w = avail - fixed - cols[2].w;
 
+	dir_key(d, MARGIN + 330, y + 10);
 	svgw__open(d->w, "g");
 	svgw__element_text(d->w, "title", "the IPC table of the seed (section 4), filled with what was observed");
 	text_at(d, "h2", MARGIN, y + 14);
@@ -1218,7 +1305,9 @@ static void draw_table(struct draw *d)
 		endpoints_text(c, ep, sizeof(ep));
 		vals[0] = cells[0];
 		vals[1] = kind_name(c->kind);
-		vals[2] = c->name[0] ? c->name : "-";
+		snprintf(cells[2], sizeof(cells[2]), "%s%s", c->name[0] ? c->name : "-",
+			 listening_suffix(d, c));
+		vals[2] = cells[2];
 		vals[3] = kf.medium;
 		vals[4] = kf.unit;
 		vals[5] = direction_name(c->direction);
@@ -1239,11 +1328,13 @@ static void draw_table(struct draw *d)
 				rect(d, cls, x + 4, y + 4, 10, 10);
 				svgw__close(d->w);
 			}
-			text_at(d, "td", cols[i].right ? x + cols[i].w - 8 : x + (i == 1 ? 19 : 4), y + 13);
+			if (i == 5)
+				dir_glyph(d, c->direction, x + 4, y + 9);
+			text_at(d, "td", cols[i].right ? x + cols[i].w - 8 : x + (i == 1 ? 19 : i == 5 ? 28 : 4), y + 13);
 			if (cols[i].right)
 				svgw__attr(d->w, "text-anchor", "end");
 			svgw__text_trunc(d->w, vals[i] ? vals[i] : "-",
-					 (size_t)((cols[i].w - (i == 1 ? 23 : 8)) / CHAR_W));
+					 (size_t)((cols[i].w - (i == 1 ? 23 : i == 5 ? 32 : 8)) / CHAR_W));
 			svgw__close(d->w);
 			x += cols[i].w;
 		}
@@ -1579,9 +1670,9 @@ static void write_defs(struct draw *d)
 		"text{font-family:sans-serif;fill:#222}"
 		".h1{font-size:18px;font-weight:bold}.h2{font-size:14px;font-weight:bold}"
 		".sub{font-size:12px;fill:#555}.warn{font-size:12px;font-weight:bold;fill:#C00000}"
-		".lbl{font-size:11px;fill:#333}.plbl{font-size:12px;font-weight:bold}"
-		".tick{font-size:10px;fill:#555}"
-		".al{font-size:9px;fill:#333;paint-order:stroke;stroke:#FFFFFF;stroke-width:2.5px;stroke-linejoin:round}"
+		".lbl{font-size:%.0fpx;fill:#333}.plbl{font-size:%.0fpx;font-weight:bold}"
+		".tick{font-size:%.0fpx;fill:#555}"
+		".al{font-size:%.0fpx;fill:#333;paint-order:stroke;stroke:#FFFFFF;stroke-width:%.1fpx;stroke-linejoin:round}"
 		".td,.lg{font-size:11px}.thd{font-size:11px;font-weight:bold}.note{font-size:10px;fill:#555}"
 		".fh{font-size:12px;font-weight:bold}.fs{font-size:10px;fill:#666}"
 		".ch{font-size:12px;font-weight:bold}.cd{font-size:10px;fill:#666;font-style:italic}"
@@ -1589,12 +1680,15 @@ static void write_defs(struct draw *d)
 		".band0{fill:#F6F6F6}.band1{fill:#FFFFFF}.th{fill:#E4E4E4}.tr0{fill:#FFFFFF}.tr1{fill:#F4F4F4}"
 		".cell{fill:#F7F7F7;stroke:#C8C8C8}.cellon{fill:#EAF3FB;stroke:#0072B2;stroke-width:1.5}"
 		".axis{stroke:#444;fill:none}.grid{stroke:#E2E2E2;fill:none}.lost{fill:#D00000}"
-		".u{fill:#D9D9D9}.b{fill:url(#hatch)}.bn{fill:url(#hatchlight)}.r{fill:#F0E442}.p{fill:url(#zigzag)}");
+		".u{fill:#D9D9D9}.b{fill:url(#hatch)}.bn{fill:url(#hatchlight)}.r{fill:#F0E442}.p{fill:url(#zigzag)}"
+		".dir{fill:none;stroke:#222;stroke-width:1.4;stroke-linecap:round;stroke-linejoin:round}",
+		fmin(11 * d->fs, 14), fmin(12 * d->fs, 16), fmin(10 * d->fs, 13), 9 * d->afs, 2.5 * d->afs);
 	for (int f = 0; f < FAM_COUNT; f++)
 		o += snprintf(css + o, sizeof(css) - o,
-			      ".k%d{fill:%s}.t%d{fill:none;stroke:%s;stroke-width:1.3;marker-end:url(#ta%d)}"
-			      ".w%d{fill:none;stroke:%s;stroke-width:1;stroke-dasharray:3 2;marker-end:url(#wa%d)}",
-			      f, fam_color[f], f, fam_arrow_color[f], f, f, fam_arrow_color[f], f);
+			      ".k%d{fill:%s}.t%d{fill:none;stroke:%s;stroke-width:%.1f;marker-end:url(#ta%d)}"
+			      ".w%d{fill:none;stroke:%s;stroke-width:%.1f;stroke-dasharray:%.0f %.0f;marker-end:url(#wa%d)}",
+			      f, fam_color[f], f, fam_arrow_color[f], 1.3 * d->afs, f, f, fam_arrow_color[f],
+			      d->afs, 3 * d->afs, 2 * d->afs, f);
 	svgw__open(d->w, "style");
 	svgw__raw(d->w, css);
 	svgw__close(d->w);
@@ -1654,8 +1748,8 @@ static void write_defs(struct draw *d)
 			svgw__attr(d->w, "viewBox", "0 0 10 10");
 			svgw__attr(d->w, "refX", "9");
 			svgw__attr(d->w, "refY", "5");
-			svgw__attr(d->w, "markerWidth", "7");
-			svgw__attr(d->w, "markerHeight", "7");
+			svgw__attr(d->w, "markerWidth", "%.1f", 7 * d->afs);
+			svgw__attr(d->w, "markerHeight", "%.1f", 7 * d->afs);
 			svgw__attr(d->w, "markerUnits", "userSpaceOnUse");
 			svgw__attr(d->w, "orient", "auto");
 			svgw__open(d->w, "path");
@@ -1675,17 +1769,36 @@ static void write_defs(struct draw *d)
 	svgw__close(d->w);
 }
 
+/* Lane and bar heights by the number of lanes, the first that fits. */
+static const struct {
+	size_t lanes;
+	double lane_h, bar_h, fs;
+} lane_sizes[] = {
+	{ 2, 96, 44, 1.6 }, { 4, 78, 38, 1.5 }, { 8, 52, 30, 1.25 }, { 16, 30, 22, 1 },
+};
+
 static int layout(struct draw *d)
 {
 	const struct timeline *tl = d->tl;
 	const struct model *m = d->m;
 	double y, fig_h, legend_h;
 
-	d->lane_h = tl->nlanes <= BIG_LANES ? BIG_LANE_H : LANE_H;
+	d->lane_h = LANE_H;
+	d->bar_h = LANE_H - 8;
+	d->fs = 1;
+	/* a few lanes: tall, with room between bars for the arrows, readable on a slide */
+	for (size_t i = 0; i < sizeof(lane_sizes) / sizeof(lane_sizes[0]); i++)
+		if (tl->nlanes <= lane_sizes[i].lanes) {
+			d->lane_h = lane_sizes[i].lane_h;
+			d->bar_h = lane_sizes[i].bar_h;
+			d->fs = lane_sizes[i].fs;
+			break;
+		}
+	/* a crowd of thick arrows would hide the lanes */
+	d->afs = tl->narrows <= ARROWS_BIG_MAX ? d->fs : 1;
 	d->mark_group = (uint32_t)((tl->nlanes * (uint64_t)tl->opts.width + MARK_BUDGET - 1) / MARK_BUDGET);
 	if (d->mark_group < 1)
 		d->mark_group = 1;
-	d->bar_h = d->lane_h - 8;
 	d->tw = tl->opts.width;
 	d->x0 = MARGIN + LABEL_W;
 	d->page_w = d->x0 + d->tw + MARGIN;

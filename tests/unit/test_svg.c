@@ -351,8 +351,13 @@ Test(svg, renders_to_png_with_the_diagram_in_place)
 	char *svg = write_tmp(o.buf, o.len, ".svg"), png_path[80];
 	unsigned char *pngbuf;
 	struct png img;
-	/* the lanes: right of the labels, below the title and the axis */
-	uint32_t x0 = 220, x1 = 220 + 1200, y0 = 110, y1 = 255;
+	/* the lanes: right of the labels, below the title and the axis, above the table */
+	uint32_t x0 = 220, x1 = 220 + 1200, y0 = 110, y1;
+	const char *h2 = strstr(o.buf, "<text class=\"h2\" x=\"20\" y=\"");
+
+	cr_assert_not_null(h2, "no table heading");
+	y1 = (uint32_t)atoi(h2 + strlen("<text class=\"h2\" x=\"20\" y=\"")) - 14;
+	cr_assert_gt(y1, y0 + 100, "lanes end at %u", y1);
 
 	snprintf(png_path, sizeof(png_path), "%s.png", svg);
 	{
