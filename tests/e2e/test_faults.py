@@ -476,3 +476,57 @@ def test_lost_events_counted_where_lost(ctx):
         check(any(m[1] - 0.01 <= a and b <= m[2] + 0.01 for m in marks),
               "lost record %.3f..%.3f ms (CPU %d) is under no LOST mark: %s"
               % (a, b, r["cpu"], marks))
+
+
+STATUS = re.compile(r"\r\x1b\[Kipctrace: (\d+\.\d) s, (\d+) events, (\d+) lost, (\d+) KiB")
+
+
+def record_stderr_on_pty(ctx, extra):
+    """Records `sleep 1.2` with stderr on a pseudo-terminal; returns (exit, what the tty got)."""
+    import pty
+    master, slave = pty.openpty()
+    p = subprocess.Popen([IPCTRACE, "--no-report"] + extra + ["-o", ctx.trace, "-w", ctx.svg,
+                          "--", "sleep", "1.2"], stdin=subprocess.DEVNULL,
+                         stdout=open(ctx.out, "w"), stderr=slave, start_new_session=True)
+    os.close(slave)
+    got = b""
+    try:
+        while True:
+            try:
+                chunk = os.read(master, 4096)
+            except OSError:  # EIO: every writer of the tty has closed it
+                break
+            if not chunk:
+                break
+            got += chunk
+        p.wait(timeout=RECORD_TIMEOUT)
+    finally:
+        os.close(master)
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    return p.returncode, got.decode(errors="replace")
+
+
+@test()
+def test_status_line_on_tty_only(ctx):
+    rc, tty = record_stderr_on_pty(ctx, [])
+    check(rc == 0, "recording with stderr on a tty: exit %d: %s" % (rc, short(tty)))
+    shown = STATUS.findall(tty)
+    check(len(shown) >= 3, "expected a live status line refreshed on the tty, got %d: %r"
+          % (len(shown), tty[:300]))
+    secs = [float(s[0]) for s in shown]
+    check(secs == sorted(secs) and secs[-1] >= 1.0, "elapsed time does not run: %s" % secs)
+    check(int(shown[-1][1]) > 0 and shown[-1][2] == "0", "last status: %s" % (shown[-1],))
+    # The line is cleared before the summary, which starts on a clean line.
+    check(re.search(r"\r\x1b\[K(\r\n|\n)?ipctrace: wrote ", tty), "the status line is not "
+          "cleared before the summary: %r" % tty[-300:])
+    rc, tty = record_stderr_on_pty(ctx, ["-q"])
+    check(rc == 0 and not STATUS.search(tty) and "\x1b" not in tty,
+          "-q still shows a status line on the tty: %r" % tty[:200])
+    r = run([IPCTRACE, "--no-report", "-o", ctx.trace, "-w", ctx.svg, "--", "sleep", "1.2"],
+            timeout=RECORD_TIMEOUT)
+    check(r.rc == 0, "recording with stderr in a file: " + r.why())
+    check("wrote " in r.err, "no summary with stderr in a file: " + short(r.err))
+    check("\r" not in r.err and "\x1b" not in r.err and " s, " not in r.err.split("wrote")[0],
+          "a status line went to stderr that is not a tty: %r" % r.err[:300])
