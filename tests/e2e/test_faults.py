@@ -530,3 +530,50 @@ def test_status_line_on_tty_only(ctx):
     check("wrote " in r.err, "no summary with stderr in a file: " + short(r.err))
     check("\r" not in r.err and "\x1b" not in r.err and " s, " not in r.err.split("wrote")[0],
           "a status line went to stderr that is not a tty: %r" % r.err[:300])
+
+
+@test()
+def test_exec_fork_threads_followed_memory_bounded(ctx):
+    """-p on a shell that then execs a program starting 200 processes and 1000 threads: every
+    one is followed, and ipctrace's own peak memory (its wait4 maxrss: it has no children
+    here) stays bounded."""
+    children, threads = 200, 1000
+    w = subprocess.Popen(["sh", "-c", "sleep 1; exec %s %d %d" % (tool("many_tasks"), children,
+                                                                  threads)],
+                         stdout=open(ctx.out, "w"), stdin=subprocess.DEVNULL, start_new_session=True)
+    p = subprocess.Popen([IPCTRACE, "-q", "--no-report", "-o", ctx.trace, "-w", ctx.svg, "-p",
+                          str(w.pid)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=open(ctx.path("err"), "w"), start_new_session=True)
+    try:
+        t = threading.Timer(RECORD_TIMEOUT, lambda: os.killpg(p.pid, signal.SIGKILL))
+        t.start()
+        _, status, ru = os.wait4(p.pid, 0)
+        t.cancel()
+        w.wait(timeout=30)
+    finally:
+        for q in (p, w):
+            if q.poll() is None:
+                os.killpg(q.pid, signal.SIGKILL)
+    err = open(ctx.path("err")).read()
+    check(os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0,
+          "ipctrace -p: status %#x: %s" % (status, short(err)))
+    check(not re.search(r"Sanitizer|runtime error", err), "ipctrace crashed: " + short(err))
+    said = Said(open(ctx.out).read())
+    col = said.pid("collector")
+    check(col == w.pid and said.num("collector", r"(\d+) failed") == 0, "demo: %s" % said.lines)
+    j = report(ctx.trace)
+    proc = process(j, col)
+    check(proc.get("comm") != "sh", "the exec of pid %d was not followed (still named sh)" % col)
+    tids = [t for t in proc.get("threads", []) if t.get("comm") == "task-thread"]
+    check(len(tids) == threads, "%d threads named task-thread, expected %d" % (len(tids), threads))
+    kids = [q for q in j["processes"] if q.get("pid") != col and
+            "task-child" in {q.get("comm")} | {t.get("comm") for t in q.get("threads", [])}]
+    check(len(kids) == children, "%d child processes followed, expected %d" % (len(kids), children))
+    ch = [c for c in channels(j, "pipe", [col]) if endpoint(c, col).get("bytes_received")]
+    check(len(ch) == 1, "expected one pipe the collector reads, found %d" % len(ch))
+    expect(endpoint(ch[0], col), "bytes_received", 8 * (children + threads), "collector")
+    limit = 128 << 10  # KiB; measured ~40 MiB here
+    if "-san" in IPCTRACE:
+        limit *= 4  # ASan's shadow memory and quarantine
+    check(ru.ru_maxrss < limit, "ipctrace peaked at %d MiB for %d processes and %d threads "
+          "(bound %d MiB)" % (ru.ru_maxrss >> 10, children, threads, limit >> 10))
