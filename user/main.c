@@ -792,6 +792,7 @@ static int do_record(int argc, char **argv)
 	ret = 1;
 	if (recorder__check(&a.ro))
 		goto out;
+	recorder__catch_signals();
 	/* Both outputs are created before anything is attached. */
 	if (!a.no_svg && outfile__open(&svg, a.svg_path, 0666, "SVG", "-w"))
 		goto out;

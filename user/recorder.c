@@ -209,6 +209,25 @@ static void set_stop_signals(bool catch)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
+void recorder__catch_signals(void)
+{
+	static bool caught;
+
+	if (!caught)
+		set_stop_signals(true);
+	caught = true;
+}
+
+/* A stop signal during setup: nothing is recorded, and nothing is left behind. */
+static bool stopped_early(void)
+{
+	if (!exiting)
+		return false;
+	fail("stopped by SIG%s before recording began: nothing recorded",
+	     sigabbrev_np(exit_signo) ? sigabbrev_np(exit_signo) : "?");
+	return true;
+}
+
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (verbosity <= 0 || (level == LIBBPF_DEBUG && verbosity < 2))
@@ -609,6 +628,7 @@ struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 	r->child = -1;
 	verbosity = opts->verbose;
 	libbpf_set_print(libbpf_print_fn);
+	recorder__catch_signals();
 
 	err = recorder__check(opts);
 	if (err)
@@ -641,11 +661,17 @@ struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 		goto fail;
 	}
 	err = ipctrace_bpf__load(r->skel);
+	if (stopped_early()) {
+		err = -EINTR;
+		goto fail;
+	}
 	if (err) {
 		report_load_error(err, ring_bytes);
 		goto fail;
 	}
 	err = attach_programs(r);
+	if (!err && stopped_early())
+		err = -EINTR;
 	if (err)
 		goto fail;
 	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.rb), on_event, r, NULL);
@@ -965,9 +991,9 @@ int recorder__run(struct recorder *r)
 	size_t i, alive = 0;
 	int err;
 
-	exiting = 0;
-	exit_signo = 0;
-	exit_from_tty = 0;
+	recorder__catch_signals();
+	if (stopped_early())
+		return -EINTR;
 	err = write_meta(r);
 	if (err)
 		return err;
@@ -989,7 +1015,6 @@ int recorder__run(struct recorder *r)
 		if (err)
 			goto out;
 	}
-	set_stop_signals(true);
 	err = collect(r);
 	set_stop_signals(false);
 	r->end_ns = now_ns();

@@ -51,6 +51,14 @@ struct recorder_stats {
 struct recorder;
 
 /*
+ * From here on SIGINT, SIGTERM and SIGHUP only ask the recorder to stop:
+ * during setup recorder__new/run then fail with -EINTR and remove what
+ * they created; during recording the trace is closed properly. Call it
+ * before creating any output; recorder__new calls it too.
+ */
+void recorder__catch_signals(void);
+
+/*
  * The checks that need nothing created: the pids exist, the privileges,
  * BTF. Prints the one-line error. 0, -ESRCH, -EPERM or -ENOTSUP.
  */

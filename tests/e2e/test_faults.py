@@ -577,3 +577,45 @@ def test_exec_fork_threads_followed_memory_bounded(ctx):
         limit *= 4  # ASan's shadow memory and quarantine
     check(ru.ru_maxrss < limit, "ipctrace peaked at %d MiB for %d processes and %d threads "
           "(bound %d MiB)" % (ru.ru_maxrss >> 10, children, threads, limit >> 10))
+
+
+@test()
+def test_signal_during_setup_leaves_nothing(ctx):
+    """SIGTERM, SIGINT or SIGHUP while the BPF programs load: a clean stop with one line, and
+    no temporary trace or SVG left behind; later, a complete trace."""
+    seen = set()
+    for i, delay in enumerate((0.01, 0.03, 0.05, 0.07, 0.09, 0.12, 0.2, 0.4)):
+        sig = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)[i % 3]
+        out = ctx.path("run%d" % i)
+        os.mkdir(out)
+        p = subprocess.Popen([IPCTRACE, "--no-report", "-o", os.path.join(out, "t.trace"), "-w",
+                              os.path.join(out, "t.svg"), "--", "sleep", "10"],
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, start_new_session=True)
+        time.sleep(delay)
+        p.send_signal(sig)
+        try:
+            _, err = p.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+            raise Fail("ipctrace did not stop within 20s of %s at %.2fs" % (sig.name, delay))
+        err = err.decode(errors="replace")
+        what = "%s %.2fs after start" % (sig.name, delay)
+        left = sorted(os.listdir(out))
+        check(not [f for f in left if ".tmp." in f], "%s left temporary files: %s" % (what, left))
+        check(not re.search(r"Sanitizer|runtime error", err), "%s: crashed: %s" % (what, short(err)))
+        if p.returncode == -sig:
+            seen.add("killed before setup")  # before main ran: nothing created yet
+            check(not left, "%s killed ipctrace, which left %s" % (what, left))
+        elif p.returncode == 128 + sig:
+            seen.add("recorded")
+            check(left == ["t.svg", "t.trace"], "%s: a complete recording left %s" % (what, left))
+            report(os.path.join(out, "t.trace"))
+        else:
+            seen.add("stopped in setup")
+            one_line_error(Run(p.returncode, "", err, 0), what, ["before recording began"])
+            check("SIG" + sig.name[3:] in err, "%s: the message does not name it: %s"
+                  % (what, short(err)))
+            check(not left, "%s: stopped in setup but left %s" % (what, left))
+    check("stopped in setup" in seen, "no signal landed during setup: %s" % seen)
