@@ -619,3 +619,37 @@ def test_signal_during_setup_leaves_nothing(ctx):
                   % (what, short(err)))
             check(not left, "%s: stopped in setup but left %s" % (what, left))
     check("stopped in setup" in seen, "no signal landed during setup: %s" % seen)
+
+
+@test(needs_bpf=False)
+def test_make_install(ctx):
+    """make install PREFIX=... puts the binary and the man page there; man -l renders the page
+    without a warning, and it documents every option --help lists."""
+    if not shutil.which("man"):
+        raise Fail("man is not installed (apt-get install man-db)")
+    prefix = ctx.path("prefix")
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MAKELEVEL", "MFLAGS")}
+    # -o ipctrace: install what is built; never rebuild it in the middle of the suite.
+    r = run(["make", "-s", "-C", ROOT, "-o", "ipctrace", "install", "PREFIX=" + prefix],
+            timeout=120, env=env)
+    check(r.rc == 0, "make install PREFIX=%s: %s" % (prefix, r.why()))
+    binary = os.path.join(prefix, "bin", "ipctrace")
+    page = os.path.join(prefix, "share", "man", "man1", "ipctrace.1")
+    for path, mode in ((binary, 0o755), (page, 0o644)):
+        check(os.path.isfile(path), "make install did not install %s" % path)
+        got = os.stat(path).st_mode & 0o777
+        check(got == mode, "%s is mode %o, expected %o" % (path, got, mode))
+    mine = run([os.path.join(ROOT, "ipctrace"), "--version"], timeout=10)
+    inst = run([binary, "--version"], timeout=10)
+    check(inst.rc == 0 and inst.out == mine.out and inst.out.startswith("ipctrace "),
+          "installed --version: %s %r, built: %r" % (inst.why(), inst.out, mine.out))
+    man = run(["man", "--warnings", "-l", page], timeout=60,
+              env=dict(env, MANWIDTH="80", MANPAGER="cat", PAGER="cat"))
+    check(man.rc == 0, "man -l %s: %s" % (page, man.why()))
+    check(not man.err.strip(), "man -l warns: %s" % short(man.err))
+    text = re.sub(r".\x08", "", man.out)
+    for section in ("NAME", "SYNOPSIS", "DESCRIPTION", "EXIT STATUS"):
+        check(re.search(r"^%s\b" % section, text, re.M), "the man page has no %s" % section)
+    helptext = run([binary, "--help"], timeout=10).out
+    for opt in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+|-[a-zA-Z])\b", helptext))):
+        check(opt in text, "the man page does not document %s (listed by --help)" % opt)
