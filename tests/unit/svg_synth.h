@@ -5,7 +5,10 @@
  *  - "demo": a writer and a blocking reader on a pipe, a busy-polling
  *    reader on a FIFO, a helper thread sleeping in nanosleep, a lost record;
  *  - hostile: the same with names made of markup, controls, invalid UTF-8;
- *  - big: a pipe ping-pong of about n events.
+ *  - big: a pipe ping-pong of about n events;
+ *  - sockets: a TCP server's listening socket and connection (request and
+ *    reply in turn), a unix stream both sides send on at once, a TCP
+ *    socket that connected and read no data.
  */
 #ifndef SVG_SYNTH_H
 #define SVG_SYNTH_H
@@ -228,6 +231,53 @@ static inline void *sy_demo(bool hostile, size_t *len)
 		}
 	}
 	return sy_write(&s, hostile ? "demo " SY_HOSTILE : "sh -c 'writer | reader; poller'", len);
+}
+
+#define SY_LISTEN 0xC1C1ull
+#define SY_CONN 0xC2C2ull
+#define SY_USTREAM 0xC3C3ull
+#define SY_DIALER 0xC4C4ull
+
+/*
+ * "server" 400 accepts on a listening socket, then answers 4 requests of
+ * "client" 500 on the connection (half-duplex); "side-a" 600 and "side-b"
+ * 700 each send on a unix stream while the other's data is in flight
+ * (full-duplex); "dialer" 800 connects a TCP socket and reads no data (EOF).
+ */
+static inline void *sy_sockets(size_t *len)
+{
+	struct sy s = { 0 };
+	uint64_t t = SY_T0 + 100000;
+
+	sy_task(&s, SY_T0 + 1000, 400, 400, "server");
+	sy_task(&s, SY_T0 + 1000, 500, 500, "client");
+	sy_task(&s, SY_T0 + 1000, 600, 600, "side-a");
+	sy_task(&s, SY_T0 + 1000, 700, 700, "side-b");
+	sy_task(&s, SY_T0 + 1000, 800, 800, "dialer");
+	sy_chan(&s, SY_T0 + 2000, 400, SY_LISTEN, IPCT_KIND_TCP, "127.0.0.1:8080");
+	sy_chan(&s, SY_T0 + 2000, 400, SY_CONN, IPCT_KIND_TCP, "127.0.0.1:8080 <-> 127.0.0.1:5000");
+	sy_chan(&s, SY_T0 + 2000, 600, SY_USTREAM, IPCT_KIND_UNIX_STREAM, "");
+	s.ev[s.n - 1].ch.peer = SY_USTREAM + 1;
+	sy_chan(&s, SY_T0 + 2000, 700, SY_USTREAM + 1, IPCT_KIND_UNIX_STREAM, "");
+	s.ev[s.n - 1].ch.peer = SY_USTREAM;
+	sy_chan(&s, SY_T0 + 2000, 800, SY_DIALER, IPCT_KIND_TCP, "127.0.0.1:6000");
+	sy_call(&s, 400, 400, t, t + 20000, IPCT_OP_ACCEPT, 43, SY_LISTEN, 4, 0);
+	sy_call(&s, 800, 800, t, t + 5000, IPCT_OP_CONNECT, 42, SY_DIALER, 0, 0);
+	sy_call(&s, 800, 800, t + 6000, t + 9000, IPCT_OP_RECV, 45, SY_DIALER, 0, 0);
+	for (int i = 0; i < 4; i++) {
+		uint64_t r = t + 50000 + (uint64_t)i * 200000;
+
+		sy_call(&s, 500, 500, r, r + 10000, IPCT_OP_SEND, 44, SY_CONN, 100, 0);
+		sy_call(&s, 400, 400, r - 5000, r + 20000, IPCT_OP_RECV, 45, SY_CONN, 100, 0);
+		sy_call(&s, 400, 400, r + 40000, r + 50000, IPCT_OP_SEND, 44, SY_CONN, 100, 0);
+		sy_call(&s, 500, 500, r + 30000, r + 60000, IPCT_OP_RECV, 45, SY_CONN, 100, 0);
+		/* both sides' sends in flight before either receives */
+		sy_call(&s, 600, 600, r, r + 10000, IPCT_OP_WRITE, 1, SY_USTREAM, 64, 0);
+		sy_call(&s, 700, 700, r + 2000, r + 12000, IPCT_OP_WRITE, 1, SY_USTREAM + 1, 64, 0);
+		sy_call(&s, 600, 600, r + 20000, r + 30000, IPCT_OP_READ, 0, SY_USTREAM, 64, 0);
+		sy_call(&s, 700, 700, r + 20000, r + 30000, IPCT_OP_READ, 0, SY_USTREAM + 1, 64, 0);
+	}
+	return sy_write(&s, "sockets", len);
 }
 
 /* A pipe ping-pong of about n events (3 per round). */

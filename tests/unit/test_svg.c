@@ -654,3 +654,70 @@ Test(timeline, a_lane_keeps_only_the_columns_it_touches)
 	cr_assert_leq(tl->lanes[0].ncells, 100);
 	timeline__free(tl);
 }
+
+/* The y of every lane's base bar (class "u"), in document order, above the table. */
+static size_t lane_tops(const char *svg, double *y, size_t max)
+{
+	const char *p = svg, *end = strstr(svg, "Channels: the IPC table");
+	size_t n = 0;
+
+	while (n < max && (p = strstr(p, "<rect class=\"u\" x=\"")) && (!end || p < end)) {
+		const char *q = strstr(p, "y=\"");
+
+		if (!q)
+			break;
+		y[n++] = atof(q + 3);
+		p = q;
+	}
+	return n;
+}
+
+Test(svg, sockets_show_direction_glyphs_and_the_listener)
+{
+	size_t tlen;
+	void *t = sy_sockets(&tlen);
+	struct out o = render(t, tlen, NULL);
+	const char *conn, *dialer, *ustream;
+
+	assert_well_formed(&o);
+	assert_tooltips(&o);
+	cr_assert_not_null(strstr(o.buf, "127.0.0.1:8080 (listening)</text>"), "listener not named so");
+	conn = strstr(o.buf, "127.0.0.1:8080 &lt;-&gt; 127.0.0.1:5000");
+	cr_assert_not_null(conn);
+	cr_assert(strncmp(conn + strlen("127.0.0.1:8080 &lt;-&gt; 127.0.0.1:5000"), " (listening)", 12),
+		  "a connection that carried data called listening");
+	dialer = strstr(o.buf, "127.0.0.1:6000");
+	cr_assert_not_null(dialer, "the dialer's socket is not in the table");
+	cr_assert_null(strstr(o.buf, "127.0.0.1:6000 (listening)"), "a socket that only connected called listening");
+	/* one glyph per channel with data, plus the three of the key */
+	cr_assert_not_null(strstr(o.buf, "<title>half-duplex: both ways, one way at a time"), "no half-duplex glyph");
+	ustream = strstr(o.buf, "<title>full-duplex: both ways at the same time");
+	cr_assert_not_null(ustream, "no full-duplex glyph");
+	cr_assert_not_null(strstr(ustream + 1, "<title>full-duplex: both ways at the same time"),
+			   "full-duplex glyph only in the key, not in the table");
+	free(o.buf);
+	free(t);
+}
+
+Test(svg, few_lanes_are_tall_many_lanes_compact)
+{
+	size_t tlen;
+	void *few = sy_demo(false, &tlen);
+	struct out o = render(few, tlen, NULL);
+	double y[256];
+	size_t n = lane_tops(o.buf, y, 256);
+
+	cr_assert_eq(n, 4, "demo lanes: %zu", n);
+	/* readable from the back of a room: bars at least 30 px, room for arrows between */
+	cr_assert_geq(y[2] - y[1], 60, "few lanes %.1f px apart", y[2] - y[1]);
+	free(o.buf);
+	free(few);
+
+	void *many = sy_many(30000, &tlen);
+	o = render(many, tlen, NULL);
+	n = lane_tops(o.buf, y, 256);
+	cr_assert_eq(n, 200, "many lanes: %zu", n);
+	cr_assert_leq(y[2] - y[1], 30, "many lanes %.1f px apart", y[2] - y[1]);
+	free(o.buf);
+	free(many);
+}
