@@ -17,6 +17,7 @@
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "ipctrace.h"
 #include "ipctrace.skel.h"
@@ -328,6 +329,24 @@ static int open_output(struct recorder *r)
 	return 0;
 }
 
+/* What each optional tracepoint's events are; any other one is needed. */
+static const char *optional_tracepoint(const char *name)
+{
+	static const struct { const char *prefix, *what; } opt[] = {
+		{ "io_uring_", "io_uring transfers" },
+		{ "signal_deliver", "signal handler spans" },
+		{ "hrtimer_", "timer wakeups" },
+		{ "timer_", "timer wakeups" },
+		{ "irq_handler_", "interrupt wakeups" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(opt) / sizeof(opt[0]); i++)
+		if (!strncmp(name, opt[i].prefix, strlen(opt[i].prefix)))
+			return opt[i].what;
+	return NULL;
+}
+
 static bool skel_uses_tracefs(const struct bpf_object *obj)
 {
 	struct bpf_program *prog;
@@ -394,15 +413,27 @@ static int attach_programs(struct recorder *r)
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
+			const char *sec = bpf_program__section_name(prog);
+			const char *tp = strchr(sec, '/') ? strchr(sec, '/') + 1 : sec;
+			const char *what = optional_tracepoint(tp);
+
 			err = -errno;
-			fail("warning: cannot attach %s (%s): its events will be missing",
-			     bpf_program__section_name(prog), strerror(-err));
+			if (!what) {
+				fail("attaching to tracepoint %s failed (%s): ipctrace needs it; run with -v "
+				     "for libbpf's reason", tp, strerror(-err));
+				break;
+			}
+			fail("warning: cannot attach to tracepoint %s (%s): recording without %s", tp,
+			     strerror(-err), what);
+			err = 0;
 			continue;
 		}
 		r->links[r->nlinks++] = link;
 	}
 	if (mounted)
 		umount2(TRACEFS, MNT_DETACH);
+	if (err)
+		return err;
 	if (!r->nlinks) {
 		fail("attaching the BPF programs failed (%s): run with -v for libbpf's reason",
 		     strerror(err ? -err : ENOENT));
@@ -587,6 +618,47 @@ int recorder__check(const struct recorder_opts *opts)
 	return 0;
 }
 
+/*
+ * Kernels differ in their tracepoints: one this kernel lacks is switched
+ * off with a warning if its events are extras, and is an error if needed.
+ */
+static int probe_tracepoints(struct recorder *r)
+{
+	struct bpf_program *prog;
+	struct btf *btf;
+	char type[128];
+	int err = 0;
+
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		err = -errno;
+		fail("reading the kernel's BTF failed (%s): use a kernel built with "
+		     "CONFIG_DEBUG_INFO_BTF=y", strerror(-err));
+		return err;
+	}
+	bpf_object__for_each_program(prog, r->skel->obj) {
+		const char *sec = bpf_program__section_name(prog), *name, *what;
+
+		if (strncmp(sec, "tp_btf/", 7) || !bpf_program__autoload(prog))
+			continue;
+		name = sec + 7;
+		snprintf(type, sizeof(type), "btf_trace_%s", name);
+		if (btf__find_by_name_kind(btf, type, BTF_KIND_TYPEDEF) >= 0)
+			continue;
+		what = optional_tracepoint(name);
+		if (!what) {
+			fail("this kernel has no tracepoint %s, which ipctrace needs: use a newer kernel "
+			     "(5.5 or later, with BTF)", name);
+			err = -ENOTSUP;
+			break;
+		}
+		fail("warning: this kernel has no tracepoint %s: recording without %s", name, what);
+		bpf_program__set_autoload(prog, false);
+	}
+	btf__free(btf);
+	return err;
+}
+
 static void report_load_error(int err, uint64_t ring_bytes)
 {
 	const char *more = verbosity ? "see libbpf's messages above" : "run with -v for the kernel's reason";
@@ -654,6 +726,9 @@ struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 	r->skel->rodata->self_pid = getpid();
 	r->skel->rodata->wake_bytes = opts->wake_bytes ? opts->wake_bytes : ring_bytes / 8;
 	r->skel->rodata->trace_all_syscalls = !opts->ipc_only;
+	err = probe_tracepoints(r);
+	if (err)
+		goto fail;
 	err = bpf_map__set_max_entries(r->skel->maps.rb, ring_bytes);
 	if (err) {
 		fail("setting the ring buffer to %llu MiB failed (%s): give -b a power of two",

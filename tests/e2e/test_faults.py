@@ -653,3 +653,122 @@ def test_make_install(ctx):
     helptext = run([binary, "--help"], timeout=10).out
     for opt in sorted(set(re.findall(r"(?<![\w-])(--[a-z][a-z-]+|-[a-zA-Z])\b", helptext))):
         check(opt in text, "the man page does not document %s (listed by --help)" % opt)
+
+
+# --- kernels without BTF, BPF or a tracepoint ------------------------------
+# Simulated without touching ipctrace: in a private mount namespace a changed copy of the
+# kernel's own BTF (or none) is what /sys/kernel/btf shows, and a seccomp filter makes bpf(2)
+# fail the way a kernel without CONFIG_BPF_SYSCALL (ENOSYS) or a locked-down container (EPERM)
+# does. ipctrace reads the same files and makes the same system calls as on such a kernel.
+
+def in_mount_ns(setup, argv):
+    """argv run in a private mount namespace after the shell commands setup ($1.. = args)."""
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c",
+            setup + ' && shift 9 && exec "$@"', "sh"] + [""] * 9 + argv
+
+
+def btf_without(ctx, tracepoint):
+    """A copy of the kernel's BTF in which tracepoint's btf_trace_ type has another name."""
+    with open("/sys/kernel/btf/vmlinux", "rb") as f:
+        data = f.read()
+    old = b"btf_trace_" + tracepoint.encode() + b"\0"
+    check(data.count(old) == 1, "the kernel's BTF names %s %d times" % (old, data.count(old)))
+    path = ctx.path("vmlinux-without-" + tracepoint)
+    with open(path, "wb") as f:
+        f.write(data.replace(old, old[:-2] + b"X\0"))
+    return path
+
+
+def record_in(ctx, setup, extra=(), argv=None):
+    argv = argv or [tool("pipe_blocking"), "4", "64", "1"]
+    return run(in_mount_ns(setup, [IPCTRACE, "--no-report"] + list(extra) + ["-o", ctx.trace,
+                                                                             "-w", ctx.svg, "--"]
+                           + argv), timeout=RECORD_TIMEOUT, stdout_path=ctx.out)
+
+
+def nothing_left(ctx, what):
+    left = [f for f in os.listdir(ctx.dir) if f.startswith(("t.trace", "t.svg"))]
+    check(not left, "%s left %s behind" % (what, left))
+
+
+@test()
+def test_kernel_without_btf(ctx):
+    r = record_in(ctx, "mount -t tmpfs none /sys/kernel/btf")
+    one_line_error(r, "recording on a kernel without BTF", ["BTF"])
+    check("CONFIG_DEBUG_INFO_BTF" in r.err, "the message does not say what is needed: " + r.err)
+    nothing_left(ctx, "a kernel without BTF")
+
+
+@test()
+def test_kernel_without_optional_tracepoint(ctx):
+    """No io_uring_submit_req tracepoint: a warning naming it, and the rest recorded exactly."""
+    btf = btf_without(ctx, "io_uring_submit_req")
+    r = record_in(ctx, 'mount --bind "%s" /sys/kernel/btf/vmlinux' % btf)
+    check(r.rc == 0, "recording without the io_uring_submit_req tracepoint: " + r.why())
+    check(re.search(r"warning: .*no tracepoint io_uring_submit_req", r.err),
+          "no warning naming the missing tracepoint: " + short(r.err))
+    check(not re.search(r"Sanitizer|runtime error", r.err), "crashed: " + short(r.err))
+    said = Said(r.out)
+    w, rd = said.pid("writer"), said.pid("reader")
+    j = report(ctx.trace)
+    ch = one_channel(j, "pipe", [w, rd])
+    transfer_facts(j, ch, w, rd, 256, 4, said.num("reader", r"in (\d+) reads"), "pipe")
+
+
+@test()
+def test_kernel_without_needed_tracepoint(ctx):
+    btf = btf_without(ctx, "sched_switch")
+    r = record_in(ctx, 'mount --bind "%s" /sys/kernel/btf/vmlinux' % btf)
+    one_line_error(r, "recording without the sched_switch tracepoint", ["sched_switch"])
+    check("needs" in r.err, "the message does not say it is needed: " + r.err)
+    nothing_left(ctx, "a kernel without sched_switch")
+
+
+def seccomp_bpf_errno(errno_value):
+    """A preexec function: from then on bpf(2) fails with errno_value, nothing else changes."""
+    def install():
+        libc = ctypes.CDLL(None, use_errno=True)
+
+        class Filter(ctypes.Structure):
+            _fields_ = [("code", ctypes.c_uint16), ("jt", ctypes.c_uint8),
+                        ("jf", ctypes.c_uint8), ("k", ctypes.c_uint32)]
+
+        class Prog(ctypes.Structure):
+            _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Filter))]
+
+        ld_w_abs, jeq_k, ret_k = 0x20, 0x15, 0x06
+        audit_arch_x86_64, nr_bpf = 0xc000003e, 321
+        allow, err = 0x7fff0000, 0x00050000 | errno_value
+        ins = (Filter * 6)(Filter(ld_w_abs, 0, 0, 4), Filter(jeq_k, 0, 3, audit_arch_x86_64),
+                           Filter(ld_w_abs, 0, 0, 0), Filter(jeq_k, 0, 1, nr_bpf),
+                           Filter(ret_k, 0, 0, err), Filter(ret_k, 0, 0, allow))
+        prog = Prog(6, ins)
+        if libc.prctl(38, 1, 0, 0, 0) or libc.prctl(22, 2, ctypes.byref(prog), 0, 0):
+            raise OSError(ctypes.get_errno(), "seccomp")
+    return install
+
+
+def record_with_bpf_failing(ctx, errno_value):
+    if os.uname().machine != "x86_64":
+        raise Skip("the seccomp filter here is written for x86-64")
+    return run([IPCTRACE, "--no-report", "-o", ctx.trace, "-w", ctx.svg, "--",
+                tool("pipe_blocking"), "4", "64", "1"], timeout=RECORD_TIMEOUT,
+               stdout_path=ctx.out, preexec=seccomp_bpf_errno(errno_value))
+
+
+@test()
+def test_kernel_without_bpf(ctx):
+    import errno
+    r = record_with_bpf_failing(ctx, errno.ENOSYS)
+    one_line_error(r, "recording where bpf(2) is ENOSYS", ["no BPF"])
+    check("CONFIG_BPF_SYSCALL" in r.err, "the message does not say what is needed: " + r.err)
+    check(not r.out.strip(), "the command ran untraced: " + short(r.out))
+    nothing_left(ctx, "a kernel without BPF")
+
+
+@test()
+def test_bpf_refused(ctx):
+    import errno
+    r = record_with_bpf_failing(ctx, errno.EPERM)
+    one_line_error(r, "recording where bpf(2) is EPERM", ["refused", "CAP_BPF"])
+    nothing_left(ctx, "a refused bpf(2)")
