@@ -938,3 +938,25 @@ Test(trace, size_on_pingpong)
 	cr_assert_leq(b9, b1 + 0.01, "level 9 (%.2f) bigger than level 1 (%.2f)", b9, b1);
 	free(l.ev);
 }
+
+/* The fuzzer starts from a real recording: it must stay a whole, readable trace. */
+Test(trace, fuzz_corpus_real_trace_reads_whole)
+{
+	const char *path = "tests/fuzz/corpus/real_pipeline.trace", *msg = NULL;
+	const struct ipct_hdr *e;
+	struct trace_reader *r;
+	uint64_t n = 0, syscalls = 0;
+	int err = 0;
+
+	r = trace_reader__open_path(path, &err, &msg);
+	cr_assert_not_null(r, "%s: %s", path, msg ? msg : "");
+	while ((e = trace_reader__next(r)) != NULL) {
+		n++;
+		syscalls += e->type == IPCT_EV_SYSCALL;
+	}
+	cr_assert_eq(trace_reader__status(r), TRACE_OK, "%s", trace_reader__status_msg(r));
+	cr_assert_eq(n, trace_reader__events_read(r));
+	cr_assert_gt(n, 100, "only %llu events", (unsigned long long)n);
+	cr_assert_gt(syscalls, 0);
+	trace_reader__free(r);
+}
