@@ -829,6 +829,7 @@ static int start_command(struct recorder *r)
 {
 	char *const *argv = r->opts.argv;
 	pid_t parent = getpid();
+	sigset_t stop, old;
 	volatile int *go;
 	int ep[2], e = 0, err;
 	const char *name;
@@ -846,9 +847,18 @@ static int start_command(struct recorder *r)
 		return err;
 	}
 	fflush(NULL);
+	/* The command gets the default stop signals; one sent meanwhile waits for it. */
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGHUP);
+	sigprocmask(SIG_BLOCK, &stop, &old);
 	r->child = fork();
+	err = r->child < 0 ? -errno : 0;
+	if (r->child == 0)
+		set_stop_signals(false);
+	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r->child < 0) {
-		err = -errno;
 		fail("starting the command failed (fork: %s): free some resources and retry",
 		     strerror(-err));
 		close(ep[0]);

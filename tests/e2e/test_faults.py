@@ -772,3 +772,15 @@ def test_bpf_refused(ctx):
     r = record_with_bpf_failing(ctx, errno.EPERM)
     one_line_error(r, "recording where bpf(2) is EPERM", ["refused", "CAP_BPF"])
     nothing_left(ctx, "a refused bpf(2)")
+
+
+@test()
+def test_command_starts_with_clean_signals(ctx):
+    """ipctrace catches and briefly blocks stop signals around starting the command: the command
+    must start with none blocked or ignored, or Ctrl-C would not reach it."""
+    r = record(ctx, ["grep", "-E", "^Sig(Blk|Ign):", "/proc/self/status"])
+    got = dict(re.findall(r"^(Sig\w+):\s+([0-9a-f]+)$", r.out, re.M))
+    check(set(got) == {"SigBlk", "SigIgn"}, "the command printed: " + short(r.out))
+    for k, v in got.items():
+        check(int(v, 16) == 0, "the command starts with %s %s (signals %s)"
+              % (k, v, [s for s in range(1, 64) if int(v, 16) >> (s - 1) & 1]))
