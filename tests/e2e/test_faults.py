@@ -784,3 +784,47 @@ def test_command_starts_with_clean_signals(ctx):
     for k, v in got.items():
         check(int(v, 16) == 0, "the command starts with %s %s (signals %s)"
               % (k, v, [s for s in range(1, 64) if int(v, 16) >> (s - 1) & 1]))
+
+
+@test()
+def test_error_command_not_executable(ctx):
+    script = ctx.path("not-executable")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\necho ran\n")
+    os.chmod(script, 0o644)
+    r = run([IPCTRACE, "-o", ctx.trace, "-w", ctx.svg, "--", script], timeout=30)
+    msg = one_line_error(r, "a command without execute permission", [script])
+    check(r.rc == 126, "exit %d, expected 126 (found but cannot run, like a shell)" % r.rc)
+    check("Permission denied" in msg, "the message does not say why: " + msg)
+    check("ran" not in r.out, "the command ran")
+    nothing_left(ctx, "a command that cannot run")
+
+
+@test()
+def test_error_read_only_output(ctx):
+    """Outputs on a read-only file system (root is not stopped by permissions): one line naming
+    the path and why, exit 1, the command not run, nothing left; the same for render/export."""
+    ro = ctx.path("ro")
+    os.mkdir(ro)
+    r = run(["mount", "-t", "tmpfs", "-o", "ro,size=64k", "tmpfs", ro], timeout=30)
+    if r.rc != 0:
+        raise Skip("cannot mount a read-only tmpfs: " + short(r.err))
+    try:
+        bad_trace, bad_svg = os.path.join(ro, "t.trace"), os.path.join(ro, "t.svg")
+        flag = ctx.path("ran")
+        for o, w in ((bad_trace, ctx.svg), (ctx.trace, bad_svg)):
+            r = run([IPCTRACE, "-o", o, "-w", w, "--", "touch", flag], timeout=30)
+            bad = o if o == bad_trace else w
+            msg = one_line_error(r, "output %s on a read-only file system" % bad, [bad])
+            check("Read-only file system" in msg, "the message does not say why: " + msg)
+            check(r.rc == 1, "exit %d, expected 1" % r.rc)
+            check(not os.path.exists(flag), "the command ran although the output cannot be written")
+            nothing_left(ctx, "an unwritable %s" % bad)
+        record(ctx, [tool("pipe_blocking"), "2", "16", "1"])
+        for cmd in (["render", "-o", bad_svg], ["export", "--perfetto", "-o", bad_svg + ".json"]):
+            r = run([IPCTRACE] + cmd + [ctx.trace], timeout=30)
+            msg = one_line_error(r, " ".join(cmd), [ro])
+            check("Read-only file system" in msg, "the message does not say why: " + msg)
+        check(not os.listdir(ro), "files appeared on the read-only mount")
+    finally:
+        run(["umount", "-l", ro], timeout=30)
