@@ -130,6 +130,7 @@ struct draw {
 	struct svgw *w;
 	double page_w, page_h;
 	double lane_h, bar_h;
+	size_t title_split;        /* bytes of the title on its first line; 0 = one line */
 	double fs;                 /* scale of lane labels: 1 = compact */
 	double afs;                /* scale of arrows and their labels: 1 = compact or crowded */
 	double cell_w;             /* a quadrant of the modes figure */
@@ -1077,12 +1078,30 @@ static int pick_figure(struct draw *d)
 	return 0;
 }
 
+#define TITLE_CHAR_W 10.8  /* rough advance of an 18px bold character */
+
+/* A long --title breaks at the last space that fits: where its first line ends, 0 = it fits. */
+static size_t title_split(const struct draw *d)
+{
+	const char *t = d->opts->title;
+	size_t maxc = (size_t)((d->page_w - 2 * MARGIN) / TITLE_CHAR_W), chars = 0, split = 0;
+
+	if (!t || utf8_chars(t) <= maxc)
+		return 0;
+	for (size_t i = 0; t[i] && chars < maxc; i++) {
+		if (t[i] == ' ')
+			split = i;
+		chars += ((unsigned char)t[i] & 0xC0) != 0x80;
+	}
+	return split;
+}
+
 static void draw_title(struct draw *d)
 {
 	const struct model *m = d->m;
 	char dur[32], ev[32], lost[32], a[32], b[32];
 	const char *cmd = d->opts->title ? d->opts->title : d->meta && d->meta->cmdline[0] ? d->meta->cmdline : NULL;
-	size_t maxc = (size_t)((d->page_w - 2 * MARGIN) / 11.5);
+	size_t maxc = (size_t)((d->page_w - 2 * MARGIN) / TITLE_CHAR_W);
 	size_t nthreads = 0;
 	double y = MARGIN + 18;
 
@@ -1100,6 +1119,16 @@ static void draw_title(struct draw *d)
 		if (traced && traced[4])
 			cmd = traced + 4;
 		svgw__text(d->w, "ipctrace: ");
+	}
+	if (d->title_split) {
+		char *first = strndup(cmd, d->title_split);
+
+		svgw__text(d->w, first ? first : "");
+		free(first);
+		svgw__close(d->w);
+		y += 22;
+		text_at(d, "h1", MARGIN, y);
+		cmd += d->title_split + 1;
 	}
 	svgw__text_trunc(d->w, cmd ? cmd : "(no command line recorded)", maxc);
 	svgw__close(d->w);
@@ -1372,8 +1401,10 @@ static double fig_cell_h(const struct draw *d)
 /* Endpoints that moved data and never waited: the seed's 2.2 "no waiting". */
 static void draw_no_wait(struct draw *d, double x, double y, double w)
 {
+	static const char head[] = "Never waited (seed \xc2\xa7" "2.2, e.g. a shared file): ";
 	char line[1024], more[64];
-	size_t o = 0, n = 0, shown = 0, maxc = (size_t)(w / CHAR_W);
+	/* room after the heading and for a " + N more" */
+	size_t o = 0, n = 0, shown = 0, maxc = (size_t)(w / CHAR_W) - utf8_chars(head) - 12;
 
 	line[0] = '\0';
 	for (size_t i = 0; i < d->ntable; i++) {
@@ -1402,7 +1433,7 @@ static void draw_no_wait(struct draw *d, double x, double y, double w)
 	svgw__open(d->w, "g");
 	svgw__element_text(d->w, "title", "endpoints that moved data without ever waiting for it (the seed's 2.2: communication without waiting, e.g. a shared file)");
 	text_at(d, "fe", x, y);
-	svgw__text(d->w, "Never waited (seed \xc2\xa7" "2.2, e.g. a shared file): ");
+	svgw__text(d->w, head);
 	if (!n)
 		svgw__text(d->w, "nobody");
 	svgw__text_trunc(d->w, line, maxc);
@@ -1815,7 +1846,8 @@ static int layout(struct draw *d)
 		if (chan_listed(d, &m->channels[i]))
 			d->fam_used[kind_family(m->channels[i].kind)] = true;
 
-	y = MARGIN + 18 + 20 + ((m->lost_events || d->note) ? 18 : 0);
+	d->title_split = title_split(d);
+	y = MARGIN + 18 + 20 + (d->title_split ? 22 : 0) + ((m->lost_events || d->note) ? 18 : 0);
 	d->y_axis = y + AXIS_H;
 	d->y_lanes = d->y_axis + 10;
 	d->lane_y = calloc(tl->nlanes ? tl->nlanes : 1, sizeof(double));

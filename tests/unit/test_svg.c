@@ -721,3 +721,27 @@ Test(svg, few_lanes_are_tall_many_lanes_compact)
 	free(o.buf);
 	free(many);
 }
+
+Test(svg, a_long_title_wraps_onto_a_second_line)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct svg_opts so = {
+		.title = "pipe_blocking: a pipe, the reader sleeps in read() until each write wakes it, "
+			 "Sync-Blocking and simplex, as the course note draws it (seed 3, 4 PIPE) <&>",
+	};
+	struct out o = render(t, tlen, &so), short_o;
+	const char *l1 = strstr(o.buf, "<text class=\"h1\""), *l2 = l1 ? strstr(l1 + 1, "<text class=\"h1\"") : NULL;
+
+	assert_well_formed(&o);
+	cr_assert_not_null(l2, "one title line for %zu characters", strlen(so.title));
+	cr_assert_not_null(strstr(l1, ">pipe_blocking: a pipe,"));
+	cr_assert_not_null(strstr(l2, "(seed 3, 4 PIPE) &lt;&amp;&gt;</text>"), "second line lost the end");
+	so.title = "pipe_blocking";
+	short_o = render(t, tlen, &so);
+	l1 = strstr(short_o.buf, "<text class=\"h1\"");
+	cr_assert_null(strstr(l1 + 1, "<text class=\"h1\""), "a short title wrapped");
+	free(short_o.buf);
+	free(o.buf);
+	free(t);
+}
