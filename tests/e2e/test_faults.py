@@ -245,8 +245,9 @@ def test_sighup_leaves_readable_trace(ctx):
 @test()
 def test_existing_trace_not_clobbered(ctx):
     old = b"previous trace, must survive until the new one is complete\n"
-    with open(ctx.trace, "wb") as f:
-        f.write(old)
+    for path in (ctx.trace, ctx.svg):
+        with open(path, "wb") as f:
+            f.write(old)
     pidfile = ctx.path("pid")
     p = start_recording(ctx, ["sh", "-c", "echo $$ > %s; exec sleep 30" % pidfile])
     try:
@@ -257,8 +258,17 @@ def test_existing_trace_not_clobbered(ctx):
             during = f.read()
         check(during == old, "existing %s was overwritten while recording (%d bytes now)"
               % (ctx.trace, len(during)))
+        with open(ctx.svg, "rb") as f:
+            check(f.read() == old, "existing %s was overwritten while recording" % ctx.svg)
+        tmp = glob.glob(ctx.trace + ".tmp.*")
+        check(len(tmp) == 1, "expected the trace under one temporary name beside it: %s"
+              % os.listdir(ctx.dir))
+        check(os.stat(tmp[0]).st_mode & 0o777 == 0o600, "the temporary trace is not 0600")
         p.send_signal(signal.SIGTERM)
         p.communicate(timeout=15)
+        check(p.returncode == 128 + signal.SIGTERM, "ipctrace exit %d" % p.returncode)
+        left = sorted(os.listdir(ctx.dir))
+        check(not [f for f in left if ".tmp." in f], "temporary files left: %s" % left)
     finally:
         if p.poll() is None:
             os.killpg(p.pid, signal.SIGKILL)
@@ -268,6 +278,8 @@ def test_existing_trace_not_clobbered(ctx):
         except (OSError, ValueError):
             pass
     report(ctx.trace)
+    with open(ctx.svg, "rb") as f:
+        check(b"<svg" in f.read(4096), "the SVG was not replaced once complete")
 
 
 @test()
