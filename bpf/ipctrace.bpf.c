@@ -88,6 +88,9 @@ enum x86_64_nr {
 	NR_semop = 65,
 	NR_semctl = 66,
 	NR_shmdt = 67,
+	NR_clone = 56,
+	NR_fork = 57,
+	NR_vfork = 58,
 	NR_msgget = 68,
 	NR_msgsnd = 69,
 	NR_msgrcv = 70,
@@ -104,8 +107,10 @@ enum x86_64_nr {
 	NR_io_getevents = 208,
 	NR_io_submit = 209,
 	NR_semtimedop = 220,
+	NR_epoll_create = 213,
 	NR_clock_nanosleep = 230,
 	NR_epoll_wait = 232,
+	NR_epoll_ctl = 233,
 	NR_tgkill = 234,
 	NR_mq_open = 240,
 	NR_mq_unlink = 241,
@@ -121,6 +126,7 @@ enum x86_64_nr {
 	NR_epoll_pwait = 281,
 	NR_accept4 = 288,
 	NR_dup3 = 292,
+	NR_epoll_create1 = 291,
 	NR_pipe2 = 293,
 	NR_preadv = 295,
 	NR_pwritev = 296,
@@ -133,6 +139,7 @@ enum x86_64_nr {
 	NR_pwritev2 = 328,
 	NR_io_pgetevents = 333,
 	NR_io_uring_enter = 426,
+	NR_clone3 = 435,
 	NR_openat2 = 437,
 	NR_epoll_pwait2 = 441,
 	NR_futex_waitv = 449,
@@ -245,6 +252,7 @@ struct tstate {
 	__u8 sig_depth; /* signal handlers entered and not yet returned from */
 	__u8 seen_next;
 	__u8 dead; /* exited: what it does on its way out is not traced */
+	__u8 synced; /* a syscall entry or exit was seen: a later exit without entry is no leftover */
 	/* the last channels this thread saw announced, to skip the `chans` lookup */
 	__u64 seen_chan[2];
 	__u64 seen_sig[2];
@@ -392,7 +400,7 @@ static __always_inline __u64 ipc_chan(__u32 kind, __s64 id)
 }
 
 /* Announce a non-fd object (futex, SysV IPC) the first time it is seen. */
-__noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino)
+__noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino, __u32 off)
 {
 	struct ipct_chan *e;
 	__u64 pid_tgid, sig = 0;
@@ -408,6 +416,7 @@ __noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino)
 	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
 	e->chan = chan;
 	e->ino = ino;
+	e->dev = off;
 	e->kind = kind;
 	rb_submit(e);
 	return 0;
@@ -885,6 +894,16 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		st->fd = a[0];
 		st->arg = (int)a[3] < 0 ? -1 : (__s64)(int)a[3] * 1000000;
 		break;
+	case NR_epoll_create:
+	case NR_epoll_create1:
+		/* arg 0: a new, empty epoll set (ret is its fd) */
+		st->op = IPCT_OP_EPOLL_CTL;
+		break;
+	case NR_epoll_ctl:
+		st->op = IPCT_OP_EPOLL_CTL;
+		st->arg = (int)a[1];
+		fd1 = a[2];
+		break;
 	case NR_epoll_pwait2:
 		st->op = IPCT_OP_EPOLL_WAIT;
 		st->fd = a[0];
@@ -1021,7 +1040,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		} else if (a[3] & MAP_SHARED) {
 			st->op = IPCT_OP_MMAP;
 		}
-		st->arg = a[1];
+		st->arg = a[2];
 		break;
 	case NR_munmap: {
 		struct vmainfo vi = {};
@@ -1135,8 +1154,11 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		r1.force = kind_hint != 0;
 		fd_resolve(st, fd1, &r1);
 		st->chan = r1.chan;
-		if (st->op != IPCT_OP_POLL && !(st->op == IPCT_OP_FCNTL && st->arg == F_SETFL))
+		if (st->op != IPCT_OP_POLL && st->op != IPCT_OP_EPOLL_CTL &&
+		    !(st->op == IPCT_OP_FCNTL && st->arg == F_SETFL))
 			st->flags |= r1.flags;
+		if (st->op == IPCT_OP_EPOLL_CTL)
+			st->fd = a[0];
 	}
 	/* F_SETFL: the flags being set (O_NONBLOCK, O_ASYNC for SIGIO), not the old ones */
 	if (st->op == IPCT_OP_FCNTL && st->arg == F_SETFL) {
@@ -1151,22 +1173,16 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	}
 	if (obj) {
 		st->chan = obj;
-		obj_announce(obj, obj_kind, obj_kind == IPCT_KIND_FUTEX ? vi.ino : (__u32)(obj ^ chan_key));
+		obj_announce(obj, obj_kind, obj_kind == IPCT_KIND_FUTEX ? vi.ino : (__u32)(obj ^ chan_key),
+			     obj_kind == IPCT_KIND_FUTEX && vi.ino ? (__u32)vi.off : 0);
 	}
 	return 0;
 }
 
-static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
+static __always_inline void sys_begin(struct tstate *st, struct pt_regs *regs, long id)
 {
 	struct sysargs args;
-	struct tstate *st;
 
-	st = tstate_get(bpf_get_current_task_btf());
-	if (!st)
-		return 0;
-	if (id == NR_rt_sigreturn && st->sig_depth)
-		st->sig_depth--;
-	wake_clear(st);
 	st->enter_ts = bpf_ktime_get_ns();
 	st->nr = id;
 	st->op = IPCT_OP_OTHER;
@@ -1183,6 +1199,20 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 	args.a[4] = regs->r8;
 	args.a[5] = regs->r9;
 	classify(st, id, &args);
+}
+
+static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
+{
+	struct tstate *st;
+
+	st = tstate_get(bpf_get_current_task_btf());
+	if (!st)
+		return 0;
+	if (id == NR_rt_sigreturn && st->sig_depth)
+		st->sig_depth--;
+	wake_clear(st);
+	st->synced = 1;
+	sys_begin(st, regs, id);
 	return 0;
 }
 
@@ -1288,7 +1318,7 @@ __noinline int finish(struct tstate *st, __s64 ret)
 		if (!vi.inode)
 			break;
 		st->chan = vi.inode ^ chan_key;
-		obj_announce(st->chan, IPCT_KIND_SHM, vi.ino);
+		obj_announce(st->chan, IPCT_KIND_SHM, vi.ino, 0);
 		break;
 	}
 	case IPCT_OP_MSGGET:
@@ -1299,7 +1329,7 @@ __noinline int finish(struct tstate *st, __s64 ret)
 		kind = st->op == IPCT_OP_MSGGET ? IPCT_KIND_SYSV_MSG :
 		       st->op == IPCT_OP_SHMGET ? IPCT_KIND_SYSV_SHM : IPCT_KIND_SYSV_SEM;
 		st->chan = ipc_chan(kind, ret);
-		obj_announce(st->chan, kind, ret);
+		obj_announce(st->chan, kind, ret, 0);
 		break;
 	default:
 		break;
@@ -1313,10 +1343,24 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 	__u32 tid = (__u32)pid_tgid;
 	struct ipct_syscall *e;
 	struct tstate *st;
+	bool before = false;
+	long nr;
 
 	st = tstate_cur();
-	if (!st || !st->enter_ts)
+	if (!st)
 		return 0;
+	if (!st->enter_ts) {
+		/* the first exit of a thread found inside a syscall: it began before tracing */
+		if (st->synced)
+			return 0;
+		st->synced = 1;
+		nr = regs->orig_ax;
+		/* a new task's first exit is its return from fork, already a FORK event */
+		if (nr < 0 || nr == NR_clone || nr == NR_clone3 || nr == NR_fork || nr == NR_vfork)
+			return 0;
+		sys_begin(st, regs, nr);
+		before = true;
+	}
 	if (st->op != IPCT_OP_OTHER)
 		finish(st, ret);
 	if (st->op == IPCT_OP_PRCTL && st->arg == PR_SET_NAME && ret == 0)
@@ -1326,7 +1370,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 		if (e) {
 			hdr_fill(&e->h, IPCT_EV_SYSCALL, pid_tgid >> 32, tid, bpf_ktime_get_ns());
 			e->h.flags = st->flags;
-			e->enter_ts = st->enter_ts;
+			e->enter_ts = before ? 0 : st->enter_ts;
 			e->ret = ret;
 			e->chan = st->chan;
 			e->chan2 = st->chan2;

@@ -103,6 +103,8 @@ enum ipct_op {
 	IPCT_OP_IO_SUBMIT,  /* io_submit, io_getevents */
 	IPCT_OP_NANOSLEEP,  /* nanosleep, clock_nanosleep */
 	IPCT_OP_PRCTL,
+	IPCT_OP_EPOLL_CTL,  /* epoll_ctl: fd = epfd, chan = the target fd's channel, arg = EPOLL_CTL_*;
+	                       epoll_create: arg = 0, ret = the new epfd */
 	IPCT_OP_MAX
 };
 
@@ -126,7 +128,11 @@ struct ipct_hdr {
 	__u32 _pad;
 };
 
-/* ts is the exit time, enter_ts the entry time. */
+/*
+ * ts is the exit time, enter_ts the entry time; enter_ts 0: the call began
+ * before tracing did (a thread found blocked in it when attached with -p).
+ * MMAP: arg = the mapping's prot (PROT_WRITE 0x2 = writable).
+ */
 struct ipct_syscall {
 	struct ipct_hdr h;
 	__u64 enter_ts;
@@ -197,8 +203,8 @@ struct ipct_chan {
 	struct ipct_hdr h;
 	__u64 chan;
 	__u64 peer;      /* unix: the peer socket's chan id; 0 = none */
-	__u64 ino;
-	__u32 dev;
+	__u64 ino;       /* futex in a shared mapping: the mapping's inode number */
+	__u32 dev;       /* files: s_dev; futex in a shared mapping: its byte offset there */
 	__u16 kind;      /* enum ipct_kind */
 	__u16 family;    /* AF_* for sockets */
 	__u32 saddr[4];  /* tcp/udp: local address (v4 in saddr[0]) */

@@ -147,6 +147,7 @@ struct thr {
 	uint64_t poll_blocked_ns;
 	uint32_t poll_credited[POLL_CREDITS];
 	int npoll_credited;
+	uint32_t poll_set;  /* the epoll set it waited on, 0: unknown (credit any channel read next) */
 };
 
 struct tuple {
@@ -205,6 +206,10 @@ struct rch {
 	bool full;
 	uint64_t first_ts, last_ts, bytes, messages;
 	uint64_t bytes_recv;  /* data from untraced writers counts for the direction */
+	bool map_writable;    /* someone mapped it with PROT_WRITE */
+	bool mapped_twice;    /* a second process mapped it */
+	uint32_t mapper;      /* the first process that mapped it */
+	uint32_t futex_off;   /* futex in a shared mapping (ino): its offset there */
 };
 
 struct proc {
@@ -246,6 +251,9 @@ struct model_priv {
 	struct hmap sig_by_target; /* pid -> the kernel side's "signals to pid" channel */
 	size_t clost;
 	struct hmap final_tid, final_pid;
+	/* epoll sets whose creation was seen: (pid, epfd) -> set, (set, chan) -> 1 member / 0 gone */
+	struct hmap epoll_set, epoll_member;
+	uint32_t next_set;
 };
 
 static uint64_t clamp_ts(const struct model *m, uint64_t t)
@@ -422,6 +430,10 @@ static bool rch_visible(const struct model_priv *p, const struct rch *r)
 {
 	if (r->kind == IPCT_KIND_FILE)
 		return p->opts.all_files || (r->written && r->neps >= 2);
+	/* a shared mapping only one side can write and another maps: not a read-only cache */
+	if (r->kind == IPCT_KIND_MMAP)
+		return p->opts.all_files || (r->map_writable && r->mapped_twice) ||
+		       (r->written && r->neps >= 2);
 	if (r->kind == IPCT_KIND_FUTEX)
 		return r->waited || r->neps >= 2;
 	return true;
@@ -523,6 +535,10 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 		ra->have_local = rb->have_local;
 	}
 	ra->written |= rb->written;
+	ra->map_writable |= rb->map_writable;
+	ra->mapped_twice |= rb->mapped_twice || (ra->mapper && rb->mapper && ra->mapper != rb->mapper);
+	if (!ra->mapper)
+		ra->mapper = rb->mapper;
 	ra->waited |= rb->waited;
 	ra->used |= rb->used;
 	ra->full |= rb->full;
@@ -671,6 +687,8 @@ static void on_chan(struct model *m, const struct ipct_chan *e)
 		copy_name(r->name, sizeof(r->name), e->name, sizeof(e->name));
 	if (e->ino)
 		r->ino = e->ino;
+	if (e->kind == IPCT_KIND_FUTEX && e->ino)
+		r->futex_off = e->dev;
 
 	if ((e->kind == IPCT_KIND_TCP || e->kind == IPCT_KIND_UDP) && e->sport && !e->dport &&
 	    !r->have_tuple) {
@@ -1048,6 +1066,41 @@ static bool poll_credit(struct thr *t, uint32_t rc)
 	return true;
 }
 
+static uint64_t epoll_member_key(uint32_t set, uint64_t chan)
+{
+	return mix64(set) ^ chan;
+}
+
+/* epoll_create starts a set; epoll_ctl adds (ADD, MOD) or drops (DEL) a channel of it. */
+static void on_epoll_ctl(struct model *m, const struct ipct_syscall *e)
+{
+	struct model_priv *p = m->priv;
+	uint64_t key;
+	uint32_t set;
+
+	if (e->ret < 0)
+		return;
+	if (e->arg == 0) {
+		key = ((uint64_t)e->h.pid << 32) | (uint32_t)e->ret;
+		if (hmap_put(&p->epoll_set, key, ++p->next_set))
+			p->oom = true;
+		return;
+	}
+	if (e->fd < 0 || !e->chan)
+		return;
+	set = hmap_get(&p->epoll_set, ((uint64_t)e->h.pid << 32) | (uint32_t)e->fd);
+	if (set == NONE_IDX)
+		return;
+	if (hmap_put(&p->epoll_member, epoll_member_key(set, e->chan), e->arg != 2 /* DEL */))
+		p->oom = true;
+}
+
+/* Whether a read on chan follows the thread's last wait for it (any channel if the set is unknown). */
+static bool poll_covers(const struct model_priv *p, const struct thr *t, uint64_t chan)
+{
+	return !t->poll_set || hmap_get(&p->epoll_member, epoll_member_key(t->poll_set, chan)) == 1;
+}
+
 static void on_syscall(struct model *m, const struct ipct_syscall *e)
 {
 	struct model_priv *p = m->priv;
@@ -1062,6 +1115,13 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	struct model_span s;
 	struct thr *t;
 
+	/* began before tracing: since the thread's first sight */
+	if (!e->enter_ts) {
+		uint32_t idx = hmap_get(&p->thr_by_tid, e->h.tid);
+
+		if (idx != NONE_IDX && p->thrs[idx].pub.first_ts > start)
+			start = p->thrs[idx].pub.first_ts;
+	}
 	if (start > end)
 		start = end;
 	t = thr_get(m, e->h.pid, e->h.tid, start);
@@ -1129,6 +1189,25 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 		t->poll_zero = zero;
 		t->poll_blocked_ns = blk;
 		t->npoll_credited = 0;
+		t->poll_set = 0;
+		if (e->op == IPCT_OP_EPOLL_WAIT && e->fd >= 0) {
+			uint32_t set = hmap_get(&p->epoll_set,
+						((uint64_t)e->h.pid << 32) | (uint32_t)e->fd);
+
+			t->poll_set = set == NONE_IDX ? 0 : set;
+		}
+	}
+	if (e->op == IPCT_OP_EPOLL_CTL)
+		on_epoll_ctl(m, e);
+	if (e->op == IPCT_OP_MMAP && rc != NONE_IDX && (e->ret >= 0 || e->ret < -4095)) {
+		struct rch *r = &p->rchs[rc];
+
+		if (e->arg & 0x2 /* PROT_WRITE */)
+			r->map_writable = true;
+		if (!r->mapper)
+			r->mapper = e->h.pid;
+		else if (r->mapper != e->h.pid)
+			r->mapped_twice = true;
 	}
 
 	if (rc != NONE_IDX && is_send_op(e->op) && bytes >= 0)
@@ -1175,7 +1254,7 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 			}
 			if (async)
 				ep->mode_calls[MODE_ASYNC_NONBLOCKING]++;
-			if (t->poll_valid && poll_credit(t, rc)) {
+			if (t->poll_valid && poll_covers(p, t, e->chan) && poll_credit(t, rc)) {
 				if (t->poll_zero) {
 					ep->mode_calls[MODE_SYNC_NONBLOCKING]++;
 				} else {
@@ -1274,8 +1353,8 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 	t = thr_get(m, e->h.pid, e->h.tid, out);
 	if (!t)
 		return;
-	/* a thread that existed before tracing and had not run since was asleep */
-	if (unknown && !t->born && !state && !e->wake_ts)
+	/* a thread that existed before tracing and had not run since was asleep (a wake proves it) */
+	if (unknown && !t->born && !state)
 		state = 1;
 	thr_touch(t, in);
 	if (state) {
@@ -1291,7 +1370,7 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 		t->pub.runnable_ns += in - out;
 	}
 
-	if (e->state && (e->wake_ts || e->waker_pid)) {
+	if (state && (e->wake_ts || e->waker_pid)) {
 		wrc = chan_rc(m, e->waker_chan, false);
 		if (wrc == NONE_IDX && e->waker_op == IPCT_OP_KILL && e->waker_pid &&
 		    e->waker_pid != e->h.pid)
@@ -1326,7 +1405,7 @@ static void on_sleep(struct model *m, const struct ipct_sleep *e)
 		s.end = in;
 		emit_span(m, &s);
 	}
-	if (e->state && (e->wake_ts || e->waker_pid))
+	if (state && (e->wake_ts || e->waker_pid))
 		emit_wake(m, wrc, e->waker_pid, e->waker_tid, e->h.pid, e->h.tid, wake,
 			  e->waker_op);
 }
@@ -1694,10 +1773,44 @@ static int finish_processes(struct model *m)
 	return 0;
 }
 
+static void rch_name(const struct rch *r, char *name, size_t sz)
+{
+	name[0] = 0;
+	if (r->name[0]) {
+		snprintf(name, sz, "%s", r->name);
+	} else if (r->have_tuple) {
+		char a[64], b[64];
+
+		fmt_addr(a, sizeof(a), r->tuple.family, r->tuple.saddr, r->tuple.sport);
+		fmt_addr(b, sizeof(b), r->tuple.family, r->tuple.daddr, r->tuple.dport);
+		snprintf(name, sz, "%s <-> %s", a, b);
+	} else if (r->have_local) {
+		fmt_addr(name, sz, r->tuple.family, r->tuple.saddr, r->tuple.sport);
+	} else if (r->ino && r->kind == IPCT_KIND_SIGNAL) {
+		snprintf(name, sz, "signals to %llu", (unsigned long long)r->ino);
+	} else if (r->ino) {
+		snprintf(name, sz, "%s:[%llu]", r->kind == IPCT_KIND_PIPE ? "pipe" : kind_name(r->kind),
+			 (unsigned long long)r->ino);
+	}
+}
+
 static int finish_channels(struct model *m)
 {
 	struct model_priv *p = m->priv;
+	struct hmap maps = { 0 };
 	size_t n = 0;
+
+	/* shared mappings by inode number, for the futexes that live in them */
+	for (size_t i = 0; i < p->nrchs; i++) {
+		struct rch *r = &p->rchs[i];
+
+		if (r->merged_into == NONE_IDX && r->ino &&
+		    (r->kind == IPCT_KIND_SHM || r->kind == IPCT_KIND_SYSV_SHM ||
+		     r->kind == IPCT_KIND_MMAP) && hmap_put(&maps, r->ino, i)) {
+			hmap_free(&maps);
+			return -ENOMEM;
+		}
+	}
 
 	for (size_t i = 0; i < p->nrchs; i++) {
 		struct rch *r = &p->rchs[i];
@@ -1709,8 +1822,10 @@ static int finish_channels(struct model *m)
 			n++;
 	}
 	m->channels = calloc(n ? n : 1, sizeof(*m->channels));
-	if (!m->channels)
+	if (!m->channels) {
+		hmap_free(&maps);
 		return -ENOMEM;
+	}
 	for (size_t i = 0; i < p->nrchs; i++) {
 		struct rch *r = &p->rchs[i];
 		struct model_channel *c;
@@ -1725,24 +1840,18 @@ static int finish_channels(struct model *m)
 		c->messages = r->messages;
 		c->first_ts = r->first_ts;
 		c->last_ts = r->last_ts;
-		if (r->name[0]) {
-			snprintf(c->name, sizeof(c->name), "%s", r->name);
-		} else if (r->have_tuple) {
-			char a[64], b[64];
+		rch_name(r, c->name, sizeof(c->name));
+		if (r->kind == IPCT_KIND_FUTEX && r->ino) {
+			uint32_t mi = hmap_get(&maps, r->ino);
 
-			fmt_addr(a, sizeof(a), r->tuple.family, r->tuple.saddr, r->tuple.sport);
-			fmt_addr(b, sizeof(b), r->tuple.family, r->tuple.daddr, r->tuple.dport);
-			snprintf(c->name, sizeof(c->name), "%s <-> %s", a, b);
-		} else if (r->have_local) {
-			fmt_addr(c->name, sizeof(c->name), r->tuple.family, r->tuple.saddr,
-				 r->tuple.sport);
-		} else if (r->ino && r->kind == IPCT_KIND_SIGNAL) {
-			snprintf(c->name, sizeof(c->name), "signals to %llu",
-				 (unsigned long long)r->ino);
-		} else if (r->ino) {
-			snprintf(c->name, sizeof(c->name), "%s:[%llu]",
-				 r->kind == IPCT_KIND_PIPE ? "pipe" : kind_name(r->kind),
-				 (unsigned long long)r->ino);
+			/* the futex word lives in a mapping: say which, and where */
+			if (mi != NONE_IDX) {
+				char mn[sizeof(c->name)];
+
+				rch_name(&p->rchs[mi], mn, sizeof(mn));
+				snprintf(c->name, sizeof(c->name), "futex in %.*s +0x%x",
+					 (int)sizeof(c->name) - 24, mn, r->futex_off);
+			}
 		}
 		c->remote = (r->kind == IPCT_KIND_TCP || r->kind == IPCT_KIND_UDP) &&
 			    r->have_tuple && !r->paired &&
@@ -1760,6 +1869,7 @@ static int finish_channels(struct model *m)
 			e->mode = dominant_mode(e);
 		}
 	}
+	hmap_free(&maps);
 	qsort(m->channels, m->nchannels, sizeof(*m->channels), cmp_channel);
 	for (size_t i = 0; i < p->nkchans; i++) {
 		struct kchan *k = &p->kchans[i];
@@ -1855,6 +1965,8 @@ void model__free(struct model *m)
 		hmap_free(&p->sig_by_target);
 		hmap_free(&p->final_tid);
 		hmap_free(&p->final_pid);
+		hmap_free(&p->epoll_set);
+		hmap_free(&p->epoll_member);
 		free(p);
 	}
 	free(m);

@@ -71,6 +71,7 @@ static const char *const op_names[IPCT_OP_MAX] = {
 	[IPCT_OP_IO_SUBMIT] = "io_submit",
 	[IPCT_OP_NANOSLEEP] = "nanosleep",
 	[IPCT_OP_PRCTL] = "prctl",
+	[IPCT_OP_EPOLL_CTL] = "epoll_ctl",
 };
 
 const char *kind_name(enum ipct_kind k)

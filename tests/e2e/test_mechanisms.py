@@ -104,8 +104,18 @@ def handoff_test(ctx, demo, map_kind, sync_kind, name_of):
 
 @test()
 def test_shm_posix_semaphores(ctx):
-    handoff_test(ctx, "shm_sem", "shm", "futex",
-                 lambda said: "ipctrace-shm-%d" % said.pid("producer"))
+    j, m = handoff_test(ctx, "shm_sem", "shm", "futex",
+                        lambda said: "ipctrace-shm-%d" % said.pid("producer"))
+    # The semaphores' futexes live in the segment: named after it, with their offset.
+    pids = sorted(e["pid"] for e in m["endpoints"])
+    inside = [c for c in channels(j, "futex", pids)
+              if re.fullmatch(r"futex in %s \+0x[0-9a-f]+" % re.escape(m["name"]),
+                              c.get("name") or "")]
+    # (only the semaphore someone waited on makes a futex call: glibc posts without one)
+    check(inside, "expected the semaphores' futexes named after %r, futex channels: %s"
+          % (m["name"], excerpt([c.get("name") for c in channels(j, "futex")])))
+    check(len({c["name"] for c in inside}) == len(inside), "two futexes at one offset: %s"
+          % excerpt([c["name"] for c in inside]))
 
 
 @test()
@@ -124,6 +134,61 @@ def test_mmap_file(ctx):
     named_channel(j, "mmap", [w, rd], path)
     tokens = one_channel(j, "pipe", [w, rd])
     transfer_facts(j, tokens, w, rd, n, n, n, "ready pipe")
+
+
+@test()
+def test_read_only_shared_mapping_is_no_channel(ctx):
+    # Both iconv processes map glibc's gconv-modules.cache MAP_SHARED, read-only: no IPC.
+    record(ctx, ["sh", "-c", "echo caf\xe9 | iconv -f latin1 -t utf-8 | iconv -f utf-8 -t latin1"])
+    j = report(ctx.trace)
+    iconvs = [p["pid"] for p in j["processes"] if p.get("comm") == "iconv"]
+    check(len(iconvs) == 2, "expected two iconv processes, found %s" % excerpt(j["processes"]))
+    check(len(channels(j, "pipe", iconvs)) == 1, "no pipe between the iconv processes")
+    check(not channels(j, "mmap"), "read-only shared mappings shown as channels: %s"
+          % excerpt(channels(j, "mmap")))
+    r = run([IPCTRACE, "report", "--json", "--all-files", ctx.trace], timeout=60)
+    check(r.rc == 0, "report --all-files: %s" % r.why())
+    kept = [c for c in json.loads(r.out)["channels"]
+            if c.get("kind") == "mmap" and "gconv" in (c.get("name") or "")]
+    check(len(kept) == 1 and {e["pid"] for e in kept[0]["endpoints"]} == set(iconvs),
+          "--all-files should keep the gconv cache mapped by both iconv: %s" % excerpt(kept))
+
+
+def children(pid):
+    with open("/proc/%d/task/%d/children" % (pid, pid)) as f:
+        return [int(x) for x in f.read().split()]
+
+
+@test()
+def test_attach_to_reader_blocked_in_read(ctx):
+    # The reader is already blocked in read when ipctrace attaches: its first read counts too.
+    writes, size, gap = 3, 4096, 2500
+    out = open(ctx.out, "w")
+    demo = subprocess.Popen([tool("pipe_blocking"), str(writes), str(size), str(gap)], stdout=out,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        check(wait_for(lambda: children(demo.pid), 5), "pipe_blocking started no reader")
+        reader = children(demo.pid)[0]
+        check(wait_for(lambda: "pipe_read" in open("/proc/%d/wchan" % reader).read(), 5),
+              "reader %d never blocked in read" % reader)
+        r = run([IPCTRACE] + record_flags() + ["-p", "%d,%d" % (demo.pid, reader), "-d", "30",
+                                               "-o", ctx.trace, "-w", ctx.svg], timeout=60)
+        check(r.rc == 0, "ipctrace -p: %s" % r.why())
+        check(demo.wait(timeout=20) == 0, "demo failed")
+    finally:
+        if demo.poll() is None:
+            demo.kill()
+            demo.wait()
+        out.close()
+    said = Said(open(ctx.out).read())
+    w, rd = said.pid("writer"), said.pid("reader")
+    check(rd == reader, "reader pid %d, attached to %d" % (rd, reader))
+    j = report(ctx.trace)
+    ch = one_channel(j, "pipe", [w, rd])
+    transfer_facts(j, ch, w, rd, writes * size, writes, said.num("reader", r"in (\d+) reads"),
+                   "pipe of an attached reader")
+    expect(endpoint(ch, rd), "blocked", writes, "reader (its first read began before tracing)")
+    expect(endpoint(ch, rd), "mode", "sync-blocking", "reader")
 
 
 def two_way_test(ctx, demo, args, kind, a, b, direction):

@@ -183,6 +183,22 @@ static inline void ev_sys2(struct model *m, uint32_t pid, uint32_t tid, uint64_t
 	model__add(m, &e.h);
 }
 
+/* A syscall on fd (epoll_ctl: the epoll fd) with its op-specific arg. */
+static inline void ev_sysfd(struct model *m, uint32_t pid, uint32_t tid, uint64_t enter, uint64_t exit,
+		     unsigned op, uint64_t chan, int32_t fd, int64_t ret, int64_t arg)
+{
+	struct ipct_syscall e = { 0 };
+
+	hdr(&e.h, IPCT_EV_SYSCALL, exit, pid, tid);
+	e.enter_ts = enter;
+	e.op = op;
+	e.chan = chan;
+	e.fd = fd;
+	e.ret = ret;
+	e.arg = arg;
+	model__add(m, &e.h);
+}
+
 /* Off CPU [out, in]; state != 0: blocked until wake, woken by waker. */
 static inline void ev_sleep(struct model *m, uint32_t pid, uint32_t tid, uint64_t out, uint64_t wake,
 		     uint64_t in, uint32_t state, unsigned op, uint64_t chan, uint32_t waker_pid,

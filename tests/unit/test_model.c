@@ -640,6 +640,8 @@ Test(model, shared_memory_keeps_its_kind_and_attachers)
 	ev_sys(m, 20, 20, 1500, 1600, IPCT_OP_MMAP, 0x700, 0x7f1000, 0);
 	ev_chan(m, 1000, 10, 0x701, IPCT_KIND_FILE, 0, 6, "/tmp/map");
 	ev_chan(m, 1700, 10, 0x701, IPCT_KIND_MMAP, 0, 6, NULL);
+	/* one process maps it writable (ev_sys: arg -1, every prot bit), another too */
+	ev_sys(m, 10, 10, 1750, 1780, IPCT_OP_MMAP, 0x701, 0x7f3000, 0);
 	ev_sys(m, 20, 20, 1800, 1900, IPCT_OP_MMAP, 0x701, 0x7f2000, 0);
 	ev_chan(m, 2000, 10, 0x701, IPCT_KIND_FILE, 0, 6, NULL);
 	model__finish(m);
@@ -843,5 +845,176 @@ Test(model, receive_that_returns_before_its_send)
 	cr_assert_eq(k.transfer_bytes, 384);
 	for (size_t i = 0; i < k.ntransfers; i++)
 		cr_assert_leq(k.transfers[i].src_ts, k.transfers[i].dst_ts);
+	model__free(m);
+}
+
+Test(model, epoll_wait_credits_only_the_channels_of_its_set)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_endpoint *a, *log;
+
+	two_procs(m);
+	ev_chan(m, 1000, 20, SOCK_A, IPCT_KIND_UNIX_STREAM, SOCK_B, 0, NULL);
+	ev_chan(m, 1000, 20, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	/* epoll_create returns 5; SOCK_A joins it */
+	ev_sysfd(m, 20, 20, 1100, 1150, IPCT_OP_EPOLL_CTL, 0, -1, 5, 0);
+	ev_sysfd(m, 20, 20, 1200, 1250, IPCT_OP_EPOLL_CTL, SOCK_A, 5, 0, 1);
+	ev_sys(m, 10, 10, 3000, 3100, IPCT_OP_WRITE, SOCK_B, 64, 0);
+	ev_sys(m, 10, 10, 3000, 3100, IPCT_OP_WRITE, PIPE, 8, 0);
+	ev_sleep(m, 20, 20, 1400, 3050, 3200, 1, IPCT_OP_EPOLL_WAIT, 0, 10, SOCK_B);
+	ev_sysfd(m, 20, 20, 1300, 3300, IPCT_OP_EPOLL_WAIT, 0, 5, 1, -1);
+	/* a pipe outside the set, read after the wait, did not wake it */
+	ev_sys(m, 20, 20, 3400, 3450, IPCT_OP_READ, PIPE, 8, 0);
+	ev_sys(m, 20, 20, 3500, 3550, IPCT_OP_READ, SOCK_A, 64, 0);
+	/* dropped from the set: a later wait is not credited to it */
+	ev_sysfd(m, 20, 20, 3600, 3650, IPCT_OP_EPOLL_CTL, SOCK_A, 5, 0, 2);
+	ev_sys(m, 10, 10, 5000, 5100, IPCT_OP_WRITE, SOCK_B, 64, 0);
+	ev_sleep(m, 20, 20, 3800, 5050, 5200, 1, IPCT_OP_EPOLL_WAIT, 0, 10, SOCK_B);
+	ev_sysfd(m, 20, 20, 3700, 5300, IPCT_OP_EPOLL_WAIT, 0, 5, 1, -1);
+	ev_sys(m, 20, 20, 5400, 5450, IPCT_OP_READ, SOCK_A, 64, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2);
+	a = synth_ep(&m->channels[0], 20);
+	log = synth_ep(&m->channels[1], 20);
+	cr_assert_eq(m->channels[0].kind, IPCT_KIND_UNIX_STREAM);
+	cr_assert(a && log);
+	cr_assert_eq(a->mode_calls[MODE_ASYNC_BLOCKING], 1, "only the wait while it was in the set");
+	cr_assert_eq(a->mode_ns[MODE_ASYNC_BLOCKING], 3050 - 1400);
+	cr_assert_eq(a->mode, MODE_ASYNC_BLOCKING);
+	cr_assert_eq(log->mode_calls[MODE_ASYNC_BLOCKING], 0, "the pipe is in no epoll set");
+	cr_assert_eq(log->mode, MODE_NONE);
+	model__free(m);
+}
+
+Test(model, epoll_set_created_before_tracing_credits_the_next_read)
+{
+	struct model *m = synth_model(NULL, false);
+
+	two_procs(m);
+	ev_chan(m, 1000, 20, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	ev_sys(m, 10, 10, 3000, 3100, IPCT_OP_WRITE, PIPE, 8, 0);
+	ev_sleep(m, 20, 20, 1400, 3050, 3200, 1, IPCT_OP_EPOLL_WAIT, 0, 10, PIPE);
+	ev_sysfd(m, 20, 20, 1300, 3300, IPCT_OP_EPOLL_WAIT, 0, 9, 1, -1);
+	ev_sys(m, 20, 20, 3400, 3450, IPCT_OP_READ, PIPE, 8, 0);
+	model__finish(m);
+
+	cr_assert_eq(synth_ep(&m->channels[0], 20)->mode, MODE_ASYNC_BLOCKING);
+	model__free(m);
+}
+
+static void gconv_like(struct model *m, unsigned prot10, unsigned prot20)
+{
+	two_procs(m);
+	ev_chan(m, 1000, 10, 0x900, IPCT_KIND_FILE, 0, 9, "/usr/lib/gconv/gconv-modules.cache");
+	ev_chan(m, 1100, 10, 0x900, IPCT_KIND_MMAP, 0, 9, NULL);
+	ev_sys2(m, 10, 10, 1100, 1200, IPCT_OP_MMAP, 0x900, 0, 0x7f0000, prot10);
+	ev_sys2(m, 20, 20, 1300, 1400, IPCT_OP_MMAP, 0x900, 0, 0x7f1000, prot20);
+	model__finish(m);
+}
+
+Test(model, read_only_shared_mappings_are_no_channel)
+{
+	struct model *m = synth_model(NULL, false);
+
+	gconv_like(m, 1, 1);
+	cr_assert_eq(m->nchannels, 0, "two processes mapping a cache read-only share nothing");
+	model__free(m);
+	m = synth_model(NULL, true);
+	gconv_like(m, 1, 1);
+	cr_assert_eq(m->nchannels, 1, "all_files keeps it");
+	model__free(m);
+	m = synth_model(NULL, false);
+	gconv_like(m, 3, 1);
+	cr_assert_eq(m->nchannels, 1, "one writer, one more mapper: shared memory");
+	cr_assert_eq(m->channels[0].kind, IPCT_KIND_MMAP);
+	cr_assert_eq(m->channels[0].nendpoints, 2);
+	model__free(m);
+}
+
+Test(model, writable_mapping_of_one_process_is_no_channel)
+{
+	struct model *m = synth_model(NULL, false);
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, 0x900, IPCT_KIND_MMAP, 0, 9, "/tmp/own");
+	ev_sys2(m, 10, 10, 1100, 1200, IPCT_OP_MMAP, 0x900, 0, 0x7f0000, 3);
+	ev_sys2(m, 10, 10, 1300, 1400, IPCT_OP_MMAP, 0x900, 0, 0x7f1000, 3);
+	model__finish(m);
+	cr_assert_eq(m->nchannels, 0);
+	model__free(m);
+}
+
+Test(model, futex_in_shared_memory_is_named_after_its_mapping)
+{
+	struct model *m = synth_model(NULL, false);
+	struct ipct_chan fx = { 0 };
+	const struct model_channel *c;
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, 0x700, IPCT_KIND_SHM, 0, 77, "/dev/shm/ipctrace-shm-10");
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_OPEN, 0x700, 3, 0);
+	ev_sys2(m, 10, 10, 1300, 1400, IPCT_OP_MMAP, 0x700, 0, 0x7f0000, 3);
+	ev_sys2(m, 20, 20, 1300, 1400, IPCT_OP_MMAP, 0x700, 0, 0x7f1000, 3);
+	hdr(&fx.h, IPCT_EV_CHAN, 1500, 20, 20);
+	fx.chan = 0x801;
+	fx.kind = IPCT_KIND_FUTEX;
+	fx.ino = 77;
+	fx.dev = 0x40;
+	model__add(m, &fx.h);
+	ev_sleep(m, 20, 20, 1600, 2000, 2050, 1, IPCT_OP_FUTEX_WAIT, 0x801, 10, 0x801);
+	ev_sys(m, 10, 10, 1950, 2010, IPCT_OP_FUTEX_WAKE, 0x801, 1, 0);
+	ev_sys(m, 20, 20, 1550, 2100, IPCT_OP_FUTEX_WAIT, 0x801, 0, 0);
+	/* a private futex keeps its plain name */
+	ev_chan(m, 1000, 10, 0x802, IPCT_KIND_FUTEX, 0, 0, NULL);
+	ev_sleep(m, 10, 10, 2200, 2300, 2350, 1, IPCT_OP_FUTEX_WAIT, 0x802, 20, 0x802);
+	ev_sys(m, 10, 10, 2150, 2400, IPCT_OP_FUTEX_WAIT, 0x802, 0, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 3);
+	c = &m->channels[1];
+	cr_assert_eq(c->kind, IPCT_KIND_FUTEX);
+	cr_assert_str_eq(c->name, "futex in /dev/shm/ipctrace-shm-10 +0x40");
+	cr_assert_str_eq(m->channels[2].name, "");
+	model__free(m);
+}
+
+Test(model, syscall_begun_before_tracing_counts_from_first_sight)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+	const struct model_thread *t;
+
+	ev_task(m, 1000, 10, 10, "writer");
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 42, NULL);
+	ev_task(m, 4000, 20, 20, "reader");
+	ev_sys(m, 10, 10, 4900, 5050, IPCT_OP_WRITE, PIPE, 100, 0);
+	{
+		struct ipct_sleep e = { 0 };
+
+		hdr(&e.h, IPCT_EV_SLEEP, 5100, 20, 20);
+		e.h.flags = IPCT_F_OUT_UNKNOWN;
+		e.wake_ts = 5000;
+		e.state = 1;
+		e.waker_pid = e.waker_tid = 10;
+		e.waker_chan = PIPE;
+		e.waker_op = IPCT_OP_WRITE;
+		model__add(m, &e.h);
+	}
+	/* the reader was blocked in read when tracing began: no entry time */
+	ev_sys(m, 20, 20, 0, 5200, IPCT_OP_READ, PIPE, 100, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 1);
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert(r);
+	cr_assert_eq(r->recvs, 1);
+	cr_assert_eq(r->bytes_received, 100);
+	cr_assert_eq(r->mode, MODE_SYNC_BLOCKING);
+	t = model__thread(m, 20);
+	cr_assert_eq(t->first_ts, 4000);
+	cr_assert_eq(t->kernel_ns + t->blocked_ns + t->runnable_ns, 1200, "all of [4000, 5200] in the read");
+	thread_adds_up(t);
 	model__free(m);
 }
