@@ -517,6 +517,10 @@ static int do_render(int argc, char **argv)
 		usage_error("render needs exactly one TRACE file: see ipctrace --help");
 		goto out;
 	}
+	if (!*out) {
+		usage_error("render: -o needs a file name (or - for stdout), not an empty one");
+		goto out;
+	}
 	if (sopts.to_ns && sopts.to_ns <= sopts.from_ns) {
 		usage_error("bad window: --to must be later than --from");
 		goto out;
@@ -586,6 +590,8 @@ static int do_export(int argc, char **argv)
 		return usage_error("export needs a format: give --perfetto");
 	if (optind != argc - 1)
 		return usage_error("export needs exactly one TRACE file: see ipctrace --help");
+	if (!*out)
+		return usage_error("export: -o needs a file name (or - for stdout), not an empty one");
 	r = open_trace(argv[optind]);
 	if (!r)
 		return 1;
@@ -695,6 +701,8 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 		a->ro.argv = argv + optind;
 	if (!a->npids && !a->ro.argv)
 		return usage_error("nothing to trace: give -p PID or -- COMMAND (see ipctrace --help)");
+	if (!*a->ro.trace_path || !*a->svg_path)
+		return usage_error("%s needs a file name, not an empty one", *a->ro.trace_path ? "-w" : "-o");
 	if (!strcmp(a->ro.trace_path, "-"))
 		return usage_error("-o needs a file name: the trace cannot go to stdout");
 	if (!a->no_svg && !a->no_report && !strcmp(a->svg_path, "-"))

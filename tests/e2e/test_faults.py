@@ -844,3 +844,18 @@ def test_error_read_only_output(ctx):
         check(not os.listdir(ro), "files appeared on the read-only mount")
     finally:
         run(["umount", "-l", ro], timeout=30)
+
+
+@test(needs_bpf=False)
+def test_error_empty_output_names(ctx):
+    """An empty -o or -w is a usage error before anything runs, not a failed rename at the end."""
+    flag = ctx.path("ran")
+    for argv in (["-o", "", "--", "touch", flag], ["-o", ctx.trace, "-w", "", "--", "touch", flag],
+                 ["render", "-o", "", ctx.trace], ["export", "--perfetto", "-o", "", ctx.trace]):
+        r = run([IPCTRACE] + argv, timeout=30)
+        what = "ipctrace " + " ".join(map(repr, argv))
+        msg = one_line_error(r, what, ["empty"])
+        check(r.rc == 2, "%s: exit %d, expected 2 (usage)" % (what, r.rc))
+        check(not os.path.exists(flag), "%s ran the command" % what)
+        check(not [f for f in os.listdir(ctx.dir) if f != "ran"], "%s left %s"
+              % (what, os.listdir(ctx.dir)))
