@@ -37,7 +37,7 @@ shm_sem||4 Shared Memory|POSIX shared memory with process-shared semaphores: the
 sysv_shm_sem||4 Shared Memory|System V shared memory and semaphores
 mmap_file||4 Memory Map|A file mapped MAP_SHARED by two processes, a pipe byte as the doorbell
 unix_stream||2.1.2, 4 Socket|A unix stream socketpair, request and reply in turn: half-duplex
-unix_fullduplex|262144 16384|2.1.3, 4 Socket|Both ends streaming at once over one unix socket, a sending and a receiving thread each: full-duplex
+unix_fullduplex|524288 16384|2.1.3, 4 Socket|Both ends streaming at once over one unix socket, a sending and a receiving thread each: full-duplex
 unix_dgram||2.1.1, 4 Socket|Unix datagrams one way: simplex
 unix_seqpacket||4 Socket|A seqpacket server on an abstract unix address: a listening socket, then a connection
 tcp_echo||1.1.3, 4 Socket|TCP echo over the loopback interface: a listening socket, then request and reply in turn
@@ -45,6 +45,9 @@ udp_pair||1.1.3, 4 Socket|UDP datagrams over the loopback interface
 pingpong|20|3, 4 PIPE|Two processes bounce one byte back and forth over two pipes: the smallest round trip, each side blocked while the other runs
 signal_pair||1.1|Signals as messages: kill() one way, an answer back
 many_tasks|20 20|1.1|One collector reads a pipe written by many short-lived processes and threads: every new task is followed'
+
+# demos whose IPC is a short burst after a long start: drawn zoomed on it
+ZOOM_DEMOS='unix_fullduplex'
 
 # the README's gallery: one per quadrant of the modes figure, full-duplex, a real pipeline
 DOC_DEMOS='pipe_blocking pipe_nonblock_poll pipe_poll sigio_reader unix_fullduplex pipeline'
@@ -54,6 +57,21 @@ shell_cmd() {
 	case "$1" in
 	pipeline) echo 'seq 1 200000 | sort -n | uniq -c >/dev/null' ;;
 	esac
+}
+
+# --from/--to options around the time the channels carried data (10% margin), from the JSON report
+zoom_opts() {
+	command -v python3 >/dev/null 2>&1 || return 0
+	"$IPCTRACE" report --json "$1" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+t0 = d["trace"]["start_ns"]
+c = [x for x in d["channels"] if x["bytes"]]
+if c:
+    a, b = min(x["first_ns"] for x in c) - t0, max(x["last_ns"] for x in c) - t0
+    m = (b - a) // 10 + 1000
+    print("--from %dus --to %dus" % (max(a - m, 0) // 1000, (b + m) // 1000 + 1))
+' 2>/dev/null
 }
 
 esc() {
@@ -137,8 +155,10 @@ all_demos | while IFS='|' read -r name args seed caption; do
 		continue
 	fi
 	title="$name: $caption${seed:+ (seed $seed)}"
+	window=
+	case " $ZOOM_DEMOS " in *" $name "*) window=$(zoom_opts "$trace") ;; esac
 	# the diagram's title is the demo, not the recording command line
-	"$IPCTRACE" render --title "$title" -o "$svg" "$trace" || continue
+	"$IPCTRACE" render --title "$title" $window -o "$svg" "$trace" || continue
 	if command -v rsvg-convert >/dev/null 2>&1; then
 		rsvg-convert -o "$WORK/$name.png" "$svg"
 	fi
@@ -148,7 +168,7 @@ all_demos | while IFS='|' read -r name args seed caption; do
 		if command -v rsvg-convert >/dev/null 2>&1; then
 			rsvg-convert -z 0.75 -o "$OUT/$name.png" "$svg"
 			if command -v pngquant >/dev/null 2>&1; then
-				pngquant --force --skip-if-larger --output "$OUT/$name.png" 64 "$OUT/$name.png" || true
+				pngquant --force --skip-if-larger --output "$OUT/$name.png" 256 "$OUT/$name.png" || true
 			fi
 		fi
 	fi

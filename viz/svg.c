@@ -820,7 +820,7 @@ static void draw_arrow_labels(struct draw *d)
 		else
 			snprintf(txt, sizeof(txt), "#%d", c->id);
 		/* next to the arrowhead, in the gap beside the receiving bar */
-		w = 5.2 * d->afs * utf8_chars(txt);
+		w = 6.6 * d->afs * utf8_chars(txt);
 		lx = x2 + 3 + w > d->x0 + d->tw + MARGIN - 2 ? x2 - 3 - w : x2 + 3;
 		if (label_collides(boxes, nboxes, lx, lx + w, ly, 9 * d->afs) ||
 		    !want_label(slots, &nslots, a, x2, all))
