@@ -51,7 +51,8 @@ struct recorder {
 	size_t npids;
 	char *final_path, *tmp_path;
 	int fd;
-	bool completed;
+	bool completed;            /* the trace is kept, under its final name or kept_tmp */
+	bool kept_tmp;
 
 	struct ipctrace_bpf *skel;
 	struct bpf_link **links;
@@ -1048,11 +1049,16 @@ static int finish_trace(struct recorder *r, bool complete)
 	r->fd = -1;
 	/* A cut-off trace still reads up to its last whole block: keep it. */
 	if (rename(r->tmp_path, r->final_path)) {
+		int e = -errno;
+
+		/* What was recorded stays under its temporary name rather than being lost. */
+		fail("naming the trace %s failed (%s): it is kept as %s", r->final_path, strerror(-e),
+		     r->tmp_path);
+		r->kept_tmp = true;
 		if (!err)
-			err = -errno;
-	} else {
-		r->completed = true;
+			err = e;
 	}
+	r->completed = true;
 	return err;
 }
 
@@ -1120,7 +1126,7 @@ int recorder__run(struct recorder *r)
 		return err;
 	}
 	err = finish_trace(r, true);
-	if (err)
+	if (err && !r->kept_tmp)
 		fail("writing trace %s failed (%s): free disk space or choose another path with -o",
 		     r->final_path, strerror(-err));
 	return err;

@@ -859,3 +859,27 @@ def test_error_empty_output_names(ctx):
         check(not os.path.exists(flag), "%s ran the command" % what)
         check(not [f for f in os.listdir(ctx.dir) if f != "ran"], "%s left %s"
               % (what, os.listdir(ctx.dir)))
+
+
+@test()
+def test_trace_kept_when_final_name_taken(ctx):
+    """The final name became a directory while recording: the rename fails, and the recording
+    is kept under its temporary name, which the message gives, instead of being deleted."""
+    p = start_recording(ctx, ["sleep", "1.5"])
+    try:
+        check(wait_for(lambda: glob.glob(ctx.trace + ".tmp.*"), 15), "recording did not start")
+        os.mkdir(ctx.trace)
+        open(os.path.join(ctx.trace, "keep"), "w").close()
+        _, err = p.communicate(timeout=RECORD_TIMEOUT)
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+    r = Run(p.returncode, "", err.decode(errors="replace"), 0)
+    msg = one_line_error(r, "recording whose final name became a directory", ["kept as"])
+    m = re.search(r"kept as (\S+)", msg)
+    check(m and os.path.isfile(m.group(1)), "the message names no kept file: " + msg)
+    check(m.group(1).startswith(ctx.trace + ".tmp."), "kept as %s, expected beside %s"
+          % (m.group(1), ctx.trace))
+    j = report(m.group(1))
+    check(j["trace"]["events"] > 0, "the kept trace has no events")
