@@ -230,8 +230,24 @@ static bool stopped_early(void)
 	return true;
 }
 
+/* The program the kernel's verifier rejected, from libbpf's warning, for the error message. */
+static char rejected_prog[64];
+
 static int libbpf_print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
+	char line[256];
+	const char *p, *q;
+	va_list copy;
+
+	if (level == LIBBPF_WARN) {
+		va_copy(copy, args);
+		vsnprintf(line, sizeof(line), fmt, copy);
+		va_end(copy);
+		p = strstr(line, "prog '");
+		q = p ? strstr(p + 6, "': failed to load") : NULL;
+		if (q && !rejected_prog[0])
+			snprintf(rejected_prog, sizeof(rejected_prog), "%.*s", (int)(q - p - 6), p + 6);
+	}
 	if (verbosity <= 0 || (level == LIBBPF_DEBUG && verbosity < 2))
 		return 0;
 	return vfprintf(stderr, fmt, args);
@@ -669,8 +685,16 @@ static void report_load_error(int err, uint64_t ring_bytes)
 		fail("this kernel has no BPF (bpf(2): %s): use a kernel built with CONFIG_BPF_SYSCALL=y",
 		     strerror(-err));
 		break;
-	case -EPERM:
 	case -EACCES:
+		/* With the rights to load, EACCES from a program's load is its verifier's no. */
+		if (rejected_prog[0]) {
+			fail("the kernel's verifier rejected BPF program %s (%s): this ipctrace does not "
+			     "fit this kernel; run with -v for the verifier's log", rejected_prog,
+			     strerror(-err));
+			break;
+		}
+		/* fallthrough */
+	case -EPERM:
 		fail("the kernel refused to load the BPF programs (%s): run as root with CAP_BPF and "
 		     "CAP_PERFMON, outside a restricted container; %s", strerror(-err), more);
 		break;
