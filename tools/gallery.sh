@@ -47,7 +47,7 @@ signal_pair||1.1|Signals as messages: kill() one way, an answer back
 many_tasks|20 20|1.1|One collector reads a pipe written by many short-lived processes and threads: every new task is followed'
 
 # demos whose IPC is a short burst after a long start: drawn zoomed on it
-ZOOM_DEMOS='unix_fullduplex'
+ZOOM_DEMOS='unix_fullduplex pingpong'
 
 # the README's gallery: one per quadrant of the modes figure, full-duplex, a real pipeline
 DOC_DEMOS='pipe_blocking pipe_nonblock_poll pipe_poll sigio_reader unix_fullduplex pipeline'

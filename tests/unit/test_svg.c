@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
 #include <zlib.h>
 
 #include "svg.h"
@@ -744,4 +745,38 @@ Test(svg, a_long_title_wraps_onto_a_second_line)
 	free(short_o.buf);
 	free(o.buf);
 	free(t);
+}
+
+Test(gallery, every_demo_has_a_caption_and_a_seed_section)
+{
+	FILE *p = popen("sh tools/gallery.sh --readme-table", "r");
+	char line[1024], *table = NULL;
+	size_t len = 0, ndemos = 0;
+	FILE *t = open_memstream(&table, &len);
+	glob_t g;
+
+	cr_assert_not_null(p);
+	while (fgets(line, sizeof(line), p))
+		fputs(line, t);
+	cr_assert_eq(pclose(p), 0, "tools/gallery.sh --readme-table failed");
+	fclose(t);
+	cr_assert_eq(glob("tools/*.c", 0, NULL, &g), 0, "no demo in tools/");
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char name[256], want[300];
+		const char *row;
+
+		snprintf(name, sizeof(name), "%s", g.gl_pathv[i] + strlen("tools/"));
+		name[strlen(name) - 2] = '\0';
+		snprintf(want, sizeof(want), "| `%s` | ", name);
+		row = strstr(table, want);
+		cr_assert_not_null(row, "demo %s is not in the gallery", name);
+		cr_assert(strncmp(row + strlen(want), "no caption yet", 14),
+			  "demo %s has no caption in tools/gallery.sh", name);
+		cr_assert(strncmp(strchr(row + strlen(want), '|'), "| - |", 5),
+			  "demo %s has no seed section in tools/gallery.sh", name);
+		ndemos++;
+	}
+	cr_assert_gt(ndemos, 20, "only %zu demos", ndemos);
+	globfree(&g);
+	free(table);
 }
