@@ -781,6 +781,57 @@ static __always_inline __u64 futex_chan(__u64 uaddr, bool private, struct vmainf
 }
 
 /*
+ * An unconnected unix datagram sent to an address: say where chan sends (once
+ * per socket and address), so the model meets the receiver bound there.
+ */
+__noinline int unix_dest_announce(__u64 chan, __u64 uaddr, __u32 len)
+{
+	struct ipct_chan *e;
+	__u64 pid_tgid, h = 0, key, one = 1;
+	__u16 family = 0;
+
+	if (!chan || !uaddr || len <= sizeof(family) || len > sizeof(struct sockaddr_un))
+		return 0;
+	if (bpf_probe_read_user(&family, sizeof(family), (void *)uaddr) || family != AF_UNIX)
+		return 0;
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	len -= sizeof(family);
+	if (len > IPCT_NAME_LEN - 1)
+		len = IPCT_NAME_LEN - 1;
+	/* abstract names ("\0name") are rendered "@name", as unix_name() does */
+	if (bpf_probe_read_user(e->name, 1, (void *)(uaddr + sizeof(family))) || e->name[0])
+		bpf_probe_read_user_str(e->name, IPCT_NAME_LEN, (void *)(uaddr + sizeof(family)));
+	else if (len > 1) {
+		__u64 n = len - 1;
+
+		barrier_var(n);
+		if (n >= 1 && n <= IPCT_NAME_LEN - 2)
+			bpf_probe_read_user(e->name + 1, n, (void *)(uaddr + sizeof(family) + 1));
+	}
+	if (!e->name[0])
+		e->name[0] = '@';
+	for (int i = 0; i < IPCT_NAME_LEN / 8; i++)
+		h = (h ^ ((__u64 *)e->name)[i]) * GOLDEN;
+	key = chan ^ h ^ 0xd1b54a32d192ed03ULL;
+	if (bpf_map_lookup_elem(&chans, &key)) {
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
+	bpf_map_update_elem(&chans, &key, &one, BPF_ANY);
+	pid_tgid = bpf_get_current_pid_tgid();
+	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
+	e->h.flags = IPCT_F_DEST;
+	e->chan = chan;
+	e->kind = IPCT_KIND_UNIX_DGRAM;
+	e->family = AF_UNIX;
+	rb_submit(e);
+	return 0;
+}
+
+/*
  * Syscall classification at entry. Sets op/arg/flags and the fds to
  * resolve; resolution happens once below so the verifier sees few call sites.
  */
@@ -789,6 +840,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	struct fdres r1 = {}, r2 = {};
 	struct vmainfo vi = {};
 	int fd1 = -1, fd2 = -1;
+	__u64 dest = 0, dest_len = 0;
 	__u32 kind_hint = 0;
 	__u32 obj_kind = 0;
 	__u64 obj = 0;
@@ -823,6 +875,10 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		st->arg = a[2];
 		if (a[3] & MSG_DONTWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
+		if (nr == NR_sendto) {
+			dest = a[4];
+			dest_len = a[5];
+		}
 		break;
 	case NR_recvmsg:
 	case NR_sendmsg: {
@@ -830,8 +886,13 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 
 		st->op = nr == NR_recvmsg ? IPCT_OP_RECV : IPCT_OP_SEND;
 		fd1 = a[0];
-		if (a[1] && !bpf_probe_read_user(&mh, sizeof(mh), (void *)a[1]))
+		if (a[1] && !bpf_probe_read_user(&mh, sizeof(mh), (void *)a[1])) {
 			st->arg = iov_bytes((__u64)mh.msg_iov, mh.msg_iovlen);
+			if (nr == NR_sendmsg) {
+				dest = (__u64)mh.msg_name;
+				dest_len = mh.msg_namelen;
+			}
+		}
 		if (a[2] & MSG_DONTWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
@@ -1159,6 +1220,8 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 			st->flags |= r1.flags;
 		if (st->op == IPCT_OP_EPOLL_CTL)
 			st->fd = a[0];
+		if (dest && r1.chan)
+			unix_dest_announce(r1.chan, dest, dest_len);
 	}
 	/* F_SETFL: the flags being set (O_NONBLOCK, O_ASYNC for SIGIO), not the old ones */
 	if (st->op == IPCT_OP_FCNTL && st->arg == F_SETFL) {

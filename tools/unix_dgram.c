@@ -3,9 +3,10 @@
  * received whole by a receiver blocked in recv (simplex). By default the
  * two ends are a socketpair; with "path" the receiver binds a socket to a
  * file name in a temporary directory and the sender, a socket of its own,
- * connects to that name, as unrelated programs (syslog) do.
+ * connects to that name, as unrelated programs (syslog) do; with "sendto"
+ * the sender never connects and names the receiver's path in each sendto.
  *
- *   sudo ./ipctrace -- .output/tools/unix_dgram [DATAGRAMS [SIZE [GAP_MS [pair|path]]]]
+ *   sudo ./ipctrace -- .output/tools/unix_dgram [DATAGRAMS [SIZE [GAP_MS [pair|path|sendto]]]]
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,8 @@ int main(int argc, char **argv)
 	long count = argc > 1 ? atol(argv[1]) : 16;
 	long size = argc > 2 ? atol(argv[2]) : 512;
 	long gap_ms = argc > 3 ? atol(argv[3]) : 5;
-	int named = argc > 4 && !strcmp(argv[4], "path");
+	int unconnected = argc > 4 && !strcmp(argv[4], "sendto");
+	int named = unconnected || (argc > 4 && !strcmp(argv[4], "path"));
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 	char dir[] = "/tmp/unix_dgram.XXXXXX";
 	long bytes = 0;
@@ -39,7 +41,8 @@ int main(int argc, char **argv)
 	pid_t child;
 
 	if (count < 1 || size < 1 || size > 16384 || (argc > 4 && !named && strcmp(argv[4], "pair"))) {
-		fprintf(stderr, "usage: %s [DATAGRAMS [SIZE<=16384 [GAP_MS [pair|path]]]]\n", argv[0]);
+		fprintf(stderr, "usage: %s [DATAGRAMS [SIZE<=16384 [GAP_MS [pair|path|sendto]]]]\n",
+			argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -83,14 +86,15 @@ int main(int argc, char **argv)
 	}
 	prctl(PR_SET_NAME, "dgram-sender");
 	close(sv[1]);
-	if (named && connect(sv[0], (struct sockaddr *)&addr, sizeof(addr))) {
+	if (named && !unconnected && connect(sv[0], (struct sockaddr *)&addr, sizeof(addr))) {
 		perror("connect");
 		return 1;
 	}
 	memset(buf, 'd', size);
 	for (long i = 0; i < count; i++) {
 		msleep(gap_ms);
-		if (send(sv[0], buf, size, 0) != size) {
+		if (sendto(sv[0], buf, size, 0, unconnected ? (struct sockaddr *)&addr : NULL,
+			   unconnected ? sizeof(addr) : 0) != size) {
 			perror("send");
 			return 1;
 		}

@@ -253,6 +253,7 @@ struct model_priv {
 	struct hmap final_tid, final_pid;
 	/* epoll sets whose creation was seen: (pid, epfd) -> set, (set, chan) -> 1 member / 0 gone */
 	struct hmap epoll_set, epoll_member;
+	struct hmap dgram_by_name;  /* unix datagram address -> a socket bound or sending there */
 	uint32_t next_set;
 };
 
@@ -649,6 +650,24 @@ static bool tuple_mirrors(const struct tuple *a, const struct tuple *b)
 	       !memcmp(a->daddr, b->saddr, sizeof(a->daddr));
 }
 
+/* Unix datagram sockets meet by address: the one bound there and those that sent to it. */
+static void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len)
+{
+	struct model_priv *p = m->priv;
+	uint64_t key = 0xcbf29ce484222325ull;
+	uint32_t other;
+
+	for (size_t i = 0; i < len && name[i]; i++)
+		key = (key ^ (uint8_t)name[i]) * 0x100000001b3ull;
+	other = hmap_get(&p->dgram_by_name, key);
+	if (other == NONE_IDX) {
+		if (hmap_put(&p->dgram_by_name, key, k))
+			p->oom = true;
+	} else if (other != k) {
+		kchan_union(m, other, k);
+	}
+}
+
 static void on_chan(struct model *m, const struct ipct_chan *e)
 {
 	struct model_priv *p = m->priv;
@@ -660,6 +679,12 @@ static void on_chan(struct model *m, const struct ipct_chan *e)
 	k = kchan_get(m, e->chan, true);
 	if (k == NONE_IDX)
 		return;
+	/* where an unconnected datagram socket sends: not its name, a way to its receiver */
+	if (e->h.flags & IPCT_F_DEST) {
+		if (e->kind == IPCT_KIND_UNIX_DGRAM && e->name[0])
+			dgram_meet(m, k, e->name, sizeof(e->name));
+		return;
+	}
 	/* a freed object's address given to a new one: a new channel */
 	if (p->kchans[k].described && p->kchans[k].ino && e->ino && p->kchans[k].ino != e->ino) {
 		k = kchan_new(m, e->chan);
@@ -727,6 +752,8 @@ static void on_chan(struct model *m, const struct ipct_chan *e)
 		if (pk != NONE_IDX)
 			kchan_union(m, k, pk);
 	}
+	if (e->kind == IPCT_KIND_UNIX_DGRAM && e->name[0] && !e->peer)
+		dgram_meet(m, k, e->name, sizeof(e->name));
 }
 
 static uint64_t side_of(const struct rch *r, uint64_t kchan, uint32_t pid)
@@ -1967,6 +1994,7 @@ void model__free(struct model *m)
 		hmap_free(&p->final_pid);
 		hmap_free(&p->epoll_set);
 		hmap_free(&p->epoll_member);
+		hmap_free(&p->dgram_by_name);
 		free(p);
 	}
 	free(m);

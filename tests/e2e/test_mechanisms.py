@@ -242,6 +242,19 @@ def test_unix_dgram_named_path(ctx):
 
 
 @test()
+def test_unix_dgram_unconnected_sendto(ctx):
+    # The sender never connects: each sendto names the receiver's bound path.
+    j, ch, said, s, r, n = one_way_test(ctx, "unix_dgram", ["16", "512", "5", "sendto"],
+                                        "unix-dgram", "dgram-sender", "dgram-receiver",
+                                        "datagrams")
+    path = re.search(r"on (/\S+)$", said.lines["dgram-receiver"][0][1]).group(1)
+    expect(ch, "name", path, "unix-dgram channel")
+    check(len(channels(j, "unix-dgram")) == 1, "the sender's socket is a channel of its own: %s"
+          % excerpt(channels(j, "unix-dgram")))
+    expect_wakeups(j, s, r, ch["id"], n // 2, "dgram-sender wakes dgram-receiver")
+
+
+@test()
 def test_unix_seqpacket_abstract(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "unix_seqpacket", ["16", "256", "5"],
                                         "unix-seqpacket", "seq-client", "seq-server", "records")

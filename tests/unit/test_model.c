@@ -1018,3 +1018,54 @@ Test(model, syscall_begun_before_tracing_counts_from_first_sight)
 	thread_adds_up(t);
 	model__free(m);
 }
+
+static void ev_dest(struct model *m, uint64_t ts, uint32_t pid, uint64_t chan, const char *to)
+{
+	struct ipct_chan e = { 0 };
+
+	hdr(&e.h, IPCT_EV_CHAN, ts, pid, pid);
+	e.h.flags = IPCT_F_DEST;
+	e.chan = chan;
+	e.kind = IPCT_KIND_UNIX_DGRAM;
+	e.family = AF_UNIX;
+	memcpy(e.name, to, strlen(to));
+	model__add(m, &e.h);
+}
+
+static void unconnected_dgrams(struct model *m, bool dest_first)
+{
+	two_procs(m);
+	ev_chan(m, 1000, 10, SOCK_A, IPCT_KIND_UNIX_DGRAM, 0, 0, NULL);
+	if (dest_first)
+		ev_dest(m, 1100, 10, SOCK_A, "/run/demo.sock");
+	ev_chan(m, 1200, 20, SOCK_B, IPCT_KIND_UNIX_DGRAM, 0, 0, "/run/demo.sock");
+	if (!dest_first)
+		ev_dest(m, 1300, 10, SOCK_A, "/run/demo.sock");
+	/* another socket bound elsewhere stays apart */
+	ev_chan(m, 1200, 20, SOCK_B + 1, IPCT_KIND_UNIX_DGRAM, 0, 0, "/run/other.sock");
+	for (int i = 0; i < 3; i++) {
+		ev_sys(m, 10, 10, 2000 + i * 1000, 2100 + i * 1000, IPCT_OP_SEND, SOCK_A, 50, 0);
+		ev_sys(m, 20, 20, 1500 + i * 1000, 2200 + i * 1000, IPCT_OP_RECV, SOCK_B, 50, 0);
+	}
+	ev_sys(m, 20, 20, 5000, 5100, IPCT_OP_RECV, SOCK_B + 1, 7, 0);
+	model__finish(m);
+}
+
+Test(model, unconnected_unix_datagrams_meet_the_receiver_by_its_path)
+{
+	for (int order = 0; order < 2; order++) {
+		struct model *m = synth_model(NULL, false);
+		const struct model_channel *c;
+
+		unconnected_dgrams(m, order);
+		cr_assert_eq(m->nchannels, 2, "order %d", order);
+		c = &m->channels[0];
+		cr_assert_str_eq(c->name, "/run/demo.sock", "the receiver's name, not the sender's dest");
+		cr_assert_eq(c->nendpoints, 2);
+		cr_assert_eq(synth_ep(c, 10)->bytes_sent, 150);
+		cr_assert_eq(synth_ep(c, 20)->bytes_received, 150);
+		cr_assert_eq(c->direction, DIR_SIMPLEX);
+		cr_assert_str_eq(m->channels[1].name, "/run/other.sock");
+		model__free(m);
+	}
+}
