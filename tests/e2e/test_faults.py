@@ -883,3 +883,17 @@ def test_trace_kept_when_final_name_taken(ctx):
           % (m.group(1), ctx.trace))
     j = report(m.group(1))
     check(j["trace"]["events"] > 0, "the kept trace has no events")
+
+
+@test()
+def test_command_inherits_no_fds(ctx):
+    """The traced command gets no descriptor of ipctrace's: not the trace, and no BPF map or
+    ring buffer it could write to or read other processes' events from."""
+    argv = ["find", "/proc/self/fd/", "-mindepth", "1", "-printf", "%f %l\\n"]
+    want = [l for l in run(argv, timeout=10).out.split("\n") if l]
+    r = record(ctx, argv)
+    got = [l for l in r.out.split("\n") if l]
+    leaked = [l for l in got if re.search(r"anon_inode|bpf|\.trace|\.svg", l)]
+    check(not leaked, "the traced command inherited %s" % leaked)
+    check(len(got) == len(want), "the traced command has %d descriptors, %d untraced: %s"
+          % (len(got), len(want), got))
