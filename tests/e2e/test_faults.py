@@ -897,3 +897,35 @@ def test_command_inherits_no_fds(ctx):
     check(not leaked, "the traced command inherited %s" % leaked)
     check(len(got) == len(want), "the traced command has %d descriptors, %d untraced: %s"
           % (len(got), len(want), got))
+
+
+@test(needs_bpf=False)
+def test_error_bad_values(ctx):
+    """Every malformed value: exit 2, one line naming the option and the value, nothing run."""
+    flag = ctx.path("ran")
+    rec = ["-o", ctx.trace, "-w", ctx.svg]
+    cases = [(["-b", "3"], "-b", "3"), (["-b", "0"], "-b", "0"), (["-b", "2048"], "-b", "2048"),
+             (["-z", "10"], "-z", "10"), (["-z", "x"], "-z", "x"), (["-p", "abc"], "-p", "abc"),
+             (["-p", "1,,2"], "-p", "1,,2"), (["-p", "0"], "-p", "0"),
+             (["-p", "99999999999"], "-p", "99999999999"), (["-d", "-1"], "-d", "-1"),
+             (["-d", "1x"], "-d", "1x"), (["-d", "0"], "-d", "0"), (["-d"], "-d", "value")]
+    for args, opt, val in cases:
+        argv = rec + args + (["--", "touch", flag] if len(args) > 1 else [])
+        r = run([IPCTRACE] + argv, timeout=10)
+        what = "ipctrace " + " ".join(argv)
+        msg = one_line_error(r, what, [opt])
+        check(r.rc == 2, "%s: exit %d, expected 2" % (what, r.rc))
+        check(val in msg, "%s: the message does not show %r: %s" % (what, val, msg))
+        check(not os.path.exists(flag), "%s ran the command" % what)
+    for argv, val in ((["render", "--width", "5", ctx.trace], "5"),
+                      (["render", "--from", "soon", ctx.trace], "soon"),
+                      (["render", "--to", "0", ctx.trace], "0"),
+                      (["render", "--pid", "a,b", ctx.trace], "a,b"),
+                      (["render", "--chan", "-1", ctx.trace], "-1"),
+                      (["report", ctx.trace, ctx.trace], "one TRACE"),
+                      (["export", ctx.trace], "--perfetto")):
+        r = run([IPCTRACE] + argv, timeout=10)
+        what = "ipctrace " + " ".join(argv)
+        msg = one_line_error(r, what, [val])
+        check(r.rc == 2, "%s: exit %d, expected 2" % (what, r.rc))
+    check(sorted(os.listdir(ctx.dir)) == [], "bad values left %s" % os.listdir(ctx.dir))
