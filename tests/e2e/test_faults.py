@@ -929,3 +929,38 @@ def test_error_bad_values(ctx):
         msg = one_line_error(r, what, [val])
         check(r.rc == 2, "%s: exit %d, expected 2" % (what, r.rc))
     check(sorted(os.listdir(ctx.dir)) == [], "bad values left %s" % os.listdir(ctx.dir))
+
+
+@test()
+def test_stop_signals_leave_attached_process_alone(ctx):
+    """-p: SIGINT, SIGTERM or SIGHUP to ipctrace ends the recording with a whole trace and exit
+    0, and the attached process goes on running (it is not ipctrace's to stop)."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        victim = subprocess.Popen(["sleep", "60"], start_new_session=True)
+        try:
+            p = subprocess.Popen([IPCTRACE] + record_flags() + ["-p", str(victim.pid), "-o",
+                                 ctx.trace, "-w", ctx.svg], stdin=subprocess.DEVNULL,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                 start_new_session=True)
+            check(wait_for(lambda: glob.glob(ctx.trace + ".tmp.*"), 15), "recording did not start")
+            time.sleep(0.3)
+            p.send_signal(sig)
+            try:
+                _, err = p.communicate(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+                raise Fail("ipctrace -p did not stop within 15s of %s" % sig.name)
+            r = Run(p.returncode, "", err.decode(errors="replace"), 0)
+            check(r.rc == 0, "ipctrace -p stopped by %s: %s" % (sig.name, r.why()))
+            check(not re.search(r"Sanitizer|runtime error", r.err), "crashed: " + short(r.err))
+            check(victim.poll() is None, "the attached process died of ipctrace's %s (status %s)"
+                  % (sig.name, victim.returncode))
+            rep = run([IPCTRACE, "report", "--json", ctx.trace], timeout=30)
+            check(rep.rc == 0 and not rep.err.strip(), "the trace after %s is not whole: %s"
+                  % (sig.name, rep.why()))
+            process(json.loads(rep.out), victim.pid)
+            check(not glob.glob(ctx.trace + ".tmp.*"), "temporary trace left after " + sig.name)
+        finally:
+            victim.kill()
+            victim.wait()
