@@ -875,7 +875,8 @@ static void draw_lanes(struct draw *d)
 		const struct tl_lane *l = &tl->lanes[i];
 		double y = d->lane_y[i], top = lane_mid(d, i) - d->bar_h / 2;
 		bool merged_done = false;
-		double xa, xb;
+		double xa, xb, lx, cw, room;
+		char ids[48];
 
 		if (l->first_of_process) {
 			size_t j = i + 1;
@@ -892,13 +893,19 @@ static void draw_lanes(struct draw *d)
 		}
 		svgw__open(d->w, "g");
 		lane_title(d, l);
-		text_at(d, l->first_of_process ? "plbl" : "lbl",
-			l->first_of_process ? MARGIN : MARGIN + 14, lane_mid(d, i) + 4 * fmin(d->fs, 1.35));
+		lx = l->first_of_process ? MARGIN : MARGIN + 14;
+		text_at(d, l->first_of_process ? "plbl" : "lbl", lx, lane_mid(d, i) + 4 * fmin(d->fs, 1.35));
 		svgw__attr(d->w, "clip-path", "url(#labels)");
-		svgw__text_trunc(d->w, l->first_of_process ? l->process->comm : l->thread->comm, 16);
-		svgw__textf(d->w, " %u", l->first_of_process ? l->pid : l->tid);
 		if (l->first_of_process && l->tid != l->pid)
-			svgw__textf(d->w, " \xc2\xb7 tid %u", l->tid);
+			snprintf(ids, sizeof(ids), " %u \xc2\xb7 tid %u", l->pid, l->tid);
+		else
+			snprintf(ids, sizeof(ids), " %u", l->first_of_process ? l->pid : l->tid);
+		/* the ids always show: the name gives up what the label column lacks */
+		cw = l->first_of_process ? fmin(12 * d->fs, 16) * 0.68 : fmin(11 * d->fs, 14) * 0.6;
+		room = (d->x0 - 6 - lx) / cw - (double)utf8_chars(ids);
+		svgw__text_trunc(d->w, l->first_of_process ? l->process->comm : l->thread->comm,
+				 room < 4 ? 4 : room > 16 ? 16 : (size_t)room);
+		svgw__text(d->w, ids);
 		svgw__close(d->w);
 		xa = xpos(d, l->thread->first_ts);
 		xb = xpos(d, l->thread->last_ts);

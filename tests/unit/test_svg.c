@@ -203,6 +203,8 @@ Test(svg, hostile_names_are_escaped)
 	golden("hostile.svg", &o);
 	cr_assert_null(strstr(o.buf, "<b>"));
 	cr_assert_not_null(strstr(o.buf, "&lt;b&gt;&amp;&quot;&apos;\\x01\\x7f\xef\xbf\xbd"));
+	/* a long name gives way in the lane label: the pid stays */
+	cr_assert_not_null(strstr(o.buf, "\xe2\x80\xa6 100</text>"), "lane label lost the pid");
 	for (size_t i = 0; i < o.len; i++) {
 		unsigned char c = (unsigned char)o.buf[i];
 
