@@ -65,6 +65,7 @@ struct recorder {
 	int ncpus;
 	struct ipct_lost_cnt *lost_prev, *lost_cur;
 	uint64_t lost_total;
+	bool lost_unreadable;
 
 	struct tgid_set live;
 	pid_t child;
@@ -499,8 +500,14 @@ static int read_lost(struct recorder *r)
 	int cpu, err;
 
 	err = bpf_map__lookup_elem(r->skel->maps.lost, &key, sizeof(key), r->lost_cur, vsz, 0);
-	if (err)
+	if (err) {
+		/* Drops are never hidden: if they cannot be counted, say so once. */
+		if (!r->lost_unreadable)
+			fail("warning: reading the kernel's count of dropped events failed (%s): "
+			     "drops may be missing from the trace", strerror(-err));
+		r->lost_unreadable = true;
 		return err;
+	}
 	for (cpu = 0; cpu < r->ncpus; cpu++) {
 		const struct ipct_lost_cnt *cur = &r->lost_cur[cpu], *prev = &r->lost_prev[cpu];
 		struct ipct_lost ev = { 0 };
