@@ -16,6 +16,7 @@
 #include <bpf/libbpf.h>
 #include "model.h"
 #include "msg.h"
+#include "outpath.h"
 #include "perfetto.h"
 #include "recorder.h"
 #include "report.h"
@@ -262,10 +263,8 @@ static int outfile__open(struct outfile *o, const char *path, mode_t mode, const
 		       flag);
 		return -EISDIR;
 	}
-	if (asprintf(&o->tmp, "%s.tmp.XXXXXX", path) < 0) {
-		o->tmp = NULL;
+	if (outpath__tmp_template(path, &o->tmp))
 		return -ENOMEM;
-	}
 	fd = mkostemp(o->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;

@@ -22,6 +22,7 @@
 #include "ipctrace.h"
 #include "ipctrace.skel.h"
 #include "msg.h"
+#include "outpath.h"
 #include "procfs.h"
 #include "recorder.h"
 #include "trace.h"
@@ -325,10 +326,8 @@ static int open_output(struct recorder *r)
 		return -EISDIR;
 	}
 	r->final_path = strdup(path);
-	if (!r->final_path || asprintf(&r->tmp_path, "%s.tmp.XXXXXX", path) < 0) {
-		r->tmp_path = NULL;
+	if (!r->final_path || outpath__tmp_template(path, &r->tmp_path))
 		return -ENOMEM;
-	}
 	r->fd = mkostemp(r->tmp_path, O_CLOEXEC);
 	if (r->fd < 0) {
 		err = -errno;

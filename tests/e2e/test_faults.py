@@ -964,3 +964,17 @@ def test_stop_signals_leave_attached_process_alone(ctx):
         finally:
             victim.kill()
             victim.wait()
+
+
+@test()
+def test_longest_output_names(ctx):
+    """Output names of 250 bytes are valid (NAME_MAX 255): the temporary name must fit too."""
+    trace, svg = ctx.path("t" * 244 + ".trace"), ctx.path("s" * 246 + ".svg")
+    r = run([IPCTRACE, "--no-report", "-o", trace, "-w", svg, "--", "true"], timeout=30)
+    check(r.rc == 0, "recording to 250-byte names: " + r.why())
+    check(sorted(os.listdir(ctx.dir)) == sorted([os.path.basename(trace), os.path.basename(svg)]),
+          "expected just the trace and SVG: %s" % [f[:20] for f in os.listdir(ctx.dir)])
+    report(trace)
+    out = ctx.path("r" * 246 + ".svg")
+    r = run([IPCTRACE, "render", "-o", out, trace], timeout=30)
+    check(r.rc == 0 and os.path.exists(out), "render to a 250-byte name: " + r.why())
