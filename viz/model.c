@@ -210,6 +210,7 @@ struct rch {
 	bool mapped_twice;    /* a second process mapped it */
 	uint32_t mapper;      /* the first process that mapped it */
 	uint32_t futex_off;   /* futex in a shared mapping (ino): its offset there */
+	bool listened;        /* listen or accept was called on it */
 };
 
 struct proc {
@@ -536,6 +537,7 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 		ra->have_local = rb->have_local;
 	}
 	ra->written |= rb->written;
+	ra->listened |= rb->listened;
 	ra->map_writable |= rb->map_writable;
 	ra->mapped_twice |= rb->mapped_twice || (ra->mapper && rb->mapper && ra->mapper != rb->mapper);
 	if (!ra->mapper)
@@ -1226,6 +1228,8 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	}
 	if (e->op == IPCT_OP_EPOLL_CTL)
 		on_epoll_ctl(m, e);
+	if ((e->op == IPCT_OP_LISTEN || e->op == IPCT_OP_ACCEPT) && rc != NONE_IDX)
+		p->rchs[rc].listened = true;
 	if (e->op == IPCT_OP_MMAP && rc != NONE_IDX && (e->ret >= 0 || e->ret < -4095)) {
 		struct rch *r = &p->rchs[rc];
 
@@ -1884,6 +1888,9 @@ static int finish_channels(struct model *m)
 			    r->have_tuple && !r->paired &&
 			    !addr_is_loopback(r->tuple.family, r->tuple.daddr) &&
 			    memcmp(r->tuple.saddr, r->tuple.daddr, sizeof(r->tuple.saddr));
+		c->listening = r->listened && !r->bytes && !r->bytes_recv && !r->messages &&
+			       (r->kind == IPCT_KIND_TCP || r->kind == IPCT_KIND_UNIX_STREAM ||
+				r->kind == IPCT_KIND_UNIX_SEQPACKET);
 		c->endpoints = r->eps;
 		c->nendpoints = r->neps;
 		r->eps = NULL;

@@ -138,6 +138,7 @@ struct model_channel {
 	uint64_t bytes, messages;      /* all endpoints' sends */
 	uint64_t first_ts, last_ts;
 	bool remote;                   /* socket whose peer is not on this machine */
+	bool listening;                /* a server's socket: listen/accept only, never data */
 };
 
 struct model_wakeup {

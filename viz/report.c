@@ -99,6 +99,13 @@ static const char *chan_scope(const struct model_channel *c)
 	return c->remote ? "remote" : "same system";
 }
 
+/* The name a reader sees: a server's listening socket says so. */
+static const char *chan_label(const struct model_channel *c, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s%s", c->name[0] ? c->name : "-", c->listening ? " (listening)" : "");
+	return buf;
+}
+
 static void fmt_ns(char *buf, size_t sz, uint64_t ns)
 {
 	if (ns < 1000)
@@ -310,14 +317,14 @@ static void print_channels(const struct model *m, FILE *out)
 	table_init(&t, "ID>|KIND|NAME~|MEDIUM|UNIT|DIRECTION|SCOPE|BYTES>|MSGS>|ENDPOINTS>");
 	for (size_t i = 0; i < m->nchannels; i++) {
 		const struct model_channel *c = &m->channels[i];
-		char id[16], bytes[32], msgs[32], neps[16];
+		char id[16], bytes[32], msgs[32], neps[16], name[sizeof(c->name) + 16];
 
 		snprintf(id, sizeof(id), "%d", c->id);
 		/* a reader fed by an untraced writer still saw data move */
 		fmt_bytes(bytes, sizeof(bytes), c->bytes > chan_received(c) ? c->bytes : chan_received(c));
 		u64s(msgs, sizeof(msgs), c->messages);
 		snprintf(neps, sizeof(neps), "%zu", c->nendpoints);
-		table_row(&t, id, kind_name(c->kind), c->name[0] ? c->name : "-", kind_medium(c->kind),
+		table_row(&t, id, kind_name(c->kind), chan_label(c, name, sizeof(name)), kind_medium(c->kind),
 			  kind_unit(c->kind), direction_name(c->direction), chan_scope(c), bytes, msgs,
 			  neps);
 	}
@@ -373,13 +380,15 @@ static void print_wakeups(const struct model *m, FILE *out)
 	for (size_t i = 0; i < n; i++) {
 		const struct model_wakeup *w = &m->wakeups[i];
 		const struct model_channel *c = w->chan ? model__channel(m, w->chan) : NULL;
-		char cnt[32], waker[16], wakee[16], chan[IPCT_NAME_LEN * 2 + 48];
+		char cnt[32], waker[16], wakee[16], chan[IPCT_NAME_LEN * 2 + 64];
+		char name[IPCT_NAME_LEN * 2 + 16];
 
 		u64s(cnt, sizeof(cnt), w->count);
 		snprintf(waker, sizeof(waker), "%u", w->waker_pid);
 		snprintf(wakee, sizeof(wakee), "%u", w->wakee_pid);
 		if (c)
-			snprintf(chan, sizeof(chan), "%d %s %s", c->id, kind_name(c->kind), c->name);
+			snprintf(chan, sizeof(chan), "%d %s %s", c->id, kind_name(c->kind),
+				 chan_label(c, name, sizeof(name)));
 		else
 			snprintf(chan, sizeof(chan), "-");
 		table_row(&t, cnt, waker, comm_of(m, w->waker_pid), wakee, comm_of(m, w->wakee_pid),
@@ -550,6 +559,7 @@ static void json_channels(struct json_writer *w, const struct model *m)
 		json_writer__string_field(w, "unit", kind_unit(c->kind));
 		json_writer__string_field(w, "scope", chan_scope(c));
 		json_writer__bool_field(w, "remote", c->remote);
+		json_writer__bool_field(w, "listening", c->listening);
 		json_writer__uint_field(w, "bytes", c->bytes);
 		json_writer__uint_field(w, "bytes_received", chan_received(c));
 		json_writer__uint_field(w, "messages", c->messages);

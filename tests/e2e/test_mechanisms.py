@@ -269,6 +269,13 @@ def test_tcp_loopback(ctx):
     j, ch, said, c, s = two_way_test(ctx, "tcp_echo", ["16", "512", "2"], "tcp", "tcp-client",
                                      "tcp-server", "half-duplex")
     expect(endpoint(ch, s), "mode", "sync-blocking", "tcp-server")
+    expect(ch, "listening", False, "the connection")
+    # The server's listening socket: named so, no data, its one accept counted as no receive.
+    lst = [x for x in channels(j, "tcp", [s]) if x.get("listening")]
+    check(len(lst) == 1, "expected one listening tcp socket of tcp-server, found %s"
+          % excerpt(channels(j, "tcp")))
+    expect(lst[0], "bytes", 0, "listening socket")
+    expect(endpoint(lst[0], s), "recvs", 0, "tcp-server's accepts")
 
 
 @test()

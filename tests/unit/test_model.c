@@ -1069,3 +1069,37 @@ Test(model, unconnected_unix_datagrams_meet_the_receiver_by_its_path)
 		model__free(m);
 	}
 }
+
+Test(model, listening_socket_is_named_so_and_carries_no_data)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_channel *lst = NULL, *conn = NULL;
+
+	two_procs(m);
+	ev_inet(m, 1000, 20, 0x300, IPCT_KIND_TCP, "127.0.0.1", 8080, "0.0.0.0", 0);
+	ev_sys(m, 20, 20, 1100, 1150, IPCT_OP_LISTEN, 0x300, 0, 0);
+	ev_sleep(m, 20, 20, 1300, 2000, 2050, 1, IPCT_OP_ACCEPT, 0x300, 10, 0);
+	ev_sys2(m, 20, 20, 1200, 2100, IPCT_OP_ACCEPT, 0x300, 0x301, 4, 0);
+	ev_inet(m, 2100, 20, 0x301, IPCT_KIND_TCP, "127.0.0.1", 8080, "127.0.0.1", 5000);
+	ev_inet(m, 1900, 10, 0x302, IPCT_KIND_TCP, "127.0.0.1", 5000, "127.0.0.1", 8080);
+	ev_sys(m, 10, 10, 2200, 2300, IPCT_OP_WRITE, 0x302, 10, 0);
+	ev_sys(m, 20, 20, 2200, 2400, IPCT_OP_READ, 0x301, 10, 0);
+	model__finish(m);
+
+	for (size_t i = 0; i < m->nchannels; i++) {
+		if (!strcmp(m->channels[i].name, "127.0.0.1:8080"))
+			lst = &m->channels[i];
+		else
+			conn = &m->channels[i];
+	}
+	cr_assert_eq(m->nchannels, 2);
+	cr_assert(lst && conn);
+	cr_assert(lst->listening);
+	cr_assert_eq(lst->kind, IPCT_KIND_TCP, "kind unchanged");
+	cr_assert_eq(lst->bytes + lst->messages, 0, "an accept moves no data");
+	cr_assert_eq(synth_ep(lst, 20)->recvs, 0);
+	cr_assert_eq(synth_ep(lst, 20)->mode, MODE_SYNC_BLOCKING, "it waited in accept for a client");
+	cr_assert_not(conn->listening, "the accepted connection carried data");
+	cr_assert_eq(conn->bytes, 10);
+	model__free(m);
+}

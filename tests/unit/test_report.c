@@ -302,3 +302,27 @@ Test(report, empty_trace)
 	free(txt);
 	model__free(m);
 }
+
+Test(report, listening_socket_named_so_in_text_and_flagged_in_json)
+{
+	struct model *m = synth_model(NULL, false);
+	char *txt, *js, *out;
+
+	ev_task(m, 1000, 20, 20, "server");
+	ev_inet(m, 1000, 20, 0x300, IPCT_KIND_TCP, "127.0.0.1", 8080, "0.0.0.0", 0);
+	ev_sys(m, 20, 20, 1100, 1150, IPCT_OP_LISTEN, 0x300, 0, 0);
+	ev_sleep(m, 20, 20, 1300, 2000, 2050, 1, IPCT_OP_ACCEPT, 0x300, 0, 0);
+	ev_sys2(m, 20, 20, 1200, 2100, IPCT_OP_ACCEPT, 0x300, 0x301, 4, 0);
+	model__finish(m);
+	cr_assert_eq(m->nchannels, 1);
+
+	txt = render(m, false, NULL);
+	cr_assert_not_null(strstr(txt, "127.0.0.1:8080 (listening)"), "%s", txt);
+	js = render(m, true, NULL);
+	out = python_json(js, "json.dumps([[c[\"name\"], c[\"listening\"]] for c in d[\"channels\"]])");
+	cr_assert_str_eq(out, "[[\"127.0.0.1:8080\", true]]\n");
+	free(out);
+	free(js);
+	free(txt);
+	model__free(m);
+}
