@@ -796,7 +796,7 @@ static void arrow_ends(const struct draw *d, const struct tl_arrow *a, double *x
 	}
 }
 
-/* Channel ids next to transfer arrowheads, drawn after every arrow so none covers them. */
+/* Channel ids next to arrowheads, drawn after every arrow so none covers them. */
 static void draw_arrow_labels(struct draw *d)
 {
 	const struct timeline *tl = d->tl;
@@ -811,7 +811,8 @@ static void draw_arrow_labels(struct draw *d)
 		double x1, y1, x2, y2, w, lx, ly;
 		char txt[48];
 
-		if (a->type != TL_TRANSFER || !c)
+		/* wakeups are labelled on channels that move no data of their own (futex, semaphores) */
+		if (!c || (a->type != TL_TRANSFER && c->messages))
 			continue;
 		arrow_ends(d, a, &x1, &y1, &x2, &y2);
 		ly = y2 > y1 ? y2 - 1 : y2 + 8 * d->afs;

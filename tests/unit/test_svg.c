@@ -782,3 +782,30 @@ Test(gallery, every_demo_has_a_caption_and_a_seed_section)
 	globfree(&g);
 	free(table);
 }
+
+Test(svg, wakeups_on_a_channel_without_data_carry_its_id)
+{
+	struct sy s = { 0 };
+	size_t tlen;
+	void *t;
+	struct out o;
+
+	sy_task(&s, SY_T0 + 1000, 100, 100, "waiter");
+	sy_task(&s, SY_T0 + 1000, 100, 101, "waker");
+	sy_chan(&s, SY_T0 + 2000, 100, 0xF1F1, IPCT_KIND_FUTEX, "");
+	for (int i = 0; i < 4; i++) {
+		uint64_t r = SY_T0 + 10000 + (uint64_t)i * 100000;
+
+		sy_sleep(&s, 100, 100, r + 1000, r + 50000, r + 52000, 0xF1F1, IPCT_OP_FUTEX_WAIT, 202,
+			 101, 0xF1F1);
+		sy_call(&s, 100, 100, r, r + 53000, IPCT_OP_FUTEX_WAIT, 202, 0xF1F1, 0, 0);
+		sy_call(&s, 100, 101, r + 49000, r + 51000, IPCT_OP_FUTEX_WAKE, 202, 0xF1F1, 1, 0);
+	}
+	t = sy_write(&s, "futex", &tlen);
+	o = render(t, tlen, NULL);
+	assert_well_formed(&o);
+	cr_assert_not_null(strstr(o.buf, "<path class=\"w3\""), "no futex wakeup arrow");
+	cr_assert_not_null(strstr(o.buf, ">#1<title>channel #1: futex"), "futex wakeups not labelled");
+	free(o.buf);
+	free(t);
+}
