@@ -348,6 +348,7 @@ static struct trace_reader *open_trace(const char *path)
 	case -ENOENT: todo = "check the file name"; break;
 	case -EACCES: case -EPERM: todo = "check its permissions"; break;
 	case -EISDIR: todo = "give a trace file, not a directory"; break;
+	case -EFBIG: todo = "save the trace to a file and read that"; break;
 	default:
 		todo = msg && strstr(msg, "newer") ? "read it with a newer ipctrace"
 						   : "give a trace file written by ipctrace";

@@ -980,6 +980,23 @@ struct trace_reader *trace_reader__open_mem(const void *buf, size_t len, int *er
 }
 
 /* For a pipe or other stream that pread cannot seek in. */
+/* A pipe or device is read into memory: at most this much, or a file is the way. */
+#define STREAM_MAX (256u << 20)
+
+/* The bytes so far cannot start a trace that open_header would take: stop reading. */
+static bool stream_hopeless(const uint8_t *p, size_t n)
+{
+	uint32_t version, hlen;
+
+	if (!is_prefix_of(p, n < 8 ? n : 8, TRACE_MAGIC))
+		return true;
+	if (n < 16)
+		return false;
+	version = get_le32(p + 8);
+	hlen = get_le32(p + 12);
+	return version == 0 || version > TRACE_VERSION || hlen < HDR_MIN_LEN || hlen > HDR_MAX_LEN;
+}
+
 static int read_all(int fd, uint8_t **out, size_t *len)
 {
 	uint8_t *buf = NULL;
@@ -988,9 +1005,15 @@ static int read_all(int fd, uint8_t **out, size_t *len)
 	for (;;) {
 		ssize_t k;
 
-		if (n == cap && grow(&buf, &cap, cap ? cap * 2 : 1 << 16)) {
-			free(buf);
-			return -ENOMEM;
+		if (n == cap) {
+			if (cap >= STREAM_MAX) {
+				free(buf);
+				return -EFBIG;
+			}
+			if (grow(&buf, &cap, cap ? cap * 2 : 1 << 16)) {
+				free(buf);
+				return -ENOMEM;
+			}
 		}
 		k = read(fd, buf + n, cap - n);
 		if (k < 0) {
@@ -1003,6 +1026,9 @@ static int read_all(int fd, uint8_t **out, size_t *len)
 		if (k == 0)
 			break;
 		n += k;
+		/* /dev/zero or a stream of garbage: open_header says what is wrong with it. */
+		if (stream_hopeless(buf, n))
+			break;
 	}
 	*out = buf;
 	*len = n;
@@ -1036,6 +1062,10 @@ struct trace_reader *trace_reader__open_path(const char *path, int *err, const c
 		size_t len = 0;
 
 		e = read_all(r->fd, &r->owned, &len);
+		if (e == -EFBIG) {
+			set_open_err(err, msg, e, "more than 256 MiB from a pipe or device");
+			goto fail;
+		}
 		if (e) {
 			set_open_err(err, msg, e, strerror(-e));
 			goto fail;

@@ -978,3 +978,41 @@ def test_longest_output_names(ctx):
     out = ctx.path("r" * 246 + ".svg")
     r = run([IPCTRACE, "render", "-o", out, trace], timeout=30)
     check(r.rc == 0 and os.path.exists(out), "render to a 250-byte name: " + r.why())
+
+
+@test(needs_bpf=False)
+def test_report_endless_input(ctx):
+    """Devices and pipes are read into memory: garbage is refused from its first bytes, and a
+    stream with a plausible header stops at a bound instead of eating all memory."""
+    for dev in ("/dev/zero", "/dev/urandom"):
+        r = run([IPCTRACE, "report", dev], timeout=20)
+        one_line_error(r, "report " + dev, ["not an ipctrace trace"])
+    header = b"IPCTRACE" + (1).to_bytes(4, "little") + (64).to_bytes(4, "little")
+    p = subprocess.Popen([IPCTRACE, "report", "--json", "/dev/stdin"], stdin=subprocess.PIPE,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+    def feed():
+        try:
+            p.stdin.write(header)
+            zeros = bytes(1 << 20)
+            for _ in range(1024):  # 1 GiB unless ipctrace stops reading
+                p.stdin.write(zeros)
+        except (BrokenPipeError, ValueError):
+            pass
+        finally:
+            try:
+                p.stdin.close()
+            except BrokenPipeError:
+                pass
+    t = threading.Thread(target=feed)
+    t.start()
+    try:
+        _, status, ru = os.wait4(p.pid, 0)
+    finally:
+        t.join(timeout=60)
+    err = p.stderr.read().decode(errors="replace")
+    out = p.stdout.read().decode(errors="replace")
+    r = Run(os.waitstatus_to_exitcode(status), out, err, 0)
+    one_line_error(r, "report of an endless stream with a trace header", ["256 MiB"])
+    check(ru.ru_maxrss < (400 << 10) * (4 if "-san" in IPCTRACE else 1),
+          "reading the stream peaked at %d MiB" % (ru.ru_maxrss >> 10))

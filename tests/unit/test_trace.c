@@ -960,3 +960,15 @@ Test(trace, fuzz_corpus_real_trace_reads_whole)
 	cr_assert_gt(syscalls, 0);
 	trace_reader__free(r);
 }
+
+/* A device that never ends is not read to its end: its first bytes already say no. */
+Test(trace, endless_device_refused_at_once)
+{
+	const char *msg = NULL;
+	int err = 0;
+
+	cr_assert_null(trace_reader__open_path("/dev/zero", &err, &msg));
+	cr_assert_eq(err, -EINVAL, "%d %s", err, msg);
+	cr_assert_null(trace_reader__open_path("/dev/urandom", &err, &msg));
+	cr_assert_eq(err, -EINVAL, "%d %s", err, msg);
+}
