@@ -30,6 +30,7 @@ pipe_poll||3|Readiness multiplexing: the reader sleeps in poll(), then reads: As
 epoll_server||3|One server sleeping in epoll_wait for many clients: Async-Blocking
 sigio_reader||3|Signal-driven I/O: the kernel sends a signal when data arrives, the handler reads: Async-Nonblocking
 io_uring_cat||3|Completion-based I/O through io_uring: Async-Nonblocking
+posix_aio||3|POSIX AIO: aio_read() on a helper thread, a signal on completion, the reader never waits: Async-Nonblocking
 mq_pair||4 Message Queue|A POSIX message queue: the receiver blocks in mq_receive()
 mq_notify||3, 4 Message Queue|mq_notify: the receiver is told when a message arrives and never waits: Async-Nonblocking
 sysv_msg||4 Message Queue|A System V message queue: msgsnd / msgrcv

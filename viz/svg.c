@@ -1252,6 +1252,18 @@ static void dir_glyph(struct draw *d, enum model_direction dir, double x, double
 	svgw__close(d->w);
 }
 
+/* An invisible box over the direction cell of a memory channel, to say why it is unseen. */
+static void memory_dir_title(struct draw *d, double x, double y)
+{
+	rect(d, NULL, x, y, 112, ROW_H);
+	svgw__attr(d->w, "fill", "none");
+	svgw__attr(d->w, "pointer-events", "all");
+	svgw__element_text(d->w, "title", "the data moves by loads and stores in shared memory, which no system call "
+			   "shows, so its direction is not seen; the seed's table has shared memory and "
+			   "memory maps both ways (2.1.3)");
+	svgw__close(d->w);
+}
+
 /* The glyphs explained, beside the table's heading. */
 static void dir_key(struct draw *d, double x, double y)
 {
@@ -1347,7 +1359,9 @@ static void draw_table(struct draw *d)
 		vals[2] = cells[2];
 		vals[3] = kf.medium;
 		vals[4] = kf.unit;
-		vals[5] = direction_name(c->direction);
+		/* loads and stores in shared memory make no system call: their direction is not seen */
+		vals[5] = c->direction == DIR_NONE && kind_family(c->kind) == FAM_SHM ? "unseen (memory)"
+										 : direction_name(c->direction);
 		vals[6] = scope_text(c);
 		vals[7] = cells[7];
 		vals[8] = cells[8];
@@ -1358,6 +1372,8 @@ static void draw_table(struct draw *d)
 		svgw__close(d->w);
 		x = MARGIN;
 		for (size_t i = 0; i < ncols; i++) {
+			double pad;
+
 			if (i == 1) {
 				char cls[8];
 
@@ -1367,11 +1383,14 @@ static void draw_table(struct draw *d)
 			}
 			if (i == 5)
 				dir_glyph(d, c->direction, x + 4, y + 9);
-			text_at(d, "td", cols[i].right ? x + cols[i].w - 8 : x + (i == 1 ? 19 : i == 5 ? 28 : 4), y + 13);
+			if (i == 5 && c->direction == DIR_NONE && kind_family(c->kind) == FAM_SHM)
+				memory_dir_title(d, x, y);
+			/* room on the left for the kind's swatch and the direction's glyph */
+			pad = i == 1 ? 19 : i == 5 && c->direction != DIR_NONE ? 28 : 4;
+			text_at(d, "td", cols[i].right ? x + cols[i].w - 8 : x + pad, y + 13);
 			if (cols[i].right)
 				svgw__attr(d->w, "text-anchor", "end");
-			svgw__text_trunc(d->w, vals[i] ? vals[i] : "-",
-					 (size_t)((cols[i].w - (i == 1 ? 23 : i == 5 ? 32 : 8)) / CHAR_W));
+			svgw__text_trunc(d->w, vals[i] ? vals[i] : "-", (size_t)((cols[i].w - pad - 4) / CHAR_W));
 			svgw__close(d->w);
 			x += cols[i].w;
 		}

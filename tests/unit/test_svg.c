@@ -806,6 +806,8 @@ Test(svg, wakeups_on_a_channel_without_data_carry_its_id)
 	assert_well_formed(&o);
 	cr_assert_not_null(strstr(o.buf, "<path class=\"w3\""), "no futex wakeup arrow");
 	cr_assert_not_null(strstr(o.buf, ">#1<title>channel #1: futex"), "futex wakeups not labelled");
+	/* its data moves in memory: no direction to see, and the table says so rather than "none" */
+	cr_assert_not_null(strstr(o.buf, ">unseen (memory)</text>"), "memory channel's direction not explained");
 	free(o.buf);
 	free(t);
 }
