@@ -628,6 +628,42 @@ static void sudo_owner(uid_t *uid, gid_t *gid)
 	*gid = vg;
 }
 
+/* Its directory resolved, then its last component: two spellings of one file compare equal. */
+static char *canonical_name(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char *dir, *real, *out = NULL;
+
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return NULL;
+	real = realpath(dir, NULL);
+	if (real && asprintf(&out, "%s/%s", real, base) < 0)
+		out = NULL;
+	free(real);
+	free(dir);
+	return out;
+}
+
+/* True when a and b name one file: the same spelling resolved, or one inode already. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char *ca, *cb;
+	bool same;
+
+	if (!strcmp(a, b))
+		return true;
+	if (!stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		return true;
+	ca = canonical_name(a);
+	cb = canonical_name(b);
+	same = ca && cb && !strcmp(ca, cb);
+	free(ca);
+	free(cb);
+	return same;
+}
+
 struct record_args {
 	struct recorder_opts ro;
 	const char *svg_path;
@@ -707,7 +743,7 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 		return usage_error("-o needs a file name: the trace cannot go to stdout");
 	if (!a->no_svg && !a->no_report && !strcmp(a->svg_path, "-"))
 		return usage_error("-w - puts the SVG on stdout, where the report goes: add --no-report");
-	if (!a->no_svg && !strcmp(a->svg_path, a->ro.trace_path))
+	if (!a->no_svg && strcmp(a->svg_path, "-") && same_file(a->svg_path, a->ro.trace_path))
 		return usage_error("-o and -w name the same file %s: give two names", a->svg_path);
 	return 0;
 }

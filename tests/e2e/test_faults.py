@@ -1016,3 +1016,21 @@ def test_report_endless_input(ctx):
     one_line_error(r, "report of an endless stream with a trace header", ["256 MiB"])
     check(ru.ru_maxrss < (400 << 10) * (4 if "-san" in IPCTRACE else 1),
           "reading the stream peaked at %d MiB" % (ru.ru_maxrss >> 10))
+
+
+@test(needs_bpf=False)
+def test_error_trace_and_svg_one_file(ctx):
+    """-o and -w spelling one file two ways: refused up front, or the SVG would replace the
+    trace it was drawn from."""
+    sub = ctx.path("sub")
+    os.mkdir(sub)
+    trace = os.path.join(sub, "t.x")
+    flag = ctx.path("ran")
+    for svg in (trace, os.path.join(sub, ".", "t.x"), os.path.join(ctx.dir, "sub", "..", "sub",
+                                                                   "t.x")):
+        r = run([IPCTRACE, "-o", trace, "-w", svg, "--", "touch", flag], timeout=10)
+        what = "-o %s -w %s" % (trace, svg)
+        one_line_error(r, what, ["same file"])
+        check(r.rc == 2, "%s: exit %d, expected 2" % (what, r.rc))
+        check(not os.path.exists(flag), "%s ran the command" % what)
+        check(not os.listdir(sub), "%s left %s" % (what, os.listdir(sub)))
