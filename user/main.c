@@ -373,6 +373,42 @@ static void warn_status(const struct trace_reader *r, const char *path)
 		       (unsigned long long)trace_reader__events_read(r));
 }
 
+/* Its directory resolved, then its last component: two spellings of one file compare equal. */
+static char *canonical_name(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	char *dir, *real, *out = NULL;
+
+	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+	if (!dir)
+		return NULL;
+	real = realpath(dir, NULL);
+	if (real && asprintf(&out, "%s/%s", real, base) < 0)
+		out = NULL;
+	free(real);
+	free(dir);
+	return out;
+}
+
+/* True when a and b name one file: the same spelling resolved, or one inode already. */
+static bool same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	char *ca, *cb;
+	bool same;
+
+	if (!strcmp(a, b))
+		return true;
+	if (!stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
+		return true;
+	ca = canonical_name(a);
+	cb = canonical_name(b);
+	same = ca && cb && !strcmp(ca, cb);
+	free(ca);
+	free(cb);
+	return same;
+}
+
 static int do_help(int argc, char **argv)
 {
 	fputs(usage_text, stdout);
@@ -521,6 +557,10 @@ static int do_render(int argc, char **argv)
 		usage_error("render: -o needs a file name (or - for stdout), not an empty one");
 		goto out;
 	}
+	if (strcmp(out, "-") && same_file(out, argv[optind])) {
+		usage_error("render: -o %s is the trace itself: give another name for the SVG", out);
+		goto out;
+	}
 	if (sopts.to_ns && sopts.to_ns <= sopts.from_ns) {
 		usage_error("bad window: --to must be later than --from");
 		goto out;
@@ -592,6 +632,9 @@ static int do_export(int argc, char **argv)
 		return usage_error("export needs exactly one TRACE file: see ipctrace --help");
 	if (!*out)
 		return usage_error("export: -o needs a file name (or - for stdout), not an empty one");
+	if (strcmp(out, "-") && same_file(out, argv[optind]))
+		return usage_error("export: -o %s is the trace itself: give another name for the JSON",
+				   out);
 	r = open_trace(argv[optind]);
 	if (!r)
 		return 1;
@@ -626,42 +669,6 @@ static void sudo_owner(uid_t *uid, gid_t *gid)
 		return;
 	*uid = vu;
 	*gid = vg;
-}
-
-/* Its directory resolved, then its last component: two spellings of one file compare equal. */
-static char *canonical_name(const char *path)
-{
-	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
-	char *dir, *real, *out = NULL;
-
-	dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-	if (!dir)
-		return NULL;
-	real = realpath(dir, NULL);
-	if (real && asprintf(&out, "%s/%s", real, base) < 0)
-		out = NULL;
-	free(real);
-	free(dir);
-	return out;
-}
-
-/* True when a and b name one file: the same spelling resolved, or one inode already. */
-static bool same_file(const char *a, const char *b)
-{
-	struct stat sa, sb;
-	char *ca, *cb;
-	bool same;
-
-	if (!strcmp(a, b))
-		return true;
-	if (!stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)
-		return true;
-	ca = canonical_name(a);
-	cb = canonical_name(b);
-	same = ca && cb && !strcmp(ca, cb);
-	free(ca);
-	free(cb);
-	return same;
 }
 
 struct record_args {

@@ -1034,3 +1034,19 @@ def test_error_trace_and_svg_one_file(ctx):
         check(r.rc == 2, "%s: exit %d, expected 2" % (what, r.rc))
         check(not os.path.exists(flag), "%s ran the command" % what)
         check(not os.listdir(sub), "%s left %s" % (what, os.listdir(sub)))
+
+
+@test()
+def test_error_render_over_its_trace(ctx):
+    record(ctx, [tool("pipe_blocking"), "2", "16", "1"])
+    with open(ctx.trace, "rb") as f:
+        before = f.read()
+    same = os.path.join(ctx.dir, ".", os.path.basename(ctx.trace))
+    for cmd in (["render", "-o", ctx.trace], ["render", "-o", same],
+                ["export", "--perfetto", "-o", same]):
+        r = run([IPCTRACE] + cmd + [ctx.trace], timeout=30)
+        what = " ".join(cmd)
+        one_line_error(r, what, ["trace itself"])
+        check(r.rc == 2, "%s: exit %d, expected 2" % (what, r.rc))
+        with open(ctx.trace, "rb") as f:
+            check(f.read() == before, "%s replaced the trace" % what)
