@@ -277,29 +277,10 @@ static void text_at(struct draw *d, const char *cls, double x, double y)
 	svgw__attr_num(d->w, "y", y);
 }
 
-/*
- * A connection-oriented socket that carried no data and saw only calls of a
- * server's setup (listen, accept, poll, close): a listening socket.
- */
-static bool chan_listening(const struct draw *d, const struct model_channel *c)
+/* A server's listening socket says so, as in the text report. */
+static const char *listening_suffix(const struct model_channel *c)
 {
-	const uint64_t setup = 1ull << IPCT_OP_LISTEN | 1ull << IPCT_OP_ACCEPT | 1ull << IPCT_OP_BIND |
-			       1ull << IPCT_OP_SOCKET | 1ull << IPCT_OP_CLOSE | 1ull << IPCT_OP_POLL |
-			       1ull << IPCT_OP_SELECT | 1ull << IPCT_OP_EPOLL_WAIT | 1ull << IPCT_OP_FCNTL |
-			       1ull << IPCT_OP_IOCTL | 1ull << IPCT_OP_DUP | 1ull << IPCT_OP_OTHER;
-	uint64_t ops = timeline__chan_ops(d->tl, c->id);
-
-	if (c->kind != IPCT_KIND_TCP && c->kind != IPCT_KIND_UNIX_STREAM &&
-	    c->kind != IPCT_KIND_UNIX_SEQPACKET)
-		return false;
-	if (c->bytes || c->messages)
-		return false;
-	return (ops & (1ull << IPCT_OP_LISTEN | 1ull << IPCT_OP_ACCEPT)) && !(ops & ~setup);
-}
-
-static const char *listening_suffix(const struct draw *d, const struct model_channel *c)
-{
-	return chan_listening(d, c) ? " (listening)" : "";
+	return c->listening ? " (listening)" : "";
 }
 
 static void chan_desc(const struct draw *d, char *b, size_t n, int id)
@@ -310,7 +291,7 @@ static void chan_desc(const struct draw *d, char *b, size_t n, int id)
 		snprintf(b, n, "%s", id > 0 ? "an unnamed channel" : "no channel");
 		return;
 	}
-	snprintf(b, n, "#%d %s %s%s", c->id, kind_name(c->kind), c->name, listening_suffix(d, c));
+	snprintf(b, n, "#%d %s %s%s", c->id, kind_name(c->kind), c->name, listening_suffix(c));
 }
 
 static const char *span_cls(const struct draw *d, char *b, size_t n, const struct tl_span *s)
@@ -1204,7 +1185,7 @@ static void chan_title(struct draw *d, const struct model_channel *c)
 
 	svgw__open(d->w, "title");
 	svgw__textf(d->w, "channel #%d: %s %s%s\n%s, %s \xc2\xb7 %s in %" PRIu64 " messages \xc2\xb7 used %s \xe2\x86\x92 %s",
-		    c->id, kind_name(c->kind), c->name, listening_suffix(d, c),
+		    c->id, kind_name(c->kind), c->name, listening_suffix(c),
 		    direction_name(c->direction), scope_text(c),
 		    fmt_bytes(by, sizeof(by), c->bytes), c->messages,
 		    fmt_ts(d, t0, sizeof(t0), c->first_ts), fmt_ts(d, t1, sizeof(t1), c->last_ts));
@@ -1228,7 +1209,7 @@ static const char *const dir_help[] = {
 	[DIR_FULL_DUPLEX] = "full-duplex: both ways at the same time (seed 2.1.3)",
 };
 
-/* The direction as a glyph 18 px wide centred on y: -> simplex, <-> half, two opposite arrows full; none: none. */
+/* The direction as a glyph 18 px wide centred on y: -> simplex, <-> half, two opposite arrows full, none drawn for none. */
 static void dir_glyph(struct draw *d, enum model_direction dir, double x, double y)
 {
 	if (dir != DIR_SIMPLEX && dir != DIR_HALF_DUPLEX && dir != DIR_FULL_DUPLEX)
@@ -1355,7 +1336,7 @@ static void draw_table(struct draw *d)
 		vals[0] = cells[0];
 		vals[1] = kind_name(c->kind);
 		snprintf(cells[2], sizeof(cells[2]), "%s%s", c->name[0] ? c->name : "-",
-			 listening_suffix(d, c));
+			 listening_suffix(c));
 		vals[2] = cells[2];
 		vals[3] = kf.medium;
 		vals[4] = kf.unit;

@@ -146,9 +146,6 @@ struct timeline *timeline__new(const struct model *m, const struct timeline_opts
 		tl->opts.to = tl->opts.from + 1;
 	if (add_lanes(tl))
 		goto err;
-	tl->chan_ops = calloc(m->nchannels ? m->nchannels : 1, sizeof(*tl->chan_ops));
-	if (!tl->chan_ops)
-		goto err;
 	return tl;
 err:
 	timeline__free(tl);
@@ -175,7 +172,6 @@ void timeline__free(struct timeline *tl)
 	free(tl->lanes);
 	free(tl->arrows);
 	free(tl->lost);
-	free(tl->chan_ops);
 	if (tl->priv) {
 		free(tl->priv->keys);
 		free(tl->priv->slots);
@@ -287,31 +283,6 @@ static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint
 	return 0;
 }
 
-/* m->channels is sorted by id (model.h). */
-static long chan_index(const struct model *m, int id)
-{
-	size_t lo = 0, hi = m->nchannels;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (m->channels[mid].id == id)
-			return (long)mid;
-		if (m->channels[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return -1;
-}
-
-uint64_t timeline__chan_ops(const struct timeline *tl, int chan)
-{
-	long i = chan > 0 && tl->chan_ops ? chan_index(tl->model, chan) : -1;
-
-	return i < 0 ? 0 : tl->chan_ops[i];
-}
-
 void timeline__on_span(void *ctx, const struct model_span *s)
 {
 	struct timeline *tl = ctx;
@@ -320,13 +291,6 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 	int lane;
 
 	tl->stats.spans++;
-	/* every call, shown or not: what a channel was used for (e.g. only accept: a listener) */
-	if (s->chan > 0 && (s->state == SPAN_SYSCALL || s->state == SPAN_POLLING) && s->op < 64 && tl->chan_ops) {
-		long ci = chan_index(tl->model, s->chan);
-
-		if (ci >= 0)
-			tl->chan_ops[ci] |= 1ull << s->op;
-	}
 	lane = timeline__lane(tl, s->tid);
 	if (lane < 0 || s->end < from || s->start > to || s->state >= SPAN_STATE_COUNT) {
 		tl->stats.spans_outside++;

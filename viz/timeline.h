@@ -101,7 +101,6 @@ struct timeline {
 	struct timeline_stats stats;
 	struct timeline_priv *priv;
 	int err;                    /* first allocation failure, -ENOMEM */
-	uint64_t *chan_ops;         /* per model channel index: bit (1 << op) of every call on it */
 };
 
 struct timeline *timeline__new(const struct model *m, const struct timeline_opts *opts);
@@ -118,8 +117,6 @@ const struct tl_cell *timeline__cell(const struct tl_lane *l, uint32_t col);
 /* Lane index of a thread, -1 if it has none. */
 int timeline__lane(const struct timeline *tl, uint32_t tid);
 bool timeline__chan_shown(const struct timeline *tl, int chan);
-/* Bit (1 << op) of every enum ipct_op called on channel id, in any thread or time. */
-uint64_t timeline__chan_ops(const struct timeline *tl, int chan);
 
 /* Sink callbacks (ctx = the timeline), public for tests that feed spans. */
 void timeline__on_span(void *ctx, const struct model_span *s);
