@@ -248,7 +248,8 @@ int perfetto__export(struct trace_reader *r, FILE *out)
 		json_str(out, kind_name(c->kind));
 		fputs(",\"name\":", out);
 		json_str(out, c->name);
-		fprintf(out, ",\"direction\":\"%s\"}", direction_name(c->direction));
+		fprintf(out, ",\"direction\":\"%s\",\"listening\":%s}", direction_name(c->direction),
+			c->listening ? "true" : "false");
 	}
 	fputs("]},\n\"traceEvents\":[", out);
 	names_meta(&p);

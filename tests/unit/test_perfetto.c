@@ -117,3 +117,28 @@ Test(perfetto, hostile_names_stay_valid_json)
 {
 	export_and_check(true);
 }
+
+/* The channel list in otherData says which socket is a server's listening one, as the JSON report does. */
+Test(perfetto, channels_say_which_socket_listens)
+{
+	size_t tlen, len = 0;
+	void *t = sy_sockets(&tlen);
+	char *buf = NULL;
+	struct trace_reader *r;
+	FILE *f;
+	int err = 0;
+
+	cr_assert_not_null(t);
+	r = trace_reader__open_mem(t, tlen, &err, NULL);
+	cr_assert_not_null(r);
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(perfetto__export(r, f), 0);
+	fclose(f);
+	trace_reader__free(r);
+	cr_assert_not_null(strstr(buf, "\"name\":\"127.0.0.1:8080\",\"direction\":\"none\",\"listening\":true}"),
+			   "the listener is not flagged");
+	cr_assert_not_null(strstr(buf, "\"name\":\"127.0.0.1:8080 <-> 127.0.0.1:5000\",\"direction\":\"half-duplex\",\"listening\":false}"),
+			   "the connection is flagged or its direction lost");
+	free(buf);
+	free(t);
+}
