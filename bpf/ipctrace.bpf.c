@@ -167,6 +167,7 @@ enum x86_64_nr {
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
 #define PR_SET_NAME 15
+#define SI_ASYNCIO (-4)
 #define FUTEX_CMD_MASK 0x7f
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX2_PRIVATE 128
@@ -1170,6 +1171,15 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		if (st->arg > 0) {
 			obj = ipc_chan(IPCT_KIND_SIGNAL, st->arg);
 			obj_kind = IPCT_KIND_SIGNAL;
+		}
+		/* glibc's POSIX AIO reports a completion with si_code SI_ASYNCIO */
+		if (nr == NR_rt_sigqueueinfo || nr == NR_rt_tgsigqueueinfo) {
+			__u64 uinfo = nr == NR_rt_sigqueueinfo ? a[2] : a[3];
+			int code = 0;
+
+			if (uinfo && !bpf_probe_read_user(&code, sizeof(code), (void *)(uinfo + 8)) &&
+			    code == SI_ASYNCIO)
+				st->flags |= IPCT_F_ASYNC;
 		}
 		break;
 	case NR_rt_sigtimedwait:

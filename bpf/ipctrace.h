@@ -111,7 +111,7 @@ enum ipct_op {
 /* ipct_hdr.flags */
 #define IPCT_F_NONBLOCK  0x01 /* SYSCALL: fd had O_NONBLOCK or MSG_DONTWAIT */
 #define IPCT_F_ZERO_TMO  0x02 /* SYSCALL: poll/select/epoll with timeout 0 */
-#define IPCT_F_ASYNC     0x04 /* SYSCALL: fd had O_ASYNC (SIGIO) */
+#define IPCT_F_ASYNC     0x04 /* SYSCALL: fd had O_ASYNC (SIGIO); KILL: si_code SI_ASYNCIO (an AIO completion) */
 #define IPCT_F_INSIGNAL  0x08 /* SYSCALL: made while a signal handler runs */
 #define IPCT_F_GROUP_DEAD 0x10 /* EXIT: last thread of the process */
 #define IPCT_F_THREAD    0x20 /* FORK/TASK: a thread, not a new process */

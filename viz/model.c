@@ -148,6 +148,10 @@ struct thr {
 	uint32_t poll_credited[POLL_CREDITS];
 	int npoll_credited;
 	uint32_t poll_set;  /* the epoll set it waited on, 0: unknown (credit any channel read next) */
+	/* its last transfer, until an AIO completion signal says it was done for another thread */
+	uint32_t io_rc;
+	uint64_t io_blk_ns;
+	bool io_blocked;
 };
 
 struct tuple {
@@ -315,6 +319,7 @@ static struct thr *thr_get(struct model *m, uint32_t pid, uint32_t tid, uint64_t
 	t->pub.tid = tid;
 	t->pub.first_ts = t->pub.last_ts = ts;
 	t->run_rc = NONE_IDX;
+	t->io_rc = NONE_IDX;
 	return t;
 }
 
@@ -1343,6 +1348,32 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 			t->snb_start = 0;
 		}
 		run_end(m, t);
+	}
+
+	/* glibc's AIO helper thread signals its own process that the I/O it just did completed */
+	if (e->op == IPCT_OP_KILL && (e->h.flags & IPCT_F_ASYNC) && e->ret == 0 && t->io_rc != NONE_IDX) {
+		uint32_t idx = hmap_get(&p->thr_by_tid, (uint32_t)e->arg);
+		uint32_t target = idx != NONE_IDX ? p->thrs[idx].pub.pid : (uint32_t)e->arg;
+		uint32_t io = rch_resolve(p, t->io_rc);
+		struct model_endpoint *aio = target == e->h.pid && io != NONE_IDX ?
+					     rch_ep(m, io, e->h.pid) : NULL;
+
+		if (aio) {
+			if (t->io_blocked && aio->mode_calls[MODE_SYNC_BLOCKING]) {
+				aio->mode_calls[MODE_SYNC_BLOCKING]--;
+				aio->mode_ns[MODE_SYNC_BLOCKING] -= t->io_blk_ns < aio->mode_ns[MODE_SYNC_BLOCKING] ?
+					t->io_blk_ns : aio->mode_ns[MODE_SYNC_BLOCKING];
+			}
+			aio->mode_calls[MODE_ASYNC_NONBLOCKING]++;
+		}
+	}
+	if (is_io_op(e->op) || e->op == IPCT_OP_KILL) {
+		t->io_rc = NONE_IDX;
+		if (bytes >= 0 && rc != NONE_IDX && (is_recv_op(e->op) || is_send_op(e->op))) {
+			t->io_rc = rc;
+			t->io_blocked = nblk && is_io_op(e->op);
+			t->io_blk_ns = blk;
+		}
 	}
 
 	if (e->op == IPCT_OP_KILL) {

@@ -1103,3 +1103,50 @@ Test(model, listening_socket_is_named_so_and_carries_no_data)
 	cr_assert_eq(conn->bytes, 10);
 	model__free(m);
 }
+
+static struct model *aio_like(unsigned kill_flags)
+{
+	struct model *m = synth_model(NULL, false);
+
+	two_procs(m);
+	ev_task(m, 1000, 20, 21, "reader");
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	/* a helper thread reads for the caller, then tells it with a signal to its own process */
+	ev_sys(m, 10, 10, 4900, 5050, IPCT_OP_WRITE, PIPE, 100, 0);
+	ev_sleep(m, 20, 21, 2100, 5000, 5100, 1, IPCT_OP_READ, PIPE, 10, PIPE);
+	ev_sys(m, 20, 21, 2000, 5200, IPCT_OP_READ, PIPE, 100, 0);
+	ev_sys(m, 20, 21, 5300, 5310, IPCT_OP_OTHER, 0, 20, 0);
+	{
+		struct ipct_syscall e = { 0 };
+
+		hdr(&e.h, IPCT_EV_SYSCALL, 5600, 20, 21);
+		e.h.flags = kill_flags;
+		e.enter_ts = 5500;
+		e.op = IPCT_OP_KILL;
+		e.arg = 20;
+		model__add(m, &e.h);
+	}
+	model__finish(m);
+	return m;
+}
+
+Test(model, read_completed_by_an_aio_signal_is_async_nonblocking)
+{
+	struct model *m = aio_like(IPCT_F_ASYNC);
+	const struct model_endpoint *r = synth_ep(&m->channels[0], 20);
+
+	cr_assert_eq(m->channels[0].kind, IPCT_KIND_PIPE);
+	cr_assert(r);
+	cr_assert_eq(r->recvs, 1);
+	cr_assert_eq(r->bytes_received, 100);
+	cr_assert_eq(r->blocked, 1, "the helper thread did block");
+	cr_assert_eq(r->mode_calls[MODE_SYNC_BLOCKING], 0);
+	cr_assert_eq(r->mode_calls[MODE_ASYNC_NONBLOCKING], 1);
+	cr_assert_eq(r->mode, MODE_ASYNC_NONBLOCKING);
+	model__free(m);
+
+	m = aio_like(0);
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode, MODE_SYNC_BLOCKING, "a plain signal to itself is no AIO completion");
+	model__free(m);
+}
