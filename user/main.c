@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -286,12 +287,39 @@ static int outfile__open(struct outfile *o, const char *path, mode_t mode, const
 	return 0;
 }
 
+/* The temporary output a stop signal must not leave behind while it is written. */
+static const char *volatile pending_tmp;
+
+static void remove_pending_and_die(int sig)
+{
+	const char *tmp = pending_tmp;
+
+	if (tmp)
+		unlink(tmp);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* From here a stop signal removes tmp, then ends ipctrace as it would have; NULL: default. */
+static void guard_tmp(const char *tmp)
+{
+	struct sigaction sa = { .sa_handler = tmp ? remove_pending_and_die : SIG_DFL };
+
+	pending_tmp = tmp;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+}
+
 static void outfile__abort(struct outfile *o)
 {
 	if (o->f && o->f != stdout)
 		fclose(o->f);
 	if (o->tmp) {
 		unlink(o->tmp);
+		if (pending_tmp == o->tmp)
+			guard_tmp(NULL);
 		free(o->tmp);
 	}
 	o->f = NULL;
@@ -330,6 +358,8 @@ static int outfile__commit(struct outfile *o, const char *what)
 		       o->path, strerror(-err));
 		unlink(o->tmp);
 	}
+	if (pending_tmp == o->tmp)
+		guard_tmp(NULL);
 	free(o->tmp);
 	o->tmp = NULL;
 	return err;
@@ -589,6 +619,7 @@ static int do_render(int argc, char **argv)
 		goto out;
 	if (outfile__open(&o, out, 0666, "SVG", "-o"))
 		goto out;
+	guard_tmp(o.tmp);
 	if (render_svg(r, &sopts, &o, argv[optind]))
 		goto out;
 	warn_status(r, argv[optind]);
@@ -642,6 +673,7 @@ static int do_export(int argc, char **argv)
 		trace_reader__free(r);
 		return 1;
 	}
+	guard_tmp(o.tmp);
 	err = perfetto__export(r, o.f);
 	if (err) {
 		errorf("exporting %s failed: %s: check the trace with ipctrace report", argv[optind],
@@ -853,6 +885,8 @@ static int do_record(int argc, char **argv)
 	if (!rec)
 		goto out;
 	err = recorder__run(rec);
+	/* Recording is over (the trace is whole): a stop signal now only removes the SVG's tmp. */
+	guard_tmp(svg.tmp);
 	code = recorder__exit_code(rec);
 	recorder__stats(rec, &st);
 	if (err) {

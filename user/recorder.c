@@ -1136,8 +1136,8 @@ int recorder__run(struct recorder *r)
 		if (err)
 			goto out;
 	}
+	/* Stop signals stay caught until the trace is closed: the caller decides after that. */
 	err = collect(r);
-	set_stop_signals(false);
 	r->end_ns = now_ns();
 	if (child_running(r) && !r->live.live)
 		reap_child(r, true);
@@ -1151,6 +1151,8 @@ int recorder__run(struct recorder *r)
 		if (child_running(r)) {
 			if (!r->opts.quiet)
 				fail("note: %s is no longer traced; waiting for it to exit", r->opts.argv[0]);
+			/* What was recorded is kept: a stop signal may now end the wait. */
+			set_stop_signals(false);
 			reap_child(r, true);
 		}
 		return err;

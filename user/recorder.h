@@ -53,7 +53,8 @@ struct recorder;
 /*
  * From here on SIGINT, SIGTERM and SIGHUP only ask the recorder to stop:
  * during setup recorder__new/run then fail with -EINTR and remove what
- * they created; during recording the trace is closed properly. Call it
+ * they created; during recording the trace is closed properly. They stay
+ * caught after recorder__run: the caller restores what it wants. Call it
  * before creating any output; recorder__new calls it too.
  */
 void recorder__catch_signals(void);

@@ -1050,3 +1050,55 @@ def test_error_render_over_its_trace(ctx):
         check(r.rc == 2, "%s: exit %d, expected 2" % (what, r.rc))
         with open(ctx.trace, "rb") as f:
             check(f.read() == before, "%s replaced the trace" % what)
+
+
+def signal_when(p, cond, sig, what):
+    """Sends sig to p once cond() holds; returns p's exit status (negative: killed)."""
+    if not wait_for(lambda: cond() or p.poll() is not None, 30):
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        raise Fail("%s: never reached the point to signal" % what)
+    if p.poll() is None:
+        p.send_signal(sig)
+    try:
+        p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        raise Fail("%s: ipctrace did not stop within 30s of %s" % (what, sig.name))
+    return p.returncode
+
+
+@test()
+def test_signal_while_drawing_leaves_no_tmp(ctx):
+    """A stop signal while the SVG is drawn (render, or after a recording): ipctrace ends as
+    the signal says, the existing SVG is untouched, and no temporary SVG is left."""
+    record(ctx, [tool("pingpong"), "100000"], extra=["-b", "64"])
+    old = b"<svg>previous drawing</svg>\n"
+    out = ctx.path("r.svg")
+    hit = 0
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        with open(out, "wb") as f:
+            f.write(old)
+        p = subprocess.Popen([IPCTRACE, "render", "-o", out, ctx.trace], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                             start_new_session=True)
+        rc = signal_when(p, lambda: glob.glob(out + ".tmp.*"), sig, "render, " + sig.name)
+        check(rc in (0, -sig), "render stopped by %s: exit %d" % (sig.name, rc))
+        hit += rc == -sig
+        left = [f for f in os.listdir(ctx.dir) if ".tmp." in f]
+        check(not left, "render stopped by %s left %s" % (sig.name, left))
+        if rc:
+            with open(out, "rb") as f:
+                check(f.read() == old, "the existing SVG was changed by a stopped render")
+    # After recording, while the SVG of the new trace is drawn.
+    trace2, svg2 = ctx.path("2.trace"), ctx.path("2.svg")
+    p = subprocess.Popen([IPCTRACE, "-q", "--no-report", "-b", "64", "-o", trace2, "-w", svg2,
+                          "--", tool("pingpong"), "100000"], stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
+    rc = signal_when(p, lambda: os.path.exists(trace2), signal.SIGTERM, "record, drawing")
+    hit += rc == -signal.SIGTERM
+    left = [f for f in os.listdir(ctx.dir) if ".tmp." in f]
+    check(not left, "a recording stopped while drawing left %s" % left)
+    report(trace2)
+    check(hit, "no signal landed while an SVG was drawn (each took too little time)")
