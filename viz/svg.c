@@ -883,7 +883,7 @@ static void draw_lanes(struct draw *d)
 		else
 			snprintf(ids, sizeof(ids), " %u", l->first_of_process ? l->pid : l->tid);
 		/* the ids always show: the name gives up what the label column lacks */
-		cw = l->first_of_process ? fmin(12 * d->fs, 16) * 0.68 : fmin(11 * d->fs, 14) * 0.6;
+		cw = l->first_of_process ? fmin(12 * d->fs, 16) * 0.62 : fmin(11 * d->fs, 14) * 0.56;
 		room = (d->x0 - 6 - lx) / cw - (double)utf8_chars(ids);
 		svgw__text_trunc(d->w, l->first_of_process ? l->process->comm : l->thread->comm,
 				 room < 4 ? 4 : room > 16 ? 16 : (size_t)room);
