@@ -811,3 +811,20 @@ Test(svg, wakeups_on_a_channel_without_data_carry_its_id)
 	free(o.buf);
 	free(t);
 }
+
+Test(gallery, the_readme_lists_every_demo_as_the_gallery_does)
+{
+	FILE *p = popen("sh tools/gallery.sh --readme-table", "r");
+	size_t rlen;
+	char *readme = read_file("README.md", &rlen), line[1024];
+
+	cr_assert_not_null(p);
+	cr_assert_not_null(readme, "no README.md");
+	readme[rlen] = '\0';
+	while (fgets(line, sizeof(line), p))
+		cr_assert_not_null(strstr(readme, line),
+				   "README.md lacks this row: %s(paste the output of tools/gallery.sh --readme-table "
+				   "into its Demos for teaching section)", line);
+	cr_assert_eq(pclose(p), 0);
+	free(readme);
+}
