@@ -931,6 +931,11 @@ def test_error_bad_values(ctx):
     check(sorted(os.listdir(ctx.dir)) == [], "bad values left %s" % os.listdir(ctx.dir))
 
 
+def recording_began(trace):
+    """The temporary trace has its header: written once the BPF programs are attached."""
+    return any(os.path.getsize(t) > 0 for t in glob.glob(trace + ".tmp.*"))
+
+
 @test()
 def test_stop_signals_leave_attached_process_alone(ctx):
     """-p: SIGINT, SIGTERM or SIGHUP to ipctrace ends the recording with a whole trace and exit
@@ -942,7 +947,7 @@ def test_stop_signals_leave_attached_process_alone(ctx):
                                  ctx.trace, "-w", ctx.svg], stdin=subprocess.DEVNULL,
                                  stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                                  start_new_session=True)
-            check(wait_for(lambda: glob.glob(ctx.trace + ".tmp.*"), 15), "recording did not start")
+            check(wait_for(lambda: recording_began(ctx.trace), 30), "recording did not start")
             time.sleep(0.3)
             p.send_signal(sig)
             try:
