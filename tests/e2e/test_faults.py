@@ -426,6 +426,11 @@ def test_record_messages_escape_controls(ctx):
     report(trace)
 
 
+def recording_began(trace):
+    """The temporary trace has its header: written once the BPF programs are attached."""
+    return any(os.path.getsize(t) > 0 for t in glob.glob(trace + ".tmp.*"))
+
+
 def svg_count(n):
     return "{:,}".format(n)
 
@@ -439,8 +444,7 @@ def test_lost_events_counted_where_lost(ctx):
                           "--", tool("pingpong"), "200000"], stdout=open(ctx.out, "w"),
                          stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        check(wait_for(lambda: os.path.exists(ctx.out) and os.path.getsize(ctx.out) > 0
-                       or glob.glob(ctx.trace + ".tmp.*"), 15), "recording did not start")
+        check(wait_for(lambda: recording_began(ctx.trace), 30), "recording did not start")
         time.sleep(0.5)
         t_stop = time.monotonic_ns()
         os.kill(p.pid, signal.SIGSTOP)
@@ -929,11 +933,6 @@ def test_error_bad_values(ctx):
         msg = one_line_error(r, what, [val])
         check(r.rc == 2, "%s: exit %d, expected 2" % (what, r.rc))
     check(sorted(os.listdir(ctx.dir)) == [], "bad values left %s" % os.listdir(ctx.dir))
-
-
-def recording_began(trace):
-    """The temporary trace has its header: written once the BPF programs are attached."""
-    return any(os.path.getsize(t) > 0 for t in glob.glob(trace + ".tmp.*"))
 
 
 @test()
