@@ -1545,8 +1545,9 @@ static void draw_figure(struct draw *d)
 				svgw__attr(d->w, "r", "4");
 				svgw__close(d->w);
 				text_at(d, f->dominant ? "feb" : "fe", x + 23, ly);
-				snprintf(line, sizeof(line), "%.16s %u \xc2\xb7 #%d %s \xc2\xb7 %s call%s%s%s",
-					 f->comm, f->pid, f->chan->id, kind_name(f->chan->kind), calls,
+				snprintf(line, sizeof(line), "%.16s %u \xc2\xb7 #%d %s%s \xc2\xb7 %s call%s%s%s",
+					 f->comm, f->pid, f->chan->id, kind_name(f->chan->kind),
+					 listening_suffix(f->chan), calls,
 					 f->calls == 1 ? "" : "s", f->ns ? ", " : "", f->ns ? dur : "");
 				svgw__text_trunc(d->w, line, (size_t)((d->cell_w - 32) / (CHAR_W + 0.5)));
 				svgw__close(d->w);

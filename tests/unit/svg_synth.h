@@ -261,6 +261,8 @@ static inline void *sy_sockets(size_t *len)
 	sy_chan(&s, SY_T0 + 2000, 700, SY_USTREAM + 1, IPCT_KIND_UNIX_STREAM, "");
 	s.ev[s.n - 1].ch.peer = SY_USTREAM;
 	sy_chan(&s, SY_T0 + 2000, 800, SY_DIALER, IPCT_KIND_TCP, "127.0.0.1:6000");
+	/* the server sleeps in accept until the client connects */
+	sy_sleep(&s, 400, 400, t + 1000, t + 15000, t + 16000, SY_LISTEN, IPCT_OP_ACCEPT, 43, 500, 0);
 	sy_call(&s, 400, 400, t, t + 20000, IPCT_OP_ACCEPT, 43, SY_LISTEN, 4, 0);
 	sy_call(&s, 800, 800, t, t + 5000, IPCT_OP_CONNECT, 42, SY_DIALER, 0, 0);
 	sy_call(&s, 800, 800, t + 6000, t + 9000, IPCT_OP_RECV, 45, SY_DIALER, 0, 0);

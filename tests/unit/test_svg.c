@@ -685,6 +685,8 @@ Test(svg, sockets_show_direction_glyphs_and_the_listener)
 	assert_well_formed(&o);
 	assert_tooltips(&o);
 	cr_assert_not_null(strstr(o.buf, "127.0.0.1:8080 (listening)</text>"), "listener not named so");
+	/* the server's accept put it in the modes figure: there too the channel says it listens */
+	cr_assert_not_null(strstr(o.buf, " tcp (listening) \xc2\xb7 1 call"), "figure line does not say listening");
 	conn = strstr(o.buf, "127.0.0.1:8080 &lt;-&gt; 127.0.0.1:5000");
 	cr_assert_not_null(conn);
 	cr_assert(strncmp(conn + strlen("127.0.0.1:8080 &lt;-&gt; 127.0.0.1:5000"), " (listening)", 12),
