@@ -130,7 +130,6 @@ index="$WORK/index.html"
 	echo '<p>Every demo of <code>tools/</code>, traced and drawn by ipctrace, with the section of the course note it illustrates. Hover over the diagrams for the facts behind each mark.</p>'
 } > "$index"
 
-failed=0
 all_demos | while IFS='|' read -r name args seed caption; do
 	if [ $DOC = 1 ]; then
 		case " $DOC_DEMOS " in *" $name "*) ;; *) continue ;; esac
