@@ -1666,7 +1666,7 @@ static void draw_legend(struct draw *d)
 	y += LEGEND_LINE_H;
 	legend_item(d, x, y, "transfer", "transfer: data from the sending to the receiving call (#channel, its colour)");
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "wake", "wakeup: waker \xe2\x86\x92 wakee, at the wake time");
+	legend_item(d, x, y, "wake", "wakeup: waker \xe2\x86\x92 wakee at the wake time (#channel on futex, sem)");
 	y += LEGEND_LINE_H;
 	legend_item(d, x, y, "lost", "events lost by the kernel, where they were lost");
 	y += LEGEND_LINE_H + 6;
