@@ -130,6 +130,9 @@ index="$WORK/index.html"
 	echo '<p>Every demo of <code>tools/</code>, traced and drawn by ipctrace, with the section of the course note it illustrates. Hover over the diagrams for the facts behind each mark.</p>'
 } > "$index"
 
+# the loop runs in a subshell: its failures are counted in a file
+failed="$WORK/failed.txt"
+: > "$failed"
 all_demos | while IFS='|' read -r name args seed caption; do
 	if [ $DOC = 1 ]; then
 		case " $DOC_DEMOS " in *" $name "*) ;; *) continue ;; esac
@@ -138,6 +141,7 @@ all_demos | while IFS='|' read -r name args seed caption; do
 		bin="$TOOLS/$name"
 		if [ ! -x "$bin" ]; then
 			echo "gallery: skip $name: $bin not built" >&2
+			echo "$name" >> "$failed"
 			continue
 		fi
 		# arguments split on spaces: the table's are plain numbers
@@ -152,13 +156,17 @@ all_demos | while IFS='|' read -r name args seed caption; do
 	rc=$?
 	if [ $rc -ne 0 ]; then
 		echo "gallery: $name failed (exit $rc): run $IPCTRACE -- $* to see why" >&2
+		echo "$name" >> "$failed"
 		continue
 	fi
 	title="$name: $caption${seed:+ (seed $seed)}"
 	window=
 	case " $ZOOM_DEMOS " in *" $name "*) window=$(zoom_opts "$trace") ;; esac
 	# the diagram's title is the demo, not the recording command line
-	"$IPCTRACE" render --title "$title" $window -o "$svg" "$trace" || continue
+	if ! "$IPCTRACE" render --title "$title" $window -o "$svg" "$trace"; then
+		echo "$name" >> "$failed"
+		continue
+	fi
 	if command -v rsvg-convert >/dev/null 2>&1; then
 		rsvg-convert -o "$WORK/$name.png" "$svg"
 	fi
@@ -180,3 +188,7 @@ done
 
 echo '</body></html>' >> "$index"
 echo "gallery: $index"
+if [ -s "$failed" ]; then
+	echo "gallery: not drawn: $(tr '\n' ' ' < "$failed")" >&2
+	exit 1
+fi
