@@ -7,6 +7,7 @@
 #   IPCTRACE=./ipctrace IPCTRACE_TOOLS=.output/tools tools/gallery.sh [DIR]
 #   tools/gallery.sh --doc            the few diagrams committed in doc/gallery/
 #   tools/gallery.sh --readme-table   the README's table of demos (markdown)
+#   GALLERY_ONLY='pipe_poll tcp_echo' tools/gallery.sh ...   only these
 # Every tools/*.c is a demo and is traced; one without a line in DEMOS below
 # still is, with a note asking for a caption.
 set -u
@@ -38,7 +39,7 @@ shm_sem||4 Shared Memory|POSIX shared memory with process-shared semaphores: the
 sysv_shm_sem||4 Shared Memory|System V shared memory and semaphores
 mmap_file||4 Memory Map|A file mapped MAP_SHARED by two processes, a pipe byte as the doorbell
 unix_stream||2.1.2, 4 Socket|A unix stream socketpair, request and reply in turn: half-duplex
-unix_fullduplex|524288 16384|2.1.3, 4 Socket|Both ends streaming at once over one unix socket, a sending and a receiving thread each: full-duplex
+unix_fullduplex|1048576 16384|2.1.3, 4 Socket|Both ends streaming at once over one unix socket, a sending and a receiving thread each: full-duplex
 unix_dgram||2.1.1, 4 Socket|Unix datagrams one way: simplex
 unix_seqpacket||4 Socket|A seqpacket server on an abstract unix address: a listening socket, then a connection
 tcp_echo||1.1.3, 4 Socket|TCP echo over the loopback interface: a listening socket, then request and reply in turn
@@ -136,6 +137,9 @@ failed="$WORK/failed.txt"
 all_demos | while IFS='|' read -r name args seed caption; do
 	if [ $DOC = 1 ]; then
 		case " $DOC_DEMOS " in *" $name "*) ;; *) continue ;; esac
+	fi
+	if [ -n "${GALLERY_ONLY:-}" ]; then
+		case " $GALLERY_ONLY " in *" $name "*) ;; *) continue ;; esac
 	fi
 	if [ -e "$SRC/$name.c" ]; then
 		bin="$TOOLS/$name"
