@@ -34,8 +34,9 @@
  *   op flagged ASYNC, nr = io_uring_enter, fd = -1, ret = the cqe's res.
  * SLEEP.nr is 0xffff when the thread was not inside a syscall. SLEEP.state is
  * the raw prev_state (0x1 interruptible, 0x2 uninterruptible, plus flag bits).
- * Untraced tasks cost a task-storage probe and one `traced` lookup per hit
- * (sys_exit: the probe only); traced ones find their state in task storage.
+ * Untraced tasks cost a task-storage probe and a compare per hit (their
+ * cached "untraced" holds until traced_gen moves); traced ones find their
+ * state in task storage.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -139,6 +140,7 @@ enum x86_64_nr {
 	NR_pwritev2 = 328,
 	NR_io_pgetevents = 333,
 	NR_io_uring_enter = 426,
+	NR_bpf = 321,
 	NR_clone3 = 435,
 	NR_openat2 = 437,
 	NR_epoll_pwait2 = 441,
@@ -220,6 +222,22 @@ struct {
 } lost SEC(".maps");
 
 /*
+ * Bumped whenever `traced` may have gained a tgid, so a task's cached
+ * "untraced" answer is stale: by the recorder's bpf() syscalls (seen at their
+ * exit, after the update) or by user space writing it. Starts at 1: a fresh
+ * task storage (gen 0) is never taken as checked.
+ */
+volatile __u32 traced_gen = 1;
+
+/* Per-CPU submits since the ring's fill level was last queried. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} submits SEC(".maps");
+
+/*
  * Per-CPU depth of timer and irq handlers: their wakeups have no waker
  * (preempt_count is out of reach: __preempt_count is not in kallsyms here).
  * Reset at every context switch, which never happens inside a handler, so an
@@ -257,6 +275,10 @@ struct tstate {
 	/* the last channels this thread saw announced, to skip the `chans` lookup */
 	__u64 seen_chan[2];
 	__u64 seen_sig[2];
+	/* the filter's cached answer: untraced ones keep only these fields */
+	__u32 gen; /* traced_gen when found untraced */
+	__u8 traced;
+	__u8 self; /* a thread of the recorder */
 };
 
 /* Task storage, not a tid hash: a traced task finds its state without a hash lookup. */
@@ -300,16 +322,47 @@ static __always_inline bool is_traced(__u32 tgid)
 	return bpf_map_lookup_elem(&traced, &tgid) != NULL;
 }
 
-/* State of a traced task, made at its first sight; NULL for an untraced one. */
+/*
+ * The filter's slow path: look the tgid up in `traced` and cache the answer
+ * in the task's storage (made for every task but the idle ones). gen is read
+ * before the lookup, so an insert the lookup missed has bumped it since.
+ */
+static __always_inline struct tstate *tstate_check(struct task_struct *task, struct tstate *st, __u32 gen)
+{
+	__u32 tgid = task->tgid;
+	bool tr;
+
+	if (tgid == 0)
+		return NULL;
+	tr = is_traced(tgid);
+	if (!st)
+		st = bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!st)
+		return NULL;
+	if (tr) {
+		st->traced = 1;
+		return st->dead ? NULL : st;
+	}
+	st->self = tgid == self_pid;
+	st->gen = gen;
+	return NULL;
+}
+
+/*
+ * State of a traced task, made at its first sight; NULL for an untraced one.
+ * An untraced task costs a storage probe and a compare while traced_gen holds.
+ */
 static __always_inline struct tstate *tstate_get(struct task_struct *task)
 {
 	struct tstate *st = bpf_task_storage_get(&threads, task, NULL, 0);
+	__u32 gen;
 
-	if (st)
+	if (st && st->traced)
 		return st->dead ? NULL : st;
-	if (!is_traced(task->tgid))
+	gen = traced_gen;
+	if (st && (st->self || st->gen == gen))
 		return NULL;
-	return bpf_task_storage_get(&threads, task, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+	return tstate_check(task, st, gen);
 }
 
 /* State of the current task if it is traced and already known. */
@@ -317,7 +370,7 @@ static __always_inline struct tstate *tstate_cur(void)
 {
 	struct tstate *st = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
 
-	return st && !st->dead ? st : NULL;
+	return st && st->traced && !st->dead ? st : NULL;
 }
 
 static __always_inline void wake_clear(struct tstate *st)
@@ -354,13 +407,23 @@ static __always_inline void *rb_reserve(__u64 size)
 	return e;
 }
 
-/* A wakeup per event costs more than the tracing: wake the reader only when data piles up. */
+/*
+ * A wakeup per event costs more than the tracing: wake the reader only when
+ * data piles up, checked every QUERY_EVERY submits per CPU (the query costs
+ * as much as the submit); the reader's own timer covers the rest.
+ */
+#define QUERY_EVERY 32
+
 static __always_inline void rb_submit(void *e)
 {
+	__u32 zero = 0, *n = bpf_map_lookup_elem(&submits, &zero);
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > wake_bytes)
-		flags = BPF_RB_FORCE_WAKEUP;
+	if (n && ++*n >= QUERY_EVERY) {
+		*n = 0;
+		if (bpf_ringbuf_query(&rb, BPF_RB_AVAIL_DATA) > wake_bytes)
+			flags = BPF_RB_FORCE_WAKEUP;
+	}
 	bpf_ringbuf_submit(e, flags);
 }
 
@@ -1412,16 +1475,26 @@ __noinline int finish(struct tstate *st, __s64 ret)
 
 static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 {
-	__u64 pid_tgid = bpf_get_current_pid_tgid();
-	__u32 tid = (__u32)pid_tgid;
 	struct ipct_syscall *e;
 	struct tstate *st;
 	bool before = false;
+	__u64 pid_tgid;
+	__u32 tid;
 	long nr;
 
-	st = tstate_cur();
+	st = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
 	if (!st)
 		return 0;
+	if (!st->traced) {
+		/* the recorder may have just added to `traced`: other tasks' cached answers are stale */
+		if (st->self && regs->orig_ax == NR_bpf)
+			__sync_fetch_and_add(&traced_gen, 1);
+		return 0;
+	}
+	if (st->dead)
+		return 0;
+	pid_tgid = bpf_get_current_pid_tgid();
+	tid = (__u32)pid_tgid;
 	if (!st->enter_ts) {
 		/* the first exit of a thread found inside a syscall: it began before tracing */
 		if (st->synced)
@@ -1574,12 +1647,19 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 {
 	__u32 ptgid = parent->tgid, ctgid = child->tgid;
 	struct ipct_task *e;
+	struct tstate *st;
 	__u8 one = 1;
 
 	if (!is_traced(ptgid))
 		return 0;
 	if (ctgid != ptgid && ctgid != self_pid)
 		bpf_map_update_elem(&traced, &ctgid, &one, BPF_NOEXIST);
+	/* the child has not run yet: its state, made now, spares it the `traced` lookup */
+	if (ctgid != self_pid) {
+		st = bpf_task_storage_get(&threads, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
+		if (st)
+			st->traced = 1;
+	}
 	e = rb_reserve(sizeof(*e));
 	if (!e)
 		return 0;
