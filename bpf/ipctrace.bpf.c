@@ -174,6 +174,7 @@ enum x86_64_nr {
 #define FUTEX_PRIVATE_FLAG 128
 #define FUTEX2_PRIVATE 128
 #define TASK_DEAD 0x80
+#define EEXIST 17
 #define PF_KTHREAD 0x00200000
 
 #define AF_UNIX 1
@@ -1649,13 +1650,14 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	struct ipct_task *e;
 	struct tstate *st;
 	__u8 one = 1;
+	long err = 0;
 
 	if (!is_traced(ptgid))
 		return 0;
 	if (ctgid != ptgid && ctgid != self_pid)
-		bpf_map_update_elem(&traced, &ctgid, &one, BPF_NOEXIST);
+		err = bpf_map_update_elem(&traced, &ctgid, &one, BPF_NOEXIST);
 	/* the child has not run yet: its state, made now, spares it the `traced` lookup */
-	if (ctgid != self_pid) {
+	if (ctgid != self_pid && (!err || err == -EEXIST)) {
 		st = bpf_task_storage_get(&threads, child, NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
 		if (st)
 			st->traced = 1;
