@@ -688,7 +688,8 @@ __noinline int file_resolve(struct tstate *st, __u64 filep, struct fdres *r)
 	/* the inode number tells a new object at a recycled address from the old one */
 	sig = fc->f_inode->i_ino * GOLDEN;
 	if (mode == S_IFIFO || mode == S_IFREG) {
-		bpf_probe_read_kernel(&chan, sizeof(chan), &fc->f_inode);
+		/* a void cast loads the address as a plain number, fault-safe and inline */
+		chan = *(__u64 *)((char *)bpf_rdonly_cast(f, 0) + bpf_core_field_offset(struct file, f_inode));
 	} else if (mode == S_IFSOCK) {
 		struct socket *sock = bpf_rdonly_cast(fc->private_data, bpf_core_type_id_kernel(struct socket));
 		struct unix_sock *sk;
@@ -746,7 +747,8 @@ __noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
 	fdt = task->files->fdt;
 	if (!fdt || (__u32)fd >= fdt->max_fds)
 		return 0;
-	if (bpf_probe_read_kernel(&f, sizeof(f), fdt->fd + fd) || !f)
+	f = (struct file *)((__u64 *)bpf_rdonly_cast(fdt->fd, 0))[fd];
+	if (!f)
 		return 0;
 	return file_resolve(st, (__u64)f, r);
 }
