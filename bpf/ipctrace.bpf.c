@@ -691,18 +691,15 @@ __noinline int file_resolve(struct tstate *st, __u64 filep, struct fdres *r)
 		/* a void cast loads the address as a plain number, fault-safe and inline */
 		chan = *(__u64 *)((char *)bpf_rdonly_cast(f, 0) + bpf_core_field_offset(struct file, f_inode));
 	} else if (mode == S_IFSOCK) {
-		struct socket *sock = bpf_rdonly_cast(fc->private_data, bpf_core_type_id_kernel(struct socket));
 		struct unix_sock *sk;
 		__u16 family;
 
-		bpf_probe_read_kernel(&chan, sizeof(chan), &sock->sk);
+		chan = *(__u64 *)((char *)bpf_rdonly_cast(fc->private_data, 0) + bpf_core_field_offset(struct socket, sk));
 		sk = bpf_rdonly_cast((void *)chan, bpf_core_type_id_kernel(struct unix_sock));
 		family = sk->sk.__sk_common.skc_family;
 		if (family == AF_UNIX) {
-			__u64 peer = 0;
-
-			bpf_probe_read_kernel(&peer, sizeof(peer), &sk->peer);
-			sig ^= peer;
+			sig ^= *(__u64 *)((char *)bpf_rdonly_cast((void *)chan, 0) +
+					  bpf_core_field_offset(struct unix_sock, peer));
 		} else if (family == AF_INET || family == AF_INET6) {
 			sig ^= sk->sk.__sk_common.skc_portpair;
 		} else {
