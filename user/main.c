@@ -59,7 +59,7 @@ static const char usage_text[] =
 "      --no-report         do not print the text report\n"
 "  -b, --buffer MIB        ring buffer size in MiB, a power of two (default 16);\n"
 "                          raise it if events are lost\n"
-"  -z, --compress LEVEL    zlib level of the trace, 0-9 (default 6)\n"
+"  -z, --compress LEVEL    zlib level of the trace, 0-9 (default 1)\n"
 "      --ipc-only          record only IPC syscalls (smaller trace; time in other\n"
 "                          syscalls then counts as user time)\n"
 "  -q, --quiet             no status line, notes or summary on stderr\n"
@@ -851,7 +851,7 @@ static int do_record(int argc, char **argv)
 	size_t i;
 
 	a.ro.trace_path = DEFAULT_TRACE;
-	a.ro.zlevel = -1;
+	a.ro.zlevel = 1; /* half the recorder CPU of level 6 for 5-15% more bytes */
 	a.svg_path = DEFAULT_SVG;
 	ret = parse_record(argc, argv, &a);
 	if (ret) {
