@@ -1700,6 +1700,24 @@ static void draw_legend(struct draw *d)
 	svgw__close(d->w);
 	svgw__close(d->w);
 }
+/* Diagonal stripes of one colour on white: the blocked and asleep fills. */
+static void hatch_pattern(struct draw *d, const char *id, const char *color)
+{
+	svgw__open(d->w, "pattern");
+	svgw__attr(d->w, "id", "%s", id);
+	svgw__attr(d->w, "width", "5");
+	svgw__attr(d->w, "height", "5");
+	svgw__attr(d->w, "patternUnits", "userSpaceOnUse");
+	svgw__attr(d->w, "patternTransform", "rotate(45)");
+	rect(d, NULL, 0, 0, 5, 5);
+	svgw__attr(d->w, "fill", "#FFFFFF");
+	svgw__close(d->w);
+	rect(d, NULL, 0, 0, 2, 5);
+	svgw__attr(d->w, "fill", "%s", color);
+	svgw__close(d->w);
+	svgw__close(d->w);
+}
+
 
 static void write_defs(struct draw *d)
 {
@@ -1740,32 +1758,8 @@ static void write_defs(struct draw *d)
 	rect(d, NULL, 0, 0, d->x0 - 6, d->page_h);
 	svgw__close(d->w);
 	svgw__close(d->w);
-	svgw__open(d->w, "pattern");
-	svgw__attr(d->w, "id", "hatch");
-	svgw__attr(d->w, "width", "5");
-	svgw__attr(d->w, "height", "5");
-	svgw__attr(d->w, "patternUnits", "userSpaceOnUse");
-	svgw__attr(d->w, "patternTransform", "rotate(45)");
-	rect(d, NULL, 0, 0, 5, 5);
-	svgw__attr(d->w, "fill", "#FFFFFF");
-	svgw__close(d->w);
-	rect(d, NULL, 0, 0, 2, 5);
-	svgw__attr(d->w, "fill", "#3A3A3A");
-	svgw__close(d->w);
-	svgw__close(d->w);
-	svgw__open(d->w, "pattern");
-	svgw__attr(d->w, "id", "hatchlight");
-	svgw__attr(d->w, "width", "5");
-	svgw__attr(d->w, "height", "5");
-	svgw__attr(d->w, "patternUnits", "userSpaceOnUse");
-	svgw__attr(d->w, "patternTransform", "rotate(45)");
-	rect(d, NULL, 0, 0, 5, 5);
-	svgw__attr(d->w, "fill", "#FFFFFF");
-	svgw__close(d->w);
-	rect(d, NULL, 0, 0, 2, 5);
-	svgw__attr(d->w, "fill", "#B4B4B4");
-	svgw__close(d->w);
-	svgw__close(d->w);
+	hatch_pattern(d, "hatch", "#3A3A3A");
+	hatch_pattern(d, "hatchlight", "#B4B4B4");
 	svgw__open(d->w, "pattern");
 	svgw__attr(d->w, "id", "zigzag");
 	svgw__attr(d->w, "width", "6");
