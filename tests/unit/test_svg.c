@@ -455,21 +455,35 @@ Test(svg_writer, tracks_depth_and_truncates_by_character)
 	free(buf);
 }
 
+/* A model of two one-thread processes, "a" (pid 1) and "b" (pid 2), alive in [0, end]. */
+struct two_lanes {
+	struct model_thread th[2];
+	size_t idx[2];
+	struct model_process pr[2];
+	struct model m;
+};
+
+static struct model *two_lanes(struct two_lanes *t, uint64_t end)
+{
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < 2; i++) {
+		t->th[i] = (struct model_thread){ .pid = i + 1, .tid = i + 1, .last_ts = end };
+		t->th[i].comm[0] = (char)('a' + i);
+		t->idx[i] = i;
+		t->pr[i] = (struct model_process){ .pid = i + 1, .threads = &t->idx[i], .nthreads = 1 };
+		t->pr[i].comm[0] = (char)('a' + i);
+	}
+	t->m = (struct model){ .end_ts = end, .threads = t->th, .nthreads = 2,
+			       .processes = t->pr, .nprocesses = 2 };
+	return &t->m;
+}
+
 Test(timeline, narrow_spans_merge_per_pixel_and_arrows_per_column)
 {
-	struct model_thread th[2] = {
-		{ .pid = 1, .tid = 1, .comm = "a", .first_ts = 0, .last_ts = 1000000 },
-		{ .pid = 2, .tid = 2, .comm = "b", .first_ts = 0, .last_ts = 1000000 },
-	};
-	size_t i1 = 0, i2 = 1;
-	struct model_process pr[2] = {
-		{ .pid = 1, .comm = "a", .threads = &i1, .nthreads = 1 },
-		{ .pid = 2, .comm = "b", .threads = &i2, .nthreads = 1 },
-	};
-	struct model m = { .start_ts = 0, .end_ts = 1000000, .threads = th, .nthreads = 2,
-			   .processes = pr, .nprocesses = 2 };
+	struct two_lanes tw;
+	struct model *mp = two_lanes(&tw, 1000000);
 	struct timeline_opts o = { .width = 100, .from = 0, .to = 1000000 };
-	struct timeline *tl = timeline__new(&m, &o);
+	struct timeline *tl = timeline__new(mp, &o);
 	struct model_span s = { .pid = 1, .tid = 1, .state = SPAN_SYSCALL };
 	struct model_transfer x = { .src_pid = 1, .src_tid = 1, .dst_pid = 2, .dst_tid = 2, .bytes = 8 };
 
@@ -544,20 +558,11 @@ Test(svg, damaged_trace_draws_what_was_whole_and_says_so)
 
 Test(timeline, past_the_budget_the_narrowest_spans_merge)
 {
-	struct model_thread th[2] = {
-		{ .pid = 1, .tid = 1, .comm = "a", .first_ts = 0, .last_ts = 3000000 },
-		{ .pid = 2, .tid = 2, .comm = "b", .first_ts = 0, .last_ts = 3000000 },
-	};
-	size_t i1 = 0, i2 = 1;
-	struct model_process pr[2] = {
-		{ .pid = 1, .comm = "a", .threads = &i1, .nthreads = 1 },
-		{ .pid = 2, .comm = "b", .threads = &i2, .nthreads = 1 },
-	};
-	struct model m = { .start_ts = 0, .end_ts = 3000000, .threads = th, .nthreads = 2,
-			   .processes = pr, .nprocesses = 2 };
+	struct two_lanes tw;
+	struct model *mp = two_lanes(&tw, 3000000);
 	/* 1 px = 100 ns; 16000 spans are over the budget of 12000 */
 	struct timeline_opts o = { .width = 30000, .from = 0, .to = 3000000 };
-	struct timeline *tl = timeline__new(&m, &o);
+	struct timeline *tl = timeline__new(mp, &o);
 	struct model_span s = { .state = SPAN_SYSCALL };
 
 	cr_assert_not_null(tl);
@@ -583,19 +588,10 @@ Test(timeline, past_the_budget_the_narrowest_spans_merge)
 
 Test(timeline, past_the_budget_arrows_merge_over_column_runs)
 {
-	struct model_thread th[2] = {
-		{ .pid = 1, .tid = 1, .comm = "a", .first_ts = 0, .last_ts = 1000000 },
-		{ .pid = 2, .tid = 2, .comm = "b", .first_ts = 0, .last_ts = 1000000 },
-	};
-	size_t i1 = 0, i2 = 1;
-	struct model_process pr[2] = {
-		{ .pid = 1, .comm = "a", .threads = &i1, .nthreads = 1 },
-		{ .pid = 2, .comm = "b", .threads = &i2, .nthreads = 1 },
-	};
-	struct model m = { .start_ts = 0, .end_ts = 1000000, .threads = th, .nthreads = 2,
-			   .processes = pr, .nprocesses = 2 };
+	struct two_lanes tw;
+	struct model *mp = two_lanes(&tw, 1000000);
 	struct timeline_opts o = { .width = 10000, .from = 0, .to = 1000000 };
-	struct timeline *tl = timeline__new(&m, &o);
+	struct timeline *tl = timeline__new(mp, &o);
 	struct model_transfer x = { .src_pid = 1, .src_tid = 1, .dst_pid = 2, .dst_tid = 2, .bytes = 1 };
 	uint64_t count = 0;
 
