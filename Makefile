@@ -18,9 +18,13 @@ ARCH := $(shell uname -m | sed 's/x86_64/x86/;s/aarch64/arm64/;s/ppc64le/powerpc
 
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 -Wall -Wextra -Werror -Wno-unused-parameter $(SANFLAGS)
-CPPFLAGS += -I$(OUTPUT) -Iuser -Iviz -Ibpf -D_GNU_SOURCE
+# The layers, bottom to top (DESIGN.md): each includes only those before it.
+LAYERS := common trace model output record cli
+CPPFLAGS += -I$(OUTPUT) -Ibpf $(addprefix -I,$(LAYERS)) -D_GNU_SOURCE
+DEPFLAGS = -MMD -MP
 LDFLAGS += $(SANFLAGS)
-LDLIBS += -lbpf -lelf -lz -lm
+READ_LDLIBS := -lz -lm
+LDLIBS += -lbpf -lelf $(READ_LDLIBS)
 
 ifeq ($(V),1)
 Q =
@@ -30,22 +34,26 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIB_SRCS := $(wildcard user/*.c viz/*.c)
-LIB_SRCS := $(filter-out user/main.c,$(LIB_SRCS))
-LIB_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(LIB_SRCS))
+# The read side (everything but the recorder and the CLI) builds without the
+# BPF toolchain: unit tests, fuzzing and reports need no clang, bpftool or BTF.
+READ_SRCS := $(wildcard common/*.c trace/*.c model/*.c output/*.c) record/procfs.c
+READ_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(READ_SRCS))
+RECORD_OBJS := $(OUTPUT)/obj/record/recorder.o
+CLI_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(wildcard cli/*.c))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(UNIT_SRCS))
-TOOL_SRCS := $(wildcard tools/*.c)
-TOOL_BINS := $(patsubst tools/%.c,$(OUTPUT)/tools/%,$(TOOL_SRCS))
+DEMO_SRCS := $(wildcard demos/*.c)
+DEMO_BINS := $(patsubst demos/%.c,$(OUTPUT)/demos/%,$(DEMO_SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+ALL_OBJS := $(READ_OBJS) $(RECORD_OBJS) $(CLI_OBJS) $(UNIT_OBJS)
 
-.PHONY: all clean test unit e2e tools bench fuzz fuzz-run install deps gallery demo
+.PHONY: all clean test unit e2e demos bench fuzz fuzz-run install deps gallery demo
 .DELETE_ON_ERROR:
 # Keep the BPF object and skeleton: deleting them as intermediates rebuilt everything each time.
 .SECONDARY:
 
-all: ipctrace tools
+all: ipctrace demos
 
 ifeq ($(SAN),1)
 # The sanitizer binary lives in the build dir; ./ipctrace stays the normal one.
@@ -55,19 +63,19 @@ else
 IPCTRACE_BIN := ipctrace
 endif
 
-$(OUTPUT) $(OUTPUT)/obj/user $(OUTPUT)/obj/viz $(OUTPUT)/obj/tests/unit $(OUTPUT)/tools:
-	$(Q)mkdir -p $@
-
-# Installs the build and test dependencies when one is missing (root, Debian).
-$(OUTPUT)/.deps-ok: tools/install-deps.sh | $(OUTPUT)
+# Installs the build and test dependencies when one is missing (root, Debian);
+# `make` alone never does: only deps, demo and test.
+$(OUTPUT)/.deps-ok: tools/install-deps.sh
+	$(Q)mkdir -p $(@D)
 	$(Q)tools/install-deps.sh
 	$(Q)touch $@
 
-$(OUTPUT)/vmlinux.h: | $(OUTPUT) $(OUTPUT)/.deps-ok
+$(OUTPUT)/vmlinux.h:
 	$(call msg,GEN,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > $@
 
-$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/ipctrace.h $(OUTPUT)/vmlinux.h | $(OUTPUT)
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) $(OUTPUT)/vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -I$(OUTPUT) -Ibpf -c $< -o $@
 	$(Q)llvm-strip -g $@ 2>/dev/null || true
@@ -76,41 +84,47 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
-$(OUTPUT)/obj/%.o: %.c $(wildcard user/*.h viz/*.h bpf/*.h) $(SKELS) | $(OUTPUT)/obj/user $(OUTPUT)/obj/viz $(OUTPUT)/obj/tests/unit
-	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+# Only the recorder includes the skeleton.
+$(RECORD_OBJS): $(SKELS)
 
-$(OUTPUT)/libipctrace.a: $(LIB_OBJS)
+$(OUTPUT)/obj/%.o: %.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(OUTPUT)/libipctrace.a: $(READ_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(IPCTRACE_BIN): $(OUTPUT)/obj/user/main.o $(OUTPUT)/libipctrace.a
+$(IPCTRACE_BIN): $(CLI_OBJS) $(RECORD_OBJS) $(OUTPUT)/libipctrace.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(OUTPUT)/tools/%: tools/%.c | $(OUTPUT)/tools
+$(OUTPUT)/demos/%: demos/%.c
 	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SANFLAGS) $< -o $@ -lrt -lpthread
 
-tools: $(TOOL_BINS)
+demos: $(DEMO_BINS)
 
 $(OUTPUT)/unit_tests: $(UNIT_OBJS) $(OUTPUT)/libipctrace.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(LDFLAGS) $^ -lcriterion $(LDLIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ -lcriterion $(READ_LDLIBS) -o $@
 
 unit: $(OUTPUT)/.deps-ok $(OUTPUT)/unit_tests
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) $(OUTPUT)/unit_tests --jobs 2
 
-e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) tools
-	IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_TOOLS=$(abspath $(OUTPUT)/tools) python3 tests/e2e/run.py
+e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) demos
+	IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) python3 tests/e2e/run.py
 
 test: unit e2e
 
 # libFuzzer target for the trace reader; fuzz-run runs it for FUZZ_SECONDS.
 FUZZ_SECONDS ?= 60
-$(OUTPUT)/fuzz_trace_reader: tests/fuzz/fuzz_trace_reader.c user/trace.c user/trace.h bpf/ipctrace.h | $(OUTPUT)
+$(OUTPUT)/fuzz_trace_reader: tests/fuzz/fuzz_trace_reader.c trace/trace.c trace/trace.h bpf/ipctrace.h
 	$(call msg,FUZZ,$@)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) tests/fuzz/fuzz_trace_reader.c user/trace.c -lz -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) tests/fuzz/fuzz_trace_reader.c trace/trace.c -lz -o $@
 
 fuzz: $(OUTPUT)/fuzz_trace_reader
 fuzz-run: $(OUTPUT)/fuzz_trace_reader
@@ -121,25 +135,23 @@ fuzz-run: $(OUTPUT)/fuzz_trace_reader
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCH_BINS := $(patsubst tests/bench/%.c,$(OUTPUT)/bench/%,$(BENCH_SRCS))
 
-$(OUTPUT)/bench:
-	$(Q)mkdir -p $@
-
-$(OUTPUT)/bench/%: tests/bench/%.c $(OUTPUT)/libipctrace.a $(wildcard user/*.h bpf/*.h) | $(OUTPUT)/bench
+$(OUTPUT)/bench/%: tests/bench/%.c $(OUTPUT)/libipctrace.a
 	$(call msg,CC,$@)
-	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(OUTPUT)/libipctrace.a $(LDLIBS) -o $@
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(OUTPUT)/libipctrace.a $(READ_LDLIBS) -o $@
 
-bench: ipctrace tools $(BENCH_BINS)
-	IPCTRACE=$(abspath ipctrace) IPCTRACE_TOOLS=$(abspath $(OUTPUT)/tools) tools/bench.sh
+bench: ipctrace demos $(BENCH_BINS)
+	IPCTRACE=$(abspath ipctrace) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) tools/bench.sh
 
-gallery: ipctrace tools
-	IPCTRACE=$(abspath ipctrace) IPCTRACE_TOOLS=$(abspath $(OUTPUT)/tools) tools/gallery.sh
+gallery: ipctrace demos
+	IPCTRACE=$(abspath ipctrace) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) tools/gallery.sh
 
 deps:
 	tools/install-deps.sh
 
 # The quick start: trace a built-in demo, leave ipctrace.svg and ipctrace.trace.
-demo: $(OUTPUT)/.deps-ok ipctrace tools
-	./ipctrace -- $(OUTPUT)/tools/pipe_blocking
+demo: $(OUTPUT)/.deps-ok ipctrace demos
+	./ipctrace -- $(OUTPUT)/demos/pipe_blocking
 
 install: ipctrace
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -148,3 +160,5 @@ install: ipctrace
 
 clean:
 	rm -rf .output .output-san ipctrace
+
+-include $(ALL_OBJS:.o=.d)

@@ -5,6 +5,6 @@
 set -eu
 here=$(cd "$(dirname "$0")/.." && pwd)
 : "${IPCTRACE:=$here/ipctrace}"
-: "${IPCTRACE_TOOLS:=$here/.output/tools}"
-export IPCTRACE IPCTRACE_TOOLS
+: "${IPCTRACE_DEMOS:=$here/.output/demos}"
+export IPCTRACE IPCTRACE_DEMOS
 exec python3 "$here/tests/bench/bench.py" "$@"

@@ -4,21 +4,21 @@
 # tied to the sections of the OS course note the demos follow. Needs root
 # (it records).
 #   make gallery                      or
-#   IPCTRACE=./ipctrace IPCTRACE_TOOLS=.output/tools tools/gallery.sh [DIR]
+#   IPCTRACE=./ipctrace IPCTRACE_DEMOS=.output/demos tools/gallery.sh [DIR]
 #   tools/gallery.sh --doc            the few diagrams committed in doc/gallery/
 #   tools/gallery.sh --readme-table   the README's table of demos (markdown)
 #   GALLERY_ONLY='pipe_poll tcp_echo' tools/gallery.sh ...   only these
-# Every tools/*.c is a demo and is traced; one without a line in DEMOS below
+# Every demos/*.c is a demo and is traced; one without a line in DEMOS below
 # still is, with a note asking for a caption.
 set -u
 
 IPCTRACE=${IPCTRACE:-./ipctrace}
-TOOLS=${IPCTRACE_TOOLS:-.output/tools}
-SRC=$(dirname "$0")
+TOOLS=${IPCTRACE_DEMOS:-.output/demos}
+SRC=$(dirname "$0")/../demos
 
 # name|arguments|seed section|caption, in seed order: threads, files, pipes,
 # modes, queues, memory, sockets, signals. A name that is not a demo in
-# tools/ is a shell command of shell_cmd.
+# demos/ is a shell command of shell_cmd.
 DEMOS='threads_futex||1.1.1|Threads of one process talking through a global guarded by a mutex and a condition variable: futex waits and wakes
 file_pair||1.2, 2.2.2|The first example of the note: one process writes temp.txt, the other sleeps, then reads it: a shared file, no waiting
 pipe_blocking||3, 4 PIPE|A pipe: the reader sleeps in read() until each write wakes it: Sync-Blocking, simplex
@@ -54,7 +54,7 @@ ZOOM_DEMOS='unix_fullduplex pingpong'
 # the README's gallery: one per quadrant of the modes figure, full-duplex, a real pipeline
 DOC_DEMOS='pipe_blocking pipe_nonblock_poll pipe_poll sigio_reader unix_fullduplex pipeline'
 
-# Gallery entries that are not demos of tools/: real programs.
+# Gallery entries that are not demos of demos/: real programs.
 shell_cmd() {
 	case "$1" in
 	pipeline) echo 'seq 1 200000 | sort -n | uniq -c >/dev/null' ;;
@@ -80,7 +80,7 @@ esc() {
 	sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g' -e 's/"/\&quot;/g'
 }
 
-# Every demo: the table's lines first (in its order), then any tools/*.c it misses.
+# Every demo: the table's lines first (in its order), then any demos/*.c it misses.
 all_demos() {
 	echo "$DEMOS"
 	for c in "$SRC"/*.c; do
@@ -94,7 +94,7 @@ all_demos() {
 # the command line that runs demo $1 with arguments $2
 demo_cmd() {
 	if [ -e "$SRC/$1.c" ]; then
-		printf '.output/tools/%s%s' "$1" "${2:+ $2}"
+		printf '.output/demos/%s%s' "$1" "${2:+ $2}"
 	else
 		printf "sh -c '%s'" "$(shell_cmd "$1")"
 	fi
@@ -128,7 +128,7 @@ index="$WORK/index.html"
 	echo '<style>body{font-family:sans-serif;max-width:1500px;margin:2em auto;color:#222}'
 	echo 'figure{margin:2em 0}img,object{width:100%;border:1px solid #ddd}figcaption{margin:.4em 0 1em;font-size:15px}</style>'
 	echo '</head><body><h1>ipctrace gallery</h1>'
-	echo '<p>Every demo of <code>tools/</code>, traced and drawn by ipctrace, with the section of the course note it illustrates. Hover over the diagrams for the facts behind each mark.</p>'
+	echo '<p>Every demo of <code>demos/</code>, traced and drawn by ipctrace, with the section of the course note it illustrates. Hover over the diagrams for the facts behind each mark.</p>'
 } > "$index"
 
 # the loop runs in a subshell: its failures are counted in a file

@@ -6,7 +6,7 @@ Timings on a shared VM are noisy, so only ratios of medians of alternating
 runs are reported. Prints a readable table per section and one
 `BENCH {json}` line per metric; writes results.json beside the tools.
 
-Environment: IPCTRACE, IPCTRACE_TOOLS (set by make), BENCH_QUICK=1 (about a
+Environment: IPCTRACE, IPCTRACE_DEMOS (set by make), BENCH_QUICK=1 (about a
 minute), BENCH_RUNS=N (alternating runs per variant), BENCH_KEEP=1 (keep the
 work directory with its traces).
 """
@@ -22,7 +22,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIMED = os.path.join(HERE, "timed.sh")
 IPCTRACE = os.environ.get("IPCTRACE", os.path.abspath("ipctrace"))
-TOOLS = os.environ.get("IPCTRACE_TOOLS", os.path.abspath(".output/tools"))
+TOOLS = os.environ.get("IPCTRACE_DEMOS", os.path.abspath(".output/demos"))
 BENCH_BIN = os.environ.get("BENCH_BIN", os.path.join(os.path.dirname(TOOLS), "bench"))
 GEN = os.path.join(BENCH_BIN, "gen_trace")
 PINGPONG = os.path.join(TOOLS, "pingpong")
@@ -749,7 +749,7 @@ def snapshot(work):
 def main():
     if os.geteuid() != 0:
         sys.exit("bench: must run as root (ipctrace and perf attach to tracepoints): sudo make bench")
-    for p, what in ((IPCTRACE, "ipctrace (make)"), (PINGPONG, "pingpong (make tools)"),
+    for p, what in ((IPCTRACE, "ipctrace (make)"), (PINGPONG, "pingpong (make demos)"),
                     (GEN, "gen_trace (make bench builds it)")):
         if not os.access(p, os.X_OK):
             sys.exit(f"bench: {p} missing: build {what}")

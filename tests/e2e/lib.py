@@ -3,7 +3,7 @@
 programs and on real programs, then check the facts of `ipctrace report --json`
 against what the programs themselves printed they did.
 
-Environment: IPCTRACE (the binary), IPCTRACE_TOOLS (the demo directory),
+Environment: IPCTRACE (the binary), IPCTRACE_DEMOS (the demo directory),
 IPCTRACE_REQUIRE_BPF=1 turns every skip into a failure, IPCTRACE_E2E=PATTERN
 runs only the tests whose name contains PATTERN, IPCTRACE_E2E_KEEP=1 keeps
 each test's scratch directory (trace, SVG, output) and prints where it is.
@@ -31,7 +31,7 @@ import xml.etree.ElementTree as ET
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 IPCTRACE = os.environ.get("IPCTRACE") or os.path.join(ROOT, "ipctrace")
-TOOLS = os.environ.get("IPCTRACE_TOOLS") or os.path.join(ROOT, ".output", "tools")
+TOOLS = os.environ.get("IPCTRACE_DEMOS") or os.path.join(ROOT, ".output", "demos")
 REQUIRE_BPF = os.environ.get("IPCTRACE_REQUIRE_BPF") == "1"
 ONLY = os.environ.get("IPCTRACE_E2E", "")
 KEEP = os.environ.get("IPCTRACE_E2E_KEEP") == "1"
@@ -154,7 +154,7 @@ class Ctx:
 def tool(name):
     path = os.path.join(TOOLS, name)
     if not os.access(path, os.X_OK):
-        raise Fail("demo %s not built (make tools)" % path)
+        raise Fail("demo %s not built (make demos)" % path)
     return path
 
 

@@ -4,7 +4,7 @@ programs and on real programs, then check the facts of `ipctrace report --json`
 against what the programs themselves printed they did. lib.py holds the
 runner and the helpers; test_*.py the tests, one file per concern.
 
-Environment: IPCTRACE (the binary), IPCTRACE_TOOLS (the demo directory),
+Environment: IPCTRACE (the binary), IPCTRACE_DEMOS (the demo directory),
 IPCTRACE_REQUIRE_BPF=1 turns every skip into a failure, IPCTRACE_E2E=PATTERN
 runs only the tests whose name contains PATTERN, IPCTRACE_E2E_KEEP=1 keeps
 each test's scratch directory (trace, SVG, output) and prints where it is.

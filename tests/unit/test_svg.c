@@ -760,12 +760,12 @@ Test(gallery, every_demo_has_a_caption_and_a_seed_section)
 		fputs(line, t);
 	cr_assert_eq(pclose(p), 0, "tools/gallery.sh --readme-table failed");
 	fclose(t);
-	cr_assert_eq(glob("tools/*.c", 0, NULL, &g), 0, "no demo in tools/");
+	cr_assert_eq(glob("demos/*.c", 0, NULL, &g), 0, "no demo in demos/");
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char name[256], want[300];
 		const char *row;
 
-		snprintf(name, sizeof(name), "%s", g.gl_pathv[i] + strlen("tools/"));
+		snprintf(name, sizeof(name), "%s", g.gl_pathv[i] + strlen("demos/"));
 		name[strlen(name) - 2] = '\0';
 		snprintf(want, sizeof(want), "| `%s` | ", name);
 		row = strstr(table, want);

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The command line: one file per subcommand (cmd_*.c), dispatched from the
+ * table in main.c; what they share is declared here (args.c: one-line
+ * errors, option values, the input trace; outfile.c: the output-file policy).
+ */
+#ifndef IPCTRACE_CLI_H
+#define IPCTRACE_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#define EXIT_USAGE 2
+#define DEFAULT_TRACE "ipctrace.trace"
+#define DEFAULT_SVG "ipctrace.svg"
+#define DEFAULT_PERFETTO "ipctrace.json"
+#define MAX_PID 4194304
+
+struct trace_reader;
+struct svg_opts;
+
+/* Subcommands: each takes its argv from the subcommand's name on, returns the exit code. */
+int do_record(int argc, char **argv);
+int do_report(int argc, char **argv);
+int do_render(int argc, char **argv);
+int do_export(int argc, char **argv);
+int do_help(int argc, char **argv);
+int do_version(int argc, char **argv);
+
+/* One line on stderr (escaped, prefixed "ipctrace: "). */
+__attribute__((format(printf, 1, 2))) void errorf(const char *fmt, ...);
+/* The same for a usage mistake; returns EXIT_USAGE. */
+__attribute__((format(printf, 1, 2))) int usage_error(const char *fmt, ...);
+/* The line for getopt's ':' or '?' return; sub names the subcommand (NULL: recording). */
+int getopt_error(int c, char **argv, const char *sub);
+
+int parse_u64(const char *s, unsigned long long max, unsigned long long *out);
+/* "1,2,3" into a growing array of positive numbers at most max. */
+int parse_list(const char *s, unsigned long long max, unsigned long long **vals, size_t *n);
+/* A time like 1.5 (seconds), 1.5s, 250ms, 40us, 100ns, 2m; into ns. */
+int parse_time_ns(const char *s, uint64_t *out);
+
+/* Opens a trace or says why not (one line); NULL then. */
+struct trace_reader *open_trace(const char *path);
+/* A damaged trace is still shown up to what was whole; say what was skipped. */
+void warn_status(const struct trace_reader *r, const char *path);
+/* True when a and b name one file. */
+bool same_file(const char *a, const char *b);
+
+/* An output file written under a temporary name and renamed when complete ("-": stdout). */
+struct outfile {
+	const char *path;
+	char *tmp;
+	FILE *f;
+	mode_t mode;
+	uid_t uid;   /* owner to give it; -1 = keep */
+	gid_t gid;
+};
+
+int outfile__open(struct outfile *o, const char *path, mode_t mode, const char *what,
+		  const char *flag);
+void outfile__abort(struct outfile *o);
+int outfile__commit(struct outfile *o, const char *what);
+/* From here a stop signal removes tmp, then ends ipctrace as it would have; NULL: default. */
+void guard_tmp(const char *tmp);
+
+/* Draws the SVG of r into o and commits it (or aborts it, saying why). */
+int render_svg(struct trace_reader *r, const struct svg_opts *sopts, struct outfile *o,
+	       const char *trace_path);
+
+#endif /* IPCTRACE_CLI_H */

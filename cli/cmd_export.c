@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* ipctrace export: the trace for other viewers (Perfetto). */
+#include <errno.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "perfetto.h"
+#include "trace.h"
+
+int do_export(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "perfetto", no_argument, NULL, 'P' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *out = DEFAULT_PERFETTO;
+	struct trace_reader *r;
+	struct outfile o;
+	bool perfetto = false;
+	int c, err;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'P': perfetto = true; break;
+		case 'o': out = optarg; break;
+		case 'h': return do_help(0, NULL);
+		default: return getopt_error(c, argv, "export");
+		}
+	}
+	if (!perfetto)
+		return usage_error("export needs a format: give --perfetto");
+	if (optind != argc - 1)
+		return usage_error("export needs exactly one TRACE file: see ipctrace --help");
+	if (!*out)
+		return usage_error("export: -o needs a file name (or - for stdout), not an empty one");
+	if (strcmp(out, "-") && same_file(out, argv[optind]))
+		return usage_error("export: -o %s is the trace itself: give another name for the JSON",
+				   out);
+	r = open_trace(argv[optind]);
+	if (!r)
+		return 1;
+	if (outfile__open(&o, out, 0666, "Perfetto JSON", "-o")) {
+		trace_reader__free(r);
+		return 1;
+	}
+	guard_tmp(o.tmp);
+	err = perfetto__export(r, o.f);
+	if (err) {
+		errorf("exporting %s failed: %s: check the trace with ipctrace report", argv[optind],
+		       strerror(-err));
+		outfile__abort(&o);
+	} else {
+		err = outfile__commit(&o, "Perfetto JSON");
+	}
+	if (!err)
+		warn_status(r, argv[optind]);
+	trace_reader__free(r);
+	return err ? 1 : 0;
+}

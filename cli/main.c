@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* ipctrace: record how processes talk to each other, then report and draw it. */
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+#include "cli.h"
+#include "trace.h"
+
+#ifndef IPCTRACE_VERSION
+#define IPCTRACE_VERSION "0.1.0"
+#endif
+
+static const char usage_text[] =
+"Usage:\n"
+"  sudo ipctrace [OPTIONS] -p PID[,PID...]     trace running processes\n"
+"  sudo ipctrace [OPTIONS] -- COMMAND [ARG...] run COMMAND traced\n"
+"  ipctrace report [--json] [--all-files] TRACE\n"
+"  ipctrace render [-o SVG] [--from T] [--to T] [--width PX] [--pid P,...]\n"
+"                  [--chan ID,...] [--title TEXT] TRACE\n"
+"  ipctrace export --perfetto [-o FILE.json] TRACE\n"
+"  ipctrace help | --help | version | --version\n"
+"\n"
+"Records which thread blocks on which pipe, FIFO, queue or socket, who\n"
+"busy-polls, who sleeps in poll/epoll, and which write wakes which reader;\n"
+"writes a trace, a timeline SVG and a report of every channel (its kind and\n"
+"direction, and each side's mode).\n"
+"\n"
+"Record options (recording needs root, or CAP_BPF and CAP_PERFMON):\n"
+"  -p, --pid PID[,PID...]  attach to running processes: all their threads, and\n"
+"                          the processes they start from then on\n"
+"  -d, --duration SECONDS  stop after this long (fractions allowed: -d 0.5)\n"
+"  -o, --output TRACE      trace file (default " DEFAULT_TRACE "), written 0600\n"
+"  -w, --svg SVG           timeline SVG (default " DEFAULT_SVG ")\n"
+"      --no-svg            do not draw the SVG\n"
+"      --no-report         do not print the text report\n"
+"  -b, --buffer MIB        ring buffer size in MiB, a power of two (default 16);\n"
+"                          raise it if events are lost\n"
+"  -z, --compress LEVEL    zlib level of the trace, 0-9 (default 1)\n"
+"      --ipc-only          record only IPC syscalls (smaller trace; time in other\n"
+"                          syscalls then counts as user time)\n"
+"  -q, --quiet             no status line, notes or summary on stderr\n"
+"  -v, --verbose           show libbpf's messages (twice: its debug log too)\n"
+"\n"
+"Recording stops at Ctrl-C, SIGTERM or SIGHUP, after -d, or when every traced\n"
+"process has exited. With -- COMMAND, stdin, stdout and stderr pass through to\n"
+"the command, and ipctrace exits with the command's exit status (128+N if a\n"
+"signal N killed it; 127 if it was not found), like time(1). When recording\n"
+"stops before the command ends, the command is sent SIGTERM (or the signal that\n"
+"stopped ipctrace) and, if still running 2 s later, SIGKILL.\n"
+"\n"
+"Subcommands (no privileges needed; any machine can read a trace):\n"
+"  report    the report as text, or with --json as one JSON object;\n"
+"            --all-files keeps file channels that nobody wrote\n"
+"  render    the timeline SVG (-o default " DEFAULT_SVG ", - for stdout);\n"
+"            --from/--to T: window from trace start, T like 1.5, 250ms, 40us;\n"
+"            --width PX; --pid/--chan: only these processes / channel ids\n"
+"  export    --perfetto: Trace Event JSON for ui.perfetto.dev and\n"
+"            chrome://tracing (-o default " DEFAULT_PERFETTO ", - for stdout)\n"
+"\n"
+"Examples:\n"
+"  sudo ipctrace -- sh -c 'seq 1 200000 | sort -n | uniq -c >/dev/null'\n"
+"  sudo ipctrace -p \"$(pgrep -d, nginx)\" -d 10 -w nginx.svg\n"
+"  ipctrace report --json ipctrace.trace | python3 -m json.tool\n"
+"  ipctrace render --from 1s --to 1.2s --width 2000 -o zoom.svg ipctrace.trace\n"
+"  ipctrace export --perfetto -o trace.json ipctrace.trace\n"
+"\n"
+"Exit status: 0 on success, 1 on failure, 2 on a usage error; when recording a\n"
+"COMMAND, the command's status. See ipctrace(1).\n";
+
+int do_help(int argc, char **argv)
+{
+	fputs(usage_text, stdout);
+	return 0;
+}
+
+int do_version(int argc, char **argv)
+{
+	printf("ipctrace %s (trace format %d, libbpf %s)\n", IPCTRACE_VERSION, TRACE_VERSION,
+	       libbpf_version_string());
+	return 0;
+}
+
+/* One line per subcommand; anything else is a recording. */
+static const struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} cmds[] = {
+	{ "report", do_report },
+	{ "render", do_render },
+	{ "export", do_export },
+	{ "help", do_help },
+	{ "version", do_version },
+	{ 0 },
+};
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+
+	if (argc > 1) {
+		for (c = cmds; c->name; c++)
+			if (!strcmp(argv[1], c->name))
+				return c->fn(argc - 1, argv + 1);
+	}
+	return do_record(argc, argv);
+}
