@@ -2,7 +2,7 @@
 /*
  * Writes the fuzzer's seed corpus: a few small valid traces, and the same
  * events as 'R' payload inputs (see fuzz_trace_reader.c).
- *   cc -D_GNU_SOURCE -Iuser -Ibpf tests/fuzz/make_corpus.c user/trace.c -lz \
+ *   cc -D_GNU_SOURCE -Itrace -Ibpf tests/fuzz/make_corpus.c trace/trace.c -lz \
  *      -o /tmp/make_corpus && /tmp/make_corpus tests/fuzz/corpus
  */
 #include <errno.h>
