@@ -114,8 +114,14 @@ $(OUTPUT)/unit_tests: $(UNIT_OBJS) $(OUTPUT)/libipctrace.a
 unit: $(OUTPUT)/.deps-ok $(OUTPUT)/unit_tests
 	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) $(OUTPUT)/unit_tests --jobs 2
 
+# The end-to-end tests run under Debian's pytest (python3-pytest), whatever python3 is first
+# on PATH. E2E_ARGS passes pytest options: make e2e E2E_ARGS='-k fifo -x' (README, Tests).
+PYTEST ?= /usr/bin/python3 -m pytest
+E2E_ARGS ?=
 e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) demos
-	IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) python3 tests/e2e/run.py
+	$(Q)IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) \
+	  $(PYTEST) tests/e2e $(if $(IPCTRACE_E2E),-k '$(IPCTRACE_E2E)') $(E2E_ARGS) || { rc=$$?; \
+	  [ $$rc -ne 5 ] || echo "e2e: no test selected by: $(IPCTRACE_E2E) $(E2E_ARGS)" >&2; exit $$rc; }
 
 test: unit e2e
 

@@ -1,18 +1,16 @@
 #!/usr/bin/env python3
 """End-to-end test library: run the real ipctrace as root under real BPF on the demo
 programs and on real programs, then check the facts of `ipctrace report --json`
-against what the programs themselves printed they did.
+against what the programs themselves printed they did. The tests are test_*.py, one
+file per concern, run by pytest (conftest.py holds the fixtures and the no-skip rule).
 
 Environment: IPCTRACE (the binary), IPCTRACE_DEMOS (the demo directory),
-IPCTRACE_REQUIRE_BPF=1 turns every skip into a failure, IPCTRACE_E2E=PATTERN
-runs only the tests whose name contains PATTERN, IPCTRACE_E2E_KEEP=1 keeps
-each test's scratch directory (trace, SVG, output) and prints where it is.
-
-Output: one line per test (PASS/FAIL/SKIP), then `e2e: N passed, N failed,
-N skipped`; exit status 1 if any test failed.
+IPCTRACE_REQUIRE_BPF=1 turns every skip into a failure, IPCTRACE_E2E_KEEP=1 keeps
+each test's scratch directory (trace, SVG, output) and lists where they are.
 """
 
 import ctypes
+import functools
 import glob
 import json
 import os
@@ -29,34 +27,26 @@ import time
 import zlib
 import xml.etree.ElementTree as ET
 
+import pytest
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 IPCTRACE = os.environ.get("IPCTRACE") or os.path.join(ROOT, "ipctrace")
 TOOLS = os.environ.get("IPCTRACE_DEMOS") or os.path.join(ROOT, ".output", "demos")
 REQUIRE_BPF = os.environ.get("IPCTRACE_REQUIRE_BPF") == "1"
-ONLY = os.environ.get("IPCTRACE_E2E", "")
 KEEP = os.environ.get("IPCTRACE_E2E_KEEP") == "1"
 RECORD_TIMEOUT = 60
 
 
-class Fail(Exception):
-    pass
+class Fail(AssertionError):
+    """A fact that does not hold: the test fails with this one message."""
 
 
-class Skip(Exception):
-    pass
-
-
-TESTS = []
-
-
-def test(needs_bpf=True):
-    def register(fn):
-        TESTS.append((fn.__name__.removeprefix("test_"), fn, needs_bpf))
-        return fn
-    return register
+# A test raises Skip("why") where it cannot run here (conftest.py fails it in CI).
+Skip = pytest.skip.Exception
 
 
 def check(cond, msg):
+    __tracebackhide__ = True
     if not cond:
         raise Fail(msg)
 
@@ -79,6 +69,7 @@ def bpf_unavailable():
     return None
 
 
+@functools.cache
 def ipctrace_help():
     try:
         p = subprocess.run([IPCTRACE, "--help"], capture_output=True, text=True, timeout=10)
@@ -87,11 +78,9 @@ def ipctrace_help():
         return ""
 
 
-HELP = ""
-
-
 def record_flags():
     """-q and --no-report where this ipctrace has them, so stdout is the program's own."""
+    HELP = ipctrace_help()
     flags = ["-q"] if re.search(r"(^|\s)-q\b", HELP) else []
     return flags + (["--no-report"] if "--no-report" in HELP else [])
 
@@ -113,6 +102,7 @@ def short(s, n=300):
 
 def run(argv, timeout=RECORD_TIMEOUT, stdout_path=None, preexec=None, env=None):
     """Runs argv in its own session; on timeout kills that session and fails."""
+    __tracebackhide__ = True
     t0 = time.monotonic()
     out_f = open(stdout_path, "w+") if stdout_path else subprocess.PIPE
     p = subprocess.Popen(argv, stdout=out_f, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
@@ -152,6 +142,7 @@ class Ctx:
 
 
 def tool(name):
+    __tracebackhide__ = True
     path = os.path.join(TOOLS, name)
     if not os.access(path, os.X_OK):
         raise Fail("demo %s not built (make demos)" % path)
@@ -160,6 +151,7 @@ def tool(name):
 
 def record(ctx, argv, extra=(), timeout=RECORD_TIMEOUT):
     """Records argv traced; returns the Run (whose out is the program's stdout)."""
+    __tracebackhide__ = True
     r = run([IPCTRACE] + record_flags() + list(extra) + ["-o", ctx.trace, "-w", ctx.svg, "--"]
             + argv, timeout=timeout, stdout_path=ctx.out)
     if r.rc != 0:
@@ -169,6 +161,7 @@ def record(ctx, argv, extra=(), timeout=RECORD_TIMEOUT):
 
 
 def report(trace, allow_lost=False):
+    __tracebackhide__ = True
     r = run([IPCTRACE, "report", "--json", trace], timeout=60)
     if r.rc != 0:
         raise Fail("ipctrace report --json: %s" % r.why())
@@ -200,6 +193,7 @@ class Said:
                 self.lines.setdefault(m.group(1), []).append((int(m.group(2)), m.group(3)))
 
     def pid(self, role):
+        __tracebackhide__ = True
         if role not in self.lines:
             raise Fail("demo printed no line for %r; printed roles: %s"
                        % (role, sorted(self.lines)))
@@ -207,6 +201,7 @@ class Said:
 
     def num(self, role, pattern):
         """The integer captured by pattern in role's lines."""
+        __tracebackhide__ = True
         self.pid(role)
         for _, text in self.lines[role]:
             m = re.search(pattern, text)
@@ -227,6 +222,7 @@ def channels(j, kind, pids=()):
 
 
 def one_channel(j, kind, pids):
+    __tracebackhide__ = True
     found = channels(j, kind, pids)
     if len(found) != 1:
         kinds = sorted({(c.get("kind"), tuple(sorted(e.get("pid") for e in c.get("endpoints", []))))
@@ -237,6 +233,7 @@ def one_channel(j, kind, pids):
 
 
 def endpoint(ch, pid):
+    __tracebackhide__ = True
     for e in ch.get("endpoints", []):
         if e.get("pid") == pid:
             return e
@@ -244,12 +241,14 @@ def endpoint(ch, pid):
 
 
 def expect(obj, field, want, what):
+    __tracebackhide__ = True
     got = obj.get(field)
     if got != want:
         raise Fail("%s: %s is %r, expected %r; %s" % (what, field, got, want, excerpt(obj)))
 
 
 def expect_ge(obj, field, low, what):
+    __tracebackhide__ = True
     got = obj.get(field)
     if not isinstance(got, int) or got < low:
         raise Fail("%s: %s is %r, expected >= %d; %s" % (what, field, got, low, excerpt(obj)))
@@ -258,6 +257,7 @@ def expect_ge(obj, field, low, what):
 def expect_never_waited(ep, what):
     """A reader that never waits for the channel: its non-blocking calls do not sleep. One or
     two sleeps on the pipe's mutex, while the writer holds it, are contention, not waiting."""
+    __tracebackhide__ = True
     got = ep.get("blocked")
     if not isinstance(got, int) or got > 2:
         raise Fail("%s: blocked is %r, expected 0 (at most 2 for lock contention); %s"
@@ -271,6 +271,7 @@ def wakeups(j, waker, wakee, chan=None):
 
 
 def expect_wakeups(j, waker, wakee, chan, low, what):
+    __tracebackhide__ = True
     got = wakeups(j, waker, wakee, chan)
     if got < low:
         mine = [w for w in j["wakeups"]
@@ -280,6 +281,7 @@ def expect_wakeups(j, waker, wakee, chan, low, what):
 
 
 def process(j, pid):
+    __tracebackhide__ = True
     for p in j["processes"]:
         if p.get("pid") == pid:
             return p
@@ -287,6 +289,7 @@ def process(j, pid):
 
 
 def expect_comm(j, pid, comm):
+    __tracebackhide__ = True
     p = process(j, pid)
     names = {p.get("comm")} | {t.get("comm") for t in p.get("threads", [])}
     check(comm in names, "process %d is named %s, expected %r"
@@ -295,6 +298,7 @@ def expect_comm(j, pid, comm):
 
 def transfer_facts(j, ch, sender, receiver, total, sends, recvs, what):
     """Exact counts of a one-way transfer between two endpoints of ch."""
+    __tracebackhide__ = True
     s, r = endpoint(ch, sender), endpoint(ch, receiver)
     expect(s, "bytes_sent", total, what + " sender")
     expect(s, "sends", sends, what + " sender")
@@ -328,6 +332,7 @@ def pipe_pair_test(ctx, demo, args, reader_role, reader_mode):
 def one_line_error(r, what, words=(), single=True):
     """r failed cleanly: non-zero exit (not a signal), a message on stderr naming one of words,
     on one line unless single is False (a recording that failed half-way may add notes)."""
+    __tracebackhide__ = True
     check(r.rc != 0, "%s: exit 0, expected an error; stdout: %s" % (what, short(r.out)))
     check(0 < r.rc < 128, "%s: exit %d looks like a crash; stderr: %s" % (what, r.rc, short(r.err)))
     msg = r.err.strip()
@@ -355,43 +360,3 @@ def wait_for(pred, timeout):
             return True
         time.sleep(0.05)
     return False
-
-
-def main():
-    global HELP
-    HELP = ipctrace_help()
-    no_bpf = bpf_unavailable()
-    have_tool = os.access(IPCTRACE, os.X_OK)
-    passed = failed = skipped = 0
-    for name, fn, needs_bpf in TESTS:
-        if ONLY and ONLY not in name:
-            continue
-        ctx = Ctx(name)
-        try:
-            if not have_tool:
-                raise Skip("%s not built (make)" % IPCTRACE)
-            if needs_bpf and no_bpf:
-                raise Skip(no_bpf)
-            fn(ctx)
-            print("PASS " + name, flush=True)
-            passed += 1
-        except Skip as e:
-            if REQUIRE_BPF:
-                print("FAIL %s: skipped but IPCTRACE_REQUIRE_BPF=1: %s" % (name, e), flush=True)
-                failed += 1
-            else:
-                print("SKIP %s: %s" % (name, e), flush=True)
-                skipped += 1
-        except Fail as e:
-            print("FAIL %s: %s" % (name, e), flush=True)
-            failed += 1
-        except Exception as e:  # a bug in a test is a failure, not a crash of the run
-            print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
-            failed += 1
-        finally:
-            if KEEP:
-                print("  kept " + ctx.dir, flush=True)
-            else:
-                ctx.cleanup()
-    print("e2e: %d passed, %d failed, %d skipped" % (passed, failed, skipped))
-    return 1 if failed else 0

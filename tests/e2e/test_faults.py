@@ -17,52 +17,50 @@ import time
 import zlib
 import xml.etree.ElementTree as ET
 
-from lib import *  # noqa: F401,F403 (the test DSL: test, check, record, report, ...)
-from lib import test, check, Fail, Skip
+import pytest
+
+from lib import *  # noqa: F401,F403 (the test DSL: check, record, report, ...)
+from lib import check, Fail, Skip
 
 
 # --- issue 6: bad input, faults, hostile names ----------------------------
 
-@test()
 def test_error_no_such_pid(ctx):
     pid = unused_pid()
     r = run([IPCTRACE, "-p", str(pid), "-d", "2", "-o", ctx.trace, "-w", ctx.svg], timeout=30)
     one_line_error(r, "-p %d" % pid, [str(pid)])
 
 
-@test()
 def test_error_command_not_found(ctx):
     r = run([IPCTRACE, "-o", ctx.trace, "-w", ctx.svg, "--", "/nonexistent/ipctrace-no-cmd"],
             timeout=30)
     one_line_error(r, "missing command", ["/nonexistent/ipctrace-no-cmd"])
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_unknown_option(ctx):
     r = run([IPCTRACE, "--no-such-option-xyz"], timeout=10)
     one_line_error(r, "unknown option", ["no-such-option-xyz", "unrecognized", "unknown", "usage"])
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_bad_duration(ctx):
     r = run([IPCTRACE, "-d", "soon", "-o", ctx.trace, "--", "true"], timeout=10)
     one_line_error(r, "-d soon", ["soon", "-d", "duration", "seconds"])
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_report_unknown_option(ctx):
     r = run([IPCTRACE, "report", "--xml", ctx.trace], timeout=10)
     one_line_error(r, "report --xml", ["xml", "unrecognized", "unknown", "usage"])
 
 
-@test()
 def test_error_unwritable_output(ctx):
     bad = "/nonexistent-ipctrace-dir/t.trace"
     r = run([IPCTRACE, "-o", bad, "-w", ctx.svg, "--", "true"], timeout=30)
     one_line_error(r, "-o " + bad, [bad, "nonexistent-ipctrace-dir"])
 
 
-@test()
 def test_error_unwritable_svg(ctx):
     bad = "/nonexistent-ipctrace-dir/t.svg"
     r = run([IPCTRACE, "-o", ctx.trace, "-w", bad, "--", "true"], timeout=30)
@@ -76,7 +74,7 @@ def as_nobody():
     os.setuid(nobody.pw_uid)
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_not_root(ctx):
     out = ctx.path("open")
     os.mkdir(out)
@@ -86,27 +84,27 @@ def test_error_not_root(ctx):
     one_line_error(r, "recording as nobody", ["root", "CAP_BPF", "capabilit", "permission"])
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_report_missing(ctx):
     r = run([IPCTRACE, "report", "--json", ctx.path("missing.trace")], timeout=10)
     one_line_error(r, "report of a missing file", ["missing.trace"])
     check(not r.out.strip(), "report of a missing file printed: %s" % short(r.out))
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_report_directory(ctx):
     r = run([IPCTRACE, "report", "--json", ctx.dir], timeout=10)
     one_line_error(r, "report of a directory", [ctx.dir, "directory"])
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_report_empty(ctx):
     open(ctx.trace, "w").close()
     r = run([IPCTRACE, "report", "--json", ctx.trace], timeout=10)
     one_line_error(r, "report of an empty file", ["empty", "t.trace", "trace"])
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_report_text_file(ctx):
     with open(ctx.trace, "w") as f:
         f.write("this is not an ipctrace trace\n" * 100)
@@ -115,7 +113,7 @@ def test_error_report_text_file(ctx):
         one_line_error(r, "%s of a text file" % " ".join(cmd), ["trace", "t.trace"])
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_report_unprivileged(ctx):
     """Reading a trace needs no privileges: nobody reads a copy it owns."""
     if bpf_unavailable():
@@ -151,7 +149,6 @@ def check_damaged_report(r, what, full_events):
     return j
 
 
-@test()
 def test_report_truncated(ctx):
     data = full_trace(ctx)
     full = report(ctx.trace)["trace"]["events"]
@@ -170,7 +167,6 @@ def test_report_truncated(ctx):
     check(read_some, "no truncated trace read at all, even one cut 1 byte short")
 
 
-@test()
 def test_report_corrupt(ctx):
     data = full_trace(ctx)
     full = report(ctx.trace)["trace"]["events"]
@@ -227,22 +223,18 @@ def stop_recording_with(ctx, sig):
     check(j["trace"]["events"] > 0, "trace has no events")
 
 
-@test()
 def test_sigterm_leaves_readable_trace(ctx):
     stop_recording_with(ctx, signal.SIGTERM)
 
 
-@test()
 def test_sigint_leaves_readable_trace(ctx):
     stop_recording_with(ctx, signal.SIGINT)
 
 
-@test()
 def test_sighup_leaves_readable_trace(ctx):
     stop_recording_with(ctx, signal.SIGHUP)
 
 
-@test()
 def test_existing_trace_not_clobbered(ctx):
     old = b"previous trace, must survive until the new one is complete\n"
     for path in (ctx.trace, ctx.svg):
@@ -282,7 +274,6 @@ def test_existing_trace_not_clobbered(ctx):
         check(b"<svg" in f.read(4096), "the SVG was not replaced once complete")
 
 
-@test()
 def test_disk_full_keeps_what_was_recorded(ctx):
     small = ctx.path("small")
     os.mkdir(small)
@@ -317,7 +308,6 @@ def trace_blocks(data):
     return out
 
 
-@test()
 def test_no_payload_recorded(ctx):
     # The marker exists only in the bytes that go through the pipe, not in the command line.
     record(ctx, ["sh", "-c", 'printf "%s%s" SECRET-PIPE- PAYLOAD-1234 | cat > /dev/null'])
@@ -334,7 +324,6 @@ def test_no_payload_recorded(ctx):
           % (sent, len("SECRET-PIPE-PAYLOAD-1234")))
 
 
-@test()
 def test_pid_exits_while_attaching(ctx):
     """Attaching to a process that exits meanwhile: a trace, or a clean error; never a crash."""
     for delay in ("0.05", "0.3"):
@@ -352,7 +341,6 @@ def test_pid_exits_while_attaching(ctx):
 HOSTILE = '<b>&"\x1b[31m\x07'
 
 
-@test()
 def test_hostile_names_escaped(ctx):
     link = ctx.path(HOSTILE)
     os.symlink(shutil.which("sleep"), link)
@@ -397,7 +385,7 @@ def no_raw_controls(text, what):
           % (what, bad[:5], short(text)))
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_echo_escapes_controls(ctx):
     """Messages that echo what the user typed never print it raw (a pasted escape sequence)."""
     for argv, word in ((["-p", "12\x1b[2J"], "-p"), (["-d", "1\x1b[2J"], "-d"),
@@ -409,7 +397,6 @@ def test_error_echo_escapes_controls(ctx):
         check("\\x1b" in msg, "the message hides the escape instead of showing it: " + short(msg))
 
 
-@test()
 def test_record_messages_escape_controls(ctx):
     """An unwritable hostile -o path, and the summary of a recording to hostile names."""
     bad = ctx.path(ESC_PATH + "/t.trace")
@@ -435,7 +422,6 @@ def svg_count(n):
     return "{:,}".format(n)
 
 
-@test()
 def test_lost_events_counted_where_lost(ctx):
     """The recorder is stopped (SIGSTOP) while a ping-pong fills a 1 MiB ring: the kernel must
     drop events; their exact count reaches the summary, the report, the JSON and the SVG, and
@@ -524,7 +510,6 @@ def record_stderr_on_pty(ctx, extra):
     return p.returncode, got.decode(errors="replace")
 
 
-@test()
 def test_status_line_on_tty_only(ctx):
     rc, tty = record_stderr_on_pty(ctx, [])
     check(rc == 0, "recording with stderr on a tty: exit %d: %s" % (rc, short(tty)))
@@ -548,7 +533,6 @@ def test_status_line_on_tty_only(ctx):
           "a status line went to stderr that is not a tty: %r" % r.err[:300])
 
 
-@test()
 def test_exec_fork_threads_followed_memory_bounded(ctx):
     """-p on a shell that then execs a program starting 200 processes and 1000 threads: every
     one is followed, and ipctrace's own peak memory (its wait4 maxrss: it has no children
@@ -595,7 +579,6 @@ def test_exec_fork_threads_followed_memory_bounded(ctx):
           "(bound %d MiB)" % (ru.ru_maxrss >> 10, children, threads, limit >> 10))
 
 
-@test()
 def test_signal_during_setup_leaves_nothing(ctx):
     """SIGTERM, SIGINT or SIGHUP while the BPF programs load: a clean stop with one line, and
     no temporary trace or SVG left behind; later, a complete trace."""
@@ -637,7 +620,7 @@ def test_signal_during_setup_leaves_nothing(ctx):
     check("stopped in setup" in seen, "no signal landed during setup: %s" % seen)
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_make_install(ctx):
     """make install PREFIX=... puts the binary and the man page there; man -l renders the page
     without a warning, and it documents every option --help lists."""
@@ -707,7 +690,6 @@ def nothing_left(ctx, what):
     check(not left, "%s left %s behind" % (what, left))
 
 
-@test()
 def test_kernel_without_btf(ctx):
     r = record_in(ctx, "mount -t tmpfs none /sys/kernel/btf")
     one_line_error(r, "recording on a kernel without BTF", ["BTF"])
@@ -715,7 +697,6 @@ def test_kernel_without_btf(ctx):
     nothing_left(ctx, "a kernel without BTF")
 
 
-@test()
 def test_kernel_without_optional_tracepoint(ctx):
     """No io_uring_submit_req tracepoint: a warning naming it, and the rest recorded exactly."""
     btf = btf_without(ctx, "io_uring_submit_req")
@@ -731,7 +712,6 @@ def test_kernel_without_optional_tracepoint(ctx):
     transfer_facts(j, ch, w, rd, 256, 4, said.num("reader", r"in (\d+) reads"), "pipe")
 
 
-@test()
 def test_kernel_without_needed_tracepoint(ctx):
     btf = btf_without(ctx, "sched_switch")
     r = record_in(ctx, 'mount --bind "%s" /sys/kernel/btf/vmlinux' % btf)
@@ -772,7 +752,6 @@ def record_with_bpf_failing(ctx, errno_value):
                stdout_path=ctx.out, preexec=seccomp_bpf_errno(errno_value))
 
 
-@test()
 def test_kernel_without_bpf(ctx):
     import errno
     r = record_with_bpf_failing(ctx, errno.ENOSYS)
@@ -782,7 +761,6 @@ def test_kernel_without_bpf(ctx):
     nothing_left(ctx, "a kernel without BPF")
 
 
-@test()
 def test_bpf_refused(ctx):
     import errno
     r = record_with_bpf_failing(ctx, errno.EPERM)
@@ -790,7 +768,6 @@ def test_bpf_refused(ctx):
     nothing_left(ctx, "a refused bpf(2)")
 
 
-@test()
 def test_command_starts_with_clean_signals(ctx):
     """ipctrace catches and briefly blocks stop signals around starting the command: the command
     must start with none blocked or ignored, or Ctrl-C would not reach it."""
@@ -806,7 +783,6 @@ def test_command_starts_with_clean_signals(ctx):
               % (k, v, want[k], [s for s in range(1, 64) if extra >> (s - 1) & 1]))
 
 
-@test()
 def test_error_command_not_executable(ctx):
     script = ctx.path("not-executable")
     with open(script, "w") as f:
@@ -820,7 +796,6 @@ def test_error_command_not_executable(ctx):
     nothing_left(ctx, "a command that cannot run")
 
 
-@test()
 def test_error_read_only_output(ctx):
     """Outputs on a read-only file system (root is not stopped by permissions): one line naming
     the path and why, exit 1, the command not run, nothing left; the same for render/export."""
@@ -850,7 +825,7 @@ def test_error_read_only_output(ctx):
         run(["umount", "-l", ro], timeout=30)
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_empty_output_names(ctx):
     """An empty -o or -w is a usage error before anything runs, not a failed rename at the end."""
     flag = ctx.path("ran")
@@ -865,7 +840,6 @@ def test_error_empty_output_names(ctx):
               % (what, os.listdir(ctx.dir)))
 
 
-@test()
 def test_trace_kept_when_final_name_taken(ctx):
     """The final name became a directory while recording: the rename fails, and the recording
     is kept under its temporary name, which the message gives, instead of being deleted."""
@@ -889,7 +863,6 @@ def test_trace_kept_when_final_name_taken(ctx):
     check(j["trace"]["events"] > 0, "the kept trace has no events")
 
 
-@test()
 def test_command_inherits_no_fds(ctx):
     """The traced command gets no descriptor of ipctrace's: not the trace, and no BPF map or
     ring buffer it could write to or read other processes' events from."""
@@ -903,7 +876,7 @@ def test_command_inherits_no_fds(ctx):
           % (len(got), len(want), got))
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_bad_values(ctx):
     """Every malformed value: exit 2, one line naming the option and the value, nothing run."""
     flag = ctx.path("ran")
@@ -935,7 +908,6 @@ def test_error_bad_values(ctx):
     check(sorted(os.listdir(ctx.dir)) == [], "bad values left %s" % os.listdir(ctx.dir))
 
 
-@test()
 def test_stop_signals_leave_attached_process_alone(ctx):
     """-p: SIGINT, SIGTERM or SIGHUP to ipctrace ends the recording with a whole trace and exit
     0, and the attached process goes on running (it is not ipctrace's to stop)."""
@@ -970,7 +942,6 @@ def test_stop_signals_leave_attached_process_alone(ctx):
             victim.wait()
 
 
-@test()
 def test_longest_output_names(ctx):
     """Output names of 250 bytes are valid (NAME_MAX 255): the temporary name must fit too."""
     trace, svg = ctx.path("t" * 244 + ".trace"), ctx.path("s" * 246 + ".svg")
@@ -984,7 +955,7 @@ def test_longest_output_names(ctx):
     check(r.rc == 0 and os.path.exists(out), "render to a 250-byte name: " + r.why())
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_report_endless_input(ctx):
     """Devices and pipes are read into memory: garbage is refused from its first bytes, and a
     stream with a plausible header stops at a bound instead of eating all memory."""
@@ -1022,7 +993,7 @@ def test_report_endless_input(ctx):
           "reading the stream peaked at %d MiB" % (ru.ru_maxrss >> 10))
 
 
-@test(needs_bpf=False)
+@pytest.mark.nobpf
 def test_error_trace_and_svg_one_file(ctx):
     """-o and -w spelling one file two ways: refused up front, or the SVG would replace the
     trace it was drawn from."""
@@ -1040,7 +1011,6 @@ def test_error_trace_and_svg_one_file(ctx):
         check(not os.listdir(sub), "%s left %s" % (what, os.listdir(sub)))
 
 
-@test()
 def test_error_render_over_its_trace(ctx):
     record(ctx, [tool("pipe_blocking"), "2", "16", "1"])
     with open(ctx.trace, "rb") as f:
@@ -1073,7 +1043,6 @@ def signal_when(p, cond, sig, what):
     return p.returncode
 
 
-@test()
 def test_signal_while_drawing_leaves_no_tmp(ctx):
     """A stop signal while the SVG is drawn (render, or after a recording): ipctrace ends as
     the signal says, the existing SVG is untouched, and no temporary SVG is left."""

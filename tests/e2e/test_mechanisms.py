@@ -17,8 +17,8 @@ import time
 import zlib
 import xml.etree.ElementTree as ET
 
-from lib import *  # noqa: F401,F403 (the test DSL: test, check, record, report, ...)
-from lib import test, check, Fail, Skip
+from lib import *  # noqa: F401,F403 (the test DSL: check, record, report, ...)
+from lib import check, Fail, Skip
 
 
 # --- issue 3: every mechanism of the seed's table, every mode --------------
@@ -54,7 +54,6 @@ def one_way_test(ctx, demo, args, kind, sender, receiver, unit, recv_mode="sync-
     return j, ch, said, s, rc, count
 
 
-@test()
 def test_mqueue_blocking(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "mq_pair", ["16", "256", "5"], "mqueue", "mq-sender",
                                         "mq-receiver", "messages")
@@ -64,7 +63,6 @@ def test_mqueue_blocking(ctx):
     expect_wakeups(j, s, r, ch["id"], n // 2, "mq-sender wakes mq-receiver")
 
 
-@test()
 def test_mqueue_notify(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "mq_notify", ["16", "256", "5"], "mqueue",
                                         "mq-sender", "mq-notified", "messages",
@@ -72,7 +70,6 @@ def test_mqueue_notify(ctx):
     expect_never_waited(endpoint(ch, r), "mq-notified (never waits for the queue)")
 
 
-@test()
 def test_sysv_msg(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "sysv_msg", ["16", "256", "5"], "sysv-msg",
                                         "msg-sender", "msg-receiver", "messages")
@@ -102,7 +99,6 @@ def handoff_test(ctx, demo, map_kind, sync_kind, name_of):
     return j, m
 
 
-@test()
 def test_shm_posix_semaphores(ctx):
     j, m = handoff_test(ctx, "shm_sem", "shm", "futex",
                         lambda said: "ipctrace-shm-%d" % said.pid("producer"))
@@ -118,12 +114,10 @@ def test_shm_posix_semaphores(ctx):
           % excerpt([c["name"] for c in inside]))
 
 
-@test()
 def test_sysv_shm_semop(ctx):
     handoff_test(ctx, "sysv_shm_sem", "sysv-shm", "sysv-sem", lambda said: None)
 
 
-@test()
 def test_mmap_file(ctx):
     r = record(ctx, [tool("mmap_file"), "16", "1024", "5"])
     said = Said(r.out)
@@ -136,7 +130,6 @@ def test_mmap_file(ctx):
     transfer_facts(j, tokens, w, rd, n, n, n, "ready pipe")
 
 
-@test()
 def test_read_only_shared_mapping_is_no_channel(ctx):
     # Both iconv processes map glibc's gconv-modules.cache MAP_SHARED, read-only: no IPC.
     record(ctx, ["sh", "-c", "echo caf\xe9 | iconv -f latin1 -t utf-8 | iconv -f utf-8 -t latin1"])
@@ -159,7 +152,6 @@ def children(pid):
         return [int(x) for x in f.read().split()]
 
 
-@test()
 def test_attach_to_reader_blocked_in_read(ctx):
     # The reader is already blocked in read when ipctrace attaches: its first read counts too.
     writes, size, gap = 3, 4096, 3000
@@ -208,7 +200,6 @@ def two_way_test(ctx, demo, args, kind, a, b, direction):
     return j, ch, said, pa, pb
 
 
-@test()
 def test_unix_stream_half_duplex(ctx):
     j, ch, said, c, s = two_way_test(ctx, "unix_stream", ["16", "512", "2"], "unix-stream",
                                      "client", "server", "half-duplex")
@@ -218,20 +209,17 @@ def test_unix_stream_half_duplex(ctx):
     expect_wakeups(j, s, c, ch["id"], 8, "server wakes client")
 
 
-@test()
 def test_unix_stream_full_duplex(ctx):
     two_way_test(ctx, "unix_fullduplex", [str(4 << 20), "16384"], "unix-stream", "side-a",
                  "side-b", "full-duplex")
 
 
-@test()
 def test_unix_dgram(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "unix_dgram", ["16", "512", "5"], "unix-dgram",
                                         "dgram-sender", "dgram-receiver", "datagrams")
     expect_wakeups(j, s, r, ch["id"], n // 2, "dgram-sender wakes dgram-receiver")
 
 
-@test()
 def test_unix_dgram_named_path(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "unix_dgram", ["16", "512", "5", "path"],
                                         "unix-dgram", "dgram-sender", "dgram-receiver",
@@ -242,7 +230,6 @@ def test_unix_dgram_named_path(ctx):
     expect_wakeups(j, s, r, ch["id"], n // 2, "dgram-sender wakes dgram-receiver")
 
 
-@test()
 def test_unix_dgram_unconnected_sendto(ctx):
     # The sender never connects: each sendto names the receiver's bound path.
     j, ch, said, s, r, n = one_way_test(ctx, "unix_dgram", ["16", "512", "5", "sendto"],
@@ -255,7 +242,6 @@ def test_unix_dgram_unconnected_sendto(ctx):
     expect_wakeups(j, s, r, ch["id"], n // 2, "dgram-sender wakes dgram-receiver")
 
 
-@test()
 def test_unix_seqpacket_abstract(ctx):
     j, ch, said, s, r, n = one_way_test(ctx, "unix_seqpacket", ["16", "256", "5"],
                                         "unix-seqpacket", "seq-client", "seq-server", "records")
@@ -265,7 +251,6 @@ def test_unix_seqpacket_abstract(ctx):
     expect_wakeups(j, s, r, ch["id"], n // 2, "seq-client wakes seq-server")
 
 
-@test()
 def test_tcp_loopback(ctx):
     j, ch, said, c, s = two_way_test(ctx, "tcp_echo", ["16", "512", "2"], "tcp", "tcp-client",
                                      "tcp-server", "half-duplex")
@@ -279,7 +264,6 @@ def test_tcp_loopback(ctx):
     expect(endpoint(lst[0], s), "recvs", 0, "tcp-server's accepts")
 
 
-@test()
 def test_udp_sendmmsg_recvmmsg(ctx):
     # One sendmmsg moves several datagrams: the bytes count all of them, not the call's result.
     r = record(ctx, [tool("udp_pair"), "18", "300", "2", "mmsg"])
@@ -308,7 +292,6 @@ print("tcp-client (pid %d): sent %d bytes, received %d bytes" % (os.getpid(), n,
 """
 
 
-@test()
 def test_tcp_untraced_peer(ctx):
     """A traced client of a server that is not traced: one endpoint, the peer by its address."""
     n = 20000
@@ -346,13 +329,11 @@ def test_tcp_untraced_peer(ctx):
     expect(endpoint(ch, c), "bytes_received", n, "tcp-client")
 
 
-@test()
 def test_udp_loopback(ctx):
     one_way_test(ctx, "udp_pair", ["16", "512", "5"], "udp", "udp-sender", "udp-receiver",
                  "datagrams")
 
 
-@test()
 def test_file_seed_example(ctx):
     r = record(ctx, [tool("file_pair"), "18", "100"])
     said = Said(r.out)
@@ -366,7 +347,6 @@ def test_file_seed_example(ctx):
     expect(endpoint(ch, rd), "bytes_sent", 0, "reader")
 
 
-@test()
 def test_signal_pair(ctx):
     n = 16
     r = record(ctx, [tool("signal_pair"), str(n), "2"])
@@ -389,14 +369,12 @@ def test_signal_pair(ctx):
           % (waited, n // 2, excerpt(sig)))
 
 
-@test()
 def test_sigio_async(ctx):
     j, ch, said, w, rd, writes = pipe_pair_test(ctx, "sigio_reader", ["16", "4096", "5"],
                                                 "sigio-reader", "async-nonblocking")
     expect_never_waited(endpoint(ch, rd), "sigio-reader (never waits for the pipe)")
 
 
-@test()
 def test_posix_aio_async(ctx):
     # glibc reads on a helper thread and reports each completion with a SI_ASYNCIO signal.
     j, ch, said, s, r, n = one_way_test(ctx, "posix_aio", ["8", "4096", "20"], "pipe",
@@ -409,14 +387,12 @@ def test_posix_aio_async(ctx):
            "aio-reader's completions")
 
 
-@test()
 def test_io_uring_async(ctx):
     j, ch, said, w, rd, writes = pipe_pair_test(ctx, "io_uring_cat", ["16", "4096", "5"],
                                                 "uring-reader", "async-nonblocking")
     expect_never_waited(endpoint(ch, rd), "uring-reader (never waits for the pipe)")
 
 
-@test()
 def test_threads_futex(ctx):
     items = 16
     r = record(ctx, [tool("threads_futex"), str(items), "5"])
@@ -438,7 +414,6 @@ def test_threads_futex(ctx):
           % (woke, pid, items // 2, excerpt(j["wakeups"])))
 
 
-@test()
 def test_epoll_server(ctx):
     clients, requests, size = 3, 8, 128
     r = record(ctx, [tool("epoll_server"), str(clients), str(requests), str(size), "5"])
@@ -486,7 +461,6 @@ if __name__ == "__main__":
 """
 
 
-@test()
 def test_python_multiprocessing(ctx):
     n, size = 50, 100
     script = ctx.path("mp.py")
@@ -531,7 +505,6 @@ def free_port():
         return s.getsockname()[1]
 
 
-@test()
 def test_postgres_pgbench_attach(ctx):
     """A real server from Debian traced with -p while its own benchmark client drives it."""
     bindir = postgres_bin()

@@ -17,13 +17,12 @@ import time
 import zlib
 import xml.etree.ElementTree as ET
 
-from lib import *  # noqa: F401,F403 (the test DSL: test, check, record, report, ...)
-from lib import test, check, Fail, Skip
+from lib import *  # noqa: F401,F403 (the test DSL: check, record, report, ...)
+from lib import check, Fail, Skip
 
 
 # --- issue 2: pipes and FIFOs ----------------------------------------------
 
-@test()
 def test_pipe_blocking(ctx):
     j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_blocking", ["16", "4096", "5"],
                                                 "reader", "sync-blocking")
@@ -33,7 +32,6 @@ def test_pipe_blocking(ctx):
     expect_wakeups(j, w, rd, ch["id"], writes // 2, "writer wakes reader")
 
 
-@test()
 def test_pipe_nonblock_poll(ctx):
     j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_nonblock_poll",
                                                 ["8", "4096", "10", "20"], "poller",
@@ -43,7 +41,6 @@ def test_pipe_nonblock_poll(ctx):
     expect_never_waited(ep, "poller (O_NONBLOCK reads never sleep)")
 
 
-@test()
 def test_pipe_poll(ctx):
     j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_poll", ["16", "4096", "5"],
                                                 "poll-reader", "async-blocking")
@@ -52,7 +49,6 @@ def test_pipe_poll(ctx):
     expect_wakeups(j, w, rd, ch["id"], writes // 2, "writer wakes poll-reader")
 
 
-@test()
 def test_pipe_full_writer_blocks(ctx):
     # 256 KiB through a 64 KiB pipe read 16 KiB every 5 ms: the writer waits for room, the
     # reader always finds data (it never waited: mode null).
@@ -63,7 +59,6 @@ def test_pipe_full_writer_blocks(ctx):
     expect_wakeups(j, rd, w, ch["id"], 4, "slow-reader wakes writer")
 
 
-@test()
 def test_pipe_zero_timeout_poll(ctx):
     # poll() with a zero timeout in a loop never sleeps: busy-waiting, like EAGAIN retries.
     j, ch, said, w, rd, writes = pipe_pair_test(ctx, "pipe_poll", ["4", "4096", "5", "0"],
@@ -72,7 +67,6 @@ def test_pipe_zero_timeout_poll(ctx):
     expect_never_waited(endpoint(ch, rd), "poll-reader (zero-timeout polls never sleep)")
 
 
-@test()
 def test_pipe_splice_relay(ctx):
     r = record(ctx, [tool("pipe_splice"), "16", "4096", "5"])
     said = Said(r.out)
@@ -92,7 +86,6 @@ def test_pipe_splice_relay(ctx):
     expect_wakeups(j, w, sp, first["id"], 8, "writer wakes splicer")
 
 
-@test()
 def test_fifo_unrelated(ctx):
     r = record(ctx, [tool("fifo_pair"), "16", "4096", "5"])
     said = Said(r.out)
@@ -112,7 +105,6 @@ def test_fifo_unrelated(ctx):
     expect_wakeups(j, w, rd, ch["id"], 8, "fifo-writer wakes fifo-reader")
 
 
-@test()
 def test_pingpong(ctx):
     rounds = 2000
     r = record(ctx, [tool("pingpong"), str(rounds)])
@@ -138,7 +130,6 @@ def pids_named(j, comm):
             if p.get("comm") == comm or any(t.get("comm") == comm for t in p.get("threads", []))]
 
 
-@test()
 def test_coreutils_pipeline(ctx):
     n = 200000
     size = sum(len(str(i)) + 1 for i in range(1, n + 1))
@@ -168,7 +159,6 @@ def test_coreutils_pipeline(ctx):
     expect_wakeups(j, found["sort"], found["uniq"], second["id"], 1, "sort wakes uniq")
 
 
-@test()
 def test_attach_pid(ctx):
     # The demo sleeps 2.5 s before it makes its pipe and forks, so the reader
     # is a child started after attaching, which -p must follow.
@@ -221,7 +211,6 @@ while got < 600:
 """
 
 
-@test()
 def test_attach_running_threads(ctx):
     """-p on a process whose threads all exist already: every thread is followed."""
     out = open(ctx.out, "w")
@@ -250,7 +239,6 @@ def test_attach_running_threads(ctx):
           "a pipe within one process: %d bytes in, %d out" % (e["bytes_sent"], e["bytes_received"]))
 
 
-@test()
 def test_attach_two_pids(ctx):
     """-p A,B follows two unrelated running programs, each with the reader it forks later."""
     outs = [ctx.path("a.txt"), ctx.path("b.txt")]
@@ -284,7 +272,6 @@ def test_attach_two_pids(ctx):
                        said.num("reader", r"in (\d+) reads"), "pipe of %d" % w)
 
 
-@test()
 def test_command_io_and_exit_status(ctx):
     """-- COMMAND gets ipctrace's stdin and stdout, and its exit status is ipctrace's."""
     p = subprocess.run([IPCTRACE] + record_flags() + ["-o", ctx.trace, "-w", ctx.svg, "--", "sh",
@@ -296,7 +283,6 @@ def test_command_io_and_exit_status(ctx):
     report(ctx.trace)
 
 
-@test()
 def test_duration_stops_recording(ctx):
     pidfile = ctx.path("pid")
     r = run([IPCTRACE] + record_flags() + ["-d", "1", "-o", ctx.trace, "-w", ctx.svg, "--", "sh",
@@ -315,7 +301,6 @@ def test_duration_stops_recording(ctx):
             pass
 
 
-@test()
 def test_text_report(ctx):
     record(ctx, [tool("pipe_poll"), "8", "1024", "2"])
     r = run([IPCTRACE, "report", ctx.trace], timeout=60)
@@ -324,7 +309,6 @@ def test_text_report(ctx):
         check(word in r.out, "text report does not mention %r: %s" % (word, short(r.out, 400)))
 
 
-@test()
 def test_trace_mode_0600(ctx):
     old = os.umask(0o022)
     try:
@@ -337,7 +321,6 @@ def test_trace_mode_0600(ctx):
     check(not leftovers, "temporary files left behind: %s" % leftovers)
 
 
-@test()
 def test_many_tasks_followed(ctx):
     children, threads = 200, 1000
     r = record(ctx, [tool("many_tasks"), str(children), str(threads)], extra=["-b", "64"])
@@ -358,7 +341,6 @@ def test_many_tasks_followed(ctx):
           % (len(tids), threads))
 
 
-@test()
 def test_svg_valid(ctx):
     record(ctx, [tool("pipe_blocking"), "8", "1024", "2"])
     render = ctx.path("render.svg")
@@ -377,7 +359,6 @@ def test_svg_valid(ctx):
             check(r.rc == 0 and os.path.getsize(png) > 0, "rsvg-convert %s: %s" % (svg, r.why()))
 
 
-@test()
 def test_perfetto_export(ctx):
     record(ctx, [tool("pipe_blocking"), "8", "1024", "2"])
     out = ctx.path("trace.json")
@@ -395,7 +376,6 @@ def test_perfetto_export(ctx):
           "Perfetto export does not name the writer and reader threads: %s" % sorted(names)[:10])
 
 
-@test()
 def test_report_newer_version(ctx):
     record(ctx, [tool("pipe_blocking"), "2", "16", "1"])
     with open(ctx.trace, "rb") as f:
@@ -414,7 +394,6 @@ def test_report_newer_version(ctx):
     check("99" in r.err, "the message does not say which version: " + short(r.err))
 
 
-@test()
 def test_lost_events_reported(ctx):
     """A busy-polling reader with a tiny ring buffer: whatever is dropped is counted and shown."""
     record(ctx, [tool("pipe_nonblock_poll"), "20", "4096", "10", "0"], extra=["-b", "1"])
@@ -442,7 +421,6 @@ def check_fields(obj, fields, what):
               "%s.%s is %r, not %s" % (what, name, obj[name], types.__name__))
 
 
-@test()
 def test_json_contract(ctx):
     """Every field DESIGN.md promises, with its type and its vocabulary, on a mixed trace."""
     t = TOOLS
