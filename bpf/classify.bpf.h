@@ -34,53 +34,105 @@ struct sysargs {
 	__u64 a[6];
 };
 
-/*
- * Syscall classification at entry. Sets op/arg/flags and the fds to
- * resolve; resolution happens once below so the verifier sees few call sites.
- */
-__noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
-{
-	struct fdres r1 = {}, r2 = {};
-	struct vmainfo vi = {};
-	int fd1 = -1, fd2 = -1;
-	__u64 dest = 0, dest_len = 0;
-	__u32 kind_hint = 0;
-	__u32 obj_kind = 0;
-	__u64 obj = 0;
-	__u64 *a;
+/* The steps of classify, one per family of syscalls; SC_NONE: not IPC, nothing to classify. */
+enum sys_class {
+	SC_NONE = 0,
+	SC_RW,       /* read/write and their vector and positional forms */
+	SC_MSG_IO,   /* recvfrom/sendto, recvmsg/sendmsg, recvmmsg/sendmmsg */
+	SC_SPLICE,   /* splice, tee, sendfile, copy_file_range */
+	SC_WAIT,     /* poll, select, epoll */
+	SC_FD,       /* open, close, pipe, mknod, dup, fcntl, ioctl */
+	SC_MQUEUE,   /* POSIX message queues */
+	SC_SYSV,     /* SysV messages, shared memory, semaphores */
+	SC_MEMORY,   /* mmap, munmap, memfd_create */
+	SC_FUTEX,
+	SC_SOCKET,   /* socket setup: socket, socketpair, bind, listen, accept, connect, shutdown */
+	SC_SIGNAL,   /* kill and friends, sigwait */
+	SC_ASYNC,    /* io_uring_enter, Linux AIO */
+	SC_SLEEP,    /* nanosleep, clock_nanosleep */
+	SC_PRCTL,
+};
 
-	if (!st || !args)
-		return 0;
-	a = args->a;
-	switch (nr) {
-	case NR_read:
-	case NR_pread64:
-	case NR_write:
-	case NR_pwrite64:
-		st->op = (nr == NR_read || nr == NR_pread64) ? IPCT_OP_READ : IPCT_OP_WRITE;
-		fd1 = a[0];
+/* Indexed by syscall number; numbers past the table are SC_NONE. */
+static const __u8 sys_classes[NR_futex_wait + 1] = {
+	[NR_read] = SC_RW, [NR_pread64] = SC_RW, [NR_readv] = SC_RW, [NR_preadv] = SC_RW,
+	[NR_preadv2] = SC_RW, [NR_write] = SC_RW, [NR_pwrite64] = SC_RW, [NR_writev] = SC_RW,
+	[NR_pwritev] = SC_RW, [NR_pwritev2] = SC_RW,
+	[NR_recvfrom] = SC_MSG_IO, [NR_sendto] = SC_MSG_IO, [NR_recvmsg] = SC_MSG_IO,
+	[NR_sendmsg] = SC_MSG_IO, [NR_recvmmsg] = SC_MSG_IO, [NR_sendmmsg] = SC_MSG_IO,
+	[NR_splice] = SC_SPLICE, [NR_copy_file_range] = SC_SPLICE, [NR_tee] = SC_SPLICE,
+	[NR_sendfile] = SC_SPLICE,
+	[NR_poll] = SC_WAIT, [NR_ppoll] = SC_WAIT, [NR_select] = SC_WAIT, [NR_pselect6] = SC_WAIT,
+	[NR_epoll_wait] = SC_WAIT, [NR_epoll_pwait] = SC_WAIT, [NR_epoll_pwait2] = SC_WAIT,
+	[NR_epoll_create] = SC_WAIT, [NR_epoll_create1] = SC_WAIT, [NR_epoll_ctl] = SC_WAIT,
+	[NR_open] = SC_FD, [NR_creat] = SC_FD, [NR_openat] = SC_FD, [NR_openat2] = SC_FD,
+	[NR_close] = SC_FD, [NR_pipe] = SC_FD, [NR_pipe2] = SC_FD, [NR_mknod] = SC_FD,
+	[NR_mknodat] = SC_FD, [NR_dup] = SC_FD, [NR_dup2] = SC_FD, [NR_dup3] = SC_FD,
+	[NR_fcntl] = SC_FD, [NR_ioctl] = SC_FD,
+	[NR_mq_open] = SC_MQUEUE, [NR_mq_timedsend] = SC_MQUEUE, [NR_mq_timedreceive] = SC_MQUEUE,
+	[NR_mq_notify] = SC_MQUEUE, [NR_mq_unlink] = SC_MQUEUE,
+	[NR_msgget] = SC_SYSV, [NR_msgsnd] = SC_SYSV, [NR_msgrcv] = SC_SYSV, [NR_msgctl] = SC_SYSV,
+	[NR_shmget] = SC_SYSV, [NR_shmat] = SC_SYSV, [NR_shmctl] = SC_SYSV, [NR_shmdt] = SC_SYSV,
+	[NR_semget] = SC_SYSV, [NR_semop] = SC_SYSV, [NR_semtimedop] = SC_SYSV, [NR_semctl] = SC_SYSV,
+	[NR_mmap] = SC_MEMORY, [NR_munmap] = SC_MEMORY, [NR_memfd_create] = SC_MEMORY,
+	[NR_futex] = SC_FUTEX, [NR_futex_wait] = SC_FUTEX, [NR_futex_wake] = SC_FUTEX,
+	[NR_futex_waitv] = SC_FUTEX,
+	[NR_socket] = SC_SOCKET, [NR_socketpair] = SC_SOCKET, [NR_bind] = SC_SOCKET,
+	[NR_listen] = SC_SOCKET, [NR_accept] = SC_SOCKET, [NR_accept4] = SC_SOCKET,
+	[NR_connect] = SC_SOCKET, [NR_shutdown] = SC_SOCKET,
+	[NR_kill] = SC_SIGNAL, [NR_tkill] = SC_SIGNAL, [NR_tgkill] = SC_SIGNAL,
+	[NR_rt_sigqueueinfo] = SC_SIGNAL, [NR_rt_tgsigqueueinfo] = SC_SIGNAL,
+	[NR_rt_sigtimedwait] = SC_SIGNAL, [NR_pause] = SC_SIGNAL, [NR_rt_sigsuspend] = SC_SIGNAL,
+	[NR_io_uring_enter] = SC_ASYNC, [NR_io_submit] = SC_ASYNC, [NR_io_getevents] = SC_ASYNC,
+	[NR_io_pgetevents] = SC_ASYNC,
+	[NR_nanosleep] = SC_SLEEP, [NR_clock_nanosleep] = SC_SLEEP,
+	[NR_prctl] = SC_PRCTL,
+};
+
+static __always_inline __u32 sys_class(__u64 nr)
+{
+	return nr < sizeof(sys_classes) ? sys_classes[nr] : SC_NONE;
+}
+
+/*
+ * What the steps leave for classify_resolve: the fds whose channels the call
+ * uses, a non-fd object (futex, SysV, signal) and where a datagram is sent.
+ */
+struct sysplan {
+	struct vmainfo vi; /* a shared futex's mapping */
+	__u64 dest;        /* sendto/sendmsg destination address (unconnected unix datagrams) */
+	__u64 dest_len;
+	__u64 obj;
+	__u32 obj_kind;
+	__u32 kind_hint;   /* how fd1 is used: IPCT_KIND_MMAP for a shared file mapping */
+	int fd1;
+	int fd2;
+};
+
+static __always_inline void classify_rw(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	st->op = (nr == NR_read || nr == NR_pread64 || nr == NR_readv || nr == NR_preadv ||
+		  nr == NR_preadv2) ? IPCT_OP_READ : IPCT_OP_WRITE;
+	p->fd1 = a[0];
+	if (nr == NR_read || nr == NR_pread64 || nr == NR_write || nr == NR_pwrite64)
 		st->arg = a[2];
-		break;
-	case NR_readv:
-	case NR_preadv:
-	case NR_preadv2:
-	case NR_writev:
-	case NR_pwritev:
-	case NR_pwritev2:
-		st->op = (nr == NR_readv || nr == NR_preadv || nr == NR_preadv2) ? IPCT_OP_READ : IPCT_OP_WRITE;
-		fd1 = a[0];
+	else
 		st->arg = iov_bytes(a[1], a[2]);
-		break;
+}
+
+static __always_inline void classify_msg_io(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	p->fd1 = a[0];
+	switch (nr) {
 	case NR_recvfrom:
 	case NR_sendto:
 		st->op = nr == NR_recvfrom ? IPCT_OP_RECV : IPCT_OP_SEND;
-		fd1 = a[0];
 		st->arg = a[2];
 		if (a[3] & MSG_DONTWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
 		if (nr == NR_sendto) {
-			dest = a[4];
-			dest_len = a[5];
+			p->dest = a[4];
+			p->dest_len = a[5];
 		}
 		break;
 	case NR_recvmsg:
@@ -88,49 +140,56 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		struct user_msghdr mh;
 
 		st->op = nr == NR_recvmsg ? IPCT_OP_RECV : IPCT_OP_SEND;
-		fd1 = a[0];
 		if (a[1] && !bpf_probe_read_user(&mh, sizeof(mh), (void *)a[1])) {
 			st->arg = iov_bytes((__u64)mh.msg_iov, mh.msg_iovlen);
 			if (nr == NR_sendmsg) {
-				dest = (__u64)mh.msg_name;
-				dest_len = mh.msg_namelen;
+				p->dest = (__u64)mh.msg_name;
+				p->dest_len = mh.msg_namelen;
 			}
 		}
 		if (a[2] & MSG_DONTWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
 	}
-	case NR_recvmmsg:
-	case NR_sendmmsg:
+	default: /* recvmmsg, sendmmsg: the bytes are counted at exit */
 		st->op = nr == NR_recvmmsg ? IPCT_OP_RECV : IPCT_OP_SEND;
-		fd1 = a[0];
 		st->uptr = a[1];
 		if (a[3] & MSG_DONTWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
+	}
+}
+
+static __always_inline void classify_splice(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	st->op = IPCT_OP_SPLICE;
+	switch (nr) {
 	case NR_splice:
 	case NR_copy_file_range:
-		st->op = IPCT_OP_SPLICE;
-		fd1 = a[0];
-		fd2 = a[2];
+		p->fd1 = a[0];
+		p->fd2 = a[2];
 		st->arg = a[4];
 		if (nr == NR_splice && (a[5] & SPLICE_F_NONBLOCK))
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
 	case NR_tee:
-		st->op = IPCT_OP_SPLICE;
-		fd1 = a[0];
-		fd2 = a[1];
+		p->fd1 = a[0];
+		p->fd2 = a[1];
 		st->arg = a[2];
 		if (a[3] & SPLICE_F_NONBLOCK)
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
-	case NR_sendfile:
-		st->op = IPCT_OP_SPLICE;
-		fd1 = a[1];
-		fd2 = a[0];
+	default: /* sendfile(out_fd, in_fd, ...): data flows from in_fd */
+		p->fd1 = a[1];
+		p->fd2 = a[0];
 		st->arg = a[3];
 		break;
+	}
+}
+
+static __always_inline void classify_wait(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	switch (nr) {
 	case NR_poll:
 	case NR_ppoll: {
 		struct pollfd pfd[2] = {};
@@ -141,9 +200,9 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		else
 			st->arg = user_timespec_ns(a[2]);
 		if (a[1] >= 1 && a[0] && !bpf_probe_read_user(pfd, sizeof(pfd[0]) * (a[1] >= 2 ? 2 : 1), (void *)a[0])) {
-			fd1 = pfd[0].fd;
+			p->fd1 = pfd[0].fd;
 			if (a[1] >= 2)
-				fd2 = pfd[1].fd;
+				p->fd2 = pfd[1].fd;
 		}
 		break;
 	}
@@ -158,21 +217,27 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		st->fd = a[0];
 		st->arg = (int)a[3] < 0 ? -1 : (__s64)(int)a[3] * 1000000;
 		break;
-	case NR_epoll_create:
-	case NR_epoll_create1:
-		/* arg 0: a new, empty epoll set (ret is its fd) */
-		st->op = IPCT_OP_EPOLL_CTL;
-		break;
-	case NR_epoll_ctl:
-		st->op = IPCT_OP_EPOLL_CTL;
-		st->arg = (int)a[1];
-		fd1 = a[2];
-		break;
 	case NR_epoll_pwait2:
 		st->op = IPCT_OP_EPOLL_WAIT;
 		st->fd = a[0];
 		st->arg = user_timespec_ns(a[3]);
 		break;
+	case NR_epoll_ctl:
+		st->op = IPCT_OP_EPOLL_CTL;
+		st->arg = (int)a[1];
+		p->fd1 = a[2];
+		break;
+	default: /* epoll_create, epoll_create1; arg 0: a new, empty epoll set (ret is its fd) */
+		st->op = IPCT_OP_EPOLL_CTL;
+		break;
+	}
+	if (st->op != IPCT_OP_EPOLL_CTL && st->arg == 0)
+		st->flags |= IPCT_F_ZERO_TMO;
+}
+
+static __always_inline void classify_fd(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	switch (nr) {
 	case NR_open:
 	case NR_creat:
 		st->op = IPCT_OP_OPEN;
@@ -189,7 +254,7 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		break;
 	case NR_close:
 		st->op = IPCT_OP_CLOSE;
-		fd1 = a[0];
+		p->fd1 = a[0];
 		break;
 	case NR_pipe:
 	case NR_pipe2:
@@ -206,22 +271,26 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		st->op = IPCT_OP_MKNOD;
 		st->arg = a[2];
 		break;
-	case NR_dup:
-	case NR_dup2:
-	case NR_dup3:
-		st->op = IPCT_OP_DUP;
-		fd1 = a[0];
-		break;
 	case NR_fcntl:
 		st->op = (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC) ? IPCT_OP_DUP : IPCT_OP_FCNTL;
-		fd1 = a[0];
+		p->fd1 = a[0];
 		st->arg = a[1];
 		break;
 	case NR_ioctl:
 		st->op = IPCT_OP_IOCTL;
-		fd1 = a[0];
+		p->fd1 = a[0];
 		st->arg = a[1];
 		break;
+	default: /* dup, dup2, dup3 */
+		st->op = IPCT_OP_DUP;
+		p->fd1 = a[0];
+		break;
+	}
+}
+
+static __always_inline void classify_mqueue(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	switch (nr) {
 	case NR_mq_open:
 		st->op = IPCT_OP_MQ_OPEN;
 		st->uptr = a[0];
@@ -231,16 +300,22 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	case NR_mq_timedsend:
 	case NR_mq_timedreceive:
 		st->op = nr == NR_mq_timedsend ? IPCT_OP_MQ_SEND : IPCT_OP_MQ_RECV;
-		fd1 = a[0];
+		p->fd1 = a[0];
 		st->arg = a[2];
 		break;
 	case NR_mq_notify:
 		st->op = IPCT_OP_MQ_NOTIFY;
-		fd1 = a[0];
+		p->fd1 = a[0];
 		break;
-	case NR_mq_unlink:
+	default: /* mq_unlink */
 		st->op = IPCT_OP_MQ_UNLINK;
 		break;
+	}
+}
+
+static __always_inline void classify_sysv(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	switch (nr) {
 	case NR_msgget:
 		st->op = IPCT_OP_MSGGET;
 		st->arg = (int)a[0];
@@ -248,16 +323,16 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 	case NR_msgsnd:
 	case NR_msgrcv:
 		st->op = nr == NR_msgsnd ? IPCT_OP_MSGSND : IPCT_OP_MSGRCV;
-		obj = ipc_chan(IPCT_KIND_SYSV_MSG, (int)a[0]);
-		obj_kind = IPCT_KIND_SYSV_MSG;
+		p->obj = ipc_chan(IPCT_KIND_SYSV_MSG, (int)a[0]);
+		p->obj_kind = IPCT_KIND_SYSV_MSG;
 		st->arg = a[2];
 		if ((nr == NR_msgsnd ? a[3] : a[4]) & IPC_NOWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
 		break;
 	case NR_msgctl:
 		st->op = IPCT_OP_MSGCTL;
-		obj = ipc_chan(IPCT_KIND_SYSV_MSG, (int)a[0]);
-		obj_kind = IPCT_KIND_SYSV_MSG;
+		p->obj = ipc_chan(IPCT_KIND_SYSV_MSG, (int)a[0]);
+		p->obj_kind = IPCT_KIND_SYSV_MSG;
 		break;
 	case NR_shmget:
 		st->op = IPCT_OP_SHMGET;
@@ -265,11 +340,9 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		break;
 	case NR_shmat:
 	case NR_shmctl:
-		st->op = IPCT_OP_SHMAT;
-		if (nr == NR_shmctl)
-			st->op = IPCT_OP_OTHER;
-		obj = ipc_chan(IPCT_KIND_SYSV_SHM, (int)a[0]);
-		obj_kind = IPCT_KIND_SYSV_SHM;
+		st->op = nr == NR_shmctl ? IPCT_OP_OTHER : IPCT_OP_SHMAT;
+		p->obj = ipc_chan(IPCT_KIND_SYSV_SHM, (int)a[0]);
+		p->obj_kind = IPCT_KIND_SYSV_SHM;
 		break;
 	case NR_shmdt: {
 		struct vmainfo vi = {};
@@ -278,8 +351,8 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		st->op = IPCT_OP_SHMDT;
 		vma_lookup(a[0], &vi);
 		if (vi.inode) {
-			obj = ipc_chan(IPCT_KIND_SYSV_SHM, vi.ino);
-			obj_kind = IPCT_KIND_SYSV_SHM;
+			p->obj = ipc_chan(IPCT_KIND_SYSV_SHM, vi.ino);
+			p->obj_kind = IPCT_KIND_SYSV_SHM;
 		}
 		break;
 	}
@@ -287,20 +360,24 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		st->op = IPCT_OP_SEMGET;
 		st->arg = (int)a[0];
 		break;
-	case NR_semop:
-	case NR_semtimedop:
-	case NR_semctl:
+	default: /* semop, semtimedop, semctl */
 		st->op = nr == NR_semctl ? IPCT_OP_OTHER : IPCT_OP_SEMOP;
-		obj = ipc_chan(IPCT_KIND_SYSV_SEM, (int)a[0]);
-		obj_kind = IPCT_KIND_SYSV_SEM;
+		p->obj = ipc_chan(IPCT_KIND_SYSV_SEM, (int)a[0]);
+		p->obj_kind = IPCT_KIND_SYSV_SEM;
 		if (nr != NR_semctl)
 			st->arg = a[2];
 		break;
+	}
+}
+
+static __always_inline void classify_memory(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	switch (nr) {
 	case NR_mmap:
 		if ((a[3] & MAP_SHARED) && !(a[3] & MAP_ANONYMOUS) && (int)a[4] >= 0) {
 			st->op = IPCT_OP_MMAP;
-			fd1 = a[4];
-			kind_hint = IPCT_KIND_MMAP;
+			p->fd1 = a[4];
+			p->kind_hint = IPCT_KIND_MMAP;
 		} else if (a[3] & MAP_SHARED) {
 			st->op = IPCT_OP_MMAP;
 		}
@@ -316,9 +393,15 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 			st->chan = vi.inode ^ chan_key;
 		break;
 	}
-	case NR_memfd_create:
+	default: /* memfd_create */
 		st->op = IPCT_OP_MEMFD;
 		break;
+	}
+}
+
+static __always_inline void classify_futex(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	switch (nr) {
 	case NR_futex: {
 		__u32 cmd = a[1] & FUTEX_CMD_MASK;
 
@@ -329,21 +412,27 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 			st->op = IPCT_OP_FUTEX_WAKE;
 		else
 			break;
-		obj = futex_chan(a[0], a[1] & FUTEX_PRIVATE_FLAG, &vi);
-		obj_kind = IPCT_KIND_FUTEX;
+		p->obj = futex_chan(a[0], a[1] & FUTEX_PRIVATE_FLAG, &p->vi);
+		p->obj_kind = IPCT_KIND_FUTEX;
 		st->arg = (__u32)a[2];
 		break;
 	}
 	case NR_futex_wait:
 	case NR_futex_wake:
 		st->op = nr == NR_futex_wait ? IPCT_OP_FUTEX_WAIT : IPCT_OP_FUTEX_WAKE;
-		obj = futex_chan(a[0], a[3] & FUTEX2_PRIVATE, &vi);
-		obj_kind = IPCT_KIND_FUTEX;
+		p->obj = futex_chan(a[0], a[3] & FUTEX2_PRIVATE, &p->vi);
+		p->obj_kind = IPCT_KIND_FUTEX;
 		st->arg = nr == NR_futex_wait ? a[1] : a[2];
 		break;
-	case NR_futex_waitv:
+	default: /* futex_waitv: many words, none named */
 		st->op = IPCT_OP_FUTEX_WAIT;
 		break;
+	}
+}
+
+static __always_inline void classify_socket(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	switch (nr) {
 	case NR_socket:
 		st->op = IPCT_OP_SOCKET;
 		break;
@@ -351,28 +440,34 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		st->op = IPCT_OP_SOCKETPAIR;
 		st->uptr = a[3];
 		break;
-	case NR_bind:
-	case NR_listen:
-	case NR_accept:
-	case NR_accept4:
-	case NR_connect:
-	case NR_shutdown:
+	default:
 		st->op = nr == NR_bind ? IPCT_OP_BIND :
 			 nr == NR_listen ? IPCT_OP_LISTEN :
 			 nr == NR_connect ? IPCT_OP_CONNECT :
 			 nr == NR_shutdown ? IPCT_OP_SHUTDOWN : IPCT_OP_ACCEPT;
-		fd1 = a[0];
+		p->fd1 = a[0];
 		break;
-	case NR_kill:
-	case NR_tkill:
-	case NR_tgkill:
-	case NR_rt_sigqueueinfo:
-	case NR_rt_tgsigqueueinfo:
+	}
+}
+
+static __always_inline void classify_signal(struct tstate *st, __u64 nr, __u64 *a, struct sysplan *p)
+{
+	switch (nr) {
+	case NR_rt_sigtimedwait:
+		st->op = IPCT_OP_SIGWAIT;
+		st->arg = user_timespec_ns(a[2]);
+		break;
+	case NR_pause:
+	case NR_rt_sigsuspend:
+		st->op = IPCT_OP_SIGWAIT;
+		st->arg = -1;
+		break;
+	default: /* kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo */
 		st->op = IPCT_OP_KILL;
 		st->arg = (int)a[0];
 		if (st->arg > 0) {
-			obj = ipc_chan(IPCT_KIND_SIGNAL, st->arg);
-			obj_kind = IPCT_KIND_SIGNAL;
+			p->obj = ipc_chan(IPCT_KIND_SIGNAL, st->arg);
+			p->obj_kind = IPCT_KIND_SIGNAL;
 		}
 		/* glibc's POSIX AIO reports a completion with si_code SI_ASYNCIO */
 		if (nr == NR_rt_sigqueueinfo || nr == NR_rt_tgsigqueueinfo) {
@@ -384,56 +479,46 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 				st->flags |= IPCT_F_ASYNC;
 		}
 		break;
-	case NR_rt_sigtimedwait:
-		st->op = IPCT_OP_SIGWAIT;
-		st->arg = user_timespec_ns(a[2]);
-		break;
-	case NR_pause:
-	case NR_rt_sigsuspend:
-		st->op = IPCT_OP_SIGWAIT;
-		st->arg = -1;
-		break;
-	case NR_io_uring_enter:
+	}
+}
+
+static __always_inline void classify_async(struct tstate *st, __u64 nr, __u64 *a)
+{
+	if (nr == NR_io_uring_enter) {
 		st->op = IPCT_OP_IO_URING_ENTER;
 		st->fd = a[0];
-		break;
-	case NR_io_submit:
-	case NR_io_getevents:
-	case NR_io_pgetevents:
+	} else { /* io_submit, io_getevents, io_pgetevents */
 		st->op = IPCT_OP_IO_SUBMIT;
-		break;
-	case NR_nanosleep:
-		st->op = IPCT_OP_NANOSLEEP;
-		st->arg = user_timespec_ns(a[0]);
-		break;
-	case NR_clock_nanosleep:
-		st->op = IPCT_OP_NANOSLEEP;
-		st->arg = user_timespec_ns(a[2]);
-		break;
-	case NR_prctl:
-		st->op = IPCT_OP_PRCTL;
-		st->arg = a[0];
-		break;
-	default:
-		break;
 	}
+}
 
-	if (st->op == IPCT_OP_POLL || st->op == IPCT_OP_SELECT || st->op == IPCT_OP_EPOLL_WAIT)
-		if (st->arg == 0)
-			st->flags |= IPCT_F_ZERO_TMO;
-	if (fd1 >= 0) {
-		st->fd = fd1;
-		r1.kind_hint = kind_hint;
-		r1.force = kind_hint != 0;
-		fd_resolve(st, fd1, &r1);
+static __always_inline void classify_sleep(struct tstate *st, __u64 nr, __u64 *a)
+{
+	st->op = IPCT_OP_NANOSLEEP;
+	st->arg = user_timespec_ns(nr == NR_nanosleep ? a[0] : a[2]);
+}
+
+/*
+ * The common tail: resolve the fds the step named (flags from the fd's file,
+ * except where the call sets or ignores them) and announce its object.
+ */
+static __always_inline void classify_resolve(struct tstate *st, __u64 *a, struct sysplan *p)
+{
+	struct fdres r1 = {}, r2 = {};
+
+	if (p->fd1 >= 0) {
+		st->fd = p->fd1;
+		r1.kind_hint = p->kind_hint;
+		r1.force = p->kind_hint != 0;
+		fd_resolve(st, p->fd1, &r1);
 		st->chan = r1.chan;
 		if (st->op != IPCT_OP_POLL && st->op != IPCT_OP_EPOLL_CTL &&
 		    !(st->op == IPCT_OP_FCNTL && st->arg == F_SETFL))
 			st->flags |= r1.flags;
 		if (st->op == IPCT_OP_EPOLL_CTL)
 			st->fd = a[0];
-		if (dest && r1.chan)
-			unix_dest_announce(r1.chan, dest, dest_len);
+		if (p->dest && r1.chan)
+			unix_dest_announce(r1.chan, p->dest, p->dest_len);
 	}
 	/* F_SETFL: the flags being set (O_NONBLOCK, O_ASYNC for SIGIO), not the old ones */
 	if (st->op == IPCT_OP_FCNTL && st->arg == F_SETFL) {
@@ -442,15 +527,79 @@ __noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
 		if (a[2] & O_ASYNC)
 			st->flags |= IPCT_F_ASYNC;
 	}
-	if (fd2 >= 0) {
-		fd_resolve(st, fd2, &r2);
+	if (p->fd2 >= 0) {
+		fd_resolve(st, p->fd2, &r2);
 		st->chan2 = r2.chan;
 	}
-	if (obj) {
-		st->chan = obj;
-		obj_announce(obj, obj_kind, obj_kind == IPCT_KIND_FUTEX ? vi.ino : (__u32)(obj ^ chan_key),
-			     obj_kind == IPCT_KIND_FUTEX && vi.ino ? (__u32)vi.off : 0);
+	if (p->obj) {
+		st->chan = p->obj;
+		obj_announce(p->obj, p->obj_kind,
+			     p->obj_kind == IPCT_KIND_FUTEX ? p->vi.ino : (__u32)(p->obj ^ chan_key),
+			     p->obj_kind == IPCT_KIND_FUTEX && p->vi.ino ? (__u32)p->vi.off : 0);
 	}
+}
+
+/*
+ * Syscall classification at entry: a step per family sets op/arg/flags and
+ * names the fds to resolve; resolution happens once, in classify_resolve, so
+ * the verifier sees few call sites.
+ */
+__noinline int classify(struct tstate *st, __u64 nr, struct sysargs *args)
+{
+	struct sysplan p = { .fd1 = -1, .fd2 = -1 };
+	__u64 *a;
+
+	if (!st || !args)
+		return 0;
+	a = args->a;
+	switch (sys_class(nr)) {
+	case SC_RW:
+		classify_rw(st, nr, a, &p);
+		break;
+	case SC_MSG_IO:
+		classify_msg_io(st, nr, a, &p);
+		break;
+	case SC_SPLICE:
+		classify_splice(st, nr, a, &p);
+		break;
+	case SC_WAIT:
+		classify_wait(st, nr, a, &p);
+		break;
+	case SC_FD:
+		classify_fd(st, nr, a, &p);
+		break;
+	case SC_MQUEUE:
+		classify_mqueue(st, nr, a, &p);
+		break;
+	case SC_SYSV:
+		classify_sysv(st, nr, a, &p);
+		break;
+	case SC_MEMORY:
+		classify_memory(st, nr, a, &p);
+		break;
+	case SC_FUTEX:
+		classify_futex(st, nr, a, &p);
+		break;
+	case SC_SOCKET:
+		classify_socket(st, nr, a, &p);
+		break;
+	case SC_SIGNAL:
+		classify_signal(st, nr, a, &p);
+		break;
+	case SC_ASYNC:
+		classify_async(st, nr, a);
+		break;
+	case SC_SLEEP:
+		classify_sleep(st, nr, a);
+		break;
+	case SC_PRCTL:
+		st->op = IPCT_OP_PRCTL;
+		st->arg = a[0];
+		break;
+	default:
+		return 0;
+	}
+	classify_resolve(st, a, &p);
 	return 0;
 }
 
