@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Events shared by the kernel programs (ipctrace.bpf.c), the recorder, the
- * trace file format and the model. Fixed-layout structs only: __u64/__u32,
- * fixed arrays, no pointers. Every event starts with struct ipct_hdr.
+ * Events shared by the kernel programs (ipctrace.bpf.c and the headers it
+ * includes), the recorder, the trace file format and the model. Fixed-layout
+ * structs only: __u64/__u32, fixed arrays, no pointers. Every event starts
+ * with struct ipct_hdr.
  *
  * Kernel events: SYSCALL, SLEEP, WAKEUP, FORK, EXEC, EXIT, COMM, CHAN.
  * Recorder-made events (never from the kernel): TASK (a thread that existed

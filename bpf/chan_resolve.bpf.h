@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Channel identity: an fd, a file, a futex word or a SysV id -> channel id.
+ *
+ * Channel ids: kernel object address (pipe/FIFO/file/mqueue/shm inode,
+ * struct sock), (kind, id) for SysV objects and signals (id = target pid),
+ * (inode, offset) or (mm, address) for futexes; all XOR-ed with chan_key.
+ * A CHAN event announces an id the first time it is seen; a later CHAN event
+ * for the same id supersedes the earlier one (better name, peer now
+ * connected, mmap kind), and one with another ino is a new object that got a
+ * freed one's address. CHAN.dev is the kernel's dev_t (major << 20 | minor).
+ * A futex in shared memory: CHAN.ino = the inode number of the file or
+ * shared mapping it lives in (that channel's CHAN.ino); 0 for private ones.
+ */
+#ifndef IPCT_CHAN_RESOLVE_BPF_H
+#define IPCT_CHAN_RESOLVE_BPF_H
+
+#include "kernel_defs.bpf.h"
+#include "config.bpf.h"
+#include "task_state.bpf.h"
+#include "chan_announce.bpf.h"
+
+/*
+ * Resolving an fd. In: upath (user path for the name, 0: from the kernel),
+ * kind_hint (IPCT_KIND_MMAP / _SHM), force (announce even if seen). Out:
+ * channel id (0 = not a channel) and fd flags.
+ */
+struct fdres {
+	__u64 upath;
+	__u64 chan;
+	__u32 kind_hint;
+	__u8 force;
+	__u8 flags;
+	__u8 _pad[2];
+};
+
+static __always_inline __u64 ipc_chan(__u32 kind, __s64 id)
+{
+	return (((__u64)kind << 48) | (__u32)id) ^ chan_key;
+}
+
+/*
+ * struct file -> channel. Announces the channel the first time it is seen
+ * or when its signature (inode number, unix peer, inet ports) changed;
+ * r->force: always.
+ */
+__noinline int file_resolve(struct tstate *st, __u64 filep, struct fdres *r)
+{
+	struct file *f = (struct file *)filep, *fc;
+	__u64 chan = 0, sig = 0, *old;
+	__u32 mode, fflags;
+
+	if (!r)
+		return 0;
+	r->chan = 0;
+	r->flags = 0;
+	if (!f)
+		return 0;
+	/* direct (fault-safe) loads from here, cheaper than a probe_read each; ids need probe reads (no pointer math) */
+	fc = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	fflags = fc->f_flags;
+	if (fflags & O_NONBLOCK)
+		r->flags |= IPCT_F_NONBLOCK;
+	if (fflags & O_ASYNC)
+		r->flags |= IPCT_F_ASYNC;
+	mode = fc->f_inode->i_mode & S_IFMT;
+	/* the inode number tells a new object at a recycled address from the old one */
+	sig = fc->f_inode->i_ino * GOLDEN;
+	if (mode == S_IFIFO || mode == S_IFREG) {
+		/* a void cast loads the address as a plain number, fault-safe and inline */
+		chan = *(__u64 *)((char *)bpf_rdonly_cast(f, 0) + bpf_core_field_offset(struct file, f_inode));
+	} else if (mode == S_IFSOCK) {
+		struct unix_sock *sk;
+		__u16 family;
+
+		chan = *(__u64 *)((char *)bpf_rdonly_cast(fc->private_data, 0) + bpf_core_field_offset(struct socket, sk));
+		sk = bpf_rdonly_cast((void *)chan, bpf_core_type_id_kernel(struct unix_sock));
+		family = sk->sk.__sk_common.skc_family;
+		if (family == AF_UNIX) {
+			sig ^= *(__u64 *)((char *)bpf_rdonly_cast((void *)chan, 0) +
+					  bpf_core_field_offset(struct unix_sock, peer));
+		} else if (family == AF_INET || family == AF_INET6) {
+			sig ^= sk->sk.__sk_common.skc_portpair;
+		} else {
+			return 0;
+		}
+	}
+	if (!chan)
+		return 0;
+	chan ^= chan_key;
+	r->chan = chan;
+	if (!r->force && st && ((st->seen_chan[0] == chan && st->seen_sig[0] == sig) ||
+			     (st->seen_chan[1] == chan && st->seen_sig[1] == sig)))
+		return 0;
+	old = bpf_map_lookup_elem(&chans, &chan);
+	/* an announcement lost to a full ring is retried at the next sight */
+	if (r->force || !old || *old != sig) {
+		if (file_announce((__u64)f, chan, r->upath, r->kind_hint, old && *old == sig))
+			return 0;
+		bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
+	}
+	if (st) {
+		st->seen_chan[st->seen_next & 1] = chan;
+		st->seen_sig[st->seen_next & 1] = sig;
+		st->seen_next++;
+	}
+	return 0;
+}
+
+/* fd of the calling task -> channel, as file_resolve. */
+__noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt;
+	struct file *f = NULL;
+
+	if (!r)
+		return 0;
+	r->chan = 0;
+	r->flags = 0;
+	if (fd < 0)
+		return 0;
+	fdt = task->files->fdt;
+	if (!fdt || (__u32)fd >= fdt->max_fds)
+		return 0;
+	f = (struct file *)((__u64 *)bpf_rdonly_cast(fdt->fd, 0))[fd];
+	if (!f)
+		return 0;
+	return file_resolve(st, (__u64)f, r);
+}
+
+/* What bpf_find_vma tells about an address: the backing inode and offset in it. */
+struct vmainfo {
+	__u64 addr;
+	__u64 inode; /* 0: not a shared mapping of a file (or of shared anonymous memory) */
+	__u64 off;   /* byte offset of addr in the inode */
+	__u64 ino;
+};
+
+static long vma_cb(struct task_struct *task, struct vm_area_struct *vma, struct vmainfo *vi)
+{
+	struct file *f = vma->vm_file;
+
+	if (!f || !(vma->vm_flags & VM_SHARED))
+		return 0;
+	bpf_probe_read_kernel(&vi->inode, sizeof(vi->inode), &f->f_inode);
+	vi->ino = f->f_inode->i_ino;
+	vi->off = (vma->vm_pgoff << 12) + (vi->addr - vma->vm_start);
+	return 0;
+}
+
+/* The object behind a user address of the calling task (0 if none or mmap lock busy). */
+__noinline int vma_lookup(__u64 addr, struct vmainfo *out)
+{
+	struct vmainfo vi = { .addr = addr };
+
+	if (!out)
+		return 0;
+	bpf_find_vma(bpf_get_current_task_btf(), addr, vma_cb, &vi, 0);
+	out->addr = addr;
+	out->inode = vi.inode;
+	out->off = vi.off;
+	out->ino = vi.ino;
+	return 0;
+}
+
+/*
+ * Futex key as the kernel makes it: private futexes and private memory are
+ * (mm, address); shared ones on a file or shared mapping are (inode, offset)
+ * so that two processes waiting on one word meet on one channel.
+ */
+static __always_inline __u64 futex_chan(__u64 uaddr, bool private, struct vmainfo *vi)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u64 mm = 0;
+
+	if (!private) {
+		vma_lookup(uaddr, vi);
+		if (vi->inode)
+			return (vi->inode ^ ((vi->off + 1) * GOLDEN)) ^ chan_key;
+	}
+	bpf_probe_read_kernel(&mm, sizeof(mm), &task->mm);
+	return (uaddr ^ (mm * GOLDEN)) ^ chan_key;
+}
+
+#endif /* IPCT_CHAN_RESOLVE_BPF_H */

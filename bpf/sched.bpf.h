@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * Off-CPU stretches (SLEEP events) and who woke whom (WAKEUP events).
+ * SLEEP.nr is 0xffff when the thread was not inside a syscall. SLEEP.state is
+ * the raw prev_state (0x1 interruptible, 0x2 uninterruptible, plus flag bits).
+ */
+#ifndef IPCT_SCHED_BPF_H
+#define IPCT_SCHED_BPF_H
+
+#include "kernel_defs.bpf.h"
+#include "config.bpf.h"
+#include "task_state.bpf.h"
+#include "emit.bpf.h"
+#include "irq.bpf.h"
+
+static __always_inline int handle_sched_switch(bool preempt, struct task_struct *prev,
+					       struct task_struct *next, unsigned int prev_state)
+{
+	__u32 zero = 0, *depth;
+	struct ipct_sleep *e;
+	struct tstate *st;
+	__u64 now = 0;
+
+	depth = bpf_map_lookup_elem(&irq_depth, &zero);
+	if (depth)
+		*depth = 0;
+	/* a dead task's last switch is no sleep */
+	if (!(prev_state & TASK_DEAD) && (st = tstate_get(prev))) {
+		now = bpf_ktime_get_ns();
+		st->out_ts = now;
+		st->state = preempt ? 0 : prev_state;
+		/* a wake may race ahead of this tracepoint; keep it only if that recent */
+		if (!st->state || now - st->wake_ts > EARLY_WAKE_NS)
+			wake_clear(st);
+	}
+	st = tstate_get(next);
+	if (!st)
+		return 0;
+	if (!now)
+		now = bpf_ktime_get_ns();
+	e = rb_reserve(sizeof(*e));
+	if (e) {
+		hdr_fill(&e->h, IPCT_EV_SLEEP, next->tgid, next->pid, now);
+		e->out_ts = st->out_ts;
+		if (!st->out_ts)
+			e->h.flags = IPCT_F_OUT_UNKNOWN;
+		e->wake_ts = st->wake_ts;
+		if (e->wake_ts && e->wake_ts < st->out_ts)
+			e->wake_ts = st->out_ts;
+		e->state = st->out_ts ? st->state : 0;
+		e->waker_pid = st->waker_pid;
+		e->waker_tid = st->waker_tid;
+		e->waker_chan = st->waker_chan;
+		e->waker_op = st->waker_op;
+		if (st->enter_ts) {
+			e->chan = st->chan;
+			e->op = st->op;
+			e->nr = st->nr;
+		} else {
+			e->chan = 0;
+			e->op = IPCT_OP_OTHER;
+			e->nr = NR_NONE;
+		}
+		rb_submit(e);
+	}
+	st->out_ts = 0;
+	wake_clear(st);
+	return 0;
+}
+
+/*
+ * Whether p is off its runqueue (or only on it as a delayed dequeue): a wake
+ * of a task that set its state but never gave up the CPU ends no sleep.
+ */
+static __always_inline bool blocked(struct task_struct *p)
+{
+	if (!p->on_rq)
+		return true;
+	if (bpf_core_field_exists(p->se.sched_delayed))
+		return p->se.sched_delayed;
+	return false;
+}
+
+static __always_inline int handle_sched_waking(struct task_struct *p)
+{
+	__u64 pid_tgid = bpf_get_current_pid_tgid();
+	__u32 cur_tgid = pid_tgid >> 32, cur_tid = (__u32)pid_tgid;
+	struct tstate *st, *wst;
+	struct ipct_wakeup *e;
+
+	st = tstate_get(p);
+	if (st) {
+		if (st->wake_ts || !blocked(p))
+			return 0;
+		st->wake_ts = bpf_ktime_get_ns();
+		if (cur_tid == 0 || in_irq_handler())
+			return 0;
+		st->waker_pid = cur_tgid;
+		st->waker_tid = cur_tid;
+		wst = tstate_cur();
+		if (wst && wst->enter_ts) {
+			st->waker_chan = wst->chan;
+			st->waker_op = wst->op;
+		}
+		return 0;
+	}
+	wst = tstate_cur();
+	if (!wst || !wst->enter_ts || !wst->chan || in_irq_handler())
+		return 0;
+	/* kernel threads (rcu, ksoftirqd) and the recorder are no peers on a channel */
+	if ((p->flags & PF_KTHREAD) || p->tgid == self_pid)
+		return 0;
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	hdr_fill(&e->h, IPCT_EV_WAKEUP, cur_tgid, cur_tid, bpf_ktime_get_ns());
+	e->chan = wst->chan;
+	e->wakee_pid = p->tgid;
+	e->wakee_tid = p->pid;
+	BPF_CORE_READ_STR_INTO(&e->wakee_comm, p, comm);
+	e->op = wst->op;
+	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
+	rb_submit(e);
+	return 0;
+}
+
+#endif /* IPCT_SCHED_BPF_H */
