@@ -135,7 +135,7 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 		return;
 	call_sleeps(c.t, &c);
 	call_channels(m, &c);
-	call_polling_run(m, c.t, &c);
+	call_busy_wait(m, c.t, &c);
 	call_poll_wait(p, c.t, &c);
 	call_channel_facts(m, &c);
 	/* a poll over several fds did not wait on its first one alone */

@@ -28,6 +28,7 @@
 #define EARLY_CAP 16              /* receives that completed before their send's exit event */
 #define PEND_SLEEPS 8             /* off-CPU stretches kept until the enclosing syscall exits */
 #define POLL_CREDITS 8            /* channels one poll can be credited to */
+#define TRIES_MAX 4               /* failed tries kept per thread until retried or slept on */
 #define LOST_MAX 1024
 
 #define NONE_IDX UINT32_MAX
@@ -46,23 +47,32 @@ struct pend_sleep {
 	uint32_t waker_rc;  /* channel the waker was using, NONE_IDX if none */
 };
 
+/* A call that found nothing to do (EAGAIN, an empty zero-timeout poll), until retried or slept on. */
+struct failed_try {
+	uint32_t rc;       /* its channel; NONE_IDX: an empty zero-timeout poll */
+	uint8_t cls;       /* what it tried: try_class() of its op */
+};
+
 struct thr {
 	struct model_thread pub;
 	uint64_t exit_ts;
 	bool born;         /* created during the trace (FORK seen) */
 	struct pend_sleep pend[PEND_SLEEPS];
 	int npend;
-	/* current polling run (EAGAIN / zero-timeout calls) */
-	bool run;
+	/* current polling run (EAGAIN / zero-timeout calls); drawn only once a try in it was retried */
+	bool run, run_busy;
 	uint64_t run_start, run_end;
 	uint32_t run_calls;
 	int64_t run_ret;
 	uint8_t run_op;
 	uint16_t run_nr;
 	uint32_t run_rc;
-	/* start of the current busy-wait (first EAGAIN since data last moved) */
+	/* start of the current busy-wait (first failed try since data last moved or it slept) */
 	uint64_t snb_start;
 	uint32_t snb_rc;   /* channel it spins on, NONE_IDX: any (zero-timeout polls) */
+	bool busy;         /* since snb_start, a failed try was retried without sleeping in between */
+	struct failed_try tries[TRIES_MAX];
+	int ntries;
 	/* the last poll/select/epoll_wait, until the next one */
 	bool poll_valid, poll_zero;
 	uint64_t poll_blocked_ns;
@@ -316,7 +326,7 @@ void emit_span(struct model *m, const struct model_span *s);
 
 /* modes.c */
 void run_end(struct model *m, struct thr *t);
-void call_polling_run(struct model *m, struct thr *t, const struct call *c);
+void call_busy_wait(struct model *m, struct thr *t, const struct call *c);
 void call_poll_wait(struct model_priv *p, struct thr *t, const struct call *c);
 void on_epoll_ctl(struct model *m, const struct ipct_syscall *e);
 void call_mode_evidence(struct model *m, struct call *c);

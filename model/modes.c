@@ -8,9 +8,10 @@
  * most time, then the most calls.
  */
 #include <errno.h>
+#include <string.h>
 #include "model_priv.h"
 
-/* Emit the thread's open polling run, if any. */
+/* Emit the thread's open polling run if a try in it was retried without a sleep; else drop it. */
 void run_end(struct model *m, struct thr *t)
 {
 	struct model_span s;
@@ -18,6 +19,8 @@ void run_end(struct model *m, struct thr *t)
 	if (!t->run)
 		return;
 	t->run = false;
+	if (!t->run_busy)
+		return;
 	s = (struct model_span){
 		.pid = t->pub.pid, .tid = t->pub.tid, .state = SPAN_POLLING,
 		.start = t->run_start, .end = t->run_end, .chan = rch_id(m->priv, t->run_rc),
@@ -26,17 +29,103 @@ void run_end(struct model *m, struct thr *t)
 	emit_span(m, &s);
 }
 
-/* An EAGAIN or zero-timeout call joins the thread's polling run (a new one after a gap). */
-void call_polling_run(struct model *m, struct thr *t, const struct call *c)
+/* What a call tries to do on its channel: reading, writing, or its own op (accept, semop...). */
+static uint8_t try_class(unsigned op)
+{
+	if (is_recv_op(op))
+		return IPCT_OP_READ;
+	if (is_send_op(op))
+		return IPCT_OP_WRITE;
+	return op;
+}
+
+/* It found nothing to do: EAGAIN (but a futex word that changed is no try), or an empty zero-timeout poll. */
+static bool is_failed_try(const struct call *c)
+{
+	if (c->zero)
+		return c->e->ret <= 0;
+	return c->eagain && !c->async && c->e->op != IPCT_OP_FUTEX_WAIT;
+}
+
+/*
+ * It slept until something could happen: a poll/select/epoll_wait that was
+ * ready to sleep, or any call that did sleep. A timed nap (nanosleep)
+ * between tries is no wait for the channel: the loop is still polling.
+ */
+static bool sleeps_for_readiness(const struct call *c)
+{
+	if (c->poll)
+		return !c->zero;
+	return c->nblk && c->e->op != IPCT_OP_NANOSLEEP;
+}
+
+/* A failed try was retried without a sleep: busy-wait evidence on its channel. */
+static void try_retried(struct model *m, struct thr *t, const struct failed_try *ft)
+{
+	uint32_t rc = rch_resolve(m->priv, ft->rc);
+
+	t->busy = true;
+	if (t->run)
+		t->run_busy = true;
+	if (rc != NONE_IDX) {
+		struct model_endpoint *ep = rch_ep(m, rc, t->pub.pid);
+
+		if (ep)
+			ep->mode_calls[MODE_SYNC_NONBLOCKING]++;
+	}
+}
+
+/*
+ * Busy-waiting is retrying without sleeping in between. A failed try waits
+ * here until the thread either tries the same thing again (then it was
+ * busy-waiting) or sleeps for readiness (then it was an event loop that
+ * drained its channel, not a busy-wait). Failed tries also make the polling
+ * run, split on gaps, drawn only if a try in it was retried.
+ */
+void call_busy_wait(struct model *m, struct thr *t, const struct call *c)
 {
 	const struct ipct_syscall *e = c->e;
+	uint8_t cls = try_class(e->op);
+	int j = 0;
 
-	if (!((c->eagain && !c->async) || c->zero))
+	if (sleeps_for_readiness(c)) {
+		run_end(m, t);
+		t->ntries = 0;
+		t->snb_start = 0;
+		t->busy = false;
 		return;
+	}
+	for (int i = 0; i < t->ntries; i++) {
+		struct failed_try *ft = &t->tries[i];
+		bool again = ft->rc == NONE_IDX ? c->zero :
+			     (!c->poll && cls == ft->cls && c->rc != NONE_IDX &&
+			      rch_resolve(m->priv, ft->rc) == c->rc);
+
+		if (again)
+			try_retried(m, t, ft);
+		else
+			t->tries[j++] = *ft;
+	}
+	t->ntries = j;
+	if (is_failed_try(c)) {
+		if (t->ntries == TRIES_MAX) {
+			memmove(&t->tries[0], &t->tries[1], (TRIES_MAX - 1) * sizeof(t->tries[0]));
+			t->ntries--;
+		}
+		t->tries[t->ntries++] = (struct failed_try){ .rc = c->zero ? NONE_IDX : c->rc, .cls = cls };
+		if (!t->snb_start) {
+			t->snb_start = c->start;
+			t->snb_rc = c->zero ? NONE_IDX : c->rc;
+		}
+	} else if (!c->zero) {
+		return;
+	}
+	/* a zero-timeout poll that found data still belongs to the loop's run */
 	if (t->run && c->start >= t->run_end + POLL_GAP_NS)
 		run_end(m, t);
 	if (!t->run) {
 		t->run = true;
+		t->run_busy = false;
 		t->run_start = c->start;
 		t->run_calls = 0;
 	}
@@ -60,12 +149,6 @@ void call_poll_wait(struct model_priv *p, struct thr *t, const struct call *c)
 
 	if (!c->poll)
 		return;
-	if (!c->zero)
-		t->snb_start = 0;  /* it waited properly: the busy-wait is over */
-	else if (!t->snb_start) {
-		t->snb_start = c->start;
-		t->snb_rc = NONE_IDX;
-	}
 	t->poll_valid = true;
 	t->poll_zero = c->zero;
 	t->poll_blocked_ns = c->blk;
@@ -126,16 +209,8 @@ void call_mode_evidence(struct model *m, struct call *c)
 	struct model_endpoint *ep = c->ep;
 	struct thr *t = c->t;
 
-	if (c->eagain) {
+	if (c->eagain)
 		ep->eagain++;
-		if (!c->async) {
-			ep->mode_calls[MODE_SYNC_NONBLOCKING]++;
-			if (!t->snb_start) {
-				t->snb_start = c->start;
-				t->snb_rc = c->rc;
-			}
-		}
-	}
 	if (is_io_op(e->op)) {
 		if (c->nblk) {
 			ep->mode_calls[MODE_SYNC_BLOCKING]++;
@@ -144,8 +219,10 @@ void call_mode_evidence(struct model *m, struct call *c)
 		if (c->async)
 			ep->mode_calls[MODE_ASYNC_NONBLOCKING]++;
 		if (t->poll_valid && poll_covers(p, t, e->chan) && poll_credit(t, c->rc)) {
+			/* after zero-timeout polls: busy-waiting only if they were retried */
 			if (t->poll_zero) {
-				ep->mode_calls[MODE_SYNC_NONBLOCKING]++;
+				if (t->busy)
+					ep->mode_calls[MODE_SYNC_NONBLOCKING]++;
 			} else {
 				ep->mode_calls[MODE_ASYNC_BLOCKING]++;
 				ep->mode_ns[MODE_ASYNC_BLOCKING] += t->poll_blocked_ns;
@@ -163,8 +240,10 @@ void call_busy_wait_end(struct model *m, struct call *c)
 	struct thr *t = c->t;
 
 	if (t->snb_start && c->ep && (t->snb_rc == NONE_IDX || t->snb_rc == c->rc)) {
-		c->ep->mode_ns[MODE_SYNC_NONBLOCKING] += sub0(c->start, t->snb_start);
+		if (t->busy)
+			c->ep->mode_ns[MODE_SYNC_NONBLOCKING] += sub0(c->start, t->snb_start);
 		t->snb_start = 0;
+		t->busy = false;
 	}
 	run_end(m, t);
 }
