@@ -101,15 +101,16 @@ uint32_t chan_rc(struct model *m, uint64_t id, bool referenced)
 }
 
 /*
- * Files count as IPC once one traced process wrote them and another touched
- * them (the loader's library reads and a process's own temp files are noise);
+ * Files count as IPC once a traced process read what another one wrote (the
+ * loader's library reads, a process's own temp files and a log several
+ * processes append to are no communication between them);
  * futexes once someone waited on them, was woken through them, or two
  * processes share them. Others always.
  */
 static bool rch_visible(const struct model_priv *p, const struct rch *r)
 {
 	if (r->kind == IPCT_KIND_FILE)
-		return p->opts.all_files || (r->written && r->neps >= 2);
+		return p->opts.all_files || r->read_across;
 	/* a shared mapping only one side can write and another maps: not a read-only cache */
 	if (r->kind == IPCT_KIND_MMAP)
 		return p->opts.all_files || (r->map_writable && r->mapped_twice) ||
@@ -199,6 +200,10 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 	ra->mapped_twice |= rb->mapped_twice || (ra->mapper && rb->mapper && ra->mapper != rb->mapper);
 	if (!ra->mapper)
 		ra->mapper = rb->mapper;
+	ra->writers_many |= rb->writers_many || (ra->writer && rb->writer && ra->writer != rb->writer);
+	if (!ra->writer)
+		ra->writer = rb->writer;
+	ra->read_across |= rb->read_across;
 	ra->waited |= rb->waited;
 	ra->used |= rb->used;
 	ra->full |= rb->full;

@@ -63,7 +63,7 @@ static void call_channels(struct model *m, struct call *c)
 		p->rchs[c->rc2].used = true;
 }
 
-/* Calls that change what a channel is: listening, mapped (by whom, writable), written. */
+/* Calls that change what a channel is: listening, mapped (by whom, writable), written, read by whom. */
 static void call_channel_facts(struct model *m, const struct call *c)
 {
 	const struct ipct_syscall *e = c->e;
@@ -83,10 +83,16 @@ static void call_channel_facts(struct model *m, const struct call *c)
 		else if (r->mapper != e->h.pid)
 			r->mapped_twice = true;
 	}
-	if (c->rc != NONE_IDX && is_send_op(e->op) && c->bytes >= 0)
+	if (c->rc != NONE_IDX && is_send_op(e->op) && c->bytes >= 0) {
 		p->rchs[c->rc].written = true;
-	if (c->rc2 != NONE_IDX && c->bytes >= 0)
+		note_writer(&p->rchs[c->rc], e->h.pid);
+	}
+	if (c->rc != NONE_IDX && is_recv_op(e->op) && c->bytes >= 0)
+		note_reader(&p->rchs[c->rc], e->h.pid);
+	if (c->rc2 != NONE_IDX && c->bytes >= 0) {
 		p->rchs[c->rc2].written = true;
+		note_writer(&p->rchs[c->rc2], e->h.pid);
+	}
 }
 
 /* The caller's endpoint on rc when the call moves data, waits or attaches; its times and sleeps. */

@@ -146,6 +146,9 @@ struct rch {
 	uint32_t mapper;      /* the first process that mapped it */
 	uint32_t futex_off;   /* futex in a shared mapping (ino): its offset there */
 	bool listened;        /* listen or accept was called on it */
+	uint32_t writer;      /* the first process that wrote it */
+	bool writers_many;    /* another process wrote it too */
+	bool read_across;     /* a process read it after another had written it */
 };
 
 struct proc {
@@ -306,6 +309,8 @@ void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		 uint64_t start, uint64_t ts, uint64_t bytes);
 void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
 		 uint64_t start, uint64_t ts, uint64_t bytes);
+void note_writer(struct rch *r, uint32_t pid);
+void note_reader(struct rch *r, uint32_t pid);
 int64_t moved_bytes(const struct ipct_syscall *e);
 void call_transfers(struct model *m, struct call *c);
 enum model_direction rch_direction(const struct rch *r);

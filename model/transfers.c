@@ -167,6 +167,21 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	}
 }
 
+/* Who wrote a channel, so that a file is IPC only when one process reads what another wrote. */
+void note_writer(struct rch *r, uint32_t pid)
+{
+	if (!r->writer)
+		r->writer = pid;
+	else if (r->writer != pid)
+		r->writers_many = true;
+}
+
+void note_reader(struct rch *r, uint32_t pid)
+{
+	if (r->writer && (r->writer != pid || r->writers_many))
+		r->read_across = true;
+}
+
 /* rb is folded into ra: its sides, flows and sends still waiting for a receive. */
 void xfer_merge(struct model *m, struct rch *ra, const struct rch *rb)
 {

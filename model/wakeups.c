@@ -43,7 +43,9 @@ void emit_wake(struct model *m, uint32_t rc, uint32_t waker_pid, uint32_t waker_
 
 	if (rc != NONE_IDX) {
 		p->rchs[rc].waited = true;
-		rch_use(m, rc);
+		/* a channel no traced process is an endpoint of (yet) gets no id from a wakeup */
+		if (p->rchs[rc].neps)
+			rch_use(m, rc);
 	}
 	wake_add(m, waker_pid, wakee_pid, rc);
 	if (p->opts.on_wake) {
