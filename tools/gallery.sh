@@ -29,6 +29,7 @@ pipeline||4 PIPE|Coreutils in a pipeline (seq, sort -n, uniq -c): each reads the
 pipe_nonblock_poll||2.2.2, 3|Busy-waiting: an O_NONBLOCK reader retries read() on EAGAIN: Sync-Nonblocking
 pipe_poll||3|Readiness multiplexing: the reader sleeps in poll(), then reads: Async-Blocking
 epoll_server||3|One server sleeping in epoll_wait for many clients: Async-Blocking
+epoll_drain||2.2.2, 3|The event-loop pattern: sleep in epoll_wait, then read until EAGAIN; each EAGAIN is followed by a sleep, not a retry: Async-Blocking, not busy-waiting
 sigio_reader||3|Signal-driven I/O: the kernel sends a signal when data arrives, the handler reads: Async-Nonblocking
 io_uring_cat||3|Completion-based I/O through io_uring: Async-Nonblocking
 posix_aio||3|POSIX AIO: aio_read() on a helper thread, a signal on completion, the reader never waits: Async-Nonblocking
@@ -44,6 +45,7 @@ unix_dgram||2.1.1, 4 Socket|Unix datagrams one way: simplex
 unix_seqpacket||4 Socket|A seqpacket server on an abstract unix address: a listening socket, then a connection
 tcp_echo||1.1.3, 4 Socket|TCP echo over the loopback interface: a listening socket, then request and reply in turn
 udp_pair||1.1.3, 4 Socket|UDP datagrams over the loopback interface
+udp_reqrep||2.1.2, 4 Socket|DNS-like request and reply: an unbound client sendto()s a server and recvfrom()s its answer: one udp channel, half-duplex
 pingpong|20|3, 4 PIPE|Two processes bounce one byte back and forth over two pipes: the smallest round trip, each side blocked while the other runs
 signal_pair||1.1|Signals as messages: kill() one way, an answer back
 many_tasks|20 20|1.1|One collector reads a pipe written by many short-lived processes and threads: every new task is followed'

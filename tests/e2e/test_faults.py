@@ -74,13 +74,23 @@ def as_nobody():
     os.setuid(nobody.pw_uid)
 
 
+def ipctrace_for_nobody(ctx):
+    """A copy of the binary in the test's 0755 directory: a clone under a 0700 directory
+    (root's home) has an ipctrace nobody cannot reach."""
+    path = ctx.path("ipctrace")
+    shutil.copy(IPCTRACE, path)
+    os.chmod(path, 0o755)
+    return path
+
+
 @pytest.mark.nobpf
 def test_error_not_root(ctx):
     out = ctx.path("open")
     os.mkdir(out)
     os.chmod(out, 0o777)
-    r = run([IPCTRACE, "-o", os.path.join(out, "t.trace"), "-w", os.path.join(out, "t.svg"),
-             "--", "true"], timeout=30, preexec=as_nobody if os.geteuid() == 0 else None)
+    r = run([ipctrace_for_nobody(ctx), "-o", os.path.join(out, "t.trace"),
+             "-w", os.path.join(out, "t.svg"), "--", "true"],
+            timeout=30, preexec=as_nobody if os.geteuid() == 0 else None)
     one_line_error(r, "recording as nobody", ["root", "CAP_BPF", "capabilit", "permission"])
 
 
@@ -123,7 +133,7 @@ def test_report_unprivileged(ctx):
     shutil.copy(ctx.trace, mine)
     nobody = pwd.getpwnam("nobody")
     os.chown(mine, nobody.pw_uid, nobody.pw_gid)
-    r = run([IPCTRACE, "report", "--json", mine], timeout=30, preexec=as_nobody)
+    r = run([ipctrace_for_nobody(ctx), "report", "--json", mine], timeout=30, preexec=as_nobody)
     check(r.rc == 0, "report as nobody: " + r.why())
     json.loads(r.out)
 

@@ -489,6 +489,8 @@ def as_user(name):
         os.setgroups([])
         os.setgid(pw.pw_gid)
         os.setuid(pw.pw_uid)
+        # the checkout may sit under a 0700 directory (root's home) the user cannot enter
+        os.chdir("/")
     return drop
 
 

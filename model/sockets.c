@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Socket pairing: the two ends of a TCP or UDP flow meet when one's 4-tuple
+ * mirrors the other's; unix datagram sockets meet at the address one is
+ * bound to and the others send to. Also how a socket channel is named.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <arpa/inet.h>
+#include "model_priv.h"
+
+static uint64_t tuple_key(const uint32_t *saddr, uint16_t sport, const uint32_t *daddr,
+			  uint16_t dport, uint16_t family)
+{
+	uint64_t h = mix64(((uint64_t)family << 32) | ((uint64_t)sport << 16) | dport);
+
+	for (int i = 0; i < 4; i++)
+		h = mix64(h ^ saddr[i]);
+	for (int i = 0; i < 4; i++)
+		h = mix64(h ^ ((uint64_t)daddr[i] << 1));
+	return h;
+}
+
+static bool tuple_mirrors(const struct tuple *a, const struct tuple *b)
+{
+	return a->family == b->family && a->sport == b->dport && a->dport == b->sport &&
+	       !memcmp(a->saddr, b->daddr, sizeof(a->saddr)) &&
+	       !memcmp(a->daddr, b->saddr, sizeof(a->daddr));
+}
+
+/* A TCP/UDP CHAN event for kernel channel k (report channel r): its address, and its peer's end. */
+void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const struct ipct_chan *e)
+{
+	struct model_priv *p = m->priv;
+	struct tuple t = { .family = e->family, .sport = e->sport, .dport = e->dport };
+	uint32_t other, rc;
+
+	if (!e->sport)
+		return;
+	memcpy(t.saddr, e->saddr, sizeof(t.saddr));
+	if (!e->dport) {
+		/* bound, not connected: its local address names it until a 4-tuple does */
+		if (!r->have_tuple) {
+			r->tuple = t;
+			r->have_local = true;
+		}
+		return;
+	}
+	memcpy(t.daddr, e->daddr, sizeof(t.daddr));
+	if (!r->have_tuple) {
+		r->tuple = t;
+		r->have_tuple = true;
+	}
+	p->kchans[k].tuple = t;
+	p->kchans[k].have_tuple = true;
+	other = hmap_get(&p->kchan_by_tuple, tuple_key(t.daddr, t.dport, t.saddr, t.sport, t.family));
+	if (other != NONE_IDX && other != k && p->kchans[other].have_tuple &&
+	    tuple_mirrors(&p->kchans[other].tuple, &t)) {
+		kchan_union(m, k, other);
+		rc = rch_resolve(p, p->kchans[kchan_root(p, k)].rc);
+		if (rc != NONE_IDX)
+			p->rchs[rc].paired = true;
+	}
+	if (hmap_put(&p->kchan_by_tuple, tuple_key(t.saddr, t.sport, t.daddr, t.dport, t.family), k))
+		p->oom = true;
+}
+
+/* Unix datagram sockets meet by address: the one bound there and those that sent to it. */
+void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len)
+{
+	struct model_priv *p = m->priv;
+	uint64_t key = 0xcbf29ce484222325ull;
+	uint32_t other;
+
+	for (size_t i = 0; i < len && name[i]; i++)
+		key = (key ^ (uint8_t)name[i]) * 0x100000001b3ull;
+	other = hmap_get(&p->dgram_by_name, key);
+	if (other == NONE_IDX) {
+		if (hmap_put(&p->dgram_by_name, key, k))
+			p->oom = true;
+	} else if (other != k) {
+		kchan_union(m, other, k);
+	}
+}
+
+static void fmt_addr(char *buf, size_t sz, uint16_t family, const uint32_t *a, uint16_t port)
+{
+	char ip[INET6_ADDRSTRLEN] = "?";
+
+	if (family == AF_INET6) {
+		inet_ntop(AF_INET6, a, ip, sizeof(ip));
+		snprintf(buf, sz, "[%s]:%u", ip, port);
+	} else {
+		inet_ntop(AF_INET, a, ip, sizeof(ip));
+		snprintf(buf, sz, "%s:%u", ip, port);
+	}
+}
+
+static bool addr_is_loopback(uint16_t family, const uint32_t *a)
+{
+	const uint8_t *b = (const uint8_t *)a;
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	if (family != AF_INET6)
+		return b[0] == 127;
+	if (!memcmp(b, v6lo, 16))
+		return true;
+	/* v4-mapped ::ffff:127.x.y.z */
+	return !memcmp(b, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) && b[12] == 127;
+}
+
+/* "local <-> remote" of a connected socket, "local" of a bound one. */
+void socket_name(const struct rch *r, char *name, size_t sz)
+{
+	if (r->have_tuple) {
+		char a[64], b[64];
+
+		fmt_addr(a, sizeof(a), r->tuple.family, r->tuple.saddr, r->tuple.sport);
+		fmt_addr(b, sizeof(b), r->tuple.family, r->tuple.daddr, r->tuple.dport);
+		snprintf(name, sz, "%s <-> %s", a, b);
+	} else if (r->have_local) {
+		fmt_addr(name, sz, r->tuple.family, r->tuple.saddr, r->tuple.sport);
+	}
+}
+
+/* A TCP/UDP channel whose other end is neither traced here nor on this machine. */
+bool socket_is_remote(const struct rch *r)
+{
+	return (r->kind == IPCT_KIND_TCP || r->kind == IPCT_KIND_UDP) && r->have_tuple &&
+	       !r->paired && !addr_is_loopback(r->tuple.family, r->tuple.daddr) &&
+	       memcmp(r->tuple.saddr, r->tuple.daddr, sizeof(r->tuple.saddr));
+}
