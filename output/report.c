@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 #include "escape.h"
+#include "fmt.h"
 #include "json_writer.h"
+#include "lang.h"
 #include "report.h"
 
 #define MAX_COLS 12
@@ -32,102 +34,11 @@ static void shorten_tail(char *s, size_t maxw)
 	memcpy(s, "...", 3);
 }
 
-/* The seed's IPC table columns: shared medium and unit of communication. */
-static const char *kind_medium(enum ipct_kind k)
-{
-	switch (k) {
-	case IPCT_KIND_PIPE:
-	case IPCT_KIND_FIFO:
-	case IPCT_KIND_FILE:
-		return "file";
-	case IPCT_KIND_MQUEUE:
-	case IPCT_KIND_SYSV_MSG:
-	case IPCT_KIND_SHM:
-	case IPCT_KIND_SYSV_SHM:
-	case IPCT_KIND_SYSV_SEM:
-	case IPCT_KIND_FUTEX:
-		return "memory";
-	case IPCT_KIND_MMAP:
-		return "file+memory";
-	case IPCT_KIND_UNIX_STREAM:
-	case IPCT_KIND_UNIX_DGRAM:
-	case IPCT_KIND_UNIX_SEQPACKET:
-	case IPCT_KIND_TCP:
-	case IPCT_KIND_UDP:
-		return "socket";
-	case IPCT_KIND_SIGNAL:
-		return "kernel";
-	default:
-		return "-";
-	}
-}
-
-static const char *kind_unit(enum ipct_kind k)
-{
-	switch (k) {
-	case IPCT_KIND_PIPE:
-	case IPCT_KIND_FIFO:
-	case IPCT_KIND_UNIX_STREAM:
-	case IPCT_KIND_TCP:
-		return "stream";
-	case IPCT_KIND_MQUEUE:
-	case IPCT_KIND_SYSV_MSG:
-	case IPCT_KIND_UNIX_SEQPACKET:
-		return "message";
-	case IPCT_KIND_UNIX_DGRAM:
-	case IPCT_KIND_UDP:
-		return "datagram";
-	case IPCT_KIND_SHM:
-	case IPCT_KIND_SYSV_SHM:
-		return "struct";
-	case IPCT_KIND_MMAP:
-		return "page";
-	case IPCT_KIND_FILE:
-		return "bytes";
-	case IPCT_KIND_SYSV_SEM:
-	case IPCT_KIND_FUTEX:
-		return "word";
-	case IPCT_KIND_SIGNAL:
-		return "signal";
-	default:
-		return "-";
-	}
-}
-
-static const char *chan_scope(const struct model_channel *c)
-{
-	return c->remote ? "remote" : "same system";
-}
-
 /* The name a reader sees: a server's listening socket says so. */
 static const char *chan_label(const struct model_channel *c, char *buf, size_t sz)
 {
 	snprintf(buf, sz, "%s%s", c->name[0] ? c->name : "-", c->listening ? " (listening)" : "");
 	return buf;
-}
-
-static void fmt_ns(char *buf, size_t sz, uint64_t ns)
-{
-	if (ns < 1000)
-		snprintf(buf, sz, "%" PRIu64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, sz, "%.1f us", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, sz, "%.1f ms", ns / 1e6);
-	else
-		snprintf(buf, sz, "%.2f s", ns / 1e9);
-}
-
-static void fmt_bytes(char *buf, size_t sz, uint64_t b)
-{
-	if (b < 1024)
-		snprintf(buf, sz, "%" PRIu64 " B", b);
-	else if (b < (1u << 20))
-		snprintf(buf, sz, "%.1f KiB", b / 1024.0);
-	else if (b < (1ull << 30))
-		snprintf(buf, sz, "%.1f MiB", b / 1048576.0);
-	else
-		snprintf(buf, sz, "%.2f GiB", b / 1073741824.0);
 }
 
 /* A table of already escaped cells, printed with aligned columns. */
@@ -263,15 +174,6 @@ static const char *comm_of(const struct model *m, uint32_t pid)
 	return p->comm[0] ? p->comm : "?";
 }
 
-static uint64_t chan_received(const struct model_channel *c)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < c->nendpoints; i++)
-		n += c->endpoints[i].bytes_received;
-	return n;
-}
-
 static void u64s(char *buf, size_t sz, uint64_t v)
 {
 	snprintf(buf, sz, "%" PRIu64, v);
@@ -281,7 +183,7 @@ static void print_header(const struct model *m, const struct trace_meta *meta, F
 {
 	char dur[32];
 
-	fmt_ns(dur, sizeof(dur), m->end_ts - m->start_ts);
+	fmt_dur(dur, sizeof(dur), m->end_ts - m->start_ts);
 	fputs("ipctrace report", out);
 	if (meta && meta->cmdline[0]) {
 		fputs(": ", out);
@@ -320,12 +222,11 @@ static void print_channels(const struct model *m, FILE *out)
 		char id[16], bytes[32], msgs[32], neps[16], name[sizeof(c->name) + 16];
 
 		snprintf(id, sizeof(id), "%d", c->id);
-		/* a reader fed by an untraced writer still saw data move */
-		fmt_bytes(bytes, sizeof(bytes), c->bytes > chan_received(c) ? c->bytes : chan_received(c));
+		fmt_bytes(bytes, sizeof(bytes), channel_bytes(c));
 		u64s(msgs, sizeof(msgs), c->messages);
 		snprintf(neps, sizeof(neps), "%zu", c->nendpoints);
-		table_row(&t, id, kind_name(c->kind), chan_label(c, name, sizeof(name)), kind_medium(c->kind),
-			  kind_unit(c->kind), direction_name(c->direction), chan_scope(c), bytes, msgs,
+		table_row(&t, id, kind_name(c->kind), chan_label(c, name, sizeof(name)), tr_medium(NULL, kind_medium(c->kind)),
+			  tr_unit(NULL, kind_unit(c->kind)), tr_direction(NULL, c), tr_scope(NULL, channel_scope(c)), bytes, msgs,
 			  neps);
 	}
 	table_print(&t, out, "  ");
@@ -347,7 +248,6 @@ static void print_endpoints(const struct model *m, FILE *out)
 			const struct model_endpoint *e = &c->endpoints[j];
 			char id[16], pid[16], sends[32], recvs[32], sent[32], rcvd[32];
 			char blk[32], blkns[32], eag[32];
-			const char *mode = mode_name(e->mode);
 
 			snprintf(id, sizeof(id), "%d", c->id);
 			snprintf(pid, sizeof(pid), "%u", e->pid);
@@ -356,10 +256,10 @@ static void print_endpoints(const struct model *m, FILE *out)
 			fmt_bytes(sent, sizeof(sent), e->bytes_sent);
 			fmt_bytes(rcvd, sizeof(rcvd), e->bytes_received);
 			u64s(blk, sizeof(blk), e->blocked);
-			fmt_ns(blkns, sizeof(blkns), e->blocked_ns);
+			fmt_dur(blkns, sizeof(blkns), e->blocked_ns);
 			u64s(eag, sizeof(eag), e->eagain);
 			table_row(&t, id, pid, e->comm[0] ? e->comm : "?", sends, recvs, sent, rcvd, blk,
-				  blkns, eag, mode ? mode : "-");
+				  blkns, eag, tr_mode(NULL, e->mode));
 		}
 	}
 	table_print(&t, out, "  ");
@@ -412,10 +312,10 @@ static void print_threads(const struct model *m, FILE *out)
 
 		snprintf(pid, sizeof(pid), "%u", th->pid);
 		snprintf(tid, sizeof(tid), "%u", th->tid);
-		fmt_ns(u, sizeof(u), th->user_ns);
-		fmt_ns(k, sizeof(k), th->kernel_ns);
-		fmt_ns(b, sizeof(b), th->blocked_ns);
-		fmt_ns(r, sizeof(r), th->runnable_ns);
+		fmt_dur(u, sizeof(u), th->user_ns);
+		fmt_dur(k, sizeof(k), th->kernel_ns);
+		fmt_dur(b, sizeof(b), th->blocked_ns);
+		fmt_dur(r, sizeof(r), th->runnable_ns);
 		u64s(sc, sizeof(sc), th->syscalls);
 		table_row(&t, pid, tid, th->comm[0] ? th->comm : comm_of(m, th->pid), u, k, b, r, sc);
 	}
@@ -555,13 +455,13 @@ static void json_channels(struct json_writer *w, const struct model *m)
 		json_writer__string_field(w, "kind", kind_name(c->kind));
 		json_writer__stringn_field(w, "name", c->name, sizeof(c->name));
 		json_writer__string_field(w, "direction", direction_name(c->direction));
-		json_writer__string_field(w, "medium", kind_medium(c->kind));
-		json_writer__string_field(w, "unit", kind_unit(c->kind));
-		json_writer__string_field(w, "scope", chan_scope(c));
+		json_writer__string_field(w, "medium", medium_name(kind_medium(c->kind)));
+		json_writer__string_field(w, "unit", unit_name(kind_unit(c->kind)));
+		json_writer__string_field(w, "scope", scope_name(channel_scope(c)));
 		json_writer__bool_field(w, "remote", c->remote);
 		json_writer__bool_field(w, "listening", c->listening);
 		json_writer__uint_field(w, "bytes", c->bytes);
-		json_writer__uint_field(w, "bytes_received", chan_received(c));
+		json_writer__uint_field(w, "bytes_received", channel_bytes_received(c));
 		json_writer__uint_field(w, "messages", c->messages);
 		json_writer__uint_field(w, "first_ns", c->first_ts);
 		json_writer__uint_field(w, "last_ns", c->last_ts);

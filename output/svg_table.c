@@ -10,43 +10,7 @@
 #include "svg_writer.h"
 #include "timeline.h"
 #include "fmt.h"
-
-/* The seed's table columns (section 4) for each kind. */
-struct kind_facts {
-	const char *medium, *unit;
-};
-
-static struct kind_facts kind_facts(unsigned k)
-{
-	switch (k) {
-	case IPCT_KIND_PIPE: return (struct kind_facts){ "file (pipe)", "stream" };
-	case IPCT_KIND_FIFO: return (struct kind_facts){ "file (FIFO)", "stream" };
-	case IPCT_KIND_MQUEUE: return (struct kind_facts){ "memory", "message" };
-	case IPCT_KIND_SYSV_MSG: return (struct kind_facts){ "memory", "message" };
-	case IPCT_KIND_SHM: return (struct kind_facts){ "memory", "struct" };
-	case IPCT_KIND_SYSV_SHM: return (struct kind_facts){ "memory", "struct" };
-	case IPCT_KIND_MMAP: return (struct kind_facts){ "file+memory", "page" };
-	case IPCT_KIND_SYSV_SEM: return (struct kind_facts){ "memory", "semaphore" };
-	case IPCT_KIND_FUTEX: return (struct kind_facts){ "memory", "32-bit word" };
-	case IPCT_KIND_UNIX_STREAM: return (struct kind_facts){ "socket", "stream" };
-	case IPCT_KIND_UNIX_DGRAM: return (struct kind_facts){ "socket", "datagram" };
-	case IPCT_KIND_UNIX_SEQPACKET: return (struct kind_facts){ "socket", "packet" };
-	case IPCT_KIND_TCP: return (struct kind_facts){ "socket", "stream" };
-	case IPCT_KIND_UDP: return (struct kind_facts){ "socket", "datagram" };
-	case IPCT_KIND_FILE: return (struct kind_facts){ "file", "bytes" };
-	case IPCT_KIND_SIGNAL: return (struct kind_facts){ "kernel", "signal" };
-	default: return (struct kind_facts){ "-", "-" };
-	}
-}
-
-static const char *scope_text(const struct model_channel *c)
-{
-	if (c->remote)
-		return "network (remote peer)";
-	if (c->kind == IPCT_KIND_TCP || c->kind == IPCT_KIND_UDP)
-		return "same system (loopback)";
-	return "same system";
-}
+#include "lang.h"
 
 static int cmp_chan_weight(const void *a, const void *b, void *model)
 {
@@ -117,8 +81,8 @@ static void chan_title(struct draw *d, const struct model_channel *c)
 	svgw__open(d->w, "title");
 	svgw__textf(d->w, "channel #%d: %s %s%s\n%s, %s \xc2\xb7 %s in %" PRIu64 " messages \xc2\xb7 used %s \xe2\x86\x92 %s",
 		    c->id, kind_name(c->kind), c->name, svg_listening_suffix(c),
-		    direction_name(c->direction), scope_text(c),
-		    fmt_bytes(by, sizeof(by), c->bytes), c->messages,
+		    tr_direction(NULL, c), tr_scope(NULL, channel_scope(c)),
+		    fmt_bytes(by, sizeof(by), channel_bytes(c)), c->messages,
 		    svg_fmt_ts(d, t0, sizeof(t0), c->first_ts), svg_fmt_ts(d, t1, sizeof(t1), c->last_ts));
 	for (size_t j = 0; j < c->nendpoints; j++) {
 		const struct model_endpoint *e = &c->endpoints[j];
@@ -256,12 +220,11 @@ void svg_draw_table(struct draw *d)
 	}
 	for (size_t r = 0; r < d->ntable; r++, y += ROW_H) {
 		const struct model_channel *c = &d->m->channels[d->table_chans[r]];
-		struct kind_facts kf = kind_facts(c->kind);
 		char cells[10][IPCT_NAME_LEN * 2 + 16], ep[512];
 		const char *vals[10];
 
 		snprintf(cells[0], sizeof(cells[0]), "%d", c->id);
-		fmt_bytes(cells[7], sizeof(cells[7]), c->bytes);
+		fmt_bytes(cells[7], sizeof(cells[7]), channel_bytes(c));
 		fmt_count(cells[8], sizeof(cells[8]), c->messages);
 		endpoints_text(c, ep, sizeof(ep));
 		vals[0] = cells[0];
@@ -269,12 +232,10 @@ void svg_draw_table(struct draw *d)
 		snprintf(cells[2], sizeof(cells[2]), "%s%s", c->name[0] ? c->name : "-",
 			 svg_listening_suffix(c));
 		vals[2] = cells[2];
-		vals[3] = kf.medium;
-		vals[4] = kf.unit;
-		/* loads and stores in shared memory make no system call: their direction is not seen */
-		vals[5] = c->direction == DIR_NONE && svg_kind_family(c->kind) == FAM_SHM ? "unseen (memory)"
-										 : direction_name(c->direction);
-		vals[6] = scope_text(c);
+		vals[3] = tr_medium(NULL, kind_medium(c->kind));
+		vals[4] = tr_unit(NULL, kind_unit(c->kind));
+		vals[5] = tr_direction(NULL, c);
+		vals[6] = tr_scope(NULL, channel_scope(c));
 		vals[7] = cells[7];
 		vals[8] = cells[8];
 		vals[9] = ep;
@@ -295,7 +256,7 @@ void svg_draw_table(struct draw *d)
 			}
 			if (i == 5)
 				dir_glyph(d, c->direction, x + 4, y + 9);
-			if (i == 5 && c->direction == DIR_NONE && svg_kind_family(c->kind) == FAM_SHM)
+			if (i == 5 && c->direction == DIR_NONE && kind_data_in_memory(c->kind))
 				memory_dir_title(d, x, y);
 			/* room on the left for the kind's swatch and the direction's glyph */
 			pad = i == 1 ? 19 : i == 5 && c->direction != DIR_NONE ? 28 : 4;

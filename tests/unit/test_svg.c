@@ -421,20 +421,6 @@ Test(svg, million_events_over_200_threads_stay_small, .timeout = 300)
 	free(t);
 }
 
-Test(svg_writer, escapes_markup_controls_and_bad_utf8)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	xml_escape(f, "a<b>&\"'\x01\x7f\xff\xc3(\xe2\x82\xac\xed\xa0\x80z", (size_t)-1);
-	fclose(f);
-	cr_assert_str_eq(buf, "a&lt;b&gt;&amp;&quot;&apos;\\x01\\x7f\xef\xbf\xbd\xef\xbf\xbd("
-			      "\xe2\x82\xac\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
-	free(buf);
-	cr_assert_eq(utf8_chars("\xe2\x82\xac" "ab\xff"), 4);
-}
-
 Test(svg_writer, tracks_depth_and_truncates_by_character)
 {
 	char *buf = NULL;
