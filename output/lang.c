@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Looking words up in the language tables (lang.h). */
+#include <stdint.h>
 #include <string.h>
 #include "lang.h"
 
@@ -32,6 +33,28 @@ const char *tr(const struct lang *l, enum text_id id)
 	if (l)
 		s = l->text[id];
 	return s ? s : lang_en.text[id];
+}
+
+const char *tr_font(const struct lang *l)
+{
+	return l && l->font_family ? l->font_family : lang_en.font_family;
+}
+
+const char *trn(const struct lang *l, enum text_id one, uint64_t n)
+{
+	return tr(l, n == 1 ? one : one + 1);
+}
+
+const char *tr_state(const struct lang *l, enum span_state s)
+{
+	switch (s) {
+	case SPAN_USER: return tr(l, T_STATE_USER);
+	case SPAN_SYSCALL: return tr(l, T_STATE_SYSCALL);
+	case SPAN_BLOCKED: return tr(l, T_STATE_BLOCKED);
+	case SPAN_RUNNABLE: return tr(l, T_STATE_RUNNABLE);
+	case SPAN_POLLING: return tr(l, T_STATE_POLLING);
+	default: return "?";
+	}
 }
 
 const char *tr_medium(const struct lang *l, enum ipc_medium md)

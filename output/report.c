@@ -35,16 +35,16 @@ static void shorten_tail(char *s, size_t maxw)
 }
 
 /* The name a reader sees: a server's listening socket says so. */
-static const char *chan_label(const struct model_channel *c, char *buf, size_t sz)
+static const char *chan_label(const struct lang *l, const struct model_channel *c, char *buf, size_t sz)
 {
-	snprintf(buf, sz, "%s%s", c->name[0] ? c->name : "-", c->listening ? " (listening)" : "");
+	snprintf(buf, sz, "%s%s", c->name[0] ? c->name : "-", c->listening ? tr(l, T_LISTENING) : "");
 	return buf;
 }
 
 /* A table of already escaped cells, printed with aligned columns. */
 struct table {
 	int ncols;
-	char heads[MAX_COLS][24];
+	char heads[MAX_COLS][64];
 	bool right[MAX_COLS];
 	size_t maxw[MAX_COLS];  /* 0 = no limit; longer cells keep their tail */
 	char **cells;           /* nrows * ncols */
@@ -162,15 +162,15 @@ static void table_free(struct table *t)
 	free(t->cells);
 }
 
-static const char *comm_of(const struct model *m, uint32_t pid)
+static const char *comm_of(const struct lang *l, const struct model *m, uint32_t pid)
 {
 	const struct model_process *p;
 
 	if (!pid)
-		return "(interrupt)";
+		return tr(l, T_INTERRUPT);
 	p = model__process(m, pid);
 	if (!p)
-		return "(untraced)";
+		return tr(l, T_UNTRACED);
 	return p->comm[0] ? p->comm : "?";
 }
 
@@ -179,44 +179,44 @@ static void u64s(char *buf, size_t sz, uint64_t v)
 	snprintf(buf, sz, "%" PRIu64, v);
 }
 
-static void print_header(const struct model *m, const struct trace_meta *meta, FILE *out)
+static void print_header(const struct lang *l, const struct model *m, const struct trace_meta *meta,
+			 FILE *out)
 {
 	char dur[32];
 
 	fmt_dur(dur, sizeof(dur), m->end_ts - m->start_ts);
-	fputs("ipctrace report", out);
+	fputs(tr(l, T_REPORT_TITLE), out);
 	if (meta && meta->cmdline[0]) {
 		fputs(": ", out);
 		escape__fputs(out, meta->cmdline, sizeof(meta->cmdline));
 	}
 	fputc('\n', out);
 	if (meta && (meta->host[0] || meta->kernel[0])) {
-		fputs("  host ", out);
+		fputs(tr(l, T_REPORT_HOST), out);
 		escape__fputs(out, meta->host, sizeof(meta->host));
-		fputs(", kernel ", out);
+		fputs(tr(l, T_REPORT_KERNEL), out);
 		escape__fputs(out, meta->kernel, sizeof(meta->kernel));
 		fputc('\n', out);
 	}
-	fprintf(out, "  duration %s, %" PRIu64 " events, %zu processes, %zu threads, %zu channels, %" PRIu64 " lost events\n",
-		dur, m->events, m->nprocesses, m->nthreads, m->nchannels, m->lost_events);
+	fprintf(out, tr(l, T_REPORT_SUMMARY), dur, m->events, m->nprocesses, m->nthreads, m->nchannels, m->lost_events);
 	if (m->lost_events)
-		fprintf(out, "\n  !!! WARNING: the kernel dropped %" PRIu64 " events (%zu times): counts and times below are incomplete !!!\n",
+		fprintf(out, tr(l, T_REPORT_LOST_WARN),
 			m->lost_events, m->nlost);
 	if (m->unknown_chans)
-		fprintf(out, "  note: %" PRIu64 " channels were used without being described (their events were lost); they are left out\n",
+		fprintf(out, tr(l, T_REPORT_UNKNOWN_CHANS),
 			m->unknown_chans);
 }
 
-static void print_channels(const struct model *m, FILE *out)
+static void print_channels(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 
-	fputs("\nIPC channels\n", out);
+	fputs(tr(l, T_REPORT_CHANNELS), out);
 	if (!m->nchannels) {
-		fputs("  (none observed)\n", out);
+		fputs(tr(l, T_REPORT_NONE_OBSERVED), out);
 		return;
 	}
-	table_init(&t, "ID>|KIND|NAME~|MEDIUM|UNIT|DIRECTION|SCOPE|BYTES>|MSGS>|ENDPOINTS>");
+	table_init(&t, tr(l, T_REPORT_CHANNELS_COLS));
 	for (size_t i = 0; i < m->nchannels; i++) {
 		const struct model_channel *c = &m->channels[i];
 		char id[16], bytes[32], msgs[32], neps[16], name[sizeof(c->name) + 16];
@@ -225,22 +225,23 @@ static void print_channels(const struct model *m, FILE *out)
 		fmt_bytes(bytes, sizeof(bytes), channel_bytes(c));
 		u64s(msgs, sizeof(msgs), c->messages);
 		snprintf(neps, sizeof(neps), "%zu", c->nendpoints);
-		table_row(&t, id, kind_name(c->kind), chan_label(c, name, sizeof(name)), tr_medium(NULL, kind_medium(c->kind)),
-			  tr_unit(NULL, kind_unit(c->kind)), tr_direction(NULL, c), tr_scope(NULL, channel_scope(c)), bytes, msgs,
+		table_row(&t, id, kind_name(c->kind), chan_label(l, c, name, sizeof(name)),
+			  tr_medium(l, kind_medium(c->kind)), tr_unit(l, kind_unit(c->kind)), tr_direction(l, c),
+			  tr_scope(l, channel_scope(c)), bytes, msgs,
 			  neps);
 	}
 	table_print(&t, out, "  ");
 	table_free(&t);
 }
 
-static void print_endpoints(const struct model *m, FILE *out)
+static void print_endpoints(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 
 	if (!m->nchannels)
 		return;
-	fputs("\nEndpoints (who uses each channel, and how it waits)\n", out);
-	table_init(&t, "CH>|PID>|COMM|SENDS>|RECVS>|SENT>|RECEIVED>|BLOCKED>|BLOCKED TIME>|EAGAIN>|MODE");
+	fputs(tr(l, T_REPORT_ENDPOINTS), out);
+	table_init(&t, tr(l, T_REPORT_ENDPOINTS_COLS));
 	for (size_t i = 0; i < m->nchannels; i++) {
 		const struct model_channel *c = &m->channels[i];
 
@@ -259,24 +260,24 @@ static void print_endpoints(const struct model *m, FILE *out)
 			fmt_dur(blkns, sizeof(blkns), e->blocked_ns);
 			u64s(eag, sizeof(eag), e->eagain);
 			table_row(&t, id, pid, e->comm[0] ? e->comm : "?", sends, recvs, sent, rcvd, blk,
-				  blkns, eag, tr_mode(NULL, e->mode));
+				  blkns, eag, tr_mode(l, e->mode));
 		}
 	}
 	table_print(&t, out, "  ");
 	table_free(&t);
 }
 
-static void print_wakeups(const struct model *m, FILE *out)
+static void print_wakeups(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 	size_t n = m->nwakeups < TOP_WAKEUPS ? m->nwakeups : TOP_WAKEUPS;
 
-	fputs("\nWho wakes whom\n", out);
+	fputs(tr(l, T_REPORT_WAKEUPS), out);
 	if (!m->nwakeups) {
-		fputs("  (no wakeups observed)\n", out);
+		fputs(tr(l, T_REPORT_NO_WAKEUPS), out);
 		return;
 	}
-	table_init(&t, "COUNT>|WAKER|COMM|WAKEE|COMM|CHANNEL~");
+	table_init(&t, tr(l, T_REPORT_WAKEUPS_COLS));
 	for (size_t i = 0; i < n; i++) {
 		const struct model_wakeup *w = &m->wakeups[i];
 		const struct model_channel *c = w->chan ? model__channel(m, w->chan) : NULL;
@@ -288,24 +289,24 @@ static void print_wakeups(const struct model *m, FILE *out)
 		snprintf(wakee, sizeof(wakee), "%u", w->wakee_pid);
 		if (c)
 			snprintf(chan, sizeof(chan), "%d %s %s", c->id, kind_name(c->kind),
-				 chan_label(c, name, sizeof(name)));
+				 chan_label(l, c, name, sizeof(name)));
 		else
 			snprintf(chan, sizeof(chan), "-");
-		table_row(&t, cnt, waker, comm_of(m, w->waker_pid), wakee, comm_of(m, w->wakee_pid),
+		table_row(&t, cnt, waker, comm_of(l, m, w->waker_pid), wakee, comm_of(l, m, w->wakee_pid),
 			  chan);
 	}
 	table_print(&t, out, "  ");
 	if (m->nwakeups > n)
-		fprintf(out, "  ... and %zu more\n", m->nwakeups - n);
+		fprintf(out, tr(l, T_REPORT_AND_MORE), m->nwakeups - n);
 	table_free(&t);
 }
 
-static void print_threads(const struct model *m, FILE *out)
+static void print_threads(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 
-	fputs("\nThreads (where the time went)\n", out);
-	table_init(&t, "PID>|TID>|COMM|USER>|KERNEL>|BLOCKED>|RUNNABLE>|SYSCALLS>");
+	fputs(tr(l, T_REPORT_THREADS), out);
+	table_init(&t, tr(l, T_REPORT_THREADS_COLS));
 	for (size_t i = 0; i < m->nthreads; i++) {
 		const struct model_thread *th = &m->threads[i];
 		char pid[16], tid[16], u[32], k[32], b[32], r[32], sc[32];
@@ -317,19 +318,19 @@ static void print_threads(const struct model *m, FILE *out)
 		fmt_dur(b, sizeof(b), th->blocked_ns);
 		fmt_dur(r, sizeof(r), th->runnable_ns);
 		u64s(sc, sizeof(sc), th->syscalls);
-		table_row(&t, pid, tid, th->comm[0] ? th->comm : comm_of(m, th->pid), u, k, b, r, sc);
+		table_row(&t, pid, tid, th->comm[0] ? th->comm : comm_of(l, m, th->pid), u, k, b, r, sc);
 	}
 	table_print(&t, out, "  ");
 	table_free(&t);
 }
 
-int report__text(const struct model *m, const struct trace_meta *meta, FILE *out)
+int report__text(const struct model *m, const struct trace_meta *meta, const struct lang *l, FILE *out)
 {
-	print_header(m, meta, out);
-	print_channels(m, out);
-	print_endpoints(m, out);
-	print_wakeups(m, out);
-	print_threads(m, out);
+	print_header(l, m, meta, out);
+	print_channels(l, m, out);
+	print_endpoints(l, m, out);
+	print_wakeups(l, m, out);
+	print_threads(l, m, out);
 	if (fflush(out) || ferror(out))
 		return -EIO;
 	return 0;

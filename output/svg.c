@@ -67,9 +67,9 @@ void svg_text_at(struct draw *d, const char *cls, double x, double y)
 }
 
 /* A server's listening socket says so, as in the text report. */
-const char *svg_listening_suffix(const struct model_channel *c)
+const char *svg_listening_suffix(const struct draw *d, const struct model_channel *c)
 {
-	return c->listening ? " (listening)" : "";
+	return c->listening ? tr(d->lang, T_LISTENING) : "";
 }
 
 void svg_chan_desc(const struct draw *d, char *b, size_t n, int id)
@@ -77,10 +77,10 @@ void svg_chan_desc(const struct draw *d, char *b, size_t n, int id)
 	const struct model_channel *c = id > 0 ? model__channel(d->m, id) : NULL;
 
 	if (!c) {
-		snprintf(b, n, "%s", id > 0 ? "an unnamed channel" : "no channel");
+		snprintf(b, n, "%s", tr(d->lang, id > 0 ? T_UNNAMED_CHANNEL : T_NO_CHANNEL));
 		return;
 	}
-	snprintf(b, n, "#%d %s %s%s", c->id, kind_name(c->kind), c->name, svg_listening_suffix(c));
+	snprintf(b, n, "#%d %s %s%s", c->id, kind_name(c->kind), c->name, svg_listening_suffix(d, c));
 }
 
 bool svg_pid_listed(const struct draw *d, uint32_t pid)
@@ -187,6 +187,8 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	struct draw d = {
 		.m = m, .meta = meta, .tl = tl, .opts = opts ? opts : &no_opts, .note = note,
 	};
+
+	d.lang = d.opts->lang;
 	int err;
 
 	err = svg_pick_table(&d);
@@ -207,17 +209,14 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	svgw__attr_num(d.w, "width", d.page_w);
 	svgw__attr_num(d.w, "height", d.page_h);
 	svgw__attr(d.w, "viewBox", "0 0 %.0f %.0f", d.page_w, d.page_h);
-	svgw__attr(d.w, "font-family", "sans-serif");
+	svgw__attr(d.w, "font-family", "%s", tr_font(d.lang));
 	svgw__open(d.w, "title");
 	svgw__text(d.w, "ipctrace: ");
 	svgw__text_trunc(d.w, d.opts->title ? d.opts->title : meta && meta->cmdline[0] ? meta->cmdline : "trace", 200);
 	svgw__close(d.w);
 	/* for screen readers: what the picture shows, in one sentence */
 	svgw__open(d.w, "desc");
-	svgw__textf(d.w, "A timeline of %zu threads: when each ran in user space, was in a syscall, blocked, "
-		    "runnable or polling; arrows for %" PRIu64 " transfers and %" PRIu64 " wakeups between them; "
-		    "a table of %zu channels; how each process waited; %" PRIu64 " events lost.",
-		    tl->nlanes, tl->stats.transfers, tl->stats.wakes, d.ntable, m->lost_events);
+	svgw__textf(d.w, tr(d.lang, T_SVG_DOC_DESC), tl->nlanes, tl->stats.transfers, tl->stats.wakes, d.ntable, m->lost_events);
 	svgw__close(d.w);
 	svg_write_defs(&d);
 	svg_rect(&d, NULL, 0, 0, d.page_w, d.page_h);

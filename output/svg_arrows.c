@@ -21,24 +21,24 @@ static void arrow_title(struct draw *d, const struct tl_arrow *a)
 	if (a->type == TL_TRANSFER) {
 		svg_fmt_ts(d, t1, sizeof(t1), a->dst_ts);
 		if (a->count == 1)
-			svgw__textf(d->w, "transfer on %s: %s %u \xe2\x86\x92 %s %u, %s\nsent %s, received %s",
+			svgw__textf(d->w, tr(d->lang, T_TRANSFER_TIP),
 				    ch, s->thread->comm, s->tid, t->thread->comm, t->tid,
 				    fmt_bytes(by, sizeof(by), a->bytes), t0, t1);
 		else
-			svgw__textf(d->w, "%s transfers merged (sent within %u px): %s %u \xe2\x86\x92 %s %u on %s%s, %s in all\nfirst sent %s, last sent %s; send to receive %s \xe2\x80\x93 %s",
+			svgw__textf(d->w, tr(d->lang, T_TRANSFERS_MERGED_TIP),
 				    fmt_count(cnt, sizeof(cnt), a->count), d->tl->arrow_cols, s->thread->comm, s->tid,
-				    t->thread->comm, t->tid, ch, a->mixed ? " and other channels" : "",
+				    t->thread->comm, t->tid, ch, a->mixed ? tr(d->lang, T_AND_OTHER_CHANNELS) : "",
 				    fmt_bytes(by, sizeof(by), a->bytes), t0,
 				    svg_fmt_ts(d, t1, sizeof(t1), a->last_ts),
 				    fmt_dur(l0, sizeof(l0), a->min_lat), fmt_dur(l1, sizeof(l1), a->max_lat));
 	} else {
 		if (a->count == 1)
-			svgw__textf(d->w, "wakeup: %s %u woke %s %u at %s (waker in a call on %s)",
+			svgw__textf(d->w, tr(d->lang, T_WAKEUP_TIP),
 				    s->thread->comm, s->tid, t->thread->comm, t->tid, t0, ch);
 		else
-			svgw__textf(d->w, "%s wakeups merged (within %u px): %s %u woke %s %u, on %s%s\nfirst %s, last %s",
+			svgw__textf(d->w, tr(d->lang, T_WAKEUPS_MERGED_TIP),
 				    fmt_count(cnt, sizeof(cnt), a->count), d->tl->arrow_cols, s->thread->comm, s->tid,
-				    t->thread->comm, t->tid, ch, a->mixed ? " and other channels" : "",
+				    t->thread->comm, t->tid, ch, a->mixed ? tr(d->lang, T_AND_OTHER_CHANNELS) : "",
 				    t0, svg_fmt_ts(d, t1, sizeof(t1), a->last_ts));
 	}
 	svgw__close(d->w);
@@ -139,7 +139,7 @@ static void draw_arrow_labels(struct draw *d)
 		svg_text_at(d, "al", lx, ly);
 		svgw__text(d->w, txt);
 		svgw__open(d->w, "title");
-		svgw__textf(d->w, "channel #%d: %s %s", c->id, kind_name(c->kind), c->name);
+		svgw__textf(d->w, tr(d->lang, T_CHANNEL_LABEL_TIP), c->id, kind_name(c->kind), c->name);
 		svgw__close(d->w);
 		svgw__close(d->w);
 	}

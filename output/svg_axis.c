@@ -50,7 +50,7 @@ void svg_draw_axis(struct draw *d, double y, bool labels_below)
 	char lbl[48];
 
 	svgw__open(d->w, "g");
-	svgw__element_text(d->w, "title", "time since the trace started");
+	svgw__element_text(d->w, "title", tr(d->lang, T_AXIS_TIP));
 	svgw__open(d->w, "path");
 	svgw__attr(d->w, "class", "axis");
 	svgw__attr(d->w, "d", "M%.1f %.1fH%.1f", d->x0, y, d->x0 + d->tw);
@@ -104,7 +104,7 @@ void svg_draw_grid(struct draw *d)
 		svgw__open(d->w, "path");
 		svgw__attr(d->w, "class", "grid");
 		svgw__attr(d->w, "d", "%s", path);
-		svgw__element_text(d->w, "title", "a line at every tick of the time axis");
+		svgw__element_text(d->w, "title", tr(d->lang, T_GRID_TIP));
 		svgw__close(d->w);
 	}
 	free(path);
@@ -122,7 +122,7 @@ void svg_draw_lost(struct draw *d)
 		svgw__open(d->w, "g");
 		svgw__attr(d->w, "class", "lost");
 		svgw__open(d->w, "title");
-		svgw__textf(d->w, "LOST: %s events dropped by the kernel (ring buffer full), CPU %u, %s \xe2\x86\x92 %s",
+		svgw__textf(d->w, tr(d->lang, T_LOST_MARK_TIP),
 			    fmt_count(cnt, sizeof(cnt), l->count), l->cpu,
 			    svg_fmt_ts(d, t0, sizeof(t0), l->first_ts), svg_fmt_ts(d, t1, sizeof(t1), l->last_ts));
 		svgw__close(d->w);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "model.h"
 #include "svg.h"
+#include "lang.h"
 #include "timeline.h"
 
 #define DEFAULT_WIDTH 1200
@@ -49,6 +50,7 @@ struct draw {
 	const struct trace_meta *meta;
 	const struct timeline *tl;
 	const struct svg_opts *opts;
+	const struct lang *lang;   /* opts->lang: every word drawn comes from it */
 	const char *note;
 	struct svgw *w;
 	double page_w, page_h;
@@ -77,7 +79,7 @@ double svg_lane_mid(const struct draw *d, size_t lane);
 double svg_xpos(const struct draw *d, uint64_t ts);
 void svg_rect(struct draw *d, const char *cls, double x, double y, double w, double h);
 void svg_text_at(struct draw *d, const char *cls, double x, double y);
-const char *svg_listening_suffix(const struct model_channel *c);
+const char *svg_listening_suffix(const struct draw *d, const struct model_channel *c);
 void svg_chan_desc(const struct draw *d, char *b, size_t n, int id);
 bool svg_pid_listed(const struct draw *d, uint32_t pid);
 bool svg_chan_listed(const struct draw *d, const struct model_channel *c);

@@ -45,26 +45,26 @@ static void span_title(struct draw *d, const struct tl_lane *l, const struct tl_
 	svgw__open(d->w, "title");
 	switch (s->state) {
 	case SPAN_SYSCALL:
-		svgw__textf(d->w, "%s %u: %s (syscall %u) on %s\n%s, %s \xe2\x86\x92 %s\nreturned %" PRId64,
+		svgw__textf(d->w, tr(d->lang, T_SPAN_SYSCALL_TIP),
 			    comm, l->tid, op_name(s->op), s->nr, ch, du, t0, t1, s->ret);
 		break;
 	case SPAN_BLOCKED:
-		svgw__textf(d->w, "%s %u: blocked in %s on %s\n%s, %s \xe2\x86\x92 %s",
+		svgw__textf(d->w, tr(d->lang, T_SPAN_BLOCKED_TIP),
 			    comm, l->tid, op_name(s->op), ch, du, t0, t1);
 		break;
 	case SPAN_RUNNABLE:
-		svgw__textf(d->w, "%s %u: runnable (woken, waiting for a CPU)%s%s\n%s, %s \xe2\x86\x92 %s",
-			    comm, l->tid, s->op ? " in " : "", s->op ? op_name(s->op) : "",
+		svgw__textf(d->w, tr(d->lang, T_SPAN_RUNNABLE_TIP),
+			    comm, l->tid, s->op ? tr(d->lang, T_SPAN_RUNNABLE_IN) : "", s->op ? op_name(s->op) : "",
 			    du, t0, t1);
 		break;
 	case SPAN_POLLING:
-		svgw__textf(d->w, "%s %u: polling (busy-wait): %s calls of %s on %s, last returned %" PRId64 "\n%s, %s \xe2\x86\x92 %s",
+		svgw__textf(d->w, tr(d->lang, T_SPAN_POLLING_TIP),
 			    comm, l->tid, fmt_count(calls, sizeof(calls), s->calls), op_name(s->op),
 			    ch, s->ret, du, t0, t1);
 		break;
 	default:
-		svgw__textf(d->w, "%s %u: %s, %s \xe2\x86\x92 %s", comm, l->tid,
-			    span_state_name((enum span_state)s->state), t0, t1);
+		svgw__textf(d->w, tr(d->lang, T_SPAN_OTHER_TIP), comm, l->tid,
+			    tr_state(d->lang, (enum span_state)s->state), t0, t1);
 	}
 	svgw__close(d->w);
 }
@@ -154,12 +154,12 @@ static void merged_title(struct draw *d, const struct tl_lane *l, const struct t
 	svg_fmt_ts(d, t0, sizeof(t0), a);
 	svg_fmt_ts(d, t1, sizeof(t1), b);
 	svgw__open(d->w, "title");
-	svgw__textf(d->w, "%s %u: %s spans under a pixel, merged (%s \xe2\x86\x92 %s)",
+	svgw__textf(d->w, tr(d->lang, T_MERGED_TIP),
 		    l->thread->comm, l->tid, fmt_count(total, sizeof(total), nspans), t0, t1);
 	/* only the states present: these tooltips are most of a big file */
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (sum->n[order[i]])
-			svgw__textf(d->w, "\n%s: %s, %s", span_state_name(order[i]),
+			svgw__textf(d->w, "\n%s: %s, %s", tr_state(d->lang, order[i]),
 				    fmt_count(n, sizeof(n), sum->n[order[i]]),
 				    fmt_dur(du, sizeof(du), sum->ns[order[i]]));
 	svgw__close(d->w);
@@ -240,10 +240,9 @@ static void lane_title(struct draw *d, const struct tl_lane *l)
 	char a[48], b[48], u[32], k[32], bl[32], r[32], n[32];
 
 	svgw__open(d->w, "title");
-	svgw__textf(d->w, "thread %s %u of process %u\nseen %s \xe2\x86\x92 %s%s\n"
-		    "user %s, kernel %s, blocked %s, runnable %s\n%s syscalls",
+	svgw__textf(d->w, tr(d->lang, T_THREAD_TIP),
 		    t->comm, t->tid, t->pid, svg_fmt_ts(d, a, sizeof(a), t->first_ts),
-		    svg_fmt_ts(d, b, sizeof(b), t->last_ts), t->exited ? ", exited" : "",
+		    svg_fmt_ts(d, b, sizeof(b), t->last_ts), t->exited ? tr(d->lang, T_EXITED) : "",
 		    fmt_dur(u, sizeof(u), t->user_ns), fmt_dur(k, sizeof(k), t->kernel_ns),
 		    fmt_dur(bl, sizeof(bl), t->blocked_ns), fmt_dur(r, sizeof(r), t->runnable_ns),
 		    fmt_count(n, sizeof(n), t->syscalls));
@@ -252,13 +251,15 @@ static void lane_title(struct draw *d, const struct tl_lane *l)
 
 static void process_title(struct draw *d, const struct model_process *p)
 {
+	char nt[48];
+
+	snprintf(nt, sizeof(nt), trn(d->lang, T_N_THREADS_1, p->nthreads), p->nthreads);
 	svgw__open(d->w, "title");
-	svgw__textf(d->w, "process %s %u, parent %u%s%s\n%zu thread%s%s",
-		    p->comm, p->pid, p->ppid, p->exe[0] ? ", exe " : "", p->exe,
-		    p->nthreads, p->nthreads == 1 ? "" : "s",
-		    p->exited ? ", exited" : "");
+	svgw__textf(d->w, tr(d->lang, T_PROCESS_TIP), p->comm, p->pid, p->ppid,
+		    p->exe[0] ? tr(d->lang, T_PROCESS_EXE) : "", p->exe, nt,
+		    p->exited ? tr(d->lang, T_EXITED) : "");
 	if (p->exited)
-		svgw__textf(d->w, " with code %d", p->exit_code);
+		svgw__textf(d->w, tr(d->lang, T_PROCESS_EXIT_CODE), p->exit_code);
 	svgw__close(d->w);
 }
 
@@ -341,8 +342,8 @@ void svg_draw_lanes(struct draw *d)
 		svgw__close(d->w);
 	} else {
 		svg_text_at(d, "fn", d->x0 + 8, d->y_lanes + 15);
-		svgw__text(d->w, "no thread of the processes chosen is alive in this window");
-		svgw__element_text(d->w, "title", "widen the time window or choose other processes");
+		svgw__text(d->w, tr(d->lang, T_NO_THREAD_IN_WINDOW));
+		svgw__element_text(d->w, "title", tr(d->lang, T_WIDEN_WINDOW_TIP));
 		svgw__close(d->w);
 	}
 	svg_draw_arrows(d);

@@ -9,14 +9,8 @@
 #include "timeline.h"
 #include "fmt.h"
 
-static const char *const fam_label[FAM_COUNT] = {
-	"in a syscall, not IPC",
-	"in a syscall on a pipe or fifo",
-	"in a syscall on a message queue (mqueue, sysv-msg)",
-	"in a syscall on shared memory or its sync (shm, mmap, futex, sem)",
-	"in a syscall on a socket (unix, tcp, udp)",
-	"in a syscall on a shared file",
-	"in a signal syscall",
+static const enum text_id fam_label[FAM_COUNT] = {
+	T_FAM_NONE, T_FAM_PIPE, T_FAM_MSG, T_FAM_SHM, T_FAM_SOCK, T_FAM_FILE, T_FAM_SIGNAL,
 };
 
 static void legend_item(struct draw *d, double x, double y, const char *what, const char *label)
@@ -81,7 +75,7 @@ void svg_draw_legend(struct draw *d)
 {
 	const struct timeline_stats *st = &d->tl->stats;
 	double x = MARGIN + FIG_HDR_W + 2 * d->cell_w + 40, y = d->y_legend;
-	char a[32], b[32], c[32], e[32], f2[32];
+	char a[32], b[32], c[32], e[32], f2[32], n[64];
 	uint64_t tarrows = 0, warrows = 0;
 
 	for (size_t i = 0; i < d->tl->narrows; i++) {
@@ -89,15 +83,15 @@ void svg_draw_legend(struct draw *d)
 		warrows += d->tl->arrows[i].type == TL_WAKE;
 	}
 	svgw__open(d->w, "g");
-	svgw__element_text(d->w, "title", "what every colour and mark means");
+	svgw__element_text(d->w, "title", tr(d->lang, T_LEGEND_TIP));
 	svg_text_at(d, "h2", x, y + 14);
-	svgw__text(d->w, "Legend");
+	svgw__text(d->w, tr(d->lang, T_LEGEND_HEAD));
 	svgw__close(d->w);
 	svgw__close(d->w);
 	y += 36;
-	legend_item(d, x, y, "u", "running in user space (the thread's life)");
+	legend_item(d, x, y, "u", tr(d->lang, T_LG_USER));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "k0", fam_label[FAM_NONE]);
+	legend_item(d, x, y, "k0", tr(d->lang, fam_label[FAM_NONE]));
 	y += LEGEND_LINE_H;
 	for (int f = 1; f < FAM_COUNT; f++) {
 		char cls[8];
@@ -105,52 +99,51 @@ void svg_draw_legend(struct draw *d)
 		if (!d->fam_used[f])
 			continue;
 		snprintf(cls, sizeof(cls), "k%d", f);
-		legend_item(d, x, y, cls, fam_label[f]);
+		legend_item(d, x, y, cls, tr(d->lang, fam_label[f]));
 		y += LEGEND_LINE_H;
 	}
-	legend_item(d, x, y, "b", "blocked: waiting in a call for a peer (channel colour below)");
+	legend_item(d, x, y, "b", tr(d->lang, T_LG_BLOCKED));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "bn", "asleep otherwise: nanosleep, wait, page fault");
+	legend_item(d, x, y, "bn", tr(d->lang, T_LG_ASLEEP));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "r", "runnable: woken, waiting for a CPU");
+	legend_item(d, x, y, "r", tr(d->lang, T_LG_RUNNABLE));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "p", "polling (band on top): busy-wait, EAGAIN / zero-timeout calls");
+	legend_item(d, x, y, "p", tr(d->lang, T_LG_POLLING));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "merged", "spans under a pixel, merged: dominant state, height = busy share");
+	legend_item(d, x, y, "merged", tr(d->lang, T_LG_MERGED));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "transfer", "transfer: data from the sending to the receiving call (#channel, its colour)");
+	legend_item(d, x, y, "transfer", tr(d->lang, T_LG_TRANSFER));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "wake", "wakeup: waker \xe2\x86\x92 wakee at the wake time (#channel on futex, sem)");
+	legend_item(d, x, y, "wake", tr(d->lang, T_LG_WAKE));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "lost", "events lost by the kernel, where they were lost");
+	legend_item(d, x, y, "lost", tr(d->lang, T_LG_LOST));
 	y += LEGEND_LINE_H + 6;
 
 	svgw__open(d->w, "g");
-	svgw__element_text(d->w, "title", "what was drawn, merged and left out: nothing is dropped silently");
+	svgw__element_text(d->w, "title", tr(d->lang, T_COUNTS_TIP));
 	svg_text_at(d, "note", x, y);
-	svgw__textf(d->w, "spans: %s drawn, %s narrower than a pixel merged into %s marks",
+	svgw__textf(d->w, tr(d->lang, T_COUNTS_SPANS),
 		    fmt_count(a, sizeof(a), st->spans_drawn), fmt_count(b, sizeof(b), st->spans_merged),
 		    fmt_count(c, sizeof(c), d->merged_marks));
 	svgw__close(d->w);
 	y += 14;
 	svg_text_at(d, "note", x, y);
-	svgw__textf(d->w, "transfers: %s as %s arrow%s; %s not in view (hidden threads or times), %s within one thread",
-		    fmt_count(a, sizeof(a), st->transfers),
-		    fmt_count(b, sizeof(b), tarrows), tarrows == 1 ? "" : "s", fmt_count(c, sizeof(c), st->transfers_hidden),
-		    fmt_count(e, sizeof(e), st->transfers_self));
+	snprintf(n, sizeof(n), trn(d->lang, T_N_ARROWS_1, tarrows), fmt_count(b, sizeof(b), tarrows));
+	svgw__textf(d->w, tr(d->lang, T_COUNTS_TRANSFERS), fmt_count(a, sizeof(a), st->transfers), n,
+		    fmt_count(c, sizeof(c), st->transfers_hidden), fmt_count(e, sizeof(e), st->transfers_self));
 	svgw__close(d->w);
 	y += 14;
 	svg_text_at(d, "note", x, y);
-	svgw__textf(d->w, "wakeups: %s as %s arrow%s; %s from interrupts, %s not in view (untraced or hidden), %s of itself",
-		    fmt_count(a, sizeof(a), st->wakes), fmt_count(f2, sizeof(f2), warrows), warrows == 1 ? "" : "s",
+	snprintf(n, sizeof(n), trn(d->lang, T_N_ARROWS_1, warrows), fmt_count(f2, sizeof(f2), warrows));
+	svgw__textf(d->w, tr(d->lang, T_COUNTS_WAKEUPS), fmt_count(a, sizeof(a), st->wakes), n,
 		    fmt_count(b, sizeof(b), st->wakes_irq),
 		    fmt_count(c, sizeof(c), st->wakes_hidden), fmt_count(e, sizeof(e), st->wakes_self));
 	svgw__close(d->w);
 	y += 14;
 	svg_text_at(d, d->m->lost_events ? "warn" : "note", x, y);
-	svgw__textf(d->w, "lost: %s events in %s record%s",
-		    fmt_count(a, sizeof(a), d->m->lost_events), fmt_count(f2, sizeof(f2), st->lost_records),
-		    st->lost_records == 1 ? "" : "s");
+	snprintf(n, sizeof(n), trn(d->lang, T_N_RECORDS_1, st->lost_records),
+		 fmt_count(f2, sizeof(f2), st->lost_records));
+	svgw__textf(d->w, tr(d->lang, T_COUNTS_LOST), fmt_count(a, sizeof(a), d->m->lost_events), n);
 	svgw__close(d->w);
 	svgw__close(d->w);
 }

@@ -89,15 +89,14 @@ int svg_pick_figure(struct draw *d)
 	return 0;
 }
 
-static const char *const mode_title[MODE_COUNT] = {
-	"Sync-Blocking", "Sync-Nonblocking", "Async-Blocking", "Async-Nonblocking",
+static const enum text_id mode_title[MODE_COUNT] = {
+	T_MODE_TITLE_SYNC_BLOCKING, T_MODE_TITLE_SYNC_NONBLOCKING, T_MODE_TITLE_ASYNC_BLOCKING,
+	T_MODE_TITLE_ASYNC_NONBLOCKING,
 };
 
-static const char *const mode_desc[MODE_COUNT] = {
-	"sleeps in the call until the peer acts",
-	"retries calls that return EAGAIN: busy-wait",
-	"sleeps in poll/select/epoll, then does the I/O",
-	"notified later, never waits (io_uring, AIO, SIGIO)",
+static const enum text_id mode_desc[MODE_COUNT] = {
+	T_MODE_DESC_SYNC_BLOCKING, T_MODE_DESC_SYNC_NONBLOCKING, T_MODE_DESC_ASYNC_BLOCKING,
+	T_MODE_DESC_ASYNC_NONBLOCKING,
 };
 
 double svg_fig_cell_h(const struct draw *d)
@@ -108,10 +107,10 @@ double svg_fig_cell_h(const struct draw *d)
 /* Endpoints that moved data and never waited: the seed's 2.2 "no waiting". */
 static void draw_no_wait(struct draw *d, double x, double y, double w)
 {
-	static const char head[] = "Never waited (seed \xc2\xa7" "2.2, e.g. a shared file): ";
+	const char *head = tr(d->lang, T_NEVER_WAITED_HEAD);
 	char line[1024], more[64];
 	/* room after the heading and for a " + N more" */
-	size_t o = 0, n = 0, shown = 0, maxc = (size_t)(w / CHAR_W) - utf8_chars(head) - 12;
+	size_t o = 0, n = 0, shown = 0, maxc = (size_t)(w / CHAR_W) - escape__xml_width(head) - 12;
 
 	line[0] = '\0';
 	for (size_t i = 0; i < d->ntable; i++) {
@@ -127,7 +126,7 @@ static void draw_no_wait(struct draw *d, double x, double y, double w)
 			if (waited || !(e->sends + e->recvs) || !svg_pid_listed(d, e->pid))
 				continue;
 			n++;
-			k = snprintf(line + o, sizeof(line) - o, "%s%.16s %u on #%d %s", shown ? ", " : "",
+			k = snprintf(line + o, sizeof(line) - o, tr(d->lang, T_NEVER_WAITED_ITEM), shown ? ", " : "",
 				     e->comm, e->pid, c->id, kind_name(c->kind));
 			if (k > 0 && o + (size_t)k < maxc && o + (size_t)k < sizeof(line)) {
 				o += (size_t)k;
@@ -138,14 +137,14 @@ static void draw_no_wait(struct draw *d, double x, double y, double w)
 		}
 	}
 	svgw__open(d->w, "g");
-	svgw__element_text(d->w, "title", "endpoints that moved data without ever waiting for it (the seed's 2.2: communication without waiting, e.g. a shared file)");
+	svgw__element_text(d->w, "title", tr(d->lang, T_NEVER_WAITED_TIP));
 	svg_text_at(d, "fe", x, y);
 	svgw__text(d->w, head);
 	if (!n)
-		svgw__text(d->w, "nobody");
+		svgw__text(d->w, tr(d->lang, T_NOBODY));
 	svgw__text_trunc(d->w, line, maxc);
 	if (n > shown) {
-		snprintf(more, sizeof(more), " + %zu more", n - shown);
+		snprintf(more, sizeof(more), tr(d->lang, T_N_MORE), n - shown);
 		svgw__text(d->w, more);
 	}
 	svgw__close(d->w);
@@ -155,15 +154,15 @@ static void draw_no_wait(struct draw *d, double x, double y, double w)
 void svg_draw_figure(struct draw *d)
 {
 	double x0 = MARGIN, y0 = d->y_fig, ch = svg_fig_cell_h(d);
-	const char *colh[2] = { "Synchronous", "Asynchronous" };
-	const char *cols[2] = { "the caller waits for the result", "the result comes later" };
-	const char *rowh[2] = { "Blocking", "Non-blocking" };
-	const char *rows[2] = { "gives up the CPU", "keeps the CPU" };
+	const char *colh[2] = { tr(d->lang, T_FIG_COL_SYNC), tr(d->lang, T_FIG_COL_ASYNC) };
+	const char *cols[2] = { tr(d->lang, T_FIG_COL_SYNC_SUB), tr(d->lang, T_FIG_COL_ASYNC_SUB) };
+	const char *rowh[2] = { tr(d->lang, T_FIG_ROW_BLOCKING), tr(d->lang, T_FIG_ROW_NONBLOCKING) };
+	const char *rows[2] = { tr(d->lang, T_FIG_ROW_BLOCKING_SUB), tr(d->lang, T_FIG_ROW_NONBLOCKING_SUB) };
 
 	svgw__open(d->w, "g");
-	svgw__element_text(d->w, "title", "the seed's section 3: each process on each channel, placed by how it waited");
+	svgw__element_text(d->w, "title", tr(d->lang, T_FIG_TIP));
 	svg_text_at(d, "h2", x0, y0 + 14);
-	svgw__text(d->w, "How each process waits: sync/async \xc3\x97 blocking/non-blocking");
+	svgw__text(d->w, tr(d->lang, T_FIG_HEAD));
 	svgw__close(d->w);
 	for (int c = 0; c < 2; c++) {
 		double cx = x0 + FIG_HDR_W + c * d->cell_w + d->cell_w / 2;
@@ -195,22 +194,22 @@ void svg_draw_figure(struct draw *d)
 					: (r == 0 ? MODE_ASYNC_BLOCKING : MODE_ASYNC_NONBLOCKING);
 			double x = x0 + FIG_HDR_W + c * d->cell_w, y = y0 + 60 + r * ch;
 			size_t shown = 0, total = 0, k;
-			char cls[8], calls[32], dur[32], line[160];
+			char cls[8], calls[32], ncalls[64], dur[32], line[256];
 
 			for (k = 0; k < d->nfig; k++)
 				total += d->fig[k].mode == mo;
 			svgw__open(d->w, "g");
 			svgw__open(d->w, "title");
-			svgw__textf(d->w, "%s (%s): %s", mode_title[mo], mode_name(mo), mode_desc[mo]);
+			svgw__textf(d->w, "%s (%s): %s", tr(d->lang, mode_title[mo]), mode_name(mo), tr(d->lang, mode_desc[mo]));
 			svgw__close(d->w);
 			/* quadrants somebody is in stand out */
 			svg_rect(d, total ? "cellon" : "cell", x + 2, y + 2, d->cell_w - 4, ch - 4);
 			svgw__close(d->w);
 			svg_text_at(d, "ch", x + 10, y + 18);
-			svgw__text(d->w, mode_title[mo]);
+			svgw__text(d->w, tr(d->lang, mode_title[mo]));
 			svgw__close(d->w);
 			svg_text_at(d, "cd", x + 10, y + 31);
-			svgw__text(d->w, mode_desc[mo]);
+			svgw__text(d->w, tr(d->lang, mode_desc[mo]));
 			svgw__close(d->w);
 			svgw__close(d->w);
 			for (k = 0; k < d->nfig; k++) {
@@ -221,20 +220,19 @@ void svg_draw_figure(struct draw *d)
 					continue;
 				if (shown + 1 == d->fig_lines && total > d->fig_lines) {
 					svg_text_at(d, "fe", x + 10, ly);
-					svgw__textf(d->w, "+ %zu more", total - shown);
+					svgw__textf(d->w, tr(d->lang, T_PLUS_N_MORE), total - shown);
 					svgw__open(d->w, "title");
-					svgw__textf(d->w, "%zu more process-channel pairs in this quadrant (see ipctrace report)",
-						    total - shown);
+					svgw__textf(d->w, tr(d->lang, T_FIG_MORE_TIP), total - shown);
 					svgw__close(d->w);
 					svgw__close(d->w);
 					break;
 				}
 				svgw__open(d->w, "g");
 				svgw__open(d->w, "title");
-				svgw__textf(d->w, "%s %u on channel #%d %s %s: %s calls, %s waiting in this mode%s",
+				svgw__textf(d->w, tr(d->lang, T_FIG_ENTRY_TIP),
 					    f->comm, f->pid, f->chan->id, kind_name(f->chan->kind), f->chan->name,
 					    fmt_count(calls, sizeof(calls), f->calls), fmt_dur(dur, sizeof(dur), f->ns),
-					    f->dominant ? " (its dominant mode)" : "");
+					    f->dominant ? tr(d->lang, T_FIG_DOMINANT) : "");
 				svgw__close(d->w);
 				snprintf(cls, sizeof(cls), "k%d", svg_kind_family(f->chan->kind));
 				svgw__open(d->w, "circle");
@@ -244,10 +242,11 @@ void svg_draw_figure(struct draw *d)
 				svgw__attr(d->w, "r", "4");
 				svgw__close(d->w);
 				svg_text_at(d, f->dominant ? "feb" : "fe", x + 23, ly);
-				snprintf(line, sizeof(line), "%.16s %u \xc2\xb7 #%d %s%s \xc2\xb7 %s call%s%s%s",
+				snprintf(ncalls, sizeof(ncalls), trn(d->lang, T_N_CALLS_1, f->calls), calls);
+				snprintf(line, sizeof(line), tr(d->lang, T_FIG_ENTRY),
 					 f->comm, f->pid, f->chan->id, kind_name(f->chan->kind),
-					 svg_listening_suffix(f->chan), calls,
-					 f->calls == 1 ? "" : "s", f->ns ? ", " : "", f->ns ? dur : "");
+					 svg_listening_suffix(d, f->chan), ncalls,
+					 f->ns ? ", " : "", f->ns ? dur : "");
 				svgw__text_trunc(d->w, line, (size_t)((d->cell_w - 32) / (CHAR_W + 0.5)));
 				svgw__close(d->w);
 				svgw__close(d->w);
@@ -255,8 +254,8 @@ void svg_draw_figure(struct draw *d)
 			}
 			if (total == 0) {
 				svg_text_at(d, "fn", x + 10, y + 46);
-				svgw__text(d->w, "nobody");
-				svgw__element_text(d->w, "title", "no process waited this way on the channels shown");
+				svgw__text(d->w, tr(d->lang, T_NOBODY));
+				svgw__element_text(d->w, "title", tr(d->lang, T_FIG_EMPTY_TIP));
 				svgw__close(d->w);
 			}
 		}

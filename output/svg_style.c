@@ -62,11 +62,11 @@ static void hatch_pattern(struct draw *d, const char *id, const char *color)
 
 void svg_write_defs(struct draw *d)
 {
-	char css[4096];
+	char css[8192];
 	size_t o = 0;
 
 	o += snprintf(css + o, sizeof(css) - o,
-		"text{font-family:sans-serif;fill:#222}"
+		"text{font-family:%s;fill:#222}"
 		".h1{font-size:18px;font-weight:bold}.h2{font-size:14px;font-weight:bold}"
 		".sub{font-size:12px;fill:#555}.warn{font-size:12px;font-weight:bold;fill:#C00000}"
 		".lbl{font-size:%.0fpx;fill:#333}.plbl{font-size:%.0fpx;font-weight:bold}"
@@ -81,7 +81,7 @@ void svg_write_defs(struct draw *d)
 		".axis{stroke:#444;fill:none}.grid{stroke:#E2E2E2;fill:none}.lost{fill:#D00000}"
 		".u{fill:#D9D9D9}.b{fill:url(#hatch)}.bn{fill:url(#hatchlight)}.r{fill:#F0E442}.p{fill:url(#zigzag)}"
 		".dir{fill:none;stroke:#222;stroke-width:1.4;stroke-linecap:round;stroke-linejoin:round}",
-		fmin(11 * d->fs, 14), fmin(12 * d->fs, 16), fmin(10 * d->fs, 13), 9 * d->afs, 2.5 * d->afs);
+		tr_font(d->lang), fmin(11 * d->fs, 14), fmin(12 * d->fs, 16), fmin(10 * d->fs, 13), 9 * d->afs, 2.5 * d->afs);
 	for (int f = 0; f < FAM_COUNT; f++)
 		o += snprintf(css + o, sizeof(css) - o,
 			      ".k%d{fill:%s}.t%d{fill:none;stroke:%s;stroke-width:%.1f;marker-end:url(#ta%d)}"

@@ -79,29 +79,29 @@ static void chan_title(struct draw *d, const struct model_channel *c)
 	char by[32], t0[48], t1[48];
 
 	svgw__open(d->w, "title");
-	svgw__textf(d->w, "channel #%d: %s %s%s\n%s, %s \xc2\xb7 %s in %" PRIu64 " messages \xc2\xb7 used %s \xe2\x86\x92 %s",
-		    c->id, kind_name(c->kind), c->name, svg_listening_suffix(c),
-		    tr_direction(NULL, c), tr_scope(NULL, channel_scope(c)),
+	svgw__textf(d->w, tr(d->lang, T_CHANNEL_TIP),
+		    c->id, kind_name(c->kind), c->name, svg_listening_suffix(d, c),
+		    tr_direction(d->lang, c), tr_scope(d->lang, channel_scope(c)),
 		    fmt_bytes(by, sizeof(by), channel_bytes(c)), c->messages,
 		    svg_fmt_ts(d, t0, sizeof(t0), c->first_ts), svg_fmt_ts(d, t1, sizeof(t1), c->last_ts));
 	for (size_t j = 0; j < c->nendpoints; j++) {
 		const struct model_endpoint *e = &c->endpoints[j];
-		const char *mo = mode_name(e->mode);
 		char sb[32], rb[32], bn[32];
 
-		svgw__textf(d->w, "\n%s %u: %" PRIu64 " sends (%s), %" PRIu64 " receives (%s), blocked %" PRIu64 "\xc3\x97 %s, EAGAIN %" PRIu64 ", mode %s",
+		svgw__textf(d->w, tr(d->lang, T_ENDPOINT_TIP),
 			    e->comm, e->pid, e->sends, fmt_bytes(sb, sizeof(sb), e->bytes_sent),
 			    e->recvs, fmt_bytes(rb, sizeof(rb), e->bytes_received), e->blocked,
-			    fmt_dur(bn, sizeof(bn), e->blocked_ns), e->eagain, mo ? mo : "none (never waited)");
+			    fmt_dur(bn, sizeof(bn), e->blocked_ns), e->eagain,
+			    e->mode == MODE_NONE ? tr(d->lang, T_MODE_NEVER_WAITED) : tr_mode(d->lang, e->mode));
 	}
 	svgw__close(d->w);
 }
 
-static const char *const dir_help[] = {
-	[DIR_NONE] = "none: no data moved",
-	[DIR_SIMPLEX] = "simplex: data went one way only (seed 2.1.1)",
-	[DIR_HALF_DUPLEX] = "half-duplex: both ways, one way at a time (seed 2.1.2)",
-	[DIR_FULL_DUPLEX] = "full-duplex: both ways at the same time (seed 2.1.3)",
+static const enum text_id dir_help[] = {
+	[DIR_NONE] = T_DIR_HELP_NONE,
+	[DIR_SIMPLEX] = T_DIR_HELP_SIMPLEX,
+	[DIR_HALF_DUPLEX] = T_DIR_HELP_HALF_DUPLEX,
+	[DIR_FULL_DUPLEX] = T_DIR_HELP_FULL_DUPLEX,
 };
 
 /* The direction as a glyph 18 px wide centred on y: -> simplex, <-> half, two opposite arrows full, none drawn for none. */
@@ -124,7 +124,7 @@ static void dir_glyph(struct draw *d, enum model_direction dir, double x, double
 	default:
 		break;
 	}
-	svgw__element_text(d->w, "title", dir_help[dir]);
+	svgw__element_text(d->w, "title", tr(d->lang, dir_help[dir]));
 	svgw__close(d->w);
 }
 
@@ -134,9 +134,7 @@ static void memory_dir_title(struct draw *d, double x, double y)
 	svg_rect(d, NULL, x, y, 112, ROW_H);
 	svgw__attr(d->w, "fill", "none");
 	svgw__attr(d->w, "pointer-events", "all");
-	svgw__element_text(d->w, "title", "the data moves by loads and stores in shared memory, which no system call "
-			   "shows, so its direction is not seen; the seed's table has shared memory and "
-			   "memory maps both ways (2.1.3)");
+	svgw__element_text(d->w, "title", tr(d->lang, T_MEMORY_DIR_TIP));
 	svgw__close(d->w);
 }
 
@@ -145,30 +143,30 @@ static void dir_key(struct draw *d, double x, double y)
 {
 	static const struct {
 		enum model_direction dir;
-		const char *word;
+		enum text_id word;
 	} k[] = {
-		{ DIR_SIMPLEX, "simplex" }, { DIR_HALF_DUPLEX, "half-duplex (one way at a time)" },
-		{ DIR_FULL_DUPLEX, "full-duplex (both at once)" },
+		{ DIR_SIMPLEX, T_DIRKEY_SIMPLEX }, { DIR_HALF_DUPLEX, T_DIRKEY_HALF_DUPLEX },
+		{ DIR_FULL_DUPLEX, T_DIRKEY_FULL_DUPLEX },
 	};
 
 	svgw__open(d->w, "g");
-	svgw__element_text(d->w, "title", "the direction column: how data moved on each channel (seed 2.1)");
+	svgw__element_text(d->w, "title", tr(d->lang, T_DIRKEY_TIP));
 	svg_text_at(d, "lg", x, y + 4);
-	svgw__text(d->w, "direction (seed \xc2\xa7" "2.1):");
+	svgw__text(d->w, tr(d->lang, T_DIRKEY_HEAD));
 	svgw__close(d->w);
 	x += 128;
 	for (size_t i = 0; i < sizeof(k) / sizeof(k[0]); i++) {
 		dir_glyph(d, k[i].dir, x, y);
 		svg_text_at(d, "lg", x + 24, y + 4);
-		svgw__text(d->w, k[i].word);
+		svgw__text(d->w, tr(d->lang, k[i].word));
 		svgw__close(d->w);
-		x += 24 + CHAR_W * strlen(k[i].word) + 18;
+		x += 24 + CHAR_W * escape__xml_width(tr(d->lang, k[i].word)) + 18;
 	}
 	svgw__close(d->w);
 }
 
 struct column {
-	const char *head;
+	enum text_id head;
 	double w;
 	bool right;
 };
@@ -177,10 +175,10 @@ void svg_draw_table(struct draw *d)
 {
 	double avail = d->page_w - 2 * MARGIN, x, y = d->y_table;
 	struct column cols[] = {
-		{ "#", 34, false }, { "kind", 112, false }, { "name", 0, false },
-		{ "medium", 112, false }, { "unit", 84, false }, { "direction", 112, false },
-		{ "scope", 150, false }, { "bytes", 80, true }, { "messages", 76, true },
-		{ "endpoints (r = reads, w = writes)", 0, false },
+		{ T_COL_ID, 34, false }, { T_COL_KIND, 112, false }, { T_COL_NAME, 0, false },
+		{ T_COL_MEDIUM, 112, false }, { T_COL_UNIT, 84, false }, { T_COL_DIRECTION, 112, false },
+		{ T_COL_SCOPE, 150, false }, { T_COL_BYTES, 80, true }, { T_COL_MESSAGES, 76, true },
+		{ T_COL_ENDPOINTS, 0, false },
 	};
 	const size_t ncols = sizeof(cols) / sizeof(cols[0]);
 	double fixed = 0;
@@ -192,9 +190,9 @@ void svg_draw_table(struct draw *d)
 
 	dir_key(d, MARGIN + 330, y + 10);
 	svgw__open(d->w, "g");
-	svgw__element_text(d->w, "title", "the IPC table of the seed (section 4), filled with what was observed");
+	svgw__element_text(d->w, "title", tr(d->lang, T_TABLE_TIP));
 	svg_text_at(d, "h2", MARGIN, y + 14);
-	svgw__text(d->w, "Channels: the IPC table, as observed");
+	svgw__text(d->w, tr(d->lang, T_TABLE_HEAD));
 	svgw__close(d->w);
 	y += 24;
 	svg_rect(d, "th", MARGIN, y, avail, ROW_H);
@@ -204,7 +202,7 @@ void svg_draw_table(struct draw *d)
 		svg_text_at(d, "thd", cols[i].right ? x + cols[i].w - 8 : x + 4, y + 13);
 		if (cols[i].right)
 			svgw__attr(d->w, "text-anchor", "end");
-		svgw__text(d->w, cols[i].head);
+		svgw__text(d->w, tr(d->lang, cols[i].head));
 		svgw__close(d->w);
 		x += cols[i].w;
 	}
@@ -212,9 +210,9 @@ void svg_draw_table(struct draw *d)
 	y += ROW_H;
 	if (d->ntable == 0) {
 		svgw__open(d->w, "g");
-		svgw__element_text(d->w, "title", "no IPC channel was used by the processes shown");
+		svgw__element_text(d->w, "title", tr(d->lang, T_NO_CHANNEL_TIP));
 		svg_text_at(d, "td", MARGIN + 4, y + 13);
-		svgw__text(d->w, "no channel observed");
+		svgw__text(d->w, tr(d->lang, T_NO_CHANNEL_OBSERVED));
 		svgw__close(d->w);
 		svgw__close(d->w);
 	}
@@ -230,12 +228,12 @@ void svg_draw_table(struct draw *d)
 		vals[0] = cells[0];
 		vals[1] = kind_name(c->kind);
 		snprintf(cells[2], sizeof(cells[2]), "%s%s", c->name[0] ? c->name : "-",
-			 svg_listening_suffix(c));
+			 svg_listening_suffix(d, c));
 		vals[2] = cells[2];
-		vals[3] = tr_medium(NULL, kind_medium(c->kind));
-		vals[4] = tr_unit(NULL, kind_unit(c->kind));
-		vals[5] = tr_direction(NULL, c);
-		vals[6] = tr_scope(NULL, channel_scope(c));
+		vals[3] = tr_medium(d->lang, kind_medium(c->kind));
+		vals[4] = tr_unit(d->lang, kind_unit(c->kind));
+		vals[5] = tr_direction(d->lang, c);
+		vals[6] = tr_scope(d->lang, channel_scope(c));
 		vals[7] = cells[7];
 		vals[8] = cells[8];
 		vals[9] = ep;
@@ -273,9 +271,9 @@ void svg_draw_table(struct draw *d)
 		char n[32];
 
 		svgw__open(d->w, "g");
-		svgw__element_text(d->w, "title", "`ipctrace report` lists every channel");
+		svgw__element_text(d->w, "title", tr(d->lang, T_TABLE_MORE_TIP));
 		svg_text_at(d, "note", MARGIN + 4, y + 13);
-		svgw__textf(d->w, "\xe2\x80\xa6 and %s quieter channels not listed here (ipctrace report lists them all)",
+		svgw__textf(d->w, tr(d->lang, T_TABLE_MORE),
 			    fmt_count(n, sizeof(n), d->table_more));
 		svgw__close(d->w);
 		svgw__close(d->w);

@@ -31,7 +31,7 @@ size_t svg_title_split(const struct draw *d)
 void svg_draw_title(struct draw *d)
 {
 	const struct model *m = d->m;
-	char dur[32], ev[32], lost[32], a[32], b[32];
+	char dur[32], ev[32], lost[32], a[32], b[32], np[48], nt[48], nc[48];
 	const char *cmd = d->opts->title ? d->opts->title : d->meta && d->meta->cmdline[0] ? d->meta->cmdline : NULL;
 	size_t maxc = (size_t)((d->page_w - 2 * MARGIN) / TITLE_CHAR_W);
 	size_t nthreads = 0;
@@ -62,21 +62,21 @@ void svg_draw_title(struct draw *d)
 		svg_text_at(d, "h1", MARGIN, y);
 		cmd += d->title_split + 1;
 	}
-	svgw__text_trunc(d->w, cmd ? cmd : "(no command line recorded)", maxc);
+	svgw__text_trunc(d->w, cmd ? cmd : tr(d->lang, T_NO_CMDLINE), maxc);
 	svgw__close(d->w);
 	svgw__close(d->w);
 
 	y += 20;
 	svgw__open(d->w, "g");
-	svgw__element_text(d->w, "title", "what the trace holds");
+	svgw__element_text(d->w, "title", tr(d->lang, T_TRACE_HOLDS_TIP));
 	svg_text_at(d, "sub", MARGIN, y);
-	svgw__textf(d->w, "duration %s \xc2\xb7 %s events \xc2\xb7 %zu process%s, %zu thread%s \xc2\xb7 %zu channel%s",
-		    fmt_dur(dur, sizeof(dur), m->end_ts - m->start_ts),
-		    fmt_count(ev, sizeof(ev), m->events),
-		    m->nprocesses, m->nprocesses == 1 ? "" : "es", nthreads, nthreads == 1 ? "" : "s",
-		    m->nchannels, m->nchannels == 1 ? "" : "s");
+	snprintf(np, sizeof(np), trn(d->lang, T_N_PROCESSES_1, m->nprocesses), m->nprocesses);
+	snprintf(nt, sizeof(nt), trn(d->lang, T_N_THREADS_1, nthreads), nthreads);
+	snprintf(nc, sizeof(nc), trn(d->lang, T_N_CHANNELS_1, m->nchannels), m->nchannels);
+	svgw__textf(d->w, tr(d->lang, T_TRACE_SUMMARY), fmt_dur(dur, sizeof(dur), m->end_ts - m->start_ts),
+		    fmt_count(ev, sizeof(ev), m->events), np, nt, nc);
 	if (d->opts->from_ns || d->opts->to_ns)
-		svgw__textf(d->w, " \xc2\xb7 window %s \xe2\x86\x92 %s",
+		svgw__textf(d->w, tr(d->lang, T_TRACE_WINDOW),
 			    fmt_dur(a, sizeof(a), d->tl->opts.from - m->start_ts),
 			    fmt_dur(b, sizeof(b), d->tl->opts.to - m->start_ts));
 	if (d->meta && d->meta->host[0]) {
@@ -92,10 +92,10 @@ void svg_draw_title(struct draw *d)
 	if (m->lost_events || d->note) {
 		y += 18;
 		svgw__open(d->w, "g");
-		svgw__element_text(d->w, "title", "nothing recorded is dropped silently");
+		svgw__element_text(d->w, "title", tr(d->lang, T_NOTHING_DROPPED_TIP));
 		svg_text_at(d, "warn", MARGIN, y);
 		if (m->lost_events)
-			svgw__textf(d->w, "LOST %s events: the kernel's ring buffer was full; red marks on the time axis show where. ",
+			svgw__textf(d->w, tr(d->lang, T_LOST_WARN),
 				    fmt_count(lost, sizeof(lost), m->lost_events));
 		if (d->note)
 			svgw__text(d->w, d->note);

@@ -47,7 +47,7 @@ static char *render(const struct model *m, bool json, const struct trace_meta *m
 	int err;
 
 	cr_assert(f);
-	err = json ? report__json(m, meta, f) : report__text(m, meta, f);
+	err = json ? report__json(m, meta, f) : report__text(m, meta, NULL, f);
 	cr_assert_eq(err, 0);
 	fclose(f);
 	return buf;
