@@ -9,6 +9,7 @@
 
 #include "escape.h"
 #include "json_writer.h"
+#include "lang.h"
 #include "model.h"
 #include "report.h"
 #include "synth.h"
@@ -159,6 +160,52 @@ Test(report, text_has_the_ipc_table)
 	cr_assert(strstr(txt, "(interrupt)"));
 	cr_assert(strstr(txt, "Threads"));
 	cr_assert_null(strstr(txt, "WARNING"), "no lost events, no warning");
+	free(txt);
+	model__free(m);
+}
+
+/* Display columns of s up to where needle starts in it (Hangul takes two). */
+static size_t col_of(const char *s, const char *needle)
+{
+	const char *at = strstr(s, needle);
+	char *prefix;
+	size_t w;
+
+	cr_assert_not_null(at, "no %s in %s", needle, s);
+	prefix = strndup(s, (size_t)(at - s));
+	w = escape__width(prefix);
+	free(prefix);
+	return w;
+}
+
+Test(report, korean_headings_and_aligned_columns)
+{
+	struct model *m = sample_model(false);
+	char *txt = NULL, *head, *row, *eol;
+	size_t len = 0;
+	FILE *f = open_memstream(&txt, &len);
+
+	cr_assert_eq(report__text(m, NULL, &lang_ko, f), 0);
+	fclose(f);
+	/* the course note's table: IPC 종류, 공유 매개체, 통신 방향; 파일, 단방향, 동일 시스템 */
+	head = strstr(txt, "IPC \xec\xa2\x85\xeb\xa5\x98");
+	cr_assert_not_null(head, "%s", txt);
+	head = strndup(head - 6, strcspn(head - 6, "\n"));
+	row = strstr(txt, "pipe:[42]");
+	cr_assert_not_null(row);
+	while (row[-1] != '\n')
+		row--;
+	eol = strchr(row, '\n');
+	row = strndup(row, (size_t)(eol - row));
+	cr_assert_not_null(strstr(head, "\xea\xb3\xb5\xec\x9c\xa0 \xeb\xa7\xa4\xea\xb0\x9c\xec\xb2\xb4"));
+	/* wide Hangul headings and cells still line up: each column starts where its heading does */
+	cr_assert_eq(col_of(head, "\xea\xb3\xb5\xec\x9c\xa0"), col_of(row, "\xed\x8c\x8c\xec\x9d\xbc"), "medium 파일:\n%s\n%s", head, row);
+	cr_assert_eq(col_of(head, "\xed\x86\xb5\xec\x8b\xa0 \xeb\xb0\xa9"), col_of(row, "\xeb\x8b\xa8\xeb\xb0\xa9\xed\x96\xa5"), "direction 단방향:\n%s\n%s", head, row);
+	cr_assert_not_null(strstr(row, "\xeb\x8f\x99\xec\x9d\xbc \xec\x8b\x9c\xec\x8a\xa4\xed\x85\x9c"), "same system: 동일 시스템");
+	cr_assert_null(strstr(txt, "IPC channels"), "an English heading in the Korean report");
+	cr_assert_not_null(strstr(txt, "Sync-Blocking"));
+	free(head);
+	free(row);
 	free(txt);
 	model__free(m);
 }
