@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "lang.h"
 #include "msg.h"
 #include "trace.h"
 
@@ -100,6 +101,14 @@ int parse_list(const char *s, unsigned long long max, unsigned long long **vals,
 }
 
 /* A time like 1.5 (seconds), 1.5s, 250ms, 40us, 100ns, 2m; into ns. */
+int parse_lang(const char *s, const struct lang **l)
+{
+	*l = lang_find(s);
+	if (!*l)
+		return usage_error("bad language '%s' for --lang: give one of %s", s, lang_codes());
+	return 0;
+}
+
 int parse_time_ns(const char *s, uint64_t *out)
 {
 	static const struct { const char *unit; double ns; } units[] = {

@@ -39,6 +39,9 @@ int getopt_error(int c, char **argv, const char *sub);
 int parse_u64(const char *s, unsigned long long max, unsigned long long *out);
 /* "1,2,3" into a growing array of positive numbers at most max. */
 int parse_list(const char *s, unsigned long long max, unsigned long long **vals, size_t *n);
+struct lang;
+/* The language of a --lang word into *l; else says so (one usage line) and returns EXIT_USAGE. */
+int parse_lang(const char *s, const struct lang **l);
 /* A time like 1.5 (seconds), 1.5s, 250ms, 40us, 100ns, 2m; into ns. */
 int parse_time_ns(const char *s, uint64_t *out);
 

@@ -71,6 +71,7 @@ struct record_args {
 	struct recorder_opts ro;
 	const char *svg_path;
 	bool no_svg, no_report;
+	const struct lang *lang;    /* --lang: the SVG's and the report's words */
 	unsigned long long *pids;
 	size_t npids;
 };
@@ -89,6 +90,7 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 		{ "no-svg", no_argument, NULL, 'S' },
 		{ "no-report", no_argument, NULL, 'R' },
 		{ "ipc-only", no_argument, NULL, 'I' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ 0 },
@@ -131,6 +133,10 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 		case 'S': a->no_svg = true; break;
 		case 'R': a->no_report = true; break;
 		case 'I': a->ro.ipc_only = true; break;
+		case 'L':
+			if (parse_lang(optarg, &a->lang))
+				return EXIT_USAGE;
+			break;
 		case 'h': do_help(0, NULL); return -1;
 		case 'V': do_version(0, NULL); return -1;
 		default: return getopt_error(c, argv, NULL);
@@ -166,7 +172,7 @@ static void print_summary(const struct record_args *a, const struct recorder_sta
 
 static int show_results(const struct record_args *a, struct outfile *svg, bool *svg_ok)
 {
-	struct svg_opts sopts = { 0 };
+	struct svg_opts sopts = { .lang = a->lang };
 	struct trace_reader *r;
 	struct model *m;
 	int ret = 0;
@@ -191,7 +197,7 @@ static int show_results(const struct record_args *a, struct outfile *svg, bool *
 			errorf("reading trace %s failed: out of memory: free some memory", a->ro.trace_path);
 			ret = 1;
 		} else {
-			if (report__text(m, trace_reader__meta(r), stdout) || fflush(stdout)) {
+			if (report__text(m, trace_reader__meta(r), a->lang, stdout) || fflush(stdout)) {
 				errorf("writing the report failed: %s: check stdout", strerror(errno));
 				ret = 1;
 			}

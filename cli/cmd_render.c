@@ -37,6 +37,7 @@ int do_render(int argc, char **argv)
 		{ "pid", required_argument, NULL, 'p' },
 		{ "chan", required_argument, NULL, 'c' },
 		{ "title", required_argument, NULL, 't' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -88,6 +89,10 @@ int do_render(int argc, char **argv)
 			}
 			break;
 		case 't': sopts.title = optarg; break;
+		case 'L':
+			if (parse_lang(optarg, &sopts.lang))
+				goto out;
+			break;
 		case 'h': ret = do_help(0, NULL); goto out;
 		default: ret = getopt_error(c, argv, "render"); goto out;
 		}

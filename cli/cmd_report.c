@@ -17,12 +17,14 @@ int do_report(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "all-files", no_argument, NULL, 'a' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	struct model_opts mopts = { 0 };
 	struct trace_reader *r;
 	struct model *m;
+	const struct lang *lang = NULL;
 	bool json = false;
 	int c, err;
 
@@ -32,6 +34,10 @@ int do_report(int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		case 'a': mopts.all_files = true; break;
+		case 'L':
+			if (parse_lang(optarg, &lang))
+				return EXIT_USAGE;
+			break;
 		case 'h': return do_help(0, NULL);
 		default: return getopt_error(c, argv, "report");
 		}
@@ -49,7 +55,7 @@ int do_report(int argc, char **argv)
 	}
 	warn_status(r, argv[optind]);
 	err = json ? report__json(m, trace_reader__meta(r), stdout)
-		   : report__text(m, trace_reader__meta(r), stdout);
+		   : report__text(m, trace_reader__meta(r), lang, stdout);
 	if (!err && fflush(stdout))
 		err = -errno;
 	if (err)

@@ -173,8 +173,35 @@ const struct model_thread *model__thread(const struct model *m, uint32_t tid);
 const struct model_process *model__process(const struct model *m, uint32_t pid);
 const struct model_channel *model__channel(const struct model *m, int id);
 
-/* The report's words. */
+/*
+ * The seed's IPC table (section 4) for a channel: shared medium, unit of
+ * communication and scope (ipc_table.c). One table for every output; the
+ * words people read come from output/lang*.c, these enums index them.
+ */
+enum ipc_medium {
+	MEDIUM_NONE = 0, MEDIUM_FILE, MEDIUM_MEMORY, MEDIUM_FILE_MEMORY, MEDIUM_SOCKET,
+	MEDIUM_KERNEL, MEDIUM_COUNT
+};
+enum ipc_unit {
+	UNIT_NONE = 0, UNIT_STREAM, UNIT_MESSAGE, UNIT_DATAGRAM, UNIT_STRUCT, UNIT_PAGE,
+	UNIT_BYTES, UNIT_WORD, UNIT_SIGNAL, UNIT_COUNT
+};
+enum ipc_scope { SCOPE_SAME_SYSTEM = 0, SCOPE_REMOTE, SCOPE_COUNT };
+
+enum ipc_medium kind_medium(enum ipct_kind k);
+enum ipc_unit kind_unit(enum ipct_kind k);
+enum ipc_scope channel_scope(const struct model_channel *c);
+/* Shared memory and its sync words: data moves by loads and stores no syscall shows. */
+bool kind_data_in_memory(enum ipct_kind k);
+/* Bytes the channel carried: what was sent, or received where an untraced writer sent it. */
+uint64_t channel_bytes(const struct model_channel *c);
+uint64_t channel_bytes_received(const struct model_channel *c);
+
+/* Identifier words (JSON values, --kind): never translated. */
 const char *kind_name(enum ipct_kind k);          /* "pipe", ..., "none" */
+const char *medium_name(enum ipc_medium md);       /* "file", "memory", ..., "-" */
+const char *unit_name(enum ipc_unit u);            /* "stream", "message", ..., "-" */
+const char *scope_name(enum ipc_scope sc);         /* "same system", "remote" */
 const char *direction_name(enum model_direction d);
 const char *mode_name(enum model_mode mo);         /* NULL for MODE_NONE */
 const char *op_name(enum ipct_op op);              /* "read", "poll", ... */

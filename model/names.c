@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The report's words for the model's enums (DESIGN.md vocabulary). */
+/* Identifier words for the model's enums (DESIGN.md vocabulary): JSON values and
+ * option words, the same in every language (output/lang*.c has what people read). */
 #include "model.h"
 
 static const char *const kind_names[IPCT_KIND_MAX] = {
@@ -79,6 +80,42 @@ const char *kind_name(enum ipct_kind k)
 	if ((unsigned)k >= IPCT_KIND_MAX || !kind_names[k])
 		return "none";
 	return kind_names[k];
+}
+
+static const char *const medium_names[MEDIUM_COUNT] = {
+	[MEDIUM_NONE] = "-",
+	[MEDIUM_FILE] = "file",
+	[MEDIUM_MEMORY] = "memory",
+	[MEDIUM_FILE_MEMORY] = "file+memory",
+	[MEDIUM_SOCKET] = "socket",
+	[MEDIUM_KERNEL] = "kernel",
+};
+
+static const char *const unit_names[UNIT_COUNT] = {
+	[UNIT_NONE] = "-",
+	[UNIT_STREAM] = "stream",
+	[UNIT_MESSAGE] = "message",
+	[UNIT_DATAGRAM] = "datagram",
+	[UNIT_STRUCT] = "struct",
+	[UNIT_PAGE] = "page",
+	[UNIT_BYTES] = "bytes",
+	[UNIT_WORD] = "word",
+	[UNIT_SIGNAL] = "signal",
+};
+
+const char *medium_name(enum ipc_medium md)
+{
+	return (unsigned)md < MEDIUM_COUNT ? medium_names[md] : "-";
+}
+
+const char *unit_name(enum ipc_unit u)
+{
+	return (unsigned)u < UNIT_COUNT ? unit_names[u] : "-";
+}
+
+const char *scope_name(enum ipc_scope sc)
+{
+	return sc == SCOPE_REMOTE ? "remote" : "same system";
 }
 
 const char *direction_name(enum model_direction d)

@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "json_writer.h"
 
 struct json_writer {
@@ -13,6 +14,7 @@ struct json_writer {
 	bool sep;       /* a value was written at this depth: next needs a comma */
 	bool after_name;
 	bool bad;       /* unbalanced use */
+	bool brk;       /* next value starts a line (json_writer__break) */
 };
 
 struct json_writer *json_writer__new(FILE *out, bool pretty)
@@ -64,64 +66,17 @@ static void begin_value(struct json_writer *w)
 	}
 	if (w->sep)
 		fputc(',', w->out);
-	if (w->depth)
+	if (w->brk)
+		fputc('\n', w->out);
+	else if (w->depth)
 		indent(w);
+	w->brk = false;
 	w->sep = true;
 }
 
-void json_escape_string(FILE *out, const char *s, size_t maxlen)
+void json_writer__break(struct json_writer *w)
 {
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *u = (const unsigned char *)s;
-	size_t n = s ? strnlen(s, maxlen) : 0;
-
-	fputc('"', out);
-	for (size_t i = 0; i < n;) {
-		unsigned char c = u[i];
-		size_t len = 0;
-		uint32_t cp = 0;
-
-		if (c >= 0x20 && c < 0x7f) {
-			if (c == '"' || c == '\\')
-				fputc('\\', out);
-			fputc(c, out);
-			i++;
-			continue;
-		}
-		if (c >= 0xc2 && c <= 0xdf)
-			len = 2, cp = c & 0x1f;
-		else if (c >= 0xe0 && c <= 0xef)
-			len = 3, cp = c & 0x0f;
-		else if (c >= 0xf0 && c <= 0xf4)
-			len = 4, cp = c & 0x07;
-		if (len && i + len <= n) {
-			size_t j;
-
-			for (j = 1; j < len && (u[i + j] & 0xc0) == 0x80; j++)
-				cp = (cp << 6) | (u[i + j] & 0x3f);
-			if (j == len && cp >= (len == 2 ? 0x80u : len == 3 ? 0x800u : 0x10000u) &&
-			    cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
-				if (cp == 0x2028 || cp == 0x2029 || (cp >= 0x80 && cp <= 0x9f))
-					fprintf(out, "\\u%04x", cp);
-				else
-					fwrite(u + i, 1, len, out);
-				i += len;
-				continue;
-			}
-		}
-		/* control character or a byte that is not UTF-8: \u00XX of the byte */
-		switch (c) {
-		case '\n': fputs("\\n", out); break;
-		case '\t': fputs("\\t", out); break;
-		case '\r': fputs("\\r", out); break;
-		default:
-			fputs("\\u00", out);
-			fputc(hex[c >> 4], out);
-			fputc(hex[c & 15], out);
-		}
-		i++;
-	}
-	fputc('"', out);
+	w->brk = true;
 }
 
 void json_writer__name(struct json_writer *w, const char *name)
@@ -129,7 +84,7 @@ void json_writer__name(struct json_writer *w, const char *name)
 	if (w->after_name)
 		w->bad = true;
 	begin_value(w);
-	json_escape_string(w->out, name, SIZE_MAX);
+	escape__json(w->out, name, SIZE_MAX);
 	fputs(w->pretty ? ": " : ":", w->out);
 	w->after_name = true;
 }
@@ -163,7 +118,7 @@ void json_writer__end_array(struct json_writer *w) { close_container(w, ']'); }
 void json_writer__stringn(struct json_writer *w, const char *s, size_t maxlen)
 {
 	begin_value(w);
-	json_escape_string(w->out, s, maxlen);
+	escape__json(w->out, s, maxlen);
 }
 
 void json_writer__string(struct json_writer *w, const char *s)
@@ -190,6 +145,12 @@ void json_writer__float(struct json_writer *w, double v)
 		fprintf(w->out, "%.6g", v);
 	else
 		fputs("null", w->out);
+}
+
+void json_writer__milli(struct json_writer *w, uint64_t thousandths)
+{
+	begin_value(w);
+	fprintf(w->out, "%" PRIu64 ".%03" PRIu64, thousandths / 1000, thousandths % 1000);
 }
 
 void json_writer__bool(struct json_writer *w, bool v)
@@ -232,6 +193,12 @@ void json_writer__float_field(struct json_writer *w, const char *name, double v)
 {
 	json_writer__name(w, name);
 	json_writer__float(w, v);
+}
+
+void json_writer__milli_field(struct json_writer *w, const char *name, uint64_t thousandths)
+{
+	json_writer__name(w, name);
+	json_writer__milli(w, thousandths);
 }
 
 void json_writer__bool_field(struct json_writer *w, const char *name, bool v)

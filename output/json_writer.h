@@ -26,6 +26,9 @@ struct json_writer *json_writer__new(FILE *out, bool pretty);
 int json_writer__free(struct json_writer *w);
 unsigned json_writer__depth(const struct json_writer *w);
 
+/* The next value or name starts a new line, e.g. one event per line in a compact stream. */
+void json_writer__break(struct json_writer *w);
+
 void json_writer__name(struct json_writer *w, const char *name);
 void json_writer__start_object(struct json_writer *w);
 void json_writer__end_object(struct json_writer *w);
@@ -38,6 +41,8 @@ void json_writer__string(struct json_writer *w, const char *s);
 void json_writer__uint(struct json_writer *w, uint64_t v);
 void json_writer__int(struct json_writer *w, int64_t v);
 void json_writer__float(struct json_writer *w, double v);
+/* A number given in thousandths, written exactly: 1234567 as 1234.567 (ns as us). */
+void json_writer__milli(struct json_writer *w, uint64_t thousandths);
 void json_writer__bool(struct json_writer *w, bool v);
 void json_writer__null(struct json_writer *w);
 
@@ -46,10 +51,8 @@ void json_writer__stringn_field(struct json_writer *w, const char *name, const c
 void json_writer__uint_field(struct json_writer *w, const char *name, uint64_t v);
 void json_writer__int_field(struct json_writer *w, const char *name, int64_t v);
 void json_writer__float_field(struct json_writer *w, const char *name, double v);
+void json_writer__milli_field(struct json_writer *w, const char *name, uint64_t thousandths);
 void json_writer__bool_field(struct json_writer *w, const char *name, bool v);
 void json_writer__null_field(struct json_writer *w, const char *name);
-
-/* Write s as a JSON string literal (quotes included) to out. */
-void json_escape_string(FILE *out, const char *s, size_t maxlen);
 
 #endif /* IPCTRACE_JSON_WRITER_H */

@@ -3,73 +3,37 @@
  * Trace Event Format JSON for Perfetto UI and chrome://tracing: names as
  * "M" events, spans as "X" slices, transfers and wakeups as flow events
  * ("s" then "f" bound to the enclosing slices), lost events as instants.
- * Streamed in a second pass, one event per line: memory does not grow with
- * the trace.
+ * Streamed in a second pass through the JSON writer, one event per line:
+ * memory does not grow with the trace.
  */
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include "json_writer.h"
 #include "model.h"
 #include "perfetto.h"
-#include "svg_writer.h"
 
 struct pf {
-	FILE *out;
+	struct json_writer *w;
 	const struct model *names;
 	uint64_t base;             /* ns subtracted from every timestamp */
 	uint64_t next_flow;
-	bool first;
 };
-
-/* A JSON string literal; invalid UTF-8 becomes U+FFFD, controls \u00XX. */
-static void json_str(FILE *f, const char *s)
-{
-	uint32_t cp;
-
-	fputc('"', f);
-	while (s && *s) {
-		int len = utf8_decode(s, &cp);
-
-		if (len == 0) {
-			fputs("\\ufffd", f);
-			s++;
-			continue;
-		}
-		if (len == 1) {
-			if (cp == '"' || cp == '\\')
-				fprintf(f, "\\%c", (char)cp);
-			else if (cp < 0x20 || cp == 0x7f)
-				fprintf(f, "\\u%04x", cp);
-			else
-				fputc((int)cp, f);
-		} else {
-			fwrite(s, 1, (size_t)len, f);
-		}
-		s += len;
-	}
-	fputc('"', f);
-}
 
 /* Microseconds with three decimals, exact from integer nanoseconds. */
 static void ts_us(const struct pf *p, const char *key, uint64_t ts)
 {
-	uint64_t rel = ts > p->base ? ts - p->base : 0;
-
-	fprintf(p->out, ",\"%s\":%" PRIu64 ".%03" PRIu64, key, rel / 1000, rel % 1000);
+	json_writer__milli_field(p->w, key, ts > p->base ? ts - p->base : 0);
 }
 
+/* Opens an event on its own line; the caller adds its fields and ends the object. */
 static void begin(struct pf *p, const char *ph, uint32_t pid, uint32_t tid)
 {
-	fputs(p->first ? "\n" : ",\n", p->out);
-	p->first = false;
-	fprintf(p->out, "{\"ph\":\"%s\",\"pid\":%u,\"tid\":%u", ph, pid, tid);
-}
-
-static const char *op_word(unsigned op)
-{
-	const char *s = op < IPCT_OP_MAX ? op_name(op) : NULL;
-
-	return s ? s : "syscall";
+	json_writer__break(p->w);
+	json_writer__start_object(p->w);
+	json_writer__string_field(p->w, "ph", ph);
+	json_writer__uint_field(p->w, "pid", pid);
+	json_writer__uint_field(p->w, "tid", tid);
 }
 
 /* " #3 pipe" for a span or flow name; "" without a channel. */
@@ -86,6 +50,7 @@ static void chan_suffix(const struct pf *p, char *b, size_t n, int id)
 static void on_span(void *ctx, const struct model_span *s)
 {
 	struct pf *p = ctx;
+	struct json_writer *w = p->w;
 	char name[128], ch[48];
 	const char *cat;
 
@@ -93,11 +58,11 @@ static void on_span(void *ctx, const struct model_span *s)
 	switch (s->state) {
 	case SPAN_SYSCALL:
 		cat = "syscall";
-		snprintf(name, sizeof(name), "%s%s", op_word(s->op), ch);
+		snprintf(name, sizeof(name), "%s%s", op_name(s->op), ch);
 		break;
 	case SPAN_BLOCKED:
 		cat = "blocked";
-		snprintf(name, sizeof(name), "blocked in %s%s", op_word(s->op), ch);
+		snprintf(name, sizeof(name), "blocked in %s%s", op_name(s->op), ch);
 		break;
 	case SPAN_RUNNABLE:
 		cat = "runnable";
@@ -105,23 +70,31 @@ static void on_span(void *ctx, const struct model_span *s)
 		break;
 	case SPAN_POLLING:
 		cat = "polling";
-		snprintf(name, sizeof(name), "polling: %u x %s%s", s->calls, op_word(s->op), ch);
+		snprintf(name, sizeof(name), "polling: %u x %s%s", s->calls, op_name(s->op), ch);
 		break;
 	default:
 		return;
 	}
 	begin(p, "X", s->pid, s->tid);
-	fprintf(p->out, ",\"cat\":\"%s\",\"name\":", cat);
-	json_str(p->out, name);
+	json_writer__string_field(w, "cat", cat);
+	json_writer__string_field(w, "name", name);
 	ts_us(p, "ts", s->start);
-	fprintf(p->out, ",\"dur\":%" PRIu64 ".%03" PRIu64, (s->end - s->start) / 1000,
-		(s->end - s->start) % 1000);
-	if (s->state == SPAN_SYSCALL || s->state == SPAN_POLLING)
-		fprintf(p->out, ",\"args\":{\"nr\":%u,\"ret\":%" PRId64 ",\"calls\":%u,\"channel\":%d}",
-			s->nr, s->ret, s->calls, s->chan);
-	else if (s->chan)
-		fprintf(p->out, ",\"args\":{\"channel\":%d}", s->chan);
-	fputc('}', p->out);
+	json_writer__milli_field(w, "dur", s->end - s->start);
+	if (s->state == SPAN_SYSCALL || s->state == SPAN_POLLING) {
+		json_writer__name(w, "args");
+		json_writer__start_object(w);
+		json_writer__uint_field(w, "nr", s->nr);
+		json_writer__int_field(w, "ret", s->ret);
+		json_writer__uint_field(w, "calls", s->calls);
+		json_writer__int_field(w, "channel", s->chan);
+		json_writer__end_object(w);
+	} else if (s->chan) {
+		json_writer__name(w, "args");
+		json_writer__start_object(w);
+		json_writer__int_field(w, "channel", s->chan);
+		json_writer__end_object(w);
+	}
+	json_writer__end_object(w);
 }
 
 /* A flow point just inside the slice that ends at ts, so it binds to it. */
@@ -133,22 +106,29 @@ static uint64_t inside(uint64_t ts)
 static void flow(struct pf *p, const char *name, uint32_t spid, uint32_t stid, uint64_t sts,
 		 uint32_t dpid, uint32_t dtid, uint64_t dts, int chan, uint64_t bytes, bool xfer)
 {
+	struct json_writer *w = p->w;
 	uint64_t id = ++p->next_flow;
 
 	begin(p, "s", spid, stid);
-	fputs(",\"cat\":\"flow\",\"name\":", p->out);
-	json_str(p->out, name);
-	fprintf(p->out, ",\"id\":%" PRIu64, id);
+	json_writer__string_field(w, "cat", "flow");
+	json_writer__string_field(w, "name", name);
+	json_writer__uint_field(w, "id", id);
 	ts_us(p, "ts", sts);
-	if (xfer)
-		fprintf(p->out, ",\"args\":{\"bytes\":%" PRIu64 ",\"channel\":%d}", bytes, chan);
-	fputc('}', p->out);
+	if (xfer) {
+		json_writer__name(w, "args");
+		json_writer__start_object(w);
+		json_writer__uint_field(w, "bytes", bytes);
+		json_writer__int_field(w, "channel", chan);
+		json_writer__end_object(w);
+	}
+	json_writer__end_object(w);
 	begin(p, "f", dpid, dtid);
-	fputs(",\"bp\":\"e\",\"cat\":\"flow\",\"name\":", p->out);
-	json_str(p->out, name);
-	fprintf(p->out, ",\"id\":%" PRIu64, id);
+	json_writer__string_field(w, "bp", "e");
+	json_writer__string_field(w, "cat", "flow");
+	json_writer__string_field(w, "name", name);
+	json_writer__uint_field(w, "id", id);
 	ts_us(p, "ts", dts);
-	fputc('}', p->out);
+	json_writer__end_object(w);
 }
 
 static void flow_name(const struct pf *p, char *b, size_t n, const char *what, int chan)
@@ -184,15 +164,35 @@ static void on_wake(void *ctx, const struct model_wake *w)
 static void on_lost(void *ctx, const struct model_lost *l)
 {
 	struct pf *p = ctx;
+	struct json_writer *w = p->w;
 	char name[64];
 
 	snprintf(name, sizeof(name), "LOST %" PRIu64 " events (CPU %u)", l->count, l->cpu);
 	begin(p, "i", 0, 0);
-	fputs(",\"s\":\"g\",\"cat\":\"lost\",\"name\":", p->out);
-	json_str(p->out, name);
+	json_writer__string_field(w, "s", "g");
+	json_writer__string_field(w, "cat", "lost");
+	json_writer__string_field(w, "name", name);
 	ts_us(p, "ts", l->first_ts);
-	fprintf(p->out, ",\"args\":{\"count\":%" PRIu64 ",\"cpu\":%u,\"last_ns\":%" PRIu64 "}}",
-		l->count, l->cpu, l->last_ts > p->base ? l->last_ts - p->base : 0);
+	json_writer__name(w, "args");
+	json_writer__start_object(w);
+	json_writer__uint_field(w, "count", l->count);
+	json_writer__uint_field(w, "cpu", l->cpu);
+	json_writer__uint_field(w, "last_ns", l->last_ts > p->base ? l->last_ts - p->base : 0);
+	json_writer__end_object(w);
+	json_writer__end_object(w);
+}
+
+/* A metadata event: {"name": what, "args": {key: value}}. */
+static void meta_event(struct pf *p, uint32_t pid, uint32_t tid, const char *what, const char *name,
+		       size_t maxlen)
+{
+	begin(p, "M", pid, tid);
+	json_writer__string_field(p->w, "name", what);
+	json_writer__name(p->w, "args");
+	json_writer__start_object(p->w);
+	json_writer__stringn_field(p->w, "name", name, maxlen);
+	json_writer__end_object(p->w);
+	json_writer__end_object(p->w);
 }
 
 static void names_meta(struct pf *p)
@@ -202,32 +202,62 @@ static void names_meta(struct pf *p)
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *pr = &m->processes[i];
 
+		meta_event(p, pr->pid, pr->pid, "process_name", pr->comm, sizeof(pr->comm));
 		begin(p, "M", pr->pid, pr->pid);
-		fputs(",\"name\":\"process_name\",\"args\":{\"name\":", p->out);
-		json_str(p->out, pr->comm);
-		fputs("}}", p->out);
-		begin(p, "M", pr->pid, pr->pid);
-		fprintf(p->out, ",\"name\":\"process_sort_index\",\"args\":{\"sort_index\":%zu}}", i);
+		json_writer__string_field(p->w, "name", "process_sort_index");
+		json_writer__name(p->w, "args");
+		json_writer__start_object(p->w);
+		json_writer__uint_field(p->w, "sort_index", i);
+		json_writer__end_object(p->w);
+		json_writer__end_object(p->w);
 		for (size_t j = 0; j < pr->nthreads; j++) {
 			const struct model_thread *t;
 
 			if (pr->threads[j] >= m->nthreads)
 				continue;
 			t = &m->threads[pr->threads[j]];
-			begin(p, "M", pr->pid, t->tid);
-			fputs(",\"name\":\"thread_name\",\"args\":{\"name\":", p->out);
-			json_str(p->out, t->comm);
-			fputs("}}", p->out);
+			meta_event(p, pr->pid, t->tid, "thread_name", t->comm, sizeof(t->comm));
 		}
 	}
+}
+
+static void other_data(struct pf *p, const struct trace_meta *meta)
+{
+	const struct model *m = p->names;
+	struct json_writer *w = p->w;
+
+	json_writer__name(w, "otherData");
+	json_writer__start_object(w);
+	json_writer__string_field(w, "tool", "ipctrace");
+	json_writer__stringn_field(w, "command", meta ? meta->cmdline : "",
+				   meta ? sizeof(meta->cmdline) : 1);
+	json_writer__uint_field(w, "events", m->events);
+	json_writer__uint_field(w, "lost_events", m->lost_events);
+	json_writer__uint_field(w, "start_ns", m->start_ts);
+	json_writer__name(w, "channels");
+	json_writer__start_array(w);
+	for (size_t i = 0; i < m->nchannels; i++) {
+		const struct model_channel *c = &m->channels[i];
+
+		json_writer__break(w);
+		json_writer__start_object(w);
+		json_writer__int_field(w, "id", c->id);
+		json_writer__string_field(w, "kind", kind_name(c->kind));
+		json_writer__stringn_field(w, "name", c->name, sizeof(c->name));
+		json_writer__string_field(w, "direction", direction_name(c->direction));
+		json_writer__bool_field(w, "listening", c->listening);
+		json_writer__end_object(w);
+	}
+	json_writer__end_array(w);
+	json_writer__end_object(w);
 }
 
 int perfetto__export(struct trace_reader *r, FILE *out)
 {
 	struct model_opts mo = { 0 };
 	struct model *names, *pass2 = NULL;
-	struct pf p = { .out = out, .first = true };
-	int err;
+	struct pf p = { 0 };
+	int err, werr;
 
 	names = model__from_reader(r, NULL);
 	if (!names)
@@ -235,23 +265,19 @@ int perfetto__export(struct trace_reader *r, FILE *out)
 	err = trace_reader__rewind(r);
 	if (err)
 		goto out;
+	p.w = json_writer__new(out, false);
+	if (!p.w) {
+		err = -ENOMEM;
+		goto out;
+	}
 	p.names = names;
 	p.base = names->start_ts;
-	fputs("{\"displayTimeUnit\":\"ns\",\"otherData\":{\"tool\":\"ipctrace\",\"command\":", out);
-	json_str(out, trace_reader__meta(r) ? trace_reader__meta(r)->cmdline : "");
-	fprintf(out, ",\"events\":%" PRIu64 ",\"lost_events\":%" PRIu64 ",\"start_ns\":%" PRIu64 ",\"channels\":[",
-		names->events, names->lost_events, names->start_ts);
-	for (size_t i = 0; i < names->nchannels; i++) {
-		const struct model_channel *c = &names->channels[i];
-
-		fprintf(out, "%s\n{\"id\":%d,\"kind\":", i ? "," : "", c->id);
-		json_str(out, kind_name(c->kind));
-		fputs(",\"name\":", out);
-		json_str(out, c->name);
-		fprintf(out, ",\"direction\":\"%s\",\"listening\":%s}", direction_name(c->direction),
-			c->listening ? "true" : "false");
-	}
-	fputs("]},\n\"traceEvents\":[", out);
+	json_writer__start_object(p.w);
+	json_writer__string_field(p.w, "displayTimeUnit", "ns");
+	other_data(&p, trace_reader__meta(r));
+	json_writer__break(p.w);
+	json_writer__name(p.w, "traceEvents");
+	json_writer__start_array(p.w);
 	names_meta(&p);
 	mo.ctx = &p;
 	mo.on_span = on_span;
@@ -259,13 +285,14 @@ int perfetto__export(struct trace_reader *r, FILE *out)
 	mo.on_wake = on_wake;
 	mo.on_lost = on_lost;
 	pass2 = model__from_reader(r, &mo);
-	if (!pass2) {
+	if (!pass2)
 		err = errno ? -errno : -ENOMEM;
-		goto out;
-	}
-	fputs("\n]}\n", out);
-	if (fflush(out) || ferror(out))
-		err = -EIO;
+	json_writer__break(p.w);
+	json_writer__end_array(p.w);
+	json_writer__end_object(p.w);
+	werr = json_writer__free(p.w);
+	if (!err)
+		err = werr;
 out:
 	model__free(pass2);
 	model__free(names);

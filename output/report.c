@@ -7,7 +7,9 @@
 #include <string.h>
 #include <time.h>
 #include "escape.h"
+#include "fmt.h"
 #include "json_writer.h"
+#include "lang.h"
 #include "report.h"
 
 #define MAX_COLS 12
@@ -32,108 +34,17 @@ static void shorten_tail(char *s, size_t maxw)
 	memcpy(s, "...", 3);
 }
 
-/* The seed's IPC table columns: shared medium and unit of communication. */
-static const char *kind_medium(enum ipct_kind k)
-{
-	switch (k) {
-	case IPCT_KIND_PIPE:
-	case IPCT_KIND_FIFO:
-	case IPCT_KIND_FILE:
-		return "file";
-	case IPCT_KIND_MQUEUE:
-	case IPCT_KIND_SYSV_MSG:
-	case IPCT_KIND_SHM:
-	case IPCT_KIND_SYSV_SHM:
-	case IPCT_KIND_SYSV_SEM:
-	case IPCT_KIND_FUTEX:
-		return "memory";
-	case IPCT_KIND_MMAP:
-		return "file+memory";
-	case IPCT_KIND_UNIX_STREAM:
-	case IPCT_KIND_UNIX_DGRAM:
-	case IPCT_KIND_UNIX_SEQPACKET:
-	case IPCT_KIND_TCP:
-	case IPCT_KIND_UDP:
-		return "socket";
-	case IPCT_KIND_SIGNAL:
-		return "kernel";
-	default:
-		return "-";
-	}
-}
-
-static const char *kind_unit(enum ipct_kind k)
-{
-	switch (k) {
-	case IPCT_KIND_PIPE:
-	case IPCT_KIND_FIFO:
-	case IPCT_KIND_UNIX_STREAM:
-	case IPCT_KIND_TCP:
-		return "stream";
-	case IPCT_KIND_MQUEUE:
-	case IPCT_KIND_SYSV_MSG:
-	case IPCT_KIND_UNIX_SEQPACKET:
-		return "message";
-	case IPCT_KIND_UNIX_DGRAM:
-	case IPCT_KIND_UDP:
-		return "datagram";
-	case IPCT_KIND_SHM:
-	case IPCT_KIND_SYSV_SHM:
-		return "struct";
-	case IPCT_KIND_MMAP:
-		return "page";
-	case IPCT_KIND_FILE:
-		return "bytes";
-	case IPCT_KIND_SYSV_SEM:
-	case IPCT_KIND_FUTEX:
-		return "word";
-	case IPCT_KIND_SIGNAL:
-		return "signal";
-	default:
-		return "-";
-	}
-}
-
-static const char *chan_scope(const struct model_channel *c)
-{
-	return c->remote ? "remote" : "same system";
-}
-
 /* The name a reader sees: a server's listening socket says so. */
-static const char *chan_label(const struct model_channel *c, char *buf, size_t sz)
+static const char *chan_label(const struct lang *l, const struct model_channel *c, char *buf, size_t sz)
 {
-	snprintf(buf, sz, "%s%s", c->name[0] ? c->name : "-", c->listening ? " (listening)" : "");
+	snprintf(buf, sz, "%s%s", c->name[0] ? c->name : "-", c->listening ? tr(l, T_LISTENING) : "");
 	return buf;
-}
-
-static void fmt_ns(char *buf, size_t sz, uint64_t ns)
-{
-	if (ns < 1000)
-		snprintf(buf, sz, "%" PRIu64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, sz, "%.1f us", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, sz, "%.1f ms", ns / 1e6);
-	else
-		snprintf(buf, sz, "%.2f s", ns / 1e9);
-}
-
-static void fmt_bytes(char *buf, size_t sz, uint64_t b)
-{
-	if (b < 1024)
-		snprintf(buf, sz, "%" PRIu64 " B", b);
-	else if (b < (1u << 20))
-		snprintf(buf, sz, "%.1f KiB", b / 1024.0);
-	else if (b < (1ull << 30))
-		snprintf(buf, sz, "%.1f MiB", b / 1048576.0);
-	else
-		snprintf(buf, sz, "%.2f GiB", b / 1073741824.0);
 }
 
 /* A table of already escaped cells, printed with aligned columns. */
 struct table {
 	int ncols;
-	char heads[MAX_COLS][24];
+	char heads[MAX_COLS][64];
 	bool right[MAX_COLS];
 	size_t maxw[MAX_COLS];  /* 0 = no limit; longer cells keep their tail */
 	char **cells;           /* nrows * ncols */
@@ -251,25 +162,16 @@ static void table_free(struct table *t)
 	free(t->cells);
 }
 
-static const char *comm_of(const struct model *m, uint32_t pid)
+static const char *comm_of(const struct lang *l, const struct model *m, uint32_t pid)
 {
 	const struct model_process *p;
 
 	if (!pid)
-		return "(interrupt)";
+		return tr(l, T_INTERRUPT);
 	p = model__process(m, pid);
 	if (!p)
-		return "(untraced)";
+		return tr(l, T_UNTRACED);
 	return p->comm[0] ? p->comm : "?";
-}
-
-static uint64_t chan_received(const struct model_channel *c)
-{
-	uint64_t n = 0;
-
-	for (size_t i = 0; i < c->nendpoints; i++)
-		n += c->endpoints[i].bytes_received;
-	return n;
 }
 
 static void u64s(char *buf, size_t sz, uint64_t v)
@@ -277,69 +179,69 @@ static void u64s(char *buf, size_t sz, uint64_t v)
 	snprintf(buf, sz, "%" PRIu64, v);
 }
 
-static void print_header(const struct model *m, const struct trace_meta *meta, FILE *out)
+static void print_header(const struct lang *l, const struct model *m, const struct trace_meta *meta,
+			 FILE *out)
 {
 	char dur[32];
 
-	fmt_ns(dur, sizeof(dur), m->end_ts - m->start_ts);
-	fputs("ipctrace report", out);
+	fmt_dur(dur, sizeof(dur), m->end_ts - m->start_ts);
+	fputs(tr(l, T_REPORT_TITLE), out);
 	if (meta && meta->cmdline[0]) {
 		fputs(": ", out);
 		escape__fputs(out, meta->cmdline, sizeof(meta->cmdline));
 	}
 	fputc('\n', out);
 	if (meta && (meta->host[0] || meta->kernel[0])) {
-		fputs("  host ", out);
+		fputs(tr(l, T_REPORT_HOST), out);
 		escape__fputs(out, meta->host, sizeof(meta->host));
-		fputs(", kernel ", out);
+		fputs(tr(l, T_REPORT_KERNEL), out);
 		escape__fputs(out, meta->kernel, sizeof(meta->kernel));
 		fputc('\n', out);
 	}
-	fprintf(out, "  duration %s, %" PRIu64 " events, %zu processes, %zu threads, %zu channels, %" PRIu64 " lost events\n",
-		dur, m->events, m->nprocesses, m->nthreads, m->nchannels, m->lost_events);
+	fprintf(out, tr(l, T_REPORT_SUMMARY), dur, m->events, m->nprocesses, m->nthreads, m->nchannels, m->lost_events);
 	if (m->lost_events)
-		fprintf(out, "\n  !!! WARNING: the kernel dropped %" PRIu64 " events (%zu times): counts and times below are incomplete !!!\n",
+		fprintf(out, tr(l, T_REPORT_LOST_WARN),
 			m->lost_events, m->nlost);
 	if (m->unknown_chans)
-		fprintf(out, "  note: %" PRIu64 " channels were used without being described (their events were lost); they are left out\n",
+		fprintf(out, tr(l, T_REPORT_UNKNOWN_CHANS),
 			m->unknown_chans);
 }
 
-static void print_channels(const struct model *m, FILE *out)
+static void print_channels(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 
-	fputs("\nIPC channels\n", out);
+	fputs(tr(l, T_REPORT_CHANNELS), out);
 	if (!m->nchannels) {
-		fputs("  (none observed)\n", out);
+		fputs(tr(l, T_REPORT_NONE_OBSERVED), out);
 		return;
 	}
-	table_init(&t, "ID>|KIND|NAME~|MEDIUM|UNIT|DIRECTION|SCOPE|BYTES>|MSGS>|ENDPOINTS>");
+	table_init(&t, tr(l, T_REPORT_CHANNELS_COLS));
 	for (size_t i = 0; i < m->nchannels; i++) {
 		const struct model_channel *c = &m->channels[i];
 		char id[16], bytes[32], msgs[32], neps[16], name[sizeof(c->name) + 16];
 
 		snprintf(id, sizeof(id), "%d", c->id);
-		/* a reader fed by an untraced writer still saw data move */
-		fmt_bytes(bytes, sizeof(bytes), c->bytes > chan_received(c) ? c->bytes : chan_received(c));
+		fmt_bytes(bytes, sizeof(bytes), channel_bytes(c));
 		u64s(msgs, sizeof(msgs), c->messages);
 		snprintf(neps, sizeof(neps), "%zu", c->nendpoints);
-		table_row(&t, id, kind_name(c->kind), chan_label(c, name, sizeof(name)), kind_medium(c->kind),
-			  kind_unit(c->kind), direction_name(c->direction), chan_scope(c), bytes, msgs,
+		table_row(&t, id, kind_name(c->kind), chan_label(l, c, name, sizeof(name)),
+			  tr_medium(l, kind_medium(c->kind)), tr_unit(l, kind_unit(c->kind)), tr_direction(l, c),
+			  tr_scope(l, channel_scope(c)), bytes, msgs,
 			  neps);
 	}
 	table_print(&t, out, "  ");
 	table_free(&t);
 }
 
-static void print_endpoints(const struct model *m, FILE *out)
+static void print_endpoints(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 
 	if (!m->nchannels)
 		return;
-	fputs("\nEndpoints (who uses each channel, and how it waits)\n", out);
-	table_init(&t, "CH>|PID>|COMM|SENDS>|RECVS>|SENT>|RECEIVED>|BLOCKED>|BLOCKED TIME>|EAGAIN>|MODE");
+	fputs(tr(l, T_REPORT_ENDPOINTS), out);
+	table_init(&t, tr(l, T_REPORT_ENDPOINTS_COLS));
 	for (size_t i = 0; i < m->nchannels; i++) {
 		const struct model_channel *c = &m->channels[i];
 
@@ -347,7 +249,6 @@ static void print_endpoints(const struct model *m, FILE *out)
 			const struct model_endpoint *e = &c->endpoints[j];
 			char id[16], pid[16], sends[32], recvs[32], sent[32], rcvd[32];
 			char blk[32], blkns[32], eag[32];
-			const char *mode = mode_name(e->mode);
 
 			snprintf(id, sizeof(id), "%d", c->id);
 			snprintf(pid, sizeof(pid), "%u", e->pid);
@@ -356,27 +257,27 @@ static void print_endpoints(const struct model *m, FILE *out)
 			fmt_bytes(sent, sizeof(sent), e->bytes_sent);
 			fmt_bytes(rcvd, sizeof(rcvd), e->bytes_received);
 			u64s(blk, sizeof(blk), e->blocked);
-			fmt_ns(blkns, sizeof(blkns), e->blocked_ns);
+			fmt_dur(blkns, sizeof(blkns), e->blocked_ns);
 			u64s(eag, sizeof(eag), e->eagain);
 			table_row(&t, id, pid, e->comm[0] ? e->comm : "?", sends, recvs, sent, rcvd, blk,
-				  blkns, eag, mode ? mode : "-");
+				  blkns, eag, tr_mode(l, e->mode));
 		}
 	}
 	table_print(&t, out, "  ");
 	table_free(&t);
 }
 
-static void print_wakeups(const struct model *m, FILE *out)
+static void print_wakeups(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 	size_t n = m->nwakeups < TOP_WAKEUPS ? m->nwakeups : TOP_WAKEUPS;
 
-	fputs("\nWho wakes whom\n", out);
+	fputs(tr(l, T_REPORT_WAKEUPS), out);
 	if (!m->nwakeups) {
-		fputs("  (no wakeups observed)\n", out);
+		fputs(tr(l, T_REPORT_NO_WAKEUPS), out);
 		return;
 	}
-	table_init(&t, "COUNT>|WAKER|COMM|WAKEE|COMM|CHANNEL~");
+	table_init(&t, tr(l, T_REPORT_WAKEUPS_COLS));
 	for (size_t i = 0; i < n; i++) {
 		const struct model_wakeup *w = &m->wakeups[i];
 		const struct model_channel *c = w->chan ? model__channel(m, w->chan) : NULL;
@@ -388,48 +289,48 @@ static void print_wakeups(const struct model *m, FILE *out)
 		snprintf(wakee, sizeof(wakee), "%u", w->wakee_pid);
 		if (c)
 			snprintf(chan, sizeof(chan), "%d %s %s", c->id, kind_name(c->kind),
-				 chan_label(c, name, sizeof(name)));
+				 chan_label(l, c, name, sizeof(name)));
 		else
 			snprintf(chan, sizeof(chan), "-");
-		table_row(&t, cnt, waker, comm_of(m, w->waker_pid), wakee, comm_of(m, w->wakee_pid),
+		table_row(&t, cnt, waker, comm_of(l, m, w->waker_pid), wakee, comm_of(l, m, w->wakee_pid),
 			  chan);
 	}
 	table_print(&t, out, "  ");
 	if (m->nwakeups > n)
-		fprintf(out, "  ... and %zu more\n", m->nwakeups - n);
+		fprintf(out, tr(l, T_REPORT_AND_MORE), m->nwakeups - n);
 	table_free(&t);
 }
 
-static void print_threads(const struct model *m, FILE *out)
+static void print_threads(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 
-	fputs("\nThreads (where the time went)\n", out);
-	table_init(&t, "PID>|TID>|COMM|USER>|KERNEL>|BLOCKED>|RUNNABLE>|SYSCALLS>");
+	fputs(tr(l, T_REPORT_THREADS), out);
+	table_init(&t, tr(l, T_REPORT_THREADS_COLS));
 	for (size_t i = 0; i < m->nthreads; i++) {
 		const struct model_thread *th = &m->threads[i];
 		char pid[16], tid[16], u[32], k[32], b[32], r[32], sc[32];
 
 		snprintf(pid, sizeof(pid), "%u", th->pid);
 		snprintf(tid, sizeof(tid), "%u", th->tid);
-		fmt_ns(u, sizeof(u), th->user_ns);
-		fmt_ns(k, sizeof(k), th->kernel_ns);
-		fmt_ns(b, sizeof(b), th->blocked_ns);
-		fmt_ns(r, sizeof(r), th->runnable_ns);
+		fmt_dur(u, sizeof(u), th->user_ns);
+		fmt_dur(k, sizeof(k), th->kernel_ns);
+		fmt_dur(b, sizeof(b), th->blocked_ns);
+		fmt_dur(r, sizeof(r), th->runnable_ns);
 		u64s(sc, sizeof(sc), th->syscalls);
-		table_row(&t, pid, tid, th->comm[0] ? th->comm : comm_of(m, th->pid), u, k, b, r, sc);
+		table_row(&t, pid, tid, th->comm[0] ? th->comm : comm_of(l, m, th->pid), u, k, b, r, sc);
 	}
 	table_print(&t, out, "  ");
 	table_free(&t);
 }
 
-int report__text(const struct model *m, const struct trace_meta *meta, FILE *out)
+int report__text(const struct model *m, const struct trace_meta *meta, const struct lang *l, FILE *out)
 {
-	print_header(m, meta, out);
-	print_channels(m, out);
-	print_endpoints(m, out);
-	print_wakeups(m, out);
-	print_threads(m, out);
+	print_header(l, m, meta, out);
+	print_channels(l, m, out);
+	print_endpoints(l, m, out);
+	print_wakeups(l, m, out);
+	print_threads(l, m, out);
 	if (fflush(out) || ferror(out))
 		return -EIO;
 	return 0;
@@ -555,13 +456,13 @@ static void json_channels(struct json_writer *w, const struct model *m)
 		json_writer__string_field(w, "kind", kind_name(c->kind));
 		json_writer__stringn_field(w, "name", c->name, sizeof(c->name));
 		json_writer__string_field(w, "direction", direction_name(c->direction));
-		json_writer__string_field(w, "medium", kind_medium(c->kind));
-		json_writer__string_field(w, "unit", kind_unit(c->kind));
-		json_writer__string_field(w, "scope", chan_scope(c));
+		json_writer__string_field(w, "medium", medium_name(kind_medium(c->kind)));
+		json_writer__string_field(w, "unit", unit_name(kind_unit(c->kind)));
+		json_writer__string_field(w, "scope", scope_name(channel_scope(c)));
 		json_writer__bool_field(w, "remote", c->remote);
 		json_writer__bool_field(w, "listening", c->listening);
 		json_writer__uint_field(w, "bytes", c->bytes);
-		json_writer__uint_field(w, "bytes_received", chan_received(c));
+		json_writer__uint_field(w, "bytes_received", channel_bytes_received(c));
 		json_writer__uint_field(w, "messages", c->messages);
 		json_writer__uint_field(w, "first_ns", c->first_ts);
 		json_writer__uint_field(w, "last_ns", c->last_ts);

@@ -7,8 +7,11 @@
 #include "model.h"
 #include "trace.h"
 
+struct lang;
+
 /* Text report: summary, the IPC table, per-endpoint modes, wakeups, threads. */
-int report__text(const struct model *m, const struct trace_meta *meta, FILE *out);
+/* The text report; l gives the words people read (lang.h), NULL = English. */
+int report__text(const struct model *m, const struct trace_meta *meta, const struct lang *l, FILE *out);
 /* One JSON object, the contract of DESIGN.md plus extra fields. */
 int report__json(const struct model *m, const struct trace_meta *meta, FILE *out);
 

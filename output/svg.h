@@ -9,6 +9,8 @@
 #include "model.h"
 #include "trace.h"
 
+struct lang;
+
 struct svg_opts {
 	unsigned width;          /* px of the timeline area; 0 = default (1200) */
 	uint64_t from_ns, to_ns; /* window, relative to trace start; to_ns 0 = end */
@@ -17,6 +19,7 @@ struct svg_opts {
 	const int *chans;        /* only these channel ids; NULL = all */
 	size_t nchans;
 	const char *title;       /* NULL = from the trace's command line */
+	const struct lang *lang; /* words people read (lang.h); NULL = English */
 };
 
 /* Two passes over r (it is rewound): name things, then draw. 0 or -errno. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "escape.h"
 #include "svg_writer.h"
 
 #define SVGW_MAX_DEPTH 32
@@ -19,136 +20,6 @@ struct svgw {
 	bool had_child[SVGW_MAX_DEPTH];
 	bool overflow;
 };
-
-int utf8_decode(const char *str, uint32_t *cp)
-{
-	const unsigned char *s = (const unsigned char *)str;
-	unsigned char c = s[0];
-	int n, i;
-	uint32_t v;
-	unsigned char lo = 0x80, hi = 0xbf;
-
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		n = 2;
-		v = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		n = 3;
-		v = c & 0x0f;
-		if (c == 0xe0)
-			lo = 0xa0;
-		else if (c == 0xed)
-			hi = 0x9f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		n = 4;
-		v = c & 0x07;
-		if (c == 0xf0)
-			lo = 0x90;
-		else if (c == 0xf4)
-			hi = 0x8f;
-	} else {
-		return 0;
-	}
-	for (i = 1; i < n; i++) {
-		unsigned char b = s[i];
-
-		if (b < lo || b > hi)
-			return 0;
-		lo = 0x80;
-		hi = 0xbf;
-		v = (v << 6) | (b & 0x3f);
-	}
-	*cp = v;
-	return n;
-}
-
-size_t utf8_chars(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-	uint32_t cp;
-
-	while (*p) {
-		int len = utf8_decode((const char *)p, &cp);
-
-		p += len ? len : 1;
-		n++;
-	}
-	return n;
-}
-
-/* Controls shown as "\xNN"; a newline stays, it breaks a tooltip's lines. */
-static bool is_ctl(uint32_t cp)
-{
-	return (cp < 0x20 && cp != '\n') || cp == 0x7f;
-}
-
-/* Columns a code point takes once escaped. */
-static size_t esc_width(int len, uint32_t cp)
-{
-	return len == 1 && is_ctl(cp) ? 4 : 1;
-}
-
-size_t xml_width(const char *s)
-{
-	size_t n = 0;
-	uint32_t cp;
-
-	while (*s) {
-		int len = utf8_decode(s, &cp);
-
-		n += len ? esc_width(len, cp) : 1;
-		s += len ? len : 1;
-	}
-	return n;
-}
-
-size_t xml_escape(FILE *f, const char *s, size_t max)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t n = 0;
-	uint32_t cp;
-
-	if (!s)
-		return 0;
-	while (*p) {
-		int len = utf8_decode((const char *)p, &cp);
-		size_t w = len ? esc_width(len, cp) : 1;
-
-		if (max != (size_t)-1 && n + w > max)
-			return xml_width((const char *)p);
-		n += w;
-		if (len == 0) {
-			fputs("\xef\xbf\xbd", f);   /* U+FFFD for a byte that is not UTF-8 */
-			p++;
-			continue;
-		}
-		if (len == 1) {
-			switch (cp) {
-			case '&': fputs("&amp;", f); break;
-			case '<': fputs("&lt;", f); break;
-			case '>': fputs("&gt;", f); break;
-			case '"': fputs("&quot;", f); break;
-			case '\'': fputs("&apos;", f); break;
-			default:
-				/* XML 1.0 forbids most C0 controls, even as references */
-				if (is_ctl(cp))
-					fprintf(f, "\\x%02x", cp);
-				else
-					fputc((int)cp, f);
-			}
-		} else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff) {
-			fputs("\xef\xbf\xbd", f);
-		} else {
-			fwrite(p, 1, (size_t)len, f);
-		}
-		p += len;
-	}
-	return 0;
-}
 
 struct svgw *svgw__new(FILE *f)
 {
@@ -228,7 +99,7 @@ static void vattr(struct svgw *w, const char *name, const char *fmt, va_list ap)
 		vsnprintf(s, (size_t)n + 1, fmt, ap);
 	}
 	fprintf(w->f, " %s=\"", name);
-	xml_escape(w->f, s, (size_t)-1);
+	escape__xml(w->f, s, (size_t)-1);
 	fputc('"', w->f);
 	if (s != buf)
 		free(s);
@@ -263,7 +134,7 @@ void svgw__text(struct svgw *w, const char *s)
 	end_start_tag(w);
 	if (w->depth > 0)
 		w->had_text[w->depth - 1] = true;
-	xml_escape(w->f, s, (size_t)-1);
+	escape__xml(w->f, s, (size_t)-1);
 }
 
 void svgw__textf(struct svgw *w, const char *fmt, ...)
@@ -296,11 +167,11 @@ void svgw__text_trunc(struct svgw *w, const char *s, size_t max)
 	end_start_tag(w);
 	if (w->depth > 0)
 		w->had_text[w->depth - 1] = true;
-	if (max > 0 && xml_width(s) > max) {
-		xml_escape(w->f, s, max - 1);
+	if (max > 0 && escape__xml_width(s) > max) {
+		escape__xml(w->f, s, max - 1);
 		fputs("\xe2\x80\xa6", w->f);
 	} else {
-		xml_escape(w->f, s, (size_t)-1);
+		escape__xml(w->f, s, (size_t)-1);
 	}
 }
 

@@ -2,7 +2,7 @@
 /*
  * A small XML/SVG writer over a FILE *, in the manner of bpftool's
  * json_writer: elements nest, depth is tracked and checked at the end, and
- * every string (text or attribute) goes through one escaping function that
+ * every string (text or attribute) goes through escape__xml (escape.h), which
  * turns untrusted bytes (invalid UTF-8, control characters) into valid XML.
  *
  *   struct svgw *w = svgw__new(f);
@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "escape.h"
 
 struct svgw;
 
@@ -43,22 +44,5 @@ void svgw__close(struct svgw *w);
 /* <tag>text</tag> in one call, e.g. a <title> tooltip. */
 void svgw__element_text(struct svgw *w, const char *tag, const char *s);
 int svgw__depth(const struct svgw *w);
-
-/*
- * Write s to f escaped for XML text and attributes: & < > " ' as entities,
- * control characters but the newline as "\xNN", invalid UTF-8 as U+FFFD.
- * At most max columns (see xml_width) are written ((size_t)-1 = all);
- * returns the columns of s left unwritten.
- */
-size_t xml_escape(FILE *f, const char *s, size_t max);
-/* Columns s takes once escaped: one per character, four per "\xNN". */
-size_t xml_width(const char *s);
-/*
- * Length (1..4) of the valid UTF-8 sequence at s and its code point in *cp,
- * or 0 when the bytes there are not one (overlong, surrogate, truncated).
- */
-int utf8_decode(const char *s, uint32_t *cp);
-/* Number of characters (code points, invalid bytes counting one each). */
-size_t utf8_chars(const char *s);
 
 #endif /* IPCTRACE_SVG_WRITER_H */

@@ -1,39 +1,32 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* What msg__line puts on stderr: one line, escaped by the terminal rule. */
 #include <criterion/criterion.h>
-#include <string.h>
+#include <criterion/redirect.h>
 #include "msg.h"
 
-static const char *esc(const char *s, size_t len)
+static void capture(void)
 {
-	static char buf[256];
-
-	msg__escape(buf, len, s);
-	return buf;
+	cr_redirect_stderr();
 }
 
-Test(msg, plain_text_unchanged)
+Test(msg, plain_text_unchanged, .init = capture)
 {
-	cr_assert_str_eq(esc("/tmp/a b.trace", 256), "/tmp/a b.trace");
-	cr_assert_str_eq(esc("caf\xc3\xa9 \xe2\x86\x92", 256), "caf\xc3\xa9 \xe2\x86\x92");
+	msg__line("cannot open %s: %s", "/tmp/caf\xc3\xa9 \xe2\x86\x92.trace", "No such file");
+	fflush(stderr);
+	cr_assert_stderr_eq_str("ipctrace: cannot open /tmp/caf\xc3\xa9 \xe2\x86\x92.trace: No such file\n");
 }
 
-Test(msg, controls_escaped)
+Test(msg, controls_c1_and_invalid_utf8_escaped, .init = capture)
 {
-	cr_assert_str_eq(esc("a\x1b[31mb\x07\n\x7f", 256), "a\\x1b[31mb\\x07\\x0a\\x7f");
+	msg__line("no such process %s", "a\x1b[31mb\x07\n\x7f \xc2\x9b" "1m \x9b" "2J \xc0\xaf");
+	fflush(stderr);
+	cr_assert_stderr_eq_str("ipctrace: no such process a\\x1b[31mb\\x07\\x0a\\x7f \\xc2\\x9b1m \\x9b2J \\xc0\\xaf\n");
 }
 
-Test(msg, c1_and_invalid_utf8_escaped)
+Test(msg, bidi_controls_escaped, .init = capture)
 {
-	/* U+009B is CSI to a terminal; 0x9b alone is CSI to a Latin-1 one. */
-	cr_assert_str_eq(esc("\xc2\x9b" "1m", 256), "\\xc2\\x9b1m");
-	cr_assert_str_eq(esc("\x9b" "2J", 256), "\\x9b2J");
-	cr_assert_str_eq(esc("\xe2\x82", 256), "\\xe2\\x82");
-	cr_assert_str_eq(esc("\xc0\xaf", 256), "\\xc0\\xaf");
-}
-
-Test(msg, cut_at_a_whole_character)
-{
-	cr_assert_str_eq(esc("ab\x1b", 5), "ab");
-	cr_assert_str_eq(esc("a\xc3\xa9", 3), "a");
-	cr_assert_eq(msg__escape(NULL, 0, "x"), 0);
+	/* a command name with U+202E would print its tail reversed */
+	msg__line("cannot run %s", "evil\xe2\x80\xae" "txt.exe");
+	fflush(stderr);
+	cr_assert_stderr_eq_str("ipctrace: cannot run evil\\xe2\\x80\\xaetxt.exe\n");
 }

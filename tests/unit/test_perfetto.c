@@ -38,7 +38,7 @@ static const char *const check_py =
 	"        lost += e['args']['count']\n"
 	"    else:\n"
 	"        raise AssertionError('unexpected ph ' + ph)\n"
-	"w = '<b>&\"\\'\\x01\\x7f\\ufffd\\ufffd(\\x1b]' if hostile else 'writer'\n"
+	"w = '<b>&\"\\'\\x01\\x7f\\xff\\xc3(\\x1b]' if hostile else 'writer'\n"
 	"assert names == {100: w, 200: 'reader', 300: 'poller'}, names\n"
 	"assert threads[201] == 'helper', threads\n"
 	"assert cats['blocked'] == 16 and cats['polling'] == 8, cats\n"

@@ -9,6 +9,7 @@
 
 #include "escape.h"
 #include "json_writer.h"
+#include "lang.h"
 #include "model.h"
 #include "report.h"
 #include "synth.h"
@@ -47,7 +48,7 @@ static char *render(const struct model *m, bool json, const struct trace_meta *m
 	int err;
 
 	cr_assert(f);
-	err = json ? report__json(m, meta, f) : report__text(m, meta, f);
+	err = json ? report__json(m, meta, f) : report__text(m, meta, NULL, f);
 	cr_assert_eq(err, 0);
 	fclose(f);
 	return buf;
@@ -154,11 +155,57 @@ Test(report, text_has_the_ipc_table)
 	cr_assert(strstr(row, "same system"));
 	cr_assert(strstr(row, "3.0 MiB"));
 	cr_assert(strstr(txt, "sync-blocking"));
-	cr_assert(strstr(txt, "2.9 us"), "blocked time in human units");
+	cr_assert(strstr(txt, "2.90 \xc2\xb5s"), "blocked time in human units: %s", txt);
 	cr_assert(strstr(txt, "Who wakes whom"));
 	cr_assert(strstr(txt, "(interrupt)"));
 	cr_assert(strstr(txt, "Threads"));
 	cr_assert_null(strstr(txt, "WARNING"), "no lost events, no warning");
+	free(txt);
+	model__free(m);
+}
+
+/* Display columns of s up to where needle starts in it (Hangul takes two). */
+static size_t col_of(const char *s, const char *needle)
+{
+	const char *at = strstr(s, needle);
+	char *prefix;
+	size_t w;
+
+	cr_assert_not_null(at, "no %s in %s", needle, s);
+	prefix = strndup(s, (size_t)(at - s));
+	w = escape__width(prefix);
+	free(prefix);
+	return w;
+}
+
+Test(report, korean_headings_and_aligned_columns)
+{
+	struct model *m = sample_model(false);
+	char *txt = NULL, *head, *row, *eol;
+	size_t len = 0;
+	FILE *f = open_memstream(&txt, &len);
+
+	cr_assert_eq(report__text(m, NULL, &lang_ko, f), 0);
+	fclose(f);
+	/* the course note's table: IPC 종류, 공유 매개체, 통신 방향; 파일, 단방향, 동일 시스템 */
+	head = strstr(txt, "IPC \xec\xa2\x85\xeb\xa5\x98");
+	cr_assert_not_null(head, "%s", txt);
+	head = strndup(head - 6, strcspn(head - 6, "\n"));
+	row = strstr(txt, "pipe:[42]");
+	cr_assert_not_null(row);
+	while (row[-1] != '\n')
+		row--;
+	eol = strchr(row, '\n');
+	row = strndup(row, (size_t)(eol - row));
+	cr_assert_not_null(strstr(head, "\xea\xb3\xb5\xec\x9c\xa0 \xeb\xa7\xa4\xea\xb0\x9c\xec\xb2\xb4"));
+	/* wide Hangul headings and cells still line up: each column starts where its heading does */
+	cr_assert_eq(col_of(head, "\xea\xb3\xb5\xec\x9c\xa0"), col_of(row, "\xed\x8c\x8c\xec\x9d\xbc"), "medium 파일:\n%s\n%s", head, row);
+	cr_assert_eq(col_of(head, "\xed\x86\xb5\xec\x8b\xa0 \xeb\xb0\xa9"), col_of(row, "\xeb\x8b\xa8\xeb\xb0\xa9\xed\x96\xa5"), "direction 단방향:\n%s\n%s", head, row);
+	cr_assert_not_null(strstr(row, "\xeb\x8f\x99\xec\x9d\xbc \xec\x8b\x9c\xec\x8a\xa4\xed\x85\x9c"), "same system: 동일 시스템");
+	cr_assert_null(strstr(txt, "IPC channels"), "an English heading in the Korean report");
+	cr_assert_not_null(strstr(txt, "Sync-Blocking"));
+	free(head);
+	free(row);
 	free(txt);
 	model__free(m);
 }
@@ -204,28 +251,6 @@ Test(report, columns_line_up)
 	cr_assert_eq(row[bytes_col - head + 4], 'B', "%s", txt);
 	free(txt);
 	model__free(m);
-}
-
-Test(escape, terminal_escaping)
-{
-	char buf[ESCAPE_BUF(64)];
-
-	escape__str(buf, sizeof(buf), "plain name", 64);
-	cr_assert_str_eq(buf, "plain name");
-	escape__str(buf, sizeof(buf), "caf\xc3\xa9 \xe2\x9c\x93", 64);
-	cr_assert_str_eq(buf, "caf\xc3\xa9 \xe2\x9c\x93", "valid UTF-8 passes");
-	cr_assert_eq(escape__width(buf), 6);
-	escape__str(buf, sizeof(buf), "a\x1b[0m\tb\\", 64);
-	cr_assert_str_eq(buf, "a\\x1b[0m\\x09b\\\\");
-	escape__str(buf, sizeof(buf), "\xc2\x9b" "1m \xe2\x80\xae" "x \xc0\xaf \xed\xa0\x80", 64);
-	cr_assert_str_eq(buf, "\\xc2\\x9b1m \\xe2\\x80\\xaex \\xc0\\xaf \\xed\\xa0\\x80",
-			 "C1 controls, bidi overrides, overlong and surrogates escaped");
-	escape__str(buf, sizeof(buf), "abc\xe2\x9c", 64);
-	cr_assert_str_eq(buf, "abc\\xe2\\x9c", "truncated sequence");
-	escape__str(buf, 5, "\x01\x02", 64);
-	cr_assert_str_eq(buf, "\\x01", "truncates at a whole escape");
-	escape__str(buf, sizeof(buf), "abcdef", 3);
-	cr_assert_str_eq(buf, "abc", "stops at maxlen");
 }
 
 Test(json_writer, balanced_and_escaped)

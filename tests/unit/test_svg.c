@@ -7,6 +7,7 @@
 #include <glob.h>
 #include <zlib.h>
 
+#include "lang.h"
 #include "svg.h"
 #include "svg_writer.h"
 #include "timeline.h"
@@ -173,6 +174,46 @@ Test(svg, demo_matches_golden_and_is_well_formed)
 	cr_assert_not_null(strstr(o.buf, "class=\"t1\""), "no transfer arrow on the pipe");
 	cr_assert_not_null(strstr(o.buf, "class=\"w1\""), "no wakeup arrow on the pipe");
 	cr_assert_null(strstr(o.buf, "<script"));
+	free(o.buf);
+	free(t);
+}
+
+/* Labels measured with the fonts a renderer picks (tests/lib/svg_fit.py): none leaves its box. */
+static void assert_labels_fit(const struct out *o)
+{
+	char *svg = write_tmp(o->buf, o->len, ".svg");
+
+	cr_assert_eq(run("/usr/bin/python3 tests/lib/svg_fit.py %s", svg), 0,
+		     "labels overflow their boxes in %s (see above)", svg);
+	unlink(svg);
+	free(svg);
+}
+
+Test(svg, korean_matches_golden_and_labels_fit)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct svg_opts ko = { .lang = &lang_ko };
+	struct out o;
+
+	o = render(t, tlen, &ko);
+	assert_well_formed(&o);
+	assert_tooltips(&o);
+	assert_labels_fit(&o);
+	golden("demo_ko.svg", &o);
+	/* the course note's words (seed 2.1, 3, 4) and a Hangul face first */
+	cr_assert_not_null(strstr(o.buf, ">\xea\xb3\xb5\xec\x9c\xa0 \xeb\xa7\xa4\xea\xb0\x9c\xec\xb2\xb4<"), "medium column: 공유 매개체");
+	cr_assert_not_null(strstr(o.buf, ">\xeb\x8b\xa8\xeb\xb0\xa9\xed\x96\xa5<"), "simplex: 단방향");
+	cr_assert_not_null(strstr(o.buf, "Sync-Blocking"));
+	cr_assert_not_null(strstr(o.buf, "font-family:'Noto Sans CJK KR'"));
+	cr_assert_null(strstr(o.buf, ">Legend<"), "an English heading left in the Korean SVG");
+	cr_assert_null(strstr(o.buf, ">medium<"), "an English heading left in the Korean SVG");
+	/* identifiers stay: kinds, ops, pids */
+	cr_assert_not_null(strstr(o.buf, "pipe:[4242]"));
+	cr_assert_not_null(strstr(o.buf, "reader 200"));
+	free(o.buf);
+	o = render(t, tlen, NULL);
+	assert_labels_fit(&o);
 	free(o.buf);
 	free(t);
 }
@@ -419,20 +460,6 @@ Test(svg, million_events_over_200_threads_stay_small, .timeout = 300)
 	assert_well_formed(&o);
 	free(o.buf);
 	free(t);
-}
-
-Test(svg_writer, escapes_markup_controls_and_bad_utf8)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	xml_escape(f, "a<b>&\"'\x01\x7f\xff\xc3(\xe2\x82\xac\xed\xa0\x80z", (size_t)-1);
-	fclose(f);
-	cr_assert_str_eq(buf, "a&lt;b&gt;&amp;&quot;&apos;\\x01\\x7f\xef\xbf\xbd\xef\xbf\xbd("
-			      "\xe2\x82\xac\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdz");
-	free(buf);
-	cr_assert_eq(utf8_chars("\xe2\x82\xac" "ab\xff"), 4);
 }
 
 Test(svg_writer, tracks_depth_and_truncates_by_character)

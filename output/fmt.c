@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* Numbers for people: durations, counts, sizes; one format for every output. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include "fmt.h"
+
+const char *fmt_dur(char *b, size_t n, uint64_t ns)
+{
+	double v;
+	const char *u;
+
+	if (ns < 1000) {
+		snprintf(b, n, "%" PRIu64 " ns", ns);
+		return b;
+	}
+	if (ns < 1000000) {
+		v = ns / 1e3;
+		u = "\xc2\xb5s";
+	} else if (ns < 1000000000) {
+		v = ns / 1e6;
+		u = "ms";
+	} else {
+		v = ns / 1e9;
+		u = "s";
+	}
+	snprintf(b, n, "%.*f %s", v < 10 ? 2 : v < 100 ? 1 : 0, v, u);
+	return b;
+}
+
+const char *fmt_count(char *b, size_t n, uint64_t v)
+{
+	char tmp[32];
+	size_t len, o = 0;
+
+	snprintf(tmp, sizeof(tmp), "%" PRIu64, v);
+	len = strlen(tmp);
+	for (size_t i = 0; i < len && o + 2 < n; i++) {
+		if (i && (len - i) % 3 == 0)
+			b[o++] = ',';
+		b[o++] = tmp[i];
+	}
+	b[o] = '\0';
+	return b;
+}
+
+const char *fmt_bytes(char *b, size_t n, uint64_t v)
+{
+	if (v < 1024)
+		snprintf(b, n, "%" PRIu64 " B", v);
+	else if (v < 1024 * 1024)
+		snprintf(b, n, "%.1f KiB", v / 1024.0);
+	else if (v < 1024ull * 1024 * 1024)
+		snprintf(b, n, "%.1f MiB", v / (1024.0 * 1024));
+	else
+		snprintf(b, n, "%.2f GiB", v / (1024.0 * 1024 * 1024));
+	return b;
+}
