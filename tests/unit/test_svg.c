@@ -218,6 +218,36 @@ Test(svg, korean_matches_golden_and_labels_fit)
 	free(t);
 }
 
+Test(svg, slide_is_16_9_with_only_what_takes_part)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct svg_opts slide = { .slide = true };
+	double vx, vy, vw, vh;
+	const char *vb;
+	struct out o;
+
+	o = render(t, tlen, &slide);
+	assert_well_formed(&o);
+	assert_tooltips(&o);
+	assert_labels_fit(&o);
+	cr_assert_not_null(strstr(o.buf, "width=\"1920\" height=\"1080\""));
+	vb = strstr(o.buf, "viewBox=\"");
+	cr_assert_not_null(vb);
+	cr_assert_eq(sscanf(vb, "viewBox=\"%lf %lf %lf %lf\"", &vx, &vy, &vw, &vh), 4);
+	cr_assert_float_eq(vw / vh, 16.0 / 9.0, 0.01, "viewBox %gx%g is not 16:9", vw, vh);
+	/* helper 201 only sleeps: it takes no part in IPC, so the slide leaves it out */
+	cr_assert_null(strstr(o.buf, "helper 201"));
+	cr_assert_not_null(strstr(o.buf, "reader 200"));
+	cr_assert_not_null(strstr(o.buf, "poller 300"));
+	/* the legend keeps what is drawn (polling, lost) and drops the bookkeeping */
+	cr_assert_not_null(strstr(o.buf, ">polling (band on top)"));
+	cr_assert_not_null(strstr(o.buf, ">events lost by the kernel"));
+	cr_assert_null(strstr(o.buf, ">spans: "), "the counts are not for a slide");
+	free(o.buf);
+	free(t);
+}
+
 Test(svg, deterministic)
 {
 	size_t tlen;
