@@ -47,7 +47,7 @@ unix_fullduplex|1048576 16384|2.1.3, 4 Socket|Both ends streaming at once over o
 unix_dgram||2.1.1, 4 Socket|Unix datagrams one way: simplex
 unix_seqpacket||4 Socket|A seqpacket server on an abstract unix address: a listening socket, then a connection
 tcp_echo||4 Socket|TCP echo over the loopback interface: a listening socket, then request and reply in turn
-netns_tcp|ipct-gallery 10.78.0.2|1.1.3|TCP to a server in another network namespace (another "host" on a veth pair): sockets over a network
+netns_tcp|ipct-gallery 10.78.0.2|1.1.3|TCP to a server in another network namespace, another "host" on a veth pair: sockets over a network (first: sudo tools/netns-peer.sh up ipct-gallery 10.78.0)
 udp_pair||4 Socket|UDP datagrams over the loopback interface
 udp_reqrep||2.1.2, 4 Socket|DNS-like request and reply: an unbound client sendto()s a server and recvfrom()s its answer: one udp channel, half-duplex
 pingpong|20|3, 4 PIPE|Two processes bounce one byte back and forth over two pipes: the smallest round trip, each side blocked while the other runs
