@@ -39,6 +39,7 @@ int do_render(int argc, char **argv)
 		{ "title", required_argument, NULL, 't' },
 		{ "lang", required_argument, NULL, 'L' },
 		{ "slide", no_argument, NULL, 'S' },
+		{ "animate", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -95,6 +96,7 @@ int do_render(int argc, char **argv)
 				goto out;
 			break;
 		case 'S': sopts.slide = true; break;
+		case 'A': sopts.animate = true; break;
 		case 'h': ret = do_help(0, NULL); goto out;
 		default: ret = getopt_error(c, argv, "render"); goto out;
 		}

@@ -192,6 +192,7 @@ static const char *const text[T_COUNT] = {
 	[T_REPORT_WAKEUPS_COLS] = "횟수>|깨운 쪽|COMM|깨어난 쪽|COMM|채널~",
 	[T_REPORT_AND_MORE] = "  ... 외 %zu개\n",
 	[T_REPORT_THREADS] = "\n스레드 (시간을 어디에 썼는가)\n",
+	[T_ANIM_CURSOR_TIP] = "시간 커서: 지나가는 순간 각 메시지가 나타난다",
 	[T_REPORT_THREADS_COLS] = "PID>|TID>|COMM|사용자 모드>|커널>|대기>|준비>|시스템 콜>",
 };
 

@@ -18,6 +18,8 @@
 #define SLIDE_WIDTH 900     /* --slide: narrower, so the 16:9 frame enlarges it */
 #define SLIDE_PX_W 1920
 #define SLIDE_PX_H 1080
+#define ANIM_MIN_S 6.0     /* --animate: the sweep lasts this long at least */
+#define ANIM_MAX_S 20.0
 #define MIN_PAGE_W 1320
 #define MARGIN 20.0
 #define LABEL_W 200.0
@@ -123,6 +125,10 @@ bool svg_slide_chan_takes_part(const struct model_channel *c);
 bool svg_legend_item_drawn(const struct draw *d, const char *what);
 /* The 16:9 viewBox around the page. */
 void svg_slide_frame(const struct draw *d, double *x, double *y, double *w, double *h);
+
+/* svg_anim.c: --animate */
+void svg_anim_appear(struct draw *d, double x);
+void svg_anim_cursor(struct draw *d);
 
 /* svg_legend.c */
 size_t svg_legend_lines(const struct draw *d);

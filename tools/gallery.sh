@@ -257,6 +257,8 @@ echo "$FIGURES" | while IFS='|' read -r sec demo en ko cen cko; do
 	draw "$demo" "$WORK/$id-ko" ko "$sec $ko ($demo)" || ok=0
 	"$IPCTRACE" render --slide --lang en --title "$sec $en" -o "$WORK/$id-en-slide.svg" "$WORK/$demo.trace" || ok=0
 	"$IPCTRACE" render --slide --lang ko --title "$sec $ko" -o "$WORK/$id-ko-slide.svg" "$WORK/$demo.trace" || ok=0
+	"$IPCTRACE" render --slide --animate --lang en --title "$sec $en" -o "$WORK/$id-en-anim.svg" "$WORK/$demo.trace" || ok=0
+	"$IPCTRACE" render --slide --animate --lang ko --title "$sec $ko" -o "$WORK/$id-ko-anim.svg" "$WORK/$demo.trace" || ok=0
 	if [ $ok = 0 ]; then
 		echo "$id" >> "$failed"
 		continue
@@ -274,9 +276,9 @@ echo "$FIGURES" | while IFS='|' read -r sec demo en ko cen cko; do
 		done
 	fi
 	{
-		printf '<figure id="%s"><figcaption><b>&sect;%s %s</b>: %s <a href="%s-en-slide.svg">slide</a><br><b lang="ko">&sect;%s %s</b>: <span lang="ko">%s</span> <a href="%s-ko-slide.svg">슬라이드</a></figcaption>\n' \
-			"$id" "$sec" "$(printf '%s' "$en" | esc)" "$(printf '%s' "$cen" | esc)" "$id" \
-			"$sec" "$(printf '%s' "$ko" | esc)" "$(printf '%s' "$cko" | esc)" "$id"
+		printf '<figure id="%s"><figcaption><b>&sect;%s %s</b>: %s <a href="%s-en-slide.svg">slide</a> <a href="%s-en-anim.svg">animated</a><br><b lang="ko">&sect;%s %s</b>: <span lang="ko">%s</span> <a href="%s-ko-slide.svg">슬라이드</a> <a href="%s-ko-anim.svg">애니메이션</a></figcaption>\n' \
+			"$id" "$sec" "$(printf '%s' "$en" | esc)" "$(printf '%s' "$cen" | esc)" "$id" "$id" \
+			"$sec" "$(printf '%s' "$ko" | esc)" "$(printf '%s' "$cko" | esc)" "$id" "$id"
 		printf '<div class="pair"><object type="image/svg+xml" data="%s-en.svg"></object><object type="image/svg+xml" data="%s-ko.svg"></object></div></figure>\n' "$id" "$id"
 	} >> "$index"
 	echo "gallery: $WORK/$id-en.svg $WORK/$id-ko.svg"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,52 @@ Test(svg, slide_is_16_9_with_only_what_takes_part)
 	cr_assert_not_null(strstr(o.buf, ">polling (band on top)"));
 	cr_assert_not_null(strstr(o.buf, ">events lost by the kernel"));
 	cr_assert_null(strstr(o.buf, ">spans: "), "the counts are not for a slide");
+	free(o.buf);
+	free(t);
+}
+
+Test(svg, animate_shows_each_arrow_when_the_cursor_reaches_it)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct svg_opts anim = { .animate = true };
+	struct out o;
+	const char *p, *legend;
+	size_t arrows = 0, shown = 0;
+	double last_x = -1, last_t = -1;
+
+	o = render(t, tlen, &anim);
+	assert_well_formed(&o);
+	assert_tooltips(&o);
+	cr_assert_null(strstr(o.buf, "<script"), "SMIL only");
+	cr_assert_not_null(strstr(o.buf, "<animateTransform attributeName=\"transform\" type=\"translate\""));
+	/* every arrow appears at a time that grows with where it leaves on the time axis */
+	legend = strstr(o.buf, ">Legend<");
+	cr_assert_not_null(legend);
+	/* the arrows on the lanes, not the legend's samples */
+	for (p = o.buf; (p = strstr(p, "<path class=\"")) && p < legend; p++) {
+		double x, y, ts;
+		const char *set;
+
+		if ((p[13] != 't' && p[13] != 'w') || !isdigit((unsigned char)p[14]))
+			continue;
+		arrows++;
+		cr_assert_eq(sscanf(strstr(p, " d=\"M"), " d=\"M%lf %lf", &x, &y), 2);
+		set = strstr(p, "<set attributeName=\"opacity\" to=\"1\" begin=\"");
+		cr_assert_not_null(set);
+		cr_assert_lt(set - p, strstr(p, "</path>") - p, "arrow %zu has no appearance time", arrows);
+		cr_assert_eq(sscanf(set, "<set attributeName=\"opacity\" to=\"1\" begin=\"%lfs\"", &ts), 1);
+		if (last_x >= 0 && x > last_x + 0.5)
+			cr_assert_geq(ts, last_t, "an arrow further right appears earlier");
+		last_x = x;
+		last_t = ts;
+		shown++;
+	}
+	cr_assert_gt(arrows, 10);
+	cr_assert_eq(shown, arrows);
+	free(o.buf);
+	o = render(t, tlen, NULL);
+	cr_assert_null(strstr(o.buf, "<set "), "no animation unless asked");
 	free(o.buf);
 	free(t);
 }
