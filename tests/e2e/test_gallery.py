@@ -206,3 +206,19 @@ def test_network_figure_crosses_namespaces(ctx):
     expect(endpoint(ch, s), "bytes_received", said.num("peer-server", r"received (\d+) bytes"),
            "peer-server")
     expect(endpoint(ch, s), "sends", said.num("peer-server", r"in (\d+) sends"), "peer-server")
+
+
+def test_recording_in_korean_prints_and_draws_korean(ctx):
+    """--lang on recording: the report printed at the end and the SVG written are Korean."""
+    r = run([IPCTRACE, "-q", "--lang", "ko", "-o", ctx.trace, "-w", ctx.svg, "--",
+             tool("pipe_blocking")], timeout=120)
+    check(r.rc == 0, "ipctrace --lang ko -- pipe_blocking: " + r.why())
+    said = Said(r.out)
+    check("IPC 채널" in r.out and "통신 가능 범위" in r.out, "the report is not Korean: " + r.out[-800:])
+    check("IPC channels" not in r.out, "English heading in the Korean report")
+    check(str(said.pid("reader")) in r.out, "the reader's pid is not in the report")
+    s = open(ctx.svg, encoding="utf-8").read()
+    check("통신 방향" in s and "Noto Sans CJK KR" in s, "the SVG is not Korean")
+    bad = run([IPCTRACE, "-q", "--lang", "fr", "-o", ctx.path("x.trace"), "--", "true"], timeout=30)
+    check(bad.rc == 2 and "--lang" in bad.err and "en, ko" in bad.err,
+          "an unknown language is a usage error naming the known ones: %s" % bad.why())
