@@ -38,6 +38,8 @@ int do_render(int argc, char **argv)
 		{ "chan", required_argument, NULL, 'c' },
 		{ "title", required_argument, NULL, 't' },
 		{ "lang", required_argument, NULL, 'L' },
+		{ "slide", no_argument, NULL, 'S' },
+		{ "animate", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -93,6 +95,8 @@ int do_render(int argc, char **argv)
 			if (parse_lang(optarg, &sopts.lang))
 				goto out;
 			break;
+		case 'S': sopts.slide = true; break;
+		case 'A': sopts.animate = true; break;
 		case 'h': ret = do_help(0, NULL); goto out;
 		default: ret = getopt_error(c, argv, "render"); goto out;
 		}

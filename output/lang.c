@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* Looking words up in the language tables (lang.h). */
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include "lang.h"
 
@@ -21,7 +22,13 @@ const struct lang *lang_find(const char *code)
 
 const char *lang_codes(void)
 {
-	return "en, ko";
+	static char codes[64];
+
+	if (!codes[0])
+		for (size_t i = 0; i < sizeof(langs) / sizeof(langs[0]); i++)
+			snprintf(codes + strlen(codes), sizeof(codes) - strlen(codes), "%s%s", i ? ", " : "",
+				 langs[i]->code);
+	return codes;
 }
 
 const char *tr(const struct lang *l, enum text_id id)

@@ -189,6 +189,7 @@ static const char *const text[T_COUNT] = {
 	[T_REPORT_WAKEUPS_COLS] = "COUNT>|WAKER|COMM|WAKEE|COMM|CHANNEL~",
 	[T_REPORT_AND_MORE] = "  ... and %zu more\n",
 	[T_REPORT_THREADS] = "\nThreads (where the time went)\n",
+	[T_ANIM_CURSOR_TIP] = "the time cursor: each message appears when it passes",
 	[T_REPORT_THREADS_COLS] = "PID>|TID>|COMM|USER>|KERNEL>|BLOCKED>|RUNNABLE>|SYSCALLS>",
 };
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Korean: the course note's own terms (seed sections 2-4) where it has one,
- * else what Korean OS textbooks use (README lists the choices).
+ * else what Korean OS textbooks use (README lists the choices). Sections are
+ * cited as "2.1절", as Korean texts do, not with a section sign.
  */
 #include <inttypes.h>
 #include "lang.h"
@@ -28,7 +29,7 @@ static const char *const text[T_COUNT] = {
 	[T_DIR_SIMPLEX] = "단방향",
 	[T_DIR_HALF_DUPLEX] = "반양방향",
 	[T_DIR_FULL_DUPLEX] = "양방향",
-	[T_DIR_UNSEEN_MEMORY] = "보이지 않음 (메모리)",
+	[T_DIR_UNSEEN_MEMORY] = "보이지 않음",
 	[T_MODE_SYNC_BLOCKING] = "Sync-Blocking",
 	[T_MODE_SYNC_NONBLOCKING] = "Sync-Nonblocking",
 	[T_MODE_ASYNC_BLOCKING] = "Async-Blocking",
@@ -97,12 +98,12 @@ static const char *const text[T_COUNT] = {
 	[T_ENDPOINT_TIP] = "\n%s %u: 보냄 %" PRIu64 "번 (%s), 받음 %" PRIu64 "번 (%s), 대기 %" PRIu64 "번 %s, EAGAIN %" PRIu64 "번, 양상 %s",
 	[T_MODE_NEVER_WAITED] = "없음 (기다린 적 없음)",
 	[T_DIR_HELP_NONE] = "없음: 데이터가 오가지 않음",
-	[T_DIR_HELP_SIMPLEX] = "단방향 통신: 데이터가 한쪽으로만 감 (§2.1.1)",
-	[T_DIR_HELP_HALF_DUPLEX] = "반양방향 통신: 양쪽으로 가지만 한 번에 한쪽만 (§2.1.2)",
-	[T_DIR_HELP_FULL_DUPLEX] = "양방향 통신: 동시에 양쪽으로 감 (§2.1.3)",
-	[T_MEMORY_DIR_TIP] = "데이터는 공유 메모리에 대한 읽기와 쓰기로 오가며 시스템 콜에 드러나지 않으므로 방향이 보이지 않습니다. 노트의 표에서 공유 메모리와 메모리 맵은 양방향입니다 (§2.1.3)",
-	[T_DIRKEY_TIP] = "통신 방향 열: 각 채널에서 데이터가 오간 방향 (§2.1)",
-	[T_DIRKEY_HEAD] = "통신 방향 (\xc2\xa7" "2.1):",
+	[T_DIR_HELP_SIMPLEX] = "단방향 통신: 데이터가 한쪽으로만 감 (2.1.1절)",
+	[T_DIR_HELP_HALF_DUPLEX] = "반양방향 통신: 양쪽으로 가지만 한 번에 한쪽만 (2.1.2절)",
+	[T_DIR_HELP_FULL_DUPLEX] = "양방향 통신: 동시에 양쪽으로 감 (2.1.3절)",
+	[T_MEMORY_DIR_TIP] = "데이터는 공유 메모리에 대한 읽기와 쓰기로 오가며 시스템 콜에 드러나지 않으므로 방향이 보이지 않습니다. 노트의 표에서 공유 메모리와 메모리 맵은 양방향입니다 (2.1.3절)",
+	[T_DIRKEY_TIP] = "통신 방향 열: 각 채널에서 데이터가 오간 방향 (2.1절)",
+	[T_DIRKEY_HEAD] = "통신 방향 (2.1절):",
 	[T_DIRKEY_SIMPLEX] = "단방향 통신",
 	[T_DIRKEY_HALF_DUPLEX] = "반양방향 통신 (한 번에 한쪽)",
 	[T_DIRKEY_FULL_DUPLEX] = "양방향 통신 (동시에 양쪽)",
@@ -117,7 +118,7 @@ static const char *const text[T_COUNT] = {
 	[T_COL_MESSAGES] = "메시지",
 	[T_COL_ENDPOINTS] = "끝점 (r = 읽기, w = 쓰기)",
 	[T_TABLE_TIP] = "노트 4장의 IPC 표를 관찰한 것으로 채움",
-	[T_TABLE_HEAD] = "채널: 관찰한 IPC 표 (\xc2\xa7" "4)",
+	[T_TABLE_HEAD] = "채널: 관찰한 IPC 표 (4절)",
 	[T_NO_CHANNEL_TIP] = "보이는 프로세스가 쓴 IPC 채널이 없습니다",
 	[T_NO_CHANNEL_OBSERVED] = "관찰한 채널 없음",
 	[T_TABLE_MORE_TIP] = "`ipctrace report`가 모든 채널을 보여 줍니다",
@@ -131,7 +132,7 @@ static const char *const text[T_COUNT] = {
 	[T_MODE_DESC_SYNC_NONBLOCKING] = "주기적으로 완료를 확인한다: 바쁜 대기",
 	[T_MODE_DESC_ASYNC_BLOCKING] = "poll/select/epoll에서 대기한 뒤 입출력",
 	[T_MODE_DESC_ASYNC_NONBLOCKING] = "완료되면 통지받고 대기하지 않는다",
-	[T_NEVER_WAITED_HEAD] = "대기가 없는 통신 (\xc2\xa7" "2.2.2, 예: 공유 파일): ",
+	[T_NEVER_WAITED_HEAD] = "대기가 없는 통신 (2.2.2절, 예: 공유 파일): ",
 	[T_NEVER_WAITED_ITEM] = "%s%.16s %u, #%d %s",
 	[T_NEVER_WAITED_TIP] = "기다리지 않고 데이터를 주고받은 끝점 (노트 2.2.2: 대기가 없는 통신, 예: 공유 파일)",
 	[T_N_MORE] = " 외 %zu개",
@@ -145,7 +146,7 @@ static const char *const text[T_COUNT] = {
 	[T_FIG_ROW_BLOCKING_SUB] = "제어권을 넘겨줌",
 	[T_FIG_ROW_NONBLOCKING_SUB] = "제어권을 유지함",
 	[T_FIG_TIP] = "노트 3장: 채널마다 각 프로세스를 기다린 방식에 따라 배치",
-	[T_FIG_HEAD] = "통신 방법의 여러 양상: 각 프로세스가 기다린 방식 (\xc2\xa7" "3)",
+	[T_FIG_HEAD] = "통신 방법의 여러 양상: 각 프로세스가 기다린 방식 (3절)",
 	[T_FIG_MORE_TIP] = "이 칸의 프로세스-채널 쌍 %zu개 더 (ipctrace report 참고)",
 	[T_FIG_ENTRY_TIP] = "%s %u, 채널 #%d %s %s: 호출 %s번, 이 방식으로 대기 %s%s",
 	[T_FIG_DOMINANT] = " (주된 양상)",
@@ -192,6 +193,7 @@ static const char *const text[T_COUNT] = {
 	[T_REPORT_WAKEUPS_COLS] = "횟수>|깨운 쪽|COMM|깨어난 쪽|COMM|채널~",
 	[T_REPORT_AND_MORE] = "  ... 외 %zu개\n",
 	[T_REPORT_THREADS] = "\n스레드 (시간을 어디에 썼는가)\n",
+	[T_ANIM_CURSOR_TIP] = "시간 커서: 지나가는 순간 각 메시지가 나타난다",
 	[T_REPORT_THREADS_COLS] = "PID>|TID>|COMM|사용자 모드>|커널>|대기>|준비>|시스템 콜>",
 };
 

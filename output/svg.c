@@ -85,6 +85,8 @@ void svg_chan_desc(const struct draw *d, char *b, size_t n, int id)
 
 bool svg_pid_listed(const struct draw *d, uint32_t pid)
 {
+	if (d->opts->slide && !svg_slide_pid_shown(d, pid))
+		return false;
 	if (!d->opts->pids)
 		return true;
 	for (size_t i = 0; i < d->opts->npids; i++)
@@ -97,7 +99,9 @@ bool svg_chan_listed(const struct draw *d, const struct model_channel *c)
 {
 	if (!timeline__chan_shown(d->tl, c->id))
 		return false;
-	if (!d->opts->pids)
+	if (d->opts->slide && !svg_slide_chan_takes_part(c))
+		return false;
+	if (!d->opts->pids && !d->opts->slide)
 		return true;
 	for (size_t j = 0; j < c->nendpoints; j++)
 		if (svg_pid_listed(d, c->endpoints[j].pid))
@@ -174,7 +178,7 @@ static int layout(struct draw *d)
 	d->y_fig = y;
 	d->y_legend = y;
 	fig_h = 60 + 2 * svg_fig_cell_h(d) + 22;
-	legend_h = 36 + LEGEND_LINE_H * (svg_legend_lines(d) - 4) + 6 + 14 * 4;
+	legend_h = 36 + LEGEND_LINE_H * svg_legend_lines(d) + (d->opts->slide ? 0 : 6 + 14 * 4);
 	y += (fig_h > legend_h ? fig_h : legend_h) + MARGIN;
 	d->page_h = y;
 	return 0;
@@ -186,9 +190,9 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	static const struct svg_opts no_opts;
 	struct draw d = {
 		.m = m, .meta = meta, .tl = tl, .opts = opts ? opts : &no_opts, .note = note,
+		.lang = opts ? opts->lang : NULL,
 	};
-
-	d.lang = d.opts->lang;
+	double vx = 0, vy = 0, vw, vh;
 	int err;
 
 	err = svg_pick_table(&d);
@@ -203,12 +207,20 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 		err = -ENOMEM;
 		goto out;
 	}
+	vw = d.page_w;
+	vh = d.page_h;
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", out);
 	svgw__open(d.w, "svg");
 	svgw__attr(d.w, "xmlns", "http://www.w3.org/2000/svg");
-	svgw__attr_num(d.w, "width", d.page_w);
-	svgw__attr_num(d.w, "height", d.page_h);
-	svgw__attr(d.w, "viewBox", "0 0 %.0f %.0f", d.page_w, d.page_h);
+	if (d.opts->slide) {
+		svg_slide_frame(&d, &vx, &vy, &vw, &vh);
+		svgw__attr_num(d.w, "width", SLIDE_PX_W);
+		svgw__attr_num(d.w, "height", SLIDE_PX_H);
+	} else {
+		svgw__attr_num(d.w, "width", vw);
+		svgw__attr_num(d.w, "height", vh);
+	}
+	svgw__attr(d.w, "viewBox", "%.0f %.0f %.0f %.0f", vx, vy, vw, vh);
 	svgw__attr(d.w, "font-family", "%s", tr_font(d.lang));
 	svgw__open(d.w, "title");
 	svgw__text(d.w, "ipctrace: ");
@@ -219,7 +231,7 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	svgw__textf(d.w, tr(d.lang, T_SVG_DOC_DESC), tl->nlanes, tl->stats.transfers, tl->stats.wakes, d.ntable, m->lost_events);
 	svgw__close(d.w);
 	svg_write_defs(&d);
-	svg_rect(&d, NULL, 0, 0, d.page_w, d.page_h);
+	svg_rect(&d, NULL, vx, vy, vw, vh);
 	svgw__attr(d.w, "fill", "#FFFFFF");
 	svgw__close(d.w);
 	svg_draw_title(&d);
@@ -260,7 +272,7 @@ int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
 	err = trace_reader__rewind(r);
 	if (err)
 		goto out;
-	to.width = opts->width ? opts->width : DEFAULT_WIDTH;
+	to.width = opts->width ? opts->width : opts->slide ? SLIDE_WIDTH : DEFAULT_WIDTH;
 	to.from = names->start_ts + opts->from_ns;
 	to.to = opts->to_ns ? names->start_ts + opts->to_ns : names->end_ts;
 	if (to.to > names->end_ts)
@@ -283,6 +295,8 @@ int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
 		goto out;
 	}
 	err = timeline__finish(tl);
+	if (!err && opts->slide)
+		err = svg_slide_participants(tl);
 	if (err)
 		goto out;
 	if (trace_reader__status(r) != TRACE_OK)

@@ -20,6 +20,8 @@ struct svg_opts {
 	size_t nchans;
 	const char *title;       /* NULL = from the trace's command line */
 	const struct lang *lang; /* words people read (lang.h); NULL = English */
+	bool slide;              /* 16:9, large, only what takes part (svg_slide.c) */
+	bool animate;            /* messages play in time order (SMIL, svg_anim.c) */
 };
 
 /* Two passes over r (it is rewound): name things, then draw. 0 or -errno. */

@@ -168,8 +168,10 @@ void svg_draw_arrows(struct draw *d)
 		if (a->count > 1)
 			svgw__attr(d->w, "stroke-width", "%.1f", sw);
 		arrow_title(d, a);
+		svg_anim_appear(d, x1);
 		svgw__close(d->w);
 	}
 	draw_arrow_labels(d);
+	svg_anim_cursor(d);
 	svgw__close(d->w);
 }

@@ -15,6 +15,11 @@
 #include "timeline.h"
 
 #define DEFAULT_WIDTH 1200
+#define SLIDE_WIDTH 900     /* --slide: narrower, so the 16:9 frame enlarges it */
+#define SLIDE_PX_W 1920
+#define SLIDE_PX_H 1080
+#define ANIM_MIN_S 6.0     /* --animate: the sweep lasts this long at least */
+#define ANIM_MAX_S 20.0
 #define MIN_PAGE_W 1320
 #define MARGIN 20.0
 #define LABEL_W 200.0
@@ -111,6 +116,19 @@ void svg_draw_table(struct draw *d);
 int svg_pick_figure(struct draw *d);
 double svg_fig_cell_h(const struct draw *d);
 void svg_draw_figure(struct draw *d);
+
+/* svg_slide.c */
+int svg_slide_participants(struct timeline *tl);
+bool svg_slide_pid_shown(const struct draw *d, uint32_t pid);
+bool svg_slide_chan_takes_part(const struct model_channel *c);
+/* Is this legend item's mark drawn anywhere? Always, but on a slide. */
+bool svg_legend_item_drawn(const struct draw *d, const char *what);
+/* The 16:9 viewBox around the page. */
+void svg_slide_frame(const struct draw *d, double *x, double *y, double *w, double *h);
+
+/* svg_anim.c: --animate */
+void svg_anim_appear(struct draw *d, double x);
+void svg_anim_cursor(struct draw *d);
 
 /* svg_legend.c */
 size_t svg_legend_lines(const struct draw *d);

@@ -62,12 +62,24 @@ static void legend_item(struct draw *d, double x, double y, const char *what, co
 	svgw__close(d->w);
 }
 
+/* The legend's items after the channel families, in order. */
+static const struct {
+	const char *what;
+	enum text_id label;
+} states[] = {
+	{ "b", T_LG_BLOCKED }, { "bn", T_LG_ASLEEP }, { "r", T_LG_RUNNABLE }, { "p", T_LG_POLLING },
+	{ "merged", T_LG_MERGED }, { "transfer", T_LG_TRANSFER }, { "wake", T_LG_WAKE },
+	{ "lost", T_LG_LOST },
+};
+
 size_t svg_legend_lines(const struct draw *d)
 {
-	size_t n = 10 + 4;
+	size_t n = 1 + svg_legend_item_drawn(d, "k0");
 
 	for (int f = 1; f < FAM_COUNT; f++)
 		n += d->fam_used[f];
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		n += svg_legend_item_drawn(d, states[i].what);
 	return n;
 }
 
@@ -91,8 +103,10 @@ void svg_draw_legend(struct draw *d)
 	y += 36;
 	legend_item(d, x, y, "u", tr(d->lang, T_LG_USER));
 	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "k0", tr(d->lang, fam_label[FAM_NONE]));
-	y += LEGEND_LINE_H;
+	if (svg_legend_item_drawn(d, "k0")) {
+		legend_item(d, x, y, "k0", tr(d->lang, fam_label[FAM_NONE]));
+		y += LEGEND_LINE_H;
+	}
 	for (int f = 1; f < FAM_COUNT; f++) {
 		char cls[8];
 
@@ -102,22 +116,16 @@ void svg_draw_legend(struct draw *d)
 		legend_item(d, x, y, cls, tr(d->lang, fam_label[f]));
 		y += LEGEND_LINE_H;
 	}
-	legend_item(d, x, y, "b", tr(d->lang, T_LG_BLOCKED));
-	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "bn", tr(d->lang, T_LG_ASLEEP));
-	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "r", tr(d->lang, T_LG_RUNNABLE));
-	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "p", tr(d->lang, T_LG_POLLING));
-	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "merged", tr(d->lang, T_LG_MERGED));
-	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "transfer", tr(d->lang, T_LG_TRANSFER));
-	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "wake", tr(d->lang, T_LG_WAKE));
-	y += LEGEND_LINE_H;
-	legend_item(d, x, y, "lost", tr(d->lang, T_LG_LOST));
-	y += LEGEND_LINE_H + 6;
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		if (!svg_legend_item_drawn(d, states[i].what))
+			continue;
+		legend_item(d, x, y, states[i].what, tr(d->lang, states[i].label));
+		y += LEGEND_LINE_H;
+	}
+	/* a slide shows the marks, not the bookkeeping */
+	if (d->opts->slide)
+		return;
+	y += 6;
 
 	svgw__open(d->w, "g");
 	svgw__element_text(d->w, "title", tr(d->lang, T_COUNTS_TIP));

@@ -180,6 +180,53 @@ void timeline__free(struct timeline *tl)
 	free(tl);
 }
 
+int timeline__keep_lanes(struct timeline *tl, const bool *keep)
+{
+	uint32_t *map = malloc((tl->nlanes ? tl->nlanes : 1) * sizeof(*map));
+	size_t n = 0, na = 0;
+	uint32_t last_pid = 0;
+
+	if (!map)
+		return -ENOMEM;
+	for (size_t i = 0; i < tl->nlanes; i++) {
+		struct tl_lane *l = &tl->lanes[i];
+
+		if (!keep[i]) {
+			free(l->spans);
+			free(l->cells);
+			continue;
+		}
+		map[i] = (uint32_t)n;
+		/* a process's first kept lane now opens its group */
+		l->first_of_process = n == 0 || l->pid != last_pid;
+		last_pid = l->pid;
+		tl->lanes[n++] = *l;
+	}
+	for (size_t i = 0; i < tl->narrows; i++) {
+		struct tl_arrow *a = &tl->arrows[i];
+
+		if (!keep[a->src] || !keep[a->dst])
+			continue;
+		a->src = map[a->src];
+		a->dst = map[a->dst];
+		tl->arrows[na++] = *a;
+	}
+	tl->nlanes = n;
+	tl->narrows = na;
+	n = 0;
+	for (size_t i = 0; i < tl->priv->nkeys; i++) {
+		struct lane_key k = tl->priv->keys[i];
+
+		if (!keep[k.lane])
+			continue;
+		k.lane = map[k.lane];
+		tl->priv->keys[n++] = k;
+	}
+	tl->priv->nkeys = n;
+	free(map);
+	return 0;
+}
+
 double timeline__x(const struct timeline *tl, uint64_t ts)
 {
 	double d = ts >= tl->opts.from ? (double)(ts - tl->opts.from)

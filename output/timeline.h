@@ -110,6 +110,12 @@ void timeline__sinks(struct timeline *tl, struct model_opts *mo);
 int timeline__finish(struct timeline *tl);
 void timeline__free(struct timeline *tl);
 
+/*
+ * Keep only the lanes with keep[i] (indexes as before the call), after
+ * finish: arrows between kept lanes are renumbered, others dropped.
+ * 0 or -ENOMEM (then tl is unchanged).
+ */
+int timeline__keep_lanes(struct timeline *tl, const bool *keep);
 /* Pixel column of ts (may be outside [0, width)) and x of ts in px. */
 double timeline__x(const struct timeline *tl, uint64_t ts);
 /* What a lane merged in column col, NULL if nothing. */

@@ -5,7 +5,7 @@ set -eu
 # postgresql: the e2e tests trace a real server (-p) driven by its own client, pgbench.
 PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcriterion-dev python3-pytest
 pkg-config python3 libxml2-utils librsvg2-bin coreutils procps postgresql
-fonts-noto-cjk fontconfig python3-fonttools"
+fonts-noto-cjk fontconfig python3-fonttools pngquant"
 
 missing=""
 for p in $PKGS; do

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,6 +215,82 @@ Test(svg, korean_matches_golden_and_labels_fit)
 	free(o.buf);
 	o = render(t, tlen, NULL);
 	assert_labels_fit(&o);
+	free(o.buf);
+	free(t);
+}
+
+Test(svg, slide_is_16_9_with_only_what_takes_part)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct svg_opts slide = { .slide = true };
+	double vx, vy, vw, vh;
+	const char *vb;
+	struct out o;
+
+	o = render(t, tlen, &slide);
+	assert_well_formed(&o);
+	assert_tooltips(&o);
+	assert_labels_fit(&o);
+	cr_assert_not_null(strstr(o.buf, "width=\"1920\" height=\"1080\""));
+	vb = strstr(o.buf, "viewBox=\"");
+	cr_assert_not_null(vb);
+	cr_assert_eq(sscanf(vb, "viewBox=\"%lf %lf %lf %lf\"", &vx, &vy, &vw, &vh), 4);
+	cr_assert_float_eq(vw / vh, 16.0 / 9.0, 0.01, "viewBox %gx%g is not 16:9", vw, vh);
+	/* helper 201 only sleeps: it takes no part in IPC, so the slide leaves it out */
+	cr_assert_null(strstr(o.buf, "helper 201"));
+	cr_assert_not_null(strstr(o.buf, "reader 200"));
+	cr_assert_not_null(strstr(o.buf, "poller 300"));
+	/* the legend keeps what is drawn (polling, lost) and drops the bookkeeping */
+	cr_assert_not_null(strstr(o.buf, ">polling (band on top)"));
+	cr_assert_not_null(strstr(o.buf, ">events lost by the kernel"));
+	cr_assert_null(strstr(o.buf, ">spans: "), "the counts are not for a slide");
+	free(o.buf);
+	free(t);
+}
+
+Test(svg, animate_shows_each_arrow_when_the_cursor_reaches_it)
+{
+	size_t tlen;
+	void *t = sy_demo(false, &tlen);
+	struct svg_opts anim = { .animate = true };
+	struct out o;
+	const char *p, *legend;
+	size_t arrows = 0, shown = 0;
+	double last_x = -1, last_t = -1;
+
+	o = render(t, tlen, &anim);
+	assert_well_formed(&o);
+	assert_tooltips(&o);
+	cr_assert_null(strstr(o.buf, "<script"), "SMIL only");
+	cr_assert_not_null(strstr(o.buf, "<animateTransform attributeName=\"transform\" type=\"translate\""));
+	/* every arrow appears at a time that grows with where it leaves on the time axis */
+	legend = strstr(o.buf, ">Legend<");
+	cr_assert_not_null(legend);
+	/* the arrows on the lanes, not the legend's samples */
+	for (p = o.buf; (p = strstr(p, "<path class=\"")) && p < legend; p++) {
+		double x, y, ts;
+		const char *set;
+
+		if ((p[13] != 't' && p[13] != 'w') || !isdigit((unsigned char)p[14]))
+			continue;
+		arrows++;
+		cr_assert_eq(sscanf(strstr(p, " d=\"M"), " d=\"M%lf %lf", &x, &y), 2);
+		set = strstr(p, "<set attributeName=\"opacity\" to=\"1\" begin=\"");
+		cr_assert_not_null(set);
+		cr_assert_lt(set - p, strstr(p, "</path>") - p, "arrow %zu has no appearance time", arrows);
+		cr_assert_eq(sscanf(set, "<set attributeName=\"opacity\" to=\"1\" begin=\"%lfs\"", &ts), 1);
+		if (last_x >= 0 && x > last_x + 0.5)
+			cr_assert_geq(ts, last_t, "an arrow further right appears earlier");
+		last_x = x;
+		last_t = ts;
+		shown++;
+	}
+	cr_assert_gt(arrows, 10);
+	cr_assert_eq(shown, arrows);
+	free(o.buf);
+	o = render(t, tlen, NULL);
+	cr_assert_null(strstr(o.buf, "<set "), "no animation unless asked");
 	free(o.buf);
 	free(t);
 }
