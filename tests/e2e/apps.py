@@ -19,6 +19,9 @@ import pytest
 
 from lib import IPCTRACE, Fail, check, record_flags, run, short, wait_for
 
+# Idle time around a server's load, so that asleep and running read differently.
+IDLE = 0.5
+
 # Enough ring buffer that a few seconds of server load lose nothing: exact counts need every event.
 RING_MIB = "64"
 
@@ -115,8 +118,14 @@ class Recording:
 
     def stop(self, sig=signal.SIGINT):
         """Stops an attached recording as Ctrl-C does; returns ipctrace's exit status."""
-        if self.p.poll() is None:
-            self.p.send_signal(sig)
+        self.stopping = time.monotonic()
+        self.p.send_signal(sig)
+        return self.wait()
+
+    def end_command(self, pid, sig):
+        """Ends a recorded command by sending its server pid sig; returns ipctrace's status."""
+        self.stopping = time.monotonic()
+        os.kill(pid, sig)
         return self.wait()
 
     def wait(self, timeout=60):
@@ -125,10 +134,13 @@ class Recording:
             rc = self.p.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             raise Fail("%s did not stop within %ss" % (" ".join(self.argv[:8]), timeout))
-        self.seconds = time.monotonic() - self.t0
         check(os.path.exists(self.ctx.trace), "no trace written: exit %s, %s"
               % (rc, self.stderr()))
         return rc
+
+    def window_ns(self):
+        """The least the recording lasted: from its header on to the stop we asked for."""
+        return int((self.stopping - self.t0) * 1e9)
 
 
 # --- facts of a server's part of the report ---------------------------------
@@ -137,14 +149,19 @@ def threads_of(j, pids):
     return [(p, t) for p in j["processes"] if p.get("pid") in pids for t in p.get("threads", [])]
 
 
-def idle_threads_running(j, pids, ran_ns):
-    """Threads of pids that made no syscall in the trace but are said to have used the CPU for
-    most of it: an idle thread asleep the whole time is blocked, not user time."""
+def running_threads(j, pids, share=0.25):
+    """Threads of pids said to run in user space for more than share of the trace: an idle
+    server's threads sleep (blocked), they do not run."""
     duration = j["trace"]["duration_ns"]
-    return ["%s/%d %s: user %d ns of %d" % (p.get("comm"), t.get("tid"), t.get("comm"),
-                                         t.get("user_ns", 0), duration)
-            for p, t in threads_of(j, pids)
-            if t.get("user_ns", 0) > ran_ns]
+    return ["%d %s: user %.0f%%" % (t.get("tid"), t.get("comm"), 100 * t.get("user_ns", 0) / duration)
+            for p, t in threads_of(j, pids) if t.get("user_ns", 0) > share * duration]
+
+
+def window_check(j, rec):
+    __tracebackhide__ = True
+    ns = j["trace"]["duration_ns"]
+    check(ns >= rec["window_ns"], "the trace lasts %.3f s, ipctrace recorded for at least %.3f s"
+          % (ns / 1e9, rec["window_ns"] / 1e9))
 
 
 def channels_of(j, kind, pids, name_part=None):
