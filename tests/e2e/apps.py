@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from lib import IPCTRACE, Fail, check, record_flags, run, short, wait_for
+from lib import IPCTRACE, Fail, check, record_flags, short, wait_for
 
 # Idle time around a server's load, so that asleep and running read differently.
 IDLE = 0.5

@@ -4,7 +4,6 @@ connection and memcached's `stats` (cmd_set, cmd_get, bytes_read, bytes_written)
 facts: workers sleep in epoll_wait (async-blocking), idle maintenance threads are asleep, and
 threads carry the names memcached gives them."""
 
-import os
 import shutil
 import signal
 import socket
@@ -14,7 +13,7 @@ import pytest
 
 from apps import (IDLE, MODES, Procs, Recording, free_port, modes, port_channel, running_threads,
                   side, wait_port, window_check)
-from lib import Skip, check, process, report, short, wait_for
+from lib import Skip, check, process, report
 
 CONNECTIONS, KEYS = 2, 150
 VALUE = b"v" * 100

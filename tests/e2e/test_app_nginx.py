@@ -13,7 +13,7 @@ import pytest
 
 from apps import (IDLE, MODES, Procs, Recording, channels_of, free_port, modes, side, wait_port,
                   window_check)
-from lib import Fail, Skip, check, process, report, run, short, wait_for
+from lib import Skip, check, process, report, run, short, wait_for
 
 REQUESTS, CONCURRENCY = 400, 2
 BODY = "hello from nginx\n"
