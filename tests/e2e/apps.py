@@ -194,7 +194,7 @@ def side(ch, pids):
 STRACE_CALLS = "read,write,readv,writev,recvfrom,sendto,recvmsg,sendmsg,sendfile"
 STRACE_IN = {"read", "readv", "recvfrom", "recvmsg"}
 # One syscall on a socket: `write(7<TCP:[127.0.0.1:80->127.0.0.1:4242]>, ...) = 120`.
-STRACE_LINE = re.compile(r"^(\w+)\((\d+)<([^>]*)>.* = (\d+)$")
+STRACE_LINE = re.compile(r"^(\w+)\((\d+)<([A-Z0-9-]+:\[[^]]*\])>.* = (\d+)$")
 
 
 def strace_argv(prefix):
