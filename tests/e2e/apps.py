@@ -40,6 +40,8 @@ def as_user(name):
         os.setgroups([])
         os.setgid(pw.pw_gid)
         os.setuid(pw.pw_uid)
+        # the checkout may sit under a 0700 directory (root's home) the user cannot enter
+        os.chdir("/")
     return drop
 
 
@@ -59,7 +61,8 @@ class Procs:
     def __init__(self):
         self.started = []
 
-    def start(self, argv, out=None, preexec=None, env=None, cwd=None):
+    def start(self, argv, out=None, preexec=None, env=None, cwd="/"):
+        """argv in its own session; in / by default, which a server dropping root can enter."""
         f = open(out, "w") if out else subprocess.DEVNULL
         try:
             p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=f,
@@ -204,7 +207,8 @@ def strace_argv(prefix):
 
 
 def strace_socket_bytes(prefix, kind="TCP"):
-    """{socket description: [bytes sent, bytes received]} over every thread's strace file."""
+    """{socket: [bytes sent, bytes received]} over every thread's strace file; a unix socket is
+    its inode (strace names it [inode] before it connects and [inode->peer] after)."""
     totals = {}
     files = glob.glob(prefix + ".*")
     check(files, "strace wrote no file at %s.*" % prefix)
@@ -214,10 +218,10 @@ def strace_socket_bytes(prefix, kind="TCP"):
                 m = STRACE_LINE.match(line.strip())
                 if not m or not m.group(3).startswith(kind + ":"):
                     continue
-                call = m.group(1)
-                t = totals.setdefault(m.group(3), [0, 0])
+                key = m.group(3) if kind == "TCP" else m.group(3).split("->")[0].rstrip("]")
+                t = totals.setdefault(key, [0, 0])
                 # sendfile(out, in, ...): the socket is the out fd, bytes go out.
-                t[1 if call in STRACE_IN else 0] += int(m.group(4))
+                t[1 if m.group(1) in STRACE_IN else 0] += int(m.group(4))
     return totals
 
 

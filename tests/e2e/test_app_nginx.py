@@ -3,7 +3,6 @@ load, traced attached (-p) and as the command (--). Oracles: ab's own counts (re
 received) and nginx's access log; the waiting facts: an idle master is asleep, not running; the
 workers sleep in epoll_wait (async-blocking)."""
 
-import os
 import re
 import shutil
 import signal
@@ -51,6 +50,16 @@ def nginx_argv(ctx, port):
     return ["nginx", "-p", ctx.dir, "-c", conf, "-e", ctx.path("error.log")]
 
 
+def pidfile(ctx):
+    """The master's pid once nginx has written its pid file whole, else None."""
+    try:
+        with open(ctx.path("nginx.pid")) as f:
+            text = f.read()
+        return int(text) if text.endswith("\n") else None
+    except (OSError, ValueError):
+        return None
+
+
 def workers(master):
     with open("/proc/%d/task/%d/children" % (master, master)) as f:
         return [int(x) for x in f.read().split()]
@@ -95,9 +104,9 @@ def run_nginx(ctx, attached):
             rec = Recording(procs, ctx, pids=[master] + workers(master), duration=30)
         else:
             rec = Recording(procs, ctx, argv=argv, stdout=ctx.path("nginx.out"))
-            check(wait_port(port) and wait_for(lambda: os.path.exists(ctx.path("nginx.pid")), 10),
+            check(wait_port(port) and wait_for(lambda: pidfile(ctx), 10),
                   "nginx did not start under ipctrace: " + rec.stderr())
-            master = int(open(ctx.path("nginx.pid")).read())
+            master = pidfile(ctx)
             check(wait_for(lambda: len(workers(master)) == 2, 10), "nginx started no workers")
         pids = workers(master)
         time.sleep(IDLE)
