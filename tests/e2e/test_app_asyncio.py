@@ -166,9 +166,6 @@ def test_asyncio_bytes_match_strace(aio_strace):
                                     st_received))
 
 
-@pytest.mark.xfail(strict=False, reason="issue 9 item 7: a zero-timeout epoll_wait between "
-                   "sleeping ones is counted as busy-waiting; on main the mode then follows "
-                   "timing (either word), so this mark cannot be strict")
 def test_asyncio_event_loop_async_blocking(aio):
     """The loop sleeps in epoll_wait, then reads once per readiness: async-blocking (asyncio
     polls with a zero timeout when callbacks are ready: that is not busy-waiting)."""
