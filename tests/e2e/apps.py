@@ -109,7 +109,7 @@ class Recording:
         if not wait_for(lambda: recording_began(ctx.trace) or self.p.poll() is not None, 30):
             raise Fail("ipctrace did not start recording within 30s: " + self.stderr())
         check(self.p.poll() is None, "ipctrace exited before recording: " + self.stderr())
-        # From the header on, the recording runs: its window is at least seconds long.
+        # The recording began at the latest now: window_ns counts from here.
         self.t0 = time.monotonic()
 
     def stderr(self):
@@ -156,15 +156,17 @@ def running_threads(j, pids, share=0.25):
     """Threads of pids said to run in user space for more than share of the trace: an idle
     server's threads sleep (blocked), they do not run."""
     duration = j["trace"]["duration_ns"]
-    return ["%d %s: user %.0f%%" % (t.get("tid"), t.get("comm"), 100 * t.get("user_ns", 0) / duration)
+    return ["%d %s: user %.0f%%" % (t.get("tid"), t.get("comm"),
+                                    100 * t.get("user_ns", 0) / duration)
             for p, t in threads_of(j, pids) if t.get("user_ns", 0) > share * duration]
 
 
-def window_check(j, rec):
+def window_check(j, recorded):
+    """The trace lasts as long as the recording (start to stop), not first to last event."""
     __tracebackhide__ = True
     ns = j["trace"]["duration_ns"]
-    check(ns >= rec["window_ns"], "the trace lasts %.3f s, ipctrace recorded for at least %.3f s"
-          % (ns / 1e9, rec["window_ns"] / 1e9))
+    check(ns >= recorded["window_ns"], "the trace lasts %.3f s, ipctrace recorded for at least "
+          "%.3f s" % (ns / 1e9, recorded["window_ns"] / 1e9))
 
 
 def channels_of(j, kind, pids, name_part=None):

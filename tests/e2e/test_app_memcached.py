@@ -13,7 +13,7 @@ import pytest
 
 from apps import (IDLE, MODES, Procs, Recording, free_port, modes, port_channel, running_threads,
                   side, wait_port)
-from lib import Skip, check, process, report
+from lib import Skip, check, process, report, short
 
 CONNECTIONS, KEYS = 2, 150
 VALUE = b"v" * 100
@@ -80,7 +80,8 @@ def run_memcached(ctx, attached):
     try:
         if attached:
             pid = procs.start(argv, out=ctx.path("memcached.out")).pid
-            check(wait_port(port), "memcached did not start: " + open(ctx.path("memcached.out")).read())
+            check(wait_port(port), "memcached did not start: "
+                  + short(open(ctx.path("memcached.out")).read()))
             before = stats(port)
             rec = Recording(procs, ctx, pids=[pid], duration=30)
         else:

@@ -190,7 +190,6 @@ def test_nginx_master_asleep(nginx):
 
 @modes("nginx", attached=ITEM1)
 def test_nginx_window_is_the_recording(nginx):
-    """The trace lasts from the start of recording to its stop, not first to last event."""
     window_check(nginx["j"], nginx)
 
 

@@ -74,7 +74,8 @@ def run_node(ctx, attached):
     try:
         if attached:
             procs.start(argv, out=out)
-            check(wait_for(lambda: said("port"), 20), "node did not start: " + short(open(out).read()))
+            check(wait_for(lambda: said("port"), 20), "node did not start: "
+                  + short(open(out).read()))
             rec = Recording(procs, ctx, pids=[said("port")[0]], duration=60)
         else:
             rec = Recording(procs, ctx, argv=argv, stdout=out)
