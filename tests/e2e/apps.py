@@ -169,6 +169,14 @@ def window_check(j, recorded):
           "%.3f s" % (ns / 1e9, recorded["window_ns"] / 1e9))
 
 
+def wrong_exes(j, pids, program):
+    """Processes of pids whose exe is not program: as run, or resolved as /proc/PID/exe has it
+    (/usr/bin/python3 is python3.11)."""
+    exes = {program, os.path.realpath(program)}
+    return [(p["pid"], p.get("exe")) for p in j["processes"]
+            if p.get("pid") in pids and p.get("exe") not in exes]
+
+
 def channels_of(j, kind, pids, name_part=None):
     return [c for c in j["channels"] if c.get("kind") == kind
             and {e.get("pid") for e in c.get("endpoints", [])} & set(pids)

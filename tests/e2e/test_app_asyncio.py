@@ -13,7 +13,7 @@ import time
 import pytest
 
 from apps import (IDLE, MODES, Procs, Recording, modes, port_channel, running_threads, side,
-                  strace_argv, strace_socket_bytes, window_check)
+                  strace_argv, strace_socket_bytes, window_check, wrong_exes)
 from lib import check, excerpt, report, short, wait_for
 
 CLIENTS, ROUNDS, SIZE = 3, 100, 1000
@@ -194,3 +194,10 @@ def test_asyncio_idle_threads_asleep(aio):
 @modes("aio", attached=ITEM1)
 def test_asyncio_window_is_the_recording(aio):
     window_check(aio["j"], aio)
+
+
+@modes("aio", attached=pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p "
+                                         "processes"))
+def test_asyncio_exe(aio):
+    wrong = wrong_exes(aio["j"], [aio["pid"]], sys.executable)
+    check(not wrong, "the server with another exe (pid, exe): %s" % wrong)

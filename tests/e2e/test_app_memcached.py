@@ -12,7 +12,7 @@ import time
 import pytest
 
 from apps import (IDLE, MODES, Procs, Recording, free_port, modes, port_channel, running_threads,
-                  side, wait_port)
+                  side, wait_port, wrong_exes)
 from lib import Skip, check, process, report, short
 
 CONNECTIONS, KEYS = 2, 150
@@ -170,3 +170,10 @@ def test_memcached_thread_names(mc):
     names = [t.get("comm") for t in process(mc["j"], mc["pid"]).get("threads", [])]
     check(names.count("mc-worker") == 2, "memcached's threads are named %s, two of them "
           "mc-worker" % sorted(map(str, names)))
+
+
+@modes("mc", attached=pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p "
+                                        "processes"))
+def test_memcached_exe(mc):
+    wrong = wrong_exes(mc["j"], [mc["pid"]], shutil.which("memcached"))
+    check(not wrong, "memcached with another exe (pid, exe): %s" % wrong)

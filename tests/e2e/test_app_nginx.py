@@ -11,7 +11,7 @@ import time
 import pytest
 
 from apps import (IDLE, MODES, Procs, Recording, channels_of, free_port, modes, side, wait_port,
-                  window_check)
+                  window_check, wrong_exes)
 from lib import Skip, check, process, report, run, short, wait_for
 
 REQUESTS, CONCURRENCY = 400, 2
@@ -201,3 +201,22 @@ def test_nginx_roles(nginx):
     for w in nginx["workers"]:
         check(process(j, w).get("cmdline") == "nginx: worker process",
               "worker %d's cmdline: %r" % (w, process(j, w).get("cmdline")))
+
+
+ITEM8_EXE = pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p processes "
+                              "and forked children")
+
+
+@ITEM8_EXE
+def test_nginx_exe(nginx):
+    pids = [nginx["master"]] + nginx["workers"]
+    wrong = wrong_exes(nginx["j"], pids, shutil.which("nginx"))
+    check(not wrong, "nginx processes with another exe (pid, exe): %s" % wrong)
+
+
+def test_nginx_access_log_is_no_channel(nginx):
+    """Both workers append to the access log and nobody reads it: no channel (a file is one when
+    a process reads what another wrote)."""
+    logs = [c for c in nginx["j"]["channels"] if "access.log" in (c.get("name") or "")]
+    check(not logs, "the access log is a channel: %s"
+          % [(c.get("kind"), c.get("name"), c.get("direction")) for c in logs])

@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from apps import IDLE, MODES, Procs, Recording, channels_of, port_channel, running_threads, side
+from apps import (IDLE, MODES, Procs, Recording, channels_of, modes, port_channel, running_threads,
+                  side, wrong_exes)
 from lib import Skip, check, report, short, wait_for
 
 REQUESTS = 300
@@ -142,3 +143,10 @@ def test_node_futexes_told_apart(node):
     check(all(names) and len(set(names)) == len(names),
           "node's %d futexes have %d names: %s" % (len(names), len(set(names)),
                                                     short(str(sorted(set(map(str, names)))))))
+
+
+@modes("node", attached=pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p "
+                                          "processes"))
+def test_node_exe(node):
+    wrong = wrong_exes(node["j"], [node["pid"]], shutil.which("node"))
+    check(not wrong, "node with another exe (pid, exe): %s" % wrong)

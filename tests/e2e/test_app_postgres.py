@@ -16,7 +16,7 @@ import time
 import pytest
 
 from apps import (IDLE, MODES, Procs, Recording, as_user, channels_of, free_port, modes,
-                  running_threads, strace_argv, strace_socket_bytes, window_check)
+                  running_threads, strace_argv, strace_socket_bytes, window_check, wrong_exes)
 from lib import Skip, check, excerpt, expect, expect_comm, expect_ge, process, report, run, short
 from lib import wait_for
 
@@ -271,3 +271,10 @@ def test_postgres_connections_told_apart(pg):
     names = [c.get("name") for c in client_sockets(pg)]
     check(len(set(names)) == len(names), "%d connections have %d names: %s"
           % (len(names), len(set(names)), sorted(set(map(str, names)))))
+
+
+@pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p processes and forked "
+                   "children")
+def test_postgres_exe(pg):
+    wrong = wrong_exes(pg["j"], server_pids(pg), os.path.join(postgres_bin(), "postgres"))
+    check(not wrong, "postgres processes with another exe (pid, exe): %s" % wrong)
