@@ -45,6 +45,7 @@ def can_record(bpf_unavailable_reason):
 
 
 def scratch_dir(request, name):
+    """A lib.Ctx removed when request's scope ends, or listed at the end when kept."""
     c = lib.Ctx(re.sub(r"[^A-Za-z0-9_.-]", "_", name))
     request.addfinalizer(lambda: request.config.stash[KEPT].append((name, c.dir)) if lib.KEEP
                          else c.cleanup())
@@ -94,5 +95,5 @@ def pytest_terminal_summary(terminalreporter, config):
     kept = config.stash.get(KEPT, [])
     if kept:
         terminalreporter.section("kept scratch directories (IPCTRACE_E2E_KEEP=1)")
-        for nodeid, path in kept:
-            terminalreporter.write_line("%s  %s" % (path, nodeid))
+        for name, path in kept:
+            terminalreporter.write_line("%s  %s" % (path, name))
