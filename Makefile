@@ -121,7 +121,7 @@ E2E_ARGS ?=
 e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) demos
 	$(Q)IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) \
 	  $(PYTEST) tests/e2e $(if $(IPCTRACE_E2E),-k '$(IPCTRACE_E2E)') $(E2E_ARGS) || { rc=$$?; \
-	  [ $$rc -ne 5 ] || echo "e2e: no test selected by: $(IPCTRACE_E2E) $(E2E_ARGS)" >&2; exit $$rc; }
+	  [ $$rc -ne 5 ] || echo "e2e: no test selected (see -k in E2E_ARGS or IPCTRACE_E2E)" >&2; exit $$rc; }
 
 test: unit e2e
 

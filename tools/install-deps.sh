@@ -2,10 +2,12 @@
 # Installs the Debian packages ipctrace needs to build and test; only the missing ones.
 set -eu
 
-# postgresql: the e2e tests trace a real server (-p) driven by its own client, pgbench.
+# The e2e tests (tests/e2e/test_app_*.py) trace real servers under their clients: postgresql
+# (pgbench), nginx-light (apache2-utils' ab), memcached, nodejs; strace -f is their oracle,
+# util-linux's setpriv drops root for postgres.
 PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcriterion-dev python3-pytest
-pkg-config python3 libxml2-utils librsvg2-bin coreutils procps postgresql
-fonts-noto-cjk fontconfig python3-fonttools pngquant"
+pkg-config python3 libxml2-utils librsvg2-bin coreutils procps util-linux postgresql nginx-light
+apache2-utils memcached nodejs strace fonts-noto-cjk fontconfig python3-fonttools pngquant"
 
 missing=""
 for p in $PKGS; do

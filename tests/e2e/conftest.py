@@ -35,16 +35,35 @@ def _gate(request, bpf_unavailable_reason):
         pytest.skip(bpf_unavailable_reason)
 
 
+@pytest.fixture(scope="session")
+def can_record(bpf_unavailable_reason):
+    """The gate for module-scoped recordings, which are set up before the autouse gate runs."""
+    if not os.access(lib.IPCTRACE, os.X_OK):
+        pytest.skip("%s not built (make)" % lib.IPCTRACE)
+    if bpf_unavailable_reason:
+        pytest.skip(bpf_unavailable_reason)
+
+
+def scratch_dir(request, name):
+    """A lib.Ctx removed when request's scope ends, or listed at the end when kept."""
+    c = lib.Ctx(re.sub(r"[^A-Za-z0-9_.-]", "_", name))
+    request.addfinalizer(lambda: request.config.stash[KEPT].append((name, c.dir)) if lib.KEEP
+                         else c.cleanup())
+    return c
+
+
+@pytest.fixture(scope="module")
+def module_ctx(request):
+    """Scratch directories for recordings shared by a module's tests (one recording, several
+    facts, each test passing or failing alone): module_ctx("name") makes one."""
+    return lambda name: scratch_dir(request, name)
+
+
 @pytest.fixture
 def ctx(request):
     """The test's scratch directory (0755 under /tmp, not pytest's 0700 tmp_path: some tests
     run ipctrace as nobody), removed afterwards unless IPCTRACE_E2E_KEEP=1."""
-    c = lib.Ctx(re.sub(r"[^A-Za-z0-9_.-]", "_", request.node.name.removeprefix("test_")))
-    yield c
-    if lib.KEEP:
-        request.config.stash[KEPT].append((request.node.nodeid, c.dir))
-    else:
-        c.cleanup()
+    return scratch_dir(request, request.node.name.removeprefix("test_"))
 
 
 @pytest.fixture
@@ -76,5 +95,5 @@ def pytest_terminal_summary(terminalreporter, config):
     kept = config.stash.get(KEPT, [])
     if kept:
         terminalreporter.section("kept scratch directories (IPCTRACE_E2E_KEEP=1)")
-        for nodeid, path in kept:
-            terminalreporter.write_line("%s  %s" % (path, nodeid))
+        for name, path in kept:
+            terminalreporter.write_line("%s  %s" % (path, name))
