@@ -170,6 +170,14 @@ static void print_summary(const struct record_args *a, const struct recorder_sta
 		  st->duration_ns / 1e9, st->cpu_user_s, st->cpu_sys_s);
 }
 
+/* A trace written into a device or a FIFO (-o /dev/null) cannot be read again. */
+static bool readable_back(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) || S_ISREG(st.st_mode);
+}
+
 static int show_results(const struct record_args *a, bool *svg_ok)
 {
 	struct svg_opts sopts = { .lang = a->lang };
@@ -265,7 +273,14 @@ int do_record(int argc, char **argv)
 		ret = st.cmd_exec_failed ? code : 1;
 		goto out;
 	}
-	ret = show_results(&a, &svg_ok);
+	if (readable_back(a.ro.trace_path)) {
+		ret = show_results(&a, &svg_ok);
+	} else {
+		ret = 0;
+		if (!a.ro.quiet && (!a.no_svg || !a.no_report))
+			msg__line("note: the trace went to %s, which cannot be read back: no SVG or report",
+				  a.ro.trace_path);
+	}
 	if (st.lost)
 		errorf("warning: the kernel dropped %llu events (ring buffer full): raise -b "
 		       "(now %u MiB) to lose fewer", (unsigned long long)st.lost,
