@@ -125,17 +125,27 @@ e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) demos
 
 test: unit e2e
 
-# libFuzzer target for the trace reader; fuzz-run runs it for FUZZ_SECONDS.
+# libFuzzer targets: the trace reader, and everything after it (model, report, SVG, export);
+# fuzz-run runs each for FUZZ_SECONDS from its corpus.
 FUZZ_SECONDS ?= 60
+FUZZ_CC = $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS)
+FUZZ_READ_SRCS := $(filter-out record/%,$(READ_SRCS))
+
 $(OUTPUT)/fuzz_trace_reader: tests/fuzz/fuzz_trace_reader.c trace/trace.c trace/trace.h bpf/ipctrace.h
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) tests/fuzz/fuzz_trace_reader.c trace/trace.c -lz -o $@
+	$(Q)$(FUZZ_CC) tests/fuzz/fuzz_trace_reader.c trace/trace.c -lz -o $@
 
-fuzz: $(OUTPUT)/fuzz_trace_reader
-fuzz-run: $(OUTPUT)/fuzz_trace_reader
-	mkdir -p $(OUTPUT)/fuzz-corpus
+$(OUTPUT)/fuzz_outputs: tests/fuzz/fuzz_outputs.c $(FUZZ_READ_SRCS) $(wildcard */*.h)
+	$(call msg,FUZZ,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) tests/fuzz/fuzz_outputs.c $(FUZZ_READ_SRCS) $(READ_LDLIBS) -o $@
+
+fuzz: $(OUTPUT)/fuzz_trace_reader $(OUTPUT)/fuzz_outputs
+fuzz-run: fuzz
+	mkdir -p $(OUTPUT)/fuzz-corpus $(OUTPUT)/fuzz-corpus-outputs
 	$(OUTPUT)/fuzz_trace_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus tests/fuzz/corpus
+	$(OUTPUT)/fuzz_outputs -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus-outputs tests/fuzz/corpus-outputs tests/fuzz/corpus
 
 # Benchmark helpers (tests/bench/*.c), linked against the trace writer.
 BENCH_SRCS := $(wildcard tests/bench/*.c)

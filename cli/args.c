@@ -197,6 +197,9 @@ bool same_file(const char *a, const char *b)
 	char *ca, *cb;
 	bool same;
 
+	/* Two outputs onto one device or FIFO (-o /dev/null -w /dev/null) harm nothing. */
+	if (!stat(a, &sa) && !S_ISREG(sa.st_mode) && !S_ISDIR(sa.st_mode))
+		return false;
 	if (!strcmp(a, b))
 		return true;
 	if (!stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino)

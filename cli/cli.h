@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "outpath.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_TRACE "ipctrace.trace"
@@ -52,20 +53,35 @@ void warn_status(const struct trace_reader *r, const char *path);
 /* True when a and b name one file. */
 bool same_file(const char *a, const char *b);
 
-/* An output file written under a temporary name and renamed when complete ("-": stdout). */
+/*
+ * An output of the CLI (SVG, export): where it goes is common/outpath.h's
+ * policy ("-" is stdout); every write error is kept with its errno, so a
+ * failure names the output and its real reason, never the trace.
+ */
 struct outfile {
-	const char *path;
-	char *tmp;
+	const char *path, *what;   /* as given; "SVG", "Perfetto JSON": for messages */
+	struct outpath out;        /* the target (path NULL for stdout) */
 	FILE *f;
+	int fd;
+	int write_err;             /* errno of the first failed write; 0 = none */
 	mode_t mode;
-	uid_t uid;   /* owner to give it; -1 = keep */
+	uid_t uid;                 /* owner to give a new file; -1 = keep */
 	gid_t gid;
 };
 
+/* Says now (one line) whether path can be written, and leaves nothing behind. */
+int outfile__check(const char *path, const char *what, const char *flag);
+/* Opens the output; a stop signal from here removes its temporary file. */
 int outfile__open(struct outfile *o, const char *path, mode_t mode, const char *what,
 		  const char *flag);
 void outfile__abort(struct outfile *o);
-int outfile__commit(struct outfile *o, const char *what);
+/* Flushes and puts the output in place; a failure is said, naming the output. */
+int outfile__commit(struct outfile *o);
+/*
+ * A renderer returned err: says so naming the output when writing it failed,
+ * else "DOING SOURCE failed: ..."; aborts the output; returns the error.
+ */
+int outfile__failed(struct outfile *o, int err, const char *doing, const char *source);
 /* From here a stop signal removes tmp, then ends ipctrace as it would have; NULL: default. */
 void guard_tmp(const char *tmp);
 

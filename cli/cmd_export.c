@@ -51,15 +51,11 @@ int do_export(int argc, char **argv)
 		trace_reader__free(r);
 		return 1;
 	}
-	guard_tmp(o.tmp);
 	err = perfetto__export(r, o.f);
-	if (err) {
-		errorf("exporting %s failed: %s: check the trace with ipctrace report", argv[optind],
-		       strerror(-err));
-		outfile__abort(&o);
-	} else {
-		err = outfile__commit(&o, "Perfetto JSON");
-	}
+	if (err)
+		outfile__failed(&o, err, "exporting", argv[optind]);
+	else
+		err = outfile__commit(&o);
 	if (!err)
 		warn_status(r, argv[optind]);
 	trace_reader__free(r);

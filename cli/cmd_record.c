@@ -170,24 +170,37 @@ static void print_summary(const struct record_args *a, const struct recorder_sta
 		  st->duration_ns / 1e9, st->cpu_user_s, st->cpu_sys_s);
 }
 
-static int show_results(const struct record_args *a, struct outfile *svg, bool *svg_ok)
+/* A trace written into a device or a FIFO (-o /dev/null) cannot be read again. */
+static bool readable_back(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) || S_ISREG(st.st_mode);
+}
+
+static int show_results(const struct record_args *a, bool *svg_ok)
 {
 	struct svg_opts sopts = { .lang = a->lang };
 	struct trace_reader *r;
+	struct outfile svg;
 	struct model *m;
 	int ret = 0;
 
 	r = open_trace(a->ro.trace_path);
-	if (!r) {
-		if (svg->f)
-			outfile__abort(svg);
+	if (!r)
 		return 1;
-	}
-	if (svg->f) {
-		if (render_svg(r, &sopts, svg, a->ro.trace_path))
+	/* The SVG's file is made only now that there is something to draw. */
+	if (!a->no_svg) {
+		if (outfile__open(&svg, a->svg_path, 0666, "SVG", "-w")) {
 			ret = 1;
-		else
-			*svg_ok = true;
+		} else {
+			svg.uid = a->ro.owner_uid;
+			svg.gid = a->ro.owner_gid;
+			if (render_svg(r, &sopts, &svg, a->ro.trace_path))
+				ret = 1;
+			else
+				*svg_ok = true;
+		}
 	}
 	if (!a->no_report) {
 		if (trace_reader__rewind(r)) {
@@ -213,7 +226,6 @@ int do_record(int argc, char **argv)
 {
 	struct record_args a = { 0 };
 	struct recorder_stats st;
-	struct outfile svg = { 0 };
 	struct recorder *rec = NULL;
 	pid_t *pids = NULL;
 	bool svg_ok = false;
@@ -246,24 +258,29 @@ int do_record(int argc, char **argv)
 	if (recorder__check(&a.ro))
 		goto out;
 	recorder__catch_signals();
-	/* Both outputs are created before anything is attached. */
-	if (!a.no_svg && outfile__open(&svg, a.svg_path, 0666, "SVG", "-w"))
+	/* Both outputs are known to be writable before anything is attached. */
+	if (!a.no_svg && outfile__check(a.svg_path, "SVG", "-w"))
 		goto out;
-	svg.uid = a.ro.owner_uid;
-	svg.gid = a.ro.owner_gid;
 	rec = recorder__new(&a.ro, &err);
 	if (!rec)
 		goto out;
 	err = recorder__run(rec);
 	/* Recording is over (the trace is whole): a stop signal now only removes the SVG's tmp. */
-	guard_tmp(svg.tmp);
+	guard_tmp(NULL);
 	code = recorder__exit_code(rec);
 	recorder__stats(rec, &st);
 	if (err) {
 		ret = st.cmd_exec_failed ? code : 1;
 		goto out;
 	}
-	ret = show_results(&a, &svg, &svg_ok);
+	if (readable_back(a.ro.trace_path)) {
+		ret = show_results(&a, &svg_ok);
+	} else {
+		ret = 0;
+		if (!a.ro.quiet && (!a.no_svg || !a.no_report))
+			msg__line("note: the trace went to %s, which cannot be read back: no SVG or report",
+				  a.ro.trace_path);
+	}
 	if (st.lost)
 		errorf("warning: the kernel dropped %llu events (ring buffer full): raise -b "
 		       "(now %u MiB) to lose fewer", (unsigned long long)st.lost,
@@ -276,8 +293,6 @@ int do_record(int argc, char **argv)
 	if (!ret)
 		ret = code;
 out:
-	if (svg.f)
-		outfile__abort(&svg);
 	recorder__free(rec);
 	free((char *)a.ro.cmdline);
 	free(pids);

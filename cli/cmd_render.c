@@ -18,13 +18,9 @@ int render_svg(struct trace_reader *r, const struct svg_opts *sopts, struct outf
 	int err;
 
 	err = svg__render(r, sopts, o->f);
-	if (err) {
-		errorf("drawing the SVG from %s failed: %s: check the trace with ipctrace report",
-		       trace_path, strerror(-err));
-		outfile__abort(o);
-		return err;
-	}
-	return outfile__commit(o, "SVG");
+	if (err)
+		return outfile__failed(o, err, "drawing the SVG from", trace_path);
+	return outfile__commit(o);
 }
 
 int do_render(int argc, char **argv)
@@ -141,7 +137,6 @@ int do_render(int argc, char **argv)
 		goto out;
 	if (outfile__open(&o, out, 0666, "SVG", "-o"))
 		goto out;
-	guard_tmp(o.tmp);
 	if (render_svg(r, &sopts, &o, argv[optind]))
 		goto out;
 	warn_status(r, argv[optind]);

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* The one output-file policy: written under a temporary name, renamed when complete. */
+/*
+ * The CLI's outputs (SVG, exports): common/outpath.h says where they go; this
+ * adds the stdio stream, the messages that name the output, and the stop
+ * signals that must not leave a temporary file behind.
+ */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -10,46 +14,86 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cli.h"
-#include "outpath.h"
+
+/* Every write goes through here, so a failure is known by its errno, not a bare EIO. */
+static ssize_t outfile_write(void *cookie, const char *buf, size_t len)
+{
+	struct outfile *o = cookie;
+	size_t done = 0;
+	ssize_t n;
+
+	while (done < len) {
+		n = write(o->fd, buf + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			if (!o->write_err)
+				o->write_err = n < 0 ? errno : ENOSPC;
+			return done;
+		}
+		done += n;
+	}
+	return done;
+}
+
+static void say_cannot_open(const char *what, const char *path, const char *flag, int err,
+			    const char *why)
+{
+	if (why)
+		errorf("cannot write %s %s: %s (with %s)", what, path, why, flag);
+	else
+		errorf("cannot write %s %s: %s: choose a writable path with %s", what, path,
+		       strerror(-err), flag);
+}
+
+int outfile__check(const char *path, const char *what, const char *flag)
+{
+	struct outpath probe;
+	const char *why;
+	int err;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	err = outpath__open(&probe, path, 0600, &why);
+	if (err) {
+		say_cannot_open(what, path, flag, err, why);
+		return err;
+	}
+	outpath__discard(&probe);
+	outpath__free(&probe);
+	return 0;
+}
 
 int outfile__open(struct outfile *o, const char *path, mode_t mode, const char *what,
-			 const char *flag)
+		  const char *flag)
 {
-	struct stat st;
-	int fd, err;
+	static const cookie_io_functions_t io = { .write = outfile_write };
+	const char *why;
+	int err;
 
 	memset(o, 0, sizeof(*o));
 	o->path = path;
+	o->what = what;
 	o->mode = mode;
 	o->uid = (uid_t)-1;
 	o->gid = (gid_t)-1;
+	o->out.fd = -1;
 	if (!strcmp(path, "-")) {
-		o->f = stdout;
-		return 0;
+		fflush(stdout);
+		o->fd = STDOUT_FILENO;
+	} else {
+		err = outpath__open(&o->out, path, 0600, &why);
+		if (err) {
+			say_cannot_open(what, path, flag, err, why);
+			return err;
+		}
+		o->fd = o->out.fd;
+		guard_tmp(outpath__pending(&o->out));
 	}
-	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
-		errorf("cannot write %s %s: it is a directory: give a file name with %s", what, path,
-		       flag);
-		return -EISDIR;
-	}
-	if (outpath__tmp_template(path, &o->tmp))
-		return -ENOMEM;
-	fd = mkostemp(o->tmp, O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		errorf("cannot write %s %s: %s: choose a writable path with %s", what, path,
-		       strerror(-err), flag);
-		free(o->tmp);
-		o->tmp = NULL;
-		return err;
-	}
-	o->f = fdopen(fd, "w");
+	o->f = fopencookie(o, "w", io);
 	if (!o->f) {
 		err = -errno;
-		close(fd);
-		unlink(o->tmp);
-		free(o->tmp);
-		o->tmp = NULL;
+		outfile__abort(o);
 		return err;
 	}
 	return 0;
@@ -68,7 +112,6 @@ static void remove_pending_and_die(int sig)
 	raise(sig);
 }
 
-/* From here a stop signal removes tmp, then ends ipctrace as it would have; NULL: default. */
 void guard_tmp(const char *tmp)
 {
 	struct sigaction sa = { .sa_handler = tmp ? remove_pending_and_die : SIG_DFL };
@@ -80,55 +123,79 @@ void guard_tmp(const char *tmp)
 	sigaction(SIGHUP, &sa, NULL);
 }
 
-void outfile__abort(struct outfile *o)
+static void release(struct outfile *o)
 {
-	if (o->f && o->f != stdout)
-		fclose(o->f);
-	if (o->tmp) {
-		unlink(o->tmp);
-		if (pending_tmp == o->tmp)
-			guard_tmp(NULL);
-		free(o->tmp);
-	}
+	if (o->out.tmp && pending_tmp == o->out.tmp)
+		guard_tmp(NULL);
+	outpath__free(&o->out);
 	o->f = NULL;
-	o->tmp = NULL;
+	o->fd = -1;
 }
 
-int outfile__commit(struct outfile *o, const char *what)
+void outfile__abort(struct outfile *o)
 {
-	mode_t mask;
+	if (o->f)
+		fclose(o->f);
+	o->f = NULL;
+	outpath__discard(&o->out);
+	release(o);
+}
+
+/* Where the output is a new file: its mode under the umask and the sudo user as owner. */
+static int settle_new_file(struct outfile *o)
+{
+	mode_t mask = umask(0);
+
+	umask(mask);
+	if (fchmod(o->fd, o->mode & ~mask))
+		return -errno;
+	if (o->uid != (uid_t)-1 && fchown(o->fd, o->uid, o->gid))
+		return -errno;
+	return 0;
+}
+
+static void say_write_failed(const struct outfile *o, int err)
+{
+	if (o->fd == STDOUT_FILENO && !o->out.path)
+		errorf("writing %s to stdout failed: %s: check the pipe or disk", o->what,
+		       strerror(-err));
+	else
+		errorf("writing %s %s failed: %s: free disk space or choose another path", o->what,
+		       o->path, strerror(-err));
+}
+
+int outfile__commit(struct outfile *o)
+{
 	int err = 0;
 
-	if (o->f == stdout) {
-		if (fflush(stdout))
-			err = -errno;
-		o->f = NULL;
-		if (err)
-			errorf("writing %s to stdout failed: %s: check the pipe or disk", what,
-			       strerror(-err));
-		return err;
-	}
-	mask = umask(0);
-	umask(mask);
-	if (fchmod(fileno(o->f), o->mode & ~mask))
-		err = -errno;
-	if (!err && o->uid != (uid_t)-1 && fchown(fileno(o->f), o->uid, o->gid))
-		err = -errno;
-	if (fflush(o->f) && !err)
-		err = -errno;
-	if (fclose(o->f) && !err)
-		err = -errno;
+	if (fflush(o->f))
+		err = -(o->write_err ? o->write_err : errno);
+	if (!err && o->write_err)
+		err = -o->write_err;
+	fclose(o->f);
 	o->f = NULL;
-	if (!err && rename(o->tmp, o->path))
-		err = -errno;
+	if (!err && o->out.tmp)
+		err = settle_new_file(o);
+	if (!err && o->out.path)
+		err = outpath__commit(&o->out);
 	if (err) {
-		errorf("writing %s %s failed: %s: free disk space or choose another path", what,
-		       o->path, strerror(-err));
-		unlink(o->tmp);
+		say_write_failed(o, err);
+		outpath__discard(&o->out);
 	}
-	if (pending_tmp == o->tmp)
-		guard_tmp(NULL);
-	free(o->tmp);
-	o->tmp = NULL;
+	release(o);
+	return err;
+}
+
+int outfile__failed(struct outfile *o, int err, const char *doing, const char *source)
+{
+	fflush(o->f);
+	if (o->write_err) {
+		err = -o->write_err;
+		say_write_failed(o, err);
+	} else {
+		errorf("%s %s failed: %s: check the trace with ipctrace report", doing, source,
+		       strerror(-err));
+	}
+	outfile__abort(o);
 	return err;
 }

@@ -217,6 +217,10 @@ void model__add(struct model *m, const struct ipct_hdr *ev)
 
 	if (p->finished)
 		return;
+	if (p->ts_hi && (ev->ts < p->ts_lo || ev->ts > p->ts_hi)) {
+		m->out_of_window++;
+		return;
+	}
 	m->events++;
 	if (!p->started) {
 		p->started = true;
@@ -315,13 +319,23 @@ void model__free(struct model *m)
 	free(m);
 }
 
+#define MODEL_TS_SLACK_NS 1000000000ull                    /* 1 s */
+#define MODEL_TS_SPAN_NS (31ull * 24 * 3600 * 1000000000ull) /* 31 days */
+
 struct model *model__from_reader(struct trace_reader *r, const struct model_opts *opts)
 {
 	struct model *m = model__new(opts);
+	uint64_t start = trace_reader__meta(r)->start_mono_ns;
 	const struct ipct_hdr *e;
 
 	if (!m)
 		return NULL;
+	if (start) {
+		/* Every event lies after the recording began (CPUs may disagree by a little) and
+		 * within a month of it: no loop then depends on a timestamp a damaged trace holds. */
+		m->priv->ts_lo = start > MODEL_TS_SLACK_NS ? start - MODEL_TS_SLACK_NS : 1;
+		m->priv->ts_hi = start + MODEL_TS_SPAN_NS;
+	}
 	while ((e = trace_reader__next(r)) != NULL)
 		model__add(m, e);
 	model__finish(m);

@@ -156,6 +156,7 @@ struct model {
 	struct model_wakeup *wakeups;   size_t nwakeups;      /* sorted by count desc */
 	struct model_lost *lost;        size_t nlost;
 	struct model_priv *priv;
+	uint64_t out_of_window;        /* events ignored: stamped far outside the recording (damage) */
 	uint64_t unknown_chans;        /* chan ids used in syscalls but never described (CHAN lost) */
 };
 

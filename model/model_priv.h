@@ -170,6 +170,8 @@ struct wake_pair {
 struct model_priv {
 	struct model_opts opts;
 	bool started, finished, oom;
+	/* Events stamped outside [ts_lo, ts_hi] are damage, not time (0, 0: no bounds known). */
+	uint64_t ts_lo, ts_hi;
 	struct thr *thrs;
 	size_t nthrs, cthrs;
 	struct hmap thr_by_tid;

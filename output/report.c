@@ -202,6 +202,8 @@ static void print_header(const struct lang *l, const struct model *m, const stru
 	if (m->lost_events)
 		fprintf(out, tr(l, T_REPORT_LOST_WARN),
 			m->lost_events, m->nlost);
+	if (m->out_of_window)
+		fprintf(out, tr(l, T_REPORT_OUT_OF_WINDOW), m->out_of_window);
 	if (m->unknown_chans)
 		fprintf(out, tr(l, T_REPORT_UNKNOWN_CHANS),
 			m->unknown_chans);
@@ -343,6 +345,7 @@ static void json_trace(struct json_writer *w, const struct model *m, const struc
 	json_writer__uint_field(w, "duration_ns", m->end_ts - m->start_ts);
 	json_writer__uint_field(w, "events", m->events);
 	json_writer__uint_field(w, "lost_events", m->lost_events);
+	json_writer__uint_field(w, "out_of_window_events", m->out_of_window);
 	json_writer__uint_field(w, "start_ns", m->start_ts);
 	json_writer__uint_field(w, "end_ns", m->end_ts);
 	json_writer__uint_field(w, "unknown_channels", m->unknown_chans);

@@ -42,11 +42,26 @@ static void fmt_tick(char *b, size_t n, uint64_t v, uint64_t step, uint64_t end)
 		snprintf(b, n, "%.*f %s", dec, (double)v / unit, u);
 }
 
+/* How many ticks from the first multiple of step at or after from up to to: counted, so that
+ * no loop adds a step to a time near the end of uint64_t and wraps. */
+static uint64_t ticks(uint64_t from, uint64_t to, uint64_t step, uint64_t *first)
+{
+	uint64_t f = from / step * step;
+
+	if (f < from) {
+		if (UINT64_MAX - f < step)
+			return 0;
+		f += step;
+	}
+	*first = f;
+	return f > to ? 0 : (to - f) / step + 1;
+}
+
 void svg_draw_axis(struct draw *d, double y, bool labels_below)
 {
 	const struct timeline *tl = d->tl;
 	uint64_t from = tl->opts.from - d->m->start_ts, to = tl->opts.to - d->m->start_ts;
-	uint64_t step = tick_step(to - from, d->tw), t;
+	uint64_t step = tick_step(to - from, d->tw), t, first, n = ticks(from, to, step, &first);
 	char lbl[48];
 
 	svgw__open(d->w, "g");
@@ -55,8 +70,8 @@ void svg_draw_axis(struct draw *d, double y, bool labels_below)
 	svgw__attr(d->w, "class", "axis");
 	svgw__attr(d->w, "d", "M%.1f %.1fH%.1f", d->x0, y, d->x0 + d->tw);
 	svgw__close(d->w);
-	for (t = (from + step - 1) / step * step; t <= to; t += step) {
-		double x = svg_xpos(d, d->m->start_ts + t);
+	for (uint64_t i = 0; i < n; i++) {
+		double x = svg_xpos(d, d->m->start_ts + (t = first + i * step));
 
 		svgw__open(d->w, "path");
 		svgw__attr(d->w, "class", "axis");
@@ -76,14 +91,14 @@ void svg_draw_grid(struct draw *d)
 {
 	const struct timeline *tl = d->tl;
 	uint64_t from = tl->opts.from - d->m->start_ts, to = tl->opts.to - d->m->start_ts;
-	uint64_t step = tick_step(to - from, d->tw);
+	uint64_t step = tick_step(to - from, d->tw), first, n = ticks(from, to, step, &first);
 	size_t cap = 64, len = 0;
 	char *path = malloc(cap);
 
 	if (!path)
 		return;
 	path[0] = '\0';
-	for (uint64_t t = (from + step - 1) / step * step; t <= to; t += step) {
+	for (uint64_t i = 0, t = first; i < n; t = first + ++i * step) {
 		char seg[64];
 		int n = snprintf(seg, sizeof(seg), "M%.1f %.1fV%.1f", svg_xpos(d, d->m->start_ts + t),
 				 d->y_lanes - 2, d->y_lanes_end);

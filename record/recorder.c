@@ -50,7 +50,7 @@ struct recorder {
 	struct recorder_opts opts;
 	pid_t *pids;               /* the -p processes (tgids), deduplicated */
 	size_t npids;
-	char *final_path, *tmp_path;
+	struct outpath out;        /* the trace's target (common/outpath.h: temporary name or in place) */
 	int fd;
 	bool completed;            /* the trace is kept, under its final name or kept_tmp */
 	bool kept_tmp;
@@ -314,31 +314,25 @@ static int check_pids(struct recorder *r)
 	return 0;
 }
 
-/* The temporary trace goes beside the final one so that rename() is atomic. */
+/* The trace's target, by the one output policy; a new file is 0600 and the sudo user's. */
 static int open_output(struct recorder *r)
 {
-	const char *path = r->opts.trace_path;
-	struct stat st;
+	const char *path = r->opts.trace_path, *why;
 	int err;
 
-	if (!stat(path, &st) && S_ISDIR(st.st_mode)) {
-		fail("cannot write trace %s: it is a directory: give a file name with -o", path);
-		return -EISDIR;
-	}
-	r->final_path = strdup(path);
-	if (!r->final_path || outpath__tmp_template(path, &r->tmp_path))
-		return -ENOMEM;
-	r->fd = mkostemp(r->tmp_path, O_CLOEXEC);
-	if (r->fd < 0) {
-		err = -errno;
-		fail("cannot write trace %s: %s: choose a writable path with -o", path, strerror(-err));
-		free(r->tmp_path);
-		r->tmp_path = NULL;
+	err = outpath__open(&r->out, path, 0600, &why);
+	if (err) {
+		if (why)
+			fail("cannot write trace %s: %s (with -o)", path, why);
+		else
+			fail("cannot write trace %s: %s: choose a writable path with -o", path,
+			     strerror(-err));
 		return err;
 	}
-	fchmod(r->fd, 0600);
+	r->fd = r->out.fd;
 	/* Under sudo the trace belongs to the user, who then reads it without root. */
-	if (r->opts.owner_uid != (uid_t)-1 && fchown(r->fd, r->opts.owner_uid, r->opts.owner_gid)) {
+	if (outpath__pending(&r->out) && r->opts.owner_uid != (uid_t)-1 &&
+	    fchown(r->fd, r->opts.owner_uid, r->opts.owner_gid)) {
 		err = -errno;
 		fail("warning: cannot give trace %s to uid %u (%s): it stays root's",
 		     path, (unsigned)r->opts.owner_uid, strerror(-err));
@@ -611,7 +605,7 @@ static int write_meta(struct recorder *r)
 		int err = errno ? -errno : -EIO;
 
 		fail("cannot write trace %s: %s: choose a writable path with -o",
-		     r->final_path, strerror(-err));
+		     r->opts.trace_path, strerror(-err));
 		return err;
 	}
 	return 0;
@@ -727,7 +721,7 @@ struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 		return NULL;
 	}
 	r->opts = *opts;
-	r->fd = -1;
+	r->fd = r->out.fd = -1;
 	r->child = -1;
 	verbosity = opts->verbose;
 	libbpf_set_print(libbpf_print_fn);
@@ -1060,9 +1054,10 @@ static int collect(struct recorder *r)
 static int finish_trace(struct recorder *r, bool complete)
 {
 	struct stat st;
-	int err = 0;
+	int err = 0, e;
 
 	r->events_written = trace_writer__events(r->tw);
+	r->bytes_written = trace_writer__bytes(r->tw);
 	if (complete) {
 		err = trace_writer__close(r->tw);
 	} else {
@@ -1070,20 +1065,20 @@ static int finish_trace(struct recorder *r, bool complete)
 		trace_writer__free(r->tw);
 	}
 	r->tw = NULL;
-	if (fsync(r->fd) && !err)
+	/* A FIFO or a terminal cannot be synced; a file on a full disk says so here. */
+	if (fsync(r->fd) && errno != EINVAL && errno != EROFS && !err)
 		err = -errno;
-	if (!fstat(r->fd, &st))
+	if (!fstat(r->fd, &st) && S_ISREG(st.st_mode))
 		r->bytes_written = st.st_size;
 	if (close(r->fd) && !err)
 		err = -errno;
-	r->fd = -1;
+	r->fd = r->out.fd = -1;
 	/* A cut-off trace still reads up to its last whole block: keep it. */
-	if (rename(r->tmp_path, r->final_path)) {
-		int e = -errno;
-
+	e = outpath__commit(&r->out);
+	if (e) {
 		/* What was recorded stays under its temporary name rather than being lost. */
-		fail("naming the trace %s failed (%s): it is kept as %s", r->final_path, strerror(-e),
-		     r->tmp_path);
+		fail("naming the trace %s failed (%s): it is kept as %s", r->out.path, strerror(-e),
+		     r->out.tmp);
 		r->kept_tmp = true;
 		if (!err)
 			err = e;
@@ -1145,7 +1140,7 @@ int recorder__run(struct recorder *r)
 		finish_trace(r, false);
 		if (r->write_err)
 			fail("writing trace %s failed (%s): free disk space or choose another path "
-			     "with -o; what was recorded is kept", r->final_path, strerror(-err));
+			     "with -o; what was recorded is kept", r->opts.trace_path, strerror(-err));
 		detach(r);
 		/* Like time(1): the command is not killed because recording failed. */
 		if (child_running(r)) {
@@ -1160,7 +1155,7 @@ int recorder__run(struct recorder *r)
 	err = finish_trace(r, true);
 	if (err && !r->kept_tmp)
 		fail("writing trace %s failed (%s): free disk space or choose another path with -o",
-		     r->final_path, strerror(-err));
+		     r->opts.trace_path, strerror(-err));
 	return err;
 out:
 	r->end_ns = now_ns();
@@ -1217,12 +1212,10 @@ void recorder__free(struct recorder *r)
 	free(r->links);
 	if (r->tw)
 		trace_writer__free(r->tw);
-	if (r->fd >= 0)
-		close(r->fd);
-	if (r->tmp_path && !r->completed)
-		unlink(r->tmp_path);
-	free(r->tmp_path);
-	free(r->final_path);
+	/* An unfinished recording leaves nothing behind (fd is out.fd until then). */
+	if (!r->completed)
+		outpath__discard(&r->out);
+	outpath__free(&r->out);
 	free(r->pids);
 	free(r->live.slot);
 	free(r->lost_prev);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * Writes the fuzzer's seed corpus: a few small valid traces, and the same
- * events as 'R' payload inputs (see fuzz_trace_reader.c).
+ * Writes the fuzzers' seed corpora: a few small valid traces, and the same
+ * events as 'R' payload inputs (see fuzz_trace_reader.c) into DIR, and as
+ * event lists (see fuzz_outputs.c) into DIR-outputs.
  *   cc -D_GNU_SOURCE -Itrace -Ibpf tests/fuzz/make_corpus.c trace/trace.c -lz \
  *      -o /tmp/make_corpus && /tmp/make_corpus tests/fuzz/corpus
  */
@@ -28,17 +29,23 @@ union ev {
 
 static const char *dir;
 
-static void save(const char *name, const void *buf, size_t len)
+static void save_path(const char *path, const void *buf, size_t len)
 {
-	char path[512];
 	FILE *f;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "wb");
 	if (!f || fwrite(buf, 1, len, f) != len || fclose(f)) {
 		fprintf(stderr, "make_corpus: %s: %s\n", path, strerror(errno));
 		exit(1);
 	}
+}
+
+static void save(const char *name, const void *buf, size_t len)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	save_path(path, buf, len);
 }
 
 /* One event of every type, fields small and large. */
@@ -157,6 +164,26 @@ static uint8_t *write_trace(const union ev *evs, size_t n, size_t per_block, int
 	return buf;
 }
 
+/* fuzz_outputs.c's input: a type byte, then the event's bytes, for each event. */
+static void save_events(const char *name, const union ev *evs, size_t n)
+{
+	uint8_t *buf = malloc(n * (sizeof(*evs) + 1)), *p = buf;
+	char sub[4096];
+
+	if (!buf)
+		exit(1);
+	for (size_t i = 0; i < n; i++) {
+		size_t size = ipct_event_size(evs[i].h.type);
+
+		*p++ = evs[i].h.type;
+		memcpy(p, &evs[i], size);
+		p += size;
+	}
+	snprintf(sub, sizeof(sub), "%s-outputs/%s", dir, name);
+	save_path(sub, buf, (size_t)(p - buf));
+	free(buf);
+}
+
 static uint32_t le32(const uint8_t *p)
 {
 	return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24;
@@ -245,6 +272,7 @@ int main(int argc, char **argv)
 	buf = write_trace(evs, n, 0, 1, &len);
 	save("every_type.trace", buf, len);
 	save_payloads("every_type.payload", buf, len);
+	save_events("every_type.events", evs, n);
 	free(buf);
 
 	buf = write_trace(evs, n, 3, 1, &len);
@@ -264,6 +292,7 @@ int main(int argc, char **argv)
 	buf = write_trace(evs, n, 12, 1, &len);
 	save("pingpong.trace", buf, len);
 	save_payloads("pingpong.payload", buf, len);
+	save_events("pingpong.events", evs, n);
 	free(buf);
 	return 0;
 }

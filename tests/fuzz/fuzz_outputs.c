@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * libFuzzer target for everything that reads a trace after the reader: the
+ * model, the text and JSON report, the timeline SVG and the Perfetto export.
+ * Any events must give outputs in bounded time and memory, never a crash.
+ *
+ * Input: a trace file (from the reader's corpus: real recordings), or events,
+ * each one type byte then the event's own bytes, so that every
+ * field (times, ids, channels, return values) is the fuzzer's. Ids are folded
+ * into a few processes and threads so that events meet on the same ones; times
+ * are steps from the recording's start unless the type byte's top bit asks for
+ * a raw 64-bit time (a damaged trace's).
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "lang.h"
+#include "model.h"
+#include "perfetto.h"
+#include "report.h"
+#include "svg.h"
+#include "trace.h"
+
+#define T0 1000000000000ull
+
+union any_event {
+	struct ipct_hdr h;
+	uint8_t bytes[512];
+};
+
+static void *write_trace(const uint8_t *data, size_t size, size_t *len)
+{
+	struct trace_meta meta = { .start_mono_ns = T0, .start_real_ns = 1700000000000000000ull };
+	struct trace_writer *w;
+	uint64_t ts = T0;
+	void *buf = NULL;
+	off_t end;
+	int fd;
+
+	fd = memfd_create("fuzz-outputs", 0);
+	if (fd < 0)
+		return NULL;
+	w = trace_writer__open_fd(fd, &meta, 0);
+	if (!w) {
+		close(fd);
+		return NULL;
+	}
+	while (size > 1) {
+		unsigned type = data[0] & 0x7f;
+		bool raw_ts = data[0] & 0x80;
+		size_t n = ipct_event_size(type);
+		union any_event ev;
+
+		data++, size--;
+		if (n == 0 || n > sizeof(ev) || n > size)
+			break;
+		memcpy(&ev, data, n);
+		data += n, size -= n;
+		ev.h.type = type;
+		ev.h.pid = 100 + ev.h.pid % 4;
+		ev.h.tid = ev.h.pid + ev.h.tid % 3;
+		if (!raw_ts) {
+			ts += ev.h.ts % 2000000;
+			ev.h.ts = ts;
+		}
+		if (trace_writer__add(w, &ev.h))
+			break;
+	}
+	if (trace_writer__close(w) || (end = lseek(fd, 0, SEEK_END)) <= 0 ||
+	    !(buf = malloc((size_t)end)) || pread(fd, buf, (size_t)end, 0) != end) {
+		free(buf);
+		buf = NULL;
+	}
+	*len = buf ? (size_t)end : 0;
+	close(fd);
+	return buf;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static FILE *sink;
+	struct trace_reader *r;
+	struct model *m;
+	size_t len;
+	void *buf;
+	int err;
+
+	if (!sink)
+		sink = fopen("/dev/null", "w");
+	if (size >= 8 && !memcmp(data, TRACE_MAGIC, 8)) {
+		buf = malloc(size);
+		if (!buf)
+			return 0;
+		memcpy(buf, data, size);
+		len = size;
+	} else if (!(buf = write_trace(data, size, &len))) {
+		return 0;
+	}
+	r = trace_reader__open_mem(buf, len, &err, NULL);
+	if (!r) {
+		free(buf);
+		return 0;
+	}
+	m = model__from_reader(r, NULL);
+	if (m) {
+		report__text(m, trace_reader__meta(r), lang_find(size & 1 ? "ko" : "en"), sink);
+		report__json(m, trace_reader__meta(r), sink);
+		model__free(m);
+	}
+	if (!trace_reader__rewind(r))
+		svg__render(r, NULL, sink);
+	if (!trace_reader__rewind(r))
+		perfetto__export(r, sink);
+	trace_reader__free(r);
+	free(buf);
+	return 0;
+}
