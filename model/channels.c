@@ -141,16 +141,26 @@ int rch_id(const struct model_priv *p, uint32_t rc)
 	return rc == NONE_IDX ? 0 : p->rchs[rc].id;
 }
 
+#define EP_SCAN_MAX 8
+
 struct model_endpoint *rch_ep(struct model *m, uint32_t rc, uint32_t pid)
 {
 	struct model_priv *p = m->priv;
 	struct rch *r = &p->rchs[rc];
+	uint64_t key = (uint64_t)rc << 32 | pid;
 	struct model_endpoint *e;
+	uint32_t i;
 
-	for (size_t i = 0; i < r->neps; i++)
-		if (r->eps[i].pid == pid)
-			return &r->eps[i];
-	if (grow(&r->eps, &r->caps, r->neps, sizeof(*r->eps))) {
+	/* A few endpoints are scanned; a channel of thousands of processes is hashed. */
+	if (r->neps <= EP_SCAN_MAX) {
+		for (i = 0; i < r->neps; i++)
+			if (r->eps[i].pid == pid)
+				return &r->eps[i];
+	} else if ((i = hmap_get(&p->ep_by_rch_pid, key)) != NONE_IDX) {
+		return &r->eps[i];
+	}
+	if (grow(&r->eps, &r->caps, r->neps, sizeof(*r->eps)) ||
+	    hmap_put(&p->ep_by_rch_pid, key, (uint32_t)r->neps)) {
 		p->oom = true;
 		return NULL;
 	}

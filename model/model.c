@@ -314,6 +314,7 @@ void model__free(struct model *m)
 		hmap_free(&p->epoll_set);
 		hmap_free(&p->epoll_member);
 		hmap_free(&p->dgram_by_name);
+		hmap_free(&p->ep_by_rch_pid);
 		free(p);
 	}
 	free(m);

@@ -194,7 +194,8 @@ struct model_priv {
 	struct hmap final_tid, final_pid;
 	/* epoll sets whose creation was seen: (pid, epfd) -> set, (set, chan) -> 1 member / 0 gone */
 	struct hmap epoll_set, epoll_member;
-	struct hmap dgram_by_name;  /* unix datagram address -> a socket bound or sending there */
+	struct hmap dgram_by_name;
+	struct hmap ep_by_rch_pid;  /* (rch index << 32 | pid) -> index in that rch's eps */  /* unix datagram address -> a socket bound or sending there */
 	uint32_t next_set;
 };
 

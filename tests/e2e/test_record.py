@@ -424,8 +424,10 @@ def check_fields(obj, fields, what):
 def test_json_contract(ctx):
     """Every field DESIGN.md promises, with its type and its vocabulary, on a mixed trace."""
     t = TOOLS
-    record(ctx, ["sh", "-c", "%s/pipe_blocking 4 64 1; %s/unix_stream 4 64 1; %s/mq_pair 4 64 1; "
-                 "%s/pipe_nonblock_poll 2 64 2 20; %s/threads_futex 4 1" % (t, t, t, t, t)])
+    r = record(ctx, ["sh", "-c", "%s/pipe_blocking 4 64 1; %s/unix_stream 4 64 1; %s/mq_pair 4 64 1; "
+                     "%s/pipe_nonblock_poll 2 64 2 20; %s/threads_futex 4 1" % (t, t, t, t, t)])
+    # Under load the poller may find its data there at every try: what it did decides.
+    retried = Said(r.out).num("poller", r"(\d+) EAGAIN retries") > 0
     j = report(ctx.trace)
     check_fields(j["trace"], {"duration_ns": int, "events": int, "lost_events": int}, "trace")
     check(j["processes"] and j["channels"] and j["wakeups"], "an empty list in a busy trace")
@@ -456,5 +458,5 @@ def test_json_contract(ctx):
     seen = {c["kind"] for c in j["channels"]}
     check({"pipe", "unix-stream", "mqueue", "futex"} <= seen, "kinds seen: %s" % sorted(seen))
     modes = {e["mode"] for c in j["channels"] for e in c["endpoints"]}
-    check({"sync-blocking", "sync-nonblocking"} <= modes,
-          "modes seen: %s" % sorted(map(str, modes)))
+    want = {"sync-blocking", "sync-nonblocking"} if retried else {"sync-blocking"}
+    check(want <= modes, "modes seen: %s (the poller retried: %s)" % (sorted(map(str, modes)), retried))
