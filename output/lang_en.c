@@ -191,6 +191,8 @@ static const char *const text[T_COUNT] = {
 	[T_REPORT_AND_MORE] = "  ... and %zu more\n",
 	[T_REPORT_THREADS] = "\nThreads (where the time went)\n",
 	[T_ANIM_CURSOR_TIP] = "the time cursor: each message appears when it passes",
+	[T_SLIDE_NO_IPC] = "no thread took part in IPC in this window",
+	[T_SLIDE_NO_IPC_TIP] = "a slide shows only the threads that took part: draw it without --slide to see every thread",
 	[T_REPORT_THREADS_COLS] = "PID>|TID>|COMM|USER>|KERNEL>|BLOCKED>|RUNNABLE>|SYSCALLS>",
 };
 

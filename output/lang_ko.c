@@ -195,6 +195,8 @@ static const char *const text[T_COUNT] = {
 	[T_REPORT_AND_MORE] = "  ... 외 %zu개\n",
 	[T_REPORT_THREADS] = "\n스레드 (시간을 어디에 썼는가)\n",
 	[T_ANIM_CURSOR_TIP] = "시간 커서: 지나가는 순간 각 메시지가 나타난다",
+	[T_SLIDE_NO_IPC] = "이 구간에 IPC에 참여한 스레드가 없습니다",
+	[T_SLIDE_NO_IPC_TIP] = "슬라이드는 참여한 스레드만 보여 줍니다: 모든 스레드를 보려면 --slide 없이 그리세요",
 	[T_REPORT_THREADS_COLS] = "PID>|TID>|COMM|사용자 모드>|커널>|대기>|준비>|시스템 콜>",
 };
 

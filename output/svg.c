@@ -142,8 +142,9 @@ static int layout(struct draw *d)
 	d->tw = tl->opts.width;
 	d->x0 = MARGIN + LABEL_W;
 	d->page_w = d->x0 + d->tw + MARGIN;
-	if (d->page_w < MIN_PAGE_W)
-		d->page_w = MIN_PAGE_W;
+	/* a slide is only as wide as the figure and legend need: the 16:9 frame then enlarges more */
+	if (d->page_w < (d->opts->slide ? SLIDE_MIN_PAGE_W : MIN_PAGE_W))
+		d->page_w = d->opts->slide ? SLIDE_MIN_PAGE_W : MIN_PAGE_W;
 	d->cell_w = (d->page_w - 2 * MARGIN - FIG_HDR_W - 40 - LEGEND_W) / 2;
 	if (d->cell_w < FIG_CELL_W)
 		d->cell_w = FIG_CELL_W;

@@ -40,7 +40,8 @@ void svg_anim_appear(struct draw *d, double x)
 
 void svg_anim_cursor(struct draw *d)
 {
-	if (!d->opts->animate)
+	/* nothing to play */
+	if (!d->opts->animate || !d->tl->narrows)
 		return;
 	svgw__open(d->w, "path");
 	svgw__attr(d->w, "fill", "none");

@@ -15,7 +15,8 @@
 #include "timeline.h"
 
 #define DEFAULT_WIDTH 1200
-#define SLIDE_WIDTH 900     /* --slide: narrower, so the 16:9 frame enlarges it */
+#define SLIDE_WIDTH 860     /* --slide: narrower, so the 16:9 frame enlarges it */
+#define SLIDE_MIN_PAGE_W (2 * MARGIN + FIG_HDR_W + 2 * FIG_CELL_W + 40 + LEGEND_W)
 #define SLIDE_PX_W 1920
 #define SLIDE_PX_H 1080
 #define ANIM_MIN_S 6.0     /* --animate: the sweep lasts this long at least */

@@ -342,8 +342,8 @@ void svg_draw_lanes(struct draw *d)
 		svgw__close(d->w);
 	} else {
 		svg_text_at(d, "fn", d->x0 + 8, d->y_lanes + 15);
-		svgw__text(d->w, tr(d->lang, T_NO_THREAD_IN_WINDOW));
-		svgw__element_text(d->w, "title", tr(d->lang, T_WIDEN_WINDOW_TIP));
+		svgw__text(d->w, tr(d->lang, d->opts->slide ? T_SLIDE_NO_IPC : T_NO_THREAD_IN_WINDOW));
+		svgw__element_text(d->w, "title", tr(d->lang, d->opts->slide ? T_SLIDE_NO_IPC_TIP : T_WIDEN_WINDOW_TIP));
 		svgw__close(d->w);
 	}
 	svg_draw_arrows(d);

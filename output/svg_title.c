@@ -10,7 +10,7 @@
 #include "timeline.h"
 #include "fmt.h"
 
-#define TITLE_CHAR_W 10.8  /* rough advance of an 18px bold character */
+#define TITLE_CHAR_W 12.5  /* advance of an 18px bold character, a little over DejaVu's 12 */
 
 /* A long --title breaks at the last space that fits: where its first line ends, 0 = it fits. */
 size_t svg_title_split(const struct draw *d)
@@ -51,6 +51,8 @@ void svg_draw_title(struct draw *d)
 		if (traced && traced[4])
 			cmd = traced + 4;
 		svgw__text(d->w, "ipctrace: ");
+		/* the prefix takes its share of the line */
+		maxc -= maxc > 10 ? 10 : maxc;
 	}
 	if (d->title_split) {
 		char *first = strndup(cmd, d->title_split);

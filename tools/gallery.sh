@@ -228,6 +228,16 @@ all_demos | while IFS='|' read -r name args seed caption; do
 	record_demo "$name" "$args" || echo "$name" >> "$failed"
 done
 
+# The note's figures of 1.1 and 2.1 are hand-drawn graphs: where ipctrace draws the
+# communication graph, those figures show it first.
+HAVE_GRAPH=0
+"$IPCTRACE" graph --help >/dev/null 2>&1 && HAVE_GRAPH=1
+graph_figure() {
+	[ $HAVE_GRAPH = 1 ] || return 1
+	case "$1" in 1.1.*|2.1.*) return 0 ;; esac
+	return 1
+}
+
 index="$WORK/index.html"
 {
 	echo '<!DOCTYPE html><html><head><meta charset="utf-8"><title>ipctrace gallery</title>'
@@ -253,6 +263,14 @@ echo "$FIGURES" | while IFS='|' read -r sec demo en ko cen cko; do
 		continue
 	fi
 	ok=1
+	if graph_figure "$sec"; then
+		for l in en ko; do
+			"$IPCTRACE" graph --lang $l -o "$WORK/$id-$l-graph.svg" "$WORK/$demo.trace" || ok=0
+			if command -v rsvg-convert >/dev/null 2>&1; then
+				rsvg-convert -o "$WORK/$id-$l-graph.png" "$WORK/$id-$l-graph.svg" || ok=0
+			fi
+		done
+	fi
 	draw "$demo" "$WORK/$id-en" en "$sec $en ($demo)" || ok=0
 	draw "$demo" "$WORK/$id-ko" ko "$sec $ko ($demo)" || ok=0
 	"$IPCTRACE" render --slide --lang en --title "$sec $en" -o "$WORK/$id-en-slide.svg" "$WORK/$demo.trace" || ok=0
@@ -279,6 +297,9 @@ echo "$FIGURES" | while IFS='|' read -r sec demo en ko cen cko; do
 		printf '<figure id="%s"><figcaption><b>&sect;%s %s</b>: %s <a href="%s-en-slide.svg">slide</a> <a href="%s-en-anim.svg">animated</a><br><b lang="ko">&sect;%s %s</b>: <span lang="ko">%s</span> <a href="%s-ko-slide.svg">슬라이드</a> <a href="%s-ko-anim.svg">애니메이션</a></figcaption>\n' \
 			"$id" "$sec" "$(printf '%s' "$en" | esc)" "$(printf '%s' "$cen" | esc)" "$id" "$id" \
 			"$sec" "$(printf '%s' "$ko" | esc)" "$(printf '%s' "$cko" | esc)" "$id" "$id"
+		if graph_figure "$sec"; then
+			printf '<div class="pair"><object type="image/svg+xml" data="%s-en-graph.svg"></object><object type="image/svg+xml" data="%s-ko-graph.svg"></object></div>\n' "$id" "$id"
+		fi
 		printf '<div class="pair"><object type="image/svg+xml" data="%s-en.svg"></object><object type="image/svg+xml" data="%s-ko.svg"></object></div></figure>\n' "$id" "$id"
 	} >> "$index"
 	echo "gallery: $WORK/$id-en.svg $WORK/$id-ko.svg"

@@ -7,7 +7,7 @@ set -eu
 # util-linux's setpriv drops root for postgres.
 PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcriterion-dev python3-pytest
 pkg-config python3 libxml2-utils librsvg2-bin coreutils procps util-linux postgresql nginx-light
-apache2-utils memcached nodejs strace fonts-noto-cjk fontconfig python3-fonttools pngquant"
+apache2-utils memcached nodejs strace fonts-noto-cjk fontconfig python3-fonttools pngquant iproute2"
 
 missing=""
 for p in $PKGS; do

@@ -61,7 +61,10 @@ def css_classes(root):
 def check(path, slack=1.0):
     root = ET.parse(path).getroot()
     classes, family = css_classes(root)
-    page_w = float(root.get('width'))
+    vb = root.get('viewBox')
+    # the page is the viewBox (a slide frames a page in a larger 16:9 one)
+    page_x0, page_w = (0.0, float(root.get('width'))) if not vb else \
+        (float(vb.split()[0]), float(vb.split()[0]) + float(vb.split()[2]))
     parent = {c: p for p in root.iter() for c in p}
     boxes = []   # quadrant cells of the modes figure
     for r in root.iter(NS + 'rect'):
@@ -81,7 +84,7 @@ def check(path, slack=1.0):
         labels.append((y, x0, x0 + w, s, size or 11.0))
     bad = []
     for y, x0, x1, s, size in labels:
-        if x0 < -slack or x1 > page_w + slack:
+        if x0 < page_x0 - slack or x1 > page_w + slack:
             bad.append('off the page (%.0f..%.0f of %.0f): %r' % (x0, x1, page_w, s))
         for bx0, by0, bx1, by1 in boxes:
             if bx0 <= x0 < bx1 and by0 <= y <= by1 and x1 > bx1 + slack:

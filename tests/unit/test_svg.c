@@ -295,6 +295,27 @@ Test(svg, animate_shows_each_arrow_when_the_cursor_reaches_it)
 	free(t);
 }
 
+/* A long recorded command (nginx -p DIR -c DIR/nginx.conf ...) ran the title off the page. */
+Test(svg, long_command_title_stays_on_the_page)
+{
+	struct sy s = { 0 };
+	size_t tlen;
+	void *t;
+	struct out o;
+
+	sy_task(&s, SY_T0 + 1000, 100, 100, "nginx");
+	sy_chan(&s, SY_T0 + 2000, 100, 0x4242, IPCT_KIND_PIPE, "pipe:[4242]");
+	sy_call(&s, 100, 100, SY_T0 + 3000, SY_T0 + 4000, IPCT_OP_WRITE, 1, 0x4242, 10, 0);
+	t = sy_write(&s, "ipctrace -o /tmp/nginx.trace -w /tmp/nginx.svg -- /usr/sbin/nginx -p "
+		     "/tmp/ipctrace-e2e-nginx_master_and_workers.abcdefgh/ -c /tmp/ipctrace-e2e-"
+		     "nginx_master_and_workers.abcdefgh/nginx.conf -e /dev/stderr -g 'daemon off; "
+		     "master_process on; worker_processes 2;'", &tlen);
+	o = render(t, tlen, NULL);
+	assert_labels_fit(&o);
+	free(o.buf);
+	free(t);
+}
+
 Test(svg, deterministic)
 {
 	size_t tlen;
