@@ -34,9 +34,10 @@ enum { WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LEN = 2 };
 enum { SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3 };
 
 #define SEQUENCE_ID 1
-#define UUID_PROCESS (1ull << 40)
-#define UUID_THREAD (2ull << 40)
-#define UUID_LOST (3ull << 40)
+/* Track ids: small numbers make short varints, and every event carries one. */
+#define UUID_PROCESS(pid) ((uint64_t)(pid) << 2 | 1)
+#define UUID_THREAD(tid) ((uint64_t)(tid) << 2 | 2)
+#define UUID_LOST 3
 
 /* A message being built: small, so a fixed buffer; overflowing it drops the field. */
 struct pb {
@@ -259,7 +260,7 @@ static void describe_tracks(struct pp *p)
 		desc.len = td.len = 0;
 		pb_uint(&desc, 1, pr->pid);
 		pb_name(&desc, 6, pr->comm, sizeof(pr->comm));
-		pb_uint(&td, 1, UUID_PROCESS | pr->pid);
+		pb_uint(&td, 1, UUID_PROCESS(pr->pid));
 		pb_msg(&td, 3, &desc);
 		put_descriptor(p, &td);
 		for (size_t j = 0; j < pr->nthreads; j++) {
@@ -272,8 +273,8 @@ static void describe_tracks(struct pp *p)
 			pb_uint(&desc, 1, pr->pid);
 			pb_uint(&desc, 2, t->tid);
 			pb_name(&desc, 5, t->comm, sizeof(t->comm));
-			pb_uint(&td, 1, UUID_THREAD | t->tid);
-			pb_uint(&td, 5, UUID_PROCESS | pr->pid);
+			pb_uint(&td, 1, UUID_THREAD(t->tid));
+			pb_uint(&td, 5, UUID_PROCESS(pr->pid));
 			pb_msg(&td, 4, &desc);
 			put_descriptor(p, &td);
 		}
@@ -293,9 +294,9 @@ static void on_span(void *ctx, const struct model_span *s)
 
 	if (!cat)
 		return;
-	track_event(p, &ev, SLICE_BEGIN, UUID_THREAD | s->tid, cat, name);
+	track_event(p, &ev, SLICE_BEGIN, UUID_THREAD(s->tid), cat, name);
 	put_event(p, s->start, &ev);
-	track_event(p, &ev, SLICE_END, UUID_THREAD | s->tid, NULL, NULL);
+	track_event(p, &ev, SLICE_END, UUID_THREAD(s->tid), NULL, NULL);
 	put_event(p, s->end, &ev);
 }
 
@@ -306,10 +307,10 @@ static void flow(struct pp *p, const char *name, uint32_t stid, uint64_t sts, ui
 	uint64_t id = ++p->next_flow;
 	struct event ev;
 
-	track_event(p, &ev, INSTANT, UUID_THREAD | stid, "flow", name);
+	track_event(p, &ev, INSTANT, UUID_THREAD(stid), "flow", name);
 	pb_fixed64(&ev.te, 47, id);
 	put_event(p, sts, &ev);
-	track_event(p, &ev, INSTANT, UUID_THREAD | dtid, "flow", name);
+	track_event(p, &ev, INSTANT, UUID_THREAD(dtid), "flow", name);
 	pb_fixed64(&ev.te, 48, id);
 	put_event(p, dts < sts ? sts : dts, &ev);
 }
