@@ -16,7 +16,7 @@
 #define EXIT_USAGE 2
 #define DEFAULT_TRACE "ipctrace.trace"
 #define DEFAULT_SVG "ipctrace.svg"
-#define DEFAULT_PERFETTO "ipctrace.json"
+#define DEFAULT_PERFETTO "ipctrace.perfetto-trace"
 #define MAX_PID 4194304
 
 struct trace_reader;

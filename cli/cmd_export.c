@@ -6,23 +6,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include "cli.h"
 #include "perfetto.h"
 #include "trace.h"
+
+static bool has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && !strcasecmp(s + n - k, suffix);
+}
 
 int do_export(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "perfetto", no_argument, NULL, 'P' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *out = DEFAULT_PERFETTO;
 	struct trace_reader *r;
 	struct outfile o;
-	bool perfetto = false;
+	const char *format = NULL, *what;
+	bool perfetto = false, json;
 	int c, err;
 
 	opterr = 0;
@@ -31,6 +41,12 @@ int do_export(int argc, char **argv)
 		switch (c) {
 		case 'P': perfetto = true; break;
 		case 'o': out = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "proto") && strcmp(optarg, "json"))
+				return usage_error("bad format '%s' for --format: give proto (Perfetto's own) "
+						   "or json (also chrome://tracing)", optarg);
+			format = optarg;
+			break;
 		case 'h': return do_help(0, NULL);
 		default: return getopt_error(c, argv, "export");
 		}
@@ -42,16 +58,19 @@ int do_export(int argc, char **argv)
 	if (!*out)
 		return usage_error("export: -o needs a file name (or - for stdout), not an empty one");
 	if (strcmp(out, "-") && same_file(out, argv[optind]))
-		return usage_error("export: -o %s is the trace itself: give another name for the JSON",
+		return usage_error("export: -o %s is the trace itself: give another name for the export",
 				   out);
+	/* The name says the format unless --format does: NAME.json is JSON, anything else protobuf. */
+	json = format ? !strcmp(format, "json") : has_suffix(out, ".json");
+	what = json ? "Perfetto JSON" : "Perfetto trace";
 	r = open_trace(argv[optind]);
 	if (!r)
 		return 1;
-	if (outfile__open(&o, out, 0666, "Perfetto JSON", "-o")) {
+	if (outfile__open(&o, out, 0666, what, "-o")) {
 		trace_reader__free(r);
 		return 1;
 	}
-	err = perfetto__export(r, o.f);
+	err = json ? perfetto__export(r, o.f) : perfetto__export_proto(r, o.f);
 	if (err)
 		outfile__failed(&o, err, "exporting", argv[optind]);
 	else

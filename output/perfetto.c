@@ -37,9 +37,9 @@ static void begin(struct pf *p, const char *ph, uint32_t pid, uint32_t tid)
 }
 
 /* " #3 pipe" for a span or flow name; "" without a channel. */
-static void chan_suffix(const struct pf *p, char *b, size_t n, int id)
+static void chan_suffix(const struct model *names, char *b, size_t n, int id)
 {
-	const struct model_channel *c = id > 0 ? model__channel(p->names, id) : NULL;
+	const struct model_channel *c = id > 0 ? model__channel(names, id) : NULL;
 
 	if (c)
 		snprintf(b, n, " #%d %s", c->id, kind_name(c->kind));
@@ -47,34 +47,45 @@ static void chan_suffix(const struct pf *p, char *b, size_t n, int id)
 		b[0] = '\0';
 }
 
+const char *perfetto__span_name(const struct model *names, const struct model_span *s, char *name,
+				size_t n)
+{
+	char ch[48];
+	const char *cat;
+
+	chan_suffix(names, ch, sizeof(ch), s->chan);
+	switch (s->state) {
+	case SPAN_SYSCALL:
+		cat = "syscall";
+		snprintf(name, n, "%s%s", op_name(s->op), ch);
+		break;
+	case SPAN_BLOCKED:
+		cat = "blocked";
+		snprintf(name, n, "blocked in %s%s", op_name(s->op), ch);
+		break;
+	case SPAN_RUNNABLE:
+		cat = "runnable";
+		snprintf(name, n, "runnable");
+		break;
+	case SPAN_POLLING:
+		cat = "polling";
+		snprintf(name, n, "polling: %u x %s%s", s->calls, op_name(s->op), ch);
+		break;
+	default:
+		return NULL;
+	}
+	return cat;
+}
+
 static void on_span(void *ctx, const struct model_span *s)
 {
 	struct pf *p = ctx;
 	struct json_writer *w = p->w;
-	char name[128], ch[48];
-	const char *cat;
+	char name[128];
+	const char *cat = perfetto__span_name(p->names, s, name, sizeof(name));
 
-	chan_suffix(p, ch, sizeof(ch), s->chan);
-	switch (s->state) {
-	case SPAN_SYSCALL:
-		cat = "syscall";
-		snprintf(name, sizeof(name), "%s%s", op_name(s->op), ch);
-		break;
-	case SPAN_BLOCKED:
-		cat = "blocked";
-		snprintf(name, sizeof(name), "blocked in %s%s", op_name(s->op), ch);
-		break;
-	case SPAN_RUNNABLE:
-		cat = "runnable";
-		snprintf(name, sizeof(name), "runnable");
-		break;
-	case SPAN_POLLING:
-		cat = "polling";
-		snprintf(name, sizeof(name), "polling: %u x %s%s", s->calls, op_name(s->op), ch);
-		break;
-	default:
+	if (!cat)
 		return;
-	}
 	begin(p, "X", s->pid, s->tid);
 	json_writer__string_field(w, "cat", cat);
 	json_writer__string_field(w, "name", name);
@@ -109,6 +120,9 @@ static void flow(struct pf *p, const char *name, uint32_t spid, uint32_t stid, u
 	struct json_writer *w = p->w;
 	uint64_t id = ++p->next_flow;
 
+	/* A flow never ends before it starts (a wakeup's end point, pulled inside its slice, did). */
+	if (dts < sts)
+		dts = sts;
 	begin(p, "s", spid, stid);
 	json_writer__string_field(w, "cat", "flow");
 	json_writer__string_field(w, "name", name);
@@ -131,11 +145,11 @@ static void flow(struct pf *p, const char *name, uint32_t spid, uint32_t stid, u
 	json_writer__end_object(w);
 }
 
-static void flow_name(const struct pf *p, char *b, size_t n, const char *what, int chan)
+void perfetto__flow_name(const struct model *names, char *b, size_t n, const char *what, int chan)
 {
 	char ch[48];
 
-	chan_suffix(p, ch, sizeof(ch), chan);
+	chan_suffix(names, ch, sizeof(ch), chan);
 	snprintf(b, n, "%s%s", what, ch);
 }
 
@@ -144,7 +158,7 @@ static void on_transfer(void *ctx, const struct model_transfer *t)
 	struct pf *p = ctx;
 	char name[64];
 
-	flow_name(p, name, sizeof(name), "transfer", t->chan);
+	perfetto__flow_name(p->names, name, sizeof(name), "transfer", t->chan);
 	flow(p, name, t->src_pid, t->src_tid, inside(t->src_ts), t->dst_pid, t->dst_tid,
 	     inside(t->dst_ts), t->chan, t->bytes, true);
 }
@@ -156,7 +170,7 @@ static void on_wake(void *ctx, const struct model_wake *w)
 
 	if (w->waker_tid == 0)
 		return;
-	flow_name(p, name, sizeof(name), "wakeup", w->chan);
+	perfetto__flow_name(p->names, name, sizeof(name), "wakeup", w->chan);
 	flow(p, name, w->waker_pid, w->waker_tid, w->ts, w->wakee_pid, w->wakee_tid,
 	     inside(w->ts), w->chan, 0, false);
 }

@@ -1,0 +1,382 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * Perfetto's own trace format: a protobuf Trace of TracePackets (TrackEvent
+ * with flows), which ui.perfetto.dev opens at sizes where the JSON of
+ * perfetto.c is past what a browser tab holds (a 60 s recording: 4.4 GB of
+ * JSON). One track per process with a track per thread inside; spans are
+ * slices (begin and end), transfers and wakeups are flows between instants
+ * on the two threads, lost events are instants on a track of their own.
+ * Written field by field on the protobuf wire format (varints, tags,
+ * length-prefixed messages), streamed in the model's second pass.
+ *
+ * The field numbers are those of perfetto/protos/perfetto/trace:
+ *   Trace.packet 1; TracePacket.timestamp 8, .trusted_packet_sequence_id 10,
+ *   .track_event 11, .sequence_flags 13, .track_descriptor 60;
+ *   TrackDescriptor.uuid 1, .name 2, .process 3, .thread 4, .parent_uuid 5;
+ *   ProcessDescriptor.pid 1, .process_name 6; ThreadDescriptor.pid 1, .tid 2,
+ *   .thread_name 5; TrackEvent.type 9 (1 begin, 2 end, 3 instant),
+ *   .track_uuid 11, .category_iids 3, .name_iid 10, .flow_ids 47,
+ *   .terminating_flow_ids 48; TracePacket.interned_data 12: InternedData
+ *   .event_categories 1, .event_names 2, each {iid 1, name 2}.
+ * Names and categories are interned (sent once, then referred to by a number),
+ * so a slice costs about 30 bytes where the JSON spends 200.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include "escape.h"
+#include "model.h"
+#include "perfetto.h"
+
+enum { WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LEN = 2 };
+enum { SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3 };
+
+#define SEQUENCE_ID 1
+/* Track ids: small numbers make short varints, and every event carries one. */
+#define UUID_PROCESS(pid) ((uint64_t)(pid) << 2 | 1)
+#define UUID_THREAD(tid) ((uint64_t)(tid) << 2 | 2)
+#define UUID_LOST 3
+
+/* A message being built: small, so a fixed buffer; overflowing it drops the field. */
+struct pb {
+	uint8_t b[1024];
+	size_t len;
+};
+
+static void pb_raw(struct pb *p, const void *d, size_t n)
+{
+	if (p->len + n > sizeof(p->b))
+		return;
+	memcpy(p->b + p->len, d, n);
+	p->len += n;
+}
+
+static size_t varint(uint8_t *out, uint64_t v)
+{
+	size_t n = 0;
+
+	do {
+		out[n++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
+		v >>= 7;
+	} while (v);
+	return n;
+}
+
+static void pb_varint(struct pb *p, uint64_t v)
+{
+	uint8_t b[10];
+
+	pb_raw(p, b, varint(b, v));
+}
+
+static void pb_uint(struct pb *p, unsigned field, uint64_t v)
+{
+	pb_varint(p, (uint64_t)field << 3 | WIRE_VARINT);
+	pb_varint(p, v);
+}
+
+static void pb_fixed64(struct pb *p, unsigned field, uint64_t v)
+{
+	uint8_t b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (8 * i));
+	pb_varint(p, (uint64_t)field << 3 | WIRE_FIXED64);
+	pb_raw(p, b, 8);
+}
+
+static void pb_bytes(struct pb *p, unsigned field, const void *d, size_t n)
+{
+	if (p->len + n + 12 > sizeof(p->b))
+		return;
+	pb_varint(p, (uint64_t)field << 3 | WIRE_LEN);
+	pb_varint(p, n);
+	pb_raw(p, d, n);
+}
+
+/* A name from a traced program: valid UTF-8 with its control characters escaped. */
+static void pb_name(struct pb *p, unsigned field, const char *s, size_t maxlen)
+{
+	char buf[ESCAPE_BUF(128)];
+	size_t n = escape__str(buf, sizeof(buf), s, maxlen < 128 ? maxlen : 128);
+
+	pb_bytes(p, field, buf, n);
+}
+
+static void pb_msg(struct pb *p, unsigned field, const struct pb *sub)
+{
+	pb_bytes(p, field, sub->b, sub->len);
+}
+
+/* Interned strings: FNV-1a hash of the text -> iid, open addressing. */
+struct intern {
+	uint64_t *hash;
+	uint32_t *iid;
+	size_t cap, n;
+};
+
+struct pp {
+	FILE *out;
+	const struct model *names;
+	uint64_t next_flow;
+	unsigned described;        /* track descriptors written */
+	struct intern names_in, cats_in;
+	int err;
+};
+
+static uint64_t fnv1a(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 0x100000001b3ull;
+	return h ? h : 1;
+}
+
+/* The iid of s in t; *fresh when it is new (the packet must then carry it). 0 when out of memory. */
+static uint32_t intern(struct intern *t, const char *s, bool *fresh)
+{
+	uint64_t h = fnv1a(s);
+	size_t i;
+
+	*fresh = false;
+	if (2 * (t->n + 1) > t->cap) {
+		struct intern nt = { .cap = t->cap ? 2 * t->cap : 256 };
+
+		nt.hash = calloc(nt.cap, sizeof(*nt.hash));
+		nt.iid = calloc(nt.cap, sizeof(*nt.iid));
+		if (!nt.hash || !nt.iid) {
+			free(nt.hash);
+			free(nt.iid);
+			return 0;
+		}
+		for (size_t j = 0; j < t->cap; j++) {
+			if (!t->hash[j])
+				continue;
+			for (i = t->hash[j] & (nt.cap - 1); nt.hash[i]; i = (i + 1) & (nt.cap - 1))
+				;
+			nt.hash[i] = t->hash[j];
+			nt.iid[i] = t->iid[j];
+		}
+		nt.n = t->n;
+		free(t->hash);
+		free(t->iid);
+		*t = nt;
+	}
+	for (i = h & (t->cap - 1); t->hash[i]; i = (i + 1) & (t->cap - 1))
+		if (t->hash[i] == h)
+			return t->iid[i];
+	t->hash[i] = h;
+	t->iid[i] = (uint32_t)++t->n;
+	*fresh = true;
+	return t->iid[i];
+}
+
+/* One TracePacket as one Trace.packet field on the stream. */
+static void put_packet(struct pp *p, const struct pb *pkt)
+{
+	uint8_t b[11];
+	size_t n;
+
+	b[0] = 1 << 3 | WIRE_LEN;
+	n = 1 + varint(b + 1, pkt->len);
+	if (fwrite(b, 1, n, p->out) != n || fwrite(pkt->b, 1, pkt->len, p->out) != pkt->len)
+		p->err = -EIO;
+}
+
+/* An event being built, with the interned strings its packet must introduce. */
+struct event {
+	struct pb te;        /* the TrackEvent */
+	struct pb interned;  /* InternedData, empty when nothing is new */
+};
+
+static void put_event(struct pp *p, uint64_t ts, const struct event *ev)
+{
+	struct pb pkt = { .len = 0 };
+
+	pb_uint(&pkt, 8, ts);
+	pb_uint(&pkt, 10, SEQUENCE_ID);
+	pb_uint(&pkt, 13, 2); /* SEQ_NEEDS_INCREMENTAL_STATE: it refers to interned strings */
+	if (ev->interned.len)
+		pb_msg(&pkt, 12, &ev->interned);
+	pb_msg(&pkt, 11, &ev->te);
+	put_packet(p, &pkt);
+}
+
+/* name_field: TrackEvent's iid field; interned_field: InternedData's list of them. */
+static void interned_string(struct pp *p, struct event *ev, struct intern *t, const char *s,
+			    unsigned name_field, unsigned interned_field)
+{
+	struct pb entry = { .len = 0 };
+	bool fresh;
+	uint32_t iid = intern(t, s, &fresh);
+
+	if (!iid) {
+		p->err = -ENOMEM;
+		return;
+	}
+	pb_uint(&ev->te, name_field, iid);
+	if (!fresh)
+		return;
+	pb_uint(&entry, 1, iid);
+	pb_bytes(&entry, 2, s, strlen(s));
+	pb_msg(&ev->interned, interned_field, &entry);
+}
+
+static void track_event(struct pp *p, struct event *ev, unsigned type, uint64_t track,
+			const char *cat, const char *name)
+{
+	ev->te.len = ev->interned.len = 0;
+	pb_uint(&ev->te, 9, type);
+	pb_uint(&ev->te, 11, track);
+	if (cat)
+		interned_string(p, ev, &p->cats_in, cat, 3, 1);
+	if (name)
+		interned_string(p, ev, &p->names_in, name, 10, 2);
+}
+
+/* A TrackDescriptor's packet; the first packet of the sequence also clears its state. */
+static void put_descriptor(struct pp *p, const struct pb *td)
+{
+	struct pb pkt = { .len = 0 };
+
+	pb_uint(&pkt, 10, SEQUENCE_ID);
+	if (!p->described++)
+		pb_uint(&pkt, 13, 1); /* SEQ_INCREMENTAL_STATE_CLEARED */
+	pb_msg(&pkt, 60, td);
+	put_packet(p, &pkt);
+}
+
+static void describe_tracks(struct pp *p)
+{
+	const struct model *m = p->names;
+	struct pb td, desc;
+
+	for (size_t i = 0; i < m->nprocesses; i++) {
+		const struct model_process *pr = &m->processes[i];
+
+		desc.len = td.len = 0;
+		pb_uint(&desc, 1, pr->pid);
+		pb_name(&desc, 6, pr->comm, sizeof(pr->comm));
+		pb_uint(&td, 1, UUID_PROCESS(pr->pid));
+		pb_msg(&td, 3, &desc);
+		put_descriptor(p, &td);
+		for (size_t j = 0; j < pr->nthreads; j++) {
+			const struct model_thread *t;
+
+			if (pr->threads[j] >= m->nthreads)
+				continue;
+			t = &m->threads[pr->threads[j]];
+			desc.len = td.len = 0;
+			pb_uint(&desc, 1, pr->pid);
+			pb_uint(&desc, 2, t->tid);
+			pb_name(&desc, 5, t->comm, sizeof(t->comm));
+			pb_uint(&td, 1, UUID_THREAD(t->tid));
+			pb_uint(&td, 5, UUID_PROCESS(pr->pid));
+			pb_msg(&td, 4, &desc);
+			put_descriptor(p, &td);
+		}
+	}
+	td.len = 0;
+	pb_uint(&td, 1, UUID_LOST);
+	pb_bytes(&td, 2, "lost events", strlen("lost events"));
+	put_descriptor(p, &td);
+}
+
+static void on_span(void *ctx, const struct model_span *s)
+{
+	struct pp *p = ctx;
+	char name[128];
+	const char *cat = perfetto__span_name(p->names, s, name, sizeof(name));
+	struct event ev;
+
+	if (!cat)
+		return;
+	track_event(p, &ev, SLICE_BEGIN, UUID_THREAD(s->tid), cat, name);
+	put_event(p, s->start, &ev);
+	track_event(p, &ev, SLICE_END, UUID_THREAD(s->tid), NULL, NULL);
+	put_event(p, s->end, &ev);
+}
+
+/* A flow from an instant on one thread to an instant on another; it never ends before it starts. */
+static void flow(struct pp *p, const char *name, uint32_t stid, uint64_t sts, uint32_t dtid,
+		 uint64_t dts)
+{
+	uint64_t id = ++p->next_flow;
+	struct event ev;
+
+	track_event(p, &ev, INSTANT, UUID_THREAD(stid), "flow", name);
+	pb_fixed64(&ev.te, 47, id);
+	put_event(p, sts, &ev);
+	track_event(p, &ev, INSTANT, UUID_THREAD(dtid), "flow", name);
+	pb_fixed64(&ev.te, 48, id);
+	put_event(p, dts < sts ? sts : dts, &ev);
+}
+
+static void on_transfer(void *ctx, const struct model_transfer *t)
+{
+	struct pp *p = ctx;
+	char name[64];
+
+	perfetto__flow_name(p->names, name, sizeof(name), "transfer", t->chan);
+	flow(p, name, t->src_tid, t->src_ts, t->dst_tid, t->dst_ts);
+}
+
+static void on_wake(void *ctx, const struct model_wake *w)
+{
+	struct pp *p = ctx;
+	char name[64];
+
+	if (w->waker_tid == 0)
+		return;
+	perfetto__flow_name(p->names, name, sizeof(name), "wakeup", w->chan);
+	flow(p, name, w->waker_tid, w->ts, w->wakee_tid, w->ts);
+}
+
+static void on_lost(void *ctx, const struct model_lost *l)
+{
+	struct pp *p = ctx;
+	char name[64];
+	struct event ev;
+
+	snprintf(name, sizeof(name), "LOST %" PRIu64 " events (CPU %u)", l->count, l->cpu);
+	track_event(p, &ev, INSTANT, UUID_LOST, "lost", name);
+	put_event(p, l->first_ts, &ev);
+}
+
+int perfetto__export_proto(struct trace_reader *r, FILE *out)
+{
+	struct model_opts mo = { 0 };
+	struct model *names, *pass2 = NULL;
+	struct pp p = { .out = out };
+	int err;
+
+	names = model__from_reader(r, NULL);
+	if (!names)
+		return errno ? -errno : -ENOMEM;
+	err = trace_reader__rewind(r);
+	if (err)
+		goto out;
+	p.names = names;
+	describe_tracks(&p);
+	mo.ctx = &p;
+	mo.on_span = on_span;
+	mo.on_transfer = on_transfer;
+	mo.on_wake = on_wake;
+	mo.on_lost = on_lost;
+	pass2 = model__from_reader(r, &mo);
+	if (!pass2)
+		err = errno ? -errno : -ENOMEM;
+	if (!err && (fflush(out) || p.err))
+		err = p.err ? p.err : -EIO;
+out:
+	free(p.names_in.hash);
+	free(p.names_in.iid);
+	free(p.cats_in.hash);
+	free(p.cats_in.iid);
+	model__free(pass2);
+	model__free(names);
+	return err;
+}
