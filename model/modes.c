@@ -218,7 +218,7 @@ void call_mode_evidence(struct model *m, struct call *c)
 		}
 		if (c->async)
 			ep->mode_calls[MODE_ASYNC_NONBLOCKING]++;
-		if (t->poll_valid && poll_covers(p, t, e->chan) && poll_credit(t, c->rc)) {
+		if (t->poll_valid && poll_covers(p, t, c->chan) && poll_credit(t, c->rc)) {
 			/* after zero-timeout polls: busy-waiting only if they were retried */
 			if (t->poll_zero) {
 				if (t->busy)
