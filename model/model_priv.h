@@ -312,6 +312,7 @@ int finish_channels(struct model *m);
 /* sockets.c */
 void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const struct ipct_chan *e);
 uint64_t udp_flow_of_call(struct model *m, const struct ipct_syscall *e);
+uint64_t udp_flow_of_socket(struct model *m, uint64_t chan);
 void socket_clients(struct model_priv *p);
 void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len);
 void socket_name(const struct rch *r, char *name, size_t sz);

@@ -135,23 +135,32 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 uint64_t udp_flow_of_call(struct model *m, const struct ipct_syscall *e)
 {
 	struct model_priv *p = m->priv;
-	uint32_t k = e->chan ? kchan_get(m, e->chan, false) : NONE_IDX, f;
+	uint32_t k = e->chan ? kchan_get(m, e->chan, false) : NONE_IDX;
 	struct kchan *kc;
 
 	if (k == NONE_IDX)
 		return e->chan;
 	kc = &p->kchans[k];
-	if (kc->kind != IPCT_KIND_UDP || !kc->ino)
-		return e->chan;
-	if (kc->flow) {
-		if (is_send_op(e->op) && hmap_put(&p->udp_last_flow, kc->ino, k))
-			p->oom = true;
-		return e->chan;
-	}
-	if (!is_recv_op(e->op) || kc->have_tuple)
-		return e->chan;
+	if (kc->kind == IPCT_KIND_UDP && kc->flow && kc->ino && is_send_op(e->op) &&
+	    hmap_put(&p->udp_last_flow, kc->ino, k))
+		p->oom = true;
+	return is_recv_op(e->op) ? udp_flow_of_socket(m, e->chan) : e->chan;
+}
+
+/* An unconnected UDP socket's flow for a call that does not say its peer: the one it last sent on. */
+uint64_t udp_flow_of_socket(struct model *m, uint64_t chan)
+{
+	struct model_priv *p = m->priv;
+	uint32_t k = chan ? kchan_get(m, chan, false) : NONE_IDX, f;
+	const struct kchan *kc;
+
+	if (k == NONE_IDX)
+		return chan;
+	kc = &p->kchans[k];
+	if (kc->kind != IPCT_KIND_UDP || kc->flow || kc->have_tuple || !kc->ino)
+		return chan;
 	f = hmap_get(&p->udp_last_flow, kc->ino);
-	return f == NONE_IDX ? e->chan : p->kchans[f].id;
+	return f == NONE_IDX ? chan : p->kchans[f].id;
 }
 
 /* A unix connection's client end (its socket is named by the server's address): who holds it. */
