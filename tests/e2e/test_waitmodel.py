@@ -1,6 +1,8 @@
 """Issue 9: who waits, as real applications wait: busy-waiting told from event loops, datagrams
 paired with their replies, channels named apart from their siblings."""
 
+import json
+import os
 import re
 import sys
 
@@ -123,3 +125,23 @@ def test_unix_connections_named_by_server_path_and_client(ctx):
     want = sorted("%s <-> pid %d fd %d" % (path, pid, fd) for fd in fds)
     for w in want:
         check(w in names, "connection %r among %s (as ss shows both ends)" % (w, names))
+
+
+# --- item 8: smaller faults ---------------------------------------------------
+
+def test_file_opened_before_the_trace_keeps_its_leading_slash(ctx):
+    data = ctx.path("in.txt")
+    with open(data, "w") as f:
+        f.write("seed\n" * 10)
+    fd = os.open(data, os.O_RDONLY)
+    try:
+        r = run([IPCTRACE, "-o", ctx.trace, "-w", ctx.svg, "--", "cat"], timeout=60,
+                preexec=lambda: os.dup2(fd, 0))
+    finally:
+        os.close(fd)
+    check(r.rc == 0, "ipctrace -- cat < file: " + r.why())
+    rr = run([IPCTRACE, "report", "--json", "--all-files", ctx.trace], timeout=60)
+    names = [c["name"] for c in json.loads(rr.out)["channels"] if c["kind"] == "file"]
+    want = ".../%s/in.txt" % os.path.basename(ctx.dir)[:43]  # the parent is cut at 43 bytes
+    check(want in names, "stdin's file, opened before the trace two levels below /: %r among %s"
+          % (want, names))
