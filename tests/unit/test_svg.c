@@ -370,6 +370,11 @@ Test(svg, filters_pick_processes_channels_and_window)
 	cr_assert_not_null(strstr(o.buf, ">2 ms<") ? "" : strstr(o.buf, ">2.0 ms<"),
 			   "no tick at the window start");
 	free(o.buf);
+
+	/* a window of 300 ns: its two ends told apart, not "2.00 ms \u2192 2.00 ms" */
+	o = render(t, tlen, &(struct svg_opts){ .from_ns = 2000000, .to_ns = 2000300 });
+	cr_assert_not_null(strstr(o.buf, "window 2.0000 ms \xe2\x86\x92 2.0003 ms"));
+	free(o.buf);
 	free(t);
 }
 
