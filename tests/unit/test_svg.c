@@ -172,6 +172,8 @@ Test(svg, demo_matches_golden_and_is_well_formed)
 	cr_assert_not_null(strstr(o.buf, "LOST 17 events"));
 	cr_assert_not_null(strstr(o.buf, "pipe:[4242]"));
 	cr_assert_not_null(strstr(o.buf, "Sync-Blocking"));
+	cr_assert_not_null(strstr(o.buf, ">times add up all of a process&apos;s threads</text>"),
+			   "the modes figure says what its times sum");
 	cr_assert_not_null(strstr(o.buf, "class=\"t1\""), "no transfer arrow on the pipe");
 	cr_assert_not_null(strstr(o.buf, "class=\"w1\""), "no wakeup arrow on the pipe");
 	cr_assert_null(strstr(o.buf, "<script"));
