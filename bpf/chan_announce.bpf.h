@@ -173,6 +173,10 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 			/* an unnamed end connected to a named one: a client, named by its server */
 			if (!unix_name(e->name, sk) && unix_name(e->name, peer))
 				e->h.flags |= IPCT_F_PEER_NAME;
+			if (peer) {
+				e->peer_pid = BPF_CORE_READ(sk, sk_peer_pid, numbers[0].nr);
+				e->peer_ino = BPF_CORE_READ(peer, sk_socket, file, f_inode, i_ino);
+			}
 		} else if (family == AF_INET) {
 			e->saddr[0] = BPF_CORE_READ(c, skc_rcv_saddr);
 			e->daddr[0] = BPF_CORE_READ(c, skc_daddr);

@@ -218,6 +218,11 @@ struct ipct_chan {
 			__u32 daddr[4];  /* tcp/udp: remote address */
 		};
 		__u64 uaddr;     /* private futex (ino 0): its user address in process h.pid */
+		struct {         /* unix stream/seqpacket connected: who is at the other end (SO_PEERCRED) */
+			__u32 peer_pid;
+			__u32 _peer_pad;
+			__u64 peer_ino; /* the peer socket's inode, as ss shows it */
+		};
 	};
 	__u16 sport;     /* host order */
 	__u16 dport;     /* host order */

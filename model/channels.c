@@ -334,6 +334,11 @@ void on_chan(struct model *m, const struct ipct_chan *e)
 	}
 	if (e->h.flags & IPCT_F_PEER_NAME)
 		p->kchans[k].peer_named = true;
+	if ((e->kind == IPCT_KIND_UNIX_STREAM || e->kind == IPCT_KIND_UNIX_SEQPACKET) && e->peer &&
+	    e->peer_pid) {
+		p->kchans[k].peer_pid = e->peer_pid;
+		p->kchans[k].peer_ino = e->peer_ino;
+	}
 	if (e->h.flags & IPCT_F_FLOW)
 		p->kchans[k].flow = true;
 	if (e->kind == IPCT_KIND_TCP || e->kind == IPCT_KIND_UDP)
@@ -375,6 +380,9 @@ static void rch_name(const struct rch *r, char *name, size_t sz)
 	if (r->name[0] && r->have_client && r->client_pid && r->client_fd >= 0) {
 		/* both ends, as ss shows them: the server's path and the client's process and fd */
 		snprintf(name, sz, "%s <-> pid %u fd %d", r->name, r->client_pid, r->client_fd);
+	} else if (r->name[0] && r->have_client && r->client_pid && r->client_ino) {
+		snprintf(name, sz, "%s <-> pid %u socket:[%llu]", r->name, r->client_pid,
+			 (unsigned long long)r->client_ino);
 	} else if (r->name[0] && r->have_client && r->client_pid) {
 		snprintf(name, sz, "%s <-> pid %u", r->name, r->client_pid);
 	} else if (r->name[0] && r->have_client && r->client_ino) {

@@ -105,6 +105,8 @@ struct kchan {
 	struct tuple tuple;
 	uint32_t user_pid; /* the first process a traced call used it in, and its fd there */
 	int32_t user_fd;
+	uint32_t peer_pid; /* a connected unix socket: the process at the other end, its socket inode */
+	uint64_t peer_ino;
 };
 
 /* A send not yet received, or a receive whose send we have not seen yet. */

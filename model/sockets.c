@@ -163,26 +163,42 @@ uint64_t udp_flow_of_socket(struct model *m, uint64_t chan)
 	return f == NONE_IDX ? chan : p->kchans[f].id;
 }
 
-/* A unix connection's client end (its socket is named by the server's address): who holds it. */
+/*
+ * A unix connection's client end: who holds it. A traced client's own end
+ * (named by its server's address) says its process and fd; the server's end
+ * says which process connected (SO_PEERCRED) and its socket's inode.
+ */
 void socket_clients(struct model_priv *p)
 {
-	for (size_t i = 0; i < p->nkchans; i++) {
-		struct kchan *k = &p->kchans[i];
-		uint32_t rc;
-		struct rch *r;
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < p->nkchans; i++) {
+			struct kchan *k = &p->kchans[i];
+			uint32_t rc;
+			struct rch *r;
 
-		if (!k->peer_named || !k->described)
-			continue;
-		rc = rch_resolve(p, p->kchans[kchan_root(p, i)].rc);
-		if (rc == NONE_IDX)
-			continue;
-		r = &p->rchs[rc];
-		if (r->have_client || (r->kind != IPCT_KIND_UNIX_STREAM && r->kind != IPCT_KIND_UNIX_SEQPACKET))
-			continue;
-		r->have_client = true;
-		r->client_pid = k->user_pid;
-		r->client_fd = k->user_pid ? k->user_fd : -1;
-		r->client_ino = k->ino;
+			if (!k->described || (pass == 0 ? !k->peer_named : k->peer_named || !k->peer_pid))
+				continue;
+			rc = rch_resolve(p, p->kchans[kchan_root(p, i)].rc);
+			if (rc == NONE_IDX)
+				continue;
+			r = &p->rchs[rc];
+			if (r->kind != IPCT_KIND_UNIX_STREAM && r->kind != IPCT_KIND_UNIX_SEQPACKET)
+				continue;
+			if (pass == 0 && !r->have_client) {
+				r->have_client = true;
+				r->client_pid = k->user_pid;
+				r->client_fd = k->user_pid ? k->user_fd : -1;
+				r->client_ino = k->ino;
+			} else if (pass == 1) {
+				if (!r->have_client)
+					r->client_fd = -1;
+				r->have_client = true;
+				if (!r->client_pid)
+					r->client_pid = k->peer_pid;
+				if (!r->client_ino)
+					r->client_ino = k->peer_ino;
+			}
+		}
 	}
 }
 

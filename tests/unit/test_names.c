@@ -132,3 +132,34 @@ Test(names, accepted_unix_connections_are_named_by_server_path_and_client)
 	cr_assert(named(m, "/run/postgresql/.s.PGSQL.5433")->listening, "the listening socket keeps the path");
 	model__free(m);
 }
+
+/* -p on the server only: pgbench is not traced; the server's end says who connected (SO_PEERCRED) */
+Test(names, connections_of_an_untraced_client_are_named_by_its_pid_and_socket)
+{
+	struct model *m = synth_model(NULL, false);
+
+	ev_task(m, 1000, 10, 10, "postgres");
+	for (int n = 0; n < 3; n++) {
+		struct ipct_chan e = { 0 };
+		uint64_t t = 2000 + n * 1000;
+
+		hdr(&e.h, IPCT_EV_CHAN, t, 10, 10);
+		e.chan = SRV(n);
+		e.kind = IPCT_KIND_UNIX_STREAM;
+		e.peer = CLI(n);
+		e.ino = 6000 + n;
+		e.peer_pid = 77;
+		e.peer_ino = 7000 + n;
+		strcpy(e.name, "/run/postgresql/.s.PGSQL.5433");
+		model__add(m, &e.h);
+		ev_sysfd(m, 10, 10, t + 80, t + 90, IPCT_OP_RECV, SRV(n), 10 + n, 30, 0);
+		ev_sysfd(m, 10, 10, t + 100, t + 110, IPCT_OP_SEND, SRV(n), 10 + n, 200, 0);
+	}
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 3);
+	named(m, "/run/postgresql/.s.PGSQL.5433 <-> pid 77 socket:[7000]");
+	named(m, "/run/postgresql/.s.PGSQL.5433 <-> pid 77 socket:[7001]");
+	named(m, "/run/postgresql/.s.PGSQL.5433 <-> pid 77 socket:[7002]");
+	model__free(m);
+}
