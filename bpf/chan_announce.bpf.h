@@ -18,8 +18,8 @@ struct {
 	__type(value, __u64);
 } chans SEC(".maps");
 
-/* Announce a non-fd object (futex, SysV IPC) the first time it is seen. */
-__noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino, __u32 off)
+/* Announce a non-fd object (futex, SysV IPC) the first time it is seen; uaddr: a private futex's address. */
+__noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino, __u32 off, __u64 uaddr)
 {
 	struct ipct_chan *e;
 	__u64 pid_tgid, sig = 0;
@@ -37,27 +37,43 @@ __noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino, __u32 off)
 	e->ino = ino;
 	e->dev = off;
 	e->kind = kind;
+	e->uaddr = uaddr;
 	rb_submit(e);
 	return 0;
 }
 
-/* "parent/name" of a dentry ("/name" under a root), each part cut at 47 bytes. */
+/*
+ * The end of a dentry's path: "/name" under a root, "/parent/name" one level
+ * down, ".../parent/name" deeper (never a path that reads as relative);
+ * the parent cut at 43 bytes, the name at 47.
+ */
 static __always_inline void dentry_name(char *name, struct dentry *d)
 {
-	struct dentry *parent = BPF_CORE_READ(d, d_parent);
+	struct dentry *parent = BPF_CORE_READ(d, d_parent), *gp;
 	const unsigned char *pn, *dn;
-	long n = 0;
+	long n = 0, pre = 0;
 
 	dn = BPF_CORE_READ(d, d_name.name);
 	if (parent && parent != d) {
+		gp = BPF_CORE_READ(parent, d_parent);
+		if (gp && gp != parent && BPF_CORE_READ(gp, d_parent) == gp) {
+			name[0] = '/';
+			pre = 1;
+		} else if (gp && gp != parent) {
+			name[0] = name[1] = name[2] = '.';
+			name[3] = '/';
+			pre = 4;
+		}
 		pn = BPF_CORE_READ(parent, d_name.name);
-		n = bpf_probe_read_kernel_str(name, IPCT_NAME_LEN / 2, pn);
-		if (n == 2 && name[0] == '/')
+		n = bpf_probe_read_kernel_str(name + pre, IPCT_NAME_LEN / 2 - 4, pn);
+		if (n == 2 && name[pre] == '/') {
 			n = 1;
-		else if (n > 1 && n <= IPCT_NAME_LEN / 2)
-			name[n - 1] = '/';
-		else
+		} else if (n > 1 && n <= IPCT_NAME_LEN / 2 - 4) {
+			name[pre + n - 1] = '/';
+			n += pre;
+		} else {
 			n = 0;
+		}
 	}
 	if (n >= 0 && n <= IPCT_NAME_LEN / 2)
 		bpf_probe_read_kernel_str(name + n, IPCT_NAME_LEN / 2, dn);
@@ -154,8 +170,13 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 			struct sock *peer = BPF_CORE_READ((struct unix_sock *)sk, peer);
 
 			e->peer = peer ? (__u64)peer ^ chan_key : 0;
-			if (!unix_name(e->name, sk))
-				unix_name(e->name, peer);
+			/* an unnamed end connected to a named one: a client, named by its server */
+			if (!unix_name(e->name, sk) && unix_name(e->name, peer))
+				e->h.flags |= IPCT_F_PEER_NAME;
+			if (peer) {
+				e->peer_pid = BPF_CORE_READ(sk, sk_peer_pid, numbers[0].nr);
+				e->peer_ino = BPF_CORE_READ(peer, sk_socket, file, f_inode, i_ino);
+			}
 		} else if (family == AF_INET) {
 			e->saddr[0] = BPF_CORE_READ(c, skc_rcv_saddr);
 			e->daddr[0] = BPF_CORE_READ(c, skc_daddr);

@@ -134,6 +134,7 @@ static __always_inline void classify_msg_io(struct tstate *st, __u64 nr, __u64 *
 			p->dest = a[4];
 			p->dest_len = a[5];
 		}
+		st->uptr = a[4];  /* where it sends or where the sender's address goes: a UDP flow */
 		break;
 	case NR_recvmsg:
 	case NR_sendmsg: {
@@ -146,6 +147,8 @@ static __always_inline void classify_msg_io(struct tstate *st, __u64 nr, __u64 *
 				p->dest = (__u64)mh.msg_name;
 				p->dest_len = mh.msg_namelen;
 			}
+			/* sendmsg: where it sends; recvmsg: the header whose msg_name is filled at exit */
+			st->uptr = nr == NR_sendmsg ? (__u64)mh.msg_name : (mh.msg_name ? a[1] : 0);
 		}
 		if (a[2] & MSG_DONTWAIT)
 			st->flags |= IPCT_F_NONBLOCK;
@@ -414,6 +417,7 @@ static __always_inline void classify_futex(struct tstate *st, __u64 nr, __u64 *a
 			break;
 		p->obj = futex_chan(a[0], a[1] & FUTEX_PRIVATE_FLAG, &p->vi);
 		p->obj_kind = IPCT_KIND_FUTEX;
+		p->vi.addr = a[0];
 		st->arg = (__u32)a[2];
 		break;
 	}
@@ -422,6 +426,7 @@ static __always_inline void classify_futex(struct tstate *st, __u64 nr, __u64 *a
 		st->op = nr == NR_futex_wait ? IPCT_OP_FUTEX_WAIT : IPCT_OP_FUTEX_WAKE;
 		p->obj = futex_chan(a[0], a[3] & FUTEX2_PRIVATE, &p->vi);
 		p->obj_kind = IPCT_KIND_FUTEX;
+		p->vi.addr = a[0];
 		st->arg = nr == NR_futex_wait ? a[1] : a[2];
 		break;
 	default: /* futex_waitv: many words, none named */
@@ -535,7 +540,8 @@ static __always_inline void classify_resolve(struct tstate *st, __u64 *a, struct
 		st->chan = p->obj;
 		obj_announce(p->obj, p->obj_kind,
 			     p->obj_kind == IPCT_KIND_FUTEX ? p->vi.ino : (__u32)(p->obj ^ chan_key),
-			     p->obj_kind == IPCT_KIND_FUTEX && p->vi.ino ? (__u32)p->vi.off : 0);
+			     p->obj_kind == IPCT_KIND_FUTEX && p->vi.ino ? (__u32)p->vi.off : 0,
+			     p->obj_kind == IPCT_KIND_FUTEX && !p->vi.ino ? p->vi.addr : 0);
 	}
 }
 

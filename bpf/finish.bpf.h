@@ -9,6 +9,7 @@
 #include "chan_resolve.bpf.h"
 #include "chan_announce.bpf.h"
 #include "user_args.bpf.h"
+#include "udp_flow.bpf.h"
 
 /* Work that needs the result: fds returned by open/pipe/accept, IPC ids from *get. */
 __noinline int finish(struct tstate *st, __s64 ret)
@@ -25,6 +26,8 @@ __noinline int finish(struct tstate *st, __s64 ret)
 		if ((st->nr == NR_sendmmsg || st->nr == NR_recvmmsg) && ret > 0) {
 			st->arg = mmsg_bytes(st->uptr, ret);
 			st->flags |= IPCT_F_MSGS;
+		} else if (ret > 0 && st->uptr) {
+			udp_flow(st);
 		}
 		break;
 	case IPCT_OP_OPEN:
@@ -78,7 +81,7 @@ __noinline int finish(struct tstate *st, __s64 ret)
 		if (!vi.inode)
 			break;
 		st->chan = vi.inode ^ chan_key;
-		obj_announce(st->chan, IPCT_KIND_SHM, vi.ino, 0);
+		obj_announce(st->chan, IPCT_KIND_SHM, vi.ino, 0, 0);
 		break;
 	}
 	case IPCT_OP_MSGGET:
@@ -89,7 +92,7 @@ __noinline int finish(struct tstate *st, __s64 ret)
 		kind = st->op == IPCT_OP_MSGGET ? IPCT_KIND_SYSV_MSG :
 		       st->op == IPCT_OP_SHMGET ? IPCT_KIND_SYSV_SHM : IPCT_KIND_SYSV_SEM;
 		st->chan = ipc_chan(kind, ret);
-		obj_announce(st->chan, kind, ret, 0);
+		obj_announce(st->chan, kind, ret, 0, 0);
 		break;
 	default:
 		break;

@@ -119,6 +119,9 @@ enum ipct_op {
 #define IPCT_F_OUT_UNKNOWN 0x40 /* SLEEP: switched out before tracing began */
 #define IPCT_F_MSGS      0x80 /* SYSCALL: sendmmsg/recvmmsg: ret counts messages, arg the bytes moved */
 #define IPCT_F_DEST      0x01 /* CHAN: name is the unix address chan sent to (unconnected datagrams), not its own */
+#define IPCT_F_PEER_NAME 0x02 /* CHAN: unix: name is the peer's address (this end is unnamed: a connected client) */
+#define IPCT_F_FLOW      0x04 /* CHAN: a UDP flow: chan = (socket, remote address) of an unconnected socket,
+                                 ino = the socket's inode, saddr/sport local, daddr/dport the remote */
 
 struct ipct_hdr {
 	__u64 ts;   /* CLOCK_MONOTONIC ns */
@@ -209,8 +212,18 @@ struct ipct_chan {
 	__u32 dev;       /* files: s_dev; futex in a shared mapping: its byte offset there */
 	__u16 kind;      /* enum ipct_kind */
 	__u16 family;    /* AF_* for sockets */
-	__u32 saddr[4];  /* tcp/udp: local address (v4 in saddr[0]) */
-	__u32 daddr[4];  /* tcp/udp: remote address */
+	union {
+		struct {
+			__u32 saddr[4];  /* tcp/udp: local address (v4 in saddr[0]) */
+			__u32 daddr[4];  /* tcp/udp: remote address */
+		};
+		__u64 uaddr;     /* private futex (ino 0): its user address in process h.pid */
+		struct {         /* unix stream/seqpacket connected: who is at the other end (SO_PEERCRED) */
+			__u32 peer_pid;
+			__u32 _peer_pad;
+			__u64 peer_ino; /* the peer socket's inode, as ss shows it */
+		};
+	};
 	__u16 sport;     /* host order */
 	__u16 dport;     /* host order */
 	__u32 _pad;

@@ -32,7 +32,7 @@ struct tstate {
 	__u64 chan;
 	__u64 chan2;
 	__s64 arg;
-	__u64 uptr; /* user pointer read at exit: path, int[2] */
+	__u64 uptr; /* user pointer read at exit: path, int[2], a datagram peer's sockaddr (recvmsg: its msghdr) */
 	__u64 out_ts; /* 0: on CPU (or never seen switched out) */
 	__u64 wake_ts;
 	__u64 waker_chan;

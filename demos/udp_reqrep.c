@@ -111,7 +111,8 @@ int main(int argc, char **argv)
 		n++;
 	}
 	waitpid(child, &status, 0);
-	printf("udp-server (pid %d): received %ld bytes in %ld requests, sent %ld bytes in %ld replies\n",
-	       getpid(), in, n + 1, out, n);
+	printf("udp-server (pid %d): received %ld bytes in %ld requests, sent %ld bytes in %ld replies "
+	       "on port %d\n", getpid(), in, n + 1, out, n,
+	       ntohs(((struct sockaddr_in *)&ss)->sin_port));
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

@@ -100,6 +100,17 @@ uint32_t chan_rc(struct model *m, uint64_t id, bool referenced)
 	return rch_resolve(p, p->kchans[kchan_root(p, k)].rc);
 }
 
+/* The first traced call on kernel channel id: its process and fd (a connection's client, as ss shows it). */
+void kchan_note_user(struct model *m, uint64_t id, uint32_t pid, int32_t fd)
+{
+	uint32_t k = id ? kchan_get(m, id, false) : NONE_IDX;
+
+	if (k == NONE_IDX || m->priv->kchans[k].user_pid || fd < 0)
+		return;
+	m->priv->kchans[k].user_pid = pid;
+	m->priv->kchans[k].user_fd = fd;
+}
+
 /*
  * Files count as IPC once a traced process read what another one wrote (the
  * loader's library reads, a process's own temp files and a log several
@@ -327,6 +338,19 @@ void on_chan(struct model *m, const struct ipct_chan *e)
 		r->ino = e->ino;
 	if (e->kind == IPCT_KIND_FUTEX && e->ino)
 		r->futex_off = e->dev;
+	if (e->kind == IPCT_KIND_FUTEX && !e->ino && e->uaddr) {
+		r->futex_uaddr = e->uaddr;
+		r->futex_pid = e->h.pid;
+	}
+	if (e->h.flags & IPCT_F_PEER_NAME)
+		p->kchans[k].peer_named = true;
+	if ((e->kind == IPCT_KIND_UNIX_STREAM || e->kind == IPCT_KIND_UNIX_SEQPACKET) && e->peer &&
+	    e->peer_pid) {
+		p->kchans[k].peer_pid = e->peer_pid;
+		p->kchans[k].peer_ino = e->peer_ino;
+	}
+	if (e->h.flags & IPCT_F_FLOW)
+		p->kchans[k].flow = true;
 	if (e->kind == IPCT_KIND_TCP || e->kind == IPCT_KIND_UDP)
 		socket_pair_by_tuple(m, k, r, e);
 	if (e->peer && e->peer != e->chan) {
@@ -363,10 +387,26 @@ static const char *proc_comm(const struct model *m, uint32_t pid)
 static void rch_name(const struct rch *r, char *name, size_t sz)
 {
 	name[0] = 0;
-	if (r->name[0]) {
+	if (r->name[0] && r->have_client && r->client_pid && r->client_fd >= 0) {
+		/* both ends, as ss shows them: the server's path and the client's process and fd */
+		snprintf(name, sz, "%s <-> pid %u fd %d", r->name, r->client_pid, r->client_fd);
+	} else if (r->name[0] && r->have_client && r->client_pid && r->client_ino) {
+		snprintf(name, sz, "%s <-> pid %u socket:[%llu]", r->name, r->client_pid,
+			 (unsigned long long)r->client_ino);
+	} else if (r->name[0] && r->have_client && r->client_pid) {
+		snprintf(name, sz, "%s <-> pid %u", r->name, r->client_pid);
+	} else if (r->name[0] && r->have_client && r->client_ino) {
+		snprintf(name, sz, "%s <-> socket:[%llu]", r->name, (unsigned long long)r->client_ino);
+	} else if (r->name[0]) {
 		snprintf(name, sz, "%s", r->name);
 	} else if (r->have_tuple || r->have_local) {
 		socket_name(r, name, sz);
+	} else if (r->kind == IPCT_KIND_FUTEX && r->ino) {
+		/* in a mapping with no channel of its own (mapped before the trace): its inode and offset */
+		snprintf(name, sz, "futex in inode %llu +0x%x", (unsigned long long)r->ino, r->futex_off);
+	} else if (r->kind == IPCT_KIND_FUTEX && r->futex_uaddr) {
+		snprintf(name, sz, "futex in pid %u @0x%llx", r->futex_pid,
+			 (unsigned long long)r->futex_uaddr);
 	} else if (r->ino && r->kind == IPCT_KIND_SIGNAL) {
 		snprintf(name, sz, "signals to %llu", (unsigned long long)r->ino);
 	} else if (r->ino) {
@@ -381,6 +421,7 @@ int finish_channels(struct model *m)
 	struct hmap maps = { 0 };
 	size_t n = 0;
 
+	socket_clients(p);
 	/* shared mappings by inode number, for the futexes that live in them */
 	for (size_t i = 0; i < p->nrchs; i++) {
 		struct rch *r = &p->rchs[i];

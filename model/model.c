@@ -46,7 +46,10 @@ static void call_channels(struct model *m, struct call *c)
 	const struct ipct_syscall *e = c->e;
 	struct model_priv *p = m->priv;
 
-	c->rc = chan_rc(m, e->chan, true);
+	c->chan = udp_flow_of_call(m, e);
+	c->rc = chan_rc(m, c->chan, true);
+	if (c->chan == e->chan)
+		kchan_note_user(m, e->chan, e->h.pid, e->fd);
 	if (e->op == IPCT_OP_SPLICE)
 		c->rc2 = chan_rc(m, e->chan2, true);
 	if (e->op == IPCT_OP_SIGWAIT && c->rc == NONE_IDX && c->nblk) {
@@ -315,6 +318,8 @@ void model__free(struct model *m)
 		hmap_free(&p->epoll_member);
 		hmap_free(&p->dgram_by_name);
 		hmap_free(&p->ep_by_rch_pid);
+		hmap_free(&p->udp_by_ports);
+		hmap_free(&p->udp_last_flow);
 		free(p);
 	}
 	free(m);

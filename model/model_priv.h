@@ -98,9 +98,15 @@ struct kchan {
 	bool referenced;   /* used by a SYSCALL */
 	bool described;    /* had a CHAN event */
 	bool have_tuple;
+	bool peer_named;   /* a unix socket named by its peer's address: a connected client's end */
+	bool flow;         /* a UDP flow (socket, remote address) of an unconnected socket */
 	uint16_t kind;
 	uint64_t ino;
 	struct tuple tuple;
+	uint32_t user_pid; /* the first process a traced call used it in, and its fd there */
+	int32_t user_fd;
+	uint32_t peer_pid; /* a connected unix socket: the process at the other end, its socket inode */
+	uint64_t peer_ino;
 };
 
 /* A send not yet received, or a receive whose send we have not seen yet. */
@@ -145,6 +151,12 @@ struct rch {
 	bool mapped_twice;    /* a second process mapped it */
 	uint32_t mapper;      /* the first process that mapped it */
 	uint32_t futex_off;   /* futex in a shared mapping (ino): its offset there */
+	uint64_t futex_uaddr; /* private futex: its address in process futex_pid */
+	uint32_t futex_pid;
+	bool have_client;     /* a unix connection whose client end is known: */
+	uint32_t client_pid;  /* its process (0: none traced used it), */
+	int32_t client_fd;    /* its fd there, */
+	uint64_t client_ino;  /* its socket inode */
 	bool listened;        /* listen or accept was called on it */
 	uint32_t writer;      /* the first process that wrote it */
 	bool writers_many;    /* another process wrote it too */
@@ -194,8 +206,10 @@ struct model_priv {
 	struct hmap final_tid, final_pid;
 	/* epoll sets whose creation was seen: (pid, epfd) -> set, (set, chan) -> 1 member / 0 gone */
 	struct hmap epoll_set, epoll_member;
-	struct hmap dgram_by_name;
-	struct hmap ep_by_rch_pid;  /* (rch index << 32 | pid) -> index in that rch's eps */  /* unix datagram address -> a socket bound or sending there */
+	struct hmap dgram_by_name;  /* unix datagram address -> a socket bound or sending there */
+	struct hmap udp_by_ports;   /* (family, local port, remote port) -> a UDP kchan with that 4-tuple */
+	struct hmap udp_last_flow;  /* UDP socket inode -> the flow it last sent on */
+	struct hmap ep_by_rch_pid;  /* (rch index << 32 | pid) -> index in that rch's eps */
 	uint32_t next_set;
 };
 
@@ -206,6 +220,7 @@ struct model_priv {
 struct call {
 	const struct ipct_syscall *e;
 	struct thr *t;
+	uint64_t chan;             /* e->chan, or the UDP flow a receive without an address belongs to */
 	uint64_t start, end;
 	uint64_t off, blk;         /* off CPU and blocked inside the call */
 	uint32_t nblk;             /* sleeps inside the call */
@@ -288,6 +303,7 @@ void kchan_union(struct model *m, uint32_t a, uint32_t b);
 uint32_t rch_resolve(const struct model_priv *p, uint32_t rc);
 uint32_t rch_new(struct model *m);
 uint32_t chan_rc(struct model *m, uint64_t id, bool referenced);
+void kchan_note_user(struct model *m, uint64_t id, uint32_t pid, int32_t fd);
 int rch_use(struct model *m, uint32_t rc);
 int rch_id(const struct model_priv *p, uint32_t rc);
 struct model_endpoint *rch_ep(struct model *m, uint32_t rc, uint32_t pid);
@@ -298,6 +314,9 @@ int finish_channels(struct model *m);
 
 /* sockets.c */
 void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const struct ipct_chan *e);
+uint64_t udp_flow_of_call(struct model *m, const struct ipct_syscall *e);
+uint64_t udp_flow_of_socket(struct model *m, uint64_t chan);
+void socket_clients(struct model_priv *p);
 void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len);
 void socket_name(const struct rch *r, char *name, size_t sz);
 bool socket_is_remote(const struct rch *r);

@@ -218,7 +218,7 @@ void call_mode_evidence(struct model *m, struct call *c)
 		}
 		if (c->async)
 			ep->mode_calls[MODE_ASYNC_NONBLOCKING]++;
-		if (t->poll_valid && poll_covers(p, t, e->chan) && poll_credit(t, c->rc)) {
+		if (t->poll_valid && poll_covers(p, t, c->chan) && poll_credit(t, c->rc)) {
 			/* after zero-timeout polls: busy-waiting only if they were retried */
 			if (t->poll_zero) {
 				if (t->busy)
@@ -234,18 +234,21 @@ void call_mode_evidence(struct model *m, struct call *c)
 		ep->mode_calls[MODE_ASYNC_NONBLOCKING]++;
 }
 
-/* Data moved: the busy-wait on its channel (or on any, after zero-timeout polls) is over. */
+/*
+ * Data moved: the busy-wait on its channel (or on any, after zero-timeout
+ * polls) is over; tries on other channels were not retried idly either, the
+ * thread did work in between (an event loop answering other clients).
+ */
 void call_busy_wait_end(struct model *m, struct call *c)
 {
 	struct thr *t = c->t;
 
-	if (t->snb_start && c->ep && (t->snb_rc == NONE_IDX || t->snb_rc == c->rc)) {
-		if (t->busy)
-			c->ep->mode_ns[MODE_SYNC_NONBLOCKING] += sub0(c->start, t->snb_start);
-		t->snb_start = 0;
-		t->busy = false;
-	}
+	if (t->snb_start && t->busy && c->ep && (t->snb_rc == NONE_IDX || t->snb_rc == c->rc))
+		c->ep->mode_ns[MODE_SYNC_NONBLOCKING] += sub0(c->start, t->snb_start);
 	run_end(m, t);
+	t->snb_start = 0;
+	t->busy = false;
+	t->ntries = 0;
 }
 
 /*

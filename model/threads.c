@@ -119,7 +119,7 @@ void on_sleep(struct model *m, const struct ipct_sleep *e)
 	}
 
 	if (state && (e->wake_ts || e->waker_pid)) {
-		wrc = chan_rc(m, e->waker_chan, false);
+		wrc = chan_rc(m, udp_flow_of_socket(m, e->waker_chan), false);
 		if (wrc == NONE_IDX && e->waker_op == IPCT_OP_KILL && e->waker_pid &&
 		    e->waker_pid != e->h.pid)
 			wrc = signal_rc(m, e->waker_pid, e->h.pid);

@@ -242,7 +242,7 @@ void call_transfers(struct model *m, struct call *c)
 
 	if (c->rc != NONE_IDX && c->ep) {
 		struct rch *r = &p->rchs[c->rc];
-		uint64_t side = side_of(r, e->chan, e->h.pid);
+		uint64_t side = side_of(r, c->chan, e->h.pid);
 
 		if (is_recv_op(e->op)) {
 			c->ep->recvs++;

@@ -64,7 +64,7 @@ void on_wakeup(struct model *m, const struct ipct_wakeup *e)
 
 	if (!thr_get(m, e->h.pid, e->h.tid, e->h.ts))
 		return;
-	rc = chan_rc(m, e->chan, false);
+	rc = chan_rc(m, udp_flow_of_socket(m, e->chan), false);
 	if (rc == NONE_IDX && e->op == IPCT_OP_KILL && e->wakee_pid != e->h.pid)
 		rc = signal_rc(m, e->h.pid, e->wakee_pid);
 	emit_wake(m, rc, e->h.pid, e->h.tid, e->wakee_pid, e->wakee_tid, e->h.ts, e->op);

@@ -28,6 +28,38 @@ const char *fmt_dur(char *b, size_t n, uint64_t ns)
 	return b;
 }
 
+void fmt_window(char *a, size_t an, char *b, size_t bn, uint64_t from, uint64_t to)
+{
+	uint64_t scale, span = to > from ? to - from : 0, p10 = 1;
+	const char *u;
+	int d, maxd;
+	double vt;
+
+	if (to < 1000) {
+		snprintf(a, an, "%" PRIu64 " ns", from);
+		snprintf(b, bn, "%" PRIu64 " ns", to);
+		return;
+	}
+	if (to < 1000000) {
+		scale = 1000, u = "\xc2\xb5s", maxd = 3;
+	} else if (to < 1000000000) {
+		scale = 1000000, u = "ms", maxd = 6;
+	} else {
+		scale = 1000000000, u = "s", maxd = 9;
+	}
+	vt = (double)to / scale;
+	d = vt < 10 ? 2 : vt < 100 ? 1 : 0;
+	for (int i = 0; i < d; i++)
+		p10 *= 10;
+	/* more decimals until the window's length shows a digit of its own */
+	while (d < maxd && span && span * p10 < scale) {
+		d++;
+		p10 *= 10;
+	}
+	snprintf(a, an, "%.*f %s", d, (double)from / scale, u);
+	snprintf(b, bn, "%.*f %s", d, vt, u);
+}
+
 const char *fmt_count(char *b, size_t n, uint64_t v)
 {
 	char tmp[32];

@@ -267,6 +267,7 @@ static void print_endpoints(const struct lang *l, const struct model *m, FILE *o
 	}
 	table_print(&t, out, "  ");
 	table_free(&t);
+	fputs(tr(l, T_REPORT_ENDPOINTS_SUMS), out);
 }
 
 static void print_wakeups(const struct lang *l, const struct model *m, FILE *out)

@@ -179,7 +179,8 @@ static int layout(struct draw *d)
 	d->y_fig = y;
 	d->y_legend = y;
 	fig_h = 60 + 2 * svg_fig_cell_h(d) + 22;
-	legend_h = 36 + LEGEND_LINE_H * svg_legend_lines(d) + (d->opts->slide ? 0 : 6 + 14 * 4);
+	legend_h = 36 + LEGEND_LINE_H * svg_legend_lines(d) +
+		   (d->opts->slide ? 0 : 6 + LEGEND_NOTE_H * LEGEND_NOTE_LINES);
 	y += (fig_h > legend_h ? fig_h : legend_h) + MARGIN;
 	d->page_h = y;
 	return 0;

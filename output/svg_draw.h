@@ -37,6 +37,9 @@
 #define FIG_LINE_H 14.0
 #define FIG_MAX_LINES 7
 #define LEGEND_LINE_H 17.0
+#define LEGEND_NOTE_H 14.0
+#define LEGEND_NOTE_INDENT 10.0
+#define LEGEND_NOTE_LINES 6 /* spans, transfers (2), wakeups (2), lost */
 #define CHAR_W 6.2         /* rough advance of an 11px sans-serif character */
 #define ARROW_LABELS_MAX 40
 #define ARROWS_BIG_MAX 200  /* more arrows than this are drawn thin whatever the lane height */

@@ -72,6 +72,27 @@ static const struct {
 	{ "lost", T_LG_LOST },
 };
 
+/* A count note on two lines, split after its "; ": six-digit counts run off the page on one. */
+static double legend_note(struct draw *d, const char *cls, double x, double y, const char *text)
+{
+	const char *cut = strstr(text, "; ");
+
+	svg_text_at(d, cls, x, y);
+	if (cut) {
+		char first[512];
+
+		snprintf(first, sizeof(first), "%.*s", (int)(cut - text) + 1, text);
+		svgw__text(d->w, first);
+		svgw__close(d->w);
+		y += LEGEND_NOTE_H;
+		svg_text_at(d, cls, x + LEGEND_NOTE_INDENT, y);
+		text = cut + 2;
+	}
+	svgw__text(d->w, text);
+	svgw__close(d->w);
+	return y + LEGEND_NOTE_H;
+}
+
 size_t svg_legend_lines(const struct draw *d)
 {
 	size_t n = 1 + svg_legend_item_drawn(d, "k0");
@@ -87,7 +108,7 @@ void svg_draw_legend(struct draw *d)
 {
 	const struct timeline_stats *st = &d->tl->stats;
 	double x = MARGIN + FIG_HDR_W + 2 * d->cell_w + 40, y = d->y_legend;
-	char a[32], b[32], c[32], e[32], f2[32], n[64];
+	char a[32], b[32], c[32], e[32], f2[32], n[64], line[512];
 	uint64_t tarrows = 0, warrows = 0;
 
 	for (size_t i = 0; i < d->tl->narrows; i++) {
@@ -129,29 +150,22 @@ void svg_draw_legend(struct draw *d)
 
 	svgw__open(d->w, "g");
 	svgw__element_text(d->w, "title", tr(d->lang, T_COUNTS_TIP));
-	svg_text_at(d, "note", x, y);
-	svgw__textf(d->w, tr(d->lang, T_COUNTS_SPANS),
-		    fmt_count(a, sizeof(a), st->spans_drawn), fmt_count(b, sizeof(b), st->spans_merged),
-		    fmt_count(c, sizeof(c), d->merged_marks));
-	svgw__close(d->w);
-	y += 14;
-	svg_text_at(d, "note", x, y);
+	snprintf(line, sizeof(line), tr(d->lang, T_COUNTS_SPANS),
+		 fmt_count(a, sizeof(a), st->spans_drawn), fmt_count(b, sizeof(b), st->spans_merged),
+		 fmt_count(c, sizeof(c), d->merged_marks));
+	y = legend_note(d, "note", x, y, line);
 	snprintf(n, sizeof(n), trn(d->lang, T_N_ARROWS_1, tarrows), fmt_count(b, sizeof(b), tarrows));
-	svgw__textf(d->w, tr(d->lang, T_COUNTS_TRANSFERS), fmt_count(a, sizeof(a), st->transfers), n,
-		    fmt_count(c, sizeof(c), st->transfers_hidden), fmt_count(e, sizeof(e), st->transfers_self));
-	svgw__close(d->w);
-	y += 14;
-	svg_text_at(d, "note", x, y);
+	snprintf(line, sizeof(line), tr(d->lang, T_COUNTS_TRANSFERS), fmt_count(a, sizeof(a), st->transfers), n,
+		 fmt_count(c, sizeof(c), st->transfers_hidden), fmt_count(e, sizeof(e), st->transfers_self));
+	y = legend_note(d, "note", x, y, line);
 	snprintf(n, sizeof(n), trn(d->lang, T_N_ARROWS_1, warrows), fmt_count(f2, sizeof(f2), warrows));
-	svgw__textf(d->w, tr(d->lang, T_COUNTS_WAKEUPS), fmt_count(a, sizeof(a), st->wakes), n,
-		    fmt_count(b, sizeof(b), st->wakes_irq),
-		    fmt_count(c, sizeof(c), st->wakes_hidden), fmt_count(e, sizeof(e), st->wakes_self));
-	svgw__close(d->w);
-	y += 14;
-	svg_text_at(d, d->m->lost_events ? "warn" : "note", x, y);
+	snprintf(line, sizeof(line), tr(d->lang, T_COUNTS_WAKEUPS), fmt_count(a, sizeof(a), st->wakes), n,
+		 fmt_count(b, sizeof(b), st->wakes_irq),
+		 fmt_count(c, sizeof(c), st->wakes_hidden), fmt_count(e, sizeof(e), st->wakes_self));
+	y = legend_note(d, "note", x, y, line);
 	snprintf(n, sizeof(n), trn(d->lang, T_N_RECORDS_1, st->lost_records),
 		 fmt_count(f2, sizeof(f2), st->lost_records));
-	svgw__textf(d->w, tr(d->lang, T_COUNTS_LOST), fmt_count(a, sizeof(a), d->m->lost_events), n);
-	svgw__close(d->w);
+	snprintf(line, sizeof(line), tr(d->lang, T_COUNTS_LOST), fmt_count(a, sizeof(a), d->m->lost_events), n);
+	legend_note(d, d->m->lost_events ? "warn" : "note", x, y, line);
 	svgw__close(d->w);
 }

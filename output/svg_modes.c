@@ -164,6 +164,11 @@ void svg_draw_figure(struct draw *d)
 	svg_text_at(d, "h2", x0, y0 + 14);
 	svgw__text(d->w, tr(d->lang, T_FIG_HEAD));
 	svgw__close(d->w);
+	/* the waits of a process's threads add up: more than the trace's length is no error */
+	svg_text_at(d, "fs", x0 + FIG_HDR_W + 2 * d->cell_w, y0 + 14);
+	svgw__attr(d->w, "text-anchor", "end");
+	svgw__text(d->w, tr(d->lang, T_FIG_SUMS));
+	svgw__close(d->w);
 	for (int c = 0; c < 2; c++) {
 		double cx = x0 + FIG_HDR_W + c * d->cell_w + d->cell_w / 2;
 

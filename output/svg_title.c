@@ -77,10 +77,11 @@ void svg_draw_title(struct draw *d)
 	snprintf(nc, sizeof(nc), trn(d->lang, T_N_CHANNELS_1, m->nchannels), m->nchannels);
 	svgw__textf(d->w, tr(d->lang, T_TRACE_SUMMARY), fmt_dur(dur, sizeof(dur), m->end_ts - m->start_ts),
 		    fmt_count(ev, sizeof(ev), m->events), np, nt, nc);
-	if (d->opts->from_ns || d->opts->to_ns)
-		svgw__textf(d->w, tr(d->lang, T_TRACE_WINDOW),
-			    fmt_dur(a, sizeof(a), d->tl->opts.from - m->start_ts),
-			    fmt_dur(b, sizeof(b), d->tl->opts.to - m->start_ts));
+	if (d->opts->from_ns || d->opts->to_ns) {
+		fmt_window(a, sizeof(a), b, sizeof(b), d->tl->opts.from - m->start_ts,
+			   d->tl->opts.to - m->start_ts);
+		svgw__textf(d->w, tr(d->lang, T_TRACE_WINDOW), a, b);
+	}
 	if (d->meta && d->meta->host[0]) {
 		svgw__text(d->w, " \xc2\xb7 ");
 		svgw__text_trunc(d->w, d->meta->host, 40);

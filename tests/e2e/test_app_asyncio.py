@@ -166,9 +166,6 @@ def test_asyncio_bytes_match_strace(aio_strace):
                                     st_received))
 
 
-@pytest.mark.xfail(strict=False, reason="issue 9 item 7, left over: when three clients keep the "
-                   "loop busy, zero-timeout epoll_waits that return events can outweigh its "
-                   "sleeps as busy-wait time (about 1 run in 15 here), so not strict")
 def test_asyncio_event_loop_async_blocking(aio):
     """The loop sleeps in epoll_wait, then reads once per readiness: async-blocking (asyncio
     polls with a zero timeout when callbacks are ready: that is not busy-waiting)."""

@@ -135,8 +135,6 @@ def test_node_idle_threads_asleep(node):
 
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 3: private futexes of one process are not "
-                   "told apart")
 def test_node_futexes_told_apart(node):
     """Private futexes are named by process and address: no two of node's have one name."""
     names = [c.get("name") for c in channels_of(node["j"], "futex", [node["pid"]])]

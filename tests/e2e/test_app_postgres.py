@@ -266,7 +266,6 @@ def test_postgres_roles(pg):
           "postgres processes' cmdlines: %s" % sorted(map(str, roles)))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 3: connections named by the server path only")
 def test_postgres_connections_told_apart(pg):
     names = [c.get("name") for c in client_sockets(pg)]
     check(len(set(names)) == len(names), "%d connections have %d names: %s"

@@ -224,3 +224,33 @@ Test(busywait, single_eagain_then_a_sleep_is_not_drawn_as_polling)
 	cr_assert_eq(k.npolling, 0);
 	model__free(m);
 }
+
+/* asyncio under load: zero-timeout polls between callbacks that answer other clients */
+Test(busywait, zero_timeout_polls_with_io_between_them_are_not_busy_waiting)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+
+	reader_writer(m);
+	ev_chan(m, 1000, 20, PIPE2, IPCT_KIND_PIPE, 0, 8, NULL);
+	for (int i = 0; i < 5; i++) {
+		uint64_t t = 10000 + i * 1000;
+
+		ev_sys(m, 20, 20, t, t + 10, IPCT_OP_EPOLL_WAIT, 0, 0, IPCT_F_ZERO_TMO);
+		ev_sys(m, 20, 20, t + 100, t + 110, IPCT_OP_WRITE, PIPE2, 50, 0);
+	}
+	ev_sys(m, 10, 10, 19000, 19010, IPCT_OP_WRITE, PIPE, 8, 0);
+	ev_sleep(m, 20, 20, 16000, 19005, 19020, 1, IPCT_OP_EPOLL_WAIT, 0, 10, PIPE);
+	ev_sys(m, 20, 20, 15990, 19030, IPCT_OP_EPOLL_WAIT, 0, 1, 0);
+	ev_sys(m, 20, 20, 19040, 19050, IPCT_OP_READ, PIPE, 8, IPCT_F_NONBLOCK);
+	model__finish(m);
+
+	for (size_t i = 0; i < m->nchannels; i++) {
+		const struct model_endpoint *e = synth_ep(&m->channels[i], 20);
+
+		cr_assert_eq(e->mode_calls[MODE_SYNC_NONBLOCKING], 0, "channel %d", m->channels[i].id);
+		cr_assert_eq(e->mode_ns[MODE_SYNC_NONBLOCKING], 0, "channel %d", m->channels[i].id);
+	}
+	cr_assert_eq(k.npolling, 0, "work between two checks is no busy-wait");
+	model__free(m);
+}

@@ -156,6 +156,8 @@ Test(report, text_has_the_ipc_table)
 	cr_assert(strstr(row, "3.0 MiB"));
 	cr_assert(strstr(txt, "sync-blocking"));
 	cr_assert(strstr(txt, "2.90 \xc2\xb5s"), "blocked time in human units: %s", txt);
+	cr_assert(strstr(txt, "BLOCKED TIME add up all of the process's threads"),
+		  "the report says what its blocked time sums: %s", txt);
 	cr_assert(strstr(txt, "Who wakes whom"));
 	cr_assert(strstr(txt, "(interrupt)"));
 	cr_assert(strstr(txt, "Threads"));

@@ -172,6 +172,8 @@ Test(svg, demo_matches_golden_and_is_well_formed)
 	cr_assert_not_null(strstr(o.buf, "LOST 17 events"));
 	cr_assert_not_null(strstr(o.buf, "pipe:[4242]"));
 	cr_assert_not_null(strstr(o.buf, "Sync-Blocking"));
+	cr_assert_not_null(strstr(o.buf, ">times add up all of a process&apos;s threads</text>"),
+			   "the modes figure says what its times sum");
 	cr_assert_not_null(strstr(o.buf, "class=\"t1\""), "no transfer arrow on the pipe");
 	cr_assert_not_null(strstr(o.buf, "class=\"w1\""), "no wakeup arrow on the pipe");
 	cr_assert_null(strstr(o.buf, "<script"));
@@ -370,7 +372,8 @@ Test(svg, filters_pick_processes_channels_and_window)
 	cr_assert_not_null(strstr(o.buf, "poller 300"));
 	cr_assert_null(strstr(o.buf, "helper 201"));
 	cr_assert_null(strstr(o.buf, "pipe:[4242]"), "the pipe has no endpoint in pid 300");
-	cr_assert_not_null(strstr(o.buf, "transfers: 16 as 0 arrows; 16 not in view"),
+	cr_assert_not_null(strstr(o.buf, "transfers: 16 as 0 arrows;</text>") &&
+			   strstr(o.buf, ">16 not in view"),
 			   "arrows to hidden lanes are not counted");
 	free(o.buf);
 
@@ -385,9 +388,15 @@ Test(svg, filters_pick_processes_channels_and_window)
 	assert_well_formed(&o);
 	cr_assert_not_null(strstr(o.buf, "window 2.00 ms"));
 	/* round 2 of 8 falls in the window: its pipe and its FIFO transfer */
-	cr_assert_not_null(strstr(o.buf, "transfers: 16 as 2 arrows; 14 not in view"));
+	cr_assert_not_null(strstr(o.buf, "transfers: 16 as 2 arrows;</text>"));
+	cr_assert_not_null(strstr(o.buf, ">14 not in view"));
 	cr_assert_not_null(strstr(o.buf, ">2 ms<") ? "" : strstr(o.buf, ">2.0 ms<"),
 			   "no tick at the window start");
+	free(o.buf);
+
+	/* a window of 300 ns: its two ends told apart, not "2.00 ms \u2192 2.00 ms" */
+	o = render(t, tlen, &(struct svg_opts){ .from_ns = 2000000, .to_ns = 2000300 });
+	cr_assert_not_null(strstr(o.buf, "window 2.0000 ms \xe2\x86\x92 2.0003 ms"));
 	free(o.buf);
 	free(t);
 }
@@ -932,6 +941,33 @@ Test(svg, wakeups_on_a_channel_without_data_carry_its_id)
 	/* its data moves in memory: no direction to see, and the table says so rather than "none" */
 	cr_assert_not_null(strstr(o.buf, ">unseen (memory)</text>"), "memory channel's direction not explained");
 	free(o.buf);
+	free(t);
+}
+
+/* A busy server: six-digit counts of wakeups from interrupts and out of view, in both languages */
+Test(svg, the_legend_notes_stay_on_the_page_with_big_counts, .timeout = 120)
+{
+	const struct lang *langs[] = { &lang_en, &lang_ko };
+	struct sy s = { 0 };
+	size_t tlen;
+	void *t;
+
+	sy_task(&s, SY_T0 + 1000, 100, 100, "server");
+	for (int i = 0; i < 120000; i++) {
+		uint64_t r = SY_T0 + 10000 + (uint64_t)i * 2000;
+
+		/* woken from an interrupt, or by a process not traced: no arrow either way */
+		sy_sleep(&s, 100, 100, r + 100, r + 900, r + 1000, 0, IPCT_OP_NANOSLEEP, 35, i % 3 ? 0 : 4242, 0);
+	}
+	t = sy_write(&s, "busy", &tlen);
+	for (size_t i = 0; i < 2; i++) {
+		struct svg_opts o = { .lang = langs[i] };
+		struct out out = render(t, tlen, &o);
+
+		assert_well_formed(&out);
+		assert_labels_fit(&out);
+		free(out.buf);
+	}
 	free(t);
 }
 
