@@ -96,6 +96,7 @@ static const struct cmd {
 	{ "report", do_report },
 	{ "render", do_render },
 	{ "export", do_export },
+	{ "critical-path", do_critical_path },
 	{ "help", do_help },
 	{ "version", do_version },
 	{ 0 },
