@@ -1,0 +1,106 @@
+"""Issue 10: the critical path through channels, on demos whose chains are known step by step
+(the demo's own sleeps are the oracle) and on a real program (pgbench and its backend)."""
+
+import json
+import statistics
+
+from lib import (IPCTRACE, Fail, Said, check, excerpt, one_channel, record, report, run, short,
+                 tool)
+
+# A timer step is the kernel's hrtimer: its length is the demo's sleep within timer slack and
+# the wakeup latency of a loaded machine (runnable time is a step of its own).
+SLEEP_TOLERANCE_MS = 3.0
+
+
+def critical_path(trace, tid, *extra):
+    r = run([IPCTRACE, "critical-path", "--json", "--tid", str(tid)] + list(extra) + [trace],
+            timeout=120)
+    if r.rc != 0:
+        raise Fail("ipctrace critical-path --tid %d: %s" % (tid, r.why()))
+    try:
+        return json.loads(r.out)
+    except ValueError as e:
+        raise Fail("critical-path --json is not JSON (%s): %s" % (e, short(r.out)))
+
+
+def covers_window(cp):
+    """The steps are contiguous and cover [from_ns, to_ns] exactly; by_thread adds up."""
+    path = cp["path"]
+    check(path, "empty path: %s" % excerpt(cp))
+    check(path[0]["start_ns"] == cp["from_ns"], "path starts at %d, window at %d"
+          % (path[0]["start_ns"], cp["from_ns"]))
+    check(path[-1]["end_ns"] == cp["to_ns"], "path ends at %d, window at %d"
+          % (path[-1]["end_ns"], cp["to_ns"]))
+    for a, b in zip(path, path[1:]):
+        check(a["end_ns"] == b["start_ns"], "gap or overlap between steps %s and %s"
+              % (excerpt(a), excerpt(b)))
+    check(sum(t["ns"] for t in cp["by_thread"]) == cp["to_ns"] - cp["from_ns"],
+          "by_thread does not add up to the window: %s" % excerpt(cp["by_thread"]))
+
+
+def steps(cp, tid, state, via=None, op=None):
+    return [s for s in cp["path"] if s["tid"] == tid and s["state"] == state
+            and (via is None or s["via"] == via) and (op is None or s["op"] == op)]
+
+
+def ms(s):
+    return (s["end_ns"] - s["start_ns"]) / 1e6
+
+
+def lengths_near(found, want_ms, what, at_least):
+    got = [round(ms(s), 2) for s in found]
+    check(len(got) >= at_least, "%s: %d steps, expected >= %d: %s" % (what, len(got), at_least, got))
+    med = statistics.median(got)
+    check(abs(med - want_ms) <= SLEEP_TOLERANCE_MS, "%s: median %.2f ms, expected %d +- %.1f ms: %s"
+          % (what, med, want_ms, SLEEP_TOLERANCE_MS, got))
+    return got
+
+
+def test_chain_over_pipe_socket_and_semaphore(ctx):
+    rounds, source_ms, relay_ms, post_ms = 8, 60, 20, 10
+    r = record(ctx, [tool("cp_chain"), str(rounds), str(source_ms), str(relay_ms), str(post_ms)])
+    said = Said(r.out)
+    src, rel, sink = said.pid("cp-source"), said.pid("cp-relay"), said.pid("cp-sink")
+    j = report(ctx.trace)
+    pipe = one_channel(j, "pipe", [src, rel])["id"]
+    sock = one_channel(j, "unix-stream", [rel, sink])["id"]
+    futex = one_channel(j, "futex", [rel, sink])["id"]
+    cp = critical_path(ctx.trace, sink)
+    covers_window(cp)
+    check(cp["tid"] == sink and cp["comm"] == "cp-sink", "wrong thread: %s" % excerpt(cp, 200))
+    # Each round the sink waits for the relay's sleep before the send (through the socket),
+    # its sleep before the post (through the semaphore's futex), and before that for the
+    # source's nanosleep (through the pipe) for what remains of the source's period.
+    lengths_near(steps(cp, rel, "timer", via=sock, op="nanosleep"), relay_ms,
+                 "relay's sleep before each send", rounds)
+    lengths_near(steps(cp, rel, "timer", via=futex, op="nanosleep"), post_ms,
+                 "relay's sleep before each post", rounds)
+    # the first two rounds start the pipeline: the steady state is from the third on
+    lengths_near(steps(cp, src, "timer", via=pipe, op="nanosleep")[2:],
+                 source_ms - relay_ms - post_ms, "source's sleep before its byte", rounds - 3)
+    hand = [(s["tid"], s["channel"], s["kind"], s["op"]) for s in cp["path"] if s["handover"]]
+    for want in ((rel, sock, "unix-stream", "send"), (rel, futex, "futex", "futex_wake"),
+                 (src, pipe, "pipe", "write")):
+        n = hand.count(want)
+        check(n >= rounds - 1, "hand-over %s seen %d times, expected >= %d: %s"
+              % (want, n, rounds - 1, excerpt(hand, 400)))
+    by_chan = {c["channel"]: c["ns"] / 1e6 for c in cp["by_channel"]}
+    check({pipe, sock, futex} <= set(by_chan), "by_channel misses a channel: %s" % by_chan)
+    # every round charges relay_ms to the socket, post_ms to the futex: nothing else does
+    for chan, per_round in ((sock, relay_ms), (futex, post_ms)):
+        check(by_chan[chan] >= rounds * per_round * 0.95, "channel %d: %.1f ms on the path, "
+              "expected >= %d x %d ms" % (chan, by_chan[chan], rounds, per_round))
+    check(cp["summary"].startswith("%d%% of cp-sink's time" % round(100 * cp["waiting_ns"]
+                                   / (cp["to_ns"] - cp["from_ns"]))), cp["summary"])
+    text = run([IPCTRACE, "critical-path", "--tid", str(sink), ctx.trace], timeout=60)
+    check(text.rc == 0 and cp["summary"] in text.out, "text output lacks the summary line: %s"
+          % short(text.out))
+
+
+def test_window_is_cut_exactly(ctx):
+    r = record(ctx, [tool("cp_chain"), "4", "40", "10", "5"])
+    sink = Said(r.out).pid("cp-sink")
+    cp = critical_path(ctx.trace, sink, "--from", "50ms", "--to", "120ms")
+    covers_window(cp)
+    check(cp["to_ns"] - cp["from_ns"] == 70000000, "window is %d ns, expected 70 ms"
+          % (cp["to_ns"] - cp["from_ns"]))
