@@ -10,6 +10,9 @@ from lib import (IPCTRACE, Fail, Said, check, excerpt, one_channel, record, repo
 # A timer step is the kernel's hrtimer: its length is the demo's sleep within timer slack and
 # the wakeup latency of a loaded machine (runnable time is a step of its own).
 SLEEP_TOLERANCE_MS = 3.0
+# A round whose waiter was itself still runnable (a loaded machine) when the post came never
+# waited for it: that round's sleep is then the waiter's own time, not on its path.
+ROUNDS_MISSED = 2
 
 
 def critical_path(trace, tid, *extra):
@@ -72,24 +75,26 @@ def test_chain_over_pipe_socket_and_semaphore(ctx):
     # its sleep before the post (through the semaphore's futex), and before that for the
     # source's nanosleep (through the pipe) for what remains of the source's period.
     lengths_near(steps(cp, rel, "timer", via=sock, op="nanosleep"), relay_ms,
-                 "relay's sleep before each send", rounds)
+                 "relay's sleep before each send", rounds - ROUNDS_MISSED)
     lengths_near(steps(cp, rel, "timer", via=futex, op="nanosleep"), post_ms,
-                 "relay's sleep before each post", rounds)
+                 "relay's sleep before each post", rounds - ROUNDS_MISSED)
     # the first two rounds start the pipeline: the steady state is from the third on
     lengths_near(steps(cp, src, "timer", via=pipe, op="nanosleep")[2:],
-                 source_ms - relay_ms - post_ms, "source's sleep before its byte", rounds - 3)
+                 source_ms - relay_ms - post_ms, "source's sleep before its byte",
+                 rounds - 2 - ROUNDS_MISSED)
     hand = [(s["tid"], s["channel"], s["kind"], s["op"]) for s in cp["path"] if s["handover"]]
     for want in ((rel, sock, "unix-stream", "send"), (rel, futex, "futex", "futex_wake"),
                  (src, pipe, "pipe", "write")):
         n = hand.count(want)
-        check(n >= rounds - 1, "hand-over %s seen %d times, expected >= %d: %s"
-              % (want, n, rounds - 1, excerpt(hand, 400)))
+        check(n >= rounds - ROUNDS_MISSED, "hand-over %s seen %d times, expected >= %d: %s"
+              % (want, n, rounds - ROUNDS_MISSED, excerpt(hand, 400)))
     by_chan = {c["channel"]: c["ns"] / 1e6 for c in cp["by_channel"]}
     check({pipe, sock, futex} <= set(by_chan), "by_channel misses a channel: %s" % by_chan)
     # every round charges relay_ms to the socket, post_ms to the futex: nothing else does
     for chan, per_round in ((sock, relay_ms), (futex, post_ms)):
-        check(by_chan[chan] >= rounds * per_round * 0.95, "channel %d: %.1f ms on the path, "
-              "expected >= %d x %d ms" % (chan, by_chan[chan], rounds, per_round))
+        check(by_chan[chan] >= (rounds - ROUNDS_MISSED) * per_round, "channel %d: %.1f ms on "
+              "the path, expected >= %d x %d ms" % (chan, by_chan[chan], rounds - ROUNDS_MISSED,
+                                                    per_round))
     check(cp["summary"].startswith("%d%% of cp-sink's time" % round(100 * cp["waiting_ns"]
                                    / (cp["to_ns"] - cp["from_ns"]))), cp["summary"])
     text = run([IPCTRACE, "critical-path", "--tid", str(sink), ctx.trace], timeout=60)
@@ -104,3 +109,53 @@ def test_window_is_cut_exactly(ctx):
     covers_window(cp)
     check(cp["to_ns"] - cp["from_ns"] == 70000000, "window is %d ns, expected 70 ms"
           % (cp["to_ns"] - cp["from_ns"]))
+
+
+def test_chain_between_threads_through_futexes(ctx):
+    rounds, stage1_ms, stage2_ms = 8, 40, 10
+    r = record(ctx, [tool("cp_threads"), str(rounds), str(stage1_ms), str(stage2_ms)])
+    said = Said(r.out)
+    tid = {role: said.num(role, r"tid (\d+)") for role in ("cp-stage1", "cp-stage2", "cp-waiter")}
+    cp = critical_path(ctx.trace, tid["cp-waiter"])
+    covers_window(cp)
+    j = report(ctx.trace)
+    kinds = {c["id"]: c["kind"] for c in j["channels"]}
+    lengths_near(steps(cp, tid["cp-stage2"], "timer", op="nanosleep"), stage2_ms,
+                 "stage 2's sleep before each post", rounds - ROUNDS_MISSED)
+    # the first round starts the pipeline: stage 1 then sleeps its whole period
+    lengths_near(steps(cp, tid["cp-stage1"], "timer", op="nanosleep")[1:],
+                 stage1_ms - stage2_ms, "stage 1's sleep before each post",
+                 rounds - 1 - ROUNDS_MISSED)
+    via = {s["via"] for s in cp["path"] if s["state"] == "timer"}
+    check(len(via) == 2 and all(kinds.get(v) == "futex" for v in via),
+          "the sleeps should reach the waiter through two futexes, got via %s (kinds %s)"
+          % (via, {v: kinds.get(v) for v in via}))
+    hand = [(s["tid"], s["op"]) for s in cp["path"] if s["handover"]]
+    for t in (tid["cp-stage1"], tid["cp-stage2"]):
+        check(hand.count((t, "futex_wake")) >= rounds - ROUNDS_MISSED, "tid %d hands over by "
+              "futex_wake %d times, expected >= %d: %s" % (t, hand.count((t, "futex_wake")),
+                                                           rounds - ROUNDS_MISSED,
+                                                           excerpt(hand, 400)))
+
+
+def test_chain_ends_at_the_disk(ctx):
+    reads = 32
+    r = record(ctx, [tool("cp_disk"), str(reads)])
+    said = Said(r.out)
+    disk, waiter = said.pid("cp-disk"), said.pid("cp-waiter")
+    cp = critical_path(ctx.trace, waiter)
+    covers_window(cp)
+    j = report(ctx.trace)
+    files = {c["id"] for c in j["channels"] if c["kind"] == "file"}
+    # cp-disk's O_DIRECT reads wait for the device: woken from its completion interrupt, or by
+    # a kernel worker the block driver hands completions to (not traced); the walk ends there.
+    ends = [s for s in cp["path"] if s["tid"] == disk and s["op"] == "read"
+            and s["state"] in ("interrupt", "untraced")]
+    check(ends, "no step of cp-disk waiting for the disk on the waiter's path: %s"
+          % excerpt([s for s in cp["path"] if s["tid"] == disk], 600))
+    check(all(s["channel"] in files and s["depth"] == 1 for s in ends),
+          "the disk waits should be reads of the file, one level below the waiter: %s"
+          % excerpt(ends, 400))
+    pipe = one_channel(j, "pipe", [disk, waiter])["id"]
+    check(all(s["via"] == pipe for s in ends), "they reach the waiter through the pipe: %s"
+          % excerpt(ends, 400))
