@@ -16,12 +16,15 @@ int do_export(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "perfetto", no_argument, NULL, 'P' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "critical-path", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *out = DEFAULT_PERFETTO;
 	struct trace_reader *r;
 	struct outfile o;
+	struct perfetto_opts popts = { 0 };
+	unsigned long long tid;
 	bool perfetto = false;
 	int c, err;
 
@@ -31,6 +34,12 @@ int do_export(int argc, char **argv)
 		switch (c) {
 		case 'P': perfetto = true; break;
 		case 'o': out = optarg; break;
+		case 'C':
+			if (parse_u64(optarg, MAX_PID, &tid) || !tid)
+				return usage_error("bad thread id '%s' for --critical-path: give a TID from "
+						   "the report", optarg);
+			popts.critical_path_tid = tid;
+			break;
 		case 'h': return do_help(0, NULL);
 		default: return getopt_error(c, argv, "export");
 		}
@@ -51,11 +60,16 @@ int do_export(int argc, char **argv)
 		trace_reader__free(r);
 		return 1;
 	}
-	err = perfetto__export(r, o.f);
-	if (err)
+	err = perfetto__export_opts(r, &popts, o.f);
+	if (err == -ESRCH) {
+		errorf("thread %u is not in trace %s: give --critical-path a TID that ipctrace report "
+		       "lists", popts.critical_path_tid, argv[optind]);
+		outfile__abort(&o);
+	} else if (err) {
 		outfile__failed(&o, err, "exporting", argv[optind]);
-	else
+	} else {
 		err = outfile__commit(&o);
+	}
 	if (!err)
 		warn_status(r, argv[optind]);
 	trace_reader__free(r);
