@@ -194,6 +194,12 @@ static const char *const text[T_COUNT] = {
 	[T_SLIDE_NO_IPC] = "no thread took part in IPC in this window",
 	[T_SLIDE_NO_IPC_TIP] = "a slide shows only the threads that took part: draw it without --slide to see every thread",
 	[T_REPORT_THREADS_COLS] = "PID>|TID>|COMM|USER>|KERNEL>|BLOCKED>|RUNNABLE>|SYSCALLS>",
+	[T_REPORT_STUCK] = "\nStuck when the recording stopped (asleep in a call that never returned)\n",
+	[T_REPORT_STUCK_NONE] = "  (none)\n",
+	[T_REPORT_STUCK_COLS] = "PID>|TID>|COMM|CALL|CHANNEL|SINCE>|FOR>|WAITING FOR~",
+	[T_REPORT_DEADLOCK] = "  DEADLOCK: ",
+	[T_REPORT_DEADLOCK_WAITS] = "%s %u waits in %s on %s for %s %u",
+	[T_REPORT_DEADLOCK_SEP] = "; ",
 };
 
 const struct lang lang_en = {

@@ -198,6 +198,12 @@ static const char *const text[T_COUNT] = {
 	[T_SLIDE_NO_IPC] = "이 구간에 IPC에 참여한 스레드가 없습니다",
 	[T_SLIDE_NO_IPC_TIP] = "슬라이드는 참여한 스레드만 보여 줍니다: 모든 스레드를 보려면 --slide 없이 그리세요",
 	[T_REPORT_THREADS_COLS] = "PID>|TID>|COMM|사용자 모드>|커널>|대기>|준비>|시스템 콜>",
+	[T_REPORT_STUCK] = "\n기록이 멈출 때 멈춰 있던 스레드 (끝나지 않은 호출에서 잠든 채)\n",
+	[T_REPORT_STUCK_NONE] = "  (없음)\n",
+	[T_REPORT_STUCK_COLS] = "PID>|TID>|COMM|호출|채널|시작>|기간>|기다리는 대상~",
+	[T_REPORT_DEADLOCK] = "  교착 상태(DEADLOCK): ",
+	[T_REPORT_DEADLOCK_WAITS] = "%s %u: %s 호출로 %s 에서 %s %u 를 기다림",
+	[T_REPORT_DEADLOCK_SEP] = "; ",
 };
 
 /* Hangul faces browsers have on Linux, macOS and Windows, then any sans-serif. */
