@@ -41,7 +41,9 @@ int main(int argc, char **argv)
 	alarm(give_up);
 	if (b == 0) {
 		prctl(PR_SET_NAME, "dl-b");
+		/* each keeps only its own ends: when one dies, the other sees end-of-file */
 		close(pfd[0]);
+		close(sfd[0]);
 		c = 'h';
 		if (write(pfd[1], &c, 1) != 1 || recv(sfd[1], &c, 1, 0) != 1)
 			return 1;
@@ -52,6 +54,7 @@ int main(int argc, char **argv)
 	}
 	prctl(PR_SET_NAME, "dl-a");
 	close(pfd[1]);
+	close(sfd[1]);
 	if (read(pfd[0], &c, 1) != 1 || send(sfd[0], &c, 1, 0) != 1)
 		return 1;
 	printf("dl-a (pid %d): greeted, now waits on the pipe for dl-b\n", getpid());

@@ -2,10 +2,12 @@
 (the demo's own sleeps are the oracle) and on a real program (pgbench and its backend)."""
 
 import json
+import os
+import signal
 import statistics
 
-from lib import (IPCTRACE, Fail, Said, check, excerpt, one_channel, record, report, run, short,
-                 tool)
+from lib import (IPCTRACE, Fail, Said, check, excerpt, one_channel, record, record_flags, report,
+                 run, short, tool)
 
 # A timer step is the kernel's hrtimer: its length is the demo's sleep within timer slack and
 # the wakeup latency of a loaded machine (runnable time is a step of its own).
@@ -159,3 +161,34 @@ def test_chain_ends_at_the_disk(ctx):
     pipe = one_channel(j, "pipe", [disk, waiter])["id"]
     check(all(s["via"] == pipe for s in ends), "they reach the waiter through the pipe: %s"
           % excerpt(ends, 400))
+
+
+def test_deadlock_is_found_and_named(ctx):
+    r = run([IPCTRACE] + record_flags() + ["-d", "1.5", "-o", ctx.trace, "--no-svg", "--",
+                                           tool("deadlock"), "20"],
+            stdout_path=ctx.out, timeout=60)
+    said = Said(r.out)
+    a, b = said.pid("dl-a"), said.pid("dl-b")
+    # ipctrace ends the command it ran; dl-b, its child, is the test's to end
+    for pid in (a, b):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    check(os.path.exists(ctx.trace), "no trace: %s" % r.why())
+    j = report(ctx.trace)
+    pipe = one_channel(j, "pipe", [a, b])["id"]
+    sock = one_channel(j, "unix-stream", [a, b])["id"]
+    stuck = {s["pid"]: s for s in j.get("stuck", [])}
+    check({a, b} <= set(stuck), "dl-a %d and dl-b %d should be stuck; stuck: %s"
+          % (a, b, excerpt(j.get("stuck"))))
+    check(stuck[a]["op"] == "read" and stuck[a]["channel"] == pipe and stuck[a]["waiting_for"] == [b],
+          "dl-a waits in read on pipe #%d for dl-b: %s" % (pipe, excerpt(stuck[a])))
+    check(stuck[b]["op"] == "recv" and stuck[b]["channel"] == sock and stuck[b]["waiting_for"] == [a],
+          "dl-b waits in recv on socket #%d for dl-a: %s" % (sock, excerpt(stuck[b])))
+    cycles = [[(m["pid"], m["channel"]) for m in c] for c in j.get("cycles", [])]
+    check(cycles == [[(a, pipe), (b, sock)]], "expected the one cycle dl-a -> dl-b -> dl-a, "
+          "got %s" % cycles)
+    text = run([IPCTRACE, "report", ctx.trace], timeout=60)
+    check("DEADLOCK: dl-a %d waits in read on #%d pipe for dl-b %d" % (a, pipe, b) in text.out,
+          "the text report does not name the deadlock: %s" % short(text.out[-600:], 600))
