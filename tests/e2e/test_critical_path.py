@@ -3,11 +3,14 @@
 
 import json
 import os
+import pwd
+import re
 import signal
 import statistics
 
-from lib import (IPCTRACE, Fail, Said, check, excerpt, one_channel, record, record_flags, report,
-                 run, short, tool)
+from lib import (IPCTRACE, Fail, Said, check, excerpt, expect_comm, one_channel, record,
+                 record_flags, report, run, short, tool)
+from test_mechanisms import as_user, free_port, postgres_bin
 
 # A timer step is the kernel's hrtimer: its length is the demo's sleep within timer slack and
 # the wakeup latency of a loaded machine (runnable time is a step of its own).
@@ -192,3 +195,56 @@ def test_deadlock_is_found_and_named(ctx):
     text = run([IPCTRACE, "report", ctx.trace], timeout=60)
     check("DEADLOCK: dl-a %d waits in read on #%d pipe for dl-b %d" % (a, pipe, b) in text.out,
           "the text report does not name the deadlock: %s" % short(text.out[-600:], 600))
+
+
+def test_pgbench_client_waits_through_its_backends_socket(ctx):
+    """A real program: PostgreSQL and its own benchmark client, both traced from the start;
+    the client's critical path goes through the unix socket to the backend serving it."""
+    bindir = postgres_bin()
+    pw = pwd.getpwnam("postgres")
+    os.chown(ctx.dir, pw.pw_uid, pw.pw_gid)
+    data, port, txns = ctx.path("data"), str(free_port()), 200
+    r = run([os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "postgres",
+             "--no-sync"], timeout=120, preexec=as_user("postgres"))
+    check(r.rc == 0, "initdb: " + r.why())
+    conn = "-h %s -p %s -U postgres" % (ctx.dir, port)
+    script = ctx.path("bench.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\n"
+                "%(b)s/postgres -D %(d)s -k %(s)s -p %(p)s -c listen_addresses= -c fsync=off "
+                ">%(s)s/postgres.log 2>&1 &\n"
+                "S=$!\n"
+                "for i in $(seq 300); do %(b)s/pg_isready -q %(c)s && break; sleep 0.1; done\n"
+                "%(b)s/pgbench -i -s 1 -q %(c)s postgres >/dev/null 2>&1\n"
+                "%(b)s/pgbench -n -S -c 1 -j 1 -t %(t)d %(c)s postgres\n"
+                "kill -INT $S; wait $S\n"
+                % {"b": bindir, "d": data, "s": ctx.dir, "p": port, "c": conn, "t": txns})
+    os.chmod(script, 0o755)
+    r = record(ctx, ["setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups", script],
+               timeout=180)
+    m = re.search(r"actually processed: (\d+)/", r.out)
+    check(m and int(m.group(1)) == txns, "pgbench did not finish: " + short(r.out))
+    j = report(ctx.trace, allow_lost=True)
+    # the benchmark's client: the pgbench whose socket carried every transaction's answer
+    served = [(p["pid"], c, e) for p in j["processes"] if p.get("comm") == "pgbench"
+              for c in j["channels"] if c.get("kind") == "unix-stream"
+              for e in c["endpoints"] if e["pid"] == p["pid"] and e.get("recvs", 0) >= txns]
+    check(len(served) == 1, "expected one pgbench with >= %d receives on a unix socket: %s"
+          % (txns, excerpt([(p, c["id"]) for p, c, e in served])))
+    client, sock, _ = served[0]
+    backends = [e["pid"] for e in sock["endpoints"] if e["pid"] != client]
+    check(len(backends) == 1, "the client's socket should have one backend: %s" % excerpt(sock))
+    backend = backends[0]
+    expect_comm(j, backend, "postgres")
+    cp = critical_path(ctx.trace, client)
+    covers_window(cp)
+    top = cp["by_channel"][0] if cp["by_channel"] else {}
+    check(top.get("channel") == sock["id"], "the client's wait should go most through its "
+          "backend's socket #%d, by_channel: %s" % (sock["id"], excerpt(cp["by_channel"])))
+    via = [s for s in cp["path"] if s["via"] == sock["id"]]
+    check(via and all(s["pid"] == backend for s in via),
+          "time through socket #%d should be the backend %d's: %s"
+          % (sock["id"], backend, excerpt([s for s in via if s["pid"] != backend][:5])))
+    answers = [s for s in via if s["handover"] and s["op"] == "send"]
+    check(len(answers) >= txns // 2, "%d hand-overs by the backend's send, expected >= %d "
+          "(one per transaction it kept the client waiting for)" % (len(answers), txns // 2))
