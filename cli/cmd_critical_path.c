@@ -28,6 +28,8 @@ int do_critical_path(int argc, char **argv)
 	unsigned long long tid = 0, max_steps = DEFAULT_MAX_STEPS;
 	uint64_t from_ns = 0, to_ns = 0, from = 0, to = 0;
 	struct critical_path *cp = NULL;
+	struct cp_collector *coll = NULL;
+	struct model_opts mo = { 0 };
 	struct trace_reader *r = NULL;
 	struct model *m = NULL;
 	bool json = false;
@@ -72,7 +74,11 @@ int do_critical_path(int argc, char **argv)
 	r = open_trace(argv[optind]);
 	if (!r)
 		return 1;
-	m = model__from_reader(r, NULL);
+	/* one pass: the model and every thread's waits (the window is known only after it) */
+	coll = cp_collector__new(0, 0);
+	if (coll)
+		cp_collector__sinks(coll, &mo);
+	m = coll ? model__from_reader(r, &mo) : NULL;
 	if (!m) {
 		errorf("reading trace %s failed: out of memory: free some memory", argv[optind]);
 		goto out;
@@ -89,7 +95,7 @@ int do_critical_path(int argc, char **argv)
 		       (m->end_ts - m->start_ts) / 1e9);
 		goto out;
 	}
-	cp = critical_path__from_reader(r, m, (uint32_t)tid, from, to);
+	cp = cp_collector__path(coll, m, (uint32_t)tid, from, to);
 	if (!cp) {
 		errorf("computing the critical path from %s failed: %s: check the trace with ipctrace report",
 		       argv[optind], strerror(errno));
@@ -106,6 +112,7 @@ int do_critical_path(int argc, char **argv)
 	ret = 0;
 out:
 	critical_path__free(cp);
+	cp_collector__free(coll);
 	model__free(m);
 	trace_reader__free(r);
 	return ret;

@@ -36,9 +36,11 @@ struct cp_lane {
 };
 
 struct cp_collector {
-	const struct model *names;
 	uint64_t from, to;
-	struct cp_lane *lanes;   /* by index into names->threads */
+	struct cp_lane *lanes;
+	size_t nlanes, clanes;
+	uint32_t *slot_tid, *slot_lane;   /* open addressing tid -> lane; slot_lane UINT32_MAX = free */
+	size_t nslots;
 	int err;
 };
 
@@ -72,20 +74,14 @@ enum model_mode cp_wait_mode(unsigned op, int chan)
 	}
 }
 
-struct cp_collector *cp_collector__new(const struct model *names, uint64_t from, uint64_t to)
+struct cp_collector *cp_collector__new(uint64_t from, uint64_t to)
 {
 	struct cp_collector *c = calloc(1, sizeof(*c));
 
 	if (!c)
 		return NULL;
-	c->names = names;
 	c->from = from;
 	c->to = to ? to : UINT64_MAX;
-	c->lanes = calloc(names->nthreads ? names->nthreads : 1, sizeof(*c->lanes));
-	if (!c->lanes) {
-		free(c);
-		return NULL;
-	}
 	return c;
 }
 
@@ -93,17 +89,90 @@ void cp_collector__free(struct cp_collector *c)
 {
 	if (!c)
 		return;
-	for (size_t i = 0; c->lanes && i < c->names->nthreads; i++)
+	for (size_t i = 0; i < c->nlanes; i++)
 		free(c->lanes[i].offs);
 	free(c->lanes);
+	free(c->slot_tid);
+	free(c->slot_lane);
 	free(c);
 }
 
-static struct cp_lane *lane_of(const struct cp_collector *c, uint32_t tid)
+static size_t slot_of(const struct cp_collector *c, uint32_t tid)
 {
-	const struct model_thread *t = model__thread(c->names, tid);
+	size_t i = (tid * 2654435761u) & (c->nslots - 1);
 
-	return t ? &c->lanes[t - c->names->threads] : NULL;
+	while (c->slot_lane[i] != UINT32_MAX && c->slot_tid[i] != tid)
+		i = (i + 1) & (c->nslots - 1);
+	return i;
+}
+
+static int slots_grow(struct cp_collector *c)
+{
+	size_t n = c->nslots ? c->nslots * 2 : 64;
+	uint32_t *tids = calloc(n, sizeof(*tids)), *lanes = malloc(n * sizeof(*lanes));
+	struct cp_collector old = *c;
+
+	if (!tids || !lanes) {
+		free(tids);
+		free(lanes);
+		return -ENOMEM;
+	}
+	memset(lanes, 0xff, n * sizeof(*lanes));
+	c->slot_tid = tids;
+	c->slot_lane = lanes;
+	c->nslots = n;
+	for (size_t i = 0; i < old.nslots; i++) {
+		if (old.slot_lane[i] != UINT32_MAX) {
+			size_t j = slot_of(c, old.slot_tid[i]);
+
+			c->slot_tid[j] = old.slot_tid[i];
+			c->slot_lane[j] = old.slot_lane[i];
+		}
+	}
+	free(old.slot_tid);
+	free(old.slot_lane);
+	return 0;
+}
+
+/* Index of tid's lane, SIZE_MAX if it has none. */
+static size_t lane_find(const struct cp_collector *c, uint32_t tid)
+{
+	size_t i;
+
+	if (!c->nslots)
+		return SIZE_MAX;
+	i = slot_of(c, tid);
+	return c->slot_lane[i] == UINT32_MAX ? SIZE_MAX : c->slot_lane[i];
+}
+
+/* The lane of tid; create: make one if it has none (NULL on ENOMEM). */
+static struct cp_lane *lane_of(struct cp_collector *c, uint32_t tid, bool create)
+{
+	size_t i = lane_find(c, tid);
+
+	if (i != SIZE_MAX)
+		return &c->lanes[i];
+	if (!create)
+		return NULL;
+	if ((c->nlanes + 1) * 2 > c->nslots && slots_grow(c))
+		goto oom;
+	if (c->nlanes == c->clanes) {
+		size_t n = c->clanes ? c->clanes * 2 : 16;
+		struct cp_lane *l = realloc(c->lanes, n * sizeof(*l));
+
+		if (!l)
+			goto oom;
+		c->lanes = l;
+		c->clanes = n;
+	}
+	i = slot_of(c, tid);
+	c->slot_tid[i] = tid;
+	c->slot_lane[i] = c->nlanes;
+	c->lanes[c->nlanes] = (struct cp_lane){ 0 };
+	return &c->lanes[c->nlanes++];
+oom:
+	c->err = -ENOMEM;
+	return NULL;
 }
 
 static struct cp_off *lane_push(struct cp_collector *c, struct cp_lane *l, struct cp_off o)
@@ -160,10 +229,14 @@ static void syscall_exit(struct cp_lane *l, const struct model_span *s)
 static void on_span(void *ctx, const struct model_span *s)
 {
 	struct cp_collector *c = ctx;
-	struct cp_lane *l = lane_of(c, s->tid);
+	struct cp_lane *l;
 	struct cp_off *last;
 
-	if (!l || s->end < s->start)
+	if (s->end < s->start || (s->state != SPAN_BLOCKED && s->state != SPAN_RUNNABLE &&
+				  s->state != SPAN_SYSCALL))
+		return;
+	l = lane_of(c, s->tid, s->state != SPAN_SYSCALL);
+	if (!l)
 		return;
 	last = l->n ? &l->offs[l->n - 1] : NULL;
 	switch (s->state) {
@@ -196,7 +269,7 @@ static void on_span(void *ctx, const struct model_span *s)
 static void on_wake(void *ctx, const struct model_wake *w)
 {
 	struct cp_collector *c = ctx;
-	struct cp_lane *l = lane_of(c, w->wakee_tid);
+	struct cp_lane *l = lane_of(c, w->wakee_tid, false);
 
 	if (!l)
 		return;
@@ -240,6 +313,7 @@ static enum cp_state irq_wake_state(const struct cp_off *o)
 
 struct walk {
 	const struct cp_collector *c;
+	const struct model *m;
 	struct critical_path *cp;
 	size_t cap;
 	int err;
@@ -315,7 +389,7 @@ static void walk_wait(struct walk *w, const struct model_thread *t, const struct
 	size_t mark;
 
 	if (o->flags & OFF_WOKEN && o->waker_tid)
-		waker = model__thread(w->c->names, o->waker_tid);
+		waker = model__thread(w->m, o->waker_tid);
 	if (!(o->flags & OFF_WOKEN)) {
 		s.state = CP_BLOCKED;
 	} else if (!o->waker_tid) {
@@ -348,7 +422,9 @@ static void walk_wait(struct walk *w, const struct model_thread *t, const struct
 static void walk_thread(struct walk *w, const struct model_thread *t, uint64_t a, uint64_t b,
 			int via, unsigned depth)
 {
-	const struct cp_lane *l = &w->c->lanes[t - w->c->names->threads];
+	static const struct cp_lane none;
+	size_t li = lane_find(w->c, t->tid);
+	const struct cp_lane *l = li == SIZE_MAX ? &none : &w->c->lanes[li];
 	uint64_t life_a = t->first_ts, life_b = t->last_ts, x = a;
 	size_t i;
 
@@ -459,12 +535,12 @@ static int summarize(struct critical_path *cp)
 	return 0;
 }
 
-struct critical_path *cp_collector__path(const struct cp_collector *c, uint32_t tid,
-					 uint64_t from, uint64_t to)
+struct critical_path *cp_collector__path(const struct cp_collector *c, const struct model *m,
+					 uint32_t tid, uint64_t from, uint64_t to)
 {
-	const struct model_thread *t = model__thread(c->names, tid);
+	const struct model_thread *t = model__thread(m, tid);
 	struct critical_path *cp;
-	struct walk w = { .c = c };
+	struct walk w = { .c = c, .m = m };
 
 	if (!t) {
 		errno = ESRCH;
@@ -527,7 +603,7 @@ struct critical_path *critical_path__from_reader(struct trace_reader *r, const s
 		return NULL;
 	}
 	/* keep only what the window can reach: wakers act inside the target's waits */
-	c = cp_collector__new(names, from && from > t->first_ts ? from : t->first_ts,
+	c = cp_collector__new(from && from > t->first_ts ? from : t->first_ts,
 			      to && to < t->last_ts ? to : t->last_ts);
 	if (!c) {
 		errno = ENOMEM;
@@ -536,7 +612,7 @@ struct critical_path *critical_path__from_reader(struct trace_reader *r, const s
 	cp_collector__sinks(c, &mo);
 	pass = model__from_reader(r, &mo);
 	if (pass)
-		cp = cp_collector__path(c, tid, from, to);
+		cp = cp_collector__path(c, names, tid, from, to);
 	err = errno;
 	model__free(pass);
 	cp_collector__free(c);

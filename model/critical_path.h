@@ -6,15 +6,15 @@
  * Trace Compass's execution graph and Perfetto's critical path), naming at
  * each step the channel, the call and the waiting mode.
  *
- *   struct cp_collector *c = cp_collector__new(names, from, to);
+ *   struct cp_collector *c = cp_collector__new(from, to);     (0, 0: keep all)
  *   struct model_opts mo = {0};  cp_collector__sinks(c, &mo);
- *   ... a second model with mo, fed the same events as names ...
- *   struct critical_path *cp = cp_collector__path(c, tid, from, to);
+ *   struct model *m = model__from_reader(r, &mo);           one pass
+ *   struct critical_path *cp = cp_collector__path(c, m, tid, from, to);
  *   critical_path__free(cp);  cp_collector__free(c);
  *
- * critical_path__from_reader does all of that over a trace. Memory grows
- * with the threads and the off-CPU stretches (each a wait and its wakeup)
- * inside the window, never with the other events.
+ * critical_path__from_reader is that pass for a caller that already has the
+ * trace's model. Memory grows with the threads and the off-CPU stretches
+ * (each a wait and its wakeup) inside the window, never with other events.
  */
 #ifndef IPCTRACE_CRITICAL_PATH_H
 #define IPCTRACE_CRITICAL_PATH_H
@@ -71,15 +71,16 @@ struct trace_reader;
 struct cp_collector;
 
 /* from/to absolute ns bound what is kept (0, 0 = everything). NULL on ENOMEM. */
-struct cp_collector *cp_collector__new(const struct model *names, uint64_t from, uint64_t to);
+struct cp_collector *cp_collector__new(uint64_t from, uint64_t to);
 /* Point mo's span and wake callbacks and ctx at c. */
 void cp_collector__sinks(struct cp_collector *c, struct model_opts *mo);
 /*
  * The path of tid over [from, to] (absolute ns) cut to its life; from = to = 0:
- * its whole life. NULL with errno ESRCH (no such thread), ENOMEM.
+ * its whole life. m is the model of the pass c was fed (or of the same trace).
+ * NULL with errno ESRCH (no such thread), ENOMEM.
  */
-struct critical_path *cp_collector__path(const struct cp_collector *c, uint32_t tid,
-					 uint64_t from, uint64_t to);
+struct critical_path *cp_collector__path(const struct cp_collector *c, const struct model *m,
+					 uint32_t tid, uint64_t from, uint64_t to);
 void cp_collector__free(struct cp_collector *c);
 
 /* One more pass over r (rewound) with the names of its first-pass model. NULL and errno. */

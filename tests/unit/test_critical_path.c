@@ -30,7 +30,7 @@ static struct cp_run run_passes(scenario feed)
 	r.names = model__new(NULL);
 	feed(r.names);
 	model__finish(r.names);
-	r.c = cp_collector__new(r.names, 0, 0);
+	r.c = cp_collector__new(0, 0);
 	cr_assert(r.c);
 	cp_collector__sinks(r.c, &mo);
 	r.pass = model__new(&mo);
@@ -127,7 +127,7 @@ Test(critical_path, pipe_chain_down_to_a_timer)
 {
 	struct cp_run r = run_passes(pipe_chain);
 	int p1 = chan_id(r.names, IPCT_KIND_PIPE, 11), p2 = chan_id(r.names, IPCT_KIND_PIPE, 12);
-	struct critical_path *cp = cp_collector__path(r.c, 10, 0, 0);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 0, 0);
 
 	cr_assert(cp);
 	covers(cp);
@@ -164,7 +164,7 @@ Test(critical_path, pipe_chain_down_to_a_timer)
 Test(critical_path, window_cuts_steps)
 {
 	struct cp_run r = run_passes(pipe_chain);
-	struct critical_path *cp = cp_collector__path(r.c, 10, 50, 97);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 50, 97);
 
 	cr_assert(cp);
 	covers(cp);
@@ -184,7 +184,7 @@ Test(critical_path, window_cuts_steps)
 Test(critical_path, an_intermediate_thread_walks_its_own_waits)
 {
 	struct cp_run r = run_passes(pipe_chain);
-	struct critical_path *cp = cp_collector__path(r.c, 20, 0, 0);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 20, 0, 0);
 
 	cr_assert(cp);
 	covers(cp);
@@ -215,7 +215,7 @@ Test(critical_path, interrupt_timer_and_untraced_end_the_walk)
 {
 	struct cp_run r = run_passes(irq_and_untraced);
 	int f = chan_id(r.names, IPCT_KIND_PIPE, 13);
-	struct critical_path *cp = cp_collector__path(r.c, 10, 0, 0);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 0, 0);
 
 	cr_assert(cp);
 	covers(cp);
@@ -246,7 +246,7 @@ static void still_blocked(struct model *m)
 Test(critical_path, a_wait_without_wakeup_stays_blocked)
 {
 	struct cp_run r = run_passes(still_blocked);
-	struct critical_path *cp = cp_collector__path(r.c, 10, 0, 0);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 0, 0);
 
 	cr_assert(cp);
 	covers(cp);
@@ -263,7 +263,7 @@ Test(critical_path, unknown_thread_is_esrch)
 	struct cp_run r = run_passes(still_blocked);
 
 	errno = 0;
-	cr_assert_null(cp_collector__path(r.c, 4242, 0, 0));
+	cr_assert_null(cp_collector__path(r.c, r.names, 4242, 0, 0));
 	cr_assert_eq(errno, ESRCH);
 	run_free(&r);
 }
@@ -302,7 +302,7 @@ Test(critical_path, random_chains_cover_the_window)
 	struct cp_run r = run_passes(random_wakes);
 
 	for (uint32_t tid = 100; tid < 108; tid++) {
-		struct critical_path *cp = cp_collector__path(r.c, tid, 0, 0);
+		struct critical_path *cp = cp_collector__path(r.c, r.names, tid, 0, 0);
 
 		cr_assert(cp, "tid %u", tid);
 		covers(cp);
