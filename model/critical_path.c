@@ -19,12 +19,12 @@
 
 #define OFF_BLOCKED 0x1          /* asleep in [out, wake]; else preempted (runnable all along) */
 #define OFF_WOKEN 0x2            /* a wakeup ended it: waker_* are known (0 = interrupt) */
-#define OFF_EXITED 0x4           /* the call it slept in returned: ret is known */
+#define OFF_EXITED 0x4           /* the call it slept in returned */
+#define OFF_TIMED_OUT 0x8        /* ... saying its timeout expired */
 
 /* One off-CPU stretch: blocked [out, wake], runnable [wake, in]. */
 struct cp_off {
 	uint64_t out, wake, in;
-	int64_t ret;
 	uint32_t waker_pid, waker_tid;
 	int chan, wake_chan;
 	uint8_t op, waker_op, flags;
@@ -208,6 +208,21 @@ static bool outside(const struct cp_collector *c, uint64_t a, uint64_t b)
 	return b < c->from || a > c->to;
 }
 
+/* Whether a call that returned ret ended by its timeout (an interrupt-context wake was the timer). */
+static bool timed_out(unsigned op, int64_t ret)
+{
+	switch (op) {
+	case IPCT_OP_NANOSLEEP:
+		return true;
+	case IPCT_OP_POLL:
+	case IPCT_OP_SELECT:
+	case IPCT_OP_EPOLL_WAIT:
+		return ret == 0;
+	default:
+		return ret == -ETIMEDOUT || ret == -EAGAIN;
+	}
+}
+
 /* A syscall that returned: the stretches it slept in learn their channel and result. */
 static void syscall_exit(struct cp_lane *l, const struct model_span *s)
 {
@@ -221,8 +236,7 @@ static void syscall_exit(struct cp_lane *l, const struct model_span *s)
 		/* a channel's first wait may precede its report id: the exit has it */
 		if (!o->chan)
 			o->chan = s->chan;
-		o->ret = s->ret;
-		o->flags |= OFF_EXITED;
+		o->flags |= OFF_EXITED | (timed_out(o->op, s->ret) ? OFF_TIMED_OUT : 0);
 	}
 }
 
@@ -294,21 +308,12 @@ void cp_collector__sinks(struct cp_collector *c, struct model_opts *mo)
 	mo->on_wake = on_wake;
 }
 
-/* What an interrupt-context wakeup means for a sleep in op that returned ret. */
+/* What an interrupt-context wakeup means: the timer of a sleep or of a call that timed out. */
 static enum cp_state irq_wake_state(const struct cp_off *o)
 {
-	if (o->op == IPCT_OP_NANOSLEEP)
+	if (o->op == IPCT_OP_NANOSLEEP || (o->flags & OFF_TIMED_OUT))
 		return CP_TIMER;
-	if (!(o->flags & OFF_EXITED))
-		return CP_INTERRUPT;
-	switch (o->op) {
-	case IPCT_OP_POLL:
-	case IPCT_OP_SELECT:
-	case IPCT_OP_EPOLL_WAIT:
-		return o->ret == 0 ? CP_TIMER : CP_INTERRUPT;
-	default:
-		return o->ret == -ETIMEDOUT || o->ret == -EAGAIN ? CP_TIMER : CP_INTERRUPT;
-	}
+	return CP_INTERRUPT;
 }
 
 struct walk {
