@@ -31,7 +31,7 @@ static const struct {
 	.title = "Critical path of %s (pid %u, tid %u), %s to %s (%s)",
 	.by_thread = "\nTime on the path by thread\n",
 	.by_channel = "\nTime on the path by channel (the wait each stretch explains)\n",
-	.path = "\nPath (%zu steps: the thread whose work TID's progress waited for, at each moment)\n",
+	.path = "\nPath (%zu steps; indented: the waker a wait is charged to, via #N: that wait's channel)\n",
 	.more_steps = "  ... and %zu more steps (--max-steps 0 or --json lists all; --from/--to narrows)\n",
 	.handover = "hand-over",
 	.no_steps = "  (none)\n",
@@ -199,7 +199,7 @@ static void print_step(FILE *out, const struct model *m, const struct critical_p
 	if (s->state == CP_UNTRACED)
 		fprintf(out, " by tid %u", s->waker_tid);
 	if (v && s->depth)
-		fprintf(out, " <- #%d", v->id);
+		fprintf(out, " via #%d", v->id);
 	fputc('\n', out);
 	(void)cp;
 }
