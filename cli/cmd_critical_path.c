@@ -22,6 +22,7 @@ int do_critical_path(int argc, char **argv)
 		{ "from", required_argument, NULL, 'F' },
 		{ "to", required_argument, NULL, 'T' },
 		{ "max-steps", required_argument, NULL, 'n' },
+		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -32,6 +33,7 @@ int do_critical_path(int argc, char **argv)
 	struct model_opts mo = { 0 };
 	struct trace_reader *r = NULL;
 	struct model *m = NULL;
+	const struct lang *lang = NULL;
 	bool json = false;
 	int c, err, ret = 1;
 
@@ -59,6 +61,10 @@ int do_critical_path(int argc, char **argv)
 			if (parse_u64(optarg, 100000000, &max_steps))
 				return usage_error("bad count '%s' for --max-steps: give a number (0 = all)",
 						   optarg);
+			break;
+		case 'L':
+			if (parse_lang(optarg, &lang))
+				return EXIT_USAGE;
 			break;
 		case 'h': return do_help(0, NULL);
 		default: return getopt_error(c, argv, "critical-path");
@@ -102,7 +108,7 @@ int do_critical_path(int argc, char **argv)
 		goto out;
 	}
 	warn_status(r, argv[optind]);
-	err = json ? cp_report__json(m, cp, stdout) : cp_report__text(m, cp, max_steps, stdout);
+	err = json ? cp_report__json(m, cp, stdout) : cp_report__text(m, cp, max_steps, lang, stdout);
 	if (!err && fflush(stdout))
 		err = -errno;
 	if (err) {

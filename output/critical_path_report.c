@@ -6,48 +6,12 @@
 #include <string.h>
 #include "critical_path_report.h"
 #include "escape.h"
+#include "fmt.h"
 #include "json_writer.h"
+#include "lang.h"
 
 #define SUMMARY_GROUPS 512   /* distinct (channel, thread, state, call) groups weighed for the summary */
 
-/* Every word a person reads, in one place. */
-static const struct {
-	const char *never_waited, *waited, *share_via, *share, *running, *runnable, *timer_sleep,
-		*timer, *interrupt, *untraced, *blocked, *unknown, *title, *by_thread,
-		*by_channel, *path, *more_steps, *handover, *no_steps;
-} W = {
-	.never_waited = "%s (tid %u) never waited on the critical path: all %s were its own",
-	.waited = "%d%% of %s's time (%s of %s) was spent waiting",
-	.share_via = ", %d%% through %s #%d, on %s",
-	.share = ", %d%% on %s",
-	.running = "%s running",
-	.runnable = "%s waiting for a CPU",
-	.timer_sleep = "%s's %s",
-	.timer = "a timeout of %s's %s",
-	.interrupt = "an interrupt ending %s's %s",
-	.untraced = "untraced task %u",
-	.blocked = "%s blocked in %s (its waker was not seen)",
-	.unknown = "%s (state unknown)",
-	.title = "Critical path of %s (pid %u, tid %u), %s to %s (%s)",
-	.by_thread = "\nTime on the path by thread\n",
-	.by_channel = "\nTime on the path by channel (the wait each stretch explains)\n",
-	.path = "\nPath (%zu steps; indented: the waker a wait is charged to, via #N: that wait's channel)\n",
-	.more_steps = "  ... and %zu more steps (--max-steps 0 or --json lists all; --from/--to narrows)\n",
-	.handover = "hand-over",
-	.no_steps = "  (none)\n",
-};
-
-static void fmt_ns(char *buf, size_t sz, uint64_t ns)
-{
-	if (ns < 1000)
-		snprintf(buf, sz, "%" PRIu64 " ns", ns);
-	else if (ns < 1000000)
-		snprintf(buf, sz, "%.1f us", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(buf, sz, "%.1f ms", ns / 1e6);
-	else
-		snprintf(buf, sz, "%.2f s", ns / 1e9);
-}
 
 /* Seconds from the trace's start, as --from and --to take them. */
 static void fmt_at(char *buf, size_t sz, const struct model *m, uint64_t ts)
@@ -85,52 +49,53 @@ struct group {
 };
 
 /* What a stretch of the path was, in words: "seq's nanosleep", "sort running". */
-static void what(const struct model *m, const struct group *g, char *buf, size_t sz)
+static void what(const struct lang *l, const struct model *m, const struct group *g, char *buf,
+		 size_t sz)
 {
 	const char *comm = thread_comm(m, g->tid);
 
 	switch (g->state) {
 	case CP_RUNNING:
-		snprintf(buf, sz, W.running, comm);
+		snprintf(buf, sz, tr(l, T_CP_RUNNING), comm);
 		break;
 	case CP_RUNNABLE:
-		snprintf(buf, sz, W.runnable, comm);
+		snprintf(buf, sz, tr(l, T_CP_RUNNABLE), comm);
 		break;
 	case CP_TIMER:
-		snprintf(buf, sz, g->op == IPCT_OP_NANOSLEEP ? W.timer_sleep : W.timer, comm,
+		snprintf(buf, sz, g->op == IPCT_OP_NANOSLEEP ? tr(l, T_CP_TIMER_SLEEP) : tr(l, T_CP_TIMER), comm,
 			 op_word(g->op));
 		break;
 	case CP_INTERRUPT:
-		snprintf(buf, sz, W.interrupt, comm, op_word(g->op));
+		snprintf(buf, sz, tr(l, T_CP_INTERRUPT), comm, op_word(g->op));
 		break;
 	case CP_UNTRACED:
-		snprintf(buf, sz, W.untraced, g->tid);
+		snprintf(buf, sz, tr(l, T_CP_UNTRACED), g->tid);
 		break;
 	case CP_BLOCKED:
-		snprintf(buf, sz, W.blocked, comm, op_word(g->op));
+		snprintf(buf, sz, tr(l, T_CP_BLOCKED), comm, op_word(g->op));
 		break;
 	default:
-		snprintf(buf, sz, W.unknown, comm);
+		snprintf(buf, sz, tr(l, T_CP_UNKNOWN), comm);
 		break;
 	}
 }
 
-char *cp_report__summary(const struct model *m, const struct critical_path *cp, char *buf,
-			 size_t sz)
+char *cp_report__summary(const struct model *m, const struct critical_path *cp,
+			 const struct lang *l, char *buf, size_t sz)
 {
 	struct group *gs = calloc(SUMMARY_GROUPS, sizeof(*gs)), *best = NULL;
 	uint64_t win = cp->to - cp->from, waited = win > cp->own_ns ? win - cp->own_ns : 0;
 	char a[32], b[32], w[160];
 	size_t n = 0, len;
 
-	fmt_ns(a, sizeof(a), waited);
-	fmt_ns(b, sizeof(b), win);
+	fmt_dur(a, sizeof(a), waited);
+	fmt_dur(b, sizeof(b), win);
 	if (!waited) {
-		snprintf(buf, sz, W.never_waited, thread_comm(m, cp->tid), cp->tid, b);
+		snprintf(buf, sz, tr(l, T_CP_NEVER_WAITED), thread_comm(m, cp->tid), cp->tid, b);
 		free(gs);
 		return buf;
 	}
-	snprintf(buf, sz, W.waited, pct(waited, win), thread_comm(m, cp->tid), a, b);
+	snprintf(buf, sz, tr(l, T_CP_WAITED), pct(waited, win), thread_comm(m, cp->tid), a, b);
 	for (size_t i = 0; gs && i < cp->nsteps; i++) {
 		const struct cp_step *s = &cp->steps[i];
 		struct group k = { .chan = s->via ? s->via : s->chan, .tid = s->state == CP_UNTRACED ?
@@ -157,13 +122,13 @@ char *cp_report__summary(const struct model *m, const struct critical_path *cp, 
 	if (best) {
 		const struct model_channel *c = best->chan ? model__channel(m, best->chan) : NULL;
 
-		what(m, best, w, sizeof(w));
+		what(l, m, best, w, sizeof(w));
 		len = strlen(buf);
 		if (c)
-			snprintf(buf + len, sz - len, W.share_via, pct(best->ns, win), kind_name(c->kind),
+			snprintf(buf + len, sz - len, tr(l, T_CP_SHARE_VIA), pct(best->ns, win), kind_name(c->kind),
 				 c->id, w);
 		else
-			snprintf(buf + len, sz - len, W.share, pct(best->ns, win), w);
+			snprintf(buf + len, sz - len, tr(l, T_CP_SHARE), pct(best->ns, win), w);
 	}
 	free(gs);
 	return buf;
@@ -174,7 +139,15 @@ static void put(FILE *out, const char *s)
 	escape__fputs(out, s, SIZE_MAX);
 }
 
-static void print_step(FILE *out, const struct model *m, const struct critical_path *cp,
+/* s right-aligned in w columns: durations hold a two-byte "µ". */
+static void right(FILE *out, const char *s, size_t w)
+{
+	size_t n = escape__width(s);
+
+	fprintf(out, "%*s%s", (int)(w > n ? w - n : 0), "", s);
+}
+
+static void print_step(FILE *out, const struct lang *l, const struct model *m,
 		       const struct cp_step *s)
 {
 	const struct model_channel *c = s->chan ? model__channel(m, s->chan) : NULL;
@@ -183,8 +156,10 @@ static void print_step(FILE *out, const struct model *m, const struct critical_p
 	char at[32], len[32], who[80];
 
 	fmt_at(at, sizeof(at), m, s->start);
-	fmt_ns(len, sizeof(len), s->end - s->start);
-	fprintf(out, "  %14s  %9s  %*s", at, len, (int)s->depth * 2, "");
+	fmt_dur(len, sizeof(len), s->end - s->start);
+	fprintf(out, "  %14s  ", at);
+	right(out, len, 9);
+	fprintf(out, "  %*s", (int)s->depth * 2, "");
 	snprintf(who, sizeof(who), "%s %u", thread_comm(m, s->tid), s->tid);
 	put(out, who);
 	fprintf(out, "  %s", cp_state_name(s->state));
@@ -195,17 +170,16 @@ static void print_step(FILE *out, const struct model *m, const struct critical_p
 	if (mode)
 		fprintf(out, " (%s)", mode);
 	if (s->handover)
-		fprintf(out, " [%s]", W.handover);
+		fprintf(out, " [%s]", tr(l, T_CP_HANDOVER));
 	if (s->state == CP_UNTRACED)
 		fprintf(out, " by tid %u", s->waker_tid);
 	if (v && s->depth)
 		fprintf(out, " via #%d", v->id);
 	fputc('\n', out);
-	(void)cp;
 }
 
 int cp_report__text(const struct model *m, const struct critical_path *cp, size_t max_steps,
-		    FILE *out)
+		    const struct lang *l, FILE *out)
 {
 	char a[32], b[32], d[32], line[512];
 	size_t shown = max_steps && max_steps < cp->nsteps ? max_steps : cp->nsteps;
@@ -213,41 +187,45 @@ int cp_report__text(const struct model *m, const struct critical_path *cp, size_
 
 	fmt_at(a, sizeof(a), m, cp->from);
 	fmt_at(b, sizeof(b), m, cp->to);
-	fmt_ns(d, sizeof(d), win);
-	snprintf(line, sizeof(line), W.title, thread_comm(m, cp->tid), cp->pid, cp->tid, a, b, d);
+	fmt_dur(d, sizeof(d), win);
+	snprintf(line, sizeof(line), tr(l, T_CP_TITLE), thread_comm(m, cp->tid), cp->pid, cp->tid, a, b, d);
 	put(out, line);
 	fputs("\n  ", out);
-	put(out, cp_report__summary(m, cp, line, sizeof(line)));
+	put(out, cp_report__summary(m, cp, l, line, sizeof(line)));
 	fputc('\n', out);
 
-	fputs(W.by_thread, out);
+	fputs(tr(l, T_CP_BY_THREAD), out);
 	for (size_t i = 0; i < cp->nby_thread; i++) {
 		const struct cp_thread_total *t = &cp->by_thread[i];
 		char who[64];
 
-		fmt_ns(d, sizeof(d), t->ns);
+		fmt_dur(d, sizeof(d), t->ns);
 		snprintf(who, sizeof(who), "%s", model__thread(m, t->tid) ? thread_comm(m, t->tid) : "?");
-		fprintf(out, "  %9s %4d%%  pid %-7u tid %-7u ", d, pct(t->ns, win), t->pid, t->tid);
+		fputs("  ", out);
+		right(out, d, 9);
+		fprintf(out, " %4d%%  pid %-7u tid %-7u ", pct(t->ns, win), t->pid, t->tid);
 		put(out, who);
 		fputc('\n', out);
 	}
-	fputs(W.by_channel, out);
+	fputs(tr(l, T_CP_BY_CHANNEL), out);
 	if (!cp->nby_channel)
-		fputs(W.no_steps, out);
+		fputs(tr(l, T_CP_NONE), out);
 	for (size_t i = 0; i < cp->nby_channel; i++) {
 		const struct model_channel *c = model__channel(m, cp->by_channel[i].chan);
 
-		fmt_ns(d, sizeof(d), cp->by_channel[i].ns);
-		fprintf(out, "  %9s %4d%%  #%-4d %-14s ", d, pct(cp->by_channel[i].ns, win),
+		fmt_dur(d, sizeof(d), cp->by_channel[i].ns);
+		fputs("  ", out);
+		right(out, d, 9);
+		fprintf(out, " %4d%%  #%-4d %-14s ", pct(cp->by_channel[i].ns, win),
 			cp->by_channel[i].chan, c ? kind_name(c->kind) : "?");
 		put(out, c ? c->name : "");
 		fputc('\n', out);
 	}
-	fprintf(out, W.path, cp->nsteps);
+	fprintf(out, tr(l, T_CP_PATH), cp->nsteps);
 	for (size_t i = 0; i < shown; i++)
-		print_step(out, m, cp, &cp->steps[i]);
+		print_step(out, l, m, &cp->steps[i]);
 	if (shown < cp->nsteps)
-		fprintf(out, W.more_steps, cp->nsteps - shown);
+		fprintf(out, tr(l, T_CP_MORE_STEPS), cp->nsteps - shown);
 	if (fflush(out) || ferror(out))
 		return -EIO;
 	return 0;
@@ -286,7 +264,7 @@ int cp_report__json(const struct model *m, const struct critical_path *cp, FILE 
 	json_writer__uint_field(w, "trace_start_ns", m->start_ts);
 	json_writer__uint_field(w, "own_ns", cp->own_ns);
 	json_writer__uint_field(w, "waiting_ns", cp->to - cp->from - cp->own_ns);
-	json_writer__string_field(w, "summary", cp_report__summary(m, cp, line, sizeof(line)));
+	json_writer__string_field(w, "summary", cp_report__summary(m, cp, NULL, line, sizeof(line)));
 	json_writer__name(w, "path");
 	json_writer__start_array(w);
 	for (size_t i = 0; i < cp->nsteps; i++) {

@@ -10,6 +10,8 @@
 #include <string.h>
 #include "critical_path.h"
 #include "critical_path_report.h"
+#include "fmt.h"
+#include "lang.h"
 #include "svg.h"
 #include "svg_draw.h"
 #include "svg_writer.h"
@@ -19,21 +21,10 @@
 #define CP_LINE_H 18.0
 #define CP_TOP_N 4           /* threads and channels listed in the summary */
 
-/* Every word a person reads, in one place. */
-static const struct {
-	const char *title, *threads, *channels, *steps_more, *handover, *via;
-} W = {
-	.title = "Critical path of %s (tid %u): ",
-	.threads = "Most on the path: ",
-	.channels = "Through channels: ",
-	.steps_more = " (+%zu more steps in this band)",
-	.handover = "hand-over: %s %u wakes %s %u",
-	.via = ", for the wait on #%d",
-};
 
 size_t svg_cp_summary_lines(const struct draw *d)
 {
-	return d->opts->critical_path ? 3 : 0;
+	return d->opts->critical_path ? 4 : 0;
 }
 
 const char *svg_cp_css(void)
@@ -62,16 +53,6 @@ static const char *comm_of(const struct model *m, uint32_t tid)
 	return t && t->comm[0] ? t->comm : "?";
 }
 
-static void fmt_len(char *b, size_t n, uint64_t ns)
-{
-	if (ns < 1000000)
-		snprintf(b, n, "%.1f us", ns / 1e3);
-	else if (ns < 1000000000)
-		snprintf(b, n, "%.2f ms", ns / 1e6);
-	else
-		snprintf(b, n, "%.3f s", ns / 1e9);
-}
-
 /* A step as its tooltip says it: "cp-relay 42: timer in nanosleep, 20.05 ms". */
 static void step_text(const struct draw *f, const struct cp_step *s, char *b, size_t n)
 {
@@ -80,7 +61,7 @@ static void step_text(const struct draw *f, const struct cp_step *s, char *b, si
 	char len[32];
 	size_t o;
 
-	fmt_len(len, sizeof(len), s->end - s->start);
+	fmt_dur(len, sizeof(len), s->end - s->start);
 	o = (size_t)snprintf(b, n, "critical path: %s %u: %s", comm_of(f->m, s->tid), s->tid,
 			     cp_state_name(s->state));
 	if (s->op && s->op < IPCT_OP_MAX && o < n)
@@ -90,7 +71,7 @@ static void step_text(const struct draw *f, const struct cp_step *s, char *b, si
 	if (mode && o < n)
 		o += (size_t)snprintf(b + o, n - o, " (%s)", mode);
 	if (s->via && o < n)
-		o += (size_t)snprintf(b + o, n - o, W.via, s->via);
+		o += (size_t)snprintf(b + o, n - o, tr(f->lang, T_CP_SVG_VIA), s->via);
 	if (o < n)
 		snprintf(b + o, n - o, ", %s", len);
 }
@@ -123,7 +104,7 @@ static void band_flush(const struct draw *f, const struct critical_path *cp, str
 	svgw__attr_num(f->w, "height", f->bar_h + 2 * CP_PAD);
 	step_text(f, &cp->steps[b->first], t, sizeof(t));
 	if (b->n > 1) {
-		snprintf(more, sizeof(more), W.steps_more, b->n - 1);
+		snprintf(more, sizeof(more), tr(f->lang, T_CP_SVG_MORE), b->n - 1);
 		strncat(t, more, sizeof(t) - strlen(t) - 1);
 	}
 	svgw__element_text(f->w, "title", t);
@@ -165,7 +146,7 @@ static void connector(const struct draw *f, const struct critical_path *cp,
 	svgw__attr(f->w, "d", "M%.1f %.1fL%.1f %.1f", x, y1 + (y2 > y1 ? gap : -gap), x,
 		   y2 + (y2 > y1 ? -gap : gap));
 	if (a->handover) {
-		snprintf(t, sizeof(t), W.handover, comm_of(f->m, a->tid), a->tid, comm_of(f->m, b->tid),
+		snprintf(t, sizeof(t), tr(f->lang, T_CP_SVG_HANDOVER), comm_of(f->m, a->tid), a->tid, comm_of(f->m, b->tid),
 			 b->tid);
 		svgw__element_text(f->w, "title", t);
 	}
@@ -230,9 +211,9 @@ static void draw_summary(const struct draw *f, const struct critical_path *cp)
 	svgw__attr(f->w, "class", "cps");
 	svgw__attr_num(f->w, "x", f->x0 - 190);
 	svgw__attr_num(f->w, "y", y);
-	snprintf(line, sizeof(line), W.title, comm_of(f->m, cp->tid), cp->tid);
+	snprintf(line, sizeof(line), tr(f->lang, T_CP_SVG_TITLE), comm_of(f->m, cp->tid), cp->tid);
 	svgw__text(f->w, line);
-	svgw__text(f->w, cp_report__summary(f->m, cp, line, sizeof(line)));
+	svgw__text(f->w, cp_report__summary(f->m, cp, f->lang, line, sizeof(line)));
 	svgw__close(f->w);
 
 	y += CP_LINE_H;
@@ -240,7 +221,7 @@ static void draw_summary(const struct draw *f, const struct critical_path *cp)
 	svgw__attr(f->w, "class", "cpt");
 	svgw__attr_num(f->w, "x", f->x0 - 190);
 	svgw__attr_num(f->w, "y", y);
-	svgw__text(f->w, W.threads);
+	svgw__text(f->w, tr(f->lang, T_CP_SVG_THREADS));
 	for (size_t i = 0; i < cp->nby_thread && i < CP_TOP_N; i++) {
 		snprintf(part, sizeof(part), "%s%s %u %.0f%%", i ? " \xc2\xb7 " : "",
 			 comm_of(f->m, cp->by_thread[i].tid), cp->by_thread[i].tid,
@@ -254,7 +235,7 @@ static void draw_summary(const struct draw *f, const struct critical_path *cp)
 	svgw__attr(f->w, "class", "cpt");
 	svgw__attr_num(f->w, "x", f->x0 - 190);
 	svgw__attr_num(f->w, "y", y);
-	svgw__text(f->w, W.channels);
+	svgw__text(f->w, tr(f->lang, T_CP_SVG_CHANNELS));
 	if (!cp->nby_channel)
 		svgw__text(f->w, "-");
 	for (size_t i = 0; i < cp->nby_channel && i < CP_TOP_N; i++) {
@@ -265,6 +246,14 @@ static void draw_summary(const struct draw *f, const struct critical_path *cp)
 			 100.0 * cp->by_channel[i].ns / win);
 		svgw__text(f->w, part);
 	}
+	svgw__close(f->w);
+
+	y += CP_LINE_H;
+	svgw__open(f->w, "text");
+	svgw__attr(f->w, "class", "note");
+	svgw__attr_num(f->w, "x", f->x0 - 190);
+	svgw__attr_num(f->w, "y", y);
+	svgw__text(f->w, tr(f->lang, T_CP_SVG_KEY));
 	svgw__close(f->w);
 }
 
