@@ -383,6 +383,15 @@ static size_t first_off_after(const struct cp_lane *l, uint64_t t)
 static void walk_thread(struct walk *w, const struct model_thread *t, uint64_t a, uint64_t b,
 			int via, unsigned depth);
 
+/* The thread that forked t's process, when t is its main thread and the parent was traced. */
+static const struct model_thread *forked_by(const struct model *m, const struct model_thread *t)
+{
+	const struct model_process *p = t->tid == t->pid ? model__process(m, t->pid) : NULL;
+	const struct model_thread *parent = p && p->ppid ? model__thread(m, p->ppid) : NULL;
+
+	return parent && parent->first_ts < t->first_ts ? parent : NULL;
+}
+
 /* The blocked part [a, b] of stretch o of thread t: who ended the wait, and what it did. */
 static void walk_wait(struct walk *w, const struct model_thread *t, const struct cp_off *o,
 		      uint64_t a, uint64_t b, int via, unsigned depth)
@@ -434,8 +443,15 @@ static void walk_thread(struct walk *w, const struct model_thread *t, uint64_t a
 	size_t i;
 
 	if (x < life_a) {
-		emit_state(w, t, CP_UNKNOWN, x, life_a < b ? life_a : b, via, depth);
-		x = life_a < b ? life_a : b;
+		uint64_t e = life_a < b ? life_a : b;
+		const struct model_thread *parent = forked_by(w->m, t);
+
+		/* before it was born, its parent was on the way to it: forking it */
+		if (parent && depth < CP_MAX_DEPTH)
+			walk_thread(w, parent, x, e, via, depth + 1);
+		else
+			emit_state(w, t, CP_UNKNOWN, x, e, via, depth);
+		x = e;
 	}
 	for (i = first_off_after(l, x); x < b && i < l->n && l->offs[i].out < b && !w->err; i++) {
 		const struct cp_off *o = &l->offs[i];

@@ -312,3 +312,39 @@ Test(critical_path, random_chains_cover_the_window)
 	}
 	run_free(&r);
 }
+
+/* The reader's waker was forked during the wait: before its birth, its parent forking it. */
+static void forked_waker(struct model *m)
+{
+	struct ipct_task f = { 0 };
+
+	ev_task(m, 0, 10, 10, "reader");
+	ev_task(m, 0, 20, 20, "parent");
+	ev_chan(m, 0, 10, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_sys(m, 20, 20, 1, 2, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sys(m, 10, 10, 3, 4, IPCT_OP_READ, P1, 1, 0);
+	hdr(&f.h, IPCT_EV_FORK, 50, 20, 20);
+	f.child_pid = 30;
+	f.child_tid = 30;
+	strcpy(f.comm, "child");
+	model__add(m, &f.h);
+	ev_sys(m, 30, 30, 99, 100, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sleep(m, 10, 10, 10, 100, 100, 1, IPCT_OP_READ, P1, 30, P1);
+	ev_sys(m, 10, 10, 9, 101, IPCT_OP_READ, P1, 1, 0);
+	ev_sys(m, 20, 20, 119, 120, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+Test(critical_path, before_its_birth_a_waker_is_its_parent_forking_it)
+{
+	struct cp_run r = run_passes(forked_waker);
+	int p1 = chan_id(r.names, IPCT_KIND_PIPE, 11);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 0, 0);
+
+	cr_assert(cp);
+	covers(cp);
+	step_is(cp, 1, 20, CP_RUNNING, 10, 50, 0, 0, p1, false);
+	cr_assert_eq(cp->steps[1].depth, 2);
+	step_is(cp, 2, 30, CP_RUNNING, 50, 100, p1, IPCT_OP_WRITE, p1, true);
+	critical_path__free(cp);
+	run_free(&r);
+}
