@@ -20,7 +20,7 @@ static const char usage_text[] =
 "                  [--animate] [--critical-path TID] TRACE\n"
 "  ipctrace export --perfetto [-o FILE.json] [--critical-path TID] TRACE\n"
 "  ipctrace critical-path [--json] --tid TID [--from T] [--to T] [--max-steps N]\n"
-"                  TRACE\n"
+"                  [--lang en|ko] TRACE\n"
 "  ipctrace help | --help | version | --version\n"
 "\n"
 "Records which thread blocks on which pipe, FIFO, queue or socket, who\n"
