@@ -158,12 +158,14 @@ static void draw_path(const struct draw *f, const struct critical_path *cp)
 {
 	struct band b = { .lane = -1 };
 	double last_x = -1e9;
+	char t[512];
 	int prev_lane = -1;
 
 	if (!cp)
 		return;
 	svgw__open(f->w, "g");
 	svgw__attr(f->w, "id", "critical-path");
+	svgw__element_text(f->w, "title", cp_report__summary(f->m, cp, f->lang, t, sizeof(t)));
 	marker(f);
 	for (size_t i = 0; i < cp->nsteps; i++) {
 		const struct cp_step *s = &cp->steps[i];
@@ -207,6 +209,8 @@ static void draw_summary(const struct draw *f, const struct critical_path *cp)
 		return;
 	win = cp->to > cp->from ? cp->to - cp->from : 1;
 	y = f->y_cp + 13;
+	svgw__open(f->w, "g");
+	svgw__element_text(f->w, "title", tr(f->lang, T_CP_SVG_KEY));
 	svgw__open(f->w, "text");
 	svgw__attr(f->w, "class", "cps");
 	svgw__attr_num(f->w, "x", f->x0 - 190);
@@ -254,6 +258,7 @@ static void draw_summary(const struct draw *f, const struct critical_path *cp)
 	svgw__attr_num(f->w, "x", f->x0 - 190);
 	svgw__attr_num(f->w, "y", y);
 	svgw__text(f->w, tr(f->lang, T_CP_SVG_KEY));
+	svgw__close(f->w);
 	svgw__close(f->w);
 }
 
