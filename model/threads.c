@@ -105,7 +105,8 @@ void on_sleep(struct model *m, const struct ipct_sleep *e)
 	if (unknown && !t->born && !state)
 		state = 1;
 	thr_touch(t, in);
-	t->end_asleep = state && (e->h.flags & IPCT_F_UNFINISHED);
+	/* asleep at the stop and not yet woken: a woken one was only waiting for a CPU */
+	t->end_asleep = state && (e->h.flags & IPCT_F_UNFINISHED) && !e->wake_ts;
 	if (t->end_asleep && !t->end_call) {
 		t->end_chan = e->chan;
 		t->end_op = e->op;

@@ -146,3 +146,24 @@ Test(stuck, the_report_says_deadlock_and_names_the_cycle)
 	free(json);
 	model__free(m);
 }
+
+Test(stuck, woken_before_the_stop_is_not_stuck)
+{
+	struct model *m = model__new(NULL);
+	struct ipct_sleep s = { 0 };
+
+	ev_task(m, 0, 10, 10, "reader");
+	ev_chan(m, 0, 10, PIPE, IPCT_KIND_PIPE, 0, 7, NULL);
+	hdr(&s.h, IPCT_EV_SLEEP, STOP, 10, 10);
+	s.h.flags = IPCT_F_UNFINISHED;
+	s.out_ts = 200;
+	s.wake_ts = 900;
+	s.waker_pid = s.waker_tid = 20;
+	s.state = 1;
+	s.op = IPCT_OP_READ;
+	s.chan = PIPE;
+	model__add(m, &s.h);
+	model__finish(m);
+	cr_assert_not(model__thread(m, 10)->stuck, "woken at 900, runnable at the stop");
+	model__free(m);
+}
