@@ -86,6 +86,7 @@ struct thr {
 	/* at the stop: the call still going and the sleep still going (IPCT_F_UNFINISHED) */
 	bool end_call, end_asleep;
 	uint64_t end_chan, end_since;
+	uint64_t end_stop;          /* the stop the unfinished sleep was seen at: later events are after it */
 	uint8_t end_op;
 };
 

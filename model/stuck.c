@@ -101,7 +101,8 @@ static bool process_stuck(const struct model *m, const struct stuck_report *r, u
 	for (size_t i = 0; i < p->nthreads; i++) {
 		const struct model_thread *t = &m->threads[p->threads[i]];
 
-		if (t->exited)
+		/* one stuck at the stop and killed after it was still there to move */
+		if (t->exited && !t->stuck)
 			continue;
 		if (!t->stuck)
 			return false;

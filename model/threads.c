@@ -105,9 +105,13 @@ void on_sleep(struct model *m, const struct ipct_sleep *e)
 	if (unknown && !t->born && !state)
 		state = 1;
 	thr_touch(t, in);
-	/* asleep at the stop and not yet woken: a woken one was only waiting for a CPU */
-	t->end_asleep = state && (e->h.flags & IPCT_F_UNFINISHED) && !e->wake_ts;
-	if (t->end_asleep && !t->end_call) {
+	/* asleep at the stop and not yet woken (a woken one only waited for a CPU); what
+	 * happens after the stop (a kill ending the program) does not change that */
+	if (!(t->end_asleep && e->h.ts > t->end_stop)) {
+		t->end_asleep = state && (e->h.flags & IPCT_F_UNFINISHED) && !e->wake_ts;
+		t->end_stop = e->h.ts;
+	}
+	if (t->end_asleep && !t->end_call && t->end_stop == e->h.ts) {
 		t->end_chan = e->chan;
 		t->end_op = e->op;
 		t->end_since = out;
@@ -246,6 +250,8 @@ static int cmp_process(const void *a, const void *b)
 
 void end_of_recording_call(struct thr *t, const struct ipct_syscall *e, uint64_t start)
 {
+	if (t->end_asleep && e->h.ts > t->end_stop)
+		return;
 	t->end_call = e->h.flags & IPCT_F_UNFINISHED;
 	if (!t->end_call) {
 		t->end_asleep = false;
@@ -295,7 +301,7 @@ int finish_threads(struct model *m)
 		o->last_ts = last;
 		life = last - first;
 		o->user_ns = sub0(life, o->kernel_ns + o->blocked_ns + o->runnable_ns);
-		o->stuck = t->end_asleep && !t->pub.exited;
+		o->stuck = t->end_asleep && (!t->pub.exited || t->exit_ts > t->end_stop);
 		if (o->stuck) {
 			o->stuck_op = t->end_op;
 			o->stuck_since = t->end_since;

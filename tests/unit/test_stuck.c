@@ -39,8 +39,16 @@ static void asleep_at_stop(struct model *m, uint32_t pid, uint32_t tid, uint64_t
 	model__add(m, &c.h);
 }
 
+/* After the stop, the recorder ends the program it ran: the kill wakes, ends the call, exits. */
+static void killed_after_stop(struct model *m, uint32_t pid, uint64_t out, unsigned op, uint64_t chan)
+{
+	ev_sleep(m, pid, pid, out, STOP + 50, STOP + 60, 1, op, chan, 99, 0);
+	ev_sys(m, pid, pid, out - 1, STOP + 61, op, chan, -4, 0);
+	ev_exit(m, STOP + 70, pid, pid, 143);
+}
+
 /* dl-a reads the pipe only dl-b writes; dl-b receives on the socket only dl-a sends on. */
-static struct model *deadlock(void)
+static struct model *deadlock_killed(bool killed)
 {
 	struct model *m = model__new(NULL);
 
@@ -62,8 +70,17 @@ static struct model *deadlock(void)
 	asleep_at_stop(m, 10, 10, 199, 200, IPCT_OP_READ, PIPE);
 	asleep_at_stop(m, 20, 20, 209, 210, IPCT_OP_RECV, SOCK_B);
 	asleep_at_stop(m, 30, 30, 219, 220, IPCT_OP_FUTEX_WAIT, FUTEX);
+	if (killed) {
+		killed_after_stop(m, 10, 200, IPCT_OP_READ, PIPE);
+		killed_after_stop(m, 20, 210, IPCT_OP_RECV, SOCK_B);
+	}
 	model__finish(m);
 	return m;
+}
+
+static struct model *deadlock(void)
+{
+	return deadlock_killed(false);
 }
 
 Test(stuck, threads_asleep_at_the_stop_and_whom_they_wait_for)
@@ -165,5 +182,18 @@ Test(stuck, woken_before_the_stop_is_not_stuck)
 	model__add(m, &s.h);
 	model__finish(m);
 	cr_assert_not(model__thread(m, 10)->stuck, "woken at 900, runnable at the stop");
+	model__free(m);
+}
+
+Test(stuck, what_happens_after_the_stop_does_not_unstick)
+{
+	struct model *m = deadlock_killed(true);
+	struct stuck_report *s = stuck__find(m);
+
+	cr_assert(s);
+	cr_assert_eq(s->nthreads, 3, "stuck: %zu", s->nthreads);
+	cr_assert_eq(s->threads[0].since, 199);
+	cr_assert_eq(s->ncycles, 1, "the kill after the stop does not undo the deadlock");
+	stuck__free(s);
 	model__free(m);
 }
