@@ -7,9 +7,12 @@ import pwd
 import re
 import signal
 import statistics
+import subprocess
+import time
 
-from lib import (IPCTRACE, Fail, Said, check, excerpt, expect_comm, one_channel, record,
-                 record_flags, report, run, short, tool)
+from lib import (IPCTRACE, Fail, Said, channels, check, endpoint, excerpt, expect_comm,
+                 one_channel, record, record_flags, report, run, short, tool, wait_for)
+from test_faults import recording_began
 from test_mechanisms import as_user, free_port, postgres_bin
 
 # A timer step is the kernel's hrtimer: its length is the demo's sleep within timer slack and
@@ -167,20 +170,39 @@ def test_chain_ends_at_the_disk(ctx):
 
 
 def test_deadlock_is_found_and_named(ctx):
-    r = run([IPCTRACE] + record_flags() + ["-d", "1.5", "-o", ctx.trace, "--no-svg", "--",
-                                           tool("deadlock"), "20"],
-            stdout_path=ctx.out, timeout=60)
-    said = Said(r.out)
+    """A hang is what one attaches to: ipctrace -p on a program that greets its peer once,
+    then deadlocks; both are asleep when the recording stops."""
+    demo = subprocess.Popen([tool("deadlock"), "30", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    rec = None
+    try:
+        rec = subprocess.Popen([IPCTRACE] + record_flags() + ["-p", str(demo.pid), "-o", ctx.trace,
+                                                             "--no-svg"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+        check(wait_for(lambda: recording_began(ctx.trace), 30), "recording did not start")
+        demo.stdin.write("go\n")
+        demo.stdin.flush()
+        lines = [demo.stdout.readline(), demo.stdout.readline()]
+        time.sleep(0.5)  # both are now asleep in their second wait, for good
+        rec.send_signal(signal.SIGINT)
+        _, err = rec.communicate(timeout=60)
+        check(rec.returncode == 0, "ipctrace -p stopped by SIGINT: exit %d: %s"
+              % (rec.returncode, short(err.decode(errors="replace"))))
+    finally:
+        if rec and rec.poll() is None:
+            os.killpg(rec.pid, signal.SIGKILL)
+            rec.wait()
+        os.killpg(demo.pid, signal.SIGKILL)
+        demo.wait()
+    said = Said("".join(lines))
     a, b = said.pid("dl-a"), said.pid("dl-b")
-    # ipctrace ends the command it ran; dl-b, its child, is the test's to end
-    for pid in (a, b):
-        try:
-            os.kill(pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    check(os.path.exists(ctx.trace), "no trace: %s" % r.why())
     j = report(ctx.trace)
-    pipe = one_channel(j, "pipe", [a, b])["id"]
+    # the pipe dl-b wrote and dl-a read (their stdout is a pipe both write too)
+    pipes = [c["id"] for c in channels(j, "pipe", [a, b])
+             if endpoint(c, b)["sends"] and endpoint(c, a)["recvs"]]
+    check(len(pipes) == 1, "expected one pipe from dl-b to dl-a: %s" % excerpt(channels(j, "pipe")))
+    pipe = pipes[0]
     sock = one_channel(j, "unix-stream", [a, b])["id"]
     stuck = {s["pid"]: s for s in j.get("stuck", [])}
     check({a, b} <= set(stuck), "dl-a %d and dl-b %d should be stuck; stuck: %s"
