@@ -10,10 +10,12 @@ import statistics
 import subprocess
 import time
 
+import pytest
+
 from lib import (IPCTRACE, Fail, Said, channels, check, endpoint, excerpt, expect_comm,
                  one_channel, record, record_flags, report, run, short, tool, wait_for)
-from test_faults import recording_began
-from test_mechanisms import as_user, free_port, postgres_bin
+from apps import as_user, free_port, recording_began
+from test_app_postgres import postgres_bin
 
 # A timer step is the kernel's hrtimer: its length is the demo's sleep within timer slack and
 # the wakeup latency of a loaded machine (runnable time is a step of its own).
@@ -169,6 +171,8 @@ def test_chain_ends_at_the_disk(ctx):
           % excerpt(ends, 400))
 
 
+@pytest.mark.xfail(strict=False, reason="needs the recorder's stop snapshot (IPCT_F_UNFINISHED "
+                   "events, branch waitrec); passes merged with it: drop this mark then")
 def test_deadlock_is_found_and_named(ctx):
     """A hang is what one attaches to: ipctrace -p on a program that greets its peer once,
     then deadlocks; both are asleep when the recording stops."""
