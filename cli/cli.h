@@ -27,6 +27,7 @@ int do_record(int argc, char **argv);
 int do_report(int argc, char **argv);
 int do_render(int argc, char **argv);
 int do_export(int argc, char **argv);
+int do_critical_path(int argc, char **argv);
 int do_help(int argc, char **argv);
 int do_version(int argc, char **argv);
 

@@ -25,6 +25,7 @@ int do_export(int argc, char **argv)
 		{ "perfetto", no_argument, NULL, 'P' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "critical-path", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -32,6 +33,8 @@ int do_export(int argc, char **argv)
 	struct trace_reader *r;
 	struct outfile o;
 	const char *format = NULL, *what;
+	struct perfetto_opts popts = { 0 };
+	unsigned long long tid;
 	bool perfetto = false, json;
 	int c, err;
 
@@ -46,6 +49,12 @@ int do_export(int argc, char **argv)
 				return usage_error("bad format '%s' for --format: give proto (Perfetto's own) "
 						   "or json (also chrome://tracing)", optarg);
 			format = optarg;
+			break;
+		case 'C':
+			if (parse_u64(optarg, MAX_PID, &tid) || !tid)
+				return usage_error("bad thread id '%s' for --critical-path: give a TID from "
+						   "the report", optarg);
+			popts.critical_path_tid = tid;
 			break;
 		case 'h': return do_help(0, NULL);
 		default: return getopt_error(c, argv, "export");
@@ -70,11 +79,16 @@ int do_export(int argc, char **argv)
 		trace_reader__free(r);
 		return 1;
 	}
-	err = json ? perfetto__export(r, o.f) : perfetto__export_proto(r, o.f);
-	if (err)
+	err = json ? perfetto__export_opts(r, &popts, o.f) : perfetto__export_proto(r, &popts, o.f);
+	if (err == -ESRCH) {
+		errorf("thread %u is not in trace %s: give --critical-path a TID that ipctrace report "
+		       "lists", popts.critical_path_tid, argv[optind]);
+		outfile__abort(&o);
+	} else if (err) {
 		outfile__failed(&o, err, "exporting", argv[optind]);
-	else
+	} else {
 		err = outfile__commit(&o);
+	}
 	if (!err)
 		warn_status(r, argv[optind]);
 	trace_reader__free(r);

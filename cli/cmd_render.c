@@ -18,6 +18,12 @@ int render_svg(struct trace_reader *r, const struct svg_opts *sopts, struct outf
 	int err;
 
 	err = svg__render(r, sopts, o->f);
+	if (err == -ESRCH) {
+		errorf("thread %u is not in trace %s: give --critical-path a TID that ipctrace report "
+		       "lists", sopts->critical_path_tid, trace_path);
+		outfile__abort(o);
+		return err;
+	}
 	if (err)
 		return outfile__failed(o, err, "drawing the SVG from", trace_path);
 	return outfile__commit(o);
@@ -36,6 +42,7 @@ int do_render(int argc, char **argv)
 		{ "lang", required_argument, NULL, 'L' },
 		{ "slide", no_argument, NULL, 'S' },
 		{ "animate", no_argument, NULL, 'A' },
+		{ "critical-path", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -93,6 +100,14 @@ int do_render(int argc, char **argv)
 			break;
 		case 'S': sopts.slide = true; break;
 		case 'A': sopts.animate = true; break;
+		case 'C':
+			if (parse_u64(optarg, MAX_PID, &w) || !w) {
+				usage_error("bad thread id '%s' for --critical-path: give a TID from the report",
+					    optarg);
+				goto out;
+			}
+			sopts.critical_path_tid = w;
+			break;
 		case 'h': ret = do_help(0, NULL); goto out;
 		default: ret = getopt_error(c, argv, "render"); goto out;
 		}

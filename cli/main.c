@@ -17,8 +17,11 @@ static const char usage_text[] =
 "  ipctrace report [--json] [--all-files] [--lang en|ko] TRACE\n"
 "  ipctrace render [-o SVG] [--from T] [--to T] [--width PX] [--pid P,...]\n"
 "                  [--chan ID,...] [--title TEXT] [--lang en|ko] [--slide]\n"
-"                  [--animate] TRACE\n"
-"  ipctrace export --perfetto [-o FILE] [--format proto|json] TRACE\n"
+"                  [--animate] [--critical-path TID] TRACE\n"
+"  ipctrace export --perfetto [-o FILE] [--format proto|json] [--critical-path TID]\n"
+"                  TRACE\n"
+"  ipctrace critical-path [--json] --tid TID [--from T] [--to T] [--max-steps N]\n"
+"                  [--lang en|ko] TRACE\n"
 "  ipctrace help | --help | version | --version\n"
 "\n"
 "Records which thread blocks on which pipe, FIFO, queue or socket, who\n"
@@ -54,16 +57,25 @@ static const char usage_text[] =
 "Subcommands (no privileges needed; any machine can read a trace):\n"
 "  report    the report as text, or with --json as one JSON object;\n"
 "            --all-files keeps file channels that nobody wrote;\n"
-"            --lang en|ko: the text's words (JSON never changes with it)\n"
+"            --lang en|ko: the text's words (JSON never changes with it);\n"
+"            it ends with the threads stuck at the stop, whom they wait for,\n"
+"            and deadlocks\n"
 "  render    the timeline SVG (-o default " DEFAULT_SVG ", - for stdout);\n"
 "            --from/--to T: window from trace start, T like 1.5, 250ms, 40us;\n"
 "            --width PX; --pid/--chan: only these processes / channel ids;\n"
 "            --lang en|ko: its words; --slide: 16:9 at 1920x1080, only the\n"
 "            threads and channels that take part, the legend of what is drawn;\n"
-"            --animate: the messages appear in time order (SMIL, in a browser)\n"
+"            --animate: the messages appear in time order (SMIL, in a browser);\n"
+"            --critical-path TID: mark that thread's critical path\n"
 "  export    --perfetto: Perfetto's protobuf trace for ui.perfetto.dev (-o\n"
 "            default " DEFAULT_PERFETTO ", - for stdout); a NAME.json, or\n"
-"            --format json, is Trace Event JSON for chrome://tracing too\n"
+"            --format json, is Trace Event JSON for chrome://tracing too;\n"
+"            --critical-path TID adds a track of that thread's critical path\n"
+"  critical-path  why thread TID waited: its own time, and for each wait what\n"
+"            the thread that ended it was doing, recursively, through which\n"
+"            channel and call, down to a timer, an interrupt or an untraced\n"
+"            task; --from/--to T: a window; --max-steps N: steps listed\n"
+"            (default 100, 0 = all); --json: path, by_thread, by_channel\n"
 "\n"
 "Examples:\n"
 "  sudo ipctrace -- sh -c 'seq 1 200000 | sort -n | uniq -c >/dev/null'\n"
@@ -72,6 +84,7 @@ static const char usage_text[] =
 "  ipctrace render --from 1s --to 1.2s --width 2000 -o zoom.svg ipctrace.trace\n"
 "  ipctrace render --lang ko --slide -o slide.svg ipctrace.trace\n"
 "  ipctrace export --perfetto -o trace.perfetto-trace ipctrace.trace\n"
+"  ipctrace critical-path --tid 4242 ipctrace.trace\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error; when recording a\n"
 "COMMAND, the command's status. See ipctrace(1).\n";
@@ -97,6 +110,7 @@ static const struct cmd {
 	{ "report", do_report },
 	{ "render", do_render },
 	{ "export", do_export },
+	{ "critical-path", do_critical_path },
 	{ "help", do_help },
 	{ "version", do_version },
 	{ 0 },

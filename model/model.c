@@ -37,6 +37,7 @@ static struct thr *call_thread(struct model *m, struct call *c)
 		return NULL;
 	thr_touch(t, c->end);
 	t->pub.syscalls++;
+	end_of_recording_call(t, e, c->start);
 	return t;
 }
 
@@ -272,6 +273,8 @@ void model__finish(struct model *m)
 	p->finished = true;
 	if (finish_threads(m) || finish_processes(m) || finish_channels(m) || finish_wakeups(m))
 		p->oom = true;
+	else
+		finish_stuck(m);
 }
 
 void model__free(struct model *m)

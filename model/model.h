@@ -103,6 +103,11 @@ struct model_thread {
 	uint64_t user_ns, kernel_ns, blocked_ns, runnable_ns;
 	uint64_t syscalls;
 	bool exited;
+	/* asleep at the end of the recording in a call that never returned (the report's `stuck`) */
+	bool stuck;
+	uint8_t stuck_op;              /* enum ipct_op of that call */
+	int stuck_chan;                /* its report channel id, 0 = none */
+	uint64_t stuck_since;          /* when the call began (or the sleep, if its entry was not seen) */
 };
 
 struct model_process {

@@ -83,6 +83,11 @@ struct thr {
 	uint32_t io_rc;
 	uint64_t io_blk_ns;
 	bool io_blocked;
+	/* at the stop: the call still going and the sleep still going (IPCT_F_UNFINISHED) */
+	bool end_call, end_asleep;
+	uint64_t end_chan, end_since;
+	uint64_t end_stop;          /* the stop the unfinished sleep was seen at: later events are after it */
+	uint8_t end_op;
 };
 
 struct tuple {
@@ -346,6 +351,10 @@ void on_sleep(struct model *m, const struct ipct_sleep *e);
 void on_task(struct model *m, const struct ipct_task *e);
 void on_proc(struct model *m, const struct ipct_proc *e);
 int finish_threads(struct model *m);
+/* A call still going when recording stopped; any call that returned ends that state. */
+void end_of_recording_call(struct thr *t, const struct ipct_syscall *e, uint64_t start);
+/* The channel a stuck thread waits on, once every channel has its report id. */
+void finish_stuck(struct model *m);
 int finish_processes(struct model *m);
 
 /* model.c */

@@ -105,6 +105,17 @@ void on_sleep(struct model *m, const struct ipct_sleep *e)
 	if (unknown && !t->born && !state)
 		state = 1;
 	thr_touch(t, in);
+	/* asleep at the stop and not yet woken (a woken one only waited for a CPU); what
+	 * happens after the stop (a kill ending the program) does not change that */
+	if (!(t->end_asleep && e->h.ts > t->end_stop)) {
+		t->end_asleep = state && (e->h.flags & IPCT_F_UNFINISHED) && !e->wake_ts;
+		t->end_stop = e->h.ts;
+	}
+	if (t->end_asleep && !t->end_call && t->end_stop == e->h.ts) {
+		t->end_chan = e->chan;
+		t->end_op = e->op;
+		t->end_since = out;
+	}
 	if (state) {
 		wake = e->wake_ts ? e->wake_ts : in;
 		if (wake < out)
@@ -237,6 +248,35 @@ static int cmp_process(const void *a, const void *b)
 	return (x->pid > y->pid) - (x->pid < y->pid);
 }
 
+void end_of_recording_call(struct thr *t, const struct ipct_syscall *e, uint64_t start)
+{
+	if (t->end_asleep && e->h.ts > t->end_stop)
+		return;
+	t->end_call = e->h.flags & IPCT_F_UNFINISHED;
+	if (!t->end_call) {
+		t->end_asleep = false;
+		return;
+	}
+	t->end_chan = e->chan;
+	t->end_op = e->op;
+	t->end_since = e->enter_ts || !t->end_asleep ? start : t->end_since;
+}
+
+void finish_stuck(struct model *m)
+{
+	struct model_priv *p = m->priv;
+
+	for (size_t i = 0; i < p->nthrs; i++) {
+		uint32_t idx;
+
+		if (!p->thrs[i].end_asleep)
+			continue;
+		idx = hmap_get(&p->final_tid, p->thrs[i].pub.tid);
+		if (idx != NONE_IDX && m->threads[idx].stuck)
+			m->threads[idx].stuck_chan = rch_id(p, chan_rc(m, p->thrs[i].end_chan, false));
+	}
+}
+
 int finish_threads(struct model *m)
 {
 	struct model_priv *p = m->priv;
@@ -261,6 +301,11 @@ int finish_threads(struct model *m)
 		o->last_ts = last;
 		life = last - first;
 		o->user_ns = sub0(life, o->kernel_ns + o->blocked_ns + o->runnable_ns);
+		o->stuck = t->end_asleep && (!t->pub.exited || t->exit_ts > t->end_stop);
+		if (o->stuck) {
+			o->stuck_op = t->end_op;
+			o->stuck_since = t->end_since;
+		}
 	}
 	m->nthreads = p->nthrs;
 	qsort(m->threads, m->nthreads, sizeof(*m->threads), cmp_thread);

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include "critical_path.h"
 #include "json_writer.h"
 #include "model.h"
 #include "perfetto.h"
@@ -266,8 +267,80 @@ static void other_data(struct pf *p, const struct trace_meta *meta)
 	json_writer__end_object(w);
 }
 
+/* Perfetto groups tracks by pid: one above any real pid holds the critical path. */
+#define CP_TRACK_PID 4194305u
+
+/* The critical path as its own track: one slice per step, named for what it was. */
+void perfetto__cp_track_name(const struct model *names, uint32_t tid, char *b, size_t n)
+{
+	const struct model_thread *t = model__thread(names, tid);
+
+	snprintf(b, n, "critical path of %s (tid %u)", t ? t->comm : "?", tid);
+}
+
+void perfetto__cp_step_name(const struct model *names, const struct cp_step *s, char *b, size_t n)
+{
+	const struct model_thread *st = model__thread(names, s->tid);
+	char ch[48];
+
+	chan_suffix(names, ch, sizeof(ch), s->chan);
+	snprintf(b, n, "%s %u: %s%s%s%s%s", st ? st->comm : "?", s->tid, cp_state_name(s->state),
+		 s->op ? " in " : "", s->op ? op_name(s->op) : "", ch,
+		 s->handover ? " (hand-over)" : "");
+}
+
+static void cp_track(struct pf *p, const struct critical_path *cp)
+{
+	struct json_writer *w = p->w;
+	char name[160];
+
+	perfetto__cp_track_name(p->names, cp->tid, name, sizeof(name));
+	begin(p, "M", CP_TRACK_PID, CP_TRACK_PID);
+	json_writer__string_field(w, "name", "process_name");
+	json_writer__name(w, "args");
+	json_writer__start_object(w);
+	json_writer__string_field(w, "name", name);
+	json_writer__end_object(w);
+	json_writer__end_object(w);
+	begin(p, "M", CP_TRACK_PID, CP_TRACK_PID);
+	json_writer__string_field(w, "name", "process_sort_index");
+	json_writer__name(w, "args");
+	json_writer__start_object(w);
+	json_writer__int_field(w, "sort_index", -1);
+	json_writer__end_object(w);
+	json_writer__end_object(w);
+	for (size_t i = 0; i < cp->nsteps; i++) {
+		const struct cp_step *s = &cp->steps[i];
+		const char *mode = mode_name(s->mode);
+
+		perfetto__cp_step_name(p->names, s, name, sizeof(name));
+		begin(p, "X", CP_TRACK_PID, CP_TRACK_PID);
+		json_writer__string_field(w, "cat", "critical-path");
+		json_writer__string_field(w, "name", name);
+		ts_us(p, "ts", s->start);
+		json_writer__milli_field(w, "dur", s->end - s->start);
+		json_writer__name(w, "args");
+		json_writer__start_object(w);
+		json_writer__uint_field(w, "tid", s->tid);
+		json_writer__uint_field(w, "pid", s->pid);
+		json_writer__string_field(w, "state", cp_state_name(s->state));
+		json_writer__int_field(w, "channel", s->chan);
+		json_writer__int_field(w, "via", s->via);
+		json_writer__uint_field(w, "depth", s->depth);
+		json_writer__string_field(w, "mode", mode ? mode : "");
+		json_writer__end_object(w);
+		json_writer__end_object(w);
+	}
+}
+
 int perfetto__export(struct trace_reader *r, FILE *out)
 {
+	return perfetto__export_opts(r, NULL, out);
+}
+
+int perfetto__export_opts(struct trace_reader *r, const struct perfetto_opts *opts, FILE *out)
+{
+	struct critical_path *cp = NULL;
 	struct model_opts mo = { 0 };
 	struct model *names, *pass2 = NULL;
 	struct pf p = { 0 };
@@ -276,6 +349,14 @@ int perfetto__export(struct trace_reader *r, FILE *out)
 	names = model__from_reader(r, NULL);
 	if (!names)
 		return errno ? -errno : -ENOMEM;
+	/* the path first: a thread not in the trace is said before anything is written */
+	if (opts && opts->critical_path_tid) {
+		cp = critical_path__from_reader(r, names, opts->critical_path_tid, 0, 0);
+		if (!cp) {
+			err = errno ? -errno : -ENOMEM;
+			goto out;
+		}
+	}
 	err = trace_reader__rewind(r);
 	if (err)
 		goto out;
@@ -301,6 +382,8 @@ int perfetto__export(struct trace_reader *r, FILE *out)
 	pass2 = model__from_reader(r, &mo);
 	if (!pass2)
 		err = errno ? -errno : -ENOMEM;
+	else if (cp)
+		cp_track(&p, cp);
 	json_writer__break(p.w);
 	json_writer__end_array(p.w);
 	json_writer__end_object(p.w);
@@ -308,6 +391,7 @@ int perfetto__export(struct trace_reader *r, FILE *out)
 	if (!err)
 		err = werr;
 out:
+	critical_path__free(cp);
 	model__free(pass2);
 	model__free(names);
 	return err;

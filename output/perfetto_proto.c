@@ -26,6 +26,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include "critical_path.h"
 #include "escape.h"
 #include "model.h"
 #include "perfetto.h"
@@ -38,6 +39,7 @@ enum { SLICE_BEGIN = 1, SLICE_END = 2, INSTANT = 3 };
 #define UUID_PROCESS(pid) ((uint64_t)(pid) << 2 | 1)
 #define UUID_THREAD(tid) ((uint64_t)(tid) << 2 | 2)
 #define UUID_LOST 3
+#define UUID_CRITICAL_PATH 7
 
 /* A message being built: small, so a fixed buffer; overflowing it drops the field. */
 struct pb {
@@ -346,8 +348,31 @@ static void on_lost(void *ctx, const struct model_lost *l)
 	put_event(p, l->first_ts, &ev);
 }
 
-int perfetto__export_proto(struct trace_reader *r, FILE *out)
+/* The critical path as a track of its own above the processes: one slice per step. */
+static void cp_track(struct pp *p, const struct critical_path *cp)
 {
+	char name[160];
+	struct event ev;
+	struct pb td = { .len = 0 };
+
+	perfetto__cp_track_name(p->names, cp->tid, name, sizeof(name));
+	pb_uint(&td, 1, UUID_CRITICAL_PATH);
+	pb_bytes(&td, 2, name, strlen(name));
+	put_descriptor(p, &td);
+	for (size_t i = 0; i < cp->nsteps; i++) {
+		const struct cp_step *s = &cp->steps[i];
+
+		perfetto__cp_step_name(p->names, s, name, sizeof(name));
+		track_event(p, &ev, SLICE_BEGIN, UUID_CRITICAL_PATH, "critical-path", name);
+		put_event(p, s->start, &ev);
+		track_event(p, &ev, SLICE_END, UUID_CRITICAL_PATH, NULL, NULL);
+		put_event(p, s->end, &ev);
+	}
+}
+
+int perfetto__export_proto(struct trace_reader *r, const struct perfetto_opts *opts, FILE *out)
+{
+	struct critical_path *cp = NULL;
 	struct model_opts mo = { 0 };
 	struct model *names, *pass2 = NULL;
 	struct pp p = { .out = out };
@@ -356,6 +381,14 @@ int perfetto__export_proto(struct trace_reader *r, FILE *out)
 	names = model__from_reader(r, NULL);
 	if (!names)
 		return errno ? -errno : -ENOMEM;
+	/* the path first: a thread not in the trace is said before anything is written */
+	if (opts && opts->critical_path_tid) {
+		cp = critical_path__from_reader(r, names, opts->critical_path_tid, 0, 0);
+		if (!cp) {
+			err = errno ? -errno : -ENOMEM;
+			goto out;
+		}
+	}
 	err = trace_reader__rewind(r);
 	if (err)
 		goto out;
@@ -369,9 +402,12 @@ int perfetto__export_proto(struct trace_reader *r, FILE *out)
 	pass2 = model__from_reader(r, &mo);
 	if (!pass2)
 		err = errno ? -errno : -ENOMEM;
+	else if (cp)
+		cp_track(&p, cp);
 	if (!err && (fflush(out) || p.err))
 		err = p.err ? p.err : -EIO;
 out:
+	critical_path__free(cp);
 	free(p.names_in.hash);
 	free(p.names_in.iid);
 	free(p.cats_in.hash);

@@ -11,6 +11,7 @@
 #include "json_writer.h"
 #include "lang.h"
 #include "report.h"
+#include "stuck.h"
 
 #define MAX_COLS 12
 #define TOP_WAKEUPS 20
@@ -327,13 +328,92 @@ static void print_threads(const struct lang *l, const struct model *m, FILE *out
 	table_free(&t);
 }
 
+static void stuck_who(const struct lang *l, const struct model *m, const struct stuck_thread *s,
+		      char *b, size_t n)
+{
+	size_t o = 0;
+
+	if (!s->nwaiting_for) {
+		snprintf(b, n, "? (%s)", s->unknown ? s->unknown : "?");
+		return;
+	}
+	b[0] = '\0';
+	for (size_t i = 0; i < s->nwaiting_for && o < n; i++)
+		o += snprintf(b + o, n - o, "%s%s %u", i ? ", " : "", comm_of(l, m, s->waiting_for[i]),
+			      s->waiting_for[i]);
+}
+
+static void stuck_chan(const struct model *m, int id, char *b, size_t n)
+{
+	const struct model_channel *c = id ? model__channel(m, id) : NULL;
+
+	if (c)
+		snprintf(b, n, "#%d %s", c->id, kind_name(c->kind));
+	else
+		snprintf(b, n, "-");
+}
+
+/* Threads asleep in a call at the stop, whom they wait for, and the loops that never end. */
+static void print_stuck(const struct lang *l, const struct model *m, const struct stuck_report *sr,
+			FILE *out)
+{
+	struct table t;
+
+	fputs(tr(l, T_REPORT_STUCK), out);
+	if (!sr->nthreads) {
+		fputs(tr(l, T_REPORT_STUCK_NONE), out);
+		return;
+	}
+	table_init(&t, tr(l, T_REPORT_STUCK_COLS));
+	for (size_t i = 0; i < sr->nthreads; i++) {
+		const struct stuck_thread *s = &sr->threads[i];
+		const struct model_thread *th = model__thread(m, s->tid);
+		char pid[16], tid[16], ch[64], since[32], dur[32], who[256];
+		uint64_t at = s->since > m->start_ts ? s->since - m->start_ts : 0;
+
+		snprintf(pid, sizeof(pid), "%u", s->pid);
+		snprintf(tid, sizeof(tid), "%u", s->tid);
+		stuck_chan(m, s->chan, ch, sizeof(ch));
+		snprintf(since, sizeof(since), "%.3f s", at / 1e9);
+		fmt_dur(dur, sizeof(dur), m->end_ts > s->since ? m->end_ts - s->since : 0);
+		stuck_who(l, m, s, who, sizeof(who));
+		table_row(&t, pid, tid, th && th->comm[0] ? th->comm : comm_of(l, m, s->pid),
+			  op_name(s->op), ch, since, dur, who);
+	}
+	table_print(&t, out, "  ");
+	table_free(&t);
+	for (size_t i = 0; i < sr->ncycles; i++) {
+		const struct stuck_cycle *c = &sr->cycles[i];
+
+		fputs(tr(l, T_REPORT_DEADLOCK), out);
+		for (size_t k = 0; k < c->n; k++) {
+			const struct stuck_member *a = &c->members[k], *b = &c->members[(k + 1) % c->n];
+			char ch[64], line[256];
+
+			stuck_chan(m, a->chan, ch, sizeof(ch));
+			if (k)
+				fputs(tr(l, T_REPORT_DEADLOCK_SEP), out);
+			snprintf(line, sizeof(line), tr(l, T_REPORT_DEADLOCK_WAITS), comm_of(l, m, a->pid),
+				 a->pid, op_name(a->op), ch, comm_of(l, m, b->pid), b->pid);
+			escape__fputs(out, line, sizeof(line));
+		}
+		fputs("\n", out);
+	}
+}
+
 int report__text(const struct model *m, const struct trace_meta *meta, const struct lang *l, FILE *out)
 {
+	struct stuck_report *sr = stuck__find(m);
+
+	if (!sr)
+		return -ENOMEM;
 	print_header(l, m, meta, out);
 	print_channels(l, m, out);
 	print_endpoints(l, m, out);
 	print_wakeups(l, m, out);
 	print_threads(l, m, out);
+	print_stuck(l, m, sr, out);
+	stuck__free(sr);
 	if (fflush(out) || ferror(out))
 		return -EIO;
 	return 0;
@@ -500,17 +580,81 @@ static void json_wakeups(struct json_writer *w, const struct model *m)
 	json_writer__end_array(w);
 }
 
+static void json_chan_or_null(struct json_writer *w, int id)
+{
+	if (id)
+		json_writer__int_field(w, "channel", id);
+	else
+		json_writer__null_field(w, "channel");
+}
+
+static void json_stuck(struct json_writer *w, const struct model *m, const struct stuck_report *sr)
+{
+	json_writer__name(w, "stuck");
+	json_writer__start_array(w);
+	for (size_t i = 0; i < sr->nthreads; i++) {
+		const struct stuck_thread *s = &sr->threads[i];
+		const struct model_thread *th = model__thread(m, s->tid);
+
+		json_writer__start_object(w);
+		json_writer__uint_field(w, "pid", s->pid);
+		json_writer__uint_field(w, "tid", s->tid);
+		json_writer__stringn_field(w, "comm", th ? th->comm : "", IPCT_COMM_LEN);
+		json_chan_or_null(w, s->chan);
+		json_writer__string_field(w, "op", op_name(s->op));
+		json_writer__uint_field(w, "since_ns", s->since);
+		json_writer__name(w, "waiting_for");
+		json_writer__start_array(w);
+		for (size_t k = 0; k < s->nwaiting_for; k++)
+			json_writer__uint(w, s->waiting_for[k]);
+		json_writer__end_array(w);
+		if (s->unknown)
+			json_writer__string_field(w, "waiting_for_unknown", s->unknown);
+		else
+			json_writer__null_field(w, "waiting_for_unknown");
+		json_writer__end_object(w);
+	}
+	json_writer__end_array(w);
+	json_writer__name(w, "cycles");
+	json_writer__start_array(w);
+	for (size_t i = 0; i < sr->ncycles; i++) {
+		json_writer__start_array(w);
+		for (size_t k = 0; k < sr->cycles[i].n; k++) {
+			const struct stuck_member *a = &sr->cycles[i].members[k];
+			const struct model_process *p = model__process(m, a->pid);
+
+			json_writer__start_object(w);
+			json_writer__uint_field(w, "pid", a->pid);
+			json_writer__stringn_field(w, "comm", p ? p->comm : "", IPCT_COMM_LEN);
+			json_chan_or_null(w, a->chan);
+			json_writer__uint_field(w, "tid", a->tid);
+			json_writer__string_field(w, "op", op_name(a->op));
+			json_writer__end_object(w);
+		}
+		json_writer__end_array(w);
+	}
+	json_writer__end_array(w);
+}
+
 int report__json(const struct model *m, const struct trace_meta *meta, FILE *out)
 {
-	struct json_writer *w = json_writer__new(out, true);
+	struct json_writer *w;
+	struct stuck_report *sr = stuck__find(m);
 
-	if (!w)
+	if (!sr)
 		return -ENOMEM;
+	w = json_writer__new(out, true);
+	if (!w) {
+		stuck__free(sr);
+		return -ENOMEM;
+	}
 	json_writer__start_object(w);
 	json_trace(w, m, meta);
 	json_processes(w, m);
 	json_channels(w, m);
 	json_wakeups(w, m);
+	json_stuck(w, m, sr);
+	stuck__free(sr);
 	json_writer__end_object(w);
 	return json_writer__free(w);
 }

@@ -10,6 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "critical_path.h"
 #include "svg.h"
 #include "svg_draw.h"
 #include "svg_writer.h"
@@ -174,6 +175,8 @@ static int layout(struct draw *d)
 		y += d->lane_h;
 	d->y_lanes_end = y;
 	y += tl->nlanes > 16 ? 36 : 16;
+	d->y_cp = y;
+	y += svg_cp_summary_lines(d) * 18.0 + (d->opts->critical_path ? 8 : 0);
 	d->y_table = y;
 	y += 24 + ROW_H * (1 + (d->ntable ? d->ntable : 1)) + (d->table_more ? ROW_H : 0) + 24;
 	d->y_fig = y;
@@ -239,6 +242,7 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	svg_draw_title(&d);
 	svg_draw_axis(&d, d.y_axis, false);
 	svg_draw_lanes(&d);
+	svg_draw_critical_path(&d);
 	if (tl->nlanes > 16)
 		svg_draw_axis(&d, d.y_lanes_end + 8, true);
 	svg_draw_lost(&d);
@@ -263,6 +267,8 @@ int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
 	struct timeline_opts to = { 0 };
 	struct timeline *tl = NULL;
 	struct model *names, *pass2 = NULL;
+	struct critical_path *cp = NULL;
+	struct svg_opts with_cp;
 	const char *note = NULL;
 	int err;
 
@@ -303,8 +309,19 @@ int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
 		goto out;
 	if (trace_reader__status(r) != TRACE_OK)
 		note = trace_reader__status_msg(r);
+	if (opts->critical_path_tid) {
+		cp = critical_path__from_reader(r, names, opts->critical_path_tid, to.from, to.to);
+		if (!cp) {
+			err = errno ? -errno : -ENOMEM;
+			goto out;
+		}
+		with_cp = *opts;
+		with_cp.critical_path = cp;
+		opts = &with_cp;
+	}
 	err = svg__draw(names, trace_reader__meta(r), tl, opts, note, out);
 out:
+	critical_path__free(cp);
 	model__free(pass2);
 	model__free(names);
 	timeline__free(tl);

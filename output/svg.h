@@ -10,6 +10,7 @@
 #include "trace.h"
 
 struct lang;
+struct critical_path;
 
 struct svg_opts {
 	unsigned width;          /* px of the timeline area; 0 = default (1200) */
@@ -22,9 +23,14 @@ struct svg_opts {
 	const struct lang *lang; /* words people read (lang.h); NULL = English */
 	bool slide;              /* 16:9, large, only what takes part (svg_slide.c) */
 	bool animate;            /* messages play in time order (SMIL, svg_anim.c) */
+	uint32_t critical_path_tid;  /* svg__render: mark this thread's critical path; 0 = none */
+	const struct critical_path *critical_path;  /* svg__draw: the path to mark, NULL = none */
 };
 
-/* Two passes over r (it is rewound): name things, then draw. 0 or -errno. */
+/*
+ * Two passes over r (it is rewound): name things, then draw; a third for the
+ * critical path if asked (-ESRCH: no such thread). 0 or -errno.
+ */
 int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out);
 
 struct timeline;

@@ -69,7 +69,7 @@ struct draw {
 	double afs;                /* scale of arrows and their labels: 1 = compact or crowded */
 	double cell_w;             /* a quadrant of the modes figure */
 	double x0, tw;             /* timeline area */
-	double y_axis, y_lanes, y_lanes_end, y_table, y_fig, y_legend;
+	double y_axis, y_lanes, y_lanes_end, y_cp, y_table, y_fig, y_legend;
 	double *lane_y;
 	size_t *table_chans;       /* indexes into m->channels, in id order */
 	size_t ntable, table_more;
@@ -92,6 +92,11 @@ const char *svg_listening_suffix(const struct draw *d, const struct model_channe
 void svg_chan_desc(const struct draw *d, char *b, size_t n, int id);
 bool svg_pid_listed(const struct draw *d, uint32_t pid);
 bool svg_chan_listed(const struct draw *d, const struct model_channel *c);
+
+/* svg_critical_path.c: render --critical-path */
+size_t svg_cp_summary_lines(const struct draw *d);
+const char *svg_cp_css(void);
+void svg_draw_critical_path(struct draw *d);
 
 /* svg_style.c */
 enum family svg_kind_family(unsigned k);

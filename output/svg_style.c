@@ -88,6 +88,8 @@ void svg_write_defs(struct draw *d)
 			      ".w%d{fill:none;stroke:%s;stroke-width:%.1f;stroke-dasharray:%.0f %.0f;marker-end:url(#wa%d)}",
 			      f, fam_color[f], f, fam_arrow_color[f], 1.3 * d->afs, f, f, fam_arrow_color[f],
 			      d->afs, 3 * d->afs, 2 * d->afs, f);
+	if (d->opts->critical_path)
+		o += snprintf(css + o, sizeof(css) - o, "%s", svg_cp_css());
 	svgw__open(d->w, "style");
 	svgw__raw(d->w, css);
 	svgw__close(d->w);

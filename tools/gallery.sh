@@ -52,7 +52,11 @@ udp_pair||4 Socket|UDP datagrams over the loopback interface
 udp_reqrep||2.1.2, 4 Socket|DNS-like request and reply: an unbound client sendto()s a server and recvfrom()s its answer: one udp channel, half-duplex
 pingpong|20|3, 4 PIPE|Two processes bounce one byte back and forth over two pipes: the smallest round trip, each side blocked while the other runs
 signal_pair||1.1|Signals as messages: kill() one way, an answer back
-many_tasks|20 20|1.1|One collector reads a pipe written by many short-lived processes and threads: every new task is followed'
+many_tasks|20 20|1.1|One collector reads a pipe written by many short-lived processes and threads: every new task is followed
+cp_chain|6|3, 4|A chain of waits for critical-path: a sink waits on a relay (unix socket, then a process-shared semaphore), the relay on a source (pipe), each with set sleeps
+cp_threads|6|1.1.1|A chain of waits between threads through futexes (semaphores), for critical-path
+cp_disk|16|1.2|A chain that ends at the disk: a reader waits on a pipe for a process whose O_DIRECT reads wait for the device
+deadlock|2|3|Two processes that each wait for the other to speak first (a pipe one way, a unix socket the other): a deadlock the report names'
 
 # demos whose IPC is a short burst after a long start: drawn zoomed on it
 ZOOM_DEMOS='unix_fullduplex pingpong'

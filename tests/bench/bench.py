@@ -54,6 +54,7 @@ GOALS = {
     "pingpong.bytes_per_event": ("<=", 8.0),
     "report.1e6.seconds": ("<", 2.0),
     "render.1e6.seconds": ("<", 2.0),
+    "critical-path.1e6.seconds": ("<", 1.0),
     "report.memory_growth_1e6_to_1e7": ("<=", 1.5),
     "render.memory_growth_1e6_to_1e7": ("<=", 1.5),
 }
@@ -527,8 +528,16 @@ class Bench:
                 self.gen1 = trace
             say(f"  generated {tag} events: {size / 2**20:.1f} MiB, {size / n:.2f} bytes/event, "
                 f"in {wall:.1f} s")
-            for cmd, argv in (("report", [IPCTRACE, "report", trace]),
-                              ("render", [IPCTRACE, "render", "-o", trace + ".svg", trace])):
+            cmds = [("report", [IPCTRACE, "report", trace]),
+                    ("render", [IPCTRACE, "render", "-o", trace + ".svg", trace])]
+            # the critical path of the thread that waited most: the deepest walk
+            j = ipctrace_json(trace, self.log)
+            waiter = j and max((t for p in j["processes"] for t in p["threads"]),
+                               key=lambda t: t["blocked_ns"], default=None)
+            if waiter:
+                cmds.append(("critical-path", [IPCTRACE, "critical-path", "--tid",
+                                               str(waiter["tid"]), trace]))
+            for cmd, argv in cmds:
                 times, rss = [], []
                 runs = CFG["report_runs"] if n <= 1000000 else 1
                 for _ in range(runs):
@@ -555,7 +564,7 @@ class Bench:
             if n != 1000000 and not os.environ.get("BENCH_KEEP"):
                 os.unlink(trace)
         table(["command", "wall", "peak RSS", "throughput", ""], rows)
-        for cmd in ("report", "render"):
+        for cmd in ("report", "render", "critical-path"):
             a, b = mem.get((cmd, "1e6")), mem.get((cmd, "1e7"))
             if a and b:
                 metric(f"{cmd}.memory_growth_1e6_to_1e7", round(b / a, 2), "x")

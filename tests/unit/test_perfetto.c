@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,64 @@ Test(perfetto, channels_say_which_socket_listens)
 			   "the listener is not flagged");
 	cr_assert_not_null(strstr(buf, "\"name\":\"127.0.0.1:8080 <-> 127.0.0.1:5000\",\"direction\":\"half-duplex\",\"listening\":false}"),
 			   "the connection is flagged or its direction lost");
+	free(buf);
+	free(t);
+}
+
+/* The critical path track: one slice per step, contiguous over the reader's life, valid JSON. */
+static const char *const cp_check_py =
+	"import json, sys\n"
+	"d = json.load(open(sys.argv[1], encoding='utf-8'))\n"
+	"ev = d['traceEvents']\n"
+	"track = [e for e in ev if e['pid'] == 4194305]\n"
+	"names = [e['args']['name'] for e in track if e['ph'] == 'M' and e['name'] == 'process_name']\n"
+	"assert names == ['critical path of reader (tid 200)'], names\n"
+	"sl = sorted((e for e in track if e['ph'] == 'X'), key=lambda e: e['ts'])\n"
+	"assert sl and all(e['cat'] == 'critical-path' for e in sl), sl[:3]\n"
+	"for a, b in zip(sl, sl[1:]):\n"
+	"    assert round((a['ts'] + a['dur']) * 1000) == round(b['ts'] * 1000), (a, b)\n"
+	"assert {e['args']['tid'] for e in sl} >= {200}, sl[:3]\n"
+	"assert any(e['args']['state'] != 'running' for e in sl), sl[:5]\n";
+
+Test(perfetto, critical_path_track)
+{
+	struct perfetto_opts o = { .critical_path_tid = 200 };
+	char path[] = "/tmp/ipct-perfetto-XXXXXX.json", pypath[] = "/tmp/ipct-perfetto-XXXXXX.py";
+	size_t tlen, len = 0;
+	void *t = sy_demo(true, &tlen);
+	char cmd[512], *buf = NULL;
+	struct trace_reader *r;
+	FILE *f, *py;
+	int err = 0, fd;
+
+	cr_assert_not_null(t);
+	r = trace_reader__open_mem(t, tlen, &err, NULL);
+	cr_assert_not_null(r);
+	f = open_memstream(&buf, &len);
+	cr_assert_eq(perfetto__export_opts(r, &o, f), 0);
+	fclose(f);
+	trace_reader__free(r);
+	r = trace_reader__open_mem(t, tlen, &err, NULL);
+	cr_assert_not_null(r);
+	o.critical_path_tid = 4242;
+	f = fopen("/dev/null", "w");
+	cr_assert_eq(perfetto__export_opts(r, &o, f), -ESRCH, "a thread not in the trace");
+	fclose(f);
+	trace_reader__free(r);
+	fd = mkstemps(path, 5);
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, buf, len), (ssize_t)len);
+	close(fd);
+	fd = mkstemps(pypath, 3);
+	cr_assert_geq(fd, 0);
+	py = fdopen(fd, "w");
+	cr_assert_not_null(py);
+	fputs(cp_check_py, py);
+	fclose(py);
+	snprintf(cmd, sizeof(cmd), "python3 %s %s", pypath, path);
+	cr_assert_eq(system(cmd), 0, "the critical path track failed its checks: %s", path);
+	unlink(path);
+	unlink(pypath);
 	free(buf);
 	free(t);
 }

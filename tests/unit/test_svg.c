@@ -987,3 +987,22 @@ Test(gallery, the_readme_lists_every_demo_as_the_gallery_does)
 	cr_assert_eq(pclose(p), 0);
 	free(readme);
 }
+
+/* render --critical-path: the path's group with bands and its summary, well formed, every mark titled. */
+Test(svg, critical_path_marks_and_summary)
+{
+	struct svg_opts opts = { .critical_path_tid = 200 };
+	size_t tlen;
+	void *t = sy_demo(true, &tlen);
+	struct out o;
+
+	cr_assert_not_null(t);
+	o = render(t, tlen, &opts);
+	assert_well_formed(&o);
+	assert_tooltips(&o);
+	cr_assert_not_null(strstr(o.buf, "<g id=\"critical-path\">"), "no critical path group");
+	cr_assert(strstr(o.buf, "class=\"cpb\"") || strstr(o.buf, "class=\"cpe\""), "no band");
+	cr_assert_not_null(strstr(o.buf, "Critical path of reader (tid 200): "), "no summary");
+	free(o.buf);
+	free(t);
+}

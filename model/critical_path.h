@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The critical path of one thread over a window: its own running and
+ * runnable time, and for each stretch it spent blocked, what the thread
+ * whose wakeup ended the wait was doing meanwhile, recursively (the walk of
+ * Trace Compass's execution graph and Perfetto's critical path), naming at
+ * each step the channel, the call and the waiting mode.
+ *
+ *   struct cp_collector *c = cp_collector__new(from, to);     (0, 0: keep all)
+ *   struct model_opts mo = {0};  cp_collector__sinks(c, &mo);
+ *   struct model *m = model__from_reader(r, &mo);           one pass
+ *   struct critical_path *cp = cp_collector__path(c, m, tid, from, to);
+ *   critical_path__free(cp);  cp_collector__free(c);
+ *
+ * critical_path__from_reader is that pass for a caller that already has the
+ * trace's model. Memory grows with the threads and the off-CPU stretches
+ * (each a wait and its wakeup) inside the window, never with other events.
+ */
+#ifndef IPCTRACE_CRITICAL_PATH_H
+#define IPCTRACE_CRITICAL_PATH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "model.h"
+
+enum cp_state {
+	CP_RUNNING = 0,  /* on CPU */
+	CP_RUNNABLE,     /* woken or preempted, waiting for a CPU */
+	CP_BLOCKED,      /* asleep, and the walk cannot follow the wait (no wakeup recorded) */
+	CP_INTERRUPT,    /* asleep until an interrupt (a device) woke it */
+	CP_TIMER,        /* asleep until a timer expired */
+	CP_UNTRACED,     /* asleep until a task that was not traced woke it */
+	CP_UNKNOWN,      /* no state recorded (before the thread was seen, after it ended) */
+	CP_STATE_COUNT
+};
+
+struct cp_step {
+	uint32_t pid, tid;
+	enum cp_state state;
+	uint64_t start, end;       /* absolute ns; steps are contiguous */
+	int chan;                  /* the wait's or the hand-over's channel, 0 = none */
+	uint8_t op;                /* its call (enum ipct_op), IPCT_OP_OTHER = none */
+	enum model_mode mode;      /* the waiting mode of that wait, MODE_NONE = none */
+	int via;                   /* channel of the innermost wait this time is charged to, 0 = TID's own */
+	uint16_t depth;            /* 0 = TID itself, 1 = who woke it, ... */
+	bool handover;             /* the waker's stretch that ends with the wakeup */
+	uint32_t waker_pid, waker_tid; /* CP_UNTRACED: the task that woke it */
+};
+
+struct cp_thread_total {
+	uint32_t pid, tid;
+	uint64_t ns;
+};
+
+struct cp_chan_total {
+	int chan;
+	uint64_t ns;
+};
+
+struct critical_path {
+	uint32_t pid, tid;
+	uint64_t from, to;                 /* the window walked (absolute ns) */
+	uint64_t own_ns;                   /* TID's own running and runnable time */
+	struct cp_step *steps;             size_t nsteps;
+	struct cp_thread_total *by_thread; size_t nby_thread;   /* most first */
+	struct cp_chan_total *by_channel;  size_t nby_channel;  /* most first */
+};
+
+struct trace_reader;
+struct cp_collector;
+
+/* from/to absolute ns bound what is kept (0, 0 = everything). NULL on ENOMEM. */
+struct cp_collector *cp_collector__new(uint64_t from, uint64_t to);
+/* Point mo's span and wake callbacks and ctx at c. */
+void cp_collector__sinks(struct cp_collector *c, struct model_opts *mo);
+/*
+ * The path of tid over [from, to] (absolute ns) cut to its life; from = to = 0:
+ * its whole life. m is the model of the pass c was fed (or of the same trace).
+ * NULL with errno ESRCH (no such thread), ENOMEM.
+ */
+struct critical_path *cp_collector__path(const struct cp_collector *c, const struct model *m,
+					 uint32_t tid, uint64_t from, uint64_t to);
+void cp_collector__free(struct cp_collector *c);
+
+/* One more pass over r (rewound) with the names of its first-pass model. NULL and errno. */
+struct critical_path *critical_path__from_reader(struct trace_reader *r, const struct model *names,
+						 uint32_t tid, uint64_t from, uint64_t to);
+void critical_path__free(struct critical_path *cp);
+
+/* "running", "runnable", "blocked", "interrupt", "timer", "untraced", "unknown". */
+const char *cp_state_name(enum cp_state s);
+/* The waiting mode a wait in op shows, MODE_NONE where it is no wait on a channel. */
+enum model_mode cp_wait_mode(unsigned op, int chan);
+
+#endif /* IPCTRACE_CRITICAL_PATH_H */

@@ -1,0 +1,276 @@
+"""Issue 10: the critical path through channels, on demos whose chains are known step by step
+(the demo's own sleeps are the oracle) and on a real program (pgbench and its backend)."""
+
+import json
+import os
+import pwd
+import re
+import signal
+import statistics
+import subprocess
+import time
+
+import pytest
+
+from lib import (IPCTRACE, Fail, Said, channels, check, endpoint, excerpt, expect_comm,
+                 one_channel, record, record_flags, report, run, short, tool, wait_for)
+from apps import as_user, free_port, recording_began
+from test_app_postgres import postgres_bin
+
+# A timer step is the kernel's hrtimer: its length is the demo's sleep within timer slack and
+# the wakeup latency of a loaded machine (runnable time is a step of its own).
+SLEEP_TOLERANCE_MS = 3.0
+# A round whose waiter was itself still runnable (a loaded machine) when the post came never
+# waited for it: that round's sleep is then the waiter's own time, not on its path.
+ROUNDS_MISSED = 2
+
+
+def critical_path(trace, tid, *extra):
+    r = run([IPCTRACE, "critical-path", "--json", "--tid", str(tid)] + list(extra) + [trace],
+            timeout=120)
+    if r.rc != 0:
+        raise Fail("ipctrace critical-path --tid %d: %s" % (tid, r.why()))
+    try:
+        return json.loads(r.out)
+    except ValueError as e:
+        raise Fail("critical-path --json is not JSON (%s): %s" % (e, short(r.out)))
+
+
+def covers_window(cp):
+    """The steps are contiguous and cover [from_ns, to_ns] exactly; by_thread adds up."""
+    path = cp["path"]
+    check(path, "empty path: %s" % excerpt(cp))
+    check(path[0]["start_ns"] == cp["from_ns"], "path starts at %d, window at %d"
+          % (path[0]["start_ns"], cp["from_ns"]))
+    check(path[-1]["end_ns"] == cp["to_ns"], "path ends at %d, window at %d"
+          % (path[-1]["end_ns"], cp["to_ns"]))
+    for a, b in zip(path, path[1:]):
+        check(a["end_ns"] == b["start_ns"], "gap or overlap between steps %s and %s"
+              % (excerpt(a), excerpt(b)))
+    check(sum(t["ns"] for t in cp["by_thread"]) == cp["to_ns"] - cp["from_ns"],
+          "by_thread does not add up to the window: %s" % excerpt(cp["by_thread"]))
+
+
+def steps(cp, tid, state, via=None, op=None):
+    return [s for s in cp["path"] if s["tid"] == tid and s["state"] == state
+            and (via is None or s["via"] == via) and (op is None or s["op"] == op)]
+
+
+def ms(s):
+    return (s["end_ns"] - s["start_ns"]) / 1e6
+
+
+def lengths_near(found, want_ms, what, at_least):
+    got = [round(ms(s), 2) for s in found]
+    check(len(got) >= at_least, "%s: %d steps, expected >= %d: %s" % (what, len(got), at_least, got))
+    med = statistics.median(got)
+    check(abs(med - want_ms) <= SLEEP_TOLERANCE_MS, "%s: median %.2f ms, expected %d +- %.1f ms: %s"
+          % (what, med, want_ms, SLEEP_TOLERANCE_MS, got))
+    return got
+
+
+def test_chain_over_pipe_socket_and_semaphore(ctx):
+    rounds, source_ms, relay_ms, post_ms = 8, 60, 20, 10
+    r = record(ctx, [tool("cp_chain"), str(rounds), str(source_ms), str(relay_ms), str(post_ms)])
+    said = Said(r.out)
+    src, rel, sink = said.pid("cp-source"), said.pid("cp-relay"), said.pid("cp-sink")
+    j = report(ctx.trace)
+    pipe = one_channel(j, "pipe", [src, rel])["id"]
+    sock = one_channel(j, "unix-stream", [rel, sink])["id"]
+    futex = one_channel(j, "futex", [rel, sink])["id"]
+    cp = critical_path(ctx.trace, sink)
+    covers_window(cp)
+    check(cp["tid"] == sink and cp["comm"] == "cp-sink", "wrong thread: %s" % excerpt(cp, 200))
+    # Each round the sink waits for the relay's sleep before the send (through the socket),
+    # its sleep before the post (through the semaphore's futex), and before that for the
+    # source's nanosleep (through the pipe) for what remains of the source's period.
+    lengths_near(steps(cp, rel, "timer", via=sock, op="nanosleep"), relay_ms,
+                 "relay's sleep before each send", rounds - ROUNDS_MISSED)
+    lengths_near(steps(cp, rel, "timer", via=futex, op="nanosleep"), post_ms,
+                 "relay's sleep before each post", rounds - ROUNDS_MISSED)
+    # the first two rounds start the pipeline: the steady state is from the third on
+    lengths_near(steps(cp, src, "timer", via=pipe, op="nanosleep")[2:],
+                 source_ms - relay_ms - post_ms, "source's sleep before its byte",
+                 rounds - 2 - ROUNDS_MISSED)
+    hand = [(s["tid"], s["channel"], s["kind"], s["op"]) for s in cp["path"] if s["handover"]]
+    for want in ((rel, sock, "unix-stream", "send"), (rel, futex, "futex", "futex_wake"),
+                 (src, pipe, "pipe", "write")):
+        n = hand.count(want)
+        check(n >= rounds - ROUNDS_MISSED, "hand-over %s seen %d times, expected >= %d: %s"
+              % (want, n, rounds - ROUNDS_MISSED, excerpt(hand, 400)))
+    by_chan = {c["channel"]: c["ns"] / 1e6 for c in cp["by_channel"]}
+    check({pipe, sock, futex} <= set(by_chan), "by_channel misses a channel: %s" % by_chan)
+    # every round charges relay_ms to the socket, post_ms to the futex: nothing else does
+    for chan, per_round in ((sock, relay_ms), (futex, post_ms)):
+        check(by_chan[chan] >= (rounds - ROUNDS_MISSED) * per_round, "channel %d: %.1f ms on "
+              "the path, expected >= %d x %d ms" % (chan, by_chan[chan], rounds - ROUNDS_MISSED,
+                                                    per_round))
+    check(cp["summary"].startswith("%d%% of cp-sink's time" % round(100 * cp["waiting_ns"]
+                                   / (cp["to_ns"] - cp["from_ns"]))), cp["summary"])
+    text = run([IPCTRACE, "critical-path", "--tid", str(sink), ctx.trace], timeout=60)
+    check(text.rc == 0 and cp["summary"] in text.out, "text output lacks the summary line: %s"
+          % short(text.out))
+
+
+def test_window_is_cut_exactly(ctx):
+    r = record(ctx, [tool("cp_chain"), "4", "40", "10", "5"])
+    sink = Said(r.out).pid("cp-sink")
+    cp = critical_path(ctx.trace, sink, "--from", "50ms", "--to", "120ms")
+    covers_window(cp)
+    check(cp["to_ns"] - cp["from_ns"] == 70000000, "window is %d ns, expected 70 ms"
+          % (cp["to_ns"] - cp["from_ns"]))
+
+
+def test_chain_between_threads_through_futexes(ctx):
+    rounds, stage1_ms, stage2_ms = 8, 40, 10
+    r = record(ctx, [tool("cp_threads"), str(rounds), str(stage1_ms), str(stage2_ms)])
+    said = Said(r.out)
+    tid = {role: said.num(role, r"tid (\d+)") for role in ("cp-stage1", "cp-stage2", "cp-waiter")}
+    cp = critical_path(ctx.trace, tid["cp-waiter"])
+    covers_window(cp)
+    j = report(ctx.trace)
+    kinds = {c["id"]: c["kind"] for c in j["channels"]}
+    lengths_near(steps(cp, tid["cp-stage2"], "timer", op="nanosleep"), stage2_ms,
+                 "stage 2's sleep before each post", rounds - ROUNDS_MISSED)
+    # the first round starts the pipeline: stage 1 then sleeps its whole period
+    lengths_near(steps(cp, tid["cp-stage1"], "timer", op="nanosleep")[1:],
+                 stage1_ms - stage2_ms, "stage 1's sleep before each post",
+                 rounds - 1 - ROUNDS_MISSED)
+    via = {s["via"] for s in cp["path"] if s["state"] == "timer"}
+    check(len(via) == 2 and all(kinds.get(v) == "futex" for v in via),
+          "the sleeps should reach the waiter through two futexes, got via %s (kinds %s)"
+          % (via, {v: kinds.get(v) for v in via}))
+    hand = [(s["tid"], s["op"]) for s in cp["path"] if s["handover"]]
+    for t in (tid["cp-stage1"], tid["cp-stage2"]):
+        check(hand.count((t, "futex_wake")) >= rounds - ROUNDS_MISSED, "tid %d hands over by "
+              "futex_wake %d times, expected >= %d: %s" % (t, hand.count((t, "futex_wake")),
+                                                           rounds - ROUNDS_MISSED,
+                                                           excerpt(hand, 400)))
+
+
+def test_chain_ends_at_the_disk(ctx):
+    reads = 32
+    r = record(ctx, [tool("cp_disk"), str(reads)])
+    said = Said(r.out)
+    disk, waiter = said.pid("cp-disk"), said.pid("cp-waiter")
+    cp = critical_path(ctx.trace, waiter)
+    covers_window(cp)
+    j = report(ctx.trace)
+    files = {c["id"] for c in j["channels"] if c["kind"] == "file"}
+    # cp-disk's O_DIRECT reads wait for the device: woken from its completion interrupt, or by
+    # a kernel worker the block driver hands completions to (not traced); the walk ends there.
+    ends = [s for s in cp["path"] if s["tid"] == disk and s["op"] == "read"
+            and s["state"] in ("interrupt", "untraced")]
+    check(ends, "no step of cp-disk waiting for the disk on the waiter's path: %s"
+          % excerpt([s for s in cp["path"] if s["tid"] == disk], 600))
+    check(all(s["channel"] in files and s["depth"] == 1 for s in ends),
+          "the disk waits should be reads of the file, one level below the waiter: %s"
+          % excerpt(ends, 400))
+    pipe = one_channel(j, "pipe", [disk, waiter])["id"]
+    check(all(s["via"] == pipe for s in ends), "they reach the waiter through the pipe: %s"
+          % excerpt(ends, 400))
+
+
+@pytest.mark.xfail(strict=False, reason="needs the recorder's stop snapshot (IPCT_F_UNFINISHED "
+                   "events, branch waitrec); passes merged with it: drop this mark then")
+def test_deadlock_is_found_and_named(ctx):
+    """A hang is what one attaches to: ipctrace -p on a program that greets its peer once,
+    then deadlocks; both are asleep when the recording stops."""
+    demo = subprocess.Popen([tool("deadlock"), "30", "-"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    rec = None
+    try:
+        rec = subprocess.Popen([IPCTRACE] + record_flags() + ["-p", str(demo.pid), "-o", ctx.trace,
+                                                             "--no-svg"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               stdin=subprocess.DEVNULL, start_new_session=True)
+        check(wait_for(lambda: recording_began(ctx.trace), 30), "recording did not start")
+        demo.stdin.write("go\n")
+        demo.stdin.flush()
+        lines = [demo.stdout.readline(), demo.stdout.readline()]
+        time.sleep(0.5)  # both are now asleep in their second wait, for good
+        rec.send_signal(signal.SIGINT)
+        _, err = rec.communicate(timeout=60)
+        check(rec.returncode == 0, "ipctrace -p stopped by SIGINT: exit %d: %s"
+              % (rec.returncode, short(err.decode(errors="replace"))))
+    finally:
+        if rec and rec.poll() is None:
+            os.killpg(rec.pid, signal.SIGKILL)
+            rec.wait()
+        os.killpg(demo.pid, signal.SIGKILL)
+        demo.wait()
+    said = Said("".join(lines))
+    a, b = said.pid("dl-a"), said.pid("dl-b")
+    j = report(ctx.trace)
+    # the pipe dl-b wrote and dl-a read (their stdout is a pipe both write too)
+    pipes = [c["id"] for c in channels(j, "pipe", [a, b])
+             if endpoint(c, b)["sends"] and endpoint(c, a)["recvs"]]
+    check(len(pipes) == 1, "expected one pipe from dl-b to dl-a: %s" % excerpt(channels(j, "pipe")))
+    pipe = pipes[0]
+    sock = one_channel(j, "unix-stream", [a, b])["id"]
+    stuck = {s["pid"]: s for s in j.get("stuck", [])}
+    check({a, b} <= set(stuck), "dl-a %d and dl-b %d should be stuck; stuck: %s"
+          % (a, b, excerpt(j.get("stuck"))))
+    check(stuck[a]["op"] == "read" and stuck[a]["channel"] == pipe and stuck[a]["waiting_for"] == [b],
+          "dl-a waits in read on pipe #%d for dl-b: %s" % (pipe, excerpt(stuck[a])))
+    check(stuck[b]["op"] == "recv" and stuck[b]["channel"] == sock and stuck[b]["waiting_for"] == [a],
+          "dl-b waits in recv on socket #%d for dl-a: %s" % (sock, excerpt(stuck[b])))
+    cycles = [[(m["pid"], m["channel"]) for m in c] for c in j.get("cycles", [])]
+    check(cycles == [[(a, pipe), (b, sock)]], "expected the one cycle dl-a -> dl-b -> dl-a, "
+          "got %s" % cycles)
+    text = run([IPCTRACE, "report", ctx.trace], timeout=60)
+    check("DEADLOCK: dl-a %d waits in read on #%d pipe for dl-b %d" % (a, pipe, b) in text.out,
+          "the text report does not name the deadlock: %s" % short(text.out[-600:], 600))
+
+
+def test_pgbench_client_waits_through_its_backends_socket(ctx):
+    """A real program: PostgreSQL and its own benchmark client, both traced from the start;
+    the client's critical path goes through the unix socket to the backend serving it."""
+    bindir = postgres_bin()
+    pw = pwd.getpwnam("postgres")
+    os.chown(ctx.dir, pw.pw_uid, pw.pw_gid)
+    data, port, txns = ctx.path("data"), str(free_port()), 200
+    r = run([os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "postgres",
+             "--no-sync"], timeout=120, preexec=as_user("postgres"))
+    check(r.rc == 0, "initdb: " + r.why())
+    conn = "-h %s -p %s -U postgres" % (ctx.dir, port)
+    script = ctx.path("bench.sh")
+    with open(script, "w") as f:
+        f.write("#!/bin/sh\n"
+                "%(b)s/postgres -D %(d)s -k %(s)s -p %(p)s -c listen_addresses= -c fsync=off "
+                ">%(s)s/postgres.log 2>&1 &\n"
+                "S=$!\n"
+                "for i in $(seq 300); do %(b)s/pg_isready -q %(c)s && break; sleep 0.1; done\n"
+                "%(b)s/pgbench -i -s 1 -q %(c)s postgres >/dev/null 2>&1\n"
+                "%(b)s/pgbench -n -S -c 1 -j 1 -t %(t)d %(c)s postgres\n"
+                "kill -INT $S; wait $S\n"
+                % {"b": bindir, "d": data, "s": ctx.dir, "p": port, "c": conn, "t": txns})
+    os.chmod(script, 0o755)
+    r = record(ctx, ["setpriv", "--reuid=postgres", "--regid=postgres", "--clear-groups", script],
+               timeout=180)
+    m = re.search(r"actually processed: (\d+)/", r.out)
+    check(m and int(m.group(1)) == txns, "pgbench did not finish: " + short(r.out))
+    j = report(ctx.trace, allow_lost=True)
+    # the benchmark's client: the pgbench whose socket carried every transaction's answer
+    served = [(p["pid"], c, e) for p in j["processes"] if p.get("comm") == "pgbench"
+              for c in j["channels"] if c.get("kind") == "unix-stream"
+              for e in c["endpoints"] if e["pid"] == p["pid"] and e.get("recvs", 0) >= txns]
+    check(len(served) == 1, "expected one pgbench with >= %d receives on a unix socket: %s"
+          % (txns, excerpt([(p, c["id"]) for p, c, e in served])))
+    client, sock, _ = served[0]
+    backends = [e["pid"] for e in sock["endpoints"] if e["pid"] != client]
+    check(len(backends) == 1, "the client's socket should have one backend: %s" % excerpt(sock))
+    backend = backends[0]
+    expect_comm(j, backend, "postgres")
+    cp = critical_path(ctx.trace, client)
+    covers_window(cp)
+    top = cp["by_channel"][0] if cp["by_channel"] else {}
+    check(top.get("channel") == sock["id"], "the client's wait should go most through its "
+          "backend's socket #%d, by_channel: %s" % (sock["id"], excerpt(cp["by_channel"])))
+    via = [s for s in cp["path"] if s["via"] == sock["id"]]
+    check(via and all(s["pid"] == backend for s in via),
+          "time through socket #%d should be the backend %d's: %s"
+          % (sock["id"], backend, excerpt([s for s in via if s["pid"] != backend][:5])))
+    answers = [s for s in via if s["handover"] and s["op"] == "send"]
+    check(len(answers) >= txns // 2, "%d hand-overs by the backend's send, expected >= %d "
+          "(one per transaction it kept the client waiting for)" % (len(answers), txns // 2))

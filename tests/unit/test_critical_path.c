@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The critical path on synthetic event streams whose chains are known step by step. */
+#include <criterion/criterion.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "critical_path.h"
+#include "model.h"
+#include "synth.h"
+
+#define P1 0x100     /* pipe seq -> sort */
+#define P2 0x200     /* pipe sort -> reader */
+#define FILE_CH 0x300
+
+typedef void (*scenario)(struct model *m);
+
+struct cp_run {
+	struct model *names, *pass;
+	struct cp_collector *c;
+};
+
+/* The two passes the CLI makes: names, then the collector's. */
+static struct cp_run run_passes(scenario feed)
+{
+	struct cp_run r = { 0 };
+	struct model_opts mo = { 0 };
+
+	r.names = model__new(NULL);
+	feed(r.names);
+	model__finish(r.names);
+	r.c = cp_collector__new(0, 0);
+	cr_assert(r.c);
+	cp_collector__sinks(r.c, &mo);
+	r.pass = model__new(&mo);
+	feed(r.pass);
+	model__finish(r.pass);
+	return r;
+}
+
+static void run_free(struct cp_run *r)
+{
+	cp_collector__free(r->c);
+	model__free(r->pass);
+	model__free(r->names);
+}
+
+/* Steps are contiguous and cover [from, to] exactly; by_thread adds up to the window. */
+static void covers(const struct critical_path *cp)
+{
+	uint64_t sum = 0, t = cp->from;
+
+	for (size_t i = 0; i < cp->nsteps; i++) {
+		cr_assert_eq(cp->steps[i].start, t, "step %zu starts at %lu, expected %lu", i,
+			     (unsigned long)cp->steps[i].start, (unsigned long)t);
+		cr_assert_gt(cp->steps[i].end, cp->steps[i].start, "step %zu is empty", i);
+		t = cp->steps[i].end;
+	}
+	cr_assert_eq(t, cp->to, "steps end at %lu, window at %lu", (unsigned long)t,
+		     (unsigned long)cp->to);
+	for (size_t i = 0; i < cp->nby_thread; i++)
+		sum += cp->by_thread[i].ns;
+	cr_assert_eq(sum, cp->to - cp->from);
+}
+
+static void step_is(const struct critical_path *cp, size_t i, uint32_t tid, enum cp_state st,
+		    uint64_t a, uint64_t b, int chan, unsigned op, int via, bool handover)
+{
+	const struct cp_step *s;
+
+	cr_assert_lt(i, cp->nsteps, "only %zu steps", cp->nsteps);
+	s = &cp->steps[i];
+	cr_assert_eq(s->tid, tid, "step %zu: tid %u, expected %u", i, s->tid, tid);
+	cr_assert_eq(s->state, st, "step %zu: %s, expected %s", i, cp_state_name(s->state),
+		     cp_state_name(st));
+	cr_assert_eq(s->start, a, "step %zu: start %lu, expected %lu", i, (unsigned long)s->start,
+		     (unsigned long)a);
+	cr_assert_eq(s->end, b, "step %zu: end %lu, expected %lu", i, (unsigned long)s->end,
+		     (unsigned long)b);
+	cr_assert_eq(s->chan, chan, "step %zu: channel %d, expected %d", i, s->chan, chan);
+	cr_assert_eq(s->op, op, "step %zu: op %u, expected %u", i, s->op, op);
+	cr_assert_eq(s->via, via, "step %zu: via %d, expected %d", i, s->via, via);
+	cr_assert_eq(s->handover, handover, "step %zu: handover %d", i, s->handover);
+}
+
+/*
+ * seq (30) sleeps in nanosleep [40, 85] until a timer, writes pipe 1 at 90;
+ * sort (20) runs [10, 40], blocks reading pipe 1 until 90, writes pipe 2 at 100;
+ * reader (10) blocks reading pipe 2 [10, 100].
+ */
+static void pipe_chain(struct model *m)
+{
+	ev_task(m, 0, 10, 10, "reader");
+	ev_task(m, 0, 20, 20, "sort");
+	ev_task(m, 0, 30, 30, "seq");
+	ev_chan(m, 0, 30, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_chan(m, 0, 20, P2, IPCT_KIND_PIPE, 0, 12, NULL);
+	ev_sys(m, 30, 30, 2, 3, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sys(m, 20, 20, 4, 5, IPCT_OP_READ, P1, 1, 0);
+	ev_sys(m, 20, 20, 6, 7, IPCT_OP_WRITE, P2, 1, 0);
+	ev_sys(m, 10, 10, 8, 9, IPCT_OP_READ, P2, 1, 0);
+	ev_sleep(m, 30, 30, 40, 85, 86, 1, IPCT_OP_NANOSLEEP, 0, 0, 0);
+	ev_sys(m, 30, 30, 39, 86, IPCT_OP_NANOSLEEP, 0, 0, 0);
+	ev_sys(m, 30, 30, 89, 90, IPCT_OP_WRITE, P1, 10, 0);
+	ev_sleep(m, 20, 20, 40, 90, 95, 1, IPCT_OP_READ, P1, 30, P1);
+	ev_sys(m, 20, 20, 39, 96, IPCT_OP_READ, P1, 10, 0);
+	ev_sys(m, 20, 20, 99, 100, IPCT_OP_WRITE, P2, 10, 0);
+	ev_sleep(m, 10, 10, 10, 100, 105, 1, IPCT_OP_READ, P2, 20, P2);
+	ev_sys(m, 10, 10, 9, 106, IPCT_OP_READ, P2, 10, 0);
+	ev_sys(m, 10, 10, 119, 120, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+static int chan_id(const struct model *m, unsigned kind, uint64_t ino)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "pipe:[%lu]", (unsigned long)ino);
+	for (size_t i = 0; i < m->nchannels; i++)
+		if (m->channels[i].kind == kind && !strcmp(m->channels[i].name, name))
+			return m->channels[i].id;
+	cr_assert_fail("no channel %s", name);
+	return 0;
+}
+
+Test(critical_path, pipe_chain_down_to_a_timer)
+{
+	struct cp_run r = run_passes(pipe_chain);
+	int p1 = chan_id(r.names, IPCT_KIND_PIPE, 11), p2 = chan_id(r.names, IPCT_KIND_PIPE, 12);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 0, 0);
+
+	cr_assert(cp);
+	covers(cp);
+	cr_assert_eq(cp->from, 0);
+	cr_assert_eq(cp->to, 120);
+	step_is(cp, 0, 10, CP_RUNNING, 0, 10, 0, 0, 0, false);
+	step_is(cp, 1, 20, CP_RUNNING, 10, 40, 0, 0, p2, false);
+	step_is(cp, 2, 30, CP_TIMER, 40, 85, 0, IPCT_OP_NANOSLEEP, p1, false);
+	step_is(cp, 3, 30, CP_RUNNABLE, 85, 86, 0, 0, p1, false);
+	step_is(cp, 4, 30, CP_RUNNING, 86, 90, p1, IPCT_OP_WRITE, p1, true);
+	cr_assert_eq(cp->steps[4].mode, MODE_SYNC_BLOCKING, "the reader of pipe 1 waited sync-blocking");
+	cr_assert_eq(cp->steps[4].depth, 2);
+	step_is(cp, 5, 20, CP_RUNNABLE, 90, 95, 0, 0, p2, false);
+	step_is(cp, 6, 20, CP_RUNNING, 95, 100, p2, IPCT_OP_WRITE, p2, true);
+	step_is(cp, 7, 10, CP_RUNNABLE, 100, 105, 0, 0, 0, false);
+	step_is(cp, 8, 10, CP_RUNNING, 105, 120, 0, 0, 0, false);
+	cr_assert_eq(cp->nsteps, 9);
+	cr_assert_eq(cp->own_ns, 10 + 5 + 15);
+	/* by thread: seq 50, sort 40, reader 30; by channel: pipe 1 50, pipe 2 40 */
+	cr_assert_eq(cp->nby_thread, 3);
+	cr_assert_eq(cp->by_thread[0].tid, 30);
+	cr_assert_eq(cp->by_thread[0].ns, 50);
+	cr_assert_eq(cp->by_thread[1].tid, 20);
+	cr_assert_eq(cp->by_thread[1].ns, 40);
+	cr_assert_eq(cp->nby_channel, 2);
+	cr_assert_eq(cp->by_channel[0].chan, p1);
+	cr_assert_eq(cp->by_channel[0].ns, 50);
+	cr_assert_eq(cp->by_channel[1].chan, p2);
+	cr_assert_eq(cp->by_channel[1].ns, 40);
+	critical_path__free(cp);
+	run_free(&r);
+}
+
+Test(critical_path, window_cuts_steps)
+{
+	struct cp_run r = run_passes(pipe_chain);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 50, 97);
+
+	cr_assert(cp);
+	covers(cp);
+	cr_assert_eq(cp->from, 50);
+	cr_assert_eq(cp->to, 97);
+	cr_assert_eq(cp->steps[0].tid, 30);
+	cr_assert_eq(cp->steps[0].state, CP_TIMER);
+	cr_assert_eq(cp->steps[0].start, 50);
+	/* the window ends inside sort's last run, before its write: no hand-over yet */
+	cr_assert_eq(cp->steps[cp->nsteps - 1].tid, 20);
+	cr_assert_eq(cp->steps[cp->nsteps - 1].state, CP_RUNNING);
+	cr_assert_eq(cp->steps[cp->nsteps - 1].end, 97);
+	critical_path__free(cp);
+	run_free(&r);
+}
+
+Test(critical_path, an_intermediate_thread_walks_its_own_waits)
+{
+	struct cp_run r = run_passes(pipe_chain);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 20, 0, 0);
+
+	cr_assert(cp);
+	covers(cp);
+	/* sort: its own run, then seq's sleep via pipe 1, then its own time again */
+	cr_assert_eq(cp->steps[0].tid, 20);
+	cr_assert_eq(cp->steps[1].tid, 30);
+	cr_assert_eq(cp->steps[1].state, CP_TIMER);
+	cr_assert_eq(cp->steps[1].depth, 1);
+	critical_path__free(cp);
+	run_free(&r);
+}
+
+/* A reader of a file woken by the disk's interrupt, then by a task that was not traced. */
+static void irq_and_untraced(struct model *m)
+{
+	ev_task(m, 0, 10, 10, "reader");
+	ev_chan(m, 0, 10, FILE_CH, IPCT_KIND_PIPE, 0, 13, NULL);
+	ev_sleep(m, 10, 10, 10, 50, 52, 1, IPCT_OP_READ, FILE_CH, 0, 0);
+	ev_sys(m, 10, 10, 9, 53, IPCT_OP_READ, FILE_CH, 4096, 0);
+	ev_sleep(m, 10, 10, 60, 70, 71, 1, IPCT_OP_READ, FILE_CH, 999, FILE_CH);
+	ev_sys(m, 10, 10, 59, 72, IPCT_OP_READ, FILE_CH, 4096, 0);
+	ev_sleep(m, 10, 10, 80, 90, 90, 1, IPCT_OP_POLL, FILE_CH, 0, 0);
+	ev_sys(m, 10, 10, 79, 91, IPCT_OP_POLL, FILE_CH, 0, 0);
+	ev_sys(m, 10, 10, 99, 100, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+Test(critical_path, interrupt_timer_and_untraced_end_the_walk)
+{
+	struct cp_run r = run_passes(irq_and_untraced);
+	int f = chan_id(r.names, IPCT_KIND_PIPE, 13);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 0, 0);
+
+	cr_assert(cp);
+	covers(cp);
+	step_is(cp, 1, 10, CP_INTERRUPT, 10, 50, f, IPCT_OP_READ, 0, false);
+	step_is(cp, 4, 10, CP_UNTRACED, 60, 70, f, IPCT_OP_READ, 0, false);
+	cr_assert_eq(cp->steps[4].waker_tid, 999);
+	/* a poll that returned 0 timed out: its interrupt wakeup was the timer */
+	step_is(cp, 7, 10, CP_TIMER, 80, 90, f, IPCT_OP_POLL, 0, false);
+	cr_assert_eq(cp->steps[7].mode, MODE_ASYNC_BLOCKING);
+	cr_assert_eq(cp->nby_channel, 1);
+	cr_assert_eq(cp->by_channel[0].ns, 40 + 10 + 10);
+	critical_path__free(cp);
+	run_free(&r);
+}
+
+/* A thread still blocked when the trace ends: no wakeup to follow. */
+static void still_blocked(struct model *m)
+{
+	ev_task(m, 0, 10, 10, "reader");
+	ev_task(m, 0, 20, 20, "writer");
+	ev_chan(m, 0, 10, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_sys(m, 20, 20, 1, 2, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sys(m, 10, 10, 3, 4, IPCT_OP_READ, P1, 1, 0);
+	ev_sleep(m, 10, 10, 10, 0, 60, 1, IPCT_OP_READ, P1, 0, 0);
+	ev_sys(m, 20, 20, 99, 100, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+Test(critical_path, a_wait_without_wakeup_stays_blocked)
+{
+	struct cp_run r = run_passes(still_blocked);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 0, 0);
+
+	cr_assert(cp);
+	covers(cp);
+	cr_assert_eq(cp->steps[1].state, CP_BLOCKED);
+	cr_assert_eq(cp->steps[1].op, IPCT_OP_READ);
+	cr_assert_eq(cp->steps[1].start, 10);
+	cr_assert_eq(cp->steps[1].end, 60);
+	critical_path__free(cp);
+	run_free(&r);
+}
+
+Test(critical_path, unknown_thread_is_esrch)
+{
+	struct cp_run r = run_passes(still_blocked);
+
+	errno = 0;
+	cr_assert_null(cp_collector__path(r.c, r.names, 4242, 0, 0));
+	cr_assert_eq(errno, ESRCH);
+	run_free(&r);
+}
+
+/* Many threads waking each other at random, with bogus overlaps: the path still covers. */
+static unsigned long rng_state;
+
+static unsigned rnd(unsigned n)
+{
+	rng_state = rng_state * 6364136223846793005ul + 1442695040888963407ul;
+	return (unsigned)(rng_state >> 33) % n;
+}
+
+static void random_wakes(struct model *m)
+{
+	uint64_t t[8] = { 0 };
+
+	rng_state = 12345;
+	for (uint32_t i = 0; i < 8; i++)
+		ev_task(m, 0, 100 + i, 100 + i, "w");
+	ev_chan(m, 0, 100, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	for (int k = 0; k < 4000; k++) {
+		uint32_t i = rnd(8), waker = rnd(10);
+		uint64_t out = t[i] + rnd(50), wake = out + rnd(200), in = wake + rnd(30);
+
+		ev_sleep(m, 100 + i, 100 + i, out, rnd(7) ? wake : 0, in, rnd(4), IPCT_OP_READ, P1,
+			 waker < 8 ? 100 + waker : 5000 + waker, rnd(2) ? P1 : 0);
+		if (rnd(3) == 0)
+			ev_sys(m, 100 + i, 100 + i, out, in + 1, IPCT_OP_READ, P1, 1, 0);
+		t[i] = in + (rnd(9) == 0 ? 0 : 3);
+	}
+}
+
+Test(critical_path, random_chains_cover_the_window)
+{
+	struct cp_run r = run_passes(random_wakes);
+
+	for (uint32_t tid = 100; tid < 108; tid++) {
+		struct critical_path *cp = cp_collector__path(r.c, r.names, tid, 0, 0);
+
+		cr_assert(cp, "tid %u", tid);
+		covers(cp);
+		for (size_t i = 0; i < cp->nsteps; i++)
+			cr_assert_leq(cp->steps[i].depth, 64);
+		critical_path__free(cp);
+	}
+	run_free(&r);
+}
+
+/* The reader's waker was forked during the wait: before its birth, its parent forking it. */
+static void forked_waker(struct model *m)
+{
+	struct ipct_task f = { 0 };
+
+	ev_task(m, 0, 10, 10, "reader");
+	ev_task(m, 0, 20, 20, "parent");
+	ev_chan(m, 0, 10, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_sys(m, 20, 20, 1, 2, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sys(m, 10, 10, 3, 4, IPCT_OP_READ, P1, 1, 0);
+	hdr(&f.h, IPCT_EV_FORK, 50, 20, 20);
+	f.child_pid = 30;
+	f.child_tid = 30;
+	strcpy(f.comm, "child");
+	model__add(m, &f.h);
+	ev_sys(m, 30, 30, 99, 100, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sleep(m, 10, 10, 10, 100, 100, 1, IPCT_OP_READ, P1, 30, P1);
+	ev_sys(m, 10, 10, 9, 101, IPCT_OP_READ, P1, 1, 0);
+	ev_sys(m, 20, 20, 119, 120, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+Test(critical_path, before_its_birth_a_waker_is_its_parent_forking_it)
+{
+	struct cp_run r = run_passes(forked_waker);
+	int p1 = chan_id(r.names, IPCT_KIND_PIPE, 11);
+	struct critical_path *cp = cp_collector__path(r.c, r.names, 10, 0, 0);
+
+	cr_assert(cp);
+	covers(cp);
+	step_is(cp, 1, 20, CP_RUNNING, 10, 50, 0, 0, p1, false);
+	cr_assert_eq(cp->steps[1].depth, 2);
+	step_is(cp, 2, 30, CP_RUNNING, 50, 100, p1, IPCT_OP_WRITE, p1, true);
+	critical_path__free(cp);
+	run_free(&r);
+}
