@@ -13,7 +13,10 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-from fontTools.ttLib import TTFont
+try:
+    from fontTools.ttLib import TTFont
+except ImportError:
+    sys.exit("svg_fit.py: python3-fonttools is missing: install it (make deps)")
 
 NS = '{http://www.w3.org/2000/svg}'
 _fonts = {}
