@@ -13,7 +13,7 @@ import time
 import pytest
 
 from lib import (IPCTRACE, Fail, Said, channels, check, endpoint, excerpt, expect_comm,
-                 one_channel, record, record_flags, report, run, short, tool, wait_for)
+                 one_channel, process, record, record_flags, report, run, short, tool, wait_for)
 from apps import as_user, free_port, recording_began
 from test_app_postgres import postgres_bin
 
@@ -88,10 +88,23 @@ def test_chain_over_pipe_socket_and_semaphore(ctx):
                  "relay's sleep before each send", rounds - ROUNDS_MISSED)
     lengths_near(steps(cp, rel, "timer", via=futex, op="nanosleep"), post_ms,
                  "relay's sleep before each post", rounds - ROUNDS_MISSED)
-    # the first two rounds start the pipeline: the steady state is from the third on
-    lengths_near(steps(cp, src, "timer", via=pipe, op="nanosleep")[2:],
-                 source_ms - relay_ms - post_ms, "source's sleep before its byte",
-                 rounds - 2 - ROUNDS_MISSED)
+    # The source's sleep is on the path from when the relay waits on the pipe (after its own
+    # sleeps, and however long a loaded machine kept it runnable) to the source's timer: its
+    # length varies, its end does not: the source writes every source_ms.
+    waits = steps(cp, src, "timer", via=pipe, op="nanosleep")
+    writes = [s for s in cp["path"] if s["tid"] == src and s["handover"] and s["op"] == "write"]
+    check(len(waits) >= rounds - 2 - ROUNDS_MISSED, "%d sleeps of the source on the path, "
+          "expected >= %d" % (len(waits), rounds - 2 - ROUNDS_MISSED))
+    # (the first round's sleep is all on the path: the relay waited from the start)
+    check(all(ms(s) <= source_ms - relay_ms - post_ms + SLEEP_TOLERANCE_MS for s in waits[1:]),
+          "the source's sleep on the path is longer than what remains of its period: %s"
+          % [round(ms(s), 2) for s in waits])
+    ends = sorted(s["end_ns"] for s in waits)
+    periods = [(b - a) / 1e6 for a, b in zip(ends, ends[1:])]
+    check(periods and abs(statistics.median(periods) - source_ms) <= SLEEP_TOLERANCE_MS,
+          "the source's timers should fire every %d ms: %s"
+          % (source_ms, [round(p, 2) for p in periods]))
+    check(len(writes) >= rounds - ROUNDS_MISSED, "hand-overs by the source's write: %d" % len(writes))
     hand = [(s["tid"], s["channel"], s["kind"], s["op"]) for s in cp["path"] if s["handover"]]
     for want in ((rel, sock, "unix-stream", "send"), (rel, futex, "futex", "futex_wake"),
                  (src, pipe, "pipe", "write")):
@@ -260,19 +273,23 @@ def test_pgbench_client_waits_through_its_backends_socket(ctx):
     client, sock = served[0]
     # its backend answered each transaction (a socket reused by the kernel may also hold the
     # earlier connection of pgbench -i, with a backend that answered far fewer)
-    backends = [e["pid"] for e in sock["endpoints"]
-                if e["pid"] != client and e.get("sends", 0) >= txns]
-    check(len(backends) == 1, "the client's socket should have one backend answering every "
-          "transaction: %s" % excerpt(sock["endpoints"]))
-    backend = backends[0]
+    backends = sorted((e for e in sock["endpoints"] if e["pid"] != client),
+                      key=lambda e: e.get("sends", 0), reverse=True)
+    check(backends and backends[0].get("sends", 0) >= txns // 2, "no backend answered the "
+          "client's transactions on its socket: %s"
+          % excerpt([(e["pid"], e.get("comm"), e.get("sends"), e.get("recvs"))
+                     for e in sock["endpoints"]]))
+    backend = backends[0]["pid"]
     expect_comm(j, backend, "postgres")
     cp = critical_path(ctx.trace, client)
     covers_window(cp)
     top = cp["by_channel"][0] if cp["by_channel"] else {}
     check(top.get("channel") == sock["id"], "the client's wait should go most through its "
           "backend's socket #%d, by_channel: %s" % (sock["id"], excerpt(cp["by_channel"])))
+    # (or, before the backend was born, the postmaster's forking it)
+    postmaster = process(j, backend).get("ppid")
     via = [s for s in cp["path"] if s["via"] == sock["id"]]
-    check(via and all(s["pid"] == backend for s in via),
+    check(via and all(s["pid"] in (backend, postmaster) for s in via),
           "time through socket #%d should be the backend %d's: %s"
           % (sock["id"], backend, excerpt([s for s in via if s["pid"] != backend][:5])))
     answers = [s for s in via if s["handover"] and s["op"] == "send"]
