@@ -13,7 +13,8 @@ import time
 import pytest
 
 from lib import (IPCTRACE, Fail, Said, channels, check, endpoint, excerpt, expect_comm,
-                 one_channel, process, record, record_flags, report, run, short, tool, wait_for)
+                 one_channel, one_line_error, process, record, record_flags, report, run, short,
+                 tool, wait_for)
 from apps import as_user, free_port, recording_began
 from test_app_postgres import postgres_bin
 
@@ -295,3 +296,20 @@ def test_pgbench_client_waits_through_its_backends_socket(ctx):
     answers = [s for s in via if s["handover"] and s["op"] == "send"]
     check(len(answers) >= txns // 2, "%d hand-overs by the backend's send, expected >= %d "
           "(one per transaction it kept the client waiting for)" % (len(answers), txns // 2))
+
+
+@pytest.mark.nobpf
+def test_critical_path_usage_errors(ctx):
+    """Each mistake is one line on stderr naming what to give, and no output."""
+    trace = os.path.join(os.path.dirname(__file__), "..", "fuzz", "corpus", "pingpong.trace")
+    for argv, code, words in (
+            ([trace], 2, ["--tid"]),
+            (["--tid", "x", trace], 2, ["--tid"]),
+            (["--tid", "1", "--from", "2", "--to", "1", trace], 2, ["--to"]),
+            (["--tid", "4000000", trace], 1, ["not in trace"]),
+            (["--tid", "1", "--lang", "xx", trace], 2, ["--lang"]),
+            (["--tid", "1", ctx.path("missing.trace")], 1, ["missing.trace"])):
+        r = run([IPCTRACE, "critical-path"] + argv, timeout=30)
+        one_line_error(r, "critical-path %s" % " ".join(argv[:-1]), words)
+        check(r.rc == code, "critical-path %s: exit %d, expected %d" % (argv, r.rc, code))
+        check(not r.out, "critical-path %s printed on stdout: %s" % (argv, short(r.out)))
