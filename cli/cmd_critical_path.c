@@ -33,6 +33,7 @@ int do_critical_path(int argc, char **argv)
 	struct model_opts mo = { 0 };
 	struct trace_reader *r = NULL;
 	struct model *m = NULL;
+	const struct model_thread *t;
 	const struct lang *lang = NULL;
 	bool json = false;
 	int c, err, ret = 1;
@@ -99,6 +100,13 @@ int do_critical_path(int argc, char **argv)
 	if (from >= m->end_ts && m->end_ts > m->start_ts) {
 		errorf("--from is past the end of trace %s: it lasts %.6f s", argv[optind],
 		       (m->end_ts - m->start_ts) / 1e9);
+		goto out;
+	}
+	t = model__thread(m, (uint32_t)tid);
+	if (t->last_ts < from || t->first_ts > to) {
+		errorf("thread %llu is not alive between --from and --to: it lives from %.6f s to %.6f s "
+		       "of the trace", tid, (t->first_ts - m->start_ts) / 1e9,
+		       (t->last_ts - m->start_ts) / 1e9);
 		goto out;
 	}
 	cp = cp_collector__path(coll, m, (uint32_t)tid, from, to);
