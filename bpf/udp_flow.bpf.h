@@ -63,7 +63,9 @@ __noinline int udp_flow(struct tstate *st)
 	}
 	if (!udp_peer(uaddr, family, addr, &port) || !port)
 		return 0;
-	flow = (st->chan ^ ((__u64)port << 32) ^ 0x5bd1e9955bd1e995ULL) * GOLDEN;
+	/* the local port too: a socket closed and another made at its address is another flow */
+	flow = (st->chan ^ ((__u64)port << 32) ^ ((__u64)BPF_CORE_READ(c, skc_num) << 16) ^
+		0x5bd1e9955bd1e995ULL) * GOLDEN;
 	for (int i = 0; i < 4; i++)
 		flow = (flow ^ addr[i]) * GOLDEN;
 	st->chan = flow;

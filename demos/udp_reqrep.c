@@ -4,8 +4,10 @@
  * from; the client never binds nor connects: it sendto()s the server and
  * recvfrom()s the reply, as resolvers and statsd clients do. One udp
  * channel between the two, half-duplex (one datagram each way in turn).
+ * With "fresh" the client makes a new socket for each request, as stub
+ * resolvers do: one channel per request (each has its own port).
  *
- *   sudo ./ipctrace -- .output/demos/udp_reqrep [REQUESTS [v4|v6]]
+ *   sudo ./ipctrace -- .output/demos/udp_reqrep [REQUESTS [v4|v6 [fresh]]]
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -24,6 +26,7 @@ int main(int argc, char **argv)
 {
 	long requests = argc > 1 ? atol(argv[1]) : 20;
 	int v6 = argc > 2 && !strcmp(argv[2], "v6");
+	int fresh = argc > 3 && !strcmp(argv[3], "fresh");
 	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = v6 ? sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	long in = 0, out = 0, n = 0;
@@ -31,8 +34,8 @@ int main(int argc, char **argv)
 	int server, status;
 	pid_t child;
 
-	if (requests < 1 || (argc > 2 && !v6 && strcmp(argv[2], "v4"))) {
-		fprintf(stderr, "usage: %s [REQUESTS [v4|v6]]\n", argv[0]);
+	if (requests < 1 || (argc > 2 && !v6 && strcmp(argv[2], "v4")) || (argc > 3 && !fresh)) {
+		fprintf(stderr, "usage: %s [REQUESTS [v4|v6 [fresh]]]\n", argv[0]);
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -70,6 +73,14 @@ int main(int argc, char **argv)
 		for (long i = 0; i < requests; i++) {
 			ssize_t r;
 
+			if (fresh && i) {
+				close(fd);
+				fd = socket(ss.ss_family, SOCK_DGRAM, 0);
+				if (fd < 0) {
+					perror("socket");
+					return 1;
+				}
+			}
 			memset(buf, 'Q', REQUEST);
 			if (sendto(fd, buf, REQUEST, 0, (struct sockaddr *)&ss, sl) != REQUEST) {
 				perror("sendto");

@@ -354,10 +354,20 @@ void on_chan(struct model *m, const struct ipct_chan *e)
 	if (e->kind == IPCT_KIND_TCP || e->kind == IPCT_KIND_UDP)
 		socket_pair_by_tuple(m, k, r, e);
 	if (e->peer && e->peer != e->chan) {
+		bool unix_conn = e->kind == IPCT_KIND_UNIX_STREAM || e->kind == IPCT_KIND_UNIX_SEQPACKET ||
+				 e->kind == IPCT_KIND_UNIX_DGRAM;
+		uint64_t peer_ino = unix_conn ? e->peer_ino : 0;
 		uint32_t pk = kchan_get(m, e->peer, true);
 
-		if (pk != NONE_IDX)
+		/* the peer's address held another socket before (a closed connection): not that one */
+		if (pk != NONE_IDX && peer_ino && p->kchans[pk].described && p->kchans[pk].ino &&
+		    p->kchans[pk].ino != peer_ino)
+			pk = kchan_new(m, e->peer);
+		if (pk != NONE_IDX) {
+			if (peer_ino && !p->kchans[pk].ino)
+				p->kchans[pk].ino = peer_ino;
 			kchan_union(m, k, pk);
+		}
 	}
 	if (e->kind == IPCT_KIND_UNIX_DGRAM && e->name[0] && !e->peer)
 		dgram_meet(m, k, e->name, sizeof(e->name));

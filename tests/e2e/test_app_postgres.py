@@ -270,6 +270,10 @@ def test_postgres_connections_told_apart(pg):
     names = [c.get("name") for c in client_sockets(pg)]
     check(len(set(names)) == len(names), "%d connections have %d names: %s"
           % (len(names), len(set(names)), sorted(set(map(str, names)))))
+    # a connection is one client and one backend, even when its sockets reuse a closed one's address
+    crowded = [(c["name"], [e["pid"] for e in c["endpoints"]]) for c in client_sockets(pg)
+               if len(c["endpoints"]) > 2]
+    check(not crowded, "connections with more than two ends: %s" % crowded)
 
 
 @pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p processes and forked "

@@ -145,3 +145,20 @@ def test_file_opened_before_the_trace_keeps_its_leading_slash(ctx):
     want = ".../%s/in.txt" % os.path.basename(ctx.dir)[:43]  # the parent is cut at 43 bytes
     check(want in names, "stdin's file, opened before the trace two levels below /: %r among %s"
           % (want, names))
+
+
+def test_udp_a_fresh_socket_per_request_is_a_channel_per_request(ctx):
+    """Stub resolvers make a socket per query; the kernel may reuse a closed socket's address, but
+    each query has its own port, so its own 4-tuple and channel."""
+    r = record(ctx, [tool("udp_reqrep"), "6", "v4", "fresh"])
+    said = Said(r.out)
+    srv, cli = said.pid("udp-server"), said.pid("udp-client")
+    j = report(ctx.trace)
+    udp = channels(j, "udp")
+    check(len(udp) == said.num("udp-client", r"in (\d+) replies"),
+          "one channel per request: %s" % [c["name"] for c in udp])
+    for c in udp:
+        check(sorted(e["pid"] for e in c["endpoints"]) == sorted([srv, cli]),
+              "both ends on %s: %s" % (c["name"], excerpt(c)))
+    check(sum(endpoint(c, cli)["bytes_sent"] for c in udp) == said.num("udp-client", r"sent (\d+) bytes"),
+          "the client's bytes over its channels")

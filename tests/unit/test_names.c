@@ -163,3 +163,47 @@ Test(names, connections_of_an_untraced_client_are_named_by_its_pid_and_socket)
 	named(m, "/run/postgresql/.s.PGSQL.5433 <-> pid 77 socket:[7002]");
 	model__free(m);
 }
+
+/* pgbench -i, then the benchmark: the second connection's sockets reuse the first's addresses */
+Test(names, a_connection_on_reused_socket_addresses_is_a_new_channel)
+{
+	struct model *m = synth_model(NULL, false);
+
+	ev_task(m, 1000, 10, 10, "postgres");
+	ev_task(m, 1000, 20, 20, "pgbench");
+	for (int n = 0; n < 2; n++) {
+		uint64_t t = 2000 + n * 10000, sino = 5000 + 10 * n, cino = 5001 + 10 * n;
+		struct ipct_chan s = { 0 }, c = { 0 };
+
+		/* the server's end is seen first, naming its peer by the reused address */
+		hdr(&s.h, IPCT_EV_CHAN, t, 10, 10);
+		s.chan = SRV(0);
+		s.kind = IPCT_KIND_UNIX_STREAM;
+		s.peer = CLI(0);
+		s.ino = sino;
+		s.peer_pid = 20;
+		s.peer_ino = cino;
+		strcpy(s.name, "/run/postgresql/.s.PGSQL.5433");
+		model__add(m, &s.h);
+		hdr(&c.h, IPCT_EV_CHAN, t + 10, 20, 20);
+		c.h.flags = IPCT_F_PEER_NAME;
+		c.chan = CLI(0);
+		c.kind = IPCT_KIND_UNIX_STREAM;
+		c.peer = SRV(0);
+		c.ino = cino;
+		c.peer_pid = 10;
+		c.peer_ino = sino;
+		strcpy(c.name, "/run/postgresql/.s.PGSQL.5433");
+		model__add(m, &c.h);
+		ev_sysfd(m, 20, 20, t + 60, t + 70, IPCT_OP_SEND, CLI(0), 5, 30, 0);
+		ev_sysfd(m, 10, 10, t + 80, t + 90, IPCT_OP_RECV, SRV(0), 9, 30, 0);
+	}
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2, "two connections, one after the other");
+	for (size_t i = 0; i < m->nchannels; i++) {
+		cr_assert_eq(m->channels[i].nendpoints, 2);
+		cr_assert_eq(m->channels[i].bytes, 30);
+	}
+	model__free(m);
+}
