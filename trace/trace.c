@@ -830,10 +830,6 @@ struct trace_reader {
 	struct slot *cur;
 	size_t cur_pos;
 	uint32_t ev_left;
-	union {
-		struct ipct_hdr h;
-		uint8_t bytes[IPCT_EVENT_MAX];
-	} ev;
 };
 
 static _Thread_local char open_msg[128];
@@ -1529,14 +1525,13 @@ const struct ipct_hdr *trace_reader__next(struct trace_reader *r)
 		if (r->done || !take_block(r))
 			return NULL;
 	}
-	/* decode_slot checked the whole block, so its events are whole */
+	/* decode_slot checked the whole block; its slot stays ours until the next call */
 	h = (const struct ipct_hdr *)(r->cur->evs + r->cur_pos);
 	size = ipct_event_size(h->type);
-	memcpy(r->ev.bytes, h, size);
 	r->cur_pos += (size + 7) & ~(size_t)7;
 	r->ev_left--;
 	r->events++;
-	return &r->ev.h;
+	return h;
 }
 
 void trace_reader__set_threads(struct trace_reader *r, int n)
