@@ -39,9 +39,9 @@ if QUICK:
 else:
     CFG = dict(runs=7, pp_rounds=200000, strace_rounds=20000, seq=3000000,
                gen_sizes=[1000000, 10000000], ramp_pairs=[2, 4, 8], report_runs=3,
-               server_runs=5, server_secs=5)
+               server_runs=7, server_secs=3)
 if os.environ.get("BENCH_RUNS"):
-    CFG["runs"] = max(1, int(os.environ["BENCH_RUNS"]))
+    CFG["runs"] = CFG["server_runs"] = max(1, int(os.environ["BENCH_RUNS"]))
 
 # The same IPC-relevant syscalls for strace and perf as ipctrace records.
 SYSCALLS = ["read", "write", "readv", "writev", "pread64", "pwrite64", "splice", "tee",
@@ -739,7 +739,7 @@ class Bench:
             self.perf_teardown()
 
     def goals(self):
-        say("\n== Goals (issue 5) ==")
+        say("\n== Goals (issues 5 and 13) ==")
         rows = []
         labels = {
             "pingpong.overhead.ipctrace": "ping-pong overhead (wall)",

@@ -325,13 +325,18 @@ class ServerBench:
         name, unit = server_cls.name, server_cls.unit
         base = self.median(r["tput"] for r in res["none"])
         base_cpu = self.median(r.get("cpu_per") for r in res["none"])
-        rows = [["untraced", f"{base:.0f}" if base else "n/a", "1.00", "1.00", "", "", ""]]
+        rows = [["untraced", f"{base:.0f}" if base else "n/a", "1.00", "1.00", "1.00", "", "",
+                 ""]]
         for k in res:
             if k == "none":
                 continue
             med = self.median(r["tput"] for r in res[k])
             rt = self.ratio(med, base)
             cpu = self.ratio(self.median(r.get("cpu_per") for r in res[k]), base_cpu)
+            # each run beside the untraced run of its round: slow swings of the load cancel
+            paired = self.median(self.ratio(r["tput"], u["tput"]) for r, u in zip(res[k], res["none"]))
+            self.metric(f"{name}.paired_throughput_ratio.{k}", paired and round(paired, 3), "x",
+                        note="median over rounds of traced / untraced of the same round")
             self.metric(f"{name}.throughput_ratio.{k}", rt and round(rt, 3), "x",
                         traced=med, untraced=base, runs=len(res[k]), measured_in=unit)
             self.metric(f"{name}.cpu_per_request_ratio.{k}", cpu and round(cpu, 3), "x",
@@ -351,12 +356,14 @@ class ServerBench:
                 lost = str(max(lst)) if lst else "n/a"
                 bpe = f"{per:.2f}" if per else "n/a"
             rows.append([k, f"{med:.0f}" if med else "n/a", f"{rt:.2f}" if rt else "n/a",
-                         f"{cpu:.2f}" if cpu else "n/a", ev, lost, bpe])
-        self.table(["tracer", f"median {unit}", "ratio", "server CPU/req", "events",
+                         f"{paired:.2f}" if paired else "n/a", f"{cpu:.2f}" if cpu else "n/a",
+                         ev, lost, bpe])
+        self.table(["tracer", f"median {unit}", "ratio", "paired", "server CPU/req", "events",
                     "lost", "bytes/event"], rows)
-        self.say("  ratio: median throughput traced / untraced (goal: ipctrace >= 0.95); server "
-                 "CPU/req: the server processes' own CPU per request or transaction, traced / "
-                 "untraced (BPF programs run in the traced task and count there)")
+        self.say("  ratio: median throughput traced / untraced (goal: ipctrace >= 0.95); paired: "
+                 "median of each round's traced / untraced; server CPU/req: the server "
+                 "processes' own CPU per request or transaction, traced / untraced (BPF "
+                 "programs run in the traced task and count there)")
 
 
 def servers(b, ipctrace, runs, secs, **helpers):
