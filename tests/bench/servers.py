@@ -110,6 +110,8 @@ class Nginx(Server):
     def __init__(self, work, log, secs):
         self.secs = secs
         self.dir = os.path.join(work, "nginx")
+        # the workers run as an unprivileged user: they must reach the files they serve
+        os.chmod(work, 0o755)
         os.makedirs(os.path.join(self.dir, "www"))
         os.makedirs(os.path.join(self.dir, "tmp"))
         with open(os.path.join(self.dir, "www", "index.html"), "w") as f:
@@ -145,6 +147,9 @@ http {{
         log.write(out.encode())
         m = re.search(r"Requests/sec:\s+([\d.]+)", out)
         n = re.search(r"(\d+) requests in", out)
+        # error pages are cheaper than the file: they would measure another server
+        if "Non-2xx" in out:
+            raise RuntimeError("nginx answered with errors; see " + self.dir + "/error.log")
         return (float(m.group(1)), int(n.group(1))) if m and n else (None, None)
 
 
