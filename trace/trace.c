@@ -26,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1421,6 +1422,7 @@ static void stop_threads(struct trace_reader *r)
 /* Slots and threads at the first read; without threads the caller decodes. */
 static int start_reading(struct trace_reader *r)
 {
+	sigset_t all, old;
 	unsigned n;
 
 	if (!r->nthreads_set && r->size - r->data_off < READ_AHEAD_MIN)
@@ -1432,11 +1434,15 @@ static int start_reading(struct trace_reader *r)
 			return -ENOMEM;
 		r->nslots = n;
 	}
+	/* signals stay with the caller's thread, whose handlers expect them there */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
 	while (r->started < r->nthreads) {
 		if (pthread_create(&r->threads[r->started], NULL, read_ahead, r))
 			break;
 		r->started++;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	/* no thread at all: decode in the caller, with the one slot it needs */
 	if (r->nthreads && !r->started)
 		r->nthreads = 0;
