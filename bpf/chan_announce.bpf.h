@@ -10,26 +10,49 @@
 #include "config.bpf.h"
 #include "emit.bpf.h"
 
-/* Channels already announced -> signature (inode number, unix peer, inet ports) at that time. */
+/* What was last announced for a channel: its signature and a hash of its CHAN event. */
+struct chan_seen {
+	__u64 sig;  /* inode number, unix peer, inet ports at that time */
+	__u64 desc; /* hash of the CHAN event's body; 0: none announced from a file */
+};
+
+/* Channels already announced (and unix datagram destinations already said). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, __u64);
+	__type(value, struct chan_seen);
 } chans SEC(".maps");
+
+/*
+ * Resolving an fd. In: upath (user path for the name, 0: from the kernel),
+ * kind_hint (IPCT_KIND_MMAP / _SHM), force (announce even if seen). Out:
+ * channel id (0 = not a channel), fd flags, and desc: the hash of the CHAN
+ * event last announced for it.
+ */
+struct fdres {
+	__u64 upath;
+	__u64 chan;
+	__u64 desc;
+	__u32 kind_hint;
+	__u8 force;
+	__u8 flags;
+	__u8 _pad[2];
+};
 
 /* Announce a non-fd object (futex, SysV IPC) the first time it is seen; uaddr: a private futex's address. */
 __noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino, __u32 off, __u64 uaddr)
 {
+	struct chan_seen seen = {};
 	struct ipct_chan *e;
-	__u64 pid_tgid, sig = 0;
+	__u64 pid_tgid;
 
 	if (!chan || bpf_map_lookup_elem(&chans, &chan))
 		return 0;
 	e = rb_reserve(sizeof(*e));
 	if (!e)
 		return 0;
-	bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
+	bpf_map_update_elem(&chans, &chan, &seen, BPF_ANY);
 	__builtin_memset(e, 0, sizeof(*e));
 	pid_tgid = bpf_get_current_pid_tgid();
 	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
@@ -126,23 +149,42 @@ static __always_inline __u32 sock_kind(__u16 family, __u16 type, __u16 proto)
 	return IPCT_KIND_NONE;
 }
 
+/* Hash of a CHAN event's body (all but its header): equal hashes, same announcement. */
+static __always_inline __u64 chan_desc(const struct ipct_chan *e)
+{
+	const __u64 *w = (const __u64 *)&e->chan;
+	__u64 h = 0;
+
+	for (int i = 0; i < (sizeof(*e) - sizeof(e->h)) / 8; i++)
+		h = (h ^ w[i]) * GOLDEN;
+	return h | 1;
+}
+
 /*
- * Emit a CHAN event for file f. upath: user-space path to use as the name
- * (0: name from the dentry or the socket). kind_hint: IPCT_KIND_MMAP turns a
- * plain file into an mmap channel; for a channel already announced (seen)
- * only that change of kind is worth an event.
+ * Emit a CHAN event for file f, channel r->chan. r->upath: user-space path
+ * to use as the name (0: name from the dentry or the socket). r->kind_hint:
+ * IPCT_KIND_MMAP turns a plain file into an mmap channel; for a channel
+ * already announced (seen) only that change of kind is worth an event.
+ * r->desc: in, the hash of the event last announced for it when seen; out,
+ * that of this one. A file announced again word for word (an open of a path
+ * opened before) is discarded: the model would learn nothing from it, and
+ * the recorder need not code it.
+ * -1: the ring was full (the caller retries at the next sight).
  */
-__noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hint, int seen)
+__noinline int file_announce(__u64 filep, struct fdres *r, int seen)
 {
 	struct file *f = (struct file *)filep;
 	struct inode *inode;
 	struct super_block *sb;
 	struct ipct_chan *e;
-	__u64 pid_tgid, magic;
-	__u32 mode;
+	__u64 pid_tgid, magic, chan, upath, desc;
+	__u32 mode, kind_hint;
 
-	if (!f || !chan)
+	if (!f || !r || !r->chan)
 		return 0;
+	chan = r->chan;
+	upath = r->upath;
+	kind_hint = r->kind_hint;
 	e = rb_reserve(sizeof(*e));
 	if (!e)
 		return -1;
@@ -231,7 +273,14 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
+	desc = chan_desc(e);
+	/* sockets are left alone: their announcements also rename the peer they are joined to */
+	if (seen && mode != S_IFSOCK && desc == r->desc) {
+		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		return 0;
+	}
 	rb_submit(e);
+	r->desc = desc;
 	return 0;
 }
 
@@ -242,7 +291,8 @@ __noinline int file_announce(__u64 filep, __u64 chan, __u64 upath, __u32 kind_hi
 __noinline int unix_dest_announce(__u64 chan, __u64 uaddr, __u32 len)
 {
 	struct ipct_chan *e;
-	__u64 pid_tgid, h = 0, key, one = 1;
+	struct chan_seen said = { .sig = 1 };
+	__u64 pid_tgid, h = 0, key;
 	__u16 family = 0;
 
 	if (!chan || !uaddr || len <= sizeof(family) || len > sizeof(struct sockaddr_un))
@@ -275,7 +325,7 @@ __noinline int unix_dest_announce(__u64 chan, __u64 uaddr, __u32 len)
 		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
 		return 0;
 	}
-	bpf_map_update_elem(&chans, &key, &one, BPF_ANY);
+	bpf_map_update_elem(&chans, &key, &said, BPF_ANY);
 	pid_tgid = bpf_get_current_pid_tgid();
 	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
 	e->h.flags = IPCT_F_DEST;

@@ -20,20 +20,6 @@
 #include "task_state.bpf.h"
 #include "chan_announce.bpf.h"
 
-/*
- * Resolving an fd. In: upath (user path for the name, 0: from the kernel),
- * kind_hint (IPCT_KIND_MMAP / _SHM), force (announce even if seen). Out:
- * channel id (0 = not a channel) and fd flags.
- */
-struct fdres {
-	__u64 upath;
-	__u64 chan;
-	__u32 kind_hint;
-	__u8 force;
-	__u8 flags;
-	__u8 _pad[2];
-};
-
 static __always_inline __u64 ipc_chan(__u32 kind, __s64 id)
 {
 	return (((__u64)kind << 48) | (__u32)id) ^ chan_key;
@@ -47,7 +33,9 @@ static __always_inline __u64 ipc_chan(__u32 kind, __s64 id)
 __noinline int file_resolve(struct tstate *st, __u64 filep, struct fdres *r)
 {
 	struct file *f = (struct file *)filep, *fc;
-	__u64 chan = 0, sig = 0, *old;
+	struct chan_seen *old, now;
+	__u64 chan = 0, sig = 0;
+	int seen;
 	__u32 mode, fflags;
 
 	if (!r)
@@ -94,10 +82,14 @@ __noinline int file_resolve(struct tstate *st, __u64 filep, struct fdres *r)
 		return 0;
 	old = bpf_map_lookup_elem(&chans, &chan);
 	/* an announcement lost to a full ring is retried at the next sight */
-	if (r->force || !old || *old != sig) {
-		if (file_announce((__u64)f, chan, r->upath, r->kind_hint, old && *old == sig))
+	if (r->force || !old || old->sig != sig) {
+		seen = old && old->sig == sig;
+		r->desc = seen ? old->desc : 0;
+		if (file_announce((__u64)f, r, seen))
 			return 0;
-		bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
+		now.sig = sig;
+		now.desc = r->desc;
+		bpf_map_update_elem(&chans, &chan, &now, BPF_ANY);
 	}
 	if (st) {
 		st->seen_chan[st->seen_next & 1] = chan;

@@ -104,11 +104,11 @@ static __always_inline int handle_sched_waking(struct task_struct *p)
 		}
 		return 0;
 	}
-	wst = tstate_cur();
-	if (!wst || !wst->enter_ts || !wst->chan || in_irq_handler())
-		return 0;
 	/* kernel threads (rcu, ksoftirqd) and the recorder are no peers on a channel */
 	if ((p->flags & PF_KTHREAD) || p->tgid == self_pid)
+		return 0;
+	wst = tstate_cur();
+	if (!wst || !wst->enter_ts || !wst->chan || in_irq_handler())
 		return 0;
 	e = rb_reserve(sizeof(*e));
 	if (!e)

@@ -24,6 +24,9 @@ static __always_inline void sys_begin(struct tstate *st, struct pt_regs *regs, l
 	st->arg = 0;
 	st->uptr = 0;
 	st->fd = -1;
+	/* most calls of a server are no IPC: their number says so before any other work */
+	if (sys_class(id) == SC_NONE)
+		return;
 	args.a[0] = regs->di;
 	args.a[1] = regs->si;
 	args.a[2] = regs->dx;

@@ -39,7 +39,8 @@ __noinline int udp_flow(struct tstate *st)
 	struct ipct_chan *e;
 	struct sock *sk;
 	__u32 addr[4] = {};
-	__u64 uaddr, flow, pid_tgid, sig = 1;
+	struct chan_seen said = { .sig = 1 };
+	__u64 uaddr, flow, pid_tgid;
 	__u16 family, port = 0;
 
 	if (!st || !st->chan || !st->uptr)
@@ -91,7 +92,7 @@ __noinline int udp_flow(struct tstate *st)
 	}
 	e->sport = BPF_CORE_READ(c, skc_num);
 	e->dport = port;
-	bpf_map_update_elem(&chans, &flow, &sig, BPF_ANY);
+	bpf_map_update_elem(&chans, &flow, &said, BPF_ANY);
 	rb_submit(e);
 	return 0;
 }

@@ -25,6 +25,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -758,6 +760,44 @@ uint64_t trace_writer__bytes(const struct trace_writer *w)
 	return w->bytes;
 }
 
+#define READ_THREADS_MAX 8
+/* Less data than this is decoded in the caller: threads would cost more than they save. */
+#define READ_AHEAD_MIN (4 * TRACE_BLOCK_TARGET)
+
+/* What the scan found where the next block should start. */
+enum slot_kind {
+	SLOT_BLOCK,		/* a block; why says what is wrong with it, if anything */
+	SLOT_END,		/* an end record: read_end_record judges it */
+	SLOT_TRUNCATED,
+	SLOT_CORRUPT,		/* why */
+	SLOT_IO,		/* err */
+};
+
+/*
+ * A block read ahead: found and fetched in file order (under the reader's
+ * lock), then checked, inflated and decoded on any core, and read out by the
+ * caller in file order. Its events are decoded once, into evs.
+ */
+struct slot {
+	uint64_t seq;		/* which block of the scan it holds */
+	bool busy;		/* holds seq until the caller is done with it */
+	bool ready;		/* decoded, or found to be no block */
+	enum slot_kind kind;
+	const char *why;
+	int err;
+	uint64_t off;		/* where it starts */
+	uint64_t next_off;
+	uint32_t comp_len, raw_len, nevents, crc;
+	uint64_t first_ts;
+	const uint8_t *comp;
+	uint8_t *comp_buf;	/* file mode: its compressed bytes */
+	size_t comp_cap;
+	uint8_t *raw;
+	size_t raw_cap;
+	uint8_t *evs;		/* the decoded events, each at an 8-byte aligned offset */
+	size_t evs_cap;
+};
+
 struct trace_reader {
 	/* source: a caller's buffer, or a file streamed with pread */
 	const uint8_t *mem;
@@ -767,25 +807,30 @@ struct trace_reader {
 	uint64_t data_off;	/* first block */
 	struct trace_meta meta;
 
-	uint64_t off;		/* next record */
+	uint64_t off;		/* the block being read out, or the next one */
 	uint64_t blocks;
 	uint64_t events;
 	bool done;
 	enum trace_status status;
 	char status_msg[192];
 
-	uint8_t *comp;		/* file mode: one block's compressed bytes */
-	size_t comp_cap;
-	uint8_t *raw;
-	size_t raw_cap;
-	size_t raw_len;
+	/* read-ahead: nthreads decode blocks while the caller reads events */
+	int nthreads;		/* 0: the caller decodes each block itself */
+	bool nthreads_set;	/* by trace_reader__set_threads, whatever the size */
+	int started;		/* threads running */
+	pthread_t threads[READ_THREADS_MAX];
+	pthread_mutex_t lock;
+	pthread_cond_t cond;	/* a slot got ready or free, or quit */
+	bool quit;
+	struct slot *slots;
+	unsigned nslots;
+	uint64_t scan_off;	/* where the next block starts */
+	uint64_t scan_seq;
+	bool scan_done;		/* the scan met something that is no block */
+	uint64_t take_seq;	/* the block the caller reads next */
+	struct slot *cur;
+	size_t cur_pos;
 	uint32_t ev_left;
-	struct blk_state st;
-	struct dec dec;
-	union {
-		struct ipct_hdr h;
-		uint8_t bytes[IPCT_EVENT_MAX];
-	} ev;
 };
 
 static _Thread_local char open_msg[128];
@@ -949,15 +994,22 @@ static int open_header(struct trace_reader *r, int *err, const char **msg)
 	free(buf);
 	r->data_off = hlen;
 	r->off = hlen;
+	r->scan_off = hlen;
 	return 0;
 }
 
 static struct trace_reader *reader_new(void)
 {
 	struct trace_reader *r = calloc(1, sizeof(*r));
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (r)
-		r->fd = -1;
+	if (!r)
+		return NULL;
+	r->fd = -1;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_cond_init(&r->cond, NULL);
+	/* one core: nothing to overlap with, decode in the caller */
+	r->nthreads = cpus <= 1 ? 0 : cpus > READ_THREADS_MAX ? READ_THREADS_MAX : (int)cpus;
 	return r;
 }
 
@@ -1169,152 +1221,340 @@ static void read_end_record(struct trace_reader *r, uint64_t rem)
 	}
 }
 
-/* Check a decompressed block: exactly nevents well-formed events, first at first_ts. */
-static const char *check_events(struct trace_reader *r, uint32_t nevents, uint64_t first_ts)
+/* Back to the first block, threads stopped: the next read starts the scan again. */
+static void reset_reading(struct trace_reader *r)
 {
-	struct dec d = { .p = r->raw, .end = r->raw + r->raw_len, .st = &r->st };
-	uint64_t main_len = get_var(&d);
+	for (unsigned i = 0; i < r->nslots; i++)
+		r->slots[i].busy = r->slots[i].ready = false;
+	r->cur = NULL;
+	r->ev_left = 0;
+	r->scan_off = r->data_off;
+	r->scan_seq = 0;
+	r->scan_done = false;
+	r->take_seq = 0;
+	r->off = r->data_off;
+}
 
-	if (d.bad || main_len > (uint64_t)(d.end - d.p))
-		return "bad stream lengths";
+static void free_slots(struct trace_reader *r)
+{
+	for (unsigned i = 0; i < r->nslots; i++) {
+		free(r->slots[i].comp_buf);
+		free(r->slots[i].raw);
+		free(r->slots[i].evs);
+	}
+	free(r->slots);
+	r->slots = NULL;
+	r->nslots = 0;
+}
+
+/* Find what starts at r->scan_off: a block, whose compressed bytes are fetched, or why none. */
+static void scan_slot(struct trace_reader *r, struct slot *s)
+{
+	uint8_t hdr[BLK_HDR_LEN];
+	const uint8_t *p;
+	uint64_t rem = r->size - r->scan_off;
+	ssize_t n;
+
+	s->off = r->scan_off;
+	s->why = NULL;
+	s->kind = SLOT_TRUNCATED;
+	if (rem == 0)
+		return;
+	n = src_fetch(r, s->off, BLK_HDR_LEN, hdr, &p);
+	if (n <= 0) {
+		if (n < 0) {
+			s->kind = SLOT_IO;
+			s->err = n;
+		}
+		return;
+	}
+	if (n < 4 && (is_prefix_of(p, n, BLK_MAGIC) || is_prefix_of(p, n, END_MAGIC)))
+		return;
+	if (n >= 4 && memcmp(p, END_MAGIC, 4) == 0) {
+		s->kind = SLOT_END;
+		return;
+	}
+	if (memcmp(p, BLK_MAGIC, n < 4 ? n : 4) != 0) {
+		s->kind = SLOT_CORRUPT;
+		s->why = "not a block";
+		return;
+	}
+	if (n < BLK_HDR_LEN)
+		return;
+	s->comp_len = get_le32(p + 4);
+	s->raw_len = get_le32(p + 8);
+	s->nevents = get_le32(p + 12);
+	s->first_ts = get_le64(p + 16);
+	s->crc = get_le32(p + 24);
+	if (s->comp_len == 0 || s->comp_len > compressBound(TRACE_BLOCK_RAW_MAX) ||
+	    s->raw_len == 0 || s->raw_len > TRACE_BLOCK_RAW_MAX ||
+	    s->nevents == 0 || s->nevents > s->raw_len) {
+		s->kind = SLOT_CORRUPT;
+		s->why = "lengths out of range";
+		return;
+	}
+	if (s->comp_len > rem - BLK_HDR_LEN)
+		return;
+	if (!r->mem && grow(&s->comp_buf, &s->comp_cap, s->comp_len)) {
+		s->kind = SLOT_IO;
+		s->err = -ENOMEM;
+		return;
+	}
+	n = src_fetch(r, s->off + BLK_HDR_LEN, s->comp_len, s->comp_buf, &s->comp);
+	if (n < 0) {
+		s->kind = SLOT_IO;
+		s->err = n;
+		return;
+	}
+	if (n < s->comp_len)
+		return;
+	s->kind = SLOT_BLOCK;
+	s->next_off = s->off + BLK_HDR_LEN + s->comp_len;
+}
+
+/*
+ * Check, inflate and decode a fetched block: exactly nevents well-formed
+ * events, the first at first_ts, into s->evs. s->why says what is wrong.
+ */
+static void decode_slot(struct slot *s)
+{
+	struct blk_state st = { 0 };
+	struct dec d = { .st = &st };
+	uLongf out_len = s->raw_len;
+	uLong in_len = s->comp_len;
+	uint64_t main_len;
+	size_t pos = 0;
+
+	if (crc32(0, s->comp, s->comp_len) != s->crc) {
+		s->why = "bad CRC";
+		return;
+	}
+	if (grow(&s->raw, &s->raw_cap, s->raw_len)) {
+		s->kind = SLOT_IO;
+		s->err = -ENOMEM;
+		return;
+	}
+	if (uncompress2(s->raw, &out_len, s->comp, &in_len) != Z_OK ||
+	    in_len != s->comp_len || out_len != s->raw_len) {
+		s->why = "bad compressed data or raw length";
+		return;
+	}
+	d.p = s->raw;
+	d.end = s->raw + s->raw_len;
+	main_len = get_var(&d);
+	if (d.bad || main_len > (uint64_t)(d.end - d.p)) {
+		s->why = "bad stream lengths";
+		return;
+	}
 	d.tp = d.p + main_len;
 	d.tend = d.end;
 	d.end = d.tp;
-	r->dec = d;
-	memset(&r->st, 0, sizeof(r->st));
-	for (uint32_t i = 0; i < nevents; i++) {
-		if (decode_event(&d, &r->ev.h))
-			return "bad event encoding";
-		if (i == 0 && r->ev.h.ts != first_ts)
-			return "first_ts does not match its first event";
+	for (uint32_t i = 0; i < s->nevents; i++) {
+		struct ipct_hdr *h;
+
+		/* room for the largest event, growing by doubling */
+		if (s->evs_cap < pos + IPCT_EVENT_MAX &&
+		    grow(&s->evs, &s->evs_cap, 2 * (pos + IPCT_EVENT_MAX))) {
+			s->kind = SLOT_IO;
+			s->err = -ENOMEM;
+			return;
+		}
+		h = (struct ipct_hdr *)(s->evs + pos);
+		if (decode_event(&d, h)) {
+			s->why = "bad event encoding";
+			return;
+		}
+		if (i == 0 && h->ts != s->first_ts) {
+			s->why = "first_ts does not match its first event";
+			return;
+		}
+		pos += (ipct_event_size(h->type) + 7) & ~(size_t)7;
 	}
 	if (d.p != d.end || d.tp != d.tend)
-		return "event count does not match its contents";
+		s->why = "event count does not match its contents";
+}
+
+static void *read_ahead(void *arg)
+{
+	struct trace_reader *r = arg;
+
+	pthread_mutex_lock(&r->lock);
+	while (!r->quit) {
+		struct slot *s = &r->slots[r->scan_seq % r->nslots];
+
+		if (r->scan_done || s->busy) {
+			pthread_cond_wait(&r->cond, &r->lock);
+			continue;
+		}
+		s->busy = true;
+		s->ready = false;
+		s->seq = r->scan_seq++;
+		scan_slot(r, s);
+		if (s->kind == SLOT_BLOCK) {
+			r->scan_off = s->next_off;
+			pthread_mutex_unlock(&r->lock);
+			decode_slot(s);
+			pthread_mutex_lock(&r->lock);
+		} else {
+			r->scan_done = true;
+		}
+		s->ready = true;
+		pthread_cond_broadcast(&r->cond);
+	}
+	pthread_mutex_unlock(&r->lock);
 	return NULL;
 }
 
-/* Load the next block; false at the end of the data (status then set). */
-static bool load_block(struct trace_reader *r)
+static void stop_threads(struct trace_reader *r)
 {
-	uint8_t hdr[BLK_HDR_LEN];
-	const uint8_t *p, *comp;
-	uint64_t rem = r->size - r->off;
-	uint32_t comp_len, raw_len, nevents;
-	uint64_t first_ts;
-	uint32_t crc;
-	uLongf out_len;
-	uLong in_len;
-	const char *why;
-	ssize_t n;
+	if (!r->started)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->quit = true;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
+	for (int i = 0; i < r->started; i++)
+		pthread_join(r->threads[i], NULL);
+	r->started = 0;
+	r->quit = false;
+}
 
-	if (rem == 0) {
+/* Slots and threads at the first read; without threads the caller decodes. */
+static int start_reading(struct trace_reader *r)
+{
+	sigset_t all, old;
+	unsigned n;
+
+	if (!r->nthreads_set && r->size - r->data_off < READ_AHEAD_MIN)
+		r->nthreads = 0;
+	n = r->nthreads ? r->nthreads + 2 : 1;
+	if (!r->slots) {
+		r->slots = calloc(n, sizeof(*r->slots));
+		if (!r->slots)
+			return -ENOMEM;
+		r->nslots = n;
+	}
+	/* signals stay with the caller's thread, whose handlers expect them there */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	while (r->started < r->nthreads) {
+		if (pthread_create(&r->threads[r->started], NULL, read_ahead, r))
+			break;
+		r->started++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* no thread at all: decode in the caller, with the one slot it needs */
+	if (r->nthreads && !r->started)
+		r->nthreads = 0;
+	return 0;
+}
+
+/* The caller's next block, in file order; false at the end of the data (status then set). */
+static bool take_block(struct trace_reader *r)
+{
+	struct slot *s;
+
+	if (!r->slots || (r->nthreads && !r->started)) {
+		int err = start_reading(r);
+
+		if (err) {
+			reader_io_error(r, err);
+			return false;
+		}
+	}
+	s = &r->slots[r->take_seq % r->nslots];
+	if (!r->nthreads) {
+		s->seq = r->take_seq;
+		scan_slot(r, s);
+		if (s->kind == SLOT_BLOCK) {
+			r->scan_off = s->next_off;
+			decode_slot(s);
+		}
+	} else {
+		pthread_mutex_lock(&r->lock);
+		while (!s->ready || s->seq != r->take_seq)
+			pthread_cond_wait(&r->cond, &r->lock);
+		pthread_mutex_unlock(&r->lock);
+	}
+	r->off = s->off;
+	switch (s->kind) {
+	case SLOT_BLOCK:
+		if (!s->why) {
+			r->cur = s;
+			r->cur_pos = 0;
+			r->ev_left = s->nevents;
+			r->blocks++;
+			r->off = s->next_off;
+			return true;
+		}
+		/* fall through */
+	case SLOT_CORRUPT:
+		reader_corrupt(r, s->why);
+		break;
+	case SLOT_END:
+		read_end_record(r, r->size - r->off);
+		break;
+	case SLOT_TRUNCATED:
 		reader_truncated(r);
-		return false;
+		break;
+	case SLOT_IO:
+		reader_io_error(r, s->err);
+		break;
 	}
-	n = src_fetch(r, r->off, BLK_HDR_LEN, hdr, &p);
-	if (n <= 0) {
-		if (n < 0)
-			reader_io_error(r, n);
-		else
-			reader_truncated(r);
-		return false;
-	}
-	if (n < 4 && (is_prefix_of(p, n, BLK_MAGIC) || is_prefix_of(p, n, END_MAGIC))) {
-		reader_truncated(r);
-		return false;
-	}
-	if (n >= 4 && memcmp(p, END_MAGIC, 4) == 0) {
-		read_end_record(r, rem);
-		return false;
-	}
-	if (memcmp(p, BLK_MAGIC, n < 4 ? n : 4) != 0) {
-		reader_corrupt(r, "not a block");
-		return false;
-	}
-	if (n < BLK_HDR_LEN) {
-		reader_truncated(r);
-		return false;
-	}
-	comp_len = get_le32(p + 4);
-	raw_len = get_le32(p + 8);
-	nevents = get_le32(p + 12);
-	first_ts = get_le64(p + 16);
-	if (comp_len == 0 || comp_len > compressBound(TRACE_BLOCK_RAW_MAX) ||
-	    raw_len == 0 || raw_len > TRACE_BLOCK_RAW_MAX ||
-	    nevents == 0 || nevents > raw_len) {
-		reader_corrupt(r, "lengths out of range");
-		return false;
-	}
-	if (comp_len > rem - BLK_HDR_LEN) {
-		reader_truncated(r);
-		return false;
-	}
-	if (!r->mem && grow(&r->comp, &r->comp_cap, comp_len)) {
-		reader_io_error(r, -ENOMEM);
-		return false;
-	}
-	crc = get_le32(p + 24);
-	n = src_fetch(r, r->off + BLK_HDR_LEN, comp_len, r->comp, &comp);
-	if (n < 0) {
-		reader_io_error(r, n);
-		return false;
-	}
-	if (n < comp_len) {
-		reader_truncated(r);
-		return false;
-	}
-	if (crc32(0, comp, comp_len) != crc) {
-		reader_corrupt(r, "bad CRC");
-		return false;
-	}
-	if (grow(&r->raw, &r->raw_cap, raw_len)) {
-		reader_io_error(r, -ENOMEM);
-		return false;
-	}
-	out_len = raw_len;
-	in_len = comp_len;
-	if (uncompress2(r->raw, &out_len, comp, &in_len) != Z_OK ||
-	    in_len != comp_len || out_len != raw_len) {
-		reader_corrupt(r, "bad compressed data or raw length");
-		return false;
-	}
-	r->raw_len = raw_len;
-	why = check_events(r, nevents, first_ts);
-	if (why) {
-		reader_corrupt(r, why);
-		return false;
-	}
-	/* r->dec still holds the stream starts that check_events began from */
-	memset(&r->st, 0, sizeof(r->st));
-	r->ev_left = nevents;
-	r->blocks++;
-	r->off += BLK_HDR_LEN + comp_len;
-	return true;
+	return false;
+}
+
+/* The caller is done with the block it read out: its slot may take another. */
+static void release_block(struct trace_reader *r)
+{
+	struct slot *s = r->cur;
+
+	r->cur = NULL;
+	r->take_seq++;
+	if (!s || !r->nthreads)
+		return;
+	pthread_mutex_lock(&r->lock);
+	s->busy = false;
+	s->ready = false;
+	pthread_cond_broadcast(&r->cond);
+	pthread_mutex_unlock(&r->lock);
 }
 
 const struct ipct_hdr *trace_reader__next(struct trace_reader *r)
 {
+	const struct ipct_hdr *h;
+	size_t size;
+
 	while (r->ev_left == 0) {
-		if (r->done || !load_block(r))
+		if (r->cur)
+			release_block(r);
+		if (r->done || !take_block(r))
 			return NULL;
 	}
-	/* the block was checked whole in load_block, so this cannot fail */
-	if (decode_event(&r->dec, &r->ev.h)) {
-		r->ev_left = 0;
-		reader_corrupt(r, "bad event encoding");
-		return NULL;
-	}
+	/* decode_slot checked the whole block; its slot stays ours until the next call */
+	h = (const struct ipct_hdr *)(r->cur->evs + r->cur_pos);
+	size = ipct_event_size(h->type);
+	r->cur_pos += (size + 7) & ~(size_t)7;
 	r->ev_left--;
 	r->events++;
-	return &r->ev.h;
+	return h;
+}
+
+void trace_reader__set_threads(struct trace_reader *r, int n)
+{
+	stop_threads(r);
+	free_slots(r);
+	r->nthreads = n < 0 ? 0 : n > READ_THREADS_MAX ? READ_THREADS_MAX : n;
+	r->nthreads_set = true;
+	reset_reading(r);
 }
 
 int trace_reader__rewind(struct trace_reader *r)
 {
-	r->off = r->data_off;
+	stop_threads(r);
+	reset_reading(r);
 	r->blocks = 0;
 	r->events = 0;
-	r->ev_left = 0;
 	r->done = false;
 	return 0;
 }
@@ -1343,10 +1583,12 @@ void trace_reader__free(struct trace_reader *r)
 {
 	if (!r)
 		return;
+	stop_threads(r);
+	free_slots(r);
+	pthread_mutex_destroy(&r->lock);
+	pthread_cond_destroy(&r->cond);
 	if (r->fd >= 0)
 		close(r->fd);
 	free(r->owned);
-	free(r->comp);
-	free(r->raw);
 	free(r);
 }

@@ -86,6 +86,12 @@ const struct trace_meta *trace_reader__meta(const struct trace_reader *r);
 const struct ipct_hdr *trace_reader__next(struct trace_reader *r);
 /* Start again from the first block (for a second pass). 0 or -errno. */
 int trace_reader__rewind(struct trace_reader *r);
+/*
+ * Threads that inflate and decode blocks ahead of trace_reader__next (by
+ * default one per online CPU, up to 8; 0: the caller decodes). Call before
+ * the first read or after a rewind.
+ */
+void trace_reader__set_threads(struct trace_reader *r, int n);
 enum trace_status trace_reader__status(const struct trace_reader *r);
 /* A one-line description of the damage, "" when TRACE_OK. */
 const char *trace_reader__status_msg(const struct trace_reader *r);

@@ -6,9 +6,11 @@ Timings on a shared VM are noisy, so only ratios of medians of alternating
 runs are reported. Prints a readable table per section and one
 `BENCH {json}` line per metric; writes results.json beside the tools.
 
-Environment: IPCTRACE, IPCTRACE_DEMOS (set by make), BENCH_QUICK=1 (about a
-minute), BENCH_RUNS=N (alternating runs per variant), BENCH_KEEP=1 (keep the
-work directory with its traces).
+Environment: IPCTRACE, IPCTRACE_DEMOS (set by make), BENCH_QUICK=1 (a few
+minutes), BENCH_RUNS=N (alternating runs per variant), BENCH_KEEP=1 (keep the
+work directory with its traces), BENCH_ONLY=a,b (only these sections:
+overhead, servers, loss_ramp, analysis, zlib_levels, bpf_costs, hooks_cost,
+recorder_profile).
 """
 import json
 import os
@@ -18,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import servers as server_bench
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TIMED = os.path.join(HERE, "timed.sh")
@@ -30,12 +34,14 @@ QUICK = os.environ.get("BENCH_QUICK") == "1"
 
 if QUICK:
     CFG = dict(runs=3, pp_rounds=30000, strace_rounds=3000, seq=500000,
-               gen_sizes=[1000000], ramp_pairs=[2], report_runs=1)
+               gen_sizes=[1000000], ramp_pairs=[2], report_runs=1, server_runs=2,
+               server_secs=3)
 else:
     CFG = dict(runs=7, pp_rounds=200000, strace_rounds=20000, seq=3000000,
-               gen_sizes=[1000000, 10000000], ramp_pairs=[2, 4, 8], report_runs=3)
+               gen_sizes=[1000000, 10000000], ramp_pairs=[2, 4, 8], report_runs=3,
+               server_runs=7, server_secs=3)
 if os.environ.get("BENCH_RUNS"):
-    CFG["runs"] = max(1, int(os.environ["BENCH_RUNS"]))
+    CFG["runs"] = CFG["server_runs"] = max(1, int(os.environ["BENCH_RUNS"]))
 
 # The same IPC-relevant syscalls for strace and perf as ipctrace records.
 SYSCALLS = ["read", "write", "readv", "writev", "pread64", "pwrite64", "splice", "tee",
@@ -57,6 +63,12 @@ GOALS = {
     "critical-path.1e6.seconds": ("<", 1.0),
     "report.memory_growth_1e6_to_1e7": ("<=", 1.5),
     "render.memory_growth_1e6_to_1e7": ("<=", 1.5),
+    "report.1e7.seconds": ("<", 1.0),
+    "render.1e7.seconds": ("<", 2.0),
+    "nginx.throughput_ratio.ipctrace": (">=", 0.95),
+    "postgres.throughput_ratio.ipctrace": (">=", 0.95),
+    "nginx.lost_events": ("==", 0),
+    "postgres.lost_events": ("==", 0),
 }
 
 results = {}
@@ -67,7 +79,7 @@ def goal_met(metric, value):
     if metric not in GOALS or value is None:
         return None
     op, lim = GOALS[metric]
-    return {"<=": value <= lim, "<": value < lim, "==": value == lim}[op]
+    return {"<=": value <= lim, "<": value < lim, "==": value == lim, ">=": value >= lim}[op]
 
 
 def goal_text(metric):
@@ -223,6 +235,7 @@ class Bench:
         h = subprocess.run([IPCTRACE, "--help"], capture_output=True, text=True)
         self.help = h.stdout + h.stderr
         self.perf_events = None
+        self.pp, self.pl = {}, {}
         self.wait_budget = 20 if QUICK else 90
 
     def wait_alone(self):
@@ -716,8 +729,17 @@ class Bench:
                 say(f"  fully traced ({what}, overhead runs above): {ipt / base:.2f}x, "
                     f"{(ipt - base) * 1e9 / n:+.0f} ns per round trip")
 
+    def servers(self):
+        self.perf_setup()
+        try:
+            server_bench.servers(self, IPCTRACE, CFG["server_runs"], CFG["server_secs"], say=say,
+                                 metric=metric, table=table, notes=notes, median=median,
+                                 ratio=ratio, ipctrace_json=ipctrace_json)
+        finally:
+            self.perf_teardown()
+
     def goals(self):
-        say("\n== Goals (issue 5) ==")
+        say("\n== Goals (issues 5 and 13) ==")
         rows = []
         labels = {
             "pingpong.overhead.ipctrace": "ping-pong overhead (wall)",
@@ -730,6 +752,12 @@ class Bench:
             "render.1e6.seconds": "render, 1e6 events",
             "report.memory_growth_1e6_to_1e7": "report peak RSS, 1e7 / 1e6",
             "render.memory_growth_1e6_to_1e7": "render peak RSS, 1e7 / 1e6",
+            "report.1e7.seconds": "report, 1e7 events",
+            "render.1e7.seconds": "render, 1e7 events",
+            "nginx.throughput_ratio.ipctrace": "nginx under wrk, throughput kept",
+            "postgres.throughput_ratio.ipctrace": "PostgreSQL under pgbench, throughput kept",
+            "nginx.lost_events": "lost events, nginx",
+            "postgres.lost_events": "lost events, PostgreSQL",
         }
         for k, label in labels.items():
             rec = results.get(k)
@@ -773,14 +801,18 @@ def main():
             "is the steadier one")
     snapshot(work)
     b = Bench(work)
+    only = set(filter(None, os.environ.get("BENCH_ONLY", "").split(",")))
     try:
-        b.perf_setup()
-        try:
-            b.overhead()
-        finally:
-            b.perf_teardown()
-        for section in (b.loss_ramp, b.analysis, b.zlib_levels, b.bpf_costs, b.hooks_cost,
-                        b.recorder_profile):
+        if not only or "overhead" in only:
+            b.perf_setup()
+            try:
+                b.overhead()
+            finally:
+                b.perf_teardown()
+        for section in (b.servers, b.loss_ramp, b.analysis, b.zlib_levels, b.bpf_costs,
+                        b.hooks_cost, b.recorder_profile):
+            if only and section.__name__ not in only:
+                continue
             try:
                 section()
             except Exception as e:  # one broken section must not hide the others

@@ -789,6 +789,94 @@ Test(trace, rewind_gives_same_events)
 	free(l.ev);
 }
 
+/* Decoding threads read ahead of the caller: what it reads must not depend on how many. */
+Test(trace, decode_threads_read_what_the_caller_would)
+{
+	uint64_t ends[SMALL_BLOCKS], cnt[SMALL_BLOCKS];
+	struct evlist l = {};
+	size_t len, hdr_len, at[8 * SMALL_BLOCKS + 4], nat = 0;
+	uint8_t *buf = small_trace(&l, &len, ends, cnt, &hdr_len);
+	static const int threads[] = { 1, 3 };
+
+	/* in each block: its magic, its lengths, its data (CRC) and its last byte; the end record */
+	for (size_t b = 0; b < SMALL_BLOCKS; b++) {
+		size_t start = b ? ends[b - 1] : hdr_len;
+		size_t in[] = { start, start + 1, start + 6, start + 14, start + 30, ends[b] - 1 };
+
+		for (size_t k = 0; k < sizeof(in) / sizeof(in[0]); k++)
+			at[nat++] = in[k];
+	}
+	at[nat++] = len - 12;
+	at[nat++] = len - 1;
+	at[nat++] = len;
+	for (size_t i = 0; i < 4 * nat; i++) {
+		bool flip = i >= 2 * nat, file = i % 2;
+		size_t pos = at[(i / 2) % nat];
+		size_t use = flip ? len : pos;
+		uint8_t *copy = malloc(len);
+		struct trace_reader *r;
+		char want_msg[256];
+		enum trace_status want;
+		size_t want_n, want_blocks;
+
+		if (flip && pos >= len) {
+			free(copy);
+			continue;
+		}
+		memcpy(copy, buf, len);
+		if (flip)
+			copy[pos] ^= 0x41;
+		r = open_src(copy, use, file, NULL, NULL);
+		cr_assert_not_null(r, "byte %zu", pos);
+		trace_reader__set_threads(r, 0);
+		want_n = read_compare(r, &l);
+		want = trace_reader__status(r);
+		want_blocks = trace_reader__blocks(r);
+		snprintf(want_msg, sizeof(want_msg), "%s", trace_reader__status_msg(r));
+		trace_reader__free(r);
+		for (size_t t = 0; t < sizeof(threads) / sizeof(threads[0]); t++) {
+			r = open_src(copy, use, file, NULL, NULL);
+			cr_assert_not_null(r);
+			trace_reader__set_threads(r, threads[t]);
+			cr_assert_eq(read_compare(r, &l), want_n, "%s at %zu, %d threads",
+				     flip ? "flip" : "cut", pos, threads[t]);
+			cr_assert_eq(trace_reader__status(r), want);
+			cr_assert_eq(trace_reader__blocks(r), want_blocks);
+			cr_assert_str_eq(trace_reader__status_msg(r), want_msg, "%s at %zu, %d threads",
+					 flip ? "flip" : "cut", pos, threads[t]);
+			/* a second pass, threads restarted, reads the same */
+			cr_assert_eq(trace_reader__rewind(r), 0);
+			cr_assert_eq(read_compare(r, &l), want_n);
+			cr_assert_str_eq(trace_reader__status_msg(r), want_msg);
+			trace_reader__free(r);
+		}
+		free(copy);
+	}
+	free(buf);
+	free(l.ev);
+}
+
+/* A caller that stops early (an error in the model) frees a reader whose threads still run. */
+Test(trace, free_while_decoding_ahead)
+{
+	struct evlist l = {};
+	struct trace_reader *r;
+	size_t len;
+	uint8_t *buf;
+
+	add_random(&l, 60000);
+	buf = write_trace(&l, 0, 1, true, &len, NULL, NULL, NULL);
+	for (int t = 1; t <= 8; t *= 2) {
+		r = trace_reader__open_mem(buf, len, NULL, NULL);
+		cr_assert_not_null(r);
+		trace_reader__set_threads(r, t);
+		cr_assert_not_null(trace_reader__next(r));
+		trace_reader__free(r);
+	}
+	free(buf);
+	free(l.ev);
+}
+
 Test(trace, write_error_keeps_whole_blocks)
 {
 	struct rlimit lim = { 300000, 300000 };
