@@ -227,7 +227,8 @@ def test_recording_in_korean_prints_and_draws_korean(ctx):
 @pytest.mark.nobpf
 def test_label_measure_catches_overflows(ctx):
     """tests/lib/svg_fit.py, which the golden and gallery checks rely on, does see a label
-    leave its box, run into its neighbour, or leave the page, also inside a scaled group."""
+    leave its box, run into its neighbour (on its line or overlapping from another), or leave
+    the page, also inside a scaled group."""
     bad = ctx.path("bad.svg")
     with open(bad, "w", encoding="utf-8") as f:
         f.write('<svg xmlns="http://www.w3.org/2000/svg" width="300" height="100">'
@@ -236,10 +237,11 @@ def test_label_measure_catches_overflows(ctx):
                 '<text class="td" x="5" y="20">a long label in a small box</text>'
                 '<text class="td" x="100" y="70">left</text><text class="td" x="110" y="70">right</text>'
                 '<text class="td" x="280" y="90">off the page</text>'
+                '<text class="td" x="150" y="40">upper label</text><text class="td" x="160" y="46">lower</text>'
                 '<g transform="translate(150 0) scale(2)"><rect x="0" y="0" width="40" height="20" '
                 'stroke="#000"/><text x="2" y="12" font-size="10">통신 가능 범위</text></g></svg>')
     r = run(["/usr/bin/python3", os.path.join(ROOT, "tests", "lib", "svg_fit.py"), bad], timeout=60)
     check(r.rc == 1, "overflows not reported: " + r.why())
     for what in ("out of its box by", "a long label", "runs into the next label", "off the page",
-                 "통신 가능 범위"):
+                 "통신 가능 범위", "runs into a label on another line"):
         check(what in r.out, "svg_fit.py did not report %r: %s" % (what, r.out))

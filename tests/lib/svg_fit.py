@@ -137,11 +137,13 @@ def check(path, slack=1.0):
     labels.sort()
     for i, a in enumerate(labels):
         for b in labels[i + 1:]:
-            if b[0] - a[0] > 0.5:
+            # a label's ink: from its cap height (0.75 em over the baseline) to its descent (0.2 em)
+            if b[0] - 0.75 * b[4] >= a[0] + 0.2 * a[4] - slack:
                 break
             lo, hi = (a, b) if a[1] <= b[1] else (b, a)
             if lo[2] > hi[1] + slack:
-                bad.append('runs into the next label by %.0f px: %r into %r' % (lo[2] - hi[1], lo[3], hi[3]))
+                where = 'the next label' if abs(b[0] - a[0]) <= 0.5 else 'a label on another line'
+                bad.append('runs into %s by %.0f px: %r into %r' % (where, lo[2] - hi[1], lo[3], hi[3]))
     return bad
 
 
