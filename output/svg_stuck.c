@@ -4,6 +4,7 @@
  * "stuck" (or "deadlock" when in a wait-for cycle), the call, channel, since
  * when and whom it waits for in the tooltip, as the report's stuck section says.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include "lang.h"
@@ -12,6 +13,24 @@
 #include "svg_draw.h"
 #include "svg_writer.h"
 #include "timeline.h"
+
+#define LABEL_CHAR_W 7.4   /* advance of a bold 11px Latin character, generous */
+#define LABEL_WIDE_W 11.5  /* ... of a Hangul or CJK one */
+
+/* Width of the label in px, by the kind of its characters. */
+static double label_w(const char *s)
+{
+	double w = 0;
+	uint32_t cp;
+
+	while (*s) {
+		size_t n = utf8_decode(s, strlen(s), &cp);
+
+		w += n && cp >= 0x1100 ? LABEL_WIDE_W : LABEL_CHAR_W;
+		s += n ? n : 1;
+	}
+	return w;
+}
 
 static bool in_cycle(const struct stuck_report *sr, uint32_t tid)
 {
@@ -67,7 +86,7 @@ void svg_draw_stuck(struct draw *d)
 			continue;
 		cycle = in_cycle(sr, s->tid);
 		label = tr(d->lang, cycle ? T_SVG_DEADLOCKED : T_SVG_STUCK);
-		x = svg_xpos(d, d->tl->opts.to) - 8 - 6.5 * (double)utf8_chars(label);
+		x = svg_xpos(d, d->tl->opts.to) - 12 - label_w(label);
 		y = svg_lane_mid(d, (size_t)lane);
 		if (c)
 			snprintf(chan, sizeof(chan), "#%d %s", c->id, kind_name(c->kind));
@@ -83,14 +102,13 @@ void svg_draw_stuck(struct draw *d)
 		}
 		svgw__open(d->w, "g");
 		svgw__element_text(d->w, "title", tip);
-		svg_rect(d, NULL, x - 4, y - 8, 8 + 6.5 * (double)utf8_chars(label), 16);
+		svg_rect(d, NULL, x - 4, y - 8, 8 + label_w(label), 16);
 		svgw__attr(d->w, "fill", "#C00000");
 		svgw__attr(d->w, "rx", "3");
 		svgw__close(d->w);
 		svg_text_at(d, NULL, x, y + 4);
-		svgw__attr(d->w, "font-size", "11");
-		svgw__attr(d->w, "font-weight", "bold");
-		svgw__attr(d->w, "fill", "#FFFFFF");
+		/* inline: the page's text rule would win over presentation attributes */
+		svgw__attr(d->w, "style", "fill:#FFFFFF;font-size:11px;font-weight:bold");
 		svgw__text(d->w, label);
 		svgw__close(d->w);
 		svgw__close(d->w);
