@@ -201,6 +201,11 @@ enum text_id {
 	T_REPORT_DEADLOCK,
 	T_REPORT_DEADLOCK_WAITS,   /* comm, pid, call, channel, comm, pid */
 	T_REPORT_DEADLOCK_SEP,
+	/* --- stuck threads on the SVG */
+	T_SVG_STUCK,
+	T_SVG_DEADLOCKED,
+	T_SVG_STUCK_TIP,
+	T_SVG_DEADLOCK_TIP,
 	/* --- critical path (text and SVG) */
 	T_CP_NEVER_WAITED,
 	T_CP_WAITED,

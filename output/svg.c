@@ -243,6 +243,7 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	svg_draw_axis(&d, d.y_axis, false);
 	svg_draw_lanes(&d);
 	svg_draw_critical_path(&d);
+	svg_draw_stuck(&d);
 	if (tl->nlanes > 16)
 		svg_draw_axis(&d, d.y_lanes_end + 8, true);
 	svg_draw_lost(&d);

@@ -98,6 +98,9 @@ size_t svg_cp_summary_lines(const struct draw *d);
 const char *svg_cp_css(void);
 void svg_draw_critical_path(struct draw *d);
 
+/* svg_stuck.c: threads asleep at the stop, at the end of their lanes */
+void svg_draw_stuck(struct draw *d);
+
 /* svg_style.c */
 enum family svg_kind_family(unsigned k);
 void svg_write_defs(struct draw *d);

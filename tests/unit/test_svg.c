@@ -1006,3 +1006,35 @@ Test(svg, critical_path_marks_and_summary)
 	free(o.buf);
 	free(t);
 }
+
+/* A thread asleep in a call at the stop is marked where its lane ends, the tooltip saying why. */
+Test(svg, stuck_thread_marked_at_its_lane_end)
+{
+	struct sy s = { 0 };
+	struct out o;
+	size_t tlen;
+	void *t;
+
+	sy_task(&s, SY_T0 + 1000, 100, 100, "writer");
+	sy_task(&s, SY_T0 + 1000, 200, 200, "reader");
+	sy_chan(&s, SY_T0 + 2000, 100, SY_PIPE, IPCT_KIND_PIPE, "");
+	sy_call(&s, 100, 100, SY_T0 + 10000, SY_T0 + 11000, IPCT_OP_WRITE, 1, SY_PIPE, 64, 0);
+	sy_call(&s, 200, 200, SY_T0 + 12000, SY_T0 + 13000, IPCT_OP_READ, 0, SY_PIPE, 64, 0);
+	sy_call(&s, 100, 100, SY_T0 + 900000, SY_T0 + 900500, IPCT_OP_OTHER, 39, 0, 0, 0);
+	sy_sleep(&s, 200, 200, SY_T0 + 20000, 0, SY_T0 + 1000000, SY_PIPE, IPCT_OP_READ, 0, 0, 0);
+	s.ev[s.n - 1].h.flags = IPCT_F_UNFINISHED;
+	s.ev[s.n - 1].sl.waker_pid = s.ev[s.n - 1].sl.waker_tid = 0;
+	sy_call(&s, 200, 200, SY_T0 + 19000, SY_T0 + 1000000, IPCT_OP_READ, 0, SY_PIPE, 0,
+		IPCT_F_UNFINISHED);
+	t = sy_write(&s, "stuck reader", &tlen);
+	cr_assert_not_null(t);
+	o = render(t, tlen, NULL);
+	assert_well_formed(&o);
+	assert_tooltips(&o);
+	cr_assert_not_null(strstr(o.buf, "<g id=\"stuck\">"), "no stuck mark");
+	cr_assert_not_null(strstr(o.buf, "reader 200 is asleep in read on #1 pipe since"),
+			   "the tooltip does not say where it is stuck");
+	cr_assert_not_null(strstr(o.buf, "waiting for writer 100"), "nor for whom");
+	free(o.buf);
+	free(t);
+}
