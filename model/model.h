@@ -117,6 +117,7 @@ struct model_process {
 	char exe[IPCT_NAME_LEN];       /* last exec'd filename (a forked child: its parent's), "" if unknown */
 	char cmdline[IPCT_ARGS_LEN + 1]; /* argv joined by spaces, as ps shows it: a server's role
 					    after setproctitle ("postgres: checkpointer"); "" if unknown */
+	bool titled;                   /* it rewrote argv[0] into a title (holds a space): cmdline is its role */
 	size_t *threads;               /* indexes into model.threads */
 	size_t nthreads;
 	bool exited;
@@ -181,6 +182,8 @@ struct model *model__from_reader(struct trace_reader *r, const struct model_opts
 const struct model_thread *model__thread(const struct model *m, uint32_t tid);
 const struct model_process *model__process(const struct model *m, uint32_t pid);
 const struct model_channel *model__channel(const struct model *m, int id);
+/* What a process is, for a label: its title if it set one ("nginx: worker process"), else its comm. */
+const char *model__process_role(const struct model_process *p);
 
 /*
  * The seed's IPC table (section 4) for a channel: shared medium, unit of

@@ -211,8 +211,10 @@ void on_task(struct model *m, const struct ipct_task *e)
 		pr = proc_get(m, e->child_pid);
 		if (pr && !pr->pub.exe[0])
 			memcpy(pr->pub.exe, parent->pub.exe, sizeof(pr->pub.exe));
-		if (pr && !pr->pub.cmdline[0])
+		if (pr && !pr->pub.cmdline[0]) {
 			memcpy(pr->pub.cmdline, parent->pub.cmdline, sizeof(pr->pub.cmdline));
+			pr->pub.titled = parent->pub.titled;
+		}
 		maps_inherit(m, e->h.pid, e->child_pid, e->h.ts);
 	}
 }
@@ -234,6 +236,7 @@ void on_proc(struct model *m, const struct ipct_proc *e)
 			copy_name(pr->pub.exe, sizeof(pr->pub.exe), e->name, sizeof(e->name));
 		/* a new program: its argv follows (CMDLINE), its old mappings are gone */
 		pr->pub.cmdline[0] = '\0';
+		pr->pub.titled = false;
 		maps_clear(pr);
 	} else if (e->h.type == IPCT_EV_EXIT) {
 		if (!t->pub.comm[0] && e->comm[0])
@@ -266,9 +269,15 @@ void on_cmdline(struct model *m, const struct ipct_cmdline *e)
 		n--;
 	if (!n)
 		return;
+	pr->pub.titled = memchr(e->args, ' ', strnlen(e->args, n)) != NULL;
 	for (size_t i = 0; i < n; i++)
 		pr->pub.cmdline[i] = e->args[i] ? e->args[i] : ' ';
 	pr->pub.cmdline[n] = '\0';
+}
+
+const char *model__process_role(const struct model_process *p)
+{
+	return p->titled && p->cmdline[0] ? p->cmdline : p->comm;
 }
 
 static int cmp_thread(const void *a, const void *b)
