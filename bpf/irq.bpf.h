@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* Whether the current CPU runs a timer or irq handler (a wakeup with no waker). */
+/* Whether the current CPU runs in interrupt context (a wakeup with no waker). */
 #ifndef IPCT_IRQ_BPF_H
 #define IPCT_IRQ_BPF_H
 
@@ -8,35 +8,41 @@
 /*
  * Per-CPU depth of interrupt context (irq, timer, irq_work and IPI handlers,
  * softirqs): its wakeups have no waker (preempt_count is out of reach:
- * __preempt_count is not in kallsyms here). Slot 0 is the depth, slot 1
- * whether the running softirq was counted in it. Reset at every context
- * switch, which never happens inside a handler, so an exit missed while
- * attaching cannot leave it stuck.
+ * __preempt_count is not in kallsyms here). Reset at every context switch,
+ * which never happens inside a handler, so an exit missed while attaching
+ * cannot leave it stuck.
  */
+struct irq_ctx {
+	__u32 depth;
+	__u32 softirq; /* the running softirq was counted in depth */
+};
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct irq_ctx);
 } irq_depth SEC(".maps");
 
 static __always_inline bool in_irq_handler(void)
 {
-	__u32 zero = 0, *d = bpf_map_lookup_elem(&irq_depth, &zero);
+	__u32 zero = 0;
+	struct irq_ctx *c = bpf_map_lookup_elem(&irq_depth, &zero);
 
-	return d && *d;
+	return c && c->depth;
 }
 
 static __always_inline int irq_enter_leave(bool enter)
 {
-	__u32 zero = 0, *d = bpf_map_lookup_elem(&irq_depth, &zero);
+	__u32 zero = 0;
+	struct irq_ctx *c = bpf_map_lookup_elem(&irq_depth, &zero);
 
-	if (!d)
+	if (!c)
 		return 0;
 	if (enter)
-		(*d)++;
-	else if (*d)
-		(*d)--;
+		c->depth++;
+	else if (c->depth)
+		c->depth--;
 	return 0;
 }
 
@@ -48,17 +54,17 @@ static __always_inline int irq_enter_leave(bool enter)
  */
 static __always_inline int softirq_enter_leave(bool enter)
 {
-	__u32 one = 1, *counted = bpf_map_lookup_elem(&irq_depth, &one);
+	__u32 zero = 0;
+	struct irq_ctx *c = bpf_map_lookup_elem(&irq_depth, &zero);
 	struct task_struct *cur;
 	struct pt_regs *regs;
 
-	if (!counted)
+	if (!c)
 		return 0;
 	if (!enter) {
-		if (*counted) {
-			*counted = 0;
-			irq_enter_leave(false);
-		}
+		if (c->softirq && c->depth)
+			c->depth--;
+		c->softirq = 0;
 		return 0;
 	}
 	cur = bpf_get_current_task_btf();
@@ -67,8 +73,9 @@ static __always_inline int softirq_enter_leave(bool enter)
 		if (regs && (long)regs->orig_ax >= 0)
 			return 0;
 	}
-	*counted = 1;
-	return irq_enter_leave(true);
+	c->softirq = 1;
+	c->depth++;
+	return 0;
 }
 
 #endif /* IPCT_IRQ_BPF_H */
