@@ -156,8 +156,10 @@ Test(procfs, cmdline_and_exe_of_a_child)
 		execl("/bin/sleep", "sleep", "30", (char *)NULL);
 		_exit(127);
 	}
-	for (int i = 0; i < 200; i++) {
-		if (!procfs__exe(pid, exe, sizeof(exe)) && strstr(exe, "sleep"))
+	/* exec switches the executable before it lays out the new argv: wait for both */
+	for (int i = 0; i < 500; i++) {
+		if (!procfs__exe(pid, exe, sizeof(exe)) && strstr(exe, "sleep") &&
+		    !procfs__cmdline(pid, buf, sizeof(buf), &n) && n)
 			break;
 		usleep(10000);
 	}
