@@ -121,6 +121,7 @@ enum ipct_op {
 #define IPCT_F_GROUP_DEAD 0x10 /* EXIT: last thread of the process */
 #define IPCT_F_THREAD    0x20 /* FORK/TASK: a thread, not a new process */
 #define IPCT_F_UNFINISHED 0x20 /* SYSCALL, SLEEP: still going when recording stopped (h.ts = the stop) */
+#define IPCT_F_SHARED_VM 0x40 /* FORK: a process that shares its parent's memory (vfork, posix_spawn) */
 #define IPCT_F_OUT_UNKNOWN 0x40 /* SLEEP: switched out before tracing began */
 #define IPCT_F_MSGS      0x80 /* SYSCALL: sendmmsg/recvmmsg: ret counts messages, arg the bytes moved */
 #define IPCT_F_DEST      0x01 /* CHAN: name is the unix address chan sent to (unconnected datagrams), not its own */

@@ -30,8 +30,17 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	if (!e)
 		return 0;
 	hdr_fill(&e->h, IPCT_EV_FORK, ptgid, parent->pid, bpf_ktime_get_ns());
-	if (ctgid == ptgid)
+	if (ctgid == ptgid) {
 		e->h.flags = IPCT_F_THREAD;
+	} else {
+		__u64 pmm = 0, cmm = 0;
+
+		/* a vfork child borrows the address space: it holds no memory of its own */
+		bpf_probe_read_kernel(&pmm, sizeof(pmm), &parent->mm);
+		bpf_probe_read_kernel(&cmm, sizeof(cmm), &child->mm);
+		if (pmm == cmm)
+			e->h.flags = IPCT_F_SHARED_VM;
+	}
 	e->child_pid = ctgid;
 	e->child_tid = child->pid;
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);

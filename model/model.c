@@ -282,6 +282,9 @@ void model__finish(struct model *m)
 	if (p->finished)
 		return;
 	p->finished = true;
+	/* children still holding what they inherited hold it to the end */
+	for (size_t i = 0; i < p->nprocs; i++)
+		maps_settle(m, p->procs[i].pub.pid);
 	if (finish_threads(m) || finish_processes(m) || finish_channels(m) || finish_wakeups(m))
 		p->oom = true;
 	else

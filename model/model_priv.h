@@ -169,10 +169,17 @@ struct rch {
 	bool read_across;     /* a process read it after another had written it */
 };
 
+/* Shared memory a process holds (mappings.c). */
+struct held_map {
+	uint32_t rc;
+	bool inherited;    /* from a fork, not yet shown: an exec drops it unused */
+	uint64_t since;
+};
+
 struct proc {
 	struct model_process pub;
 	bool main_seen;
-	uint32_t *maps;    /* report channels of the shared memory it holds (mappings.c) */
+	struct held_map *maps;
 	size_t nmaps, cmaps;
 };
 
@@ -382,6 +389,7 @@ void call_kill(struct model *m, struct call *c);
 void call_mapping(struct model *m, const struct call *c);
 void on_map(struct model *m, const struct ipct_map *e);
 void maps_inherit(struct model *m, uint32_t parent, uint32_t child, uint64_t ts);
+void maps_settle(struct model *m, uint32_t pid);
 void maps_clear(struct proc *pr);
 
 /* wakeups.c */

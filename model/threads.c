@@ -215,7 +215,8 @@ void on_task(struct model *m, const struct ipct_task *e)
 			memcpy(pr->pub.cmdline, parent->pub.cmdline, sizeof(pr->pub.cmdline));
 			pr->pub.titled = parent->pub.titled;
 		}
-		maps_inherit(m, e->h.pid, e->child_pid, e->h.ts);
+		if (!(e->h.flags & IPCT_F_SHARED_VM))
+			maps_inherit(m, e->h.pid, e->child_pid, e->h.ts);
 	}
 }
 
@@ -249,6 +250,7 @@ void on_proc(struct model *m, const struct ipct_proc *e)
 			if (pr && (e->h.flags & IPCT_F_GROUP_DEAD)) {
 				pr->pub.exited = true;
 				pr->pub.exit_code = e->exit_code;
+				maps_settle(m, e->h.pid);
 			}
 		}
 	}

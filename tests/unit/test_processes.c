@@ -143,9 +143,10 @@ Test(processes, memory_held_before_attach_found_by_the_scan)
 	model__free(m);
 }
 
-Test(processes, exec_and_munmap_drop_what_a_process_held)
+Test(processes, exec_munmap_and_vfork_hold_nothing)
 {
 	struct model *m = synth_model(NULL, false);
+	struct ipct_task vf = { 0 };
 	const struct model_channel *c;
 
 	ev_task(m, 1000, 10, 10, "parent");
@@ -153,18 +154,33 @@ Test(processes, exec_and_munmap_drop_what_a_process_held)
 	ev_sys2(m, 10, 10, 1100, 1200, IPCT_OP_MMAP, SHM_ANON, 0, 0x7f0000000000, 3);
 	ev_sys2(m, 10, 10, 1300, 1400, IPCT_OP_MMAP, SHM_NAMED, 0, 0x7f0000100000, 3);
 	ev_sys2(m, 10, 10, 1500, 1600, IPCT_OP_MUNMAP, SHM_NAMED, 0, 0, 4096);
+	/* a shell command: fork, then exec straight away */
 	ev_fork(m, 2000, 10, 10, 11, 11, "child");
 	ev_exec(m, 2500, 11, "sh", "/bin/sh");
 	ev_fork(m, 3000, 11, 11, 12, 12, "sh");
+	/* a vfork child borrows the parent's memory (an LSan tracer, posix_spawn) and exits */
+	hdr(&vf.h, IPCT_EV_FORK, 3500, 10, 10);
+	vf.h.flags = IPCT_F_SHARED_VM;
+	vf.child_pid = vf.child_tid = 13;
+	model__add(m, &vf.h);
+	ev_exit(m, 3600, 13, 13, 0);
+	/* a worker forked and kept it: it holds it, from its fork, exited or not */
+	ev_fork(m, 4000, 10, 10, 14, 14, "worker");
+	ev_exit(m, 5000, 14, 14, 0);
+	ev_fork(m, 6000, 10, 10, 15, 15, "worker");
 	model__finish(m);
 
 	c = model__channel(m, 1);
 	cr_assert_not_null(c);
 	cr_assert_eq(c->kind, IPCT_KIND_SHM);
-	cr_assert_not_null(synth_ep(c, 11), "the child held the anonymous memory until its exec");
+	cr_assert_null(synth_ep(c, 11), "a child that execs at once never used its parent's memory");
 	cr_assert_null(synth_ep(c, 12), "after exec nothing is inherited");
+	cr_assert_null(synth_ep(c, 13), "a vfork child holds nothing of its own");
+	cr_assert_not_null(synth_ep(c, 14));
+	cr_assert_eq(synth_ep(c, 14)->first_ts, 4000, "held since its fork");
+	cr_assert_not_null(synth_ep(c, 15), "still alive at the end: held to the end");
 	for (size_t i = 0; i < m->nchannels; i++)
 		if (!strcmp(m->channels[i].name, "/dev/shm/buffers"))
-			cr_assert_null(synth_ep(&m->channels[i], 11), "unmapped before the fork");
+			cr_assert_null(synth_ep(&m->channels[i], 14), "unmapped before the fork");
 	model__free(m);
 }
