@@ -23,7 +23,7 @@ enum ipct_ev_type {
 	IPCT_EV_FORK = 4,    /* new process or thread */
 	IPCT_EV_EXEC = 5,
 	IPCT_EV_EXIT = 6,    /* a thread exited */
-	IPCT_EV_COMM = 7,    /* a thread's name changed (prctl) */
+	IPCT_EV_COMM = 7,    /* a thread's name changed (prctl, another thread, exec) */
 	IPCT_EV_CHAN = 8,    /* first sight of a channel object, or its name */
 	IPCT_EV_TASK = 9,    /* recorder: thread alive when tracing began */
 	IPCT_EV_LOST = 10,   /* recorder: events dropped by the kernel */

@@ -123,10 +123,9 @@ static __always_inline void pending_op(struct task_struct *task, struct tstate *
 			break;
 		st->op = IPCT_OP_FUTEX_WAIT;
 		private = nr == NR_futex ? (a[1] & FUTEX_PRIVATE_FLAG) : (a[3] & FUTEX2_PRIVATE);
-		if (!private) {
-			p->vi.addr = a[0];
+		p->vi.addr = a[0];
+		if (!private)
 			bpf_find_vma(task, a[0], vma_cb, &p->vi, 0);
-		}
 		bpf_probe_read_kernel(&mm, sizeof(mm), &task->mm);
 		p->obj_kind = IPCT_KIND_FUTEX;
 		p->obj = futex_key(&p->vi, a[0], mm);
@@ -200,7 +199,8 @@ static __always_inline void pending_call(struct task_struct *task, struct tstate
 	if (p.obj) {
 		st->chan = p.obj;
 		obj_announce(p.obj, p.obj_kind, p.obj_kind == IPCT_KIND_FUTEX ? p.vi.ino : (__u32)(p.obj ^ chan_key),
-			     p.obj_kind == IPCT_KIND_FUTEX && p.vi.ino ? (__u32)p.vi.off : 0);
+			     p.obj_kind == IPCT_KIND_FUTEX && p.vi.ino ? (__u32)p.vi.off : 0,
+			     p.obj_kind == IPCT_KIND_FUTEX && !p.vi.ino ? p.vi.addr : 0);
 	}
 }
 
@@ -307,11 +307,11 @@ static __always_inline int handle_snap_map(struct task_struct *task, struct vm_a
 	bpf_probe_read_kernel_str(nm, sizeof(nm), BPF_CORE_READ(f, f_path.dentry, d_name.name));
 	if (tmpfs && nm[0] == 'S' && nm[1] == 'Y' && nm[2] == 'S' && nm[3] == 'V') {
 		chan = ipc_chan(IPCT_KIND_SYSV_SHM, ino);
-		obj_announce(chan, IPCT_KIND_SYSV_SHM, (__u32)ino, 0);
+		obj_announce(chan, IPCT_KIND_SYSV_SHM, (__u32)ino, 0, 0);
 	} else if (tmpfs && nm[0] == 'd' && nm[1] == 'e' && nm[2] == 'v' && nm[3] == '/' && nm[4] == 'z' &&
 		   nm[5] == 'e' && nm[6] == 'r' && nm[7] == 'o' && !nm[8]) {
 		chan = iaddr ^ chan_key;
-		obj_announce(chan, IPCT_KIND_SHM, ino, 0);
+		obj_announce(chan, IPCT_KIND_SHM, ino, 0, 0);
 	} else {
 		chan = iaddr ^ chan_key;
 		sig = ino * GOLDEN;
