@@ -287,7 +287,7 @@ static __always_inline int handle_snap_map(struct task_struct *task, struct vm_a
 	struct ipct_map *e;
 	struct inode *inode;
 	struct file *f;
-	__u64 chan, ino, sig, iaddr = 0, faddr = 0, *old;
+	__u64 chan, ino, iaddr = 0, faddr = 0;
 	char nm[10] = {};
 	bool tmpfs;
 
@@ -313,12 +313,13 @@ static __always_inline int handle_snap_map(struct task_struct *task, struct vm_a
 		chan = iaddr ^ chan_key;
 		obj_announce(chan, IPCT_KIND_SHM, ino, 0, 0);
 	} else {
-		chan = iaddr ^ chan_key;
-		sig = ino * GOLDEN;
-		old = bpf_map_lookup_elem(&chans, &chan);
-		if (file_announce(faddr, chan, 0, IPCT_KIND_MMAP, old && *old == sig))
+		/* a file, POSIX shm or memfd: announced as an mmap of it announces it */
+		struct fdres r = { .kind_hint = IPCT_KIND_MMAP, .force = 1 };
+
+		file_resolve(NULL, faddr, &r);
+		chan = r.chan;
+		if (!chan)
 			return 0;
-		bpf_map_update_elem(&chans, &chan, &sig, BPF_ANY);
 	}
 	e = rb_reserve(sizeof(*e));
 	if (!e)
