@@ -25,12 +25,16 @@ import os, signal, threading
 a, _wa = os.pipe()
 b, _wb = os.pipe()
 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR1})
+started = threading.Event()
+tid = []
 def worker():
-    print('worker (pid %d): tid %d, pipe B %d' % (os.getpid(), threading.get_native_id(),
-          os.fstat(b).st_ino), flush=True)
+    tid.append(threading.get_native_id())
+    started.set()
     signal.sigwait({signal.SIGUSR1})
     os.read(b, 1)
 threading.Thread(target=worker).start()
+started.wait()
+print('worker (pid %d): tid %d, pipe B %d' % (os.getpid(), tid[0], os.fstat(b).st_ino), flush=True)
 print('reader (pid %d): pipe A %d' % (os.getpid(), os.fstat(a).st_ino), flush=True)
 os.read(a, 1)
 """
