@@ -44,6 +44,9 @@ UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(UNIT_SRCS))
 DEMO_SRCS := $(wildcard demos/*.c)
 DEMO_BINS := $(patsubst demos/%.c,$(OUTPUT)/demos/%,$(DEMO_SRCS))
+# Programs only the end-to-end tests drive (not teaching demos).
+HELPER_SRCS := $(wildcard tests/e2e/helpers/*.c)
+HELPER_BINS := $(patsubst tests/e2e/helpers/%.c,$(OUTPUT)/helpers/%,$(HELPER_SRCS))
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 ALL_OBJS := $(READ_OBJS) $(RECORD_OBJS) $(CLI_OBJS) $(UNIT_OBJS)
@@ -107,6 +110,11 @@ $(OUTPUT)/demos/%: demos/%.c
 
 demos: $(DEMO_BINS)
 
+$(OUTPUT)/helpers/%: tests/e2e/helpers/%.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $(SANFLAGS) $< -o $@ -lrt -lpthread
+
 $(OUTPUT)/unit_tests: $(UNIT_OBJS) $(OUTPUT)/libipctrace.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) $^ -lcriterion $(READ_LDLIBS) -o $@
@@ -118,8 +126,9 @@ unit: $(OUTPUT)/.deps-ok $(OUTPUT)/unit_tests
 # on PATH. E2E_ARGS passes pytest options: make e2e E2E_ARGS='-k fifo -x' (README, Tests).
 PYTEST ?= /usr/bin/python3 -m pytest
 E2E_ARGS ?=
-e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) demos
+e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) demos $(HELPER_BINS)
 	$(Q)IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) \
+	  IPCTRACE_HELPERS=$(abspath $(OUTPUT)/helpers) \
 	  $(PYTEST) tests/e2e $(if $(IPCTRACE_E2E),-k '$(IPCTRACE_E2E)') $(E2E_ARGS) || { rc=$$?; \
 	  [ $$rc -ne 5 ] || echo "e2e: no test selected (see -k in E2E_ARGS or IPCTRACE_E2E)" >&2; exit $$rc; }
 

@@ -99,23 +99,29 @@ __noinline int file_resolve(struct tstate *st, __u64 filep, struct fdres *r)
 	return 0;
 }
 
+/* The file open at fd in task's table, NULL if none. */
+static __always_inline struct file *task_fd_file(struct task_struct *task, int fd)
+{
+	struct fdtable *fdt;
+
+	if (fd < 0)
+		return NULL;
+	fdt = task->files->fdt;
+	if (!fdt || (__u32)fd >= fdt->max_fds)
+		return NULL;
+	return (struct file *)((__u64 *)bpf_rdonly_cast(fdt->fd, 0))[fd];
+}
+
 /* fd of the calling task -> channel, as file_resolve. */
 __noinline int fd_resolve(struct tstate *st, int fd, struct fdres *r)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
-	struct fdtable *fdt;
-	struct file *f = NULL;
+	struct file *f;
 
 	if (!r)
 		return 0;
 	r->chan = 0;
 	r->flags = 0;
-	if (fd < 0)
-		return 0;
-	fdt = task->files->fdt;
-	if (!fdt || (__u32)fd >= fdt->max_fds)
-		return 0;
-	f = (struct file *)((__u64 *)bpf_rdonly_cast(fdt->fd, 0))[fd];
+	f = task_fd_file(bpf_get_current_task_btf(), fd);
 	if (!f)
 		return 0;
 	return file_resolve(st, (__u64)f, r);
@@ -161,18 +167,22 @@ __noinline int vma_lookup(__u64 addr, struct vmainfo *out)
  * (mm, address); shared ones on a file or shared mapping are (inode, offset)
  * so that two processes waiting on one word meet on one channel.
  */
+static __always_inline __u64 futex_key(const struct vmainfo *vi, __u64 uaddr, __u64 mm)
+{
+	if (vi->inode)
+		return (vi->inode ^ ((vi->off + 1) * GOLDEN)) ^ chan_key;
+	return (uaddr ^ (mm * GOLDEN)) ^ chan_key;
+}
+
 static __always_inline __u64 futex_chan(__u64 uaddr, bool private, struct vmainfo *vi)
 {
 	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 mm = 0;
 
-	if (!private) {
+	if (!private)
 		vma_lookup(uaddr, vi);
-		if (vi->inode)
-			return (vi->inode ^ ((vi->off + 1) * GOLDEN)) ^ chan_key;
-	}
 	bpf_probe_read_kernel(&mm, sizeof(mm), &task->mm);
-	return (uaddr ^ (mm * GOLDEN)) ^ chan_key;
+	return futex_key(vi, uaddr, mm);
 }
 
 #endif /* IPCT_CHAN_RESOLVE_BPF_H */

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * ipctrace kernel side: BTF tracepoints (tp_btf, no tracefs needed) on
- * syscalls, the scheduler, fork/exec/exit, signal delivery, io_uring and
- * timer/irq handlers (to tell interrupt wakeups), filtered in the kernel by
+ * syscalls, the scheduler, fork/exec/exit, renames, signal delivery, io_uring
+ * and interrupt handlers (to tell interrupt wakeups), filtered in the kernel by
  * the `traced` tgid map, events batched in the `rb` ring buffer.
  *
  * One file per concern, each a header of static __always_inline handlers
@@ -10,12 +10,13 @@
  * them, one thin wrapper per hook.
  *   kernel_defs  kernel types, UAPI constants     syscall_nr  x86-64 numbers
  *   config       settings from the recorder       emit        the ring buffer
- *   task_state   per-thread state, the filter     irq         timer/irq depth
+ *   task_state   per-thread state, the filter     irq         interrupt context depth
  *   chan_resolve fd/futex/SysV -> channel id      chan_announce CHAN events
  *   user_args    timeouts, iovecs from user memory
  *   classify     what a syscall does, at entry    finish      what it returned
  *   syscalls     sys_enter/sys_exit handlers      sched       sleeps, wakeups
- *   proc         fork, exec, exit, signals        io_uring    io_uring requests
+ *   proc         fork, exec, exit, renames, argv  io_uring    io_uring requests
+ *   snapshot     iterators: thread states and shared mappings when tracing begins and ends
  */
 #include "kernel_defs.bpf.h"
 #include "syscalls.bpf.h"
@@ -23,6 +24,7 @@
 #include "proc.bpf.h"
 #include "irq.bpf.h"
 #include "io_uring.bpf.h"
+#include "snapshot.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -109,6 +111,78 @@ SEC("tp_btf/irq_handler_exit")
 int BPF_PROG(irq_handler_exit)
 {
 	return irq_enter_leave(false);
+}
+
+SEC("tp_btf/softirq_entry")
+int BPF_PROG(softirq_entry)
+{
+	return softirq_enter_leave(true);
+}
+
+SEC("tp_btf/softirq_exit")
+int BPF_PROG(softirq_exit)
+{
+	return softirq_enter_leave(false);
+}
+
+SEC("tp_btf/irq_work_entry")
+int BPF_PROG(irq_work_entry)
+{
+	return irq_enter_leave(true);
+}
+
+SEC("tp_btf/irq_work_exit")
+int BPF_PROG(irq_work_exit)
+{
+	return irq_enter_leave(false);
+}
+
+SEC("tp_btf/call_function_entry")
+int BPF_PROG(call_function_entry)
+{
+	return irq_enter_leave(true);
+}
+
+SEC("tp_btf/call_function_exit")
+int BPF_PROG(call_function_exit)
+{
+	return irq_enter_leave(false);
+}
+
+SEC("tp_btf/call_function_single_entry")
+int BPF_PROG(call_function_single_entry)
+{
+	return irq_enter_leave(true);
+}
+
+SEC("tp_btf/call_function_single_exit")
+int BPF_PROG(call_function_single_exit)
+{
+	return irq_enter_leave(false);
+}
+
+SEC("tp_btf/task_rename")
+int BPF_PROG(task_rename, struct task_struct *task, const char *comm)
+{
+	return handle_task_rename(task, comm);
+}
+
+SEC("iter/task")
+int snap_attach(struct bpf_iter__task *ctx)
+{
+	return handle_snap_attach(ctx->task);
+}
+
+SEC("iter/task")
+int snap_stop(struct bpf_iter__task *ctx)
+{
+	return handle_snap_stop(ctx->task);
+}
+
+SEC("iter/task_vma")
+int snap_maps(struct bpf_iter__task_vma *ctx)
+{
+	return handle_snap_map(ctx->task, ctx->vma);
 }
 
 SEC("tp_btf/io_uring_submit_req")

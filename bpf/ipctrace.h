@@ -5,9 +5,10 @@
  * structs only: __u64/__u32, fixed arrays, no pointers. Every event starts
  * with struct ipct_hdr.
  *
- * Kernel events: SYSCALL, SLEEP, WAKEUP, FORK, EXEC, EXIT, COMM, CHAN.
- * Recorder-made events (never from the kernel): TASK (a thread that existed
- * before tracing started), LOST (events the kernel dropped).
+ * Kernel events: SYSCALL, SLEEP, WAKEUP, FORK, EXEC, EXIT, COMM, CHAN, MAP,
+ * CMDLINE. Recorder-made events (never from the kernel): TASK (a thread that
+ * existed before tracing started), LOST (events the kernel dropped), WINDOW
+ * (when recording began and ended), CMDLINE (read from /proc).
  */
 #ifndef IPCTRACE_H
 #define IPCTRACE_H
@@ -22,10 +23,13 @@ enum ipct_ev_type {
 	IPCT_EV_FORK = 4,    /* new process or thread */
 	IPCT_EV_EXEC = 5,
 	IPCT_EV_EXIT = 6,    /* a thread exited */
-	IPCT_EV_COMM = 7,    /* a thread's name changed (prctl) */
+	IPCT_EV_COMM = 7,    /* a thread's name changed (prctl, another thread, exec) */
 	IPCT_EV_CHAN = 8,    /* first sight of a channel object, or its name */
 	IPCT_EV_TASK = 9,    /* recorder: thread alive when tracing began */
 	IPCT_EV_LOST = 10,   /* recorder: events dropped by the kernel */
+	IPCT_EV_WINDOW = 11, /* recorder: recording began (IPCT_F_START) or ended (IPCT_F_STOP) */
+	IPCT_EV_MAP = 12,    /* a process has a shared mapping, found by a scan, not by a call */
+	IPCT_EV_CMDLINE = 13, /* a process's command line and executable */
 	IPCT_EV_MAX
 };
 
@@ -117,12 +121,15 @@ enum ipct_op {
 #define IPCT_F_GROUP_DEAD 0x10 /* EXIT: last thread of the process */
 #define IPCT_F_THREAD    0x20 /* FORK/TASK: a thread, not a new process */
 #define IPCT_F_UNFINISHED 0x20 /* SYSCALL, SLEEP: still going when recording stopped (h.ts = the stop) */
+#define IPCT_F_SHARED_VM 0x40 /* FORK: a process that shares its parent's memory (vfork, posix_spawn) */
 #define IPCT_F_OUT_UNKNOWN 0x40 /* SLEEP: switched out before tracing began */
 #define IPCT_F_MSGS      0x80 /* SYSCALL: sendmmsg/recvmmsg: ret counts messages, arg the bytes moved */
 #define IPCT_F_DEST      0x01 /* CHAN: name is the unix address chan sent to (unconnected datagrams), not its own */
 #define IPCT_F_PEER_NAME 0x02 /* CHAN: unix: name is the peer's address (this end is unnamed: a connected client) */
 #define IPCT_F_FLOW      0x04 /* CHAN: a UDP flow: chan = (socket, remote address) of an unconnected socket,
                                  ino = the socket's inode, saddr/sport local, daddr/dport the remote */
+#define IPCT_F_START     0x01 /* WINDOW: recording began at h.ts */
+#define IPCT_F_STOP      0x02 /* WINDOW: recording ended at h.ts */
 
 struct ipct_hdr {
 	__u64 ts;   /* CLOCK_MONOTONIC ns */
@@ -243,6 +250,40 @@ struct ipct_lost_cnt {
 	__u64 count;
 	__u64 first_ts;
 	__u64 last_ts;
+};
+
+/* WINDOW (recorder-made): h.ts is when recording began or ended; h.pid, h.tid 0. */
+struct ipct_window {
+	struct ipct_hdr h;
+};
+
+/*
+ * MAP: process h.pid has object chan mapped MAP_SHARED, seen by scanning its
+ * mappings when tracing began, not by an mmap call.
+ */
+struct ipct_map {
+	struct ipct_hdr h;
+	__u64 chan;
+	__u64 addr;  /* start of the mapping */
+	__u64 len;
+	__u32 prot;  /* PROT_READ 0x1 | PROT_WRITE 0x2 | PROT_EXEC 0x4 */
+	__u32 _pad;
+};
+
+#define IPCT_ARGS_LEN 128
+
+/*
+ * CMDLINE: process h.pid's argv as /proc/PID/cmdline has it (NUL-separated,
+ * len bytes, cut at IPCT_ARGS_LEN; after setproctitle, whatever the process
+ * wrote there) and its executable ("" = unchanged). From the kernel at exec
+ * and at a process's exit, from /proc when tracing began and ended.
+ */
+struct ipct_cmdline {
+	struct ipct_hdr h;
+	__u32 len;
+	__u32 _pad;
+	char exe[IPCT_NAME_LEN];
+	char args[IPCT_ARGS_LEN];
 };
 
 /* Large enough for any event. */

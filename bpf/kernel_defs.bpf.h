@@ -31,7 +31,6 @@ extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 #define F_DUPFD 0
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
-#define PR_SET_NAME 15
 #define SI_ASYNCIO (-4)
 #define FUTEX_CMD_MASK 0x7f
 #define FUTEX_PRIVATE_FLAG 128

@@ -30,13 +30,54 @@ static __always_inline int handle_fork(struct task_struct *parent, struct task_s
 	if (!e)
 		return 0;
 	hdr_fill(&e->h, IPCT_EV_FORK, ptgid, parent->pid, bpf_ktime_get_ns());
-	if (ctgid == ptgid)
+	if (ctgid == ptgid) {
 		e->h.flags = IPCT_F_THREAD;
+	} else {
+		__u64 pmm = 0, cmm = 0;
+
+		/* a vfork child borrows the address space: it holds no memory of its own */
+		bpf_probe_read_kernel(&pmm, sizeof(pmm), &parent->mm);
+		bpf_probe_read_kernel(&cmm, sizeof(cmm), &child->mm);
+		if (pmm == cmm)
+			e->h.flags = IPCT_F_SHARED_VM;
+	}
 	e->child_pid = ctgid;
 	e->child_tid = child->pid;
 	BPF_CORE_READ_STR_INTO(&e->comm, child, comm);
 	rb_submit(e);
 	return 0;
+}
+
+/*
+ * Process task's argv as its memory has it now (task is the current task):
+ * just exec'd, or at its exit, after any setproctitle (a server's role).
+ */
+static __always_inline void emit_cmdline(struct task_struct *task)
+{
+	struct mm_struct *mm = task->mm;
+	struct ipct_cmdline *e;
+	__u64 start, end, len;
+
+	if (!mm)
+		return;
+	start = mm->arg_start;
+	end = mm->arg_end;
+	if (end <= start)
+		return;
+	len = end - start;
+	if (len > IPCT_ARGS_LEN)
+		len = IPCT_ARGS_LEN;
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return;
+	/* zeroed: the trace keeps what follows a string's NUL */
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, IPCT_EV_CMDLINE, task->tgid, task->pid, bpf_ktime_get_ns());
+	barrier_var(len);
+	if (len > IPCT_ARGS_LEN || bpf_probe_read_user(e->args, len, (void *)start))
+		len = 0;
+	e->len = len;
+	rb_submit(e);
 }
 
 static __always_inline int handle_exec(struct task_struct *p, struct linux_binprm *bprm)
@@ -46,6 +87,24 @@ static __always_inline int handle_exec(struct task_struct *p, struct linux_binpr
 	if (!is_traced(tgid))
 		return 0;
 	emit_comm(tgid, p->pid, IPCT_EV_EXEC, 0, 0, BPF_CORE_READ(bprm, filename));
+	emit_cmdline(p);
+	return 0;
+}
+
+/* A thread's new name, whoever gave it: prctl, another thread writing /proc/.../comm, exec. */
+static __always_inline int handle_task_rename(struct task_struct *task, const char *comm)
+{
+	struct ipct_proc *e;
+
+	if (!tstate_get(task))
+		return 0;
+	e = rb_reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	__builtin_memset(e, 0, sizeof(*e));
+	hdr_fill(&e->h, IPCT_EV_COMM, task->tgid, task->pid, bpf_ktime_get_ns());
+	bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), comm);
+	rb_submit(e);
 	return 0;
 }
 
@@ -57,6 +116,8 @@ static __always_inline int handle_exit(struct task_struct *p, bool group_dead)
 	st = tstate_get(p);
 	if (!st)
 		return 0;
+	if (group_dead)
+		emit_cmdline(p);
 	emit_comm(tgid, tid, IPCT_EV_EXIT, p->exit_code, group_dead ? IPCT_F_GROUP_DEAD : 0, NULL);
 	/* kept, marked dead, until the task is freed: no events after its EXIT */
 	st->dead = 1;

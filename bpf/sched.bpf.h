@@ -16,14 +16,17 @@
 static __always_inline int handle_sched_switch(bool preempt, struct task_struct *prev,
 					       struct task_struct *next, unsigned int prev_state)
 {
-	__u32 zero = 0, *depth;
+	struct irq_ctx *irq;
+	__u32 zero = 0;
 	struct ipct_sleep *e;
 	struct tstate *st;
 	__u64 now = 0;
 
-	depth = bpf_map_lookup_elem(&irq_depth, &zero);
-	if (depth)
-		*depth = 0;
+	irq = bpf_map_lookup_elem(&irq_depth, &zero);
+	if (irq) {
+		irq->depth = 0;
+		irq->softirq = 0;
+	}
 	/* a dead task's last switch is no sleep */
 	if (!(prev_state & TASK_DEAD) && (st = tstate_get(prev))) {
 		now = bpf_ktime_get_ns();

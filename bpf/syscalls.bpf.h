@@ -47,6 +47,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 		st->sig_depth--;
 	wake_clear(st);
 	st->synced = 1;
+	st->before = 0;
 	sys_begin(st, regs, id);
 	return 0;
 }
@@ -86,14 +87,12 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 	}
 	if (st->op != IPCT_OP_OTHER)
 		finish(st, ret);
-	if (st->op == IPCT_OP_PRCTL && st->arg == PR_SET_NAME && ret == 0)
-		emit_comm(pid_tgid >> 32, tid, IPCT_EV_COMM, 0, 0, NULL);
 	if (trace_all_syscalls || st->op != IPCT_OP_OTHER) {
 		e = rb_reserve(sizeof(*e));
 		if (e) {
 			hdr_fill(&e->h, IPCT_EV_SYSCALL, pid_tgid >> 32, tid, bpf_ktime_get_ns());
 			e->h.flags = st->flags;
-			e->enter_ts = before ? 0 : st->enter_ts;
+			e->enter_ts = before || st->before ? 0 : st->enter_ts;
 			e->ret = ret;
 			e->chan = st->chan;
 			e->chan2 = st->chan2;
@@ -106,6 +105,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 		}
 	}
 	st->enter_ts = 0;
+	st->before = 0;
 	return 0;
 }
 

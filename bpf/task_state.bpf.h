@@ -48,6 +48,7 @@ struct tstate {
 	__u8 seen_next;
 	__u8 dead; /* exited: what it does on its way out is not traced */
 	__u8 synced; /* a syscall entry or exit was seen: a later exit without entry is no leftover */
+	__u8 before; /* the pending call began before tracing (found by the attach snapshot) */
 	/* the last channels this thread saw announced, to skip the `chans` lookup */
 	__u64 seen_chan[2];
 	__u64 seen_sig[2];

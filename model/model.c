@@ -131,12 +131,14 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 {
 	struct model_priv *p = m->priv;
 	bool poll = is_poll_op(e->op);
+	/* still inside the call at the stop: it waited, it returned nothing */
+	bool unfinished = e->h.flags & IPCT_F_UNFINISHED;
 	struct call c = {
 		.e = e, .start = clamp_ts(m, e->enter_ts), .end = e->h.ts,
 		.rc = NONE_IDX, .rc2 = NONE_IDX, .waker_rc = NONE_IDX,
 		.poll = poll, .zero = poll && (e->h.flags & IPCT_F_ZERO_TMO),
 		.async = e->h.flags & (IPCT_F_ASYNC | IPCT_F_INSIGNAL),
-		.eagain = e->ret == -EAGAIN, .bytes = moved_bytes(e),
+		.eagain = !unfinished && e->ret == -EAGAIN, .bytes = unfinished ? -1 : moved_bytes(e),
 	};
 	struct model_span s;
 
@@ -148,6 +150,7 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	call_busy_wait(m, c.t, &c);
 	call_poll_wait(p, c.t, &c);
 	call_channel_facts(m, &c);
+	call_mapping(m, &c);
 	/* a poll over several fds did not wait on its first one alone */
 	if (poll && e->chan2)
 		c.nblk = 0, c.blk = 0;
@@ -165,7 +168,7 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	s = (struct model_span){
 		.pid = e->h.pid, .tid = e->h.tid, .state = SPAN_SYSCALL, .start = c.start,
 		.end = c.end, .chan = rch_id(p, c.rc != NONE_IDX ? c.rc : c.rc2), .op = e->op,
-		.nr = e->nr, .ret = e->ret, .calls = 1,
+		.nr = e->nr, .ret = e->ret, .calls = 1, .unfinished = unfinished,
 	};
 	emit_span(m, &s);
 }
@@ -259,6 +262,14 @@ void model__add(struct model *m, const struct ipct_hdr *ev)
 	case IPCT_EV_LOST:
 		on_lost(m, (const struct ipct_lost *)ev);
 		break;
+	case IPCT_EV_MAP:
+		on_map(m, (const struct ipct_map *)ev);
+		break;
+	case IPCT_EV_CMDLINE:
+		on_cmdline(m, (const struct ipct_cmdline *)ev);
+		break;
+	case IPCT_EV_WINDOW:
+		/* the window's start and stop are the first and last events: the times above */
 	default:
 		break;
 	}
@@ -271,6 +282,9 @@ void model__finish(struct model *m)
 	if (p->finished)
 		return;
 	p->finished = true;
+	/* children still holding what they inherited hold it to the end */
+	for (size_t i = 0; i < p->nprocs; i++)
+		maps_settle(m, p->procs[i].pub.pid);
 	if (finish_threads(m) || finish_processes(m) || finish_channels(m) || finish_wakeups(m))
 		p->oom = true;
 	else
@@ -304,6 +318,8 @@ void model__free(struct model *m)
 		for (size_t i = 0; i < p->npairs; i++)
 			free(p->pairs[i].chans);
 		free(p->thrs);
+		for (size_t i = 0; i < p->nprocs; i++)
+			free(p->procs[i].maps);
 		free(p->procs);
 		free(p->kchans);
 		free(p->rchs);

@@ -64,6 +64,7 @@ struct model_span {
 	uint16_t nr;       /* syscall number */
 	int64_t ret;       /* SYSCALL/POLLING: return value of the (last) call */
 	uint32_t calls;    /* POLLING: calls merged into the span */
+	bool unfinished;   /* still going when recording stopped (SYSCALL: no return value) */
 };
 
 /* Data that left one call and arrived in another on the same channel. */
@@ -113,7 +114,10 @@ struct model_thread {
 struct model_process {
 	uint32_t pid, ppid;            /* ppid 0 = unknown */
 	char comm[IPCT_COMM_LEN];
-	char exe[IPCT_NAME_LEN];       /* last exec'd filename, "" if none seen */
+	char exe[IPCT_NAME_LEN];       /* last exec'd filename (a forked child: its parent's), "" if unknown */
+	char cmdline[IPCT_ARGS_LEN + 1]; /* argv joined by spaces, as ps shows it: a server's role
+					    after setproctitle ("postgres: checkpointer"); "" if unknown */
+	bool titled;                   /* it rewrote argv[0] into a title (holds a space): cmdline is its role */
 	size_t *threads;               /* indexes into model.threads */
 	size_t nthreads;
 	bool exited;
@@ -153,7 +157,7 @@ struct model_wakeup {
 };
 
 struct model {
-	uint64_t start_ts, end_ts;     /* first and last event time */
+	uint64_t start_ts, end_ts;     /* the recording's window; first and last event of a trace without one */
 	uint64_t events, lost_events;
 	struct model_thread *threads;   size_t nthreads;
 	struct model_process *processes; size_t nprocesses;   /* sorted by pid */
@@ -178,6 +182,8 @@ struct model *model__from_reader(struct trace_reader *r, const struct model_opts
 const struct model_thread *model__thread(const struct model *m, uint32_t tid);
 const struct model_process *model__process(const struct model *m, uint32_t pid);
 const struct model_channel *model__channel(const struct model *m, int id);
+/* What a process is, for a label: its title if it set one ("nginx: worker process"), else its comm. */
+const char *model__process_role(const struct model_process *p);
 
 /*
  * The seed's IPC table (section 4) for a channel: shared medium, unit of

@@ -10,7 +10,8 @@
  *   channels.c   channel identity: kernel objects -> report channels, merging, naming
  *   sockets.c    socket pairing: 4-tuples, unix datagram addresses
  *   transfers.c  sends matched to receives, channel directions
- *   threads.c    threads and processes: off-CPU accounting, fork/exec/exit
+ *   threads.c    threads and processes: off-CPU accounting, fork/exec/exit, argv
+ *   mappings.c   shared memory each process holds: mapped, found at attach, inherited
  *   modes.c      mode evidence: polling runs, busy-waits, poll credit, epoll sets
  *   signals.c    signal channels: kill/tgkill as messages
  *   wakeups.c    who woke whom, on which channel
@@ -168,9 +169,18 @@ struct rch {
 	bool read_across;     /* a process read it after another had written it */
 };
 
+/* Shared memory a process holds (mappings.c). */
+struct held_map {
+	uint32_t rc;
+	bool inherited;    /* from a fork, not yet shown: an exec drops it unused */
+	uint64_t since;
+};
+
 struct proc {
 	struct model_process pub;
 	bool main_seen;
+	struct held_map *maps;
+	size_t nmaps, cmaps;
 };
 
 struct wake_chan {
@@ -350,6 +360,7 @@ void call_sleeps(struct thr *t, struct call *c);
 void on_sleep(struct model *m, const struct ipct_sleep *e);
 void on_task(struct model *m, const struct ipct_task *e);
 void on_proc(struct model *m, const struct ipct_proc *e);
+void on_cmdline(struct model *m, const struct ipct_cmdline *e);
 int finish_threads(struct model *m);
 /* A call still going when recording stopped; any call that returned ends that state. */
 void end_of_recording_call(struct thr *t, const struct ipct_syscall *e, uint64_t start);
@@ -373,6 +384,13 @@ enum model_mode dominant_mode(const struct model_endpoint *e);
 /* signals.c */
 uint32_t signal_rc(struct model *m, uint32_t a, uint32_t b);
 void call_kill(struct model *m, struct call *c);
+
+/* mappings.c */
+void call_mapping(struct model *m, const struct call *c);
+void on_map(struct model *m, const struct ipct_map *e);
+void maps_inherit(struct model *m, uint32_t parent, uint32_t child, uint64_t ts);
+void maps_settle(struct model *m, uint32_t pid);
+void maps_clear(struct proc *pr);
 
 /* wakeups.c */
 void emit_wake(struct model *m, uint32_t rc, uint32_t waker_pid, uint32_t waker_tid,

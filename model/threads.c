@@ -151,7 +151,8 @@ void on_sleep(struct model *m, const struct ipct_sleep *e)
 
 	rc = chan_rc(m, e->chan, false);
 	s = (struct model_span){ .pid = e->h.pid, .tid = e->h.tid, .chan = rch_id(m->priv, rc),
-				 .op = e->op, .nr = e->nr };
+				 .op = e->op, .nr = e->nr,
+				 .unfinished = e->h.flags & IPCT_F_UNFINISHED };
 	if (state) {
 		s.state = SPAN_BLOCKED;
 		s.start = out;
@@ -197,9 +198,25 @@ void on_task(struct model *m, const struct ipct_task *e)
 	if (e->comm[0])
 		copy_name(t->pub.comm, sizeof(t->pub.comm), e->comm, sizeof(e->comm));
 	if (e->child_pid != e->h.pid) {
+		struct proc *parent;
+
 		pr = proc_get(m, e->child_pid);
-		if (pr)
-			pr->pub.ppid = e->h.pid;
+		if (!pr)
+			return;
+		pr->pub.ppid = e->h.pid;
+		/* a forked child runs its parent's program, with its argv, until it execs */
+		parent = proc_get(m, e->h.pid);
+		if (!parent)
+			return;
+		pr = proc_get(m, e->child_pid);
+		if (pr && !pr->pub.exe[0])
+			memcpy(pr->pub.exe, parent->pub.exe, sizeof(pr->pub.exe));
+		if (pr && !pr->pub.cmdline[0]) {
+			memcpy(pr->pub.cmdline, parent->pub.cmdline, sizeof(pr->pub.cmdline));
+			pr->pub.titled = parent->pub.titled;
+		}
+		if (!(e->h.flags & IPCT_F_SHARED_VM))
+			maps_inherit(m, e->h.pid, e->child_pid, e->h.ts);
 	}
 }
 
@@ -214,8 +231,14 @@ void on_proc(struct model *m, const struct ipct_proc *e)
 		copy_name(t->pub.comm, sizeof(t->pub.comm), e->comm, sizeof(e->comm));
 	if (e->h.type == IPCT_EV_EXEC) {
 		pr = proc_get(m, e->h.pid);
-		if (pr && e->name[0])
+		if (!pr)
+			return;
+		if (e->name[0])
 			copy_name(pr->pub.exe, sizeof(pr->pub.exe), e->name, sizeof(e->name));
+		/* a new program: its argv follows (CMDLINE), its old mappings are gone */
+		pr->pub.cmdline[0] = '\0';
+		pr->pub.titled = false;
+		maps_clear(pr);
 	} else if (e->h.type == IPCT_EV_EXIT) {
 		if (!t->pub.comm[0] && e->comm[0])
 			copy_name(t->pub.comm, sizeof(t->pub.comm), e->comm, sizeof(e->comm));
@@ -227,9 +250,36 @@ void on_proc(struct model *m, const struct ipct_proc *e)
 			if (pr && (e->h.flags & IPCT_F_GROUP_DEAD)) {
 				pr->pub.exited = true;
 				pr->pub.exit_code = e->exit_code;
+				maps_settle(m, e->h.pid);
 			}
 		}
 	}
+}
+
+/* argv joined by spaces as ps shows it; the executable where the event knows it. */
+void on_cmdline(struct model *m, const struct ipct_cmdline *e)
+{
+	struct proc *pr = proc_get(m, e->h.pid);
+	size_t n = e->len < sizeof(e->args) ? e->len : sizeof(e->args);
+
+	if (!pr)
+		return;
+	if (e->exe[0])
+		copy_name(pr->pub.exe, sizeof(pr->pub.exe), e->exe, sizeof(e->exe));
+	/* trailing NULs and spaces are setproctitle's padding */
+	while (n && (e->args[n - 1] == '\0' || e->args[n - 1] == ' '))
+		n--;
+	if (!n)
+		return;
+	pr->pub.titled = memchr(e->args, ' ', strnlen(e->args, n)) != NULL;
+	for (size_t i = 0; i < n; i++)
+		pr->pub.cmdline[i] = e->args[i] ? e->args[i] : ' ';
+	pr->pub.cmdline[n] = '\0';
+}
+
+const char *model__process_role(const struct model_process *p)
+{
+	return p->titled && p->cmdline[0] ? p->cmdline : p->comm;
 }
 
 static int cmp_thread(const void *a, const void *b)

@@ -217,7 +217,9 @@ static void names_meta(struct pf *p)
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *pr = &m->processes[i];
 
-		meta_event(p, pr->pid, pr->pid, "process_name", pr->comm, sizeof(pr->comm));
+		/* its role where it set one ("postgres: checkpointer"), as the SVG labels it */
+		meta_event(p, pr->pid, pr->pid, "process_name", model__process_role(pr),
+			   sizeof(pr->cmdline));
 		begin(p, "M", pr->pid, pr->pid);
 		json_writer__string_field(p->w, "name", "process_sort_index");
 		json_writer__name(p->w, "args");

@@ -305,6 +305,30 @@ static void print_wakeups(const struct lang *l, const struct model *m, FILE *out
 	table_free(&t);
 }
 
+static void print_processes(const struct lang *l, const struct model *m, FILE *out)
+{
+	struct table t;
+
+	if (!m->nprocesses)
+		return;
+	fputs(tr(l, T_REPORT_PROCESSES), out);
+	table_init(&t, tr(l, T_REPORT_PROCESSES_COLS));
+	for (size_t i = 0; i < m->nprocesses; i++) {
+		const struct model_process *p = &m->processes[i];
+		char pid[16], ppid[16], nt[16];
+
+		snprintf(pid, sizeof(pid), "%u", p->pid);
+		if (p->ppid)
+			snprintf(ppid, sizeof(ppid), "%u", p->ppid);
+		else
+			snprintf(ppid, sizeof(ppid), "-");
+		snprintf(nt, sizeof(nt), "%zu", p->nthreads);
+		table_row(&t, pid, ppid, p->comm[0] ? p->comm : "?", nt, p->cmdline[0] ? p->cmdline : "-");
+	}
+	table_print(&t, out, "  ");
+	table_free(&t);
+}
+
 static void print_threads(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
@@ -411,6 +435,7 @@ int report__text(const struct model *m, const struct trace_meta *meta, const str
 	print_channels(l, m, out);
 	print_endpoints(l, m, out);
 	print_wakeups(l, m, out);
+	print_processes(l, m, out);
 	print_threads(l, m, out);
 	print_stuck(l, m, sr, out);
 	stuck__free(sr);
@@ -469,6 +494,7 @@ static void json_processes(struct json_writer *w, const struct model *m)
 		json_writer__uint_field(w, "ppid", p->ppid);
 		json_writer__stringn_field(w, "comm", p->comm, sizeof(p->comm));
 		json_writer__stringn_field(w, "exe", p->exe, sizeof(p->exe));
+		json_writer__stringn_field(w, "cmdline", p->cmdline, sizeof(p->cmdline));
 		json_writer__bool_field(w, "exited", p->exited);
 		json_writer__int_field(w, "exit_code", p->exit_code);
 		json_writer__name(w, "threads");

@@ -118,6 +118,29 @@ static const struct {
 	{ 2, 96, 44, 1.6 }, { 4, 78, 38, 1.5 }, { 8, 52, 30, 1.25 }, { 16, 30, 22, 1 },
 };
 
+/* Room for each process's label: its role ("postgres: checkpointer") and pid, in its font. */
+static double label_width(const struct draw *d, const struct timeline *tl)
+{
+	double cw = fmin(12 * d->fs, 16) * 0.62, w = LABEL_W;
+
+	for (size_t i = 0; i < tl->nlanes; i++) {
+		const struct tl_lane *l = &tl->lanes[i];
+		char ids[48];
+		double need;
+
+		if (!l->first_of_process)
+			continue;
+		if (l->tid != l->pid)
+			snprintf(ids, sizeof(ids), " %u \xc2\xb7 tid %u", l->pid, l->tid);
+		else
+			snprintf(ids, sizeof(ids), " %u", l->pid);
+		need = (utf8_chars(model__process_role(l->process)) + utf8_chars(ids) + 1) * cw + 6;
+		if (need > w)
+			w = need;
+	}
+	return w < LABEL_W_MAX ? w : LABEL_W_MAX;
+}
+
 static int layout(struct draw *d)
 {
 	const struct timeline *tl = d->tl;
@@ -141,7 +164,7 @@ static int layout(struct draw *d)
 	if (d->mark_group < 1)
 		d->mark_group = 1;
 	d->tw = tl->opts.width;
-	d->x0 = MARGIN + LABEL_W;
+	d->x0 = MARGIN + label_width(d, tl);
 	d->page_w = d->x0 + d->tw + MARGIN;
 	/* a slide is only as wide as the figure and legend need: the 16:9 frame then enlarges more */
 	if (d->page_w < (d->opts->slide ? SLIDE_MIN_PAGE_W : MIN_PAGE_W))

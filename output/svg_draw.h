@@ -24,6 +24,7 @@
 #define MIN_PAGE_W 1320
 #define MARGIN 20.0
 #define LABEL_W 200.0
+#define LABEL_W_MAX 360.0  /* the label column widens up to this for processes' roles */
 #define LANE_H 22.0        /* lanes of many threads; a few get taller (lane_sizes) */
 #define SWATCH_H 12.0
 #define UNDER_H 3.0        /* syscall colour left visible under blocked/runnable */

@@ -45,8 +45,12 @@ static void span_title(struct draw *d, const struct tl_lane *l, const struct tl_
 	svgw__open(d->w, "title");
 	switch (s->state) {
 	case SPAN_SYSCALL:
-		svgw__textf(d->w, tr(d->lang, T_SPAN_SYSCALL_TIP),
-			    comm, l->tid, op_name(s->op), s->nr, ch, du, t0, t1, s->ret);
+		if (s->unfinished)
+			svgw__textf(d->w, tr(d->lang, T_SPAN_SYSCALL_OPEN_TIP),
+				    comm, l->tid, op_name(s->op), s->nr, ch, du, t0, t1);
+		else
+			svgw__textf(d->w, tr(d->lang, T_SPAN_SYSCALL_TIP),
+				    comm, l->tid, op_name(s->op), s->nr, ch, du, t0, t1, s->ret);
 		break;
 	case SPAN_BLOCKED:
 		svgw__textf(d->w, tr(d->lang, T_SPAN_BLOCKED_TIP),
@@ -66,6 +70,8 @@ static void span_title(struct draw *d, const struct tl_lane *l, const struct tl_
 		svgw__textf(d->w, tr(d->lang, T_SPAN_OTHER_TIP), comm, l->tid,
 			    tr_state(d->lang, (enum span_state)s->state), t0, t1);
 	}
+	if (s->unfinished && s->state != SPAN_SYSCALL)
+		svgw__text(d->w, tr(d->lang, T_SPAN_STILL_AT_STOP));
 	svgw__close(d->w);
 }
 
@@ -260,6 +266,8 @@ static void process_title(struct draw *d, const struct model_process *p)
 		    p->exited ? tr(d->lang, T_EXITED) : "");
 	if (p->exited)
 		svgw__textf(d->w, tr(d->lang, T_PROCESS_EXIT_CODE), p->exit_code);
+	if (p->cmdline[0])
+		svgw__textf(d->w, tr(d->lang, T_PROCESS_CMDLINE), p->cmdline);
 	svgw__close(d->w);
 }
 
@@ -275,6 +283,7 @@ void svg_draw_lanes(struct draw *d)
 		double y = d->lane_y[i], top = svg_lane_mid(d, i) - d->bar_h / 2;
 		bool merged_done = false;
 		double xa, xb, lx, cw, room;
+		const char *name;
 		char ids[48];
 
 		if (l->first_of_process) {
@@ -302,8 +311,10 @@ void svg_draw_lanes(struct draw *d)
 		/* the ids always show: the name gives up what the label column lacks */
 		cw = l->first_of_process ? fmin(12 * d->fs, 16) * 0.62 : fmin(11 * d->fs, 14) * 0.56;
 		room = (d->x0 - 6 - lx) / cw - (double)utf8_chars(ids);
-		svgw__text_trunc(d->w, l->first_of_process ? l->process->comm : l->thread->comm,
-				 room < 4 ? 4 : room > 16 ? 16 : (size_t)room);
+		/* a process goes by its role ("postgres: checkpointer") where it set one */
+		name = l->first_of_process ? model__process_role(l->process) : l->thread->comm;
+		svgw__text_trunc(d->w, name, room < 4 ? 4 : room > sizeof(l->process->cmdline) ?
+				 sizeof(l->process->cmdline) : (size_t)room);
 		svgw__text(d->w, ids);
 		svgw__close(d->w);
 		xa = svg_xpos(d, l->thread->first_ts);

@@ -369,6 +369,7 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 		d->nr = s->nr;
 		d->state = (uint8_t)s->state;
 		d->op = s->op;
+		d->unfinished = s->unfinished;
 		tl->stats.spans_drawn++;
 		return;
 	}

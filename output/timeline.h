@@ -40,6 +40,7 @@ struct tl_span {
 	uint16_t nr;
 	uint8_t state;              /* enum span_state */
 	uint8_t op;                 /* enum ipct_op */
+	bool unfinished;            /* still going when recording stopped */
 };
 
 /* What was too narrow to draw in one pixel column of one lane. */

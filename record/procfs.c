@@ -145,6 +145,52 @@ int procfs__comm(pid_t pid, pid_t tid, char *buf, size_t len)
 	return 0;
 }
 
+int procfs__cmdline(pid_t pid, char *buf, size_t len, size_t *n)
+{
+	char path[64];
+	ssize_t got;
+	size_t used = 0;
+	int fd, err = 0;
+
+	*n = 0;
+	if (pid <= 0)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (used < len) {
+		got = read(fd, buf + used, len - used);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			break;
+		}
+		if (got == 0)
+			break;
+		used += got;
+	}
+	close(fd);
+	*n = used;
+	return err;
+}
+
+int procfs__exe(pid_t pid, char *buf, size_t len)
+{
+	char path[64];
+	ssize_t got;
+
+	if (pid <= 0 || !len)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	got = readlink(path, buf, len - 1);
+	if (got < 0)
+		return -errno;
+	buf[got] = '\0';
+	return 0;
+}
+
 static int cmp_pid(const void *a, const void *b)
 {
 	pid_t x = *(const pid_t *)a, y = *(const pid_t *)b;

@@ -23,6 +23,14 @@ int procfs__state(pid_t pid, char *state);
 bool procfs__alive(pid_t pid);
 /* Name of thread tid of process pid, NUL-terminated, at most len-1 bytes. */
 int procfs__comm(pid_t pid, pid_t tid, char *buf, size_t len);
+/*
+ * Process pid's argv as /proc/PID/cmdline gives it (NUL-separated; after
+ * setproctitle, what the process wrote there), cut at len bytes; *n = bytes
+ * stored. A kernel thread or a zombie has none: 0 with *n = 0.
+ */
+int procfs__cmdline(pid_t pid, char *buf, size_t len, size_t *n);
+/* Path of process pid's executable (/proc/PID/exe), NUL-terminated, cut at len-1 bytes. */
+int procfs__exe(pid_t pid, char *buf, size_t len);
 /* Thread ids of process pid, sorted; *tids is malloc'd, free it. */
 int procfs__threads(pid_t pid, pid_t **tids, size_t *ntids);
 

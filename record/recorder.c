@@ -349,6 +349,10 @@ static const char *optional_tracepoint(const char *name)
 		{ "hrtimer_", "timer wakeups" },
 		{ "timer_", "timer wakeups" },
 		{ "irq_handler_", "interrupt wakeups" },
+		{ "softirq_", "interrupt wakeups" },
+		{ "irq_work_", "interrupt wakeups" },
+		{ "call_function", "interrupt wakeups" },
+		{ "task_rename", "thread renames" },
 	};
 	size_t i;
 
@@ -356,6 +360,11 @@ static const char *optional_tracepoint(const char *name)
 		if (!strncmp(name, opt[i].prefix, strlen(opt[i].prefix)))
 			return opt[i].what;
 	return NULL;
+}
+
+static bool is_iterator(const struct bpf_program *prog)
+{
+	return !strncmp(bpf_program__section_name(prog), "iter", 4);
 }
 
 static bool skel_uses_tracefs(const struct bpf_object *obj)
@@ -420,7 +429,8 @@ static int attach_programs(struct recorder *r)
 	bpf_object__for_each_program(prog, obj) {
 		struct bpf_link *link;
 
-		if (!bpf_program__autoload(prog))
+		/* iterators run on demand (snapshots when tracing begins and ends), not attached here */
+		if (!bpf_program__autoload(prog) || is_iterator(prog))
 			continue;
 		link = bpf_program__attach(prog);
 		if (!link) {
@@ -453,6 +463,8 @@ static int attach_programs(struct recorder *r)
 	return 0;
 }
 
+static int write_cmdline(struct recorder *r, pid_t pid, bool with_exe, uint64_t ts);
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct recorder *r = ctx;
@@ -482,6 +494,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->write_err = err;
 		return err;
 	}
+	/* a process renaming itself often rewrote its argv too (setproctitle): read its role */
+	if (h->type == IPCT_EV_COMM && h->tid == h->pid)
+		return write_cmdline(r, h->pid, false, h->ts);
 	return 0;
 }
 
@@ -545,6 +560,49 @@ static int write_task(struct recorder *r, pid_t pid, pid_t tid, pid_t parent,
 	return err;
 }
 
+static int write_event(struct recorder *r, struct ipct_hdr *h)
+{
+	int err = trace_writer__add(r->tw, h);
+
+	if (err)
+		r->write_err = err;
+	return err;
+}
+
+/* The recording's window: its start before anything is traced, its stop after everything. */
+static int write_window(struct recorder *r, uint8_t flag, uint64_t ts)
+{
+	struct ipct_window w;
+
+	memset(&w, 0, sizeof(w));
+	w.h.type = IPCT_EV_WINDOW;
+	w.h.flags = flag;
+	w.h.ts = ts;
+	return write_event(r, &w.h);
+}
+
+/*
+ * What /proc says a process runs as: its argv (a server's role after
+ * setproctitle) and, if with_exe, its executable. A process gone is no error.
+ */
+static int write_cmdline(struct recorder *r, pid_t pid, bool with_exe, uint64_t ts)
+{
+	struct ipct_cmdline c;
+	size_t n;
+
+	memset(&c, 0, sizeof(c));
+	if (procfs__cmdline(pid, c.args, sizeof(c.args), &n) || !n)
+		return 0;
+	if (with_exe)
+		procfs__exe(pid, c.exe, sizeof(c.exe));
+	c.h.type = IPCT_EV_CMDLINE;
+	c.h.ts = ts;
+	c.h.pid = pid;
+	c.h.tid = pid;
+	c.len = n;
+	return write_event(r, &c.h);
+}
+
 static int trace_pid(struct recorder *r, pid_t pid, bool *gone)
 {
 	int fd = bpf_map__fd(r->skel->maps.traced);
@@ -577,6 +635,8 @@ static int trace_pid(struct recorder *r, pid_t pid, bool *gone)
 		err = write_task(r, pid, tids[i], ppid, comm, ts);
 	}
 	free(tids);
+	if (!err)
+		err = write_cmdline(r, pid, true, ts);
 	if (!err)
 		err = set_add(&r->live, pid);
 	return err;
@@ -1087,6 +1147,100 @@ static int finish_trace(struct recorder *r, bool complete)
 	return err;
 }
 
+/*
+ * Runs BPF iterator prog to its end (over one process when pid is not 0):
+ * what it finds goes into the ring buffer like any event. A snapshot that
+ * fails loses its facts, not the recording: say so and go on.
+ */
+static void run_iter(struct recorder *r, struct bpf_program *prog, pid_t pid, const char *what)
+{
+	LIBBPF_OPTS(bpf_iter_attach_opts, opts);
+	union bpf_iter_link_info li;
+	struct bpf_link *link;
+	char buf[256];
+	int fd, err = 0;
+	ssize_t n;
+
+	if (pid > 0) {
+		memset(&li, 0, sizeof(li));
+		li.task.pid = pid;
+		opts.link_info = &li;
+		opts.link_info_len = sizeof(li);
+	}
+	link = bpf_program__attach_iter(prog, pid > 0 ? &opts : NULL);
+	if (!link) {
+		err = -errno;
+	} else {
+		fd = bpf_iter_create(bpf_link__fd(link));
+		if (fd < 0) {
+			err = -errno;
+		} else {
+			while ((n = read(fd, buf, sizeof(buf))) != 0) {
+				if (n < 0 && errno != EINTR) {
+					err = -errno;
+					break;
+				}
+			}
+			close(fd);
+		}
+		bpf_link__destroy(link);
+	}
+	if (err && !r->opts.quiet)
+		fail("warning: scanning %s failed (%s): the report may miss it", what, strerror(-err));
+}
+
+/*
+ * What tracing cannot see begin: the traced threads asleep right now were
+ * asleep since the start (in the call they are in), and the -p processes'
+ * shared mappings made before it.
+ */
+static void snapshot_attach(struct recorder *r)
+{
+	size_t i;
+
+	r->skel->bss->snap_ts = r->start_ns;
+	run_iter(r, r->skel->progs.snap_attach, 0, "the threads' state at attach");
+	for (i = 0; i < r->npids; i++)
+		run_iter(r, r->skel->progs.snap_maps, r->pids[i], "shared mappings made before tracing");
+}
+
+/*
+ * The end of the recording. Tracing stops first (the links go, the maps
+ * stay), then what each thread was still doing (asleep, runnable, inside a
+ * call) is written as of that moment, the live processes' command lines
+ * (servers rewrite them), and the window's end: nothing recorded is later.
+ */
+static int stop_tracing(struct recorder *r)
+{
+	uint64_t stop;
+	size_t i;
+	int err;
+
+	for (i = 0; i < r->nlinks; i++)
+		bpf_link__destroy(r->links[i]);
+	r->nlinks = 0;
+	ring_buffer__consume(r->rb);
+	stop = now_ns();
+	r->skel->bss->snap_ts = stop;
+	run_iter(r, r->skel->progs.snap_stop, 0, "the threads' state at stop");
+	err = ring_buffer__consume(r->rb);
+	if (r->write_err)
+		return r->write_err;
+	if (err < 0)
+		fail("reading the ring buffer failed (%s): run with -v", strerror(-err));
+	read_lost(r);
+	for (i = 0; i < r->live.cap && !r->write_err; i++) {
+		uint32_t k = r->live.slot[i];
+
+		if (k && k != TOMB)
+			write_cmdline(r, (pid_t)k, false, stop);
+	}
+	if (!r->write_err)
+		write_window(r, IPCT_F_STOP, stop);
+	r->end_ns = stop;
+	return r->write_err;
+}
+
 /* Stop tracing: the programs cost the traced processes nothing from here on. */
 static void detach(struct recorder *r)
 {
@@ -1111,6 +1265,8 @@ int recorder__run(struct recorder *r)
 	if (stopped_early())
 		return -EINTR;
 	err = write_meta(r);
+	if (!err)
+		err = write_window(r, IPCT_F_START, r->start_ns);
 	if (err)
 		return err;
 	for (i = 0; i < r->npids; i++) {
@@ -1126,6 +1282,8 @@ int recorder__run(struct recorder *r)
 		err = -ESRCH;
 		goto out;
 	}
+	if (r->npids)
+		snapshot_attach(r);
 	if (r->opts.argv) {
 		err = start_command(r);
 		if (err)
@@ -1134,6 +1292,8 @@ int recorder__run(struct recorder *r)
 	/* Stop signals stay caught until the trace is closed: the caller decides after that. */
 	err = collect(r);
 	r->end_ns = now_ns();
+	if (!err)
+		err = stop_tracing(r);
 	if (child_running(r) && !r->live.live)
 		reap_child(r, true);
 	if (err) {

@@ -20,7 +20,8 @@
  *   - other pids relative to a pid of the same event, zigzag;
  *   - chan ids through a 16-entry move-to-front table: u8 0 = id 0,
  *     1..16 = table slot, 17 = 8-byte literal that then enters the table;
- *   - strings: varint length (trailing NULs dropped) + bytes;
+ *   - strings: varint length (trailing NULs dropped) + bytes; CMDLINE argv:
+ *     varint length + bytes, its inner NULs kept;
  *   - u8 fields as one byte, other integers as LEB128 varints.
  */
 #include <errno.h>
@@ -53,6 +54,7 @@
 
 _Static_assert(sizeof(struct ipct_chan) <= IPCT_EVENT_MAX, "IPCT_EVENT_MAX too small");
 _Static_assert(sizeof(struct ipct_proc) <= IPCT_EVENT_MAX, "IPCT_EVENT_MAX too small");
+_Static_assert(sizeof(struct ipct_cmdline) <= IPCT_EVENT_MAX, "IPCT_EVENT_MAX too small");
 _Static_assert(VARINT_MAX + TRACE_BLOCK_TARGET + ENC_EVENT_MAX <= TRACE_BLOCK_RAW_MAX,
 	       "a full block must stay readable");
 
@@ -76,6 +78,12 @@ size_t ipct_event_size(unsigned type)
 		return sizeof(struct ipct_chan);
 	case IPCT_EV_LOST:
 		return sizeof(struct ipct_lost);
+	case IPCT_EV_WINDOW:
+		return sizeof(struct ipct_window);
+	case IPCT_EV_MAP:
+		return sizeof(struct ipct_map);
+	case IPCT_EV_CMDLINE:
+		return sizeof(struct ipct_cmdline);
 	default:
 		return 0;
 	}
@@ -324,6 +332,26 @@ static void encode_event(struct enc *e, const struct ipct_hdr *h)
 		put_var(e, l->count);
 		break;
 	}
+	case IPCT_EV_MAP: {
+		const struct ipct_map *mp = (const void *)h;
+
+		put_chan(e, mp->chan);
+		put_var(e, mp->addr);
+		put_var(e, mp->len);
+		put_var(e, mp->prot);
+		break;
+	}
+	case IPCT_EV_CMDLINE: {
+		const struct ipct_cmdline *c = (const void *)h;
+		size_t n = c->len < sizeof(c->args) ? c->len : sizeof(c->args);
+
+		put_str(e, c->exe, sizeof(c->exe));
+		/* argv keeps its inner NULs: length and bytes, not a string */
+		put_var(e, n);
+		memcpy(e->p, c->args, n);
+		e->p += n;
+		break;
+	}
 	}
 }
 
@@ -541,6 +569,28 @@ static int decode_event(struct dec *d, struct ipct_hdr *ev)
 
 		l->first_ts = get_rel_ts(d, h->ts);
 		l->count = get_var(d);
+		break;
+	}
+	case IPCT_EV_MAP: {
+		struct ipct_map *mp = (void *)h;
+
+		mp->chan = get_chan(d);
+		mp->addr = get_var(d);
+		mp->len = get_var(d);
+		mp->prot = get_var32(d);
+		break;
+	}
+	case IPCT_EV_CMDLINE: {
+		struct ipct_cmdline *c = (void *)h;
+
+		get_str(d, c->exe, sizeof(c->exe));
+		c->len = get_var_max(d, sizeof(c->args));
+		if (d->bad || (uint64_t)(d->end - d->p) < c->len) {
+			d->bad = true;
+			break;
+		}
+		memcpy(c->args, d->p, c->len);
+		d->p += c->len;
 		break;
 	}
 	}

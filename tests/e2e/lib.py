@@ -4,7 +4,8 @@ programs and on real programs, then check the facts of `ipctrace report --json`
 against what the programs themselves printed they did. The tests are test_*.py, one
 file per concern, run by pytest (conftest.py holds the fixtures and the no-skip rule).
 
-Environment: IPCTRACE (the binary), IPCTRACE_DEMOS (the demo directory),
+Environment: IPCTRACE (the binary), IPCTRACE_DEMOS (the demo directory), IPCTRACE_HELPERS
+(the programs only tests drive, tests/e2e/helpers),
 IPCTRACE_REQUIRE_BPF=1 turns every skip into a failure, IPCTRACE_E2E_KEEP=1 keeps
 each test's scratch directory (trace, SVG, output) and lists where they are.
 """
@@ -32,6 +33,7 @@ import pytest
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 IPCTRACE = os.environ.get("IPCTRACE") or os.path.join(ROOT, "ipctrace")
 TOOLS = os.environ.get("IPCTRACE_DEMOS") or os.path.join(ROOT, ".output", "demos")
+HELPERS = os.environ.get("IPCTRACE_HELPERS") or os.path.join(ROOT, ".output", "helpers")
 REQUIRE_BPF = os.environ.get("IPCTRACE_REQUIRE_BPF") == "1"
 KEEP = os.environ.get("IPCTRACE_E2E_KEEP") == "1"
 RECORD_TIMEOUT = 60
@@ -146,6 +148,15 @@ def tool(name):
     path = os.path.join(TOOLS, name)
     if not os.access(path, os.X_OK):
         raise Fail("demo %s not built (make demos)" % path)
+    return path
+
+
+def helper(name):
+    """A program of tests/e2e/helpers, built by make e2e."""
+    __tracebackhide__ = True
+    path = os.path.join(HELPERS, name)
+    if not os.access(path, os.X_OK):
+        raise Fail("test helper %s not built (make e2e builds it)" % path)
     return path
 
 

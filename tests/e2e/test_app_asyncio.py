@@ -176,11 +176,7 @@ def test_asyncio_event_loop_async_blocking(aio):
               "%d is %r: %s" % (port, e.get("mode"), excerpt(e)))
 
 
-ITEM1 = pytest.mark.xfail(strict=True, reason="issue 9 item 1: asleep at attach drawn as running; "
-                          "the trace's window is first to last event")
-
-
-@modes("aio", attached=ITEM1)
+@modes("aio")
 def test_asyncio_idle_threads_asleep(aio):
     """The executor's worker thread waits for work and the flusher sleeps in time.sleep(60) the
     whole time: asleep, not running."""
@@ -188,13 +184,12 @@ def test_asyncio_idle_threads_asleep(aio):
     check(not busy, "idle asyncio threads said to run: %s" % busy)
 
 
-@modes("aio", attached=ITEM1)
+@modes("aio")
 def test_asyncio_window_is_the_recording(aio):
     window_check(aio["j"], aio)
 
 
-@modes("aio", attached=pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p "
-                                         "processes"))
+@modes("aio")
 def test_asyncio_exe(aio):
     wrong = wrong_exes(aio["j"], [aio["pid"]], sys.executable)
     check(not wrong, "the server with another exe (pid, exe): %s" % wrong)

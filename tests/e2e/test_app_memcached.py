@@ -151,10 +151,7 @@ def test_memcached_workers_async_blocking(mc):
               "mode %r, eagain %s" % (port, e.get("mode"), e.get("eagain")))
 
 
-ITEM1 = pytest.mark.xfail(strict=True, reason="issue 9 item 1: asleep at attach drawn as running")
-
-
-@modes("mc", attached=ITEM1)
+@modes("mc")
 def test_memcached_idle_threads_asleep(mc):
     """The maintenance threads (mc-lrumaint, mc-slabmaint, mc-assocmaint, ...) sleep between
     rounds: none of memcached's threads is running for most of the recording."""
@@ -163,8 +160,7 @@ def test_memcached_idle_threads_asleep(mc):
 
 
 
-@modes("mc", command=pytest.mark.xfail(strict=True, reason="issue 9 item 6: renamed threads "
-                                       "keep the old name"))
+@modes("mc")
 def test_memcached_thread_names(mc):
     """memcached names its threads after creating them (pthread_setname_np from the creator)."""
     names = [t.get("comm") for t in process(mc["j"], mc["pid"]).get("threads", [])]
@@ -172,8 +168,7 @@ def test_memcached_thread_names(mc):
           "mc-worker" % sorted(map(str, names)))
 
 
-@modes("mc", attached=pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p "
-                                        "processes"))
+@modes("mc")
 def test_memcached_exe(mc):
     wrong = wrong_exes(mc["j"], [mc["pid"]], shutil.which("memcached"))
     check(not wrong, "memcached with another exe (pid, exe): %s" % wrong)

@@ -166,10 +166,6 @@ def test_nginx_workers_async_blocking(nginx):
                       % (e["pid"], c.get("name"), e.get("mode")))
 
 
-ITEM1 = pytest.mark.xfail(strict=True, reason="issue 9 item 1: asleep at attach drawn as running; "
-                          "the trace's window is first to last event")
-
-
 def master_asleep(nginx):
     """The master waits in rt_sigsuspend the whole time: blocked, hardly any CPU."""
     j = nginx["j"]
@@ -183,17 +179,16 @@ def master_asleep(nginx):
           "the idle master is blocked %d ns of %d" % (t.get("blocked_ns", 0), duration))
 
 
-@modes("nginx", attached=ITEM1)
+@modes("nginx")
 def test_nginx_master_asleep(nginx):
     master_asleep(nginx)
 
 
-@modes("nginx", attached=ITEM1)
+@modes("nginx")
 def test_nginx_window_is_the_recording(nginx):
     window_check(nginx["j"], nginx)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 8: processes carry cmdline (their role)")
 def test_nginx_roles(nginx):
     """nginx names its processes' roles in their command lines (a worker says it is shutting
     down once the master is told to quit)."""
@@ -205,11 +200,6 @@ def test_nginx_roles(nginx):
               "worker %d's cmdline: %r" % (w, process(j, w).get("cmdline")))
 
 
-ITEM8_EXE = pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p processes "
-                              "and forked children")
-
-
-@ITEM8_EXE
 def test_nginx_exe(nginx):
     pids = [nginx["master"]] + nginx["workers"]
     wrong = wrong_exes(nginx["j"], pids, shutil.which("nginx"))

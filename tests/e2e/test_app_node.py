@@ -144,8 +144,7 @@ def test_node_futexes_told_apart(node):
                                                     short(str(sorted(set(map(str, names)))))))
 
 
-@modes("node", attached=pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p "
-                                          "processes"))
+@modes("node")
 def test_node_exe(node):
     wrong = wrong_exes(node["j"], [node["pid"]], shutil.which("node"))
     check(not wrong, "node with another exe (pid, exe): %s" % wrong)

@@ -227,11 +227,7 @@ def test_postgres_bytes_match_strace(pg):
           "saw %s, ipctrace's backends %s" % (pg["connections"], seen))
 
 
-ITEM1 = pytest.mark.xfail(strict=True, reason="issue 9 item 1: asleep at attach drawn as running; "
-                          "the trace's window is first to last event")
-
-
-@modes("pg", attached=ITEM1)
+@modes("pg")
 def test_postgres_idle_processes_asleep(pg):
     """The checkpointer, background writer, WAL writer and launchers sleep in epoll_wait while
     pgbench runs: none is said to run for most of the recording."""
@@ -239,13 +235,11 @@ def test_postgres_idle_processes_asleep(pg):
     check(not busy, "idle postgres processes said to run: %s" % busy)
 
 
-@modes("pg", attached=ITEM1)
+@modes("pg")
 def test_postgres_window_is_the_recording(pg):
     window_check(pg["j"], pg)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 2: shared memory inherited across fork has "
-                   "one endpoint")
 def test_postgres_shared_buffers_every_process(pg):
     """The main shared memory (anonymous, mapped by the postmaster before it forks) is shared by
     every server process: each is an endpoint of it."""
@@ -259,7 +253,6 @@ def test_postgres_shared_buffers_every_process(pg):
           % ([c.get("name") for c in main], missing))
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 8: processes carry cmdline (their role)")
 def test_postgres_roles(pg):
     roles = {process(pg["j"], pid).get("cmdline") for pid in server_pids(pg)}
     check({"postgres: checkpointer", "postgres: background writer"} <= roles,
@@ -276,8 +269,6 @@ def test_postgres_connections_told_apart(pg):
     check(not crowded, "connections with more than two ends: %s" % crowded)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 9 item 8: exe is empty for -p processes and forked "
-                   "children")
 def test_postgres_exe(pg):
     wrong = wrong_exes(pg["j"], server_pids(pg), os.path.join(postgres_bin(), "postgres"))
     check(not wrong, "postgres processes with another exe (pid, exe): %s" % wrong)

@@ -231,6 +231,68 @@ static inline void ev_lost(struct model *m, uint64_t first, uint64_t ts, uint16_
 	model__add(m, &e.h);
 }
 
+/* WINDOW: recording began (IPCT_F_START) or ended (IPCT_F_STOP) at ts. */
+static inline void ev_window(struct model *m, unsigned flag, uint64_t ts)
+{
+	struct ipct_window e = { 0 };
+
+	hdr(&e.h, IPCT_EV_WINDOW, ts, 0, 0);
+	e.h.flags = flag;
+	model__add(m, &e.h);
+}
+
+/* FORK by parent pid/tid of child cpid/ctid (a thread when pid == cpid). */
+static inline void ev_fork(struct model *m, uint64_t ts, uint32_t pid, uint32_t tid, uint32_t cpid,
+			   uint32_t ctid, const char *comm)
+{
+	struct ipct_task e = { 0 };
+
+	hdr(&e.h, IPCT_EV_FORK, ts, pid, tid);
+	if (pid == cpid)
+		e.h.flags = IPCT_F_THREAD;
+	e.child_pid = cpid;
+	e.child_tid = ctid;
+	strncpy(e.comm, comm, sizeof(e.comm) - 1);
+	model__add(m, &e.h);
+}
+
+static inline void ev_exec(struct model *m, uint64_t ts, uint32_t pid, const char *comm, const char *file)
+{
+	struct ipct_proc e = { 0 };
+
+	hdr(&e.h, IPCT_EV_EXEC, ts, pid, pid);
+	strncpy(e.comm, comm, sizeof(e.comm) - 1);
+	strncpy(e.name, file, sizeof(e.name) - 1);
+	model__add(m, &e.h);
+}
+
+/* A shared mapping of chan that pid holds, found by a scan (prot: PROT_* bits). */
+static inline void ev_map(struct model *m, uint64_t ts, uint32_t pid, uint64_t chan, uint32_t prot)
+{
+	struct ipct_map e = { 0 };
+
+	hdr(&e.h, IPCT_EV_MAP, ts, pid, pid);
+	e.chan = chan;
+	e.addr = 0x7f0000000000;
+	e.len = 4096;
+	e.prot = prot;
+	model__add(m, &e.h);
+}
+
+/* argv of pid as len raw bytes (NULs between arguments); exe may be NULL. */
+static inline void ev_cmdline(struct model *m, uint64_t ts, uint32_t pid, const char *exe,
+			      const char *args, size_t len)
+{
+	struct ipct_cmdline e = { 0 };
+
+	hdr(&e.h, IPCT_EV_CMDLINE, ts, pid, pid);
+	if (exe)
+		strncpy(e.exe, exe, sizeof(e.exe) - 1);
+	e.len = len < sizeof(e.args) ? len : sizeof(e.args);
+	memcpy(e.args, args, e.len);
+	model__add(m, &e.h);
+}
+
 static inline const struct model_endpoint *synth_ep(const struct model_channel *c, uint32_t pid)
 {
 	for (size_t i = 0; c && i < c->nendpoints; i++)

@@ -141,3 +141,39 @@ Test(procfs, zombie_is_not_alive)
 	cr_assert_eq(waitpid(child, &status, 0), child);
 	cr_assert_not(procfs__alive(child));
 }
+
+Test(procfs, cmdline_and_exe_of_a_child)
+{
+	char buf[256], exe[256];
+	size_t n = 0;
+	pid_t pid;
+	int st;
+
+	/* argv with a space inside one argument: only NULs separate arguments */
+	pid = fork();
+	cr_assert_geq(pid, 0);
+	if (pid == 0) {
+		execl("/bin/sleep", "sleep", "30", (char *)NULL);
+		_exit(127);
+	}
+	/* exec switches the executable before it lays out the new argv: wait for both */
+	for (int i = 0; i < 500; i++) {
+		if (!procfs__exe(pid, exe, sizeof(exe)) && strstr(exe, "sleep") &&
+		    !procfs__cmdline(pid, buf, sizeof(buf), &n) && n)
+			break;
+		usleep(10000);
+	}
+	cr_assert_eq(procfs__cmdline(pid, buf, sizeof(buf), &n), 0);
+	cr_assert_eq(n, sizeof("sleep\0" "30"), "argv is %zu bytes", n);
+	cr_assert(!memcmp(buf, "sleep\0" "30", n));
+	cr_assert_eq(procfs__exe(pid, exe, sizeof(exe)), 0);
+	cr_assert(strstr(exe, "sleep"), "exe %s", exe);
+	/* cut at the buffer's size */
+	cr_assert_eq(procfs__cmdline(pid, buf, 3, &n), 0);
+	cr_assert_eq(n, 3);
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+	cr_assert_eq(procfs__cmdline(unused_pid(), buf, sizeof(buf), &n), -ENOENT);
+	cr_assert_eq(n, 0);
+	cr_assert_eq(procfs__exe(unused_pid(), exe, sizeof(exe)), -ENOENT);
+}

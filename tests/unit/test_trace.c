@@ -25,6 +25,9 @@ union tev {
 	struct ipct_proc pr;
 	struct ipct_chan ch;
 	struct ipct_lost lo;
+	struct ipct_window wn;
+	struct ipct_map mp;
+	struct ipct_cmdline cl;
 	uint8_t b[IPCT_EVENT_MAX];
 };
 
@@ -88,6 +91,7 @@ static void rnd_bytes(char *s, size_t n)
 static const unsigned all_types[] = {
 	IPCT_EV_SYSCALL, IPCT_EV_SLEEP, IPCT_EV_WAKEUP, IPCT_EV_FORK, IPCT_EV_EXEC,
 	IPCT_EV_EXIT, IPCT_EV_COMM, IPCT_EV_CHAN, IPCT_EV_TASK, IPCT_EV_LOST,
+	IPCT_EV_WINDOW, IPCT_EV_MAP, IPCT_EV_CMDLINE,
 };
 #define NTYPES (sizeof(all_types) / sizeof(all_types[0]))
 
@@ -174,6 +178,23 @@ static void fill_event(union tev *e, uint64_t (*v)(void), bool random_names)
 	case IPCT_EV_LOST:
 		e->lo.first_ts = v();
 		e->lo.count = v();
+		break;
+	case IPCT_EV_MAP:
+		e->mp.chan = v();
+		e->mp.addr = v();
+		e->mp.len = v();
+		e->mp.prot = v();
+		break;
+	case IPCT_EV_CMDLINE:
+		/* argv bytes past len are not kept: the event's len says how many count */
+		e->cl.len = v() % (sizeof(e->cl.args) + 1);
+		if (random_names) {
+			rnd_bytes(e->cl.exe, sizeof(e->cl.exe));
+			rnd_bytes(e->cl.args, e->cl.len);
+		} else {
+			memset(e->cl.exe, v(), sizeof(e->cl.exe));
+			memset(e->cl.args, v(), e->cl.len);
+		}
 		break;
 	}
 }
@@ -321,6 +342,9 @@ Test(trace, event_sizes)
 	cr_assert_eq(ipct_event_size(IPCT_EV_COMM), sizeof(struct ipct_proc));
 	cr_assert_eq(ipct_event_size(IPCT_EV_CHAN), sizeof(struct ipct_chan));
 	cr_assert_eq(ipct_event_size(IPCT_EV_LOST), sizeof(struct ipct_lost));
+	cr_assert_eq(ipct_event_size(IPCT_EV_WINDOW), sizeof(struct ipct_window));
+	cr_assert_eq(ipct_event_size(IPCT_EV_MAP), sizeof(struct ipct_map));
+	cr_assert_eq(ipct_event_size(IPCT_EV_CMDLINE), sizeof(struct ipct_cmdline));
 	cr_assert_eq(ipct_event_size(0), 0);
 	cr_assert_eq(ipct_event_size(IPCT_EV_MAX), 0);
 	cr_assert_eq(ipct_event_size(255), 0);
