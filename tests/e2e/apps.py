@@ -15,8 +15,6 @@ import socket
 import subprocess
 import time
 
-import pytest
-
 from lib import IPCTRACE, Fail, check, record_flags, short, wait_for
 
 # Idle time around a server's load, so that asleep and running read differently.
@@ -235,15 +233,5 @@ def strace_socket_bytes(prefix, kind="TCP"):
     return totals
 
 
-# --- the two ways to record a server -----------------------------------------
-
+# The two ways to record a server: attached (-p) and as the command (--).
 MODES = ["attached", "command"]
-
-
-def modes(fixture, attached=(), command=()):
-    """Parametrizes a test over a module's two recordings (-p and --), each with the marks it
-    needs (an expected failure naming the issue item that fixes it); the order and ids are the
-    fixture's own, so each recording is made once for all the module's tests."""
-    return pytest.mark.parametrize(fixture, [pytest.param("attached", marks=attached),
-                                             pytest.param("command", marks=command)],
-                                   indirect=True)

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from apps import (IDLE, MODES, Procs, Recording, modes, port_channel, running_threads, side,
+from apps import (IDLE, MODES, Procs, Recording, port_channel, running_threads, side,
                   strace_argv, strace_socket_bytes, window_check, wrong_exes)
 from lib import check, excerpt, report, short, wait_for
 
@@ -176,7 +176,6 @@ def test_asyncio_event_loop_async_blocking(aio):
               "%d is %r: %s" % (port, e.get("mode"), excerpt(e)))
 
 
-@modes("aio")
 def test_asyncio_idle_threads_asleep(aio):
     """The executor's worker thread waits for work and the flusher sleeps in time.sleep(60) the
     whole time: asleep, not running."""
@@ -184,12 +183,10 @@ def test_asyncio_idle_threads_asleep(aio):
     check(not busy, "idle asyncio threads said to run: %s" % busy)
 
 
-@modes("aio")
 def test_asyncio_window_is_the_recording(aio):
     window_check(aio["j"], aio)
 
 
-@modes("aio")
 def test_asyncio_exe(aio):
     wrong = wrong_exes(aio["j"], [aio["pid"]], sys.executable)
     check(not wrong, "the server with another exe (pid, exe): %s" % wrong)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from apps import (IDLE, MODES, Procs, Recording, free_port, modes, port_channel, running_threads,
+from apps import (IDLE, MODES, Procs, Recording, free_port, port_channel, running_threads,
                   side, wait_port, wrong_exes)
 from lib import Skip, check, process, report, short
 
@@ -151,7 +151,6 @@ def test_memcached_workers_async_blocking(mc):
               "mode %r, eagain %s" % (port, e.get("mode"), e.get("eagain")))
 
 
-@modes("mc")
 def test_memcached_idle_threads_asleep(mc):
     """The maintenance threads (mc-lrumaint, mc-slabmaint, mc-assocmaint, ...) sleep between
     rounds: none of memcached's threads is running for most of the recording."""
@@ -160,7 +159,6 @@ def test_memcached_idle_threads_asleep(mc):
 
 
 
-@modes("mc")
 def test_memcached_thread_names(mc):
     """memcached names its threads after creating them (pthread_setname_np from the creator)."""
     names = [t.get("comm") for t in process(mc["j"], mc["pid"]).get("threads", [])]
@@ -168,7 +166,6 @@ def test_memcached_thread_names(mc):
           "mc-worker" % sorted(map(str, names)))
 
 
-@modes("mc")
 def test_memcached_exe(mc):
     wrong = wrong_exes(mc["j"], [mc["pid"]], shutil.which("memcached"))
     check(not wrong, "memcached with another exe (pid, exe): %s" % wrong)

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from apps import (IDLE, MODES, Procs, Recording, channels_of, free_port, modes, side, wait_port,
+from apps import (IDLE, MODES, Procs, Recording, channels_of, free_port, side, wait_port,
                   window_check, wrong_exes)
 from lib import Skip, check, process, report, run, short, wait_for
 
@@ -179,12 +179,10 @@ def master_asleep(nginx):
           "the idle master is blocked %d ns of %d" % (t.get("blocked_ns", 0), duration))
 
 
-@modes("nginx")
 def test_nginx_master_asleep(nginx):
     master_asleep(nginx)
 
 
-@modes("nginx")
 def test_nginx_window_is_the_recording(nginx):
     window_check(nginx["j"], nginx)
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from apps import (IDLE, MODES, Procs, Recording, channels_of, modes, port_channel, running_threads,
+from apps import (IDLE, MODES, Procs, Recording, channels_of, port_channel, running_threads,
                   side, wrong_exes)
 from lib import Skip, check, report, short, wait_for
 
@@ -144,7 +144,6 @@ def test_node_futexes_told_apart(node):
                                                     short(str(sorted(set(map(str, names)))))))
 
 
-@modes("node")
 def test_node_exe(node):
     wrong = wrong_exes(node["j"], [node["pid"]], shutil.which("node"))
     check(not wrong, "node with another exe (pid, exe): %s" % wrong)

@@ -15,7 +15,7 @@ import time
 
 import pytest
 
-from apps import (IDLE, MODES, Procs, Recording, as_user, channels_of, free_port, modes,
+from apps import (IDLE, MODES, Procs, Recording, as_user, channels_of, free_port,
                   running_threads, strace_argv, strace_socket_bytes, window_check, wrong_exes)
 from lib import Skip, check, excerpt, expect, expect_comm, expect_ge, process, report, run, short
 from lib import wait_for
@@ -227,7 +227,6 @@ def test_postgres_bytes_match_strace(pg):
           "saw %s, ipctrace's backends %s" % (pg["connections"], seen))
 
 
-@modes("pg")
 def test_postgres_idle_processes_asleep(pg):
     """The checkpointer, background writer, WAL writer and launchers sleep in epoll_wait while
     pgbench runs: none is said to run for most of the recording."""
@@ -235,7 +234,6 @@ def test_postgres_idle_processes_asleep(pg):
     check(not busy, "idle postgres processes said to run: %s" % busy)
 
 
-@modes("pg")
 def test_postgres_window_is_the_recording(pg):
     window_check(pg["j"], pg)
 
