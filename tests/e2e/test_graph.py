@@ -317,7 +317,7 @@ def sub(ctx, what, trace, *args):
         return json.loads(r.out)
     out = ctx.path("%s.out" % what)
     argv = {"render": ["render", "-o", out], "graph": ["graph", "-o", out],
-            "export": ["export", "--perfetto", "-o", out]}[what]
+            "export": ["export", "--perfetto", "--format", "json", "-o", out]}[what]
     r = run([IPCTRACE] + argv + list(args) + [trace], timeout=60)
     check(r.rc == 0, "%s %s: %s" % (what, " ".join(args), r.why()))
     if what == "export":
@@ -394,7 +394,11 @@ def test_window_splits_a_pipe_exactly(ctx):
     said = Said(record(ctx, [tool("pipe_blocking")]).out)
     total = said.num("writer", r"wrote (\d+) bytes")
     j = report(ctx.trace)
-    half = j["trace"]["duration_ns"] // 2
+    # the middle of the writer's own writes, whenever the demo got to them
+    w = [e for c in j["channels"] if c["kind"] == "pipe" for e in c["endpoints"]
+         if e["pid"] == said.pid("writer")]
+    check(len(w) == 1 and "first_ns" in w[0], "the writer's pipe end: %s" % excerpt(w))
+    half = (w[0]["first_ns"] + w[0]["last_ns"]) // 2 - j["trace"]["start_ns"]
 
     def sent(*args):
         r = run([IPCTRACE, "report", "--json", "--kind", "pipe"] + list(args) + [ctx.trace],
@@ -522,13 +526,14 @@ def test_graph_nginx_workers_and_client(ctx):
 
 def test_graph_postgres_backends_grouped(ctx):
     """pgbench -c N against a real server traced with -p: its N backends are one box."""
-    import test_mechanisms as tm
-    bindir = tm.postgres_bin()
+    import apps
+    import test_app_postgres as tp
+    bindir = tp.postgres_bin()
     import pwd
     pw = pwd.getpwnam("postgres")
     os.chown(ctx.dir, pw.pw_uid, pw.pw_gid)
     data, port, clients = ctx.path("data"), str(free_port()), 4
-    pg = tm.as_user("postgres")
+    pg = apps.as_user("postgres")
     r = run([os.path.join(bindir, "initdb"), "-D", data, "-A", "trust", "-U", "postgres",
              "--no-sync"], timeout=120, preexec=pg)
     check(r.rc == 0, "initdb: " + r.why())
