@@ -154,7 +154,7 @@ fuzz: $(OUTPUT)/fuzz_trace_reader $(OUTPUT)/fuzz_outputs
 fuzz-run: fuzz
 	mkdir -p $(OUTPUT)/fuzz-corpus $(OUTPUT)/fuzz-corpus-outputs
 	$(OUTPUT)/fuzz_trace_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus tests/fuzz/corpus
-	$(OUTPUT)/fuzz_outputs -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus-outputs tests/fuzz/corpus-outputs tests/fuzz/corpus
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) $(OUTPUT)/fuzz_outputs -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus-outputs tests/fuzz/corpus-outputs tests/fuzz/corpus
 
 # Benchmark helpers (tests/bench/*.c), linked against the trace writer.
 BENCH_SRCS := $(wildcard tests/bench/*.c)

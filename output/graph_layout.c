@@ -258,8 +258,8 @@ static int read_edge(struct gl_edge *o, Agedge_t *e, double top)
 
 int graph_layout__new(const struct graph *g, const struct lang *lang, struct graph_layout **out)
 {
+	static GVC_t *gvc;
 	struct graph_layout *l = calloc(1, sizeof(*l));
-	GVC_t *gvc = NULL;
 	struct gv v;
 	double top;
 	int err;
@@ -270,7 +270,9 @@ int graph_layout__new(const struct graph *g, const struct lang *lang, struct gra
 	err = gv_build(g, lang, &v);
 	if (err)
 		goto out;
-	gvc = gvContextPlugins(builtins, 0);
+	/* one context for the process: Graphviz 2.42 leaks a little of each one it frees */
+	if (!gvc)
+		gvc = gvContextPlugins(builtins, 0);
 	if (!gvc || gvLayout(gvc, v.g, "dot")) {
 		err = -EIO;
 		goto out;
@@ -310,8 +312,6 @@ layout_out:
 	gvFreeLayout(gvc, v.g);
 out:
 	gv_free(&v);
-	if (gvc)
-		gvFreeContext(gvc);
 	if (err) {
 		graph_layout__free(l);
 		return err;
