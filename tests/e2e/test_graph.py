@@ -615,3 +615,61 @@ def test_graph_usage_errors(ctx):
         r = run([IPCTRACE] + argv, timeout=20)
         one_line_error(r, " ".join(argv), words)
         check(r.rc == 2, "%s: exit %d, want 2" % (" ".join(argv), r.rc))
+
+
+def test_graph_remote_machine(ctx):
+    """Seed 1.1.3: a traced client and a web server on another machine (a network namespace,
+    not traced): the server is a box of its own inside a box for its machine."""
+    ab = shutil.which("ab")
+    if not ab or not shutil.which("ip"):
+        raise Skip("ab (apache2-utils) or ip (iproute2) not installed")
+    ns, here, there, n = "ipct-e2e-%d" % os.getpid(), "10.214.0.1", "10.214.0.2", 20
+    host = "ipctg%d" % (os.getpid() % 100000)
+    with open(ctx.path("index.html"), "w") as f:
+        f.write("y" * 5000)
+    server = None
+    try:
+        for argv in (["ip", "netns", "add", ns],
+                     ["ip", "link", "add", host, "type", "veth", "peer", "name", host + "p"],
+                     ["ip", "link", "set", host + "p", "netns", ns],
+                     ["ip", "addr", "add", here + "/24", "dev", host],
+                     ["ip", "link", "set", host, "up"],
+                     ["ip", "netns", "exec", ns, "ip", "addr", "add", there + "/24", "dev", host + "p"],
+                     ["ip", "netns", "exec", ns, "ip", "link", "set", host + "p", "up"]):
+            r = run(argv, timeout=20)
+            check(r.rc == 0, "%s: %s" % (" ".join(argv), r.why()))
+        server = subprocess.Popen(["ip", "netns", "exec", ns, "/usr/bin/python3", "-m", "http.server",
+                                   "8000", "--bind", there, "--directory", ctx.dir],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)
+        # from this machine, as the client will connect
+        up = lambda: run(["/usr/bin/python3", "-c",
+                          "import socket; socket.create_connection(('%s', 8000), 1)" % there],
+                         timeout=10).rc == 0
+        check(wait_for(up, 20), "the server in the namespace did not start")
+        record(ctx, [ab, "-q", "-n", str(n), "-c", "2", "http://%s:8000/index.html" % there])
+    finally:
+        if server:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        run(["ip", "netns", "del", ns], timeout=20)
+        run(["ip", "link", "del", host], timeout=20)
+    out = open(ctx.out).read()
+    m = re.search(r"Complete requests:\s+(\d+)", out)
+    t = re.search(r"Total transferred:\s+(\d+) bytes", out)
+    check(m and int(m.group(1)) == n and t, "ab: " + short(out))
+    g = Graph(graph(ctx, ctx.trace))
+    remote = [nid for nid, x in g.nodes.items() if x["type"] == "gremote"]
+    check(len(remote) == 1 and there in g.nodes[remote[0]]["text"],
+          "want one box for %s, got %s" % (there, excerpt(g.nodes)))
+    client = [nid for nid, x in g.nodes.items() if x["type"] == "gproc" and x["text"].startswith("ab")]
+    check(len(client) == 1, "no box for ab: %s" % excerpt(g.nodes))
+    e = g.one_between(client[0], remote[0], "tcp")
+    check(e["channels"] == n and g.sent(e, remote[0]) == int(t.group(1)) and e["arrows"] == 2,
+          "ab's %d connections: want one line of %d channels carrying the %s bytes ab received, "
+          "both ways; got %s" % (n, n, t.group(1), excerpt(e)))
+    root = ET.parse(ctx.path("g.svg")).getroot()
+    machines = [" ".join(x.itertext()) for x in root.iter(SVG + "g") if x.get("class") == "ghost"]
+    check(any(there in x for x in machines) and len(machines) == 2,
+          "want this machine and the remote one as boxes: %s" % machines)
+    check_picture(ctx.path("g.svg"), ctx.path("g.png"))
