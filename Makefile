@@ -23,7 +23,14 @@ LAYERS := common trace model output record cli
 CPPFLAGS += -I$(OUTPUT) -Ibpf $(addprefix -I,$(LAYERS)) -D_GNU_SOURCE
 DEPFLAGS = -MMD -MP
 LDFLAGS += $(SANFLAGS)
-READ_LDLIBS := -lz -lm
+# Graphviz lays out the communication graph (output/graph_layout.c only).
+GV_CFLAGS := $(shell pkg-config --cflags libgvc 2>/dev/null || echo -I/usr/include/graphviz)
+GV_LIBS := $(shell pkg-config --libs libgvc 2>/dev/null || echo -lgvc -lcgraph -lcdt)
+# Only the dot engine, linked in: no plugins from Graphviz's configuration (their pango text
+# layout keeps a pointer into a freed graph, a use-after-free ASan finds on the second layout).
+GV_PLUGIN_DIR := $(shell pkg-config --variable=libdir libgvc 2>/dev/null || echo /usr/lib/x86_64-linux-gnu)/graphviz
+GV_LIBS += -L$(GV_PLUGIN_DIR) -Wl,-rpath,$(GV_PLUGIN_DIR) -lgvplugin_dot_layout
+READ_LDLIBS := -lz -lm $(GV_LIBS)
 LDLIBS += -lbpf -lelf $(READ_LDLIBS)
 
 ifeq ($(V),1)
@@ -87,6 +94,8 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 	$(call msg,SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@
 
+$(OUTPUT)/obj/output/graph_layout.o: CPPFLAGS += $(GV_CFLAGS)
+
 # Only the recorder includes the skeleton.
 $(RECORD_OBJS): $(SKELS)
 
@@ -137,7 +146,7 @@ test: unit e2e
 # libFuzzer targets: the trace reader, and everything after it (model, report, SVG, export);
 # fuzz-run runs each for FUZZ_SECONDS from its corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_CC = $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS)
+FUZZ_CC = $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(GV_CFLAGS)
 FUZZ_READ_SRCS := $(filter-out record/%,$(READ_SRCS))
 
 $(OUTPUT)/fuzz_trace_reader: tests/fuzz/fuzz_trace_reader.c trace/trace.c trace/trace.h bpf/ipctrace.h
@@ -154,7 +163,7 @@ fuzz: $(OUTPUT)/fuzz_trace_reader $(OUTPUT)/fuzz_outputs
 fuzz-run: fuzz
 	mkdir -p $(OUTPUT)/fuzz-corpus $(OUTPUT)/fuzz-corpus-outputs
 	$(OUTPUT)/fuzz_trace_reader -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus tests/fuzz/corpus
-	$(OUTPUT)/fuzz_outputs -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus-outputs tests/fuzz/corpus-outputs tests/fuzz/corpus
+	LSAN_OPTIONS=suppressions=$(abspath tests/lsan.supp) $(OUTPUT)/fuzz_outputs -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 $(OUTPUT)/fuzz-corpus-outputs tests/fuzz/corpus-outputs tests/fuzz/corpus
 
 # Benchmark helpers (tests/bench/*.c), linked against the trace writer.
 BENCH_SRCS := $(wildcard tests/bench/*.c)

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 #include "outpath.h"
+#include "filter.h"
 
 #define EXIT_USAGE 2
 #define DEFAULT_TRACE "ipctrace.trace"
@@ -28,6 +29,7 @@ int do_report(int argc, char **argv);
 int do_render(int argc, char **argv);
 int do_export(int argc, char **argv);
 int do_critical_path(int argc, char **argv);
+int do_graph(int argc, char **argv);
 int do_help(int argc, char **argv);
 int do_version(int argc, char **argv);
 
@@ -46,6 +48,43 @@ struct lang;
 int parse_lang(const char *s, const struct lang **l);
 /* A time like 1.5 (seconds), 1.5s, 250ms, 40us, 100ns, 2m; into ns. */
 int parse_time_ns(const char *s, uint64_t *out);
+
+/*
+ * The filters of report, render, graph and export (filter_args.c): add
+ * FILTER_LONGOPTS to a subcommand's options and hand its getopt codes to
+ * filter_args__take.
+ */
+enum {
+	OPT_PID = 0x100, OPT_KIND, OPT_CHAN, OPT_MIN_BYTES, OPT_FROM, OPT_TO,
+};
+
+#define FILTER_LONGOPTS \
+	{ "pid", required_argument, NULL, OPT_PID }, \
+	{ "kind", required_argument, NULL, OPT_KIND }, \
+	{ "chan", required_argument, NULL, OPT_CHAN }, \
+	{ "min-bytes", required_argument, NULL, OPT_MIN_BYTES }, \
+	{ "from", required_argument, NULL, OPT_FROM }, \
+	{ "to", required_argument, NULL, OPT_TO }
+
+#define FILTER_USAGE "[--pid P,...] [--kind K,...] [--chan ID,...] [--min-bytes N]\n" \
+		     "                  [--from T] [--to T]"
+
+struct filter_args {
+	struct model_filter f;
+	uint32_t *pids;
+	int *chans;
+};
+
+struct model;
+/* 0 when c (a getopt code) was a filter option taken, -1 when it is not one, else the exit code. */
+int filter_args__take(struct filter_args *a, int c, const char *arg);
+/* After parsing: the window is one. 0 or EXIT_USAGE. */
+int filter_args__check(const struct filter_args *a);
+/* A --pid or --chan value that m lacks is said in one line: 1 then, else 0. */
+int filter_args__check_model(const struct filter_args *a, const struct model *m, const char *trace);
+/* The same for r read once (only when --pid or --chan was given), r rewound. */
+int filter_args__check_trace(const struct filter_args *a, struct trace_reader *r, const char *trace);
+void filter_args__free(struct filter_args *a);
 
 /* Opens a trace or says why not (one line); NULL then. */
 struct trace_reader *open_trace(const char *path);

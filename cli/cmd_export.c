@@ -27,16 +27,18 @@ int do_export(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "critical-path", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
+		FILTER_LONGOPTS,
 		{ 0 },
 	};
 	const char *out = DEFAULT_PERFETTO;
-	struct trace_reader *r;
+	struct filter_args fa = { 0 };
+	struct trace_reader *r = NULL;
 	struct outfile o;
 	const char *format = NULL, *what;
 	struct perfetto_opts popts = { 0 };
 	unsigned long long tid;
 	bool perfetto = false, json;
-	int c, err;
+	int c, err, ret = EXIT_USAGE;
 
 	opterr = 0;
 	optind = 1;
@@ -45,40 +47,61 @@ int do_export(int argc, char **argv)
 		case 'P': perfetto = true; break;
 		case 'o': out = optarg; break;
 		case 'f':
-			if (strcmp(optarg, "proto") && strcmp(optarg, "json"))
-				return usage_error("bad format '%s' for --format: give proto (Perfetto's own) "
-						   "or json (also chrome://tracing)", optarg);
+			if (strcmp(optarg, "proto") && strcmp(optarg, "json")) {
+				usage_error("bad format '%s' for --format: give proto (Perfetto's own) "
+					    "or json (also chrome://tracing)", optarg);
+				goto out;
+			}
 			format = optarg;
 			break;
 		case 'C':
-			if (parse_u64(optarg, MAX_PID, &tid) || !tid)
-				return usage_error("bad thread id '%s' for --critical-path: give a TID from "
-						   "the report", optarg);
+			if (parse_u64(optarg, MAX_PID, &tid) || !tid) {
+				usage_error("bad thread id '%s' for --critical-path: give a TID from "
+					    "the report", optarg);
+				goto out;
+			}
 			popts.critical_path_tid = tid;
 			break;
-		case 'h': return do_help(0, NULL);
-		default: return getopt_error(c, argv, "export");
+		case 'h': ret = do_help(0, NULL); goto out;
+		default:
+			err = filter_args__take(&fa, c, optarg);
+			if (err) {
+				ret = err < 0 ? getopt_error(c, argv, "export") : err;
+				goto out;
+			}
 		}
 	}
-	if (!perfetto)
-		return usage_error("export needs a format: give --perfetto");
-	if (optind != argc - 1)
-		return usage_error("export needs exactly one TRACE file: see ipctrace --help");
-	if (!*out)
-		return usage_error("export: -o needs a file name (or - for stdout), not an empty one");
-	if (strcmp(out, "-") && same_file(out, argv[optind]))
-		return usage_error("export: -o %s is the trace itself: give another name for the export",
-				   out);
+	if (!perfetto) {
+		usage_error("export needs a format: give --perfetto");
+		goto out;
+	}
+	if (optind != argc - 1) {
+		usage_error("export needs exactly one TRACE file: see ipctrace --help");
+		goto out;
+	}
+	if (!*out) {
+		usage_error("export: -o needs a file name (or - for stdout), not an empty one");
+		goto out;
+	}
+	if (strcmp(out, "-") && same_file(out, argv[optind])) {
+		usage_error("export: -o %s is the trace itself: give another name for the export", out);
+		goto out;
+	}
+	ret = filter_args__check(&fa);
+	if (ret)
+		goto out;
+	ret = 1;
+	popts.filter = &fa.f;
 	/* The name says the format unless --format does: NAME.json is JSON, anything else protobuf. */
 	json = format ? !strcmp(format, "json") : has_suffix(out, ".json");
 	what = json ? "Perfetto JSON" : "Perfetto trace";
 	r = open_trace(argv[optind]);
 	if (!r)
-		return 1;
-	if (outfile__open(&o, out, 0666, what, "-o")) {
-		trace_reader__free(r);
-		return 1;
-	}
+		goto out;
+	if (filter_args__check_trace(&fa, r, argv[optind]))
+		goto out;
+	if (outfile__open(&o, out, 0666, what, "-o"))
+		goto out;
 	err = json ? perfetto__export_opts(r, &popts, o.f) : perfetto__export_proto(r, &popts, o.f);
 	if (err == -ESRCH) {
 		errorf("thread %u is not in trace %s: give --critical-path a TID that ipctrace report "
@@ -89,8 +112,12 @@ int do_export(int argc, char **argv)
 	} else {
 		err = outfile__commit(&o);
 	}
-	if (!err)
+	if (!err) {
 		warn_status(r, argv[optind]);
+		ret = 0;
+	}
+out:
 	trace_reader__free(r);
-	return err ? 1 : 0;
+	filter_args__free(&fa);
+	return ret;
 }

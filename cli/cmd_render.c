@@ -33,65 +33,37 @@ int do_render(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
-		{ "from", required_argument, NULL, 'F' },
-		{ "to", required_argument, NULL, 'T' },
 		{ "width", required_argument, NULL, 'W' },
-		{ "pid", required_argument, NULL, 'p' },
-		{ "chan", required_argument, NULL, 'c' },
 		{ "title", required_argument, NULL, 't' },
 		{ "lang", required_argument, NULL, 'L' },
 		{ "slide", no_argument, NULL, 'S' },
 		{ "animate", no_argument, NULL, 'A' },
 		{ "critical-path", required_argument, NULL, 'C' },
+		{ "no-graph", no_argument, NULL, 'G' },
+		{ "no-group", no_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
+		FILTER_LONGOPTS,
 		{ 0 },
 	};
-	unsigned long long *pids = NULL, *chans = NULL, w;
-	size_t npids = 0, nchans = 0, i;
-	uint32_t *pid32 = NULL;
-	int *chanint = NULL;
+	struct filter_args fa = { 0 };
+	unsigned long long w;
 	const char *out = DEFAULT_SVG;
 	struct svg_opts sopts = { 0 };
 	struct trace_reader *r = NULL;
 	struct outfile o = { 0 };
-	int c, ret = EXIT_USAGE;
+	int c, ret = EXIT_USAGE, err;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:o:p:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
-		case 'F':
-			if (parse_time_ns(optarg, &sopts.from_ns)) {
-				usage_error("bad time '%s' for --from: give e.g. 1.5, 1.5s, 250ms or 40us", optarg);
-				goto out;
-			}
-			break;
-		case 'T':
-			if (parse_time_ns(optarg, &sopts.to_ns) || !sopts.to_ns) {
-				usage_error("bad time '%s' for --to: give e.g. 2, 2s, 250ms or 40us (> 0)", optarg);
-				goto out;
-			}
-			break;
 		case 'W':
 			if (parse_u64(optarg, 1000000, &w) || w < 100) {
 				usage_error("bad width '%s' for --width: give pixels, 100 to 1000000", optarg);
 				goto out;
 			}
 			sopts.width = w;
-			break;
-		case 'p':
-			if (parse_list(optarg, MAX_PID, &pids, &npids)) {
-				usage_error("bad pid list '%s' for --pid: give PIDs separated by commas", optarg);
-				goto out;
-			}
-			break;
-		case 'c':
-			if (parse_list(optarg, INT_MAX, &chans, &nchans)) {
-				usage_error("bad channel list '%s' for --chan: give channel ids (from the report) "
-					    "separated by commas", optarg);
-				goto out;
-			}
 			break;
 		case 't': sopts.title = optarg; break;
 		case 'L':
@@ -108,8 +80,15 @@ int do_render(int argc, char **argv)
 			}
 			sopts.critical_path_tid = w;
 			break;
+		case 'G': sopts.no_graph = true; break;
+		case 'g': sopts.no_group = true; break;
 		case 'h': ret = do_help(0, NULL); goto out;
-		default: ret = getopt_error(c, argv, "render"); goto out;
+		default:
+			err = filter_args__take(&fa, c == 'p' ? OPT_PID : c, optarg);
+			if (err) {
+				ret = err < 0 ? getopt_error(c, argv, "render") : err;
+				goto out;
+			}
 		}
 	}
 	if (optind != argc - 1) {
@@ -124,31 +103,21 @@ int do_render(int argc, char **argv)
 		usage_error("render: -o %s is the trace itself: give another name for the SVG", out);
 		goto out;
 	}
-	if (sopts.to_ns && sopts.to_ns <= sopts.from_ns) {
-		usage_error("bad window: --to must be later than --from");
+	ret = filter_args__check(&fa);
+	if (ret)
 		goto out;
-	}
 	ret = 1;
-	if (npids) {
-		pid32 = calloc(npids, sizeof(*pid32));
-		if (!pid32)
-			goto out;
-		for (i = 0; i < npids; i++)
-			pid32[i] = pids[i];
-		sopts.pids = pid32;
-		sopts.npids = npids;
-	}
-	if (nchans) {
-		chanint = calloc(nchans, sizeof(*chanint));
-		if (!chanint)
-			goto out;
-		for (i = 0; i < nchans; i++)
-			chanint[i] = chans[i];
-		sopts.chans = chanint;
-		sopts.nchans = nchans;
-	}
+	sopts.filter = &fa.f;
+	sopts.from_ns = fa.f.from_ns;
+	sopts.to_ns = fa.f.to_ns;
+	sopts.pids = fa.f.pids;
+	sopts.npids = fa.f.npids;
+	sopts.chans = fa.f.chans;
+	sopts.nchans = fa.f.nchans;
 	r = open_trace(argv[optind]);
 	if (!r)
+		goto out;
+	if (filter_args__check_trace(&fa, r, argv[optind]))
 		goto out;
 	if (outfile__open(&o, out, 0666, "SVG", "-o"))
 		goto out;
@@ -158,9 +127,6 @@ int do_render(int argc, char **argv)
 	ret = 0;
 out:
 	trace_reader__free(r);
-	free(pids);
-	free(chans);
-	free(pid32);
-	free(chanint);
+	filter_args__free(&fa);
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "cli.h"
+#include "filter.h"
 #include "model.h"
 #include "report.h"
 #include "trace.h"
@@ -19,11 +20,13 @@ int do_report(int argc, char **argv)
 		{ "all-files", no_argument, NULL, 'a' },
 		{ "lang", required_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		FILTER_LONGOPTS,
 		{ 0 },
 	};
 	struct model_opts mopts = { 0 };
+	struct filter_args fa = { 0 };
 	struct trace_reader *r;
-	struct model *m;
+	struct model *m, *shown = NULL;
 	const struct lang *lang = NULL;
 	bool json = false;
 	int c, err;
@@ -35,32 +38,63 @@ int do_report(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'a': mopts.all_files = true; break;
 		case 'L':
-			if (parse_lang(optarg, &lang))
+			if (parse_lang(optarg, &lang)) {
+				filter_args__free(&fa);
 				return EXIT_USAGE;
+			}
 			break;
-		case 'h': return do_help(0, NULL);
-		default: return getopt_error(c, argv, "report");
+		case 'h': filter_args__free(&fa); return do_help(0, NULL);
+		default:
+			err = filter_args__take(&fa, c, optarg);
+			if (err) {
+				filter_args__free(&fa);
+				return err < 0 ? getopt_error(c, argv, "report") : err;
+			}
 		}
 	}
-	if (optind != argc - 1)
+	if (optind != argc - 1) {
+		filter_args__free(&fa);
 		return usage_error("report needs exactly one TRACE file: see ipctrace --help");
+	}
+	err = filter_args__check(&fa);
+	if (err) {
+		filter_args__free(&fa);
+		return err;
+	}
 	r = open_trace(argv[optind]);
-	if (!r)
-		return 1;
-	m = model__from_reader(r, &mopts);
-	if (!m) {
-		errorf("reading trace %s failed: out of memory: free some memory", argv[optind]);
-		trace_reader__free(r);
+	if (!r) {
+		filter_args__free(&fa);
 		return 1;
 	}
+	m = model_filter__load(r, &mopts, &fa.f, NULL);
+	if (!m) {
+		errorf("reading trace %s failed: %s: free some memory", argv[optind], strerror(errno));
+		trace_reader__free(r);
+		filter_args__free(&fa);
+		return 1;
+	}
+	err = filter_args__check_model(&fa, m, argv[optind]);
+	if (err)
+		goto out;
+	/* the window is already applied to m; processes and channels are chosen here */
+	shown = model_filter__any(&fa.f) ? model_filter__view(m, &fa.f) : m;
+	if (!shown) {
+		errorf("reading trace %s failed: out of memory: free some memory", argv[optind]);
+		err = 1;
+		goto out;
+	}
 	warn_status(r, argv[optind]);
-	err = json ? report__json(m, trace_reader__meta(r), stdout)
-		   : report__text(m, trace_reader__meta(r), lang, stdout);
+	err = json ? report__json(shown, trace_reader__meta(r), stdout)
+		   : report__text(shown, trace_reader__meta(r), lang, stdout);
 	if (!err && fflush(stdout))
 		err = -errno;
 	if (err)
 		errorf("writing the report failed: %s: check the output", strerror(-err));
+out:
+	if (shown != m)
+		model__free(shown);
 	model__free(m);
 	trace_reader__free(r);
+	filter_args__free(&fa);
 	return err ? 1 : 0;
 }

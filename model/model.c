@@ -372,6 +372,26 @@ struct model *model__from_reader(struct trace_reader *r, const struct model_opts
 	return m;
 }
 
+bool model__failed(const struct model *m)
+{
+	return m->priv->oom;
+}
+
+int model__reindex(struct model *m)
+{
+	struct model_priv *p = m->priv;
+
+	hmap_free(&p->final_tid);
+	hmap_free(&p->final_pid);
+	for (size_t i = 0; i < m->nthreads; i++)
+		if (hmap_put(&p->final_tid, m->threads[i].tid, i))
+			return -ENOMEM;
+	for (size_t i = 0; i < m->nprocesses; i++)
+		if (hmap_put(&p->final_pid, m->processes[i].pid, i))
+			return -ENOMEM;
+	return 0;
+}
+
 const struct model_thread *model__thread(const struct model *m, uint32_t tid)
 {
 	uint32_t i = hmap_get(&m->priv->final_tid, tid);

@@ -179,6 +179,11 @@ void model__free(struct model *m);
 /* Read every event of r (from where it is) into a new model and finish it. */
 struct model *model__from_reader(struct trace_reader *r, const struct model_opts *opts);
 
+/* True when building m ran out of memory (what it holds is incomplete). */
+bool model__failed(const struct model *m);
+/* Rebuild the lookups of model__thread and model__process after m's arrays were replaced. */
+int model__reindex(struct model *m);
+
 const struct model_thread *model__thread(const struct model *m, uint32_t tid);
 const struct model_process *model__process(const struct model *m, uint32_t pid);
 const struct model_channel *model__channel(const struct model *m, int id);

@@ -12,11 +12,14 @@
 #include "critical_path.h"
 #include "json_writer.h"
 #include "model.h"
+#include "filter.h"
 #include "perfetto.h"
 
 struct pf {
 	struct json_writer *w;
 	const struct model *names;
+	const struct model_filter *filter;
+	struct model_choice *kept;     /* what the filters keep of names */
 	uint64_t base;             /* ns subtracted from every timestamp */
 	uint64_t next_flow;
 };
@@ -85,7 +88,7 @@ static void on_span(void *ctx, const struct model_span *s)
 	char name[128];
 	const char *cat = perfetto__span_name(p->names, s, name, sizeof(name));
 
-	if (!cat)
+	if (!cat || !model_choice__pid(p->kept, s->pid))
 		return;
 	begin(p, "X", s->pid, s->tid);
 	json_writer__string_field(w, "cat", cat);
@@ -159,6 +162,8 @@ static void on_transfer(void *ctx, const struct model_transfer *t)
 	struct pf *p = ctx;
 	char name[64];
 
+	if (!model_choice__flow(p->kept, t->chan, t->src_pid, t->dst_pid))
+		return;
 	perfetto__flow_name(p->names, name, sizeof(name), "transfer", t->chan);
 	flow(p, name, t->src_pid, t->src_tid, inside(t->src_ts), t->dst_pid, t->dst_tid,
 	     inside(t->dst_ts), t->chan, t->bytes, true);
@@ -169,7 +174,7 @@ static void on_wake(void *ctx, const struct model_wake *w)
 	struct pf *p = ctx;
 	char name[64];
 
-	if (w->waker_tid == 0)
+	if (w->waker_tid == 0 || !model_choice__flow(p->kept, w->chan, w->waker_pid, w->wakee_pid))
 		return;
 	perfetto__flow_name(p->names, name, sizeof(name), "wakeup", w->chan);
 	flow(p, name, w->waker_pid, w->waker_tid, w->ts, w->wakee_pid, w->wakee_tid,
@@ -217,6 +222,8 @@ static void names_meta(struct pf *p)
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *pr = &m->processes[i];
 
+		if (!model_choice__pid(p->kept, pr->pid))
+			continue;
 		/* its role where it set one ("postgres: checkpointer"), as the SVG labels it */
 		meta_event(p, pr->pid, pr->pid, "process_name", model__process_role(pr),
 			   sizeof(pr->cmdline));
@@ -256,6 +263,8 @@ static void other_data(struct pf *p, const struct trace_meta *meta)
 	for (size_t i = 0; i < m->nchannels; i++) {
 		const struct model_channel *c = &m->channels[i];
 
+		if (!model_filter__channel(p->filter, c))
+			continue;
 		json_writer__break(w);
 		json_writer__start_object(w);
 		json_writer__int_field(w, "id", c->id);
@@ -345,12 +354,18 @@ int perfetto__export_opts(struct trace_reader *r, const struct perfetto_opts *op
 	struct critical_path *cp = NULL;
 	struct model_opts mo = { 0 };
 	struct model *names, *pass2 = NULL;
-	struct pf p = { 0 };
+	const struct model_filter *f = opts ? opts->filter : NULL;
+	struct pf p = { .filter = f };
 	int err, werr;
 
-	names = model__from_reader(r, NULL);
+	names = model_filter__load(r, NULL, f, NULL);
 	if (!names)
 		return errno ? -errno : -ENOMEM;
+	p.kept = model_choice__new(names, f);
+	if (!p.kept) {
+		err = -ENOMEM;
+		goto out;
+	}
 	/* the path first: a thread not in the trace is said before anything is written */
 	if (opts && opts->critical_path_tid) {
 		cp = critical_path__from_reader(r, names, opts->critical_path_tid, 0, 0);
@@ -381,7 +396,7 @@ int perfetto__export_opts(struct trace_reader *r, const struct perfetto_opts *op
 	mo.on_transfer = on_transfer;
 	mo.on_wake = on_wake;
 	mo.on_lost = on_lost;
-	pass2 = model__from_reader(r, &mo);
+	pass2 = model_filter__load(r, &mo, f, NULL);
 	if (!pass2)
 		err = errno ? -errno : -ENOMEM;
 	else if (cp)
@@ -396,5 +411,6 @@ out:
 	critical_path__free(cp);
 	model__free(pass2);
 	model__free(names);
+	model_choice__free(p.kept);
 	return err;
 }

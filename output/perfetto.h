@@ -7,8 +7,11 @@
 #include <stdio.h>
 #include "trace.h"
 
+struct model_filter;
+
 struct perfetto_opts {
 	uint32_t critical_path_tid;  /* a "critical path" track for this thread; 0 = none */
+	const struct model_filter *filter;  /* the shared filters (filter.h); NULL = everything */
 };
 
 /* Streams every span, transfer (flow) and wakeup (flow) of r as Trace Event JSON. 0 or -errno. */

@@ -29,6 +29,7 @@
 #include "critical_path.h"
 #include "escape.h"
 #include "model.h"
+#include "filter.h"
 #include "perfetto.h"
 
 enum { WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LEN = 2 };
@@ -122,6 +123,7 @@ struct intern {
 struct pp {
 	FILE *out;
 	const struct model *names;
+	struct model_choice *kept;     /* what the filters keep of names */
 	uint64_t next_flow;
 	unsigned described;        /* track descriptors written */
 	struct intern names_in, cats_in;
@@ -259,6 +261,9 @@ static void describe_tracks(struct pp *p)
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *pr = &m->processes[i];
 
+		if (!model_choice__pid(p->kept, pr->pid))
+			continue;
+
 		desc.len = td.len = 0;
 		pb_uint(&desc, 1, pr->pid);
 		pb_name(&desc, 6, pr->comm, sizeof(pr->comm));
@@ -294,7 +299,7 @@ static void on_span(void *ctx, const struct model_span *s)
 	const char *cat = perfetto__span_name(p->names, s, name, sizeof(name));
 	struct event ev;
 
-	if (!cat)
+	if (!cat || !model_choice__pid(p->kept, s->pid))
 		return;
 	track_event(p, &ev, SLICE_BEGIN, UUID_THREAD(s->tid), cat, name);
 	put_event(p, s->start, &ev);
@@ -322,6 +327,8 @@ static void on_transfer(void *ctx, const struct model_transfer *t)
 	struct pp *p = ctx;
 	char name[64];
 
+	if (!model_choice__flow(p->kept, t->chan, t->src_pid, t->dst_pid))
+		return;
 	perfetto__flow_name(p->names, name, sizeof(name), "transfer", t->chan);
 	flow(p, name, t->src_tid, t->src_ts, t->dst_tid, t->dst_ts);
 }
@@ -331,7 +338,7 @@ static void on_wake(void *ctx, const struct model_wake *w)
 	struct pp *p = ctx;
 	char name[64];
 
-	if (w->waker_tid == 0)
+	if (w->waker_tid == 0 || !model_choice__flow(p->kept, w->chan, w->waker_pid, w->wakee_pid))
 		return;
 	perfetto__flow_name(p->names, name, sizeof(name), "wakeup", w->chan);
 	flow(p, name, w->waker_tid, w->ts, w->wakee_tid, w->ts);
@@ -375,12 +382,18 @@ int perfetto__export_proto(struct trace_reader *r, const struct perfetto_opts *o
 	struct critical_path *cp = NULL;
 	struct model_opts mo = { 0 };
 	struct model *names, *pass2 = NULL;
+	const struct model_filter *f = opts ? opts->filter : NULL;
 	struct pp p = { .out = out };
 	int err;
 
-	names = model__from_reader(r, NULL);
+	names = model_filter__load(r, NULL, f, NULL);
 	if (!names)
 		return errno ? -errno : -ENOMEM;
+	p.kept = model_choice__new(names, f);
+	if (!p.kept) {
+		err = -ENOMEM;
+		goto out;
+	}
 	/* the path first: a thread not in the trace is said before anything is written */
 	if (opts && opts->critical_path_tid) {
 		cp = critical_path__from_reader(r, names, opts->critical_path_tid, 0, 0);
@@ -399,7 +412,7 @@ int perfetto__export_proto(struct trace_reader *r, const struct perfetto_opts *o
 	mo.on_transfer = on_transfer;
 	mo.on_wake = on_wake;
 	mo.on_lost = on_lost;
-	pass2 = model__from_reader(r, &mo);
+	pass2 = model_filter__load(r, &mo, f, NULL);
 	if (!pass2)
 		err = errno ? -errno : -ENOMEM;
 	else if (cp)
@@ -414,5 +427,6 @@ out:
 	free(p.cats_in.iid);
 	model__free(pass2);
 	model__free(names);
+	model_choice__free(p.kept);
 	return err;
 }

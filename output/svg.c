@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include "critical_path.h"
+#include "filter.h"
+#include "graph_panel.h"
+#include "group.h"
 #include "svg.h"
 #include "svg_draw.h"
 #include "svg_writer.h"
@@ -178,7 +181,7 @@ static int layout(struct draw *d)
 		   : m->end_ts - m->start_ts < 100000000000ull ? 1000000 : 1000000000;
 	for (size_t i = 0; i < m->nchannels; i++)
 		if (svg_chan_listed(d, &m->channels[i]))
-			d->fam_used[svg_kind_family(m->channels[i].kind)] = true;
+			d->fam_used[kind_family(m->channels[i].kind)] = true;
 
 	d->title_split = svg_title_split(d);
 	y = MARGIN + 18 + 20 + (d->title_split ? 22 : 0) + ((m->lost_events || d->note) ? 18 : 0);
@@ -200,6 +203,10 @@ static int layout(struct draw *d)
 	y += tl->nlanes > 16 ? 36 : 16;
 	d->y_cp = y;
 	y += svg_cp_summary_lines(d) * 18.0 + (d->opts->critical_path ? 8 : 0);
+	if (d->graph) {
+		d->y_graph = y;
+		y += graph_panel__height(d->graph, d->page_w - 2 * MARGIN) + 20;
+	}
 	d->y_table = y;
 	y += 24 + ROW_H * (1 + (d->ntable ? d->ntable : 1)) + (d->table_more ? ROW_H : 0) + 24;
 	d->y_fig = y;
@@ -223,9 +230,22 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	double vx = 0, vy = 0, vw, vh;
 	int err;
 
+	/* the table groups siblings as the timeline's lanes do */
+	if (!d.opts->no_group && m->nprocesses) {
+		d.proc_rep = calloc(m->nprocesses, sizeof(*d.proc_rep));
+		d.proc_count = calloc(m->nprocesses, sizeof(*d.proc_count));
+		err = !d.proc_rep || !d.proc_count ? -ENOMEM
+		      : group__siblings(m, NULL, d.proc_rep, d.proc_count);
+		if (err)
+			goto out;
+	}
 	err = svg_pick_table(&d);
 	if (!err)
 		err = svg_pick_figure(&d);
+	/* the panel is a help, not the timeline: without it (or Graphviz) the page still draws */
+	if (!err && !d.opts->no_graph)
+		d.graph = graph_panel__new(m, d.opts->filter, meta ? meta->host : NULL, d.lang,
+					   d.opts->no_group);
 	if (!err)
 		err = layout(&d);
 	if (err)
@@ -270,6 +290,8 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 	if (tl->nlanes > 16)
 		svg_draw_axis(&d, d.y_lanes_end + 8, true);
 	svg_draw_lost(&d);
+	if (d.graph)
+		graph_panel__draw(d.w, d.graph, MARGIN, d.y_graph, d.page_w - 2 * MARGIN);
 	svg_draw_table(&d);
 	svg_draw_figure(&d);
 	svg_draw_legend(&d);
@@ -280,7 +302,13 @@ int svg__draw(const struct model *m, const struct trace_meta *meta, const struct
 out:
 	free(d.lane_y);
 	free(d.table_chans);
+	free(d.row_chans);
+	free(d.row_bytes);
+	free(d.row_msgs);
+	free(d.proc_rep);
+	free(d.proc_count);
 	free(d.fig);
+	graph_panel__free(d.graph);
 	return err;
 }
 
@@ -293,20 +321,23 @@ int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
 	struct model *names, *pass2 = NULL;
 	struct critical_path *cp = NULL;
 	struct svg_opts with_cp;
+	struct svg_opts sopts;
 	const char *note = NULL;
+	uint64_t start = 0;
+	int *chosen = NULL;
 	int err;
 
 	if (!opts)
 		opts = &no_opts;
-	names = model__from_reader(r, NULL);
+	names = model_filter__load(r, NULL, opts->filter, &start);
 	if (!names)
 		return errno ? -errno : -ENOMEM;
 	err = trace_reader__rewind(r);
 	if (err)
 		goto out;
 	to.width = opts->width ? opts->width : opts->slide ? SLIDE_WIDTH : DEFAULT_WIDTH;
-	to.from = names->start_ts + opts->from_ns;
-	to.to = opts->to_ns ? names->start_ts + opts->to_ns : names->end_ts;
+	to.from = start + opts->from_ns;
+	to.to = opts->to_ns ? start + opts->to_ns : names->end_ts;
 	if (to.to > names->end_ts)
 		to.to = names->end_ts;
 	if (to.from > to.to)
@@ -315,13 +346,31 @@ int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
 	to.npids = opts->npids;
 	to.chans = opts->chans;
 	to.nchans = opts->nchans;
+	to.group = !opts->no_group;
+	if (model_filter__chooses_channels(opts->filter)) {
+		/* --kind and --min-bytes choose channels by what the trace says of them */
+		chosen = calloc(names->nchannels + 1, sizeof(*chosen));
+		if (!chosen) {
+			err = -ENOMEM;
+			goto out;
+		}
+		to.chans = chosen;
+		to.nchans = 0;
+		for (size_t i = 0; i < names->nchannels; i++)
+			if (model_filter__channel(opts->filter, &names->channels[i]))
+				chosen[to.nchans++] = names->channels[i].id;
+		sopts = *opts;
+		sopts.chans = chosen;
+		sopts.nchans = to.nchans;
+		opts = &sopts;
+	}
 	tl = timeline__new(names, &to);
 	if (!tl) {
 		err = -ENOMEM;
 		goto out;
 	}
 	timeline__sinks(tl, &mo);
-	pass2 = model__from_reader(r, &mo);
+	pass2 = model_filter__load(r, &mo, opts->filter, NULL);
 	if (!pass2) {
 		err = errno ? -errno : -ENOMEM;
 		goto out;
@@ -349,5 +398,6 @@ out:
 	model__free(pass2);
 	model__free(names);
 	timeline__free(tl);
+	free(chosen);
 	return err;
 }

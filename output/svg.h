@@ -4,6 +4,7 @@
 #ifndef IPCTRACE_SVG_H
 #define IPCTRACE_SVG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "model.h"
@@ -11,6 +12,7 @@
 
 struct lang;
 struct critical_path;
+struct model_filter;
 
 struct svg_opts {
 	unsigned width;          /* px of the timeline area; 0 = default (1200) */
@@ -25,6 +27,10 @@ struct svg_opts {
 	bool animate;            /* messages play in time order (SMIL, svg_anim.c) */
 	uint32_t critical_path_tid;  /* svg__render: mark this thread's critical path; 0 = none */
 	const struct critical_path *critical_path;  /* svg__draw: the path to mark, NULL = none */
+	/* the shared filters (filter.h); pids, chans and the window above are set from it */
+	const struct model_filter *filter;
+	bool no_graph;           /* no communication-graph panel */
+	bool no_group;           /* every process and thread on lanes of its own (group.h) */
 };
 
 /*

@@ -153,7 +153,7 @@ void svg_draw_arrows(struct draw *d)
 	for (size_t i = 0; i < tl->narrows; i++) {
 		const struct tl_arrow *a = &tl->arrows[i];
 		const struct model_channel *c = a->chan > 0 ? model__channel(d->m, a->chan) : NULL;
-		enum family f = c ? svg_kind_family(c->kind) : FAM_NONE;
+		enum family f = c ? kind_family(c->kind) : FAM_NONE;
 		double sw = (a->count > 1 ? 1.3 + log2((double)a->count) * 0.4 : 1.3) * d->afs;
 		double x1, y1, x2, y2;
 		char cls[8];

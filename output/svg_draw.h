@@ -49,10 +49,8 @@
 #define LABEL_BOXES 32
 #define MARK_BUDGET 20000   /* summary marks over all lanes, at most */
 
-/* Colour families of channel kinds: one colour each (svg_style.c). */
-enum family {
-	FAM_NONE = 0, FAM_PIPE, FAM_MSG, FAM_SHM, FAM_SOCK, FAM_FILE, FAM_SIGNAL, FAM_COUNT
-};
+/* Colour families of channel kinds: one colour each (palette.h, shared with the graph). */
+#include "palette.h"
 
 /* One drawing: the inputs, the layout computed by svg.c, and what parts picked to draw. */
 struct draw {
@@ -81,6 +79,12 @@ struct draw {
 	uint64_t merged_marks;
 	uint32_t mark_group;        /* columns per summary mark, at least */
 	uint64_t ts_unit;          /* unit for tooltip times: 1e3, 1e6 or 1e9 ns */
+	struct graph_panel *graph; /* who talks to whom, above the table; NULL = none */
+	size_t *proc_rep;          /* per m->processes index: the sibling standing for it (group.h); NULL = none */
+	uint32_t *proc_count;      /* per m->processes index: siblings it stands for */
+	uint32_t *row_chans;       /* per table row: channels merged into it (same kind, same groups) */
+	uint64_t *row_bytes, *row_msgs;
+	double y_graph;
 };
 
 /* svg.c */
@@ -103,7 +107,6 @@ void svg_draw_critical_path(struct draw *d);
 void svg_draw_stuck(struct draw *d);
 
 /* svg_style.c */
-enum family svg_kind_family(unsigned k);
 void svg_write_defs(struct draw *d);
 
 /* svg_title.c */

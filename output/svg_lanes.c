@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include "role.h"
 #include "svg_draw.h"
 #include "svg_writer.h"
 #include "timeline.h"
@@ -27,7 +28,7 @@ static const char *span_cls(const struct draw *d, char *b, size_t n, const struc
 	if (s->chan > 0 && timeline__chan_shown(d->tl, s->chan)) {
 		c = model__channel(d->m, s->chan);
 		if (c)
-			f = svg_kind_family(c->kind);
+			f = kind_family(c->kind);
 	}
 	snprintf(b, n, "k%d", f);
 	return b;
@@ -133,7 +134,7 @@ static struct cell_look cell_look(const struct draw *d, const struct tl_cell *c,
 	case SPAN_BLOCKED: strcpy(lk.cls, "b"); break;
 	case SPAN_RUNNABLE: strcpy(lk.cls, "r"); break;
 	case SPAN_POLLING: strcpy(lk.cls, "p"); break;
-	default: snprintf(lk.cls, sizeof(lk.cls), "k%d", svg_kind_family(c->kind));
+	default: snprintf(lk.cls, sizeof(lk.cls), "k%d", kind_family(c->kind));
 	}
 	busy = (c->ns[SPAN_SYSCALL] > off ? c->ns[SPAN_SYSCALL] : off) + c->ns[SPAN_POLLING];
 	lk.level = (int)ceil(4.0 * (double)busy / col_ns);
@@ -252,6 +253,18 @@ static void lane_title(struct draw *d, const struct tl_lane *l)
 		    fmt_dur(u, sizeof(u), t->user_ns), fmt_dur(k, sizeof(k), t->kernel_ns),
 		    fmt_dur(bl, sizeof(bl), t->blocked_ns), fmt_dur(r, sizeof(r), t->runnable_ns),
 		    fmt_count(n, sizeof(n), t->syscalls));
+	if (l->threads > 1 || l->processes > 1) {
+		char role[128];
+
+		role__of_process(l->process, role, sizeof(role));
+		svgw__textf(d->w, tr(d->lang, l->processes > 1 ? T_SIBLINGS_TIP : T_POOL_TIP),
+			    l->processes > 1 ? l->processes : l->threads,
+			    l->processes > 1 ? role : t->comm,
+			    fmt_dur(u, sizeof(u), l->sum_ns[SPAN_USER]),
+			    fmt_dur(k, sizeof(k), l->sum_ns[SPAN_SYSCALL]),
+			    fmt_dur(bl, sizeof(bl), l->sum_ns[SPAN_BLOCKED]),
+			    fmt_dur(r, sizeof(r), l->sum_ns[SPAN_RUNNABLE]));
+	}
 	svgw__close(d->w);
 }
 
@@ -284,6 +297,7 @@ void svg_draw_lanes(struct draw *d)
 		bool merged_done = false;
 		double xa, xb, lx, cw, room;
 		const char *name;
+		uint32_t n_of;
 		char ids[48];
 
 		if (l->first_of_process) {
@@ -311,6 +325,12 @@ void svg_draw_lanes(struct draw *d)
 		/* the ids always show: the name gives up what the label column lacks */
 		cw = l->first_of_process ? fmin(12 * d->fs, 16) * 0.62 : fmin(11 * d->fs, 14) * 0.56;
 		room = (d->x0 - 6 - lx) / cw - (double)utf8_chars(ids);
+		/* a group says how many it stands for: "16 × postgres", "8 × worker" */
+		n_of = l->first_of_process ? l->processes : l->threads;
+		if (n_of > 1) {
+			svgw__textf(d->w, "%u \xc3\x97 ", n_of);
+			room -= 3 + (n_of > 9) + (n_of > 99) + (n_of > 999);
+		}
 		/* a process goes by its role ("postgres: checkpointer") where it set one */
 		name = l->first_of_process ? model__process_role(l->process) : l->thread->comm;
 		svgw__text_trunc(d->w, name, room < 4 ? 4 : room > sizeof(l->process->cmdline) ?

@@ -239,7 +239,7 @@ void svg_draw_figure(struct draw *d)
 					    fmt_count(calls, sizeof(calls), f->calls), fmt_dur(dur, sizeof(dur), f->ns),
 					    f->dominant ? tr(d->lang, T_FIG_DOMINANT) : "");
 				svgw__close(d->w);
-				snprintf(cls, sizeof(cls), "k%d", svg_kind_family(f->chan->kind));
+				snprintf(cls, sizeof(cls), "k%d", kind_family(f->chan->kind));
 				svgw__open(d->w, "circle");
 				svgw__attr(d->w, "class", "%s", cls);
 				svgw__attr_num(d->w, "cx", x + 14);

@@ -12,26 +12,95 @@
 #include "fmt.h"
 #include "lang.h"
 
-static int cmp_chan_weight(const void *a, const void *b, void *model)
+static int cmp_row_weight(const void *a, const void *b, void *draw)
 {
-	const struct model *m = model;
-	const struct model_channel *x = &m->channels[*(const size_t *)a];
-	const struct model_channel *y = &m->channels[*(const size_t *)b];
+	const struct draw *d = draw;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int ix = d->m->channels[d->table_chans[x]].id, iy = d->m->channels[d->table_chans[y]].id;
 
-	if (x->messages != y->messages)
-		return x->messages > y->messages ? -1 : 1;
-	if (x->bytes != y->bytes)
-		return x->bytes > y->bytes ? -1 : 1;
-	return x->id < y->id ? -1 : x->id > y->id;
+	if (d->row_msgs[x] != d->row_msgs[y])
+		return d->row_msgs[x] > d->row_msgs[y] ? -1 : 1;
+	if (d->row_bytes[x] != d->row_bytes[y])
+		return d->row_bytes[x] > d->row_bytes[y] ? -1 : 1;
+	return ix < iy ? -1 : ix > iy;
 }
 
-static int cmp_chan_id(const void *a, const void *b, void *model)
+static int cmp_size(const void *a, const void *b)
 {
-	const struct model *m = model;
-	const struct model_channel *x = &m->channels[*(const size_t *)a];
-	const struct model_channel *y = &m->channels[*(const size_t *)b];
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
 
-	return x->id < y->id ? -1 : x->id > y->id;
+	return x < y ? -1 : x > y;
+}
+
+/* Keep the rows order[0..n) (the busiest), in their first order (ids ascending). */
+static void compact_rows(struct draw *d, size_t *order, size_t n)
+{
+	qsort(order, n, sizeof(*order), cmp_size);
+	for (size_t i = 0; i < n; i++) {
+		d->table_chans[i] = d->table_chans[order[i]];
+		d->row_chans[i] = d->row_chans[order[i]];
+		d->row_bytes[i] = d->row_bytes[order[i]];
+		d->row_msgs[i] = d->row_msgs[order[i]];
+	}
+}
+
+/* "kind|rep:rw,..." of a channel: rows of one signature are one row ("400 channels"). */
+static void row_signature(const struct draw *d, const struct model_channel *c, char *b, size_t n)
+{
+	uint64_t keys[64];
+	size_t nk = 0, o;
+
+	for (size_t j = 0; j < c->nendpoints && nk < 64; j++) {
+		const struct model_endpoint *e = &c->endpoints[j];
+		const struct model_process *p = model__process(d->m, e->pid);
+		uint32_t rep = p ? d->m->processes[d->proc_rep[p - d->m->processes]].pid : e->pid;
+		uint64_t k = (uint64_t)rep << 2 | (e->sends ? 2 : 0) | (e->recvs ? 1 : 0);
+
+		/* insertion sort, dropping repeats: siblings on one channel count once */
+		size_t at = nk;
+
+		while (at && keys[at - 1] > k)
+			at--;
+		if (at && keys[at - 1] == k)
+			continue;
+		memmove(&keys[at + 1], &keys[at], (nk - at) * sizeof(keys[0]));
+		keys[at] = k;
+		nk++;
+	}
+	o = (size_t)snprintf(b, n, "%u|", c->kind);
+	for (size_t i = 0; i < nk && o + 24 < n; i++)
+		o += (size_t)snprintf(b + o, n - o, "%llx,", (unsigned long long)keys[i]);
+}
+
+/* Channels of one kind between the same groups of processes: one row with a count. */
+static int merge_rows(struct draw *d, size_t *n)
+{
+	const struct model *m = d->m;
+	char (*sig)[256] = calloc(*n + 1, sizeof(*sig));
+	size_t out = 0;
+
+	if (!sig)
+		return -ENOMEM;
+	for (size_t i = 0; i < *n; i++) {
+		const struct model_channel *c = &m->channels[d->table_chans[i]];
+		size_t r;
+
+		row_signature(d, c, sig[out], sizeof(sig[out]));
+		for (r = 0; r < out && strcmp(sig[r], sig[out]); r++)
+			;
+		if (r == out) {
+			d->table_chans[out] = d->table_chans[i];
+			d->row_chans[out] = 0;
+			d->row_bytes[out] = d->row_msgs[out] = 0;
+			out++;
+		}
+		d->row_chans[r]++;
+		d->row_bytes[r] += channel_bytes(c);
+		d->row_msgs[r] += c->messages;
+	}
+	*n = out;
+	free(sig);
+	return 0;
 }
 
 int svg_pick_table(struct draw *d)
@@ -40,23 +109,48 @@ int svg_pick_table(struct draw *d)
 	size_t n = 0;
 
 	d->table_chans = calloc(m->nchannels ? m->nchannels : 1, sizeof(size_t));
-	if (!d->table_chans)
+	d->row_chans = calloc(m->nchannels ? m->nchannels : 1, sizeof(*d->row_chans));
+	d->row_bytes = calloc(m->nchannels ? m->nchannels : 1, sizeof(*d->row_bytes));
+	d->row_msgs = calloc(m->nchannels ? m->nchannels : 1, sizeof(*d->row_msgs));
+	if (!d->table_chans || !d->row_chans || !d->row_bytes || !d->row_msgs)
 		return -ENOMEM;
 	for (size_t i = 0; i < m->nchannels; i++)
 		if (svg_chan_listed(d, &m->channels[i]))
 			d->table_chans[n++] = i;
+	if (d->proc_rep) {
+		int err = merge_rows(d, &n);
+
+		if (err)
+			return err;
+	} else {
+		for (size_t i = 0; i < n; i++) {
+			d->row_chans[i] = 1;
+			d->row_bytes[i] = channel_bytes(&m->channels[d->table_chans[i]]);
+			d->row_msgs[i] = m->channels[d->table_chans[i]].messages;
+		}
+	}
 	if (n > TABLE_MAX_ROWS) {
-		/* the busiest channels, then in id order; the rest are counted */
-		qsort_r(d->table_chans, n, sizeof(size_t), cmp_chan_weight, (void *)m);
-		d->table_more = n - TABLE_MAX_ROWS;
+		/* the busiest rows, then in id order; the rest are counted */
+		size_t *order = malloc(n * sizeof(*order));
+
+		if (!order)
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			order[i] = i;
+		qsort_r(order, n, sizeof(size_t), cmp_row_weight, d);
+		d->table_more = 0;
+		for (size_t i = TABLE_MAX_ROWS; i < n; i++)
+			d->table_more += d->row_chans[order[i]];
+		compact_rows(d, order, TABLE_MAX_ROWS);
+		free(order);
 		n = TABLE_MAX_ROWS;
 	}
-	qsort_r(d->table_chans, n, sizeof(size_t), cmp_chan_id, (void *)m);
 	d->ntable = n;
 	return 0;
 }
 
-static void endpoints_text(const struct model_channel *c, char *b, size_t n)
+/* "20 × task-child (w)" for a group of siblings (as its lane says), "collector 21645 (rw)" alone. */
+static void endpoints_text(const struct draw *d, const struct model_channel *c, char *b, size_t n)
 {
 	size_t o = 0;
 
@@ -64,8 +158,32 @@ static void endpoints_text(const struct model_channel *c, char *b, size_t n)
 	for (size_t j = 0; j < c->nendpoints && o + 1 < n; j++) {
 		const struct model_endpoint *e = &c->endpoints[j];
 		const char *rw = e->sends && e->recvs ? "rw" : e->sends ? "w" : e->recvs ? "r" : "-";
-		int k = snprintf(b + o, n - o, "%s%s %u (%s)", j ? ", " : "", e->comm, e->pid, rw);
+		const struct model_process *p = model__process(d->m, e->pid);
+		size_t pi = p ? (size_t)(p - d->m->processes) : 0, rep = p && d->proc_rep ? d->proc_rep[pi] : pi;
+		uint32_t same = 0;
+		bool shown = false;
+		int k;
 
+		/* a group is written once, where its first member comes, with the count on the channel */
+		for (size_t i = 0; p && d->proc_rep && i < c->nendpoints; i++) {
+			const struct model_process *q = model__process(d->m, c->endpoints[i].pid);
+			const struct model_endpoint *f = &c->endpoints[i];
+			const char *frw = f->sends && f->recvs ? "rw" : f->sends ? "w" : f->recvs ? "r" : "-";
+
+			if (!q || d->proc_rep[q - d->m->processes] != rep || strcmp(frw, rw))
+				continue;
+			if (i < j)
+				shown = true;
+			same++;
+		}
+		if (shown)
+			continue;
+		/* the group's size, as its lane says it, even where one member used this channel */
+		if (same && d->proc_count[rep] > 1)
+			k = snprintf(b + o, n - o, "%s%u \xc3\x97 %s (%s)", o ? ", " : "", d->proc_count[rep],
+				     e->comm, rw);
+		else
+			k = snprintf(b + o, n - o, "%s%s %u (%s)", o ? ", " : "", e->comm, e->pid, rw);
 		if (k < 0)
 			break;
 		o += (size_t)k;
@@ -222,13 +340,17 @@ void svg_draw_table(struct draw *d)
 		const char *vals[10];
 
 		snprintf(cells[0], sizeof(cells[0]), "%d", c->id);
-		fmt_bytes(cells[7], sizeof(cells[7]), channel_bytes(c));
-		fmt_count(cells[8], sizeof(cells[8]), c->messages);
-		endpoints_text(c, ep, sizeof(ep));
+		fmt_bytes(cells[7], sizeof(cells[7]), d->row_bytes[r]);
+		fmt_count(cells[8], sizeof(cells[8]), d->row_msgs[r]);
+		endpoints_text(d, c, ep, sizeof(ep));
 		vals[0] = cells[0];
 		vals[1] = kind_name(c->kind);
-		snprintf(cells[2], sizeof(cells[2]), "%s%s", c->name[0] ? c->name : "-",
-			 svg_listening_suffix(d, c));
+		if (d->row_chans[r] > 1)
+			snprintf(cells[2], sizeof(cells[2]), tr(d->lang, T_TABLE_ROW_GROUP), d->row_chans[r],
+				 c->name[0] ? c->name : "-", svg_listening_suffix(d, c));
+		else
+			snprintf(cells[2], sizeof(cells[2]), "%s%s", c->name[0] ? c->name : "-",
+				 svg_listening_suffix(d, c));
 		vals[2] = cells[2];
 		vals[3] = tr_medium(d->lang, kind_medium(c->kind));
 		vals[4] = tr_unit(d->lang, kind_unit(c->kind));
@@ -248,7 +370,7 @@ void svg_draw_table(struct draw *d)
 			if (i == 1) {
 				char cls[8];
 
-				snprintf(cls, sizeof(cls), "k%d", svg_kind_family(c->kind));
+				snprintf(cls, sizeof(cls), "k%d", kind_family(c->kind));
 				svg_rect(d, cls, x + 4, y + 4, 10, 10);
 				svgw__close(d->w);
 			}

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "group.h"
 #include "timeline.h"
 
 #define TL_SPAN_BUDGET 12000   /* spans drawn one by one, over all lanes */
@@ -18,6 +19,7 @@ struct timeline_priv {
 	uint32_t *slots;            /* open addressing: arrow index + 1, 0 = empty */
 	size_t nslots;
 	size_t arrows_cap, lost_cap;
+	size_t cap;                 /* lanes and keys allocated: one per thread */
 };
 
 static int cmp_lane_key(const void *a, const void *b)
@@ -82,51 +84,145 @@ static int cmp_thread_idx(const void *a, const void *b, void *threads)
 	return x->first_ts < y->first_ts ? -1 : x->first_ts > y->first_ts;
 }
 
+static void add_key(struct timeline *tl, uint32_t tid, size_t lane)
+{
+	tl->priv->keys[tl->priv->nkeys].tid = tid;
+	tl->priv->keys[tl->priv->nkeys].lane = (uint32_t)lane;
+	tl->priv->nkeys++;
+}
+
+static void sum_thread(struct tl_lane *l, const struct model_thread *t)
+{
+	l->sum_ns[SPAN_USER] += t->user_ns;
+	l->sum_ns[SPAN_SYSCALL] += t->kernel_ns;
+	l->sum_ns[SPAN_BLOCKED] += t->blocked_ns;
+	l->sum_ns[SPAN_RUNNABLE] += t->runnable_ns;
+}
+
+/* The lanes of process p (and of the siblings rep stands for): one per thread or pool. */
+static int process_lanes(struct timeline *tl, const struct model_process *p, uint32_t siblings)
+{
+	const struct model *m = tl->model;
+	size_t *idx, *pool = NULL, first_lane = tl->nlanes;
+	uint32_t *pool_n = NULL;
+	bool first = true;
+
+	idx = malloc(p->nthreads * sizeof(*idx));
+	pool = malloc(p->nthreads * sizeof(*pool));
+	pool_n = malloc(p->nthreads * sizeof(*pool_n));
+	if (!idx || !pool || !pool_n) {
+		free(idx);
+		free(pool);
+		free(pool_n);
+		return -ENOMEM;
+	}
+	memcpy(idx, p->threads, p->nthreads * sizeof(*idx));
+	qsort_r(idx, p->nthreads, sizeof(*idx), cmp_thread_idx, m->threads);
+	if (tl->opts.group) {
+		group__pools(m, p, pool, pool_n);
+	} else {
+		for (size_t j = 0; j < p->nthreads; j++) {
+			pool[j] = p->threads[j];
+			pool_n[j] = 1;
+		}
+	}
+	for (size_t j = 0; j < p->nthreads; j++) {
+		const struct model_thread *t = &m->threads[idx[j]];
+		struct tl_lane *l;
+		size_t k;
+
+		if (idx[j] >= m->nthreads || tl->nlanes >= tl->priv->cap)
+			continue;
+		for (k = 0; k < p->nthreads && p->threads[k] != idx[j]; k++)
+			;
+		/* a pool's other members come after its lane, by the key of the busiest */
+		if (k == p->nthreads || pool[k] != idx[j])
+			continue;
+		if (t->last_ts < tl->opts.from || t->first_ts > tl->opts.to)
+			continue;
+		l = &tl->lanes[tl->nlanes];
+		l->pid = p->pid;
+		l->tid = t->tid;
+		l->thread = t;
+		l->process = p;
+		l->first_of_process = first;
+		l->threads = pool_n[k];
+		l->processes = first ? siblings : 0;
+		first = false;
+		add_key(tl, t->tid, tl->nlanes);
+		tl->nlanes++;
+	}
+	/* the pools' other members: their time summed into the lane, their arrows to it */
+	for (size_t k = 0; k < p->nthreads; k++) {
+		for (size_t i = first_lane; i < tl->nlanes; i++) {
+			if (tl->lanes[i].thread != &m->threads[pool[k]])
+				continue;
+			sum_thread(&tl->lanes[i], &m->threads[p->threads[k]]);
+			if (p->threads[k] != pool[k])
+				add_key(tl, m->threads[p->threads[k]].tid, i);
+		}
+	}
+	free(idx);
+	free(pool);
+	free(pool_n);
+	return 0;
+}
+
+/* A sibling's threads all stand on the first lane of the process that stands for it. */
+static void sibling_keys(struct timeline *tl, const struct model_process *sib, size_t lane)
+{
+	const struct model *m = tl->model;
+
+	for (size_t j = 0; j < sib->nthreads; j++) {
+		if (sib->threads[j] >= m->nthreads)
+			continue;
+		sum_thread(&tl->lanes[lane], &m->threads[sib->threads[j]]);
+		add_key(tl, m->threads[sib->threads[j]].tid, lane);
+	}
+}
+
 static int add_lanes(struct timeline *tl)
 {
 	const struct model *m = tl->model;
-	size_t cap = m->nthreads ? m->nthreads : 1;
-	size_t *idx;
+	size_t cap = m->nthreads ? m->nthreads : 1, n = m->nprocesses;
+	size_t *rep = calloc(n + 1, sizeof(*rep)), *lane_of = calloc(n + 1, sizeof(*lane_of));
+	uint32_t *count = calloc(n + 1, sizeof(*count));
+	bool *chosen = calloc(n + 1, sizeof(*chosen));
+	int err = 0;
 
 	tl->lanes = calloc(cap, sizeof(*tl->lanes));
 	tl->priv->keys = calloc(cap, sizeof(*tl->priv->keys));
-	if (!tl->lanes || !tl->priv->keys)
-		return -ENOMEM;
-	for (size_t i = 0; i < m->nprocesses; i++) {
-		const struct model_process *p = &m->processes[i];
-		bool first = true;
-
-		if (!process_selected(tl, p) || p->nthreads == 0)
-			continue;
-		idx = malloc(p->nthreads * sizeof(*idx));
-		if (!idx)
-			return -ENOMEM;
-		memcpy(idx, p->threads, p->nthreads * sizeof(*idx));
-		qsort_r(idx, p->nthreads, sizeof(*idx), cmp_thread_idx, m->threads);
-		for (size_t j = 0; j < p->nthreads; j++) {
-			const struct model_thread *t = &m->threads[idx[j]];
-			struct tl_lane *l;
-
-			if (idx[j] >= m->nthreads || tl->nlanes >= cap)
-				continue;
-			if (t->last_ts < tl->opts.from || t->first_ts > tl->opts.to)
-				continue;
-			l = &tl->lanes[tl->nlanes];
-			l->pid = p->pid;
-			l->tid = t->tid;
-			l->thread = t;
-			l->process = p;
-			l->first_of_process = first;
-			first = false;
-			tl->priv->keys[tl->priv->nkeys].tid = t->tid;
-			tl->priv->keys[tl->priv->nkeys].lane = (uint32_t)tl->nlanes;
-			tl->priv->nkeys++;
-			tl->nlanes++;
-		}
-		free(idx);
+	tl->priv->cap = cap;
+	if (!tl->lanes || !tl->priv->keys || !rep || !count || !chosen || !lane_of) {
+		err = -ENOMEM;
+		goto out;
 	}
+	for (size_t i = 0; i < n; i++) {
+		chosen[i] = process_selected(tl, &m->processes[i]) && m->processes[i].nthreads;
+		rep[i] = i;
+		count[i] = 1;
+	}
+	if (tl->opts.group)
+		err = group__siblings(m, chosen, rep, count);
+	for (size_t i = 0; i < n && !err; i++) {
+		lane_of[i] = SIZE_MAX;
+		if (!chosen[i] || rep[i] != i)
+			continue;
+		lane_of[i] = tl->nlanes;
+		err = process_lanes(tl, &m->processes[i], count[i]);
+		if (!err && lane_of[i] == tl->nlanes)
+			lane_of[i] = SIZE_MAX;
+	}
+	for (size_t i = 0; i < n && !err; i++)
+		if (chosen[i] && rep[i] != i && lane_of[rep[i]] != SIZE_MAX)
+			sibling_keys(tl, &m->processes[i], lane_of[rep[i]]);
 	qsort(tl->priv->keys, tl->priv->nkeys, sizeof(*tl->priv->keys), cmp_lane_key);
-	return 0;
+out:
+	free(rep);
+	free(count);
+	free(chosen);
+	free(lane_of);
+	return err;
 }
 
 struct timeline *timeline__new(const struct model *m, const struct timeline_opts *opts)
@@ -344,6 +440,10 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 		return;
 	}
 	l = &tl->lanes[lane];
+	if (l->tid != s->tid) {
+		tl->stats.spans_grouped++;
+		return;
+	}
 	a = s->start > from ? s->start : from;
 	b = s->end < to ? s->end : to;
 	if (timeline__x(tl, b) - timeline__x(tl, a) >= 1.0) {

@@ -29,6 +29,7 @@ struct timeline_opts {
 	size_t npids;
 	const int *chans;           /* only these channels; NULL = all */
 	size_t nchans;
+	bool group;                 /* siblings of one role and pools of threads as one lane (group.h) */
 };
 
 /* A span wide enough to be drawn on its own. */
@@ -56,6 +57,9 @@ struct tl_lane {
 	const struct model_thread *thread;
 	const struct model_process *process;
 	bool first_of_process;
+	uint32_t threads;           /* threads this lane stands for: a pool's size, else 1 */
+	uint32_t processes;         /* first lane of a process: sibling processes it stands for */
+	uint64_t sum_ns[SPAN_STATE_COUNT];  /* user, syscall (kernel), blocked, runnable over them */
 	struct tl_span *spans;
 	size_t nspans, cap;
 	struct tl_cell *cells;      /* columns [cell0, cell0 + ncells), NULL until a narrow span */
@@ -84,6 +88,7 @@ struct tl_lost {
 
 struct timeline_stats {
 	uint64_t spans, spans_drawn, spans_merged, spans_outside;
+	uint64_t spans_grouped;     /* of threads a group's busiest member stands for: summed, not drawn */
 	uint64_t transfers, transfers_hidden, transfers_self;
 	uint64_t wakes, wakes_irq, wakes_hidden, wakes_self;
 	uint64_t lost_records, lost_events;

@@ -18,6 +18,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "graph.h"
+#include "graph_layout.h"
 #include "lang.h"
 #include "model.h"
 #include "perfetto.h"
@@ -84,6 +86,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
 	struct trace_reader *r;
+	struct graph *g;
 	struct model *m;
 	size_t len;
 	void *buf;
@@ -109,6 +112,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m) {
 		report__text(m, trace_reader__meta(r), lang_find(size & 1 ? "ko" : "en"), sink);
 		report__json(m, trace_reader__meta(r), sink);
+		/* the communication graph as DOT (the SVG's panel is drawn by svg__render below) */
+		g = graph__new(NULL);
+		if (g && !graph__build(g, m))
+			graph_layout__dot(g, NULL, sink);
+		graph__free(g);
 		model__free(m);
 	}
 	if (!trace_reader__rewind(r))
