@@ -107,6 +107,9 @@ void call_busy_wait(struct model *m, struct thr *t, const struct call *c)
 			t->tries[j++] = *ft;
 	}
 	t->ntries = j;
+	/* A zero-timeout look that found work: what the loop tries next it was told to, not a blind retry. */
+	if (c->poll && c->zero && e->ret > 0)
+		t->ntries = 0;
 	if (is_failed_try(c)) {
 		if (t->ntries == TRIES_MAX) {
 			memmove(&t->tries[0], &t->tries[1], (TRIES_MAX - 1) * sizeof(t->tries[0]));

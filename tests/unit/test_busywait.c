@@ -254,3 +254,33 @@ Test(busywait, zero_timeout_polls_with_io_between_them_are_not_busy_waiting)
 	cr_assert_eq(k.npolling, 0, "work between two checks is no busy-wait");
 	model__free(m);
 }
+
+/* asyncio under load: read until EAGAIN, a zero-timeout epoll_wait that reports the socket
+ * ready again, read it: the second read was told to, not a blind retry */
+Test(busywait, read_after_a_zero_timeout_poll_that_found_it_ready_is_no_retry)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	reader_writer(m);
+	for (int i = 0; i < 4; i++) {
+		uint64_t t = 10000 + i * 10000;
+
+		ev_sys(m, 10, 10, t + 4000, t + 4100, IPCT_OP_WRITE, PIPE, 5, 0);
+		ev_sleep(m, 20, 20, t, t + 4050, t + 4200, 1, IPCT_OP_EPOLL_WAIT, 0, 10, PIPE);
+		ev_sys(m, 20, 20, t - 10, t + 4300, IPCT_OP_EPOLL_WAIT, 0, 1, 0);
+		ev_sys(m, 20, 20, t + 4400, t + 4500, IPCT_OP_READ, PIPE, 5, IPCT_F_NONBLOCK);
+		ev_sys(m, 20, 20, t + 4600, t + 4700, IPCT_OP_READ, PIPE, -EAGAIN, IPCT_F_NONBLOCK);
+		ev_sys(m, 10, 10, t + 4750, t + 4800, IPCT_OP_WRITE, PIPE, 5, 0);
+		ev_sys(m, 20, 20, t + 4900, t + 4950, IPCT_OP_EPOLL_WAIT, 0, 1, IPCT_F_ZERO_TMO);
+		ev_sys(m, 20, 20, t + 5000, t + 5100, IPCT_OP_READ, PIPE, 5, IPCT_F_NONBLOCK);
+	}
+	model__finish(m);
+
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 0);
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 0);
+	cr_assert_eq(r->mode, MODE_ASYNC_BLOCKING);
+	model__free(m);
+}
