@@ -514,8 +514,9 @@ def test_graph_nginx_workers_and_client(ctx):
     # the timeline: the workers one band, and ab's connections (one per request, no
     # keep-alive) one table row that counts them
     lanes = timeline_lanes(ctx, ctx.trace)
-    check(any(re.match(r"%d \u00d7 nginx \d+$" % workers, x) for x in lanes),
-          "no '%d x nginx' lane: %s" % (workers, lanes))
+    # the band goes by the workers' role, from the title nginx gives them
+    check(any(re.match(r"%d \u00d7 nginx: worker process \d+$" % workers, x) for x in lanes),
+          "no '%d x nginx: worker process' lane: %s" % (workers, lanes))
     rows = [r for r in table_rows(ctx.path("tl.svg")) if r.split("|")[1] == "tcp"
             and "listening" not in r]
     check(len(rows) == 1 and ("%d channels like" % requests) in rows[0]
