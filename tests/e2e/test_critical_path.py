@@ -185,8 +185,6 @@ def test_chain_ends_at_the_disk(ctx):
           % excerpt(ends, 400))
 
 
-@pytest.mark.xfail(strict=False, reason="needs the recorder's stop snapshot (IPCT_F_UNFINISHED "
-                   "events, branch waitrec); passes merged with it: drop this mark then")
 def test_deadlock_is_found_and_named(ctx):
     """A hang is what one attaches to: ipctrace -p on a program that greets its peer once,
     then deadlocks; both are asleep when the recording stops."""
