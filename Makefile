@@ -43,7 +43,7 @@ endif
 
 # The read side (everything but the recorder and the CLI) builds without the
 # BPF toolchain: unit tests, fuzzing and reports need no clang, bpftool or BTF.
-READ_SRCS := $(wildcard common/*.c trace/*.c model/*.c output/*.c) record/procfs.c
+READ_SRCS := $(wildcard common/*.c trace/*.c model/*.c output/*.c) record/procfs.c record/hostinfo.c
 READ_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(READ_SRCS))
 RECORD_OBJS := $(OUTPUT)/obj/record/recorder.o
 CLI_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(wildcard cli/*.c))
