@@ -30,6 +30,7 @@ int do_render(int argc, char **argv);
 int do_export(int argc, char **argv);
 int do_critical_path(int argc, char **argv);
 int do_graph(int argc, char **argv);
+int do_merge(int argc, char **argv);
 int do_help(int argc, char **argv);
 int do_version(int argc, char **argv);
 

@@ -9,11 +9,16 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include "model_priv.h"
+#include "trace.h"
 
+_Static_assert(TRACE_HOST_SHIFT == 22, "model_host_of() splits pids where merged traces put the host");
+
+/* host: a merged trace's machine (model_host_of); its 127.0.0.1 is not another's */
 static uint64_t tuple_key(const uint32_t *saddr, uint16_t sport, const uint32_t *daddr,
-			  uint16_t dport, uint16_t family)
+			  uint16_t dport, uint16_t family, uint32_t host)
 {
-	uint64_t h = mix64(((uint64_t)family << 32) | ((uint64_t)sport << 16) | dport);
+	uint64_t h = mix64(((uint64_t)host << 48) | ((uint64_t)family << 32) |
+			   ((uint64_t)sport << 16) | dport);
 
 	for (int i = 0; i < 4; i++)
 		h = mix64(h ^ saddr[i]);
@@ -92,7 +97,7 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 {
 	struct model_priv *p = m->priv;
 	struct tuple t = { .family = e->family, .sport = e->sport, .dport = e->dport };
-	uint32_t other, rc;
+	uint32_t other, rc, host = model_host_of(e->h.pid);
 
 	if (!e->sport)
 		return;
@@ -112,7 +117,7 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 	}
 	p->kchans[k].tuple = t;
 	p->kchans[k].have_tuple = true;
-	other = hmap_get(&p->kchan_by_tuple, tuple_key(t.daddr, t.dport, t.saddr, t.sport, t.family));
+	other = hmap_get(&p->kchan_by_tuple, tuple_key(t.daddr, t.dport, t.saddr, t.sport, t.family, host));
 	if (other != NONE_IDX && other != k && p->kchans[other].have_tuple &&
 	    tuple_mirrors(&p->kchans[other].tuple, &t)) {
 		kchan_union(m, k, other);
@@ -120,7 +125,8 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 		if (rc != NONE_IDX)
 			p->rchs[rc].paired = true;
 	}
-	if (hmap_put(&p->kchan_by_tuple, tuple_key(t.saddr, t.sport, t.daddr, t.dport, t.family), k))
+	if (hmap_put(&p->kchan_by_tuple, tuple_key(t.saddr, t.sport, t.daddr, t.dport, t.family, host),
+			 k))
 		p->oom = true;
 	if (e->kind == IPCT_KIND_UDP)
 		udp_pair_by_ports(m, k, &t);
@@ -203,10 +209,10 @@ void socket_clients(struct model_priv *p)
 }
 
 /* Unix datagram sockets meet by address: the one bound there and those that sent to it. */
-void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len)
+void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len, uint32_t host)
 {
 	struct model_priv *p = m->priv;
-	uint64_t key = 0xcbf29ce484222325ull;
+	uint64_t key = 0xcbf29ce484222325ull ^ host;
 	uint32_t other;
 
 	for (size_t i = 0; i < len && name[i]; i++)

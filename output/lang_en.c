@@ -21,6 +21,7 @@ static const char *const text[T_COUNT] = {
 	[T_UNIT_SIGNAL] = "signal",
 	[T_SCOPE_SAME_SYSTEM] = "same system",
 	[T_SCOPE_REMOTE] = "remote",
+	[T_SCOPE_BETWEEN_MACHINES] = "between machines",
 	[T_DIR_NONE] = "none",
 	[T_DIR_SIMPLEX] = "simplex",
 	[T_DIR_HALF_DUPLEX] = "half-duplex",

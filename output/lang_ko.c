@@ -25,6 +25,7 @@ static const char *const text[T_COUNT] = {
 	[T_UNIT_SIGNAL] = "시그널",
 	[T_SCOPE_SAME_SYSTEM] = "동일 시스템",
 	[T_SCOPE_REMOTE] = "외부 시스템",
+	[T_SCOPE_BETWEEN_MACHINES] = "머신 간",
 	[T_DIR_NONE] = "없음",
 	[T_DIR_SIMPLEX] = "단방향",
 	[T_DIR_HALF_DUPLEX] = "반양방향",

@@ -482,7 +482,44 @@ static void json_trace(struct json_writer *w, const struct model *m, const struc
 	json_writer__end_object(w);
 }
 
-static void json_processes(struct json_writer *w, const struct model *m)
+/* A merged trace's machine name for pid, NULL for an unmerged trace. */
+static const char *host_name(const struct trace_meta *meta, uint32_t pid)
+{
+	uint32_t h = model_host_of(pid);
+
+	if (!meta || !meta->nhosts)
+		return NULL;
+	return h < meta->nhosts ? meta->hosts[h].name : "?";
+}
+
+static void json_hosts(struct json_writer *w, const struct trace_meta *meta)
+{
+	if (!meta || !meta->nhosts)
+		return;
+	json_writer__name(w, "hosts");
+	json_writer__start_array(w);
+	for (uint32_t i = 0; i < meta->nhosts; i++) {
+		const struct trace_host *h = &meta->hosts[i];
+
+		json_writer__start_object(w);
+		json_writer__stringn_field(w, "host", h->name, sizeof(h->name));
+		json_writer__int_field(w, "offset_ns", h->offset_ns);
+		json_writer__float_field(w, "drift_ppm", h->drift_ppm);
+		json_writer__uint_field(w, "uncertainty_ns", h->uncertainty_ns);
+		json_writer__uint_field(w, "uncertainty_at_ns", h->uncertainty_at_ns);
+		json_writer__uint_field(w, "max_uncertainty_ns", h->max_uncertainty_ns);
+		json_writer__uint_field(w, "messages", h->messages);
+		json_writer__stringn_field(w, "aligned_to", meta->hosts[h->aligned_to].name,
+					   sizeof(h->name));
+		json_writer__uint_field(w, "pid_base", (uint64_t)i << TRACE_HOST_SHIFT);
+		json_writer__stringn_field(w, "boot_id", h->boot_id, sizeof(h->boot_id));
+		json_writer__uint_field(w, "netns", h->netns);
+		json_writer__end_object(w);
+	}
+	json_writer__end_array(w);
+}
+
+static void json_processes(struct json_writer *w, const struct model *m, const struct trace_meta *meta)
 {
 	json_writer__name(w, "processes");
 	json_writer__start_array(w);
@@ -491,6 +528,10 @@ static void json_processes(struct json_writer *w, const struct model *m)
 
 		json_writer__start_object(w);
 		json_writer__uint_field(w, "pid", p->pid);
+		if (host_name(meta, p->pid)) {
+			json_writer__string_field(w, "host", host_name(meta, p->pid));
+			json_writer__uint_field(w, "host_pid", model_host_pid(p->pid));
+		}
 		json_writer__uint_field(w, "ppid", p->ppid);
 		json_writer__stringn_field(w, "comm", p->comm, sizeof(p->comm));
 		json_writer__stringn_field(w, "exe", p->exe, sizeof(p->exe));
@@ -504,6 +545,8 @@ static void json_processes(struct json_writer *w, const struct model *m)
 
 			json_writer__start_object(w);
 			json_writer__uint_field(w, "tid", t->tid);
+			if (host_name(meta, t->tid))
+				json_writer__uint_field(w, "host_tid", model_host_pid(t->tid));
 			json_writer__stringn_field(w, "comm", t->comm, sizeof(t->comm));
 			json_writer__uint_field(w, "user_ns", t->user_ns);
 			json_writer__uint_field(w, "kernel_ns", t->kernel_ns);
@@ -570,6 +613,7 @@ static void json_channels(struct json_writer *w, const struct model *m)
 		json_writer__string_field(w, "unit", unit_name(kind_unit(c->kind)));
 		json_writer__string_field(w, "scope", scope_name(channel_scope(c)));
 		json_writer__bool_field(w, "remote", c->remote);
+		json_writer__bool_field(w, "across_hosts", c->across_hosts);
 		json_writer__bool_field(w, "listening", c->listening);
 		json_writer__uint_field(w, "bytes", c->bytes);
 		json_writer__uint_field(w, "bytes_received", channel_bytes_received(c));
@@ -676,11 +720,12 @@ int report__json(const struct model *m, const struct trace_meta *meta, FILE *out
 	}
 	json_writer__start_object(w);
 	json_trace(w, m, meta);
-	json_processes(w, m);
+	json_processes(w, m, meta);
 	json_channels(w, m);
 	json_wakeups(w, m);
 	json_stuck(w, m, sr);
 	stuck__free(sr);
+	json_hosts(w, meta);
 	json_writer__end_object(w);
 	return json_writer__free(w);
 }

@@ -761,6 +761,8 @@ static void hb_fields(struct hbuf *b, const struct trace_meta *m)
 			hb_u64(b, (uint64_t)h->offset_ns);
 			hb_u64(b, drift);
 			hb_u64(b, h->uncertainty_ns);
+			hb_u64(b, h->uncertainty_at_ns);
+			hb_u64(b, h->max_uncertainty_ns);
 			hb_u32(b, h->messages);
 			hb_u32(b, h->aligned_to);
 		}
@@ -1146,6 +1148,8 @@ static void parse_hosts(struct hrd *d, struct trace_meta *m)
 		drift = hr_u64(d);
 		memcpy(&h->drift_ppm, &drift, sizeof(drift));
 		h->uncertainty_ns = hr_u64(d);
+		h->uncertainty_at_ns = hr_u64(d);
+		h->max_uncertainty_ns = hr_u64(d);
 		h->messages = hr_u32(d);
 		h->aligned_to = hr_u32(d);
 		if (h->aligned_to >= n)
