@@ -46,7 +46,7 @@ static void summary(const struct merge_result *res, char **paths, const char *ou
 		}
 		printf("): clock %s", h->offset_ns >= 0 ? "+" : "");
 		print_ns(stdout, (double)h->offset_ns);
-		printf(", drift %+.3f ppm, uncertainty ", h->drift_ppm);
+		printf(", drift %+.3f ppm (+-%.3f), uncertainty ", h->drift_ppm, h->drift_uncertainty_ppm);
 		print_ns(stdout, (double)h->uncertainty_ns);
 		printf(" (at most ");
 		print_ns(stdout, (double)h->max_uncertainty_ns);

@@ -460,6 +460,11 @@ static void fill_hosts(struct merger *m, struct merge_result *res)
 			h->drift_ppm = (double)((1 / in->A - 1) * 1e6);
 			h->messages = clocksync__count(e->cs);
 			path_uncertainty(m, i, h);
+			for (size_t k = i; k != 0; k = m->in[k].parent) {
+				const struct clock_fit *f = &parent_edge(m, k)->fit;
+
+				h->drift_uncertainty_ppm += (double)((1 / f->a_lo - 1 / f->a_hi) / 2 * 1e6);
+			}
 		}
 		hl += snprintf(o->host + hl, sizeof(o->host) - hl, "%s%s", i ? ", " : "", h->name);
 		if (hl >= sizeof(o->host))

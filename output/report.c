@@ -505,6 +505,7 @@ static void json_hosts(struct json_writer *w, const struct trace_meta *meta)
 		json_writer__stringn_field(w, "host", h->name, sizeof(h->name));
 		json_writer__int_field(w, "offset_ns", h->offset_ns);
 		json_writer__float_field(w, "drift_ppm", h->drift_ppm);
+		json_writer__float_field(w, "drift_uncertainty_ppm", h->drift_uncertainty_ppm);
 		json_writer__uint_field(w, "uncertainty_ns", h->uncertainty_ns);
 		json_writer__uint_field(w, "uncertainty_at_ns", h->uncertainty_at_ns);
 		json_writer__uint_field(w, "max_uncertainty_ns", h->max_uncertainty_ns);

@@ -760,6 +760,8 @@ static void hb_fields(struct hbuf *b, const struct trace_meta *m)
 			hb_u64(b, h->start_real_ns);
 			hb_u64(b, (uint64_t)h->offset_ns);
 			hb_u64(b, drift);
+			memcpy(&drift, &h->drift_uncertainty_ppm, sizeof(drift));
+			hb_u64(b, drift);
 			hb_u64(b, h->uncertainty_ns);
 			hb_u64(b, h->uncertainty_at_ns);
 			hb_u64(b, h->max_uncertainty_ns);
@@ -1147,6 +1149,8 @@ static void parse_hosts(struct hrd *d, struct trace_meta *m)
 		h->offset_ns = (int64_t)hr_u64(d);
 		drift = hr_u64(d);
 		memcpy(&h->drift_ppm, &drift, sizeof(drift));
+		drift = hr_u64(d);
+		memcpy(&h->drift_uncertainty_ppm, &drift, sizeof(drift));
 		h->uncertainty_ns = hr_u64(d);
 		h->uncertainty_at_ns = hr_u64(d);
 		h->max_uncertainty_ns = hr_u64(d);

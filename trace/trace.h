@@ -24,7 +24,8 @@
  *            3 interface addresses (u16 AF_*, 16 bytes each),
  *            4 hosts of a merged trace (u32 count, then per host: str name,
  *            str boot_id, u64 netns, u64 start_real_ns, u64 offset_ns (signed),
- *            u64 drift_ppm (IEEE double bits), u64 uncertainty_ns,
+ *            u64 drift_ppm (IEEE double bits), u64 drift_uncertainty_ppm
+ *            (IEEE double bits), u64 uncertainty_ns,
  *            u64 uncertainty_at_ns, u64 max_uncertainty_ns, u32 messages,
  *            u32 aligned_to)
  *   block:   "BLK1" u32 comp_len u32 raw_len u32 nevents u64 first_ts
@@ -71,6 +72,7 @@ struct trace_host {
 	uint64_t start_real_ns;
 	int64_t offset_ns;        /* its clock minus the first's, at the first trace's start */
 	double drift_ppm;         /* how much faster its clock runs, parts per million */
+	double drift_uncertainty_ppm; /* the true drift lies within drift_ppm +- this */
 	uint64_t uncertainty_ns;  /* width between the bounds on the offset where they are narrowest */
 	uint64_t uncertainty_at_ns; /* there, on the merged clock */
 	uint64_t max_uncertainty_ns; /* the widest over the span of the messages */
