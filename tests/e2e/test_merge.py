@@ -13,8 +13,7 @@ import subprocess
 import sys
 import time
 
-from lib import (IPCTRACE, Fail, Skip, check, one_line_error, report, run, short, test,
-                 wait_for)
+from lib import (IPCTRACE, Fail, Skip, check, one_line_error, report, run, short, wait_for)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PEER = os.path.join(HERE, "netpeer.py")
@@ -168,7 +167,6 @@ def cross_channels(j, kind):
     return [c for c in j["channels"] if c["kind"] == kind and c.get("across_hosts")]
 
 
-@test()
 def test_merge_two_machines_recovers_offset_drift_and_pairs_bytes(ctx):
     """Client in one namespace, server in another, each recorded by ipctrace -p; the server's
     trace shifted by +2.5 s and +40 ppm. The merged report holds both machines, finds the
@@ -252,7 +250,6 @@ def test_merge_two_machines_recovers_offset_drift_and_pairs_bytes(ctx):
     check(r.rc == 0, "render of the merged trace: " + r.why())
 
 
-@test()
 def test_merge_three_machines_in_a_chain(ctx):
     """a talks to b, b to c, never a to c: c's clock is found through b's."""
     net = Net(3)
@@ -307,7 +304,6 @@ def refused(ctx, traces, what, words):
     check(not left, "%s: temporary files left: %s" % (what, left))
 
 
-@test()
 def test_merge_refuses_bad_input_in_one_line(ctx):
     """The same machine twice, a newer format, a damaged trace, clocks no line can align, a
     machine that shared no connection, a trace from another time: one line each, no output."""
