@@ -21,7 +21,7 @@ static void print_ns(FILE *f, double ns)
 	else if (a >= 1e6)
 		fprintf(f, "%.3f ms", ns / 1e6);
 	else if (a >= 1e3)
-		fprintf(f, "%.1f us", ns / 1e3);
+		fprintf(f, "%.1f µs", ns / 1e3);
 	else
 		fprintf(f, "%.0f ns", ns);
 }

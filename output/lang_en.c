@@ -280,6 +280,11 @@ static const char *const text[T_COUNT] = {
 	[T_POOL_TIP] = "\na pool of %u threads named %s: the busiest is drawn; all of them together: user %s, kernel %s, blocked %s, runnable %s",
 	[T_SIBLINGS_TIP] = "\n%u sibling processes of one role (%s): the busiest is drawn and the others' arrows come to it (--no-group draws each); all of them together: user %s, kernel %s, blocked %s, runnable %s",
 	[T_TABLE_ROW_GROUP] = "%u channels like %s%s",
+	[T_REPORT_HOSTS] = "\nMachines (clocks aligned on the first from the messages they exchanged)\n",
+	[T_REPORT_HOSTS_COLS] = "HOST~|PIDS|CLOCK OFFSET>|DRIFT>|UNCERTAINTY>|AT MOST>|ALIGNED TO|MESSAGES>",
+	[T_REPORT_HOST_OWN_PIDS] = "its own",
+	[T_REPORT_HOST_PID_BASE] = "%u + its own",
+	[T_REPORT_HOST_REFERENCE] = "reference",
 };
 
 const struct lang lang_en = {

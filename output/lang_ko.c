@@ -284,6 +284,11 @@ static const char *const text[T_COUNT] = {
 	[T_POOL_TIP] = "\n이름이 %2$s인 스레드 %1$u개의 풀: 가장 바쁜 스레드를 그림; 모두 합쳐: 사용자 모드 %3$s, 커널 %4$s, 대기 %5$s, 준비 %6$s",
 	[T_SIBLINGS_TIP] = "\n같은 역할(%2$s)의 형제 프로세스 %1$u개: 가장 바쁜 것을 그리고 나머지의 화살표도 여기로 옴 (--no-group은 따로 그림); 모두 합쳐: 사용자 모드 %3$s, 커널 %4$s, 대기 %5$s, 준비 %6$s",
 	[T_TABLE_ROW_GROUP] = "%u개 채널, 예: %s%s",
+	[T_REPORT_HOSTS] = "\n머신 (주고받은 메시지로 첫 머신의 시계에 맞춤)\n",
+	[T_REPORT_HOSTS_COLS] = "머신~|PID|시계 차이>|드리프트>|불확실성>|최대>|기준 머신|메시지>",
+	[T_REPORT_HOST_OWN_PIDS] = "그대로",
+	[T_REPORT_HOST_PID_BASE] = "%u + 원래 PID",
+	[T_REPORT_HOST_REFERENCE] = "기준",
 };
 
 /* Hangul faces browsers have on Linux, macOS and Windows, then any sans-serif. */

@@ -425,6 +425,58 @@ static void print_stuck(const struct lang *l, const struct model *m, const struc
 	}
 }
 
+/* A clock offset, to the microsecond whatever its size. */
+static void fmt_signed_ns(char *buf, size_t sz, int64_t ns)
+{
+	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+	char sign = ns < 0 ? '-' : '+';
+
+	if (a >= 1000000000)
+		snprintf(buf, sz, "%c%.6f s", sign, a / 1e9);
+	else if (a >= 1000000)
+		snprintf(buf, sz, "%c%.3f ms", sign, a / 1e6);
+	else
+		snprintf(buf, sz, "%c%.1f µs", sign, a / 1e3);
+}
+
+/* A merged trace's machines: their clocks against the first's, and how pids tell them apart. */
+static void print_hosts(const struct lang *l, const struct trace_meta *meta, FILE *out)
+{
+	struct table t;
+
+	if (!meta || !meta->nhosts)
+		return;
+	fputs(tr(l, T_REPORT_HOSTS), out);
+	table_init(&t, tr(l, T_REPORT_HOSTS_COLS));
+	for (uint32_t i = 0; i < meta->nhosts; i++) {
+		const struct trace_host *h = &meta->hosts[i];
+		char pids[48], off[40], drift[48], unc[32], most[32], msgs[16];
+
+		if (i)
+			snprintf(pids, sizeof(pids), tr(l, T_REPORT_HOST_PID_BASE), i << TRACE_HOST_SHIFT);
+		else
+			snprintf(pids, sizeof(pids), "%s", tr(l, T_REPORT_HOST_OWN_PIDS));
+		if (i) {
+			fmt_signed_ns(off, sizeof(off), h->offset_ns);
+			snprintf(drift, sizeof(drift), "%+.3f +- %.3f ppm", h->drift_ppm,
+				 h->drift_uncertainty_ppm);
+			fmt_dur(unc, sizeof(unc), h->uncertainty_ns);
+			fmt_dur(most, sizeof(most), h->max_uncertainty_ns);
+			snprintf(msgs, sizeof(msgs), "%u", h->messages);
+		} else {
+			snprintf(off, sizeof(off), "%s", tr(l, T_REPORT_HOST_REFERENCE));
+			snprintf(drift, sizeof(drift), "-");
+			snprintf(unc, sizeof(unc), "-");
+			snprintf(most, sizeof(most), "-");
+			snprintf(msgs, sizeof(msgs), "-");
+		}
+		table_row(&t, h->name, pids, off, drift, unc, most,
+			  i ? meta->hosts[h->aligned_to].name : "-", msgs);
+	}
+	table_print(&t, out, "  ");
+	table_free(&t);
+}
+
 int report__text(const struct model *m, const struct trace_meta *meta, const struct lang *l, FILE *out)
 {
 	struct stuck_report *sr = stuck__find(m);
@@ -432,6 +484,7 @@ int report__text(const struct model *m, const struct trace_meta *meta, const str
 	if (!sr)
 		return -ENOMEM;
 	print_header(l, m, meta, out);
+	print_hosts(l, meta, out);
 	print_channels(l, m, out);
 	print_endpoints(l, m, out);
 	print_wakeups(l, m, out);
