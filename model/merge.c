@@ -469,8 +469,9 @@ static void fill_hosts(struct merger *m, struct merge_result *res)
 		hl += snprintf(o->host + hl, sizeof(o->host) - hl, "%s%s", i ? ", " : "", h->name);
 		if (hl >= sizeof(o->host))
 			hl = sizeof(o->host) - 1;
-		cl += snprintf(o->cmdline + cl, sizeof(o->cmdline) - cl, "%s%s", i ? " + " : "",
-			       in->meta.cmdline[0] ? in->meta.cmdline : in->meta.host);
+		/* the title: which machines */
+		cl += snprintf(o->cmdline + cl, sizeof(o->cmdline) - cl, "%s%s",
+			       i ? " + " : "merge of ", h->name);
 		if (cl >= sizeof(o->cmdline))
 			cl = sizeof(o->cmdline) - 1;
 	}
