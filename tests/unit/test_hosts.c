@@ -8,7 +8,10 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include <sys/stat.h>
+
 #include "hostinfo.h"
+#include "svg.h"
 #include "synth.h"
 #include "trace.h"
 
@@ -256,4 +259,92 @@ Test(hosts, a_peer_named_across_machines_joins_them)
 	cr_assert_eq(k.ntransfers, 1);
 	cr_assert_eq(k.transfers[0].dst_pid, b);
 	model__free(m);
+}
+
+/* A merged trace of two machines, one connection between them, as merge would write it. */
+static void *merged_trace(size_t *len, const char *second_name)
+{
+	static struct trace_meta meta;
+	uint32_t a = 10, b = 1u << TRACE_HOST_SHIFT | 20;
+	union {
+		struct ipct_hdr h;
+		struct ipct_task t;
+		struct ipct_chan c;
+		struct ipct_syscall s;
+	} ev;
+	int fd = memfd_create("merged", 0);
+	struct trace_writer *w;
+	struct stat st;
+	void *buf;
+
+	memset(&meta, 0, sizeof(meta));
+	meta.start_mono_ns = 1000;
+	snprintf(meta.cmdline, sizeof(meta.cmdline), "merge of a + b");
+	meta.nhosts = 2;
+	snprintf(meta.hosts[0].name, sizeof(meta.hosts[0].name), "a");
+	snprintf(meta.hosts[1].name, sizeof(meta.hosts[1].name), "%s", second_name);
+	meta.hosts[1].offset_ns = 2500000000;
+	meta.hosts[1].uncertainty_ns = 20000;
+	w = trace_writer__open_fd(fd, &meta, 1);
+	cr_assert_not_null(w);
+	for (int i = 0; i < 2; i++) {
+		memset(&ev, 0, sizeof(ev));
+		hdr(&ev.h, IPCT_EV_TASK, 1000 + i, i ? b : a, i ? b : a);
+		snprintf(ev.t.comm, sizeof(ev.t.comm), i ? "server" : "client");
+		cr_assert_eq(trace_writer__add(w, &ev.h), 0);
+	}
+	for (int i = 0; i < 3; i++) {
+		memset(&ev, 0, sizeof(ev));
+		hdr(&ev.h, IPCT_EV_CHAN, 1100 + i, i == 0 ? a : b, i == 0 ? a : b);
+		ev.c.chan = i == 0 ? 0x300 : 0x301;
+		ev.c.peer = i == 2 ? 0x300 : 0;
+		ev.c.kind = IPCT_KIND_TCP;
+		ev.c.family = AF_INET;
+		inet_pton(AF_INET, i ? "10.0.0.2" : "10.0.0.1", ev.c.saddr);
+		inet_pton(AF_INET, i ? "10.0.0.1" : "10.0.0.2", ev.c.daddr);
+		ev.c.sport = i ? 80 : 40000;
+		ev.c.dport = i ? 40000 : 80;
+		cr_assert_eq(trace_writer__add(w, &ev.h), 0);
+	}
+	for (int i = 0; i < 2; i++) {
+		memset(&ev, 0, sizeof(ev));
+		hdr(&ev.h, IPCT_EV_SYSCALL, 2000 + 500 * i, i ? b : a, i ? b : a);
+		ev.s.enter_ts = 1900 + 500 * i;
+		ev.s.op = i ? IPCT_OP_RECV : IPCT_OP_SEND;
+		ev.s.chan = i ? 0x301 : 0x300;
+		ev.s.ret = 300;
+		cr_assert_eq(trace_writer__add(w, &ev.h), 0);
+	}
+	cr_assert_eq(trace_writer__close(w), 0);
+	cr_assert_eq(fstat(fd, &st), 0);
+	buf = malloc(st.st_size);
+	cr_assert_eq(pread(fd, buf, st.st_size, 0), st.st_size);
+	close(fd);
+	*len = st.st_size;
+	return buf;
+}
+
+Test(hosts, the_svg_groups_lanes_by_machine_with_their_own_pids)
+{
+	size_t len, olen = 0;
+	void *t = merged_trace(&len, "b<x>\x01");
+	struct trace_reader *r = trace_reader__open_mem(t, len, NULL, NULL);
+	char *svg = NULL;
+	FILE *f = open_memstream(&svg, &olen);
+
+	cr_assert_not_null(r);
+	cr_assert_eq(svg__render(r, NULL, f), 0);
+	fclose(f);
+	/* each machine's header, its name escaped, its clock */
+	cr_assert_not_null(strstr(svg, ">a \xc2\xb7 the reference clock</text>"), "%s", svg);
+	cr_assert_not_null(strstr(svg, ">b&lt;x&gt;\\x01 \xc2\xb7 clock +2.500000 s \xc2\xb1 20.0 \xc2\xb5s"));
+	cr_assert_null(strstr(svg, "b<x>"));
+	/* lanes and the table give the machine's own pid, the table says which machine */
+	cr_assert_not_null(strstr(svg, ">server 20</text>"));
+	cr_assert_not_null(strstr(svg, "server@b&lt;x&gt;\\x01 20 (r)"));
+	cr_assert_not_null(strstr(svg, "between machines"));
+	cr_assert_null(strstr(svg, "4194324"), "a merged pid leaked into the drawing");
+	free(svg);
+	trace_reader__free(r);
+	free(t);
 }
