@@ -46,7 +46,8 @@ static size_t v1_header(uint8_t *buf, const uint8_t *extra, size_t nextra)
 		memcpy(buf + len + 2, strs[i], n);
 		len += 2 + n;
 	}
-	memcpy(buf + len, extra, nextra);
+	if (nextra)
+		memcpy(buf + len, extra, nextra);
 	len += nextra;
 	put32(buf + 12, len + 4);
 	put32(buf + len, crc32(0, buf, len));
