@@ -20,6 +20,7 @@ struct pf {
 	const struct model *names;
 	const struct model_filter *filter;
 	struct model_choice *kept;     /* what the filters keep of names */
+	const struct trace_meta *meta;
 	uint64_t base;             /* ns subtracted from every timestamp */
 	uint64_t next_flow;
 };
@@ -224,9 +225,17 @@ static void names_meta(struct pf *p)
 
 		if (!model_choice__pid(p->kept, pr->pid))
 			continue;
-		/* its role where it set one ("postgres: checkpointer"), as the SVG labels it */
-		meta_event(p, pr->pid, pr->pid, "process_name", model__process_role(pr),
-			   sizeof(pr->cmdline));
+		uint32_t h = model_host_of(pr->pid);
+		char name[sizeof(pr->cmdline) + 300];
+
+		/* its role where it set one ("postgres: checkpointer"), as the SVG labels it; in a
+		   merged trace the viewer's pid is ours, so the name says the machine and its pid */
+		if (p->meta && h < p->meta->nhosts)
+			snprintf(name, sizeof(name), "%.*s @%s (pid %u)", (int)sizeof(pr->cmdline),
+				 model__process_role(pr), p->meta->hosts[h].name, model_host_pid(pr->pid));
+		else
+			snprintf(name, sizeof(name), "%.*s", (int)sizeof(pr->cmdline), model__process_role(pr));
+		meta_event(p, pr->pid, pr->pid, "process_name", name, sizeof(name));
 		begin(p, "M", pr->pid, pr->pid);
 		json_writer__string_field(p->w, "name", "process_sort_index");
 		json_writer__name(p->w, "args");
@@ -383,6 +392,7 @@ int perfetto__export_opts(struct trace_reader *r, const struct perfetto_opts *op
 		goto out;
 	}
 	p.names = names;
+	p.meta = trace_reader__meta(r);
 	p.base = names->start_ts;
 	json_writer__start_object(p.w);
 	json_writer__string_field(p.w, "displayTimeUnit", "ns");

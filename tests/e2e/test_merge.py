@@ -245,9 +245,27 @@ def test_merge_two_machines_recovers_offset_drift_and_pairs_bytes(ctx):
              pids[w["wakee_pid"]]["host"]) for w in j["wakeups"] if w["channel"] in cids}
     check((hosts[0]["host"], hosts[1]["host"]) in ways and (hosts[1]["host"], hosts[0]["host"]) in ways,
           "no wakeups across the machines on their connections: %s" % ways)
-    # nothing the merged trace says breaks causality: data arrives after it left
-    r = run([IPCTRACE, "render", "-o", ctx.path("ab.svg"), out], timeout=60)
+    # every reader takes the merged trace and names the machines
+    r = run([IPCTRACE, "report", out], timeout=60)
+    check(r.rc == 0 and "between machines" in r.out and hosts[1]["host"] in r.out,
+          "text report of the merged trace: " + short(r.out + r.err))
+    svg = ctx.path("ab.svg")
+    r = run([IPCTRACE, "render", "-o", svg, out], timeout=60)
     check(r.rc == 0, "render of the merged trace: " + r.why())
+    text = open(svg, encoding="utf-8").read()
+    for h in hosts:
+        check(">%s \u00b7 " % h["host"] in text, "the SVG has no header for machine %s" % h["host"])
+    check("python3@%s %d" % (hosts[1]["host"], srv.pid) in text,
+          "the SVG does not name the server by its machine and its own pid")
+    if shutil.which("rsvg-convert"):
+        r = run(["rsvg-convert", "-o", ctx.path("ab.png"), svg], timeout=60)
+        check(r.rc == 0, "rsvg-convert of the merged SVG: " + r.why())
+    r = run([IPCTRACE, "export", "--perfetto", "-o", ctx.path("ab.json"), out], timeout=60)
+    check(r.rc == 0, "export of the merged trace: " + r.why())
+    names = [e["args"]["name"] for e in json.load(open(ctx.path("ab.json")))["traceEvents"]
+             if e.get("name") == "process_name"]
+    check("python3 @%s (pid %d)" % (hosts[1]["host"], srv.pid) in names,
+          "Perfetto process names: %s" % names)
 
 
 def test_merge_three_machines_in_a_chain(ctx):
