@@ -127,14 +127,14 @@ int do_merge(int argc, char **argv)
 	mo.n = argc - optind;
 	if (outfile__open(&o, out, 0600, "merged trace", "-o"))
 		return 1;
-	guard_tmp(o.tmp);
-	err = merge__run(&mo, fileno(o.f), &res, why, sizeof(why));
+	/* the trace writer writes the descriptor itself, not through o.f */
+	err = merge__run(&mo, o.fd, &res, why, sizeof(why));
 	if (err) {
 		errorf("%s", why);
 		outfile__abort(&o);
 		return 1;
 	}
-	err = outfile__commit(&o, "merged trace");
+	err = outfile__commit(&o);
 	if (!err && !quiet)
 		summary(&res, &argv[optind], out);
 	merge_result__release(&res);
