@@ -465,48 +465,118 @@ static int match_way(const struct nsock *x, uint32_t xhost, struct nsock *y, boo
 	return err;
 }
 
+/* b's sockets sorted by a port, to find the candidates of each of a's without trying all */
+static const struct net_scan *sort_scan;
+static bool sort_by_local;
+
+static uint16_t port_of(const struct nsock *k, bool local)
+{
+	return local ? (k->have_local ? k->lport : 0) : (k->have_remote ? k->rport : 0);
+}
+
+static int cmp_port(const void *p, const void *q)
+{
+	uint16_t x = port_of(&sort_scan->socks[*(const uint32_t *)p], sort_by_local);
+	uint16_t y = port_of(&sort_scan->socks[*(const uint32_t *)q], sort_by_local);
+
+	return (x > y) - (x < y);
+}
+
+static uint32_t *index_by_port(const struct net_scan *b, bool local)
+{
+	uint32_t *idx = malloc((b->nsocks ? b->nsocks : 1) * sizeof(*idx));
+
+	if (!idx)
+		return NULL;
+	for (size_t i = 0; i < b->nsocks; i++)
+		idx[i] = i;
+	sort_scan = b;
+	sort_by_local = local;
+	qsort(idx, b->nsocks, sizeof(*idx), cmp_port);
+	return idx;
+}
+
+/* The first position in idx whose socket's port is at least port. */
+static size_t lower_bound(const struct net_scan *b, const uint32_t *idx, bool local, uint16_t port)
+{
+	size_t lo = 0, hi = b->nsocks;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (port_of(&b->socks[idx[mid]], local) < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int add_pair(struct net_pair **out, size_t *n, size_t *cap, const struct net_pair *p)
+{
+	if (*n == *cap) {
+		size_t nc = *cap ? *cap * 2 : 16;
+		struct net_pair *np = realloc(*out, nc * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		*out = np;
+		*cap = nc;
+	}
+	(*out)[(*n)++] = *p;
+	return 0;
+}
+
+static int pair_two(struct nsock *x, const struct net_scan *a, struct nsock *y,
+		    const struct net_scan *b, struct clocksync *cs, struct net_pair **out,
+		    size_t *n, size_t *cap)
+{
+	bool timed = x->from_start && y->from_start &&
+		     (x->kind == IPCT_KIND_TCP || (x->sized && y->sized));
+	struct net_pair p = { .chan_a = x->id, .chan_b = y->id, .ev_a = x->ev, .ev_b = y->ev,
+			      .kind = x->kind, .timed = timed };
+	int err;
+
+	err = match_way(x, a->host, y, true, timed, cs, &p.bytes_ab, &p.messages);
+	if (!err)
+		err = match_way(y, b->host, x, false, timed, cs, &p.bytes_ba, &p.messages);
+	return err ? err : add_pair(out, n, cap, &p);
+}
+
 int net_scan__pair(struct net_scan *a, struct net_scan *b, struct clocksync *cs,
 		   struct net_pair **pairs, size_t *npairs)
 {
+	uint32_t *by_local = index_by_port(b, true), *by_remote = index_by_port(b, false);
 	size_t n = 0, cap = 0;
 	struct net_pair *out = NULL;
-	int err = 0;
+	int err = by_local && by_remote ? 0 : -ENOMEM;
 
 	for (size_t i = 0; i < a->nsocks && !err; i++) {
 		struct nsock *x = &a->socks[i];
 
 		if (!is_ip_kind(x->kind) || !x->have_local)
 			continue;
-		for (size_t j = 0; j < b->nsocks && !err; j++) {
-			struct nsock *y = &b->socks[j];
-			struct net_pair p;
-			bool timed;
+		/* the sockets x reaches (their local port is x's remote one) */
+		for (size_t k = x->have_remote ? lower_bound(b, by_local, true, x->rport) : b->nsocks;
+		     k < b->nsocks && !err && port_of(&b->socks[by_local[k]], true) == x->rport; k++) {
+			struct nsock *y = &b->socks[by_local[k]];
 
-			if (!paired(x, a, y, b))
+			if (paired(x, a, y, b))
+				err = pair_two(x, a, y, b, cs, &out, &n, &cap);
+		}
+		/* and those that reach x, unless already found above */
+		for (size_t k = lower_bound(b, by_remote, false, x->lport);
+		     k < b->nsocks && !err && port_of(&b->socks[by_remote[k]], false) == x->lport; k++) {
+			struct nsock *y = &b->socks[by_remote[k]];
+
+			if (x->have_remote && y->have_local && y->lport == x->rport)
 				continue;
-			timed = x->from_start && y->from_start &&
-				(x->kind == IPCT_KIND_TCP || (x->sized && y->sized));
-			p = (struct net_pair){ .chan_a = x->id, .chan_b = y->id, .ev_a = x->ev,
-					       .ev_b = y->ev, .kind = x->kind, .timed = timed };
-			err = match_way(x, a->host, y, true, timed, cs, &p.bytes_ab, &p.messages);
-			if (!err)
-				err = match_way(y, b->host, x, false, timed, cs, &p.bytes_ba, &p.messages);
-			if (err)
-				break;
-			if (n == cap) {
-				size_t nc = cap ? cap * 2 : 16;
-				struct net_pair *np = realloc(out, nc * sizeof(*np));
-
-				if (!np) {
-					err = -ENOMEM;
-					break;
-				}
-				out = np;
-				cap = nc;
-			}
-			out[n++] = p;
+			if (paired(x, a, y, b))
+				err = pair_two(x, a, y, b, cs, &out, &n, &cap);
 		}
 	}
+	free(by_local);
+	free(by_remote);
 	if (err) {
 		free(out);
 		return err;
