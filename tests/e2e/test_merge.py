@@ -305,6 +305,16 @@ def test_merge_three_machines_in_a_chain(ctx):
         hosts[i]["_span"] = [hosts[i]["uncertainty_at_ns"]]
         expect_clock(hosts[i], lambda t, off=off, dr=dr, t0=t0: off + dr * 1e-6 * (t - t0),
                      "host %s" % n)
+    # listed a, c, b: c is then aligned through a later trace (the fit inverted)
+    r = merge(ctx, ctx.path("acb.trace"), [traces[0], traces[2], traces[1]])
+    check(r.rc == 0, "merge a c b: " + r.why())
+    hc = report(ctx.path("acb.trace"))["hosts"][1]
+    check(hc["aligned_to"] == hosts[1]["host"], "c aligned to %s" % hc["aligned_to"])
+    off, dr = shifts["c"]
+    hc["_r0"] = r0
+    hc["_span"] = [hc["uncertainty_at_ns"]]
+    expect_clock(hc, lambda t: off + dr * 1e-6 * (t - start_mono(ctx.path("c.trace"))),
+                 "host c, listed before b")
     pids = {p["pid"]: p for p in j["processes"]}
     pairs = {tuple(sorted(pids[e["pid"]]["host"] for e in ch["endpoints"]))
              for ch in cross_channels(j, "tcp")}
