@@ -253,6 +253,9 @@ def test_merge_two_machines_recovers_offset_drift_and_pairs_bytes(ctx):
     r = run([IPCTRACE, "render", "-o", svg, out], timeout=60)
     check(r.rc == 0, "render of the merged trace: " + r.why())
     text = open(svg, encoding="utf-8").read()
+    r = run([IPCTRACE, "render", "--pid", str(sb["pid"]), "-o", ctx.path("server.svg"), out],
+            timeout=60)
+    check(r.rc == 0, "render --pid of a merged pid: " + r.why())
     for h in hosts:
         check(">%s \u00b7 " % h["host"] in text, "the SVG has no header for machine %s" % h["host"])
     check("python3@%s %d" % (hosts[1]["host"], srv.pid) in text,
