@@ -85,6 +85,8 @@ static const char usage_text[] =
 "            task; --from/--to T: a window; --max-steps N: steps listed\n"
 "            (default 100, 0 = all); --json: path, by_thread, by_channel\n"
 "  merge     traces recorded on several machines (or network namespaces) into\n"
+"            one: pairs their TCP/UDP connections, aligns each clock on the first\n"
+"            trace's from the messages exchanged (-z LEVEL, -q: no summary)\n"
 "\n"
 "Filters (report, render, graph and export; the same meaning in each):\n"
 "  --pid P[,P...]          these processes, and the channels they have an end on\n"

@@ -216,6 +216,20 @@ static void meta_event(struct pf *p, uint32_t pid, uint32_t tid, const char *wha
 	json_writer__end_object(p->w);
 }
 
+void perfetto__process_name(const struct trace_meta *meta, const struct model_process *pr, char *b,
+			    size_t n)
+{
+	uint32_t h = model_host_of(pr->pid);
+
+	/* its role where it set one ("postgres: checkpointer"), as the SVG labels it; in a merged
+	   trace the viewer's pid is ours, so the name says the machine and its pid */
+	if (meta && h < meta->nhosts)
+		snprintf(b, n, "%.*s @%s (pid %u)", (int)sizeof(pr->cmdline), model__process_role(pr),
+			 meta->hosts[h].name, model_host_pid(pr->pid));
+	else
+		snprintf(b, n, "%.*s", (int)sizeof(pr->cmdline), model__process_role(pr));
+}
+
 static void names_meta(struct pf *p)
 {
 	const struct model *m = p->names;
@@ -223,18 +237,11 @@ static void names_meta(struct pf *p)
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *pr = &m->processes[i];
 
-		if (!model_choice__pid(p->kept, pr->pid))
-			continue;
-		uint32_t h = model_host_of(pr->pid);
 		char name[sizeof(pr->cmdline) + 300];
 
-		/* its role where it set one ("postgres: checkpointer"), as the SVG labels it; in a
-		   merged trace the viewer's pid is ours, so the name says the machine and its pid */
-		if (p->meta && h < p->meta->nhosts)
-			snprintf(name, sizeof(name), "%.*s @%s (pid %u)", (int)sizeof(pr->cmdline),
-				 model__process_role(pr), p->meta->hosts[h].name, model_host_pid(pr->pid));
-		else
-			snprintf(name, sizeof(name), "%.*s", (int)sizeof(pr->cmdline), model__process_role(pr));
+		if (!model_choice__pid(p->kept, pr->pid))
+			continue;
+		perfetto__process_name(p->meta, pr, name, sizeof(name));
 		meta_event(p, pr->pid, pr->pid, "process_name", name, sizeof(name));
 		begin(p, "M", pr->pid, pr->pid);
 		json_writer__string_field(p->w, "name", "process_sort_index");
