@@ -51,9 +51,9 @@ static bool tuple_mirrors_any(const struct tuple *a, const struct tuple *b)
 	       addr_matches(a->family, a->saddr, b->daddr) && addr_matches(a->family, a->daddr, b->saddr);
 }
 
-static uint64_t ports_key(uint16_t family, uint16_t lport, uint16_t rport)
+static uint64_t ports_key(uint16_t family, uint16_t lport, uint16_t rport, uint32_t host)
 {
-	return mix64(((uint64_t)family << 32) | ((uint64_t)lport << 16) | rport);
+	return mix64(((uint64_t)host << 48) | ((uint64_t)family << 32) | ((uint64_t)lport << 16) | rport);
 }
 
 /* The channel is named by one end's tuple: where its local address is the wildcard, say the one its peer saw. */
@@ -72,10 +72,10 @@ static void tuple_fill_any(struct tuple *name, const struct tuple *a, const stru
  * unbound client, a server bound to 0.0.0.0): the address each saw of the
  * other must still agree.
  */
-static void udp_pair_by_ports(struct model *m, uint32_t k, const struct tuple *t)
+static void udp_pair_by_ports(struct model *m, uint32_t k, const struct tuple *t, uint32_t host)
 {
 	struct model_priv *p = m->priv;
-	uint32_t other = hmap_get(&p->udp_by_ports, ports_key(t->family, t->dport, t->sport)), rc;
+	uint32_t other = hmap_get(&p->udp_by_ports, ports_key(t->family, t->dport, t->sport, host)), rc;
 
 	if (other != NONE_IDX && other != k && p->kchans[other].have_tuple &&
 	    kchan_root(p, other) != kchan_root(p, k) && tuple_mirrors_any(&p->kchans[other].tuple, t)) {
@@ -88,7 +88,7 @@ static void udp_pair_by_ports(struct model *m, uint32_t k, const struct tuple *t
 			tuple_fill_any(&p->rchs[rc].tuple, t, &ot);
 		}
 	}
-	if (hmap_put(&p->udp_by_ports, ports_key(t->family, t->sport, t->dport), k))
+	if (hmap_put(&p->udp_by_ports, ports_key(t->family, t->sport, t->dport, host), k))
 		p->oom = true;
 }
 
@@ -129,7 +129,7 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 			 k))
 		p->oom = true;
 	if (e->kind == IPCT_KIND_UDP)
-		udp_pair_by_ports(m, k, &t);
+		udp_pair_by_ports(m, k, &t, host);
 }
 
 /*

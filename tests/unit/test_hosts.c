@@ -237,6 +237,23 @@ Test(hosts, loopback_ends_on_two_machines_of_a_merged_trace_stay_apart)
 	model__free(m);
 }
 
+Test(hosts, udp_ends_meeting_by_ports_stay_on_their_machine)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	uint32_t b = 1u << TRACE_HOST_SHIFT | 20;
+
+	/* a wildcard-bound client on one machine, a loopback server on another, same ports */
+	ev_inet(m, 1000, 10, 0x400, IPCT_KIND_UDP, "0.0.0.0", 40000, "127.0.0.1", 53);
+	ev_inet(m, 1001, b, 0x401, IPCT_KIND_UDP, "127.0.0.1", 53, "127.0.0.1", 40000);
+	ev_sys(m, 10, 10, 1100, 1200, IPCT_OP_SEND, 0x400, 64, 0);
+	ev_sys(m, b, b, 1300, 1400, IPCT_OP_RECV, 0x401, 64, 0);
+	model__finish(m);
+	cr_assert_eq(m->nchannels, 2);
+	cr_assert_eq(k.ntransfers, 0);
+	model__free(m);
+}
+
 Test(hosts, a_peer_named_across_machines_joins_them)
 {
 	struct sink k;
