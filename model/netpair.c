@@ -372,7 +372,8 @@ static bool reaches(const struct nsock *x, const struct nsock *y, const struct t
 		return false;
 	if (addr_loopback(x->family, x->raddr) || !addr_ours(ym, x->family, x->raddr))
 		return false;
-	return !memcmp(x->raddr, y->laddr, n) || (!y->have_remote && addr_any(y->family, y->laddr));
+	/* a socket bound to the wildcard (or a UDP flow of one) takes any of its machine's addresses */
+	return !memcmp(x->raddr, y->laddr, n) || addr_any(y->family, y->laddr);
 }
 
 static bool paired(const struct nsock *x, const struct net_scan *xs, const struct nsock *y,
