@@ -245,6 +245,12 @@ def test_merge_two_machines_recovers_offset_drift_and_pairs_bytes(ctx):
              pids[w["wakee_pid"]]["host"]) for w in j["wakeups"] if w["channel"] in cids}
     check((hosts[0]["host"], hosts[1]["host"]) in ways and (hosts[1]["host"], hosts[0]["host"]) in ways,
           "no wakeups across the machines on their connections: %s" % ways)
+    # the client's critical path crosses the network into the server's machine
+    r = run([IPCTRACE, "critical-path", "--json", "--tid", str(ca["pid"]), out], timeout=60)
+    check(r.rc == 0, "critical-path of the merged trace: " + r.why())
+    by = {t["pid"]: t["ns"] for t in json.loads(r.out)["by_thread"]}
+    check(by.get(sb["pid"], 0) > 0, "the client's critical path never reaches the server "
+          "machine's process %d: %s" % (sb["pid"], by))
     # every reader takes the merged trace and names the machines
     r = run([IPCTRACE, "report", out], timeout=60)
     check(r.rc == 0 and "between machines" in r.out and hosts[1]["host"] in r.out,
