@@ -608,6 +608,12 @@ static bool remap(const struct merger *m, const struct input *in, size_t host, s
 		l->first_ts = map_ts(in, l->first_ts);
 		break;
 	}
+	case IPCT_EV_MAP: {
+		struct ipct_map *mp = (void *)h;
+
+		mp->chan = map_chan(in, mp->chan);
+		break;
+	}
 	default:
 		break;
 	}
