@@ -236,7 +236,6 @@ static void names_meta(struct pf *p)
 
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *pr = &m->processes[i];
-
 		char name[sizeof(pr->cmdline) + 300];
 
 		if (!model_choice__pid(p->kept, pr->pid))

@@ -180,13 +180,13 @@ static void endpoints_text(const struct draw *d, const struct model_channel *c, 
 		}
 		if (shown)
 			continue;
+		svg_who(d, who, sizeof(who), e->comm, e->pid, &pid);
 		/* the group's size, as its lane says it, even where one member used this channel */
 		if (same && d->proc_count[rep] > 1)
 			k = snprintf(b + o, n - o, "%s%u \xc3\x97 %s (%s)", o ? ", " : "", d->proc_count[rep],
-				     svg_who(d, who, sizeof(who), e->comm, e->pid, &pid), rw);
+				     who, rw);
 		else
-			k = snprintf(b + o, n - o, "%s%s %u (%s)", o ? ", " : "",
-				     svg_who(d, who, sizeof(who), e->comm, e->pid, &pid), pid, rw);
+			k = snprintf(b + o, n - o, "%s%s %u (%s)", o ? ", " : "", who, pid, rw);
 		if (k < 0)
 			break;
 		o += (size_t)k;
