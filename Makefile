@@ -43,7 +43,7 @@ endif
 
 # The read side (everything but the recorder and the CLI) builds without the
 # BPF toolchain: unit tests, fuzzing and reports need no clang, bpftool or BTF.
-READ_SRCS := $(wildcard common/*.c trace/*.c model/*.c output/*.c) record/procfs.c
+READ_SRCS := $(wildcard common/*.c trace/*.c model/*.c output/*.c) record/procfs.c record/hostinfo.c
 READ_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(READ_SRCS))
 RECORD_OBJS := $(OUTPUT)/obj/record/recorder.o
 CLI_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(wildcard cli/*.c))
@@ -58,7 +58,7 @@ BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 ALL_OBJS := $(READ_OBJS) $(RECORD_OBJS) $(CLI_OBJS) $(UNIT_OBJS)
 
-.PHONY: all clean test unit e2e demos bench fuzz fuzz-run install deps gallery demo
+.PHONY: all clean test unit e2e test-tools demos bench fuzz fuzz-run install deps gallery demo
 .DELETE_ON_ERROR:
 # Keep the BPF object and skeleton: deleting them as intermediates rebuilt everything each time.
 .SECONDARY:
@@ -135,9 +135,9 @@ unit: $(OUTPUT)/.deps-ok $(OUTPUT)/unit_tests
 # on PATH. E2E_ARGS passes pytest options: make e2e E2E_ARGS='-k fifo -x' (README, Tests).
 PYTEST ?= /usr/bin/python3 -m pytest
 E2E_ARGS ?=
-e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) demos $(HELPER_BINS)
+e2e: $(OUTPUT)/.deps-ok $(IPCTRACE_BIN) demos $(HELPER_BINS) test-tools
 	$(Q)IPCTRACE=$(abspath $(IPCTRACE_BIN)) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) \
-	  IPCTRACE_HELPERS=$(abspath $(OUTPUT)/helpers) \
+	  IPCTRACE_HELPERS=$(abspath $(OUTPUT)/helpers) IPCTRACE_TEST_TOOLS=$(abspath $(OUTPUT)/tools) \
 	  $(PYTEST) tests/e2e $(if $(IPCTRACE_E2E),-k '$(IPCTRACE_E2E)') $(E2E_ARGS) || { rc=$$?; \
 	  [ $$rc -ne 5 ] || echo "e2e: no test selected (see -k in E2E_ARGS or IPCTRACE_E2E)" >&2; exit $$rc; }
 
@@ -173,6 +173,17 @@ $(OUTPUT)/bench/%: tests/bench/%.c $(OUTPUT)/libipctrace.a
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(OUTPUT)/libipctrace.a $(READ_LDLIBS) -o $@
+
+# Test helpers (tests/tools/*.c), linked against the trace reader and writer.
+TEST_TOOL_SRCS := $(wildcard tests/tools/*.c)
+TEST_TOOL_BINS := $(patsubst tests/tools/%.c,$(OUTPUT)/tools/%,$(TEST_TOOL_SRCS))
+
+$(OUTPUT)/tools/%: tests/tools/%.c $(OUTPUT)/libipctrace.a
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(OUTPUT)/libipctrace.a $(READ_LDLIBS) -o $@
+
+test-tools: $(TEST_TOOL_BINS)
 
 bench: ipctrace demos $(BENCH_BINS)
 	IPCTRACE=$(abspath ipctrace) IPCTRACE_DEMOS=$(abspath $(OUTPUT)/demos) tools/bench.sh

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
+#include "trace.h"
 #include "outpath.h"
 #include "filter.h"
 
@@ -19,6 +20,8 @@
 #define DEFAULT_SVG "ipctrace.svg"
 #define DEFAULT_PERFETTO "ipctrace.perfetto-trace"
 #define MAX_PID 4194304
+/* A pid in a trace: a merged one numbers machine n's n << TRACE_HOST_SHIFT | its own (trace.h). */
+#define MAX_TRACE_PID (((unsigned long long)TRACE_HOSTS_MAX << TRACE_HOST_SHIFT) - 1)
 
 struct trace_reader;
 struct svg_opts;
@@ -30,6 +33,7 @@ int do_render(int argc, char **argv);
 int do_export(int argc, char **argv);
 int do_critical_path(int argc, char **argv);
 int do_graph(int argc, char **argv);
+int do_merge(int argc, char **argv);
 int do_help(int argc, char **argv);
 int do_version(int argc, char **argv);
 

@@ -44,7 +44,7 @@ int do_critical_path(int argc, char **argv)
 		switch (c) {
 		case 'j': json = true; break;
 		case 't':
-			if (parse_u64(optarg, MAX_PID, &tid) || !tid)
+			if (parse_u64(optarg, MAX_TRACE_PID, &tid) || !tid)
 				return usage_error("bad thread id '%s' for --tid: give a TID from the report",
 						   optarg);
 			break;

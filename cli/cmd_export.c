@@ -55,7 +55,7 @@ int do_export(int argc, char **argv)
 			format = optarg;
 			break;
 		case 'C':
-			if (parse_u64(optarg, MAX_PID, &tid) || !tid) {
+			if (parse_u64(optarg, MAX_TRACE_PID, &tid) || !tid) {
 				usage_error("bad thread id '%s' for --critical-path: give a TID from "
 					    "the report", optarg);
 				goto out;

@@ -73,7 +73,7 @@ int do_render(int argc, char **argv)
 		case 'S': sopts.slide = true; break;
 		case 'A': sopts.animate = true; break;
 		case 'C':
-			if (parse_u64(optarg, MAX_PID, &w) || !w) {
+			if (parse_u64(optarg, MAX_TRACE_PID, &w) || !w) {
 				usage_error("bad thread id '%s' for --critical-path: give a TID from the report",
 					    optarg);
 				goto out;

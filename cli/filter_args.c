@@ -15,7 +15,7 @@ static int take_pids(struct filter_args *a, const char *arg)
 	size_t n = 0;
 	uint32_t *np;
 
-	if (parse_list(arg, MAX_PID, &v, &n)) {
+	if (parse_list(arg, MAX_TRACE_PID, &v, &n)) {
 		free(v);
 		return usage_error("bad pid list '%s' for --pid: give PIDs separated by commas", arg);
 	}

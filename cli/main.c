@@ -24,6 +24,7 @@ static const char usage_text[] =
 "                  [FILTERS] TRACE\n"
 "  ipctrace critical-path [--json] --tid TID [--from T] [--to T] [--max-steps N]\n"
 "                  [--lang en|ko] TRACE\n"
+"  ipctrace merge -o OUT.trace TRACE TRACE...\n"
 "  ipctrace help | --help | version | --version\n"
 "\n"
 "Records which thread blocks on which pipe, FIFO, queue or socket, who\n"
@@ -83,6 +84,9 @@ static const char usage_text[] =
 "            channel and call, down to a timer, an interrupt or an untraced\n"
 "            task; --from/--to T: a window; --max-steps N: steps listed\n"
 "            (default 100, 0 = all); --json: path, by_thread, by_channel\n"
+"  merge     traces recorded on several machines (or network namespaces) into\n"
+"            one: pairs their TCP/UDP connections, aligns each clock on the first\n"
+"            trace's from the messages exchanged (-z LEVEL, -q: no summary)\n"
 "\n"
 "Filters (report, render, graph and export; the same meaning in each):\n"
 "  --pid P[,P...]          these processes, and the channels they have an end on\n"
@@ -107,6 +111,7 @@ static const char usage_text[] =
 "  ipctrace graph --format dot -o - ipctrace.trace | dot -Tpng > graph.png\n"
 "  ipctrace export --perfetto -o trace.perfetto-trace ipctrace.trace\n"
 "  ipctrace critical-path --tid 4242 ipctrace.trace\n"
+"  ipctrace merge -o ab.trace a.trace b.trace && ipctrace report ab.trace\n"
 "\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error; when recording a\n"
 "COMMAND, the command's status. See ipctrace(1).\n";
@@ -134,6 +139,7 @@ static const struct cmd {
 	{ "export", do_export },
 	{ "critical-path", do_critical_path },
 	{ "graph", do_graph },
+	{ "merge", do_merge },
 	{ "help", do_help },
 	{ "version", do_version },
 	{ 0 },

@@ -306,7 +306,7 @@ void on_chan(struct model *m, const struct ipct_chan *e)
 	/* where an unconnected datagram socket sends: not its name, a way to its receiver */
 	if (e->h.flags & IPCT_F_DEST) {
 		if (e->kind == IPCT_KIND_UNIX_DGRAM && e->name[0])
-			dgram_meet(m, k, e->name, sizeof(e->name));
+			dgram_meet(m, k, e->name, sizeof(e->name), model_host_of(e->h.pid));
 		return;
 	}
 	/* a freed object's address given to a new one: a new channel */
@@ -368,9 +368,13 @@ void on_chan(struct model *m, const struct ipct_chan *e)
 				p->kchans[pk].ino = peer_ino;
 			kchan_union(m, k, pk);
 		}
+		/* a merged trace joins the two machines' ends of a connection this way */
+		rc = rch_resolve(p, p->kchans[kchan_root(p, k)].rc);
+		if (rc != NONE_IDX && (e->kind == IPCT_KIND_TCP || e->kind == IPCT_KIND_UDP))
+			p->rchs[rc].paired = true;
 	}
 	if (e->kind == IPCT_KIND_UNIX_DGRAM && e->name[0] && !e->peer)
-		dgram_meet(m, k, e->name, sizeof(e->name));
+		dgram_meet(m, k, e->name, sizeof(e->name), model_host_of(e->h.pid));
 }
 
 static int cmp_channel(const void *a, const void *b)
@@ -497,6 +501,8 @@ int finish_channels(struct model *m)
 		for (size_t j = 0; j < c->nendpoints; j++) {
 			struct model_endpoint *e = &c->endpoints[j];
 
+			if (model_host_of(e->pid) != model_host_of(c->endpoints[0].pid))
+				c->across_hosts = true;
 			snprintf(e->comm, sizeof(e->comm), "%s", proc_comm(m, e->pid));
 			e->mode = dominant_mode(e);
 		}

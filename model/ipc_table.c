@@ -75,6 +75,8 @@ bool kind_data_in_memory(enum ipct_kind k)
 
 enum ipc_scope channel_scope(const struct model_channel *c)
 {
+	if (c->across_hosts)
+		return SCOPE_BETWEEN_MACHINES;
 	return c->remote ? SCOPE_REMOTE : SCOPE_SAME_SYSTEM;
 }
 

@@ -148,6 +148,7 @@ struct model_channel {
 	uint64_t first_ts, last_ts;
 	bool remote;                   /* socket whose peer is not on this machine */
 	bool listening;                /* a server's socket: listen/accept only, never data */
+	bool across_hosts;             /* a merged trace: its endpoints are on different machines */
 };
 
 struct model_wakeup {
@@ -183,6 +184,17 @@ struct model *model__from_reader(struct trace_reader *r, const struct model_opts
 bool model__failed(const struct model *m);
 /* Rebuild the lookups of model__thread and model__process after m's arrays were replaced. */
 int model__reindex(struct model *m);
+/* A merged trace's machine of a pid or tid (0: the first, and every unmerged trace). */
+static inline uint32_t model_host_of(uint32_t pid)
+{
+	return pid >> 22;
+}
+
+/* The machine's own number for a merged trace's pid or tid. */
+static inline uint32_t model_host_pid(uint32_t pid)
+{
+	return pid & ((1u << 22) - 1);
+}
 
 const struct model_thread *model__thread(const struct model *m, uint32_t tid);
 const struct model_process *model__process(const struct model *m, uint32_t pid);
@@ -203,7 +215,8 @@ enum ipc_unit {
 	UNIT_NONE = 0, UNIT_STREAM, UNIT_MESSAGE, UNIT_DATAGRAM, UNIT_STRUCT, UNIT_PAGE,
 	UNIT_BYTES, UNIT_WORD, UNIT_SIGNAL, UNIT_COUNT
 };
-enum ipc_scope { SCOPE_SAME_SYSTEM = 0, SCOPE_REMOTE, SCOPE_COUNT };
+/* SCOPE_BETWEEN_MACHINES: a merged trace's channel with endpoints on two machines */
+enum ipc_scope { SCOPE_SAME_SYSTEM = 0, SCOPE_REMOTE, SCOPE_BETWEEN_MACHINES, SCOPE_COUNT };
 
 enum ipc_medium kind_medium(enum ipct_kind k);
 enum ipc_unit kind_unit(enum ipct_kind k);
@@ -218,7 +231,7 @@ uint64_t channel_bytes_received(const struct model_channel *c);
 const char *kind_name(enum ipct_kind k);          /* "pipe", ..., "none" */
 const char *medium_name(enum ipc_medium md);       /* "file", "memory", ..., "-" */
 const char *unit_name(enum ipc_unit u);            /* "stream", "message", ..., "-" */
-const char *scope_name(enum ipc_scope sc);         /* "same system", "remote" */
+const char *scope_name(enum ipc_scope sc);         /* "same system", "remote", "between machines" */
 const char *direction_name(enum model_direction d);
 const char *mode_name(enum model_mode mo);         /* NULL for MODE_NONE */
 const char *op_name(enum ipct_op op);              /* "read", "poll", ... */

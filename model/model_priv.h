@@ -332,7 +332,8 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 uint64_t udp_flow_of_call(struct model *m, const struct ipct_syscall *e);
 uint64_t udp_flow_of_socket(struct model *m, uint64_t chan);
 void socket_clients(struct model_priv *p);
-void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len);
+/* host: a merged trace's machine; another machine's address of the same name is another */
+void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len, uint32_t host);
 void socket_name(const struct rch *r, char *name, size_t sz);
 bool socket_is_remote(const struct rch *r);
 

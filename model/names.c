@@ -115,6 +115,8 @@ const char *unit_name(enum ipc_unit u)
 
 const char *scope_name(enum ipc_scope sc)
 {
+	if (sc == SCOPE_BETWEEN_MACHINES)
+		return "between machines";
 	return sc == SCOPE_REMOTE ? "remote" : "same system";
 }
 

@@ -9,11 +9,16 @@
 #include <sys/socket.h>
 #include <arpa/inet.h>
 #include "model_priv.h"
+#include "trace.h"
 
+_Static_assert(TRACE_HOST_SHIFT == 22, "model_host_of() splits pids where merged traces put the host");
+
+/* host: a merged trace's machine (model_host_of); its 127.0.0.1 is not another's */
 static uint64_t tuple_key(const uint32_t *saddr, uint16_t sport, const uint32_t *daddr,
-			  uint16_t dport, uint16_t family)
+			  uint16_t dport, uint16_t family, uint32_t host)
 {
-	uint64_t h = mix64(((uint64_t)family << 32) | ((uint64_t)sport << 16) | dport);
+	uint64_t h = mix64(((uint64_t)host << 48) | ((uint64_t)family << 32) |
+			   ((uint64_t)sport << 16) | dport);
 
 	for (int i = 0; i < 4; i++)
 		h = mix64(h ^ saddr[i]);
@@ -46,9 +51,9 @@ static bool tuple_mirrors_any(const struct tuple *a, const struct tuple *b)
 	       addr_matches(a->family, a->saddr, b->daddr) && addr_matches(a->family, a->daddr, b->saddr);
 }
 
-static uint64_t ports_key(uint16_t family, uint16_t lport, uint16_t rport)
+static uint64_t ports_key(uint16_t family, uint16_t lport, uint16_t rport, uint32_t host)
 {
-	return mix64(((uint64_t)family << 32) | ((uint64_t)lport << 16) | rport);
+	return mix64(((uint64_t)host << 48) | ((uint64_t)family << 32) | ((uint64_t)lport << 16) | rport);
 }
 
 /* The channel is named by one end's tuple: where its local address is the wildcard, say the one its peer saw. */
@@ -67,10 +72,10 @@ static void tuple_fill_any(struct tuple *name, const struct tuple *a, const stru
  * unbound client, a server bound to 0.0.0.0): the address each saw of the
  * other must still agree.
  */
-static void udp_pair_by_ports(struct model *m, uint32_t k, const struct tuple *t)
+static void udp_pair_by_ports(struct model *m, uint32_t k, const struct tuple *t, uint32_t host)
 {
 	struct model_priv *p = m->priv;
-	uint32_t other = hmap_get(&p->udp_by_ports, ports_key(t->family, t->dport, t->sport)), rc;
+	uint32_t other = hmap_get(&p->udp_by_ports, ports_key(t->family, t->dport, t->sport, host)), rc;
 
 	if (other != NONE_IDX && other != k && p->kchans[other].have_tuple &&
 	    kchan_root(p, other) != kchan_root(p, k) && tuple_mirrors_any(&p->kchans[other].tuple, t)) {
@@ -83,7 +88,7 @@ static void udp_pair_by_ports(struct model *m, uint32_t k, const struct tuple *t
 			tuple_fill_any(&p->rchs[rc].tuple, t, &ot);
 		}
 	}
-	if (hmap_put(&p->udp_by_ports, ports_key(t->family, t->sport, t->dport), k))
+	if (hmap_put(&p->udp_by_ports, ports_key(t->family, t->sport, t->dport, host), k))
 		p->oom = true;
 }
 
@@ -92,7 +97,7 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 {
 	struct model_priv *p = m->priv;
 	struct tuple t = { .family = e->family, .sport = e->sport, .dport = e->dport };
-	uint32_t other, rc;
+	uint32_t other, rc, host = model_host_of(e->h.pid);
 
 	if (!e->sport)
 		return;
@@ -112,7 +117,7 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 	}
 	p->kchans[k].tuple = t;
 	p->kchans[k].have_tuple = true;
-	other = hmap_get(&p->kchan_by_tuple, tuple_key(t.daddr, t.dport, t.saddr, t.sport, t.family));
+	other = hmap_get(&p->kchan_by_tuple, tuple_key(t.daddr, t.dport, t.saddr, t.sport, t.family, host));
 	if (other != NONE_IDX && other != k && p->kchans[other].have_tuple &&
 	    tuple_mirrors(&p->kchans[other].tuple, &t)) {
 		kchan_union(m, k, other);
@@ -120,10 +125,11 @@ void socket_pair_by_tuple(struct model *m, uint32_t k, struct rch *r, const stru
 		if (rc != NONE_IDX)
 			p->rchs[rc].paired = true;
 	}
-	if (hmap_put(&p->kchan_by_tuple, tuple_key(t.saddr, t.sport, t.daddr, t.dport, t.family), k))
+	if (hmap_put(&p->kchan_by_tuple, tuple_key(t.saddr, t.sport, t.daddr, t.dport, t.family, host),
+			 k))
 		p->oom = true;
 	if (e->kind == IPCT_KIND_UDP)
-		udp_pair_by_ports(m, k, &t);
+		udp_pair_by_ports(m, k, &t, host);
 }
 
 /*
@@ -203,10 +209,10 @@ void socket_clients(struct model_priv *p)
 }
 
 /* Unix datagram sockets meet by address: the one bound there and those that sent to it. */
-void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len)
+void dgram_meet(struct model *m, uint32_t k, const char *name, size_t len, uint32_t host)
 {
 	struct model_priv *p = m->priv;
-	uint64_t key = 0xcbf29ce484222325ull;
+	uint64_t key = 0xcbf29ce484222325ull ^ host;
 	uint32_t other;
 
 	for (size_t i = 0; i < len && name[i]; i++)

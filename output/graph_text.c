@@ -52,7 +52,8 @@ void graph_text__node_label(const struct lang *l, const struct graph_node *n, ch
 		add(buf, size, &o, "%s\n", n->name);
 		if (strcmp(n->role, n->name))
 			add(buf, size, &o, "%.60s\n", n->role);
-		add(buf, size, &o, tr(l, n->count > 1 ? T_GRAPH_BUSIEST_PID : T_GRAPH_PID), n->pid);
+		add(buf, size, &o, tr(l, n->count > 1 ? T_GRAPH_BUSIEST_PID : T_GRAPH_PID),
+		    model_host_pid(n->pid));
 		if (n->nthreads > n->count)
 			add(buf, size, &o, tr(l, T_GRAPH_N_THREADS), n->nthreads);
 		break;
@@ -60,7 +61,8 @@ void graph_text__node_label(const struct lang *l, const struct graph_node *n, ch
 		if (n->count > 1)
 			add(buf, size, &o, "%u%s", n->count, times(n->count));
 		add(buf, size, &o, "%s\n", n->name);
-		add(buf, size, &o, tr(l, n->count > 1 ? T_GRAPH_BUSIEST_TID : T_GRAPH_TID), n->tid);
+		add(buf, size, &o, tr(l, n->count > 1 ? T_GRAPH_BUSIEST_TID : T_GRAPH_TID),
+		    model_host_pid(n->tid));
 		break;
 	case GRAPH_MEMORY:
 		add(buf, size, &o, "%s #%d\n%.40s", kind_name(n->kind), n->chan, n->name);
@@ -86,20 +88,22 @@ void graph_text__node_tip(const struct lang *l, const struct graph_node *n, char
 	switch (n->type) {
 	case GRAPH_PROCESS:
 		if (n->count > 1)
-			add(buf, size, &o, tr(l, T_GRAPH_TIP_GROUP), n->name, n->role, n->count, ids, n->pid,
+			add(buf, size, &o, tr(l, T_GRAPH_TIP_GROUP), n->name, n->role, n->count, ids, model_host_pid(n->pid),
 			    n->nthreads, cpu, blk);
 		else
-			add(buf, size, &o, tr(l, T_GRAPH_TIP_PROCESS), n->name, n->role, n->pid,
+			add(buf, size, &o, tr(l, T_GRAPH_TIP_PROCESS), n->name, n->role, model_host_pid(n->pid),
 			    n->nthreads, cpu, blk);
 		if (n->outside)
 			add(buf, size, &o, "%s", tr(l, T_GRAPH_TIP_OUTSIDE));
 		break;
 	case GRAPH_THREAD:
 		if (n->count > 1)
-			add(buf, size, &o, tr(l, T_GRAPH_TIP_POOL), n->name, n->pid, n->count, ids, n->tid,
+			add(buf, size, &o, tr(l, T_GRAPH_TIP_POOL), n->name, model_host_pid(n->pid), n->count, ids,
+			    model_host_pid(n->tid),
 			    cpu, blk);
 		else
-			add(buf, size, &o, tr(l, T_GRAPH_TIP_THREAD), n->name, n->pid, n->tid, cpu, blk);
+			add(buf, size, &o, tr(l, T_GRAPH_TIP_THREAD), n->name, model_host_pid(n->pid),
+			    model_host_pid(n->tid), cpu, blk);
 		break;
 	case GRAPH_MEMORY:
 		add(buf, size, &o, tr(l, T_GRAPH_TIP_MEMORY), n->chan, kind_name(n->kind), n->name);

@@ -76,7 +76,7 @@ const char *tr_unit(const struct lang *l, enum ipc_unit u)
 
 const char *tr_scope(const struct lang *l, enum ipc_scope sc)
 {
-	return tr(l, sc == SCOPE_REMOTE ? T_SCOPE_REMOTE : T_SCOPE_SAME_SYSTEM);
+	return tr(l, (unsigned)sc < SCOPE_COUNT ? T_SCOPE_SAME_SYSTEM + sc : T_SCOPE_SAME_SYSTEM);
 }
 
 const char *tr_direction(const struct lang *l, const struct model_channel *c)

@@ -25,6 +25,7 @@ static const char *const text[T_COUNT] = {
 	[T_UNIT_SIGNAL] = "시그널",
 	[T_SCOPE_SAME_SYSTEM] = "동일 시스템",
 	[T_SCOPE_REMOTE] = "외부 시스템",
+	[T_SCOPE_BETWEEN_MACHINES] = "머신 간",
 	[T_DIR_NONE] = "없음",
 	[T_DIR_SIMPLEX] = "단방향",
 	[T_DIR_HALF_DUPLEX] = "반양방향",
@@ -80,6 +81,9 @@ static const char *const text[T_COUNT] = {
 	[T_MERGED_TIP] = "%s %u: 한 픽셀보다 좁은 구간 %s개를 합침 (%s \xe2\x86\x92 %s)",
 	[T_THREAD_TIP] = "스레드 %s %u (프로세스 %u)\n관찰 %s \xe2\x86\x92 %s%s\n사용자 모드 %s, 커널 %s, 대기 %s, 준비 %s\n시스템 콜 %s번",
 	[T_PROCESS_TIP] = "프로세스 %s %u, 부모 %u%s%s\n%s%s",
+	[T_HOST_HEADER] = "%s \xc2\xb7 시계 %s \xc2\xb1 %s, 드리프트 %+.1f ppm",
+	[T_HOST_HEADER_REF] = "%s \xc2\xb7 기준 시계",
+	[T_HOST_TIP] = "머신 %s (부트 ID %s): PID와 TID는 %u + 원래 번호\n%s 기준으로 메시지 %u개로 맞춤; 시계 차이의 불확실성은 %s, 최대 %s",
 	[T_PROCESS_EXE] = ", 실행 파일 ",
 	[T_PROCESS_EXIT_CODE] = " (종료 코드 %d)",
 	[T_PROCESS_CMDLINE] = "\n명령줄: %s",
@@ -283,6 +287,11 @@ static const char *const text[T_COUNT] = {
 	[T_POOL_TIP] = "\n이름이 %2$s인 스레드 %1$u개의 풀: 가장 바쁜 스레드를 그림; 모두 합쳐: 사용자 모드 %3$s, 커널 %4$s, 대기 %5$s, 준비 %6$s",
 	[T_SIBLINGS_TIP] = "\n같은 역할(%2$s)의 형제 프로세스 %1$u개: 가장 바쁜 것을 그리고 나머지의 화살표도 여기로 옴 (--no-group은 따로 그림); 모두 합쳐: 사용자 모드 %3$s, 커널 %4$s, 대기 %5$s, 준비 %6$s",
 	[T_TABLE_ROW_GROUP] = "%u개 채널, 예: %s%s",
+	[T_REPORT_HOSTS] = "\n머신 (주고받은 메시지로 첫 머신의 시계에 맞춤)\n",
+	[T_REPORT_HOSTS_COLS] = "머신~|PID|시계 차이>|드리프트>|불확실성>|최대>|기준 머신|메시지>",
+	[T_REPORT_HOST_OWN_PIDS] = "그대로",
+	[T_REPORT_HOST_PID_BASE] = "%u + 원래 PID",
+	[T_REPORT_HOST_REFERENCE] = "기준",
 };
 
 /* Hangul faces browsers have on Linux, macOS and Windows, then any sans-serif. */

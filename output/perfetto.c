@@ -20,6 +20,7 @@ struct pf {
 	const struct model *names;
 	const struct model_filter *filter;
 	struct model_choice *kept;     /* what the filters keep of names */
+	const struct trace_meta *meta;
 	uint64_t base;             /* ns subtracted from every timestamp */
 	uint64_t next_flow;
 };
@@ -215,18 +216,32 @@ static void meta_event(struct pf *p, uint32_t pid, uint32_t tid, const char *wha
 	json_writer__end_object(p->w);
 }
 
+void perfetto__process_name(const struct trace_meta *meta, const struct model_process *pr, char *b,
+			    size_t n)
+{
+	uint32_t h = model_host_of(pr->pid);
+
+	/* its role where it set one ("postgres: checkpointer"), as the SVG labels it; in a merged
+	   trace the viewer's pid is ours, so the name says the machine and its pid */
+	if (meta && h < meta->nhosts)
+		snprintf(b, n, "%.*s @%s (pid %u)", (int)sizeof(pr->cmdline), model__process_role(pr),
+			 meta->hosts[h].name, model_host_pid(pr->pid));
+	else
+		snprintf(b, n, "%.*s", (int)sizeof(pr->cmdline), model__process_role(pr));
+}
+
 static void names_meta(struct pf *p)
 {
 	const struct model *m = p->names;
 
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *pr = &m->processes[i];
+		char name[sizeof(pr->cmdline) + 300];
 
 		if (!model_choice__pid(p->kept, pr->pid))
 			continue;
-		/* its role where it set one ("postgres: checkpointer"), as the SVG labels it */
-		meta_event(p, pr->pid, pr->pid, "process_name", model__process_role(pr),
-			   sizeof(pr->cmdline));
+		perfetto__process_name(p->meta, pr, name, sizeof(name));
+		meta_event(p, pr->pid, pr->pid, "process_name", name, sizeof(name));
 		begin(p, "M", pr->pid, pr->pid);
 		json_writer__string_field(p->w, "name", "process_sort_index");
 		json_writer__name(p->w, "args");
@@ -383,6 +398,7 @@ int perfetto__export_opts(struct trace_reader *r, const struct perfetto_opts *op
 		goto out;
 	}
 	p.names = names;
+	p.meta = trace_reader__meta(r);
 	p.base = names->start_ts;
 	json_writer__start_object(p.w);
 	json_writer__string_field(p.w, "displayTimeUnit", "ns");

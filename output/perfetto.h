@@ -27,6 +27,10 @@ struct cp_step;
 /* A span's slice name into name; its category, or NULL for a span not exported. */
 const char *perfetto__span_name(const struct model *names, const struct model_span *s, char *name,
 				size_t n);
+struct model_process;
+/* A process's name: its comm; in a merged trace "comm @machine (pid N)", N the machine's own. */
+void perfetto__process_name(const struct trace_meta *meta, const struct model_process *pr, char *b,
+			    size_t n);
 /* "transfer #3 pipe": a flow's name. */
 void perfetto__flow_name(const struct model *names, char *b, size_t n, const char *what, int chan);
 /* "seq 4242: blocked in read #2 pipe (hand-over)": a critical path step's slice name. */

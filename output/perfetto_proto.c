@@ -124,6 +124,7 @@ struct pp {
 	FILE *out;
 	const struct model *names;
 	struct model_choice *kept;     /* what the filters keep of names */
+	const struct trace_meta *meta;
 	uint64_t next_flow;
 	unsigned described;        /* track descriptors written */
 	struct intern names_in, cats_in;
@@ -260,13 +261,15 @@ static void describe_tracks(struct pp *p)
 
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *pr = &m->processes[i];
+		char name[sizeof(pr->cmdline) + 300];
 
 		if (!model_choice__pid(p->kept, pr->pid))
 			continue;
 
+		perfetto__process_name(p->meta, pr, name, sizeof(name));
 		desc.len = td.len = 0;
 		pb_uint(&desc, 1, pr->pid);
-		pb_name(&desc, 6, pr->comm, sizeof(pr->comm));
+		pb_name(&desc, 6, name, sizeof(name));
 		pb_uint(&td, 1, UUID_PROCESS(pr->pid));
 		pb_msg(&td, 3, &desc);
 		put_descriptor(p, &td);
@@ -406,6 +409,7 @@ int perfetto__export_proto(struct trace_reader *r, const struct perfetto_opts *o
 	if (err)
 		goto out;
 	p.names = names;
+	p.meta = trace_reader__meta(r);
 	describe_tracks(&p);
 	mo.ctx = &p;
 	mo.on_span = on_span;

@@ -425,6 +425,58 @@ static void print_stuck(const struct lang *l, const struct model *m, const struc
 	}
 }
 
+/* A clock offset, to the microsecond whatever its size. */
+static void fmt_signed_ns(char *buf, size_t sz, int64_t ns)
+{
+	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+	char sign = ns < 0 ? '-' : '+';
+
+	if (a >= 1000000000)
+		snprintf(buf, sz, "%c%.6f s", sign, a / 1e9);
+	else if (a >= 1000000)
+		snprintf(buf, sz, "%c%.3f ms", sign, a / 1e6);
+	else
+		snprintf(buf, sz, "%c%.1f µs", sign, a / 1e3);
+}
+
+/* A merged trace's machines: their clocks against the first's, and how pids tell them apart. */
+static void print_hosts(const struct lang *l, const struct trace_meta *meta, FILE *out)
+{
+	struct table t;
+
+	if (!meta || !meta->nhosts)
+		return;
+	fputs(tr(l, T_REPORT_HOSTS), out);
+	table_init(&t, tr(l, T_REPORT_HOSTS_COLS));
+	for (uint32_t i = 0; i < meta->nhosts; i++) {
+		const struct trace_host *h = &meta->hosts[i];
+		char pids[48], off[40], drift[48], unc[32], most[32], msgs[16];
+
+		if (i)
+			snprintf(pids, sizeof(pids), tr(l, T_REPORT_HOST_PID_BASE), i << TRACE_HOST_SHIFT);
+		else
+			snprintf(pids, sizeof(pids), "%s", tr(l, T_REPORT_HOST_OWN_PIDS));
+		if (i) {
+			fmt_signed_ns(off, sizeof(off), h->offset_ns);
+			snprintf(drift, sizeof(drift), "%+.3f +- %.3f ppm", h->drift_ppm,
+				 h->drift_uncertainty_ppm);
+			fmt_dur(unc, sizeof(unc), h->uncertainty_ns);
+			fmt_dur(most, sizeof(most), h->max_uncertainty_ns);
+			snprintf(msgs, sizeof(msgs), "%u", h->messages);
+		} else {
+			snprintf(off, sizeof(off), "%s", tr(l, T_REPORT_HOST_REFERENCE));
+			snprintf(drift, sizeof(drift), "-");
+			snprintf(unc, sizeof(unc), "-");
+			snprintf(most, sizeof(most), "-");
+			snprintf(msgs, sizeof(msgs), "-");
+		}
+		table_row(&t, h->name, pids, off, drift, unc, most,
+			  i ? meta->hosts[h->aligned_to].name : "-", msgs);
+	}
+	table_print(&t, out, "  ");
+	table_free(&t);
+}
+
 int report__text(const struct model *m, const struct trace_meta *meta, const struct lang *l, FILE *out)
 {
 	struct stuck_report *sr = stuck__find(m);
@@ -432,6 +484,7 @@ int report__text(const struct model *m, const struct trace_meta *meta, const str
 	if (!sr)
 		return -ENOMEM;
 	print_header(l, m, meta, out);
+	print_hosts(l, meta, out);
 	print_channels(l, m, out);
 	print_endpoints(l, m, out);
 	print_wakeups(l, m, out);
@@ -482,7 +535,45 @@ static void json_trace(struct json_writer *w, const struct model *m, const struc
 	json_writer__end_object(w);
 }
 
-static void json_processes(struct json_writer *w, const struct model *m)
+/* A merged trace's machine name for pid, NULL for an unmerged trace. */
+static const char *host_name(const struct trace_meta *meta, uint32_t pid)
+{
+	uint32_t h = model_host_of(pid);
+
+	if (!meta || !meta->nhosts)
+		return NULL;
+	return h < meta->nhosts ? meta->hosts[h].name : "?";
+}
+
+static void json_hosts(struct json_writer *w, const struct trace_meta *meta)
+{
+	if (!meta || !meta->nhosts)
+		return;
+	json_writer__name(w, "hosts");
+	json_writer__start_array(w);
+	for (uint32_t i = 0; i < meta->nhosts; i++) {
+		const struct trace_host *h = &meta->hosts[i];
+
+		json_writer__start_object(w);
+		json_writer__stringn_field(w, "host", h->name, sizeof(h->name));
+		json_writer__int_field(w, "offset_ns", h->offset_ns);
+		json_writer__float_field(w, "drift_ppm", h->drift_ppm);
+		json_writer__float_field(w, "drift_uncertainty_ppm", h->drift_uncertainty_ppm);
+		json_writer__uint_field(w, "uncertainty_ns", h->uncertainty_ns);
+		json_writer__uint_field(w, "uncertainty_at_ns", h->uncertainty_at_ns);
+		json_writer__uint_field(w, "max_uncertainty_ns", h->max_uncertainty_ns);
+		json_writer__uint_field(w, "messages", h->messages);
+		json_writer__stringn_field(w, "aligned_to", meta->hosts[h->aligned_to].name,
+					   sizeof(h->name));
+		json_writer__uint_field(w, "pid_base", (uint64_t)i << TRACE_HOST_SHIFT);
+		json_writer__stringn_field(w, "boot_id", h->boot_id, sizeof(h->boot_id));
+		json_writer__uint_field(w, "netns", h->netns);
+		json_writer__end_object(w);
+	}
+	json_writer__end_array(w);
+}
+
+static void json_processes(struct json_writer *w, const struct model *m, const struct trace_meta *meta)
 {
 	json_writer__name(w, "processes");
 	json_writer__start_array(w);
@@ -491,6 +582,10 @@ static void json_processes(struct json_writer *w, const struct model *m)
 
 		json_writer__start_object(w);
 		json_writer__uint_field(w, "pid", p->pid);
+		if (host_name(meta, p->pid)) {
+			json_writer__string_field(w, "host", host_name(meta, p->pid));
+			json_writer__uint_field(w, "host_pid", model_host_pid(p->pid));
+		}
 		json_writer__uint_field(w, "ppid", p->ppid);
 		json_writer__stringn_field(w, "comm", p->comm, sizeof(p->comm));
 		json_writer__stringn_field(w, "exe", p->exe, sizeof(p->exe));
@@ -504,6 +599,8 @@ static void json_processes(struct json_writer *w, const struct model *m)
 
 			json_writer__start_object(w);
 			json_writer__uint_field(w, "tid", t->tid);
+			if (host_name(meta, t->tid))
+				json_writer__uint_field(w, "host_tid", model_host_pid(t->tid));
 			json_writer__stringn_field(w, "comm", t->comm, sizeof(t->comm));
 			json_writer__uint_field(w, "user_ns", t->user_ns);
 			json_writer__uint_field(w, "kernel_ns", t->kernel_ns);
@@ -570,6 +667,7 @@ static void json_channels(struct json_writer *w, const struct model *m)
 		json_writer__string_field(w, "unit", unit_name(kind_unit(c->kind)));
 		json_writer__string_field(w, "scope", scope_name(channel_scope(c)));
 		json_writer__bool_field(w, "remote", c->remote);
+		json_writer__bool_field(w, "across_hosts", c->across_hosts);
 		json_writer__bool_field(w, "listening", c->listening);
 		json_writer__uint_field(w, "bytes", c->bytes);
 		json_writer__uint_field(w, "bytes_received", channel_bytes_received(c));
@@ -676,11 +774,12 @@ int report__json(const struct model *m, const struct trace_meta *meta, FILE *out
 	}
 	json_writer__start_object(w);
 	json_trace(w, m, meta);
-	json_processes(w, m);
+	json_processes(w, m, meta);
 	json_channels(w, m);
 	json_wakeups(w, m);
 	json_stuck(w, m, sr);
 	stuck__free(sr);
+	json_hosts(w, meta);
 	json_writer__end_object(w);
 	return json_writer__free(w);
 }

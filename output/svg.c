@@ -87,6 +87,35 @@ void svg_chan_desc(const struct draw *d, char *b, size_t n, int id)
 	snprintf(b, n, "#%d %s %s%s", c->id, kind_name(c->kind), c->name, svg_listening_suffix(d, c));
 }
 
+bool svg_host_starts(const struct draw *d, size_t i)
+{
+	const struct tl_lane *l = &d->tl->lanes[i];
+
+	if (!d->meta || !d->meta->nhosts || !l->first_of_process)
+		return false;
+	return i == 0 || model_host_of(d->tl->lanes[i - 1].pid) != model_host_of(l->pid);
+}
+
+const struct trace_host *svg_host(const struct draw *d, uint32_t pid)
+{
+	uint32_t h = model_host_of(pid);
+
+	return d->meta && h < d->meta->nhosts ? &d->meta->hosts[h] : NULL;
+}
+
+const char *svg_who(const struct draw *d, char *b, size_t n, const char *comm, uint32_t pid,
+		    uint32_t *own)
+{
+	const struct trace_host *h = svg_host(d, pid);
+
+	*own = model_host_pid(pid);
+	if (h)
+		snprintf(b, n, "%s@%s", comm, h->name);
+	else
+		snprintf(b, n, "%s", comm);
+	return b;
+}
+
 bool svg_pid_listed(const struct draw *d, uint32_t pid)
 {
 	if (d->opts->slide && !svg_slide_pid_shown(d, pid))
@@ -194,6 +223,8 @@ static int layout(struct draw *d)
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		if (tl->lanes[i].first_of_process && i)
 			y += PROC_GAP;
+		if (svg_host_starts(d, i))
+			y += HOST_HDR_H;
 		d->lane_y[i] = y;
 		y += d->lane_h;
 	}

@@ -14,6 +14,11 @@ static void arrow_title(struct draw *d, const struct tl_arrow *a)
 {
 	const struct tl_lane *s = &d->tl->lanes[a->src], *t = &d->tl->lanes[a->dst];
 	char ch[IPCT_NAME_LEN * 2 + 64], t0[48], t1[48], cnt[32], by[32], l0[32], l1[32];
+	char sw[IPCT_COMM_LEN + 64], tw[IPCT_COMM_LEN + 64];
+	uint32_t stid, ttid;
+
+	svg_who(d, sw, sizeof(sw), s->thread->comm, s->tid, &stid);
+	svg_who(d, tw, sizeof(tw), t->thread->comm, t->tid, &ttid);
 
 	svg_chan_desc(d, ch, sizeof(ch), a->chan);
 	svg_fmt_ts(d, t0, sizeof(t0), a->src_ts);
@@ -22,23 +27,23 @@ static void arrow_title(struct draw *d, const struct tl_arrow *a)
 		svg_fmt_ts(d, t1, sizeof(t1), a->dst_ts);
 		if (a->count == 1)
 			svgw__textf(d->w, tr(d->lang, T_TRANSFER_TIP),
-				    ch, s->thread->comm, s->tid, t->thread->comm, t->tid,
+				    ch, sw, stid, tw, ttid,
 				    fmt_bytes(by, sizeof(by), a->bytes), t0, t1);
 		else
 			svgw__textf(d->w, tr(d->lang, T_TRANSFERS_MERGED_TIP),
-				    fmt_count(cnt, sizeof(cnt), a->count), d->tl->arrow_cols, s->thread->comm, s->tid,
-				    t->thread->comm, t->tid, ch, a->mixed ? tr(d->lang, T_AND_OTHER_CHANNELS) : "",
+				    fmt_count(cnt, sizeof(cnt), a->count), d->tl->arrow_cols, sw, stid,
+				    tw, ttid, ch, a->mixed ? tr(d->lang, T_AND_OTHER_CHANNELS) : "",
 				    fmt_bytes(by, sizeof(by), a->bytes), t0,
 				    svg_fmt_ts(d, t1, sizeof(t1), a->last_ts),
 				    fmt_dur(l0, sizeof(l0), a->min_lat), fmt_dur(l1, sizeof(l1), a->max_lat));
 	} else {
 		if (a->count == 1)
 			svgw__textf(d->w, tr(d->lang, T_WAKEUP_TIP),
-				    s->thread->comm, s->tid, t->thread->comm, t->tid, t0, ch);
+				    sw, stid, tw, ttid, t0, ch);
 		else
 			svgw__textf(d->w, tr(d->lang, T_WAKEUPS_MERGED_TIP),
-				    fmt_count(cnt, sizeof(cnt), a->count), d->tl->arrow_cols, s->thread->comm, s->tid,
-				    t->thread->comm, t->tid, ch, a->mixed ? tr(d->lang, T_AND_OTHER_CHANNELS) : "",
+				    fmt_count(cnt, sizeof(cnt), a->count), d->tl->arrow_cols, sw, stid,
+				    tw, ttid, ch, a->mixed ? tr(d->lang, T_AND_OTHER_CHANNELS) : "",
 				    t0, svg_fmt_ts(d, t1, sizeof(t1), a->last_ts));
 	}
 	svgw__close(d->w);

@@ -29,6 +29,7 @@
 #define SWATCH_H 12.0
 #define UNDER_H 3.0        /* syscall colour left visible under blocked/runnable */
 #define PROC_GAP 6.0
+#define HOST_HDR_H 22.0    /* a merged trace: the machine's name above its lanes */
 #define AXIS_H 30.0
 #define ROW_H 18.0
 #define TABLE_MAX_ROWS 30
@@ -96,6 +97,13 @@ void svg_text_at(struct draw *d, const char *cls, double x, double y);
 const char *svg_listening_suffix(const struct draw *d, const struct model_channel *c);
 void svg_chan_desc(const struct draw *d, char *b, size_t n, int id);
 bool svg_pid_listed(const struct draw *d, uint32_t pid);
+/* A process for people: comm, with "@machine" in a merged trace; *own = the machine's own pid. */
+const char *svg_who(const struct draw *d, char *b, size_t n, const char *comm, uint32_t pid,
+		    uint32_t *own);
+/* Whether lane i is the first of its machine in a merged trace. */
+bool svg_host_starts(const struct draw *d, size_t i);
+/* The machine a lane's pid is on, NULL outside a merged trace. */
+const struct trace_host *svg_host(const struct draw *d, uint32_t pid);
 bool svg_chan_listed(const struct draw *d, const struct model_channel *c);
 
 /* svg_critical_path.c: render --critical-path */

@@ -36,8 +36,10 @@ static const char *span_cls(const struct draw *d, char *b, size_t n, const struc
 
 static void span_title(struct draw *d, const struct tl_lane *l, const struct tl_span *s)
 {
-	char t0[48], t1[48], du[32], ch[IPCT_NAME_LEN * 2 + 64], calls[32];
-	const char *comm = l->thread->comm;
+	char t0[48], t1[48], du[32], ch[IPCT_NAME_LEN * 2 + 64], calls[32], comm[IPCT_COMM_LEN + 64];
+	uint32_t tid;
+
+	svg_who(d, comm, sizeof(comm), l->thread->comm, l->tid, &tid);
 
 	svg_fmt_ts(d, t0, sizeof(t0), s->start);
 	svg_fmt_ts(d, t1, sizeof(t1), s->end);
@@ -48,27 +50,27 @@ static void span_title(struct draw *d, const struct tl_lane *l, const struct tl_
 	case SPAN_SYSCALL:
 		if (s->unfinished)
 			svgw__textf(d->w, tr(d->lang, T_SPAN_SYSCALL_OPEN_TIP),
-				    comm, l->tid, op_name(s->op), s->nr, ch, du, t0, t1);
+				    comm, tid, op_name(s->op), s->nr, ch, du, t0, t1);
 		else
 			svgw__textf(d->w, tr(d->lang, T_SPAN_SYSCALL_TIP),
-				    comm, l->tid, op_name(s->op), s->nr, ch, du, t0, t1, s->ret);
+				    comm, tid, op_name(s->op), s->nr, ch, du, t0, t1, s->ret);
 		break;
 	case SPAN_BLOCKED:
 		svgw__textf(d->w, tr(d->lang, T_SPAN_BLOCKED_TIP),
-			    comm, l->tid, op_name(s->op), ch, du, t0, t1);
+			    comm, tid, op_name(s->op), ch, du, t0, t1);
 		break;
 	case SPAN_RUNNABLE:
 		svgw__textf(d->w, tr(d->lang, T_SPAN_RUNNABLE_TIP),
-			    comm, l->tid, s->op ? tr(d->lang, T_SPAN_RUNNABLE_IN) : "", s->op ? op_name(s->op) : "",
+			    comm, tid, s->op ? tr(d->lang, T_SPAN_RUNNABLE_IN) : "", s->op ? op_name(s->op) : "",
 			    du, t0, t1);
 		break;
 	case SPAN_POLLING:
 		svgw__textf(d->w, tr(d->lang, T_SPAN_POLLING_TIP),
-			    comm, l->tid, fmt_count(calls, sizeof(calls), s->calls), op_name(s->op),
+			    comm, tid, fmt_count(calls, sizeof(calls), s->calls), op_name(s->op),
 			    ch, s->ret, du, t0, t1);
 		break;
 	default:
-		svgw__textf(d->w, tr(d->lang, T_SPAN_OTHER_TIP), comm, l->tid,
+		svgw__textf(d->w, tr(d->lang, T_SPAN_OTHER_TIP), comm, tid,
 			    tr_state(d->lang, (enum span_state)s->state), t0, t1);
 	}
 	if (s->unfinished && s->state != SPAN_SYSCALL)
@@ -153,16 +155,18 @@ static void merged_title(struct draw *d, const struct tl_lane *l, const struct t
 	double col_ns = (double)(tl->opts.to - tl->opts.from) / tl->opts.width;
 	uint64_t a = tl->opts.from + (uint64_t)(c0 * col_ns);
 	uint64_t b = tl->opts.from + (uint64_t)((c1 + 1) * col_ns);
-	char t0[48], t1[48], n[32], du[32], total[32];
+	char t0[48], t1[48], n[32], du[32], total[32], who[IPCT_COMM_LEN + 64];
+	uint32_t tid;
 	uint64_t nspans = 0;
 
 	for (int s = 0; s < SPAN_STATE_COUNT; s++)
 		nspans += sum->n[s];
 	svg_fmt_ts(d, t0, sizeof(t0), a);
 	svg_fmt_ts(d, t1, sizeof(t1), b);
+	svg_who(d, who, sizeof(who), l->thread->comm, l->tid, &tid);
 	svgw__open(d->w, "title");
 	svgw__textf(d->w, tr(d->lang, T_MERGED_TIP),
-		    l->thread->comm, l->tid, fmt_count(total, sizeof(total), nspans), t0, t1);
+		    who, tid, fmt_count(total, sizeof(total), nspans), t0, t1);
 	/* only the states present: these tooltips are most of a big file */
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (sum->n[order[i]])
@@ -244,11 +248,13 @@ static void draw_merged(struct draw *d, const struct tl_lane *l, size_t lane)
 static void lane_title(struct draw *d, const struct tl_lane *l)
 {
 	const struct model_thread *t = l->thread;
-	char a[48], b[48], u[32], k[32], bl[32], r[32], n[32];
+	char a[48], b[48], u[32], k[32], bl[32], r[32], n[32], who[IPCT_COMM_LEN + 64];
+	uint32_t pid;
 
+	svg_who(d, who, sizeof(who), t->comm, t->pid, &pid);
 	svgw__open(d->w, "title");
 	svgw__textf(d->w, tr(d->lang, T_THREAD_TIP),
-		    t->comm, t->tid, t->pid, svg_fmt_ts(d, a, sizeof(a), t->first_ts),
+		    who, model_host_pid(t->tid), pid, svg_fmt_ts(d, a, sizeof(a), t->first_ts),
 		    svg_fmt_ts(d, b, sizeof(b), t->last_ts), t->exited ? tr(d->lang, T_EXITED) : "",
 		    fmt_dur(u, sizeof(u), t->user_ns), fmt_dur(k, sizeof(k), t->kernel_ns),
 		    fmt_dur(bl, sizeof(bl), t->blocked_ns), fmt_dur(r, sizeof(r), t->runnable_ns),
@@ -270,17 +276,59 @@ static void lane_title(struct draw *d, const struct tl_lane *l)
 
 static void process_title(struct draw *d, const struct model_process *p)
 {
-	char nt[48];
+	char nt[48], who[IPCT_COMM_LEN + 64];
+	uint32_t pid;
 
 	snprintf(nt, sizeof(nt), trn(d->lang, T_N_THREADS_1, p->nthreads), p->nthreads);
+	svg_who(d, who, sizeof(who), p->comm, p->pid, &pid);
 	svgw__open(d->w, "title");
-	svgw__textf(d->w, tr(d->lang, T_PROCESS_TIP), p->comm, p->pid, p->ppid,
+	svgw__textf(d->w, tr(d->lang, T_PROCESS_TIP), who, pid, model_host_pid(p->ppid),
 		    p->exe[0] ? tr(d->lang, T_PROCESS_EXE) : "", p->exe, nt,
 		    p->exited ? tr(d->lang, T_EXITED) : "");
 	if (p->exited)
 		svgw__textf(d->w, tr(d->lang, T_PROCESS_EXIT_CODE), p->exit_code);
 	if (p->cmdline[0])
 		svgw__textf(d->w, tr(d->lang, T_PROCESS_CMDLINE), p->cmdline);
+	svgw__close(d->w);
+}
+
+/* A clock offset for the host header, to the microsecond. */
+static void fmt_offset(char *b, size_t n, int64_t ns)
+{
+	uint64_t a = ns < 0 ? -(uint64_t)ns : (uint64_t)ns;
+
+	if (a >= 1000000000)
+		snprintf(b, n, "%c%.6f s", ns < 0 ? '-' : '+', a / 1e9);
+	else
+		snprintf(b, n, "%c%.3f ms", ns < 0 ? '-' : '+', a / 1e6);
+}
+
+/* A merged trace: the machine's name and clock above its first lane, a rule across. */
+static void host_header(struct draw *d, size_t i)
+{
+	const struct trace_host *h = svg_host(d, d->tl->lanes[i].pid);
+	uint32_t hi = model_host_of(d->tl->lanes[i].pid);
+	double y = d->lane_y[i] - HOST_HDR_H + 4;
+	char off[40], unc[32], most[32];
+
+	if (!h)
+		return;
+	fmt_offset(off, sizeof(off), h->offset_ns);
+	fmt_dur(unc, sizeof(unc), h->uncertainty_ns);
+	fmt_dur(most, sizeof(most), h->max_uncertainty_ns);
+	svgw__open(d->w, "g");
+	svgw__open(d->w, "title");
+	svgw__textf(d->w, tr(d->lang, T_HOST_TIP), h->name, h->boot_id[0] ? h->boot_id : "?",
+		    hi << TRACE_HOST_SHIFT, d->meta->hosts[h->aligned_to].name, h->messages, unc, most);
+	svgw__close(d->w);
+	svg_rect(d, "hostrule", MARGIN - 6, y, d->page_w - 2 * MARGIN + 12, 1.5);
+	svgw__close(d->w);
+	svg_text_at(d, "hostlbl", MARGIN, y + 14);
+	if (hi)
+		svgw__textf(d->w, tr(d->lang, T_HOST_HEADER), h->name, off, unc, h->drift_ppm);
+	else
+		svgw__textf(d->w, tr(d->lang, T_HOST_HEADER_REF), h->name);
+	svgw__close(d->w);
 	svgw__close(d->w);
 }
 
@@ -300,6 +348,13 @@ void svg_draw_lanes(struct draw *d)
 		uint32_t n_of;
 		char ids[48];
 
+		if (svg_host_starts(d, i)) {
+			if (i)
+				svgw__close(d->w);
+			host_header(d, i);
+			if (i)
+				svgw__open(d->w, "g");
+		}
 		if (l->first_of_process) {
 			size_t j = i + 1;
 
@@ -318,10 +373,13 @@ void svg_draw_lanes(struct draw *d)
 		lx = l->first_of_process ? MARGIN : MARGIN + 14;
 		svg_text_at(d, l->first_of_process ? "plbl" : "lbl", lx, svg_lane_mid(d, i) + 4 * fmin(d->fs, 1.35));
 		svgw__attr(d->w, "clip-path", "url(#labels)");
+		/* a merged trace: the machine's own numbers (the header above names the machine) */
 		if (l->first_of_process && l->tid != l->pid)
-			snprintf(ids, sizeof(ids), " %u \xc2\xb7 tid %u", l->pid, l->tid);
+			snprintf(ids, sizeof(ids), " %u \xc2\xb7 tid %u", model_host_pid(l->pid),
+				 model_host_pid(l->tid));
 		else
-			snprintf(ids, sizeof(ids), " %u", l->first_of_process ? l->pid : l->tid);
+			snprintf(ids, sizeof(ids), " %u",
+				 model_host_pid(l->first_of_process ? l->pid : l->tid));
 		/* the ids always show: the name gives up what the label column lacks */
 		cw = l->first_of_process ? fmin(12 * d->fs, 16) * 0.62 : fmin(11 * d->fs, 14) * 0.56;
 		room = (d->x0 - 6 - lx) / cw - (double)utf8_chars(ids);

@@ -118,7 +118,9 @@ static void draw_no_wait(struct draw *d, double x, double y, double w)
 
 		for (size_t j = 0; j < c->nendpoints; j++) {
 			const struct model_endpoint *e = &c->endpoints[j];
+			char who[IPCT_COMM_LEN + 64];
 			bool waited = false;
+			uint32_t pid;
 			int k;
 
 			for (int mo = 0; mo < MODE_COUNT; mo++)
@@ -126,8 +128,9 @@ static void draw_no_wait(struct draw *d, double x, double y, double w)
 			if (waited || !(e->sends + e->recvs) || !svg_pid_listed(d, e->pid))
 				continue;
 			n++;
+			svg_who(d, who, sizeof(who), e->comm, e->pid, &pid);
 			k = snprintf(line + o, sizeof(line) - o, tr(d->lang, T_NEVER_WAITED_ITEM), shown ? ", " : "",
-				     e->comm, e->pid, c->id, kind_name(c->kind));
+				     who, pid, c->id, kind_name(c->kind));
 			if (k > 0 && o + (size_t)k < maxc && o + (size_t)k < sizeof(line)) {
 				o += (size_t)k;
 				shown++;
@@ -220,6 +223,8 @@ void svg_draw_figure(struct draw *d)
 			for (k = 0; k < d->nfig; k++) {
 				const struct fig_entry *f = &d->fig[k];
 				double ly = y + 46 + shown * FIG_LINE_H;
+				char who[IPCT_COMM_LEN + 64];
+				uint32_t pid;
 
 				if (f->mode != mo)
 					continue;
@@ -232,10 +237,11 @@ void svg_draw_figure(struct draw *d)
 					svgw__close(d->w);
 					break;
 				}
+				svg_who(d, who, sizeof(who), f->comm, f->pid, &pid);
 				svgw__open(d->w, "g");
 				svgw__open(d->w, "title");
 				svgw__textf(d->w, tr(d->lang, T_FIG_ENTRY_TIP),
-					    f->comm, f->pid, f->chan->id, kind_name(f->chan->kind), f->chan->name,
+					    who, pid, f->chan->id, kind_name(f->chan->kind), f->chan->name,
 					    fmt_count(calls, sizeof(calls), f->calls), fmt_dur(dur, sizeof(dur), f->ns),
 					    f->dominant ? tr(d->lang, T_FIG_DOMINANT) : "");
 				svgw__close(d->w);
@@ -249,7 +255,7 @@ void svg_draw_figure(struct draw *d)
 				svg_text_at(d, f->dominant ? "feb" : "fe", x + 23, ly);
 				snprintf(ncalls, sizeof(ncalls), trn(d->lang, T_N_CALLS_1, f->calls), calls);
 				snprintf(line, sizeof(line), tr(d->lang, T_FIG_ENTRY),
-					 f->comm, f->pid, f->chan->id, kind_name(f->chan->kind),
+					 who, pid, f->chan->id, kind_name(f->chan->kind),
 					 svg_listening_suffix(d, f->chan), ncalls,
 					 f->ns ? ", " : "", f->ns ? dur : "");
 				svgw__text_trunc(d->w, line, (size_t)((d->cell_w - 32) / (CHAR_W + 0.5)));

@@ -50,6 +50,9 @@ void svg_write_defs(struct draw *d)
 		".u{fill:#D9D9D9}.b{fill:url(#hatch)}.bn{fill:url(#hatchlight)}.r{fill:#F0E442}.p{fill:url(#zigzag)}"
 		".dir{fill:none;stroke:#222;stroke-width:1.4;stroke-linecap:round;stroke-linejoin:round}",
 		tr_font(d->lang), fmin(11 * d->fs, 14), fmin(12 * d->fs, 16), fmin(10 * d->fs, 13), 9 * d->afs, 2.5 * d->afs);
+	if (d->meta && d->meta->nhosts)
+		o += snprintf(css + o, sizeof(css) - o,
+			      ".hostrule{fill:#555}.hostlbl{font-size:12px;font-weight:bold;fill:#333}");
 	for (int f = 0; f < FAM_COUNT; f++)
 		o += snprintf(css + o, sizeof(css) - o,
 			      ".k%d{fill:%s}.t%d{fill:none;stroke:%s;stroke-width:%.1f;marker-end:url(#ta%d)}"

@@ -162,6 +162,8 @@ static void endpoints_text(const struct draw *d, const struct model_channel *c, 
 		size_t pi = p ? (size_t)(p - d->m->processes) : 0, rep = p && d->proc_rep ? d->proc_rep[pi] : pi;
 		uint32_t same = 0;
 		bool shown = false;
+		char who[IPCT_COMM_LEN + 64];
+		uint32_t pid;
 		int k;
 
 		/* a group is written once, where its first member comes, with the count on the channel */
@@ -178,12 +180,13 @@ static void endpoints_text(const struct draw *d, const struct model_channel *c, 
 		}
 		if (shown)
 			continue;
+		svg_who(d, who, sizeof(who), e->comm, e->pid, &pid);
 		/* the group's size, as its lane says it, even where one member used this channel */
 		if (same && d->proc_count[rep] > 1)
 			k = snprintf(b + o, n - o, "%s%u \xc3\x97 %s (%s)", o ? ", " : "", d->proc_count[rep],
-				     e->comm, rw);
+				     who, rw);
 		else
-			k = snprintf(b + o, n - o, "%s%s %u (%s)", o ? ", " : "", e->comm, e->pid, rw);
+			k = snprintf(b + o, n - o, "%s%s %u (%s)", o ? ", " : "", who, pid, rw);
 		if (k < 0)
 			break;
 		o += (size_t)k;
@@ -204,10 +207,12 @@ static void chan_title(struct draw *d, const struct model_channel *c)
 		    svg_fmt_ts(d, t0, sizeof(t0), c->first_ts), svg_fmt_ts(d, t1, sizeof(t1), c->last_ts));
 	for (size_t j = 0; j < c->nendpoints; j++) {
 		const struct model_endpoint *e = &c->endpoints[j];
-		char sb[32], rb[32], bn[32];
+		char sb[32], rb[32], bn[32], who[IPCT_COMM_LEN + 64];
+		uint32_t pid;
 
+		svg_who(d, who, sizeof(who), e->comm, e->pid, &pid);
 		svgw__textf(d->w, tr(d->lang, T_ENDPOINT_TIP),
-			    e->comm, e->pid, e->sends, fmt_bytes(sb, sizeof(sb), e->bytes_sent),
+			    who, pid, e->sends, fmt_bytes(sb, sizeof(sb), e->bytes_sent),
 			    e->recvs, fmt_bytes(rb, sizeof(rb), e->bytes_received), e->blocked,
 			    fmt_dur(bn, sizeof(bn), e->blocked_ns), e->eagain,
 			    e->mode == MODE_NONE ? tr(d->lang, T_MODE_NEVER_WAITED) : tr_mode(d->lang, e->mode));

@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "outpath.h"
 #include "procfs.h"
+#include "hostinfo.h"
 #include "recorder.h"
 #include "trace.h"
 
@@ -658,6 +659,8 @@ static int write_meta(struct recorder *r)
 		snprintf(meta->arch, sizeof(meta->arch), "%.*s", (int)sizeof(meta->arch) - 1, u.machine);
 	}
 	snprintf(meta->cmdline, sizeof(meta->cmdline), "%s", r->opts.cmdline ? r->opts.cmdline : "");
+	/* a COMMAND runs in our network namespace */
+	hostinfo__fill(meta, r->pids, r->npids, r->opts.argv || !r->npids);
 	r->start_ns = meta->start_mono_ns;
 	r->tw = trace_writer__open_fd(r->fd, meta, r->opts.zlevel);
 	free(meta);

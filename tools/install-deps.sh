@@ -7,6 +7,8 @@ set -eu
 # util-linux's setpriv drops root for postgres.
 # libgraphviz-dev: ipctrace graph lays its graph out with Graphviz's library (libgvc);
 # graphviz (dot) and python3-pil: the graph's e2e tests check the DOT and the PNG.
+# iproute2 makes the network namespaces and veth pairs that stand for machines in the merge
+# tests (tests/e2e/test_merge.py).
 PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcriterion-dev python3-pytest
 pkg-config python3 libxml2-utils librsvg2-bin coreutils procps util-linux postgresql nginx-light
 apache2-utils memcached nodejs strace fonts-noto-cjk fontconfig python3-fonttools pngquant iproute2

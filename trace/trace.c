@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Trace file writer and reader; the layout is in trace.h. header_len counts
- * the whole header, CRC included; a reader skips bytes between the last
- * string and the CRC, so fields can be appended there without a new version.
+ * the whole header, CRC included; tagged fields between the last string and
+ * the CRC are added without a new version (readers skip tags they do not know).
  * A block's first_ts equals its first event's ts and is checked on reading:
  * the block CRC covers only the compressed bytes.
  *
@@ -649,23 +649,134 @@ static int writer_write(struct trace_writer *w, const void *buf, size_t len)
 	return 0;
 }
 
-static size_t put_hdr_str(uint8_t *p, const char *s, size_t size)
+enum hdr_tag {
+	HDR_TAG_BOOT_ID = 1,
+	HDR_TAG_NETNS = 2,
+	HDR_TAG_ADDRS = 3,
+	HDR_TAG_HOSTS = 4,
+};
+
+/* Header bytes being built, bounded by HDR_MAX_LEN (room for the CRC kept). */
+struct hbuf {
+	uint8_t *p;
+	size_t len;
+	bool over;
+};
+
+static void hb_put(struct hbuf *b, const void *src, size_t n)
+{
+	if (b->over || n > HDR_MAX_LEN - 4 - b->len) {
+		b->over = true;
+		return;
+	}
+	memcpy(b->p + b->len, src, n);
+	b->len += n;
+}
+
+static void hb_u16(struct hbuf *b, uint16_t v)
+{
+	uint8_t x[2] = { v, v >> 8 };
+
+	hb_put(b, x, 2);
+}
+
+static void hb_u32(struct hbuf *b, uint32_t v)
+{
+	uint8_t x[4];
+
+	put_le32(x, v);
+	hb_put(b, x, 4);
+}
+
+static void hb_u64(struct hbuf *b, uint64_t v)
+{
+	uint8_t x[8];
+
+	put_le64(x, v);
+	hb_put(b, x, 8);
+}
+
+static void hb_str(struct hbuf *b, const char *s, size_t size)
 {
 	size_t n = strnlen(s, size - 1);
 
-	p[0] = n;
-	p[1] = n >> 8;
-	memcpy(p + 2, s, n);
-	return 2 + n;
+	hb_u16(b, n);
+	hb_put(b, s, n);
+}
+
+/* Start a field; hb_field_end fills in its length. */
+static size_t hb_field(struct hbuf *b, uint16_t tag)
+{
+	size_t at;
+
+	hb_u16(b, tag);
+	at = b->len;
+	hb_u32(b, 0);
+	return at;
+}
+
+static void hb_field_end(struct hbuf *b, size_t at)
+{
+	if (!b->over)
+		put_le32(b->p + at, b->len - at - 4);
+}
+
+static void hb_fields(struct hbuf *b, const struct trace_meta *m)
+{
+	size_t at;
+
+	if (m->boot_id[0]) {
+		at = hb_field(b, HDR_TAG_BOOT_ID);
+		hb_put(b, m->boot_id, strnlen(m->boot_id, sizeof(m->boot_id) - 1));
+		hb_field_end(b, at);
+	}
+	if (m->nnetns) {
+		at = hb_field(b, HDR_TAG_NETNS);
+		for (uint32_t i = 0; i < m->nnetns && i < TRACE_NETNS_MAX; i++)
+			hb_u64(b, m->netns[i]);
+		hb_field_end(b, at);
+	}
+	if (m->naddrs) {
+		at = hb_field(b, HDR_TAG_ADDRS);
+		for (uint32_t i = 0; i < m->naddrs && i < TRACE_ADDRS_MAX; i++) {
+			hb_u16(b, m->addrs[i].family);
+			hb_put(b, m->addrs[i].addr, 16);
+		}
+		hb_field_end(b, at);
+	}
+	if (m->nhosts) {
+		uint32_t n = m->nhosts < TRACE_HOSTS_MAX ? m->nhosts : TRACE_HOSTS_MAX;
+
+		at = hb_field(b, HDR_TAG_HOSTS);
+		hb_u32(b, n);
+		for (uint32_t i = 0; i < n; i++) {
+			const struct trace_host *h = &m->hosts[i];
+			uint64_t drift;
+
+			memcpy(&drift, &h->drift_ppm, sizeof(drift));
+			hb_str(b, h->name, sizeof(h->name));
+			hb_str(b, h->boot_id, sizeof(h->boot_id));
+			hb_u64(b, h->netns);
+			hb_u64(b, h->start_real_ns);
+			hb_u64(b, (uint64_t)h->offset_ns);
+			hb_u64(b, drift);
+			memcpy(&drift, &h->drift_uncertainty_ppm, sizeof(drift));
+			hb_u64(b, drift);
+			hb_u64(b, h->uncertainty_ns);
+			hb_u64(b, h->uncertainty_at_ns);
+			hb_u64(b, h->max_uncertainty_ns);
+			hb_u32(b, h->messages);
+			hb_u32(b, h->aligned_to);
+		}
+		hb_field_end(b, at);
+	}
 }
 
 struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta, int level)
 {
 	static const struct trace_meta no_meta;
-	uint8_t hdr[HDR_FIXED_LEN + 4 * 2 + sizeof(no_meta.kernel) + sizeof(no_meta.host) +
-		    sizeof(no_meta.cmdline) + sizeof(no_meta.arch) + 4];
+	struct hbuf hb = { 0 };
 	struct trace_writer *w;
-	size_t len;
 	int err;
 
 	if (fd < 0 || level < -1 || level > 9) {
@@ -685,27 +796,37 @@ struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta
 	w->times = malloc(TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
 	w->comp_cap = compressBound(VARINT_MAX + TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
 	w->comp = malloc(BLK_HDR_LEN + w->comp_cap);
-	if (!w->raw || !w->times || !w->comp) {
+	hb.p = malloc(HDR_MAX_LEN);
+	if (!w->raw || !w->times || !w->comp || !hb.p) {
 		trace_writer__free(w);
+		free(hb.p);
 		errno = ENOMEM;
 		return NULL;
 	}
 
-	memcpy(hdr, TRACE_MAGIC, 8);
-	put_le32(hdr + 8, TRACE_VERSION);
-	put_le64(hdr + 16, meta->start_mono_ns);
-	put_le64(hdr + 24, meta->start_real_ns);
-	put_le32(hdr + 32, meta->flags);
-	len = HDR_FIXED_LEN;
-	len += put_hdr_str(hdr + len, meta->kernel, sizeof(meta->kernel));
-	len += put_hdr_str(hdr + len, meta->host, sizeof(meta->host));
-	len += put_hdr_str(hdr + len, meta->cmdline, sizeof(meta->cmdline));
-	len += put_hdr_str(hdr + len, meta->arch, sizeof(meta->arch));
-	put_le32(hdr + 12, len + 4);
-	put_le32(hdr + len, crc32(0, hdr, len));
-	len += 4;
+	hb_put(&hb, TRACE_MAGIC, 8);
+	hb_u32(&hb, TRACE_VERSION);
+	hb_u32(&hb, 0);		/* header_len, filled in below */
+	hb_u64(&hb, meta->start_mono_ns);
+	hb_u64(&hb, meta->start_real_ns);
+	hb_u32(&hb, meta->flags);
+	hb_str(&hb, meta->kernel, sizeof(meta->kernel));
+	hb_str(&hb, meta->host, sizeof(meta->host));
+	hb_str(&hb, meta->cmdline, sizeof(meta->cmdline));
+	hb_str(&hb, meta->arch, sizeof(meta->arch));
+	hb_fields(&hb, meta);
+	if (hb.over) {
+		trace_writer__free(w);
+		free(hb.p);
+		errno = E2BIG;
+		return NULL;
+	}
+	put_le32(hb.p + 12, hb.len + 4);
+	put_le32(hb.p + hb.len, crc32(0, hb.p, hb.len));
+	hb.len += 4;
 
-	err = writer_write(w, hdr, len);
+	err = writer_write(w, hb.p, hb.len);
+	free(hb.p);
 	if (err) {
 		trace_writer__free(w);
 		errno = -err;
@@ -954,6 +1075,146 @@ static size_t get_hdr_str(const uint8_t *p, size_t avail, char *s, size_t size)
 	return 2 + n;
 }
 
+/* Header fields after the strings, bounded by end; -1 if one is malformed. */
+struct hrd {
+	const uint8_t *p, *end;
+	bool bad;
+};
+
+static const uint8_t *hr_take(struct hrd *d, size_t n)
+{
+	const uint8_t *p = d->p;
+
+	if (d->bad || (size_t)(d->end - d->p) < n) {
+		d->bad = true;
+		return NULL;
+	}
+	d->p += n;
+	return p;
+}
+
+static uint16_t hr_u16(struct hrd *d)
+{
+	const uint8_t *p = hr_take(d, 2);
+
+	return p ? get_le16(p) : 0;
+}
+
+static uint32_t hr_u32(struct hrd *d)
+{
+	const uint8_t *p = hr_take(d, 4);
+
+	return p ? get_le32(p) : 0;
+}
+
+static uint64_t hr_u64(struct hrd *d)
+{
+	const uint8_t *p = hr_take(d, 8);
+
+	return p ? get_le64(p) : 0;
+}
+
+static void hr_str(struct hrd *d, char *s, size_t size)
+{
+	uint16_t n = hr_u16(d);
+	const uint8_t *p;
+
+	if (n > size - 1) {
+		d->bad = true;
+		return;
+	}
+	p = hr_take(d, n);
+	if (p) {
+		memcpy(s, p, n);
+		s[n] = '\0';
+	}
+}
+
+static void parse_hosts(struct hrd *d, struct trace_meta *m)
+{
+	uint32_t n = hr_u32(d);
+
+	if (n > TRACE_HOSTS_MAX) {
+		d->bad = true;
+		return;
+	}
+	for (uint32_t i = 0; i < n && !d->bad; i++) {
+		struct trace_host *h = &m->hosts[i];
+		uint64_t drift;
+
+		hr_str(d, h->name, sizeof(h->name));
+		hr_str(d, h->boot_id, sizeof(h->boot_id));
+		h->netns = hr_u64(d);
+		h->start_real_ns = hr_u64(d);
+		h->offset_ns = (int64_t)hr_u64(d);
+		drift = hr_u64(d);
+		memcpy(&h->drift_ppm, &drift, sizeof(drift));
+		drift = hr_u64(d);
+		memcpy(&h->drift_uncertainty_ppm, &drift, sizeof(drift));
+		h->uncertainty_ns = hr_u64(d);
+		h->uncertainty_at_ns = hr_u64(d);
+		h->max_uncertainty_ns = hr_u64(d);
+		h->messages = hr_u32(d);
+		h->aligned_to = hr_u32(d);
+		if (h->aligned_to >= n)
+			d->bad = true;
+	}
+	m->nhosts = n;
+	if (d->p != d->end)
+		d->bad = true;
+}
+
+static int parse_fields(struct trace_meta *m, const uint8_t *p, const uint8_t *end)
+{
+	struct hrd all = { .p = p, .end = end };
+
+	while (all.p < all.end) {
+		uint16_t tag = hr_u16(&all);
+		uint32_t len = hr_u32(&all);
+		const uint8_t *body = hr_take(&all, len);
+		struct hrd d = { .p = body, .end = body + len };
+
+		if (all.bad)
+			return -1;
+		switch (tag) {
+		case HDR_TAG_BOOT_ID:
+			if (len >= sizeof(m->boot_id))
+				return -1;
+			memcpy(m->boot_id, body, len);
+			m->boot_id[len] = '\0';
+			break;
+		case HDR_TAG_NETNS:
+			if (len % 8 || len / 8 > TRACE_NETNS_MAX)
+				return -1;
+			m->nnetns = len / 8;
+			for (uint32_t i = 0; i < m->nnetns; i++)
+				m->netns[i] = hr_u64(&d);
+			break;
+		case HDR_TAG_ADDRS:
+			if (len % 18 || len / 18 > TRACE_ADDRS_MAX)
+				return -1;
+			m->naddrs = len / 18;
+			for (uint32_t i = 0; i < m->naddrs; i++) {
+				const uint8_t *a;
+
+				m->addrs[i].family = hr_u16(&d);
+				a = hr_take(&d, 16);
+				if (a)
+					memcpy(m->addrs[i].addr, a, 16);
+			}
+			break;
+		case HDR_TAG_HOSTS:
+			parse_hosts(&d, m);
+			break;
+		default:
+			break;	/* a field from a later ipctrace */
+		}
+		if (d.bad)
+			return -1;
+	}
+	return 0;
+}
+
 /* Parse a whole header of len bytes (len already bounded). */
 static int parse_header(struct trace_reader *r, const uint8_t *h, size_t len)
 {
@@ -973,7 +1234,7 @@ static int parse_header(struct trace_reader *r, const uint8_t *h, size_t len)
 			return -1;
 		pos += n;
 	}
-	return 0;
+	return parse_fields(m, h + pos, h + body);
 }
 
 static bool is_prefix_of(const uint8_t *p, size_t n, const char *magic)

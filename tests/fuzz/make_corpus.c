@@ -7,6 +7,7 @@
  *      -o /tmp/make_corpus && /tmp/make_corpus tests/fuzz/corpus
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,6 +130,28 @@ static size_t every_type(union ev *evs)
 	return sizeof(types) / sizeof(types[0]);
 }
 
+/* The header fields a merged trace of two machines has (boot id, namespaces, addresses, hosts). */
+static bool with_hosts;
+
+static void add_host_fields(struct trace_meta *m)
+{
+	strcpy(m->boot_id, "09fb96ed-eb0f-4651-bc2b-d83d7a87ddd4");
+	m->nnetns = 1;
+	m->netns[0] = 4026531840u;
+	m->naddrs = 2;
+	m->addrs[0].family = 2;
+	memcpy(m->addrs[0].addr, "\x0a\x00\x00\x02", 4);
+	m->addrs[1].family = 10;
+	m->addrs[1].addr[15] = 1;
+	m->nhosts = 2;
+	strcpy(m->hosts[0].name, "a");
+	strcpy(m->hosts[1].name, "b");
+	m->hosts[1].offset_ns = -2500000000;
+	m->hosts[1].drift_ppm = 25;
+	m->hosts[1].uncertainty_ns = 30000;
+	m->hosts[1].messages = 400;
+}
+
 /* Write evs, a block every per_block events; optionally no end record. */
 static uint8_t *write_trace(const union ev *evs, size_t n, size_t per_block, int end, size_t *len)
 {
@@ -142,6 +165,8 @@ static uint8_t *write_trace(const union ev *evs, size_t n, size_t per_block, int
 	strcpy(meta.host, "box");
 	strcpy(meta.arch, "x86_64");
 	strcpy(meta.cmdline, "ipctrace -- sh -c 'seq 3 | sort'");
+	if (with_hosts)
+		add_host_fields(&meta);
 	w = trace_writer__open_fd(fd, &meta, -1);
 	if (!w)
 		exit(1);
@@ -293,6 +318,11 @@ int main(int argc, char **argv)
 	save("pingpong.trace", buf, len);
 	save_payloads("pingpong.payload", buf, len);
 	save_events("pingpong.events", evs, n);
+	free(buf);
+
+	with_hosts = true;
+	buf = write_trace(evs, 6, 0, 1, &len);
+	save("merged_hosts.trace", buf, len);
 	free(buf);
 	return 0;
 }
