@@ -198,9 +198,9 @@ deps:
 demo: $(OUTPUT)/.deps-ok ipctrace demos
 	./ipctrace -- $(OUTPUT)/demos/pipe_blocking
 
-install: ipctrace
+install: $(IPCTRACE_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 0755 ipctrace $(DESTDIR)$(PREFIX)/bin/ipctrace
+	install -m 0755 $(IPCTRACE_BIN) $(DESTDIR)$(PREFIX)/bin/ipctrace
 	install -m 0644 doc/ipctrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/ipctrace.1
 
 clean:
