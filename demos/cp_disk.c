@@ -70,6 +70,7 @@ int main(int argc, char **argv)
 		}
 		printf("cp-disk (pid %d): %ld direct reads of %ld KiB, a byte to the pipe after each\n",
 		       getpid(), reads, BLOCK >> 10);
+		free(buf);
 		return 0;
 	}
 	prctl(PR_SET_NAME, "cp-waiter");

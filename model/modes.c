@@ -293,9 +293,15 @@ void call_aio_completion(struct model *m, struct call *c)
 
 enum model_mode dominant_mode(const struct model_endpoint *e)
 {
+	/* On a tie a mode that waited wins over busy-waiting: retrying must outweigh, not equal. */
+	static const enum model_mode order[MODE_COUNT] = {
+		MODE_SYNC_BLOCKING, MODE_ASYNC_BLOCKING, MODE_ASYNC_NONBLOCKING, MODE_SYNC_NONBLOCKING,
+	};
 	enum model_mode best = MODE_NONE;
 
-	for (int mo = 0; mo < MODE_COUNT; mo++) {
+	for (int i = 0; i < MODE_COUNT; i++) {
+		enum model_mode mo = order[i];
+
 		if (!e->mode_calls[mo] && !e->mode_ns[mo])
 			continue;
 		if (best == MODE_NONE || e->mode_ns[mo] > e->mode_ns[best] ||

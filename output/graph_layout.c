@@ -291,11 +291,14 @@ int graph_layout__new(const struct graph *g, const struct lang *lang, struct gra
 		err = -ENOMEM;
 		goto layout_out;
 	}
+	/* dot lays out (and gives a box record to) only clusters that hold a node */
 	for (size_t i = 0; i < g->nhosts; i++)
-		l->hosts[i] = box_of(GD_bb(v.hosts[i]), top);
+		if (agnnodes(v.hosts[i]) > 0)
+			l->hosts[i] = box_of(GD_bb(v.hosts[i]), top);
 	for (size_t i = 0; i < g->nnodes; i++) {
 		if (v.procs[i]) {
-			l->procs[i] = box_of(GD_bb(v.procs[i]), top);
+			if (agnnodes(v.procs[i]) > 0)
+				l->procs[i] = box_of(GD_bb(v.procs[i]), top);
 			l->nodes[i] = l->procs[i];
 			continue;
 		}

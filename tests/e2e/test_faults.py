@@ -648,7 +648,7 @@ def test_make_install(ctx):
         check(os.path.isfile(path), "make install did not install %s" % path)
         got = os.stat(path).st_mode & 0o777
         check(got == mode, "%s is mode %o, expected %o" % (path, got, mode))
-    mine = run([os.path.join(ROOT, "ipctrace"), "--version"], timeout=10)
+    mine = run([IPCTRACE, "--version"], timeout=10)
     inst = run([binary, "--version"], timeout=10)
     check(inst.rc == 0 and inst.out == mine.out and inst.out.startswith("ipctrace "),
           "installed --version: %s %r, built: %r" % (inst.why(), inst.out, mine.out))
