@@ -33,6 +33,18 @@ static void *ten_writes(size_t *len)
 	return sy_write(&s, "ten writes", len);
 }
 
+/* A reader of ten_writes; *buf to free after it. */
+static struct trace_reader *open_ten_writes(void **buf)
+{
+	size_t len;
+	struct trace_reader *r;
+
+	*buf = ten_writes(&len);
+	r = trace_reader__open_mem(*buf, len, NULL, NULL);
+	cr_assert_not_null(r);
+	return r;
+}
+
 static bool has_kind(const struct model *m, enum ipct_kind k)
 {
 	for (size_t i = 0; i < m->nchannels; i++)
@@ -46,12 +58,10 @@ Test(load, all_files_holds_in_a_window)
 {
 	struct model_opts all = { .all_files = true };
 	struct model_filter f = { .from_ns = 3 * MS, .to_ns = 8 * MS };
-	size_t len;
-	void *t = ten_writes(&len);
-	struct trace_reader *r = trace_reader__open_mem(t, len, NULL, NULL);
+	void *t;
+	struct trace_reader *r = open_ten_writes(&t);
 	struct model_load *l;
 
-	cr_assert_not_null(r);
 	l = model_load__open(r, NULL, NULL);
 	cr_assert_not_null(l);
 	cr_assert(has_kind(l->model, IPCT_KIND_PIPE));
@@ -93,12 +103,10 @@ static void pass_counts(const struct model_filter *f, struct counts *win, struct
 {
 	struct model_opts wo = { .ctx = win, .on_span = count_span, .on_transfer = count_transfer };
 	struct model_opts ho = { .ctx = whole, .on_span = count_span, .on_transfer = count_transfer };
-	size_t len;
-	void *t = ten_writes(&len);
-	struct trace_reader *r = trace_reader__open_mem(t, len, NULL, NULL);
+	void *t;
+	struct trace_reader *r = open_ten_writes(&t);
 	struct model_load *l;
 
-	cr_assert_not_null(r);
 	l = model_load__open(r, f, NULL);
 	cr_assert_not_null(l);
 	cr_assert_eq(model_load__pass(l, &wo, &ho), 0);
