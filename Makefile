@@ -43,10 +43,13 @@ endif
 
 # The read side (everything but the recorder and the CLI) builds without the
 # BPF toolchain: unit tests, fuzzing and reports need no clang, bpftool or BTF.
-READ_SRCS := $(wildcard common/*.c trace/*.c model/*.c output/*.c) record/procfs.c record/hostinfo.c
+# cli/passes.c (which sinks ride the pass behind render and export) too: the unit tests and the
+# fuzzer run what the CLI runs.
+READ_SRCS := $(wildcard common/*.c trace/*.c model/*.c output/*.c) record/procfs.c record/hostinfo.c \
+	     cli/passes.c
 READ_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(READ_SRCS))
 RECORD_OBJS := $(OUTPUT)/obj/record/recorder.o
-CLI_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(wildcard cli/*.c))
+CLI_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(filter-out cli/passes.c,$(wildcard cli/*.c)))
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNIT_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(UNIT_SRCS))
 DEMO_SRCS := $(wildcard demos/*.c)

@@ -86,9 +86,35 @@ int filter_args__take(struct filter_args *a, int c, const char *arg);
 int filter_args__check(const struct filter_args *a);
 /* A --pid or --chan value that m lacks is said in one line: 1 then, else 0. */
 int filter_args__check_model(const struct filter_args *a, const struct model *m, const char *trace);
-/* The same for r read once (only when --pid or --chan was given), r rewound. */
-int filter_args__check_trace(const struct filter_args *a, struct trace_reader *r, const char *trace);
 void filter_args__free(struct filter_args *a);
+
+/*
+ * What render, export and graph share (output_args.c): one TRACE, -o OUT,
+ * the filters, --critical-path TID (OPT_CRITICAL_PATH). Set sub and out
+ * (the default name) first, hand every getopt code but your own to take.
+ */
+#define OPT_CRITICAL_PATH 0x180
+struct output_args {
+	const char *sub;             /* the subcommand's name, for messages */
+	const char *out;             /* -o: a path or "-" for stdout */
+	const char *trace;           /* after check: the TRACE file */
+	uint32_t critical_path_tid;  /* 0 = none */
+	struct filter_args fa;
+};
+
+struct model_opts;
+struct model_load;
+/* 0 when c was taken, else the exit code (an unknown option is said). */
+int output_args__take(struct output_args *a, int c, const char *arg, char **argv);
+/* After parsing: one TRACE, an -o that is not it (what: "SVG", for messages), the filters. 0 or EXIT_USAGE. */
+int output_args__check(struct output_args *a, int argc, char **argv, const char *what);
+/* r (open_trace(a->trace)) loaded with the filters (mo: sinks of its read, may be NULL);
+ * NULL when that failed or the trace lacks a --pid or --chan (said in one line). */
+struct model_load *output_args__load(struct output_args *a, struct trace_reader *r,
+				     const struct model_opts *mo);
+/* Says --critical-path's thread is not in the trace; returns 1. */
+int output_args__tid_unknown(const struct output_args *a);
+void output_args__free(struct output_args *a);
 
 /* Opens a trace or says why not (one line); NULL then. */
 struct trace_reader *open_trace(const char *path);
@@ -129,8 +155,8 @@ int outfile__failed(struct outfile *o, int err, const char *doing, const char *s
 /* From here a stop signal removes tmp, then ends ipctrace as it would have; NULL: default. */
 void guard_tmp(const char *tmp);
 
-/* Draws the SVG of r into o and commits it (or aborts it, saying why). */
-int render_svg(struct trace_reader *r, const struct svg_opts *sopts, struct outfile *o,
+/* Draws the SVG of l (read from trace_path) into o and commits it (or aborts it, saying why). */
+int render_svg(struct model_load *l, const struct svg_opts *sopts, struct outfile *o,
 	       const char *trace_path);
 
 #endif /* IPCTRACE_CLI_H */

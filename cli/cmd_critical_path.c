@@ -10,6 +10,7 @@
 #include "critical_path.h"
 #include "critical_path_report.h"
 #include "model.h"
+#include "load.h"
 #include "trace.h"
 
 #define DEFAULT_MAX_STEPS 100
@@ -32,7 +33,8 @@ int do_critical_path(int argc, char **argv)
 	struct cp_collector *coll = NULL;
 	struct model_opts mo = { 0 };
 	struct trace_reader *r = NULL;
-	struct model *m = NULL;
+	struct model_load *l = NULL;
+	const struct model *m;
 	const struct model_thread *t;
 	const struct lang *lang = NULL;
 	bool json = false;
@@ -85,11 +87,12 @@ int do_critical_path(int argc, char **argv)
 	coll = cp_collector__new(0, 0);
 	if (coll)
 		cp_collector__sinks(coll, &mo);
-	m = coll ? model__from_reader(r, &mo) : NULL;
-	if (!m) {
+	l = coll ? model_load__open(r, NULL, &mo) : NULL;
+	if (!l) {
 		errorf("reading trace %s failed: out of memory: free some memory", argv[optind]);
 		goto out;
 	}
+	m = l->model;
 	if (!model__thread(m, (uint32_t)tid)) {
 		errorf("thread %llu is not in trace %s: give a TID that ipctrace report lists", tid,
 		       argv[optind]);
@@ -127,7 +130,7 @@ int do_critical_path(int argc, char **argv)
 out:
 	critical_path__free(cp);
 	cp_collector__free(coll);
-	model__free(m);
+	model_load__free(l);
 	trace_reader__free(r);
 	return ret;
 }

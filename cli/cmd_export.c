@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 #include "cli.h"
-#include "perfetto.h"
+#include "load.h"
+#include "passes.h"
 #include "trace.h"
 
 static bool has_suffix(const char *s, const char *suffix)
@@ -25,19 +25,18 @@ int do_export(int argc, char **argv)
 		{ "perfetto", no_argument, NULL, 'P' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, 'f' },
-		{ "critical-path", required_argument, NULL, 'C' },
+		{ "critical-path", required_argument, NULL, OPT_CRITICAL_PATH },
 		{ "help", no_argument, NULL, 'h' },
 		FILTER_LONGOPTS,
 		{ 0 },
 	};
-	const char *out = DEFAULT_PERFETTO;
-	struct filter_args fa = { 0 };
-	struct trace_reader *r = NULL;
-	struct outfile o;
-	const char *format = NULL, *what;
+	struct output_args a = { .sub = "export", .out = DEFAULT_PERFETTO };
 	struct perfetto_opts popts = { 0 };
-	unsigned long long tid;
-	bool perfetto = false, json;
+	struct trace_reader *r = NULL;
+	struct model_load *l = NULL;
+	const char *format = NULL, *what;
+	struct outfile o;
+	bool perfetto = false;
 	int c, err, ret = EXIT_USAGE;
 
 	opterr = 0;
@@ -45,7 +44,6 @@ int do_export(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'P': perfetto = true; break;
-		case 'o': out = optarg; break;
 		case 'f':
 			if (strcmp(optarg, "proto") && strcmp(optarg, "json")) {
 				usage_error("bad format '%s' for --format: give proto (Perfetto's own) "
@@ -54,70 +52,48 @@ int do_export(int argc, char **argv)
 			}
 			format = optarg;
 			break;
-		case 'C':
-			if (parse_u64(optarg, MAX_TRACE_PID, &tid) || !tid) {
-				usage_error("bad thread id '%s' for --critical-path: give a TID from "
-					    "the report", optarg);
-				goto out;
-			}
-			popts.critical_path_tid = tid;
-			break;
 		case 'h': ret = do_help(0, NULL); goto out;
 		default:
-			err = filter_args__take(&fa, c, optarg);
-			if (err) {
-				ret = err < 0 ? getopt_error(c, argv, "export") : err;
+			ret = output_args__take(&a, c, optarg, argv);
+			if (ret)
 				goto out;
-			}
+			ret = EXIT_USAGE;
 		}
 	}
 	if (!perfetto) {
 		usage_error("export needs a format: give --perfetto");
 		goto out;
 	}
-	if (optind != argc - 1) {
-		usage_error("export needs exactly one TRACE file: see ipctrace --help");
-		goto out;
-	}
-	if (!*out) {
-		usage_error("export: -o needs a file name (or - for stdout), not an empty one");
-		goto out;
-	}
-	if (strcmp(out, "-") && same_file(out, argv[optind])) {
-		usage_error("export: -o %s is the trace itself: give another name for the export", out);
-		goto out;
-	}
-	ret = filter_args__check(&fa);
+	ret = output_args__check(&a, argc, argv, "export");
 	if (ret)
 		goto out;
 	ret = 1;
-	popts.filter = &fa.f;
+	popts.filter = &a.fa.f;
+	popts.critical_path_tid = a.critical_path_tid;
 	/* The name says the format unless --format does: NAME.json is JSON, anything else protobuf. */
-	json = format ? !strcmp(format, "json") : has_suffix(out, ".json");
-	what = json ? "Perfetto JSON" : "Perfetto trace";
-	r = open_trace(argv[optind]);
-	if (!r)
+	popts.json = format ? !strcmp(format, "json") : has_suffix(a.out, ".json");
+	what = popts.json ? "Perfetto JSON" : "Perfetto trace";
+	r = open_trace(a.trace);
+	if (!r || !(l = output_args__load(&a, r, NULL)))
 		goto out;
-	if (filter_args__check_trace(&fa, r, argv[optind]))
+	if (outfile__open(&o, a.out, 0666, what, "-o"))
 		goto out;
-	if (outfile__open(&o, out, 0666, what, "-o"))
-		goto out;
-	err = json ? perfetto__export_opts(r, &popts, o.f) : perfetto__export_proto(r, &popts, o.f);
+	err = passes__perfetto(l, &popts, o.f);
 	if (err == -ESRCH) {
-		errorf("thread %u is not in trace %s: give --critical-path a TID that ipctrace report "
-		       "lists", popts.critical_path_tid, argv[optind]);
+		output_args__tid_unknown(&a);
 		outfile__abort(&o);
 	} else if (err) {
-		outfile__failed(&o, err, "exporting", argv[optind]);
+		outfile__failed(&o, err, "exporting", a.trace);
 	} else {
 		err = outfile__commit(&o);
 	}
 	if (!err) {
-		warn_status(r, argv[optind]);
+		warn_status(r, a.trace);
 		ret = 0;
 	}
 out:
+	model_load__free(l);
 	trace_reader__free(r);
-	filter_args__free(&fa);
+	output_args__free(&a);
 	return ret;
 }

@@ -11,14 +11,14 @@
 #include "graph.h"
 #include "graph_layout.h"
 #include "graph_svg.h"
+#include "load.h"
 #include "trace.h"
 
 #define DEFAULT_GRAPH "ipctrace-graph.svg"
 
 static int write_graph(const struct graph *g, bool dot, const struct lang *lang,
-		       const struct trace_reader *r, const char *note, FILE *f)
+		       const struct trace_meta *meta, const char *note, FILE *f)
 {
-	const struct trace_meta *meta = trace_reader__meta(r);
 	struct graph_layout *l = NULL;
 	int err;
 
@@ -44,14 +44,13 @@ int do_graph(int argc, char **argv)
 		FILTER_LONGOPTS,
 		{ 0 },
 	};
-	struct filter_args fa = { 0 };
+	struct output_args a = { .sub = "graph" };
 	struct graph_opts go = { 0 };
 	struct model_opts mo = { 0 };
 	struct trace_reader *r = NULL;
+	struct model_load *l = NULL;
 	struct outfile o = { 0 };
 	struct graph *g = NULL;
-	struct model *m = NULL;
-	const char *out = NULL, *note = NULL;
 	const struct lang *lang = NULL;
 	bool dot = false;
 	int c, ret = EXIT_USAGE, err;
@@ -60,7 +59,6 @@ int do_graph(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:o:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
 		case 'f':
 			if (!strcmp(optarg, "dot")) {
 				dot = true;
@@ -76,39 +74,22 @@ int do_graph(int argc, char **argv)
 			break;
 		case 'h': ret = do_help(0, NULL); goto out;
 		default:
-			err = filter_args__take(&fa, c, optarg);
-			if (err < 0) {
-				ret = getopt_error(c, argv, "graph");
+			ret = output_args__take(&a, c, optarg, argv);
+			if (ret)
 				goto out;
-			}
-			if (err) {
-				ret = err;
-				goto out;
-			}
+			ret = EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		usage_error("graph needs exactly one TRACE file: see ipctrace --help");
-		goto out;
-	}
-	if (!out)
-		out = dot ? "ipctrace-graph.dot" : DEFAULT_GRAPH;
-	if (!*out) {
-		usage_error("graph: -o needs a file name (or - for stdout), not an empty one");
-		goto out;
-	}
-	if (strcmp(out, "-") && same_file(out, argv[optind])) {
-		usage_error("graph: -o %s is the trace itself: give another name for the graph", out);
-		goto out;
-	}
-	ret = filter_args__check(&fa);
+	if (!a.out)
+		a.out = dot ? "ipctrace-graph.dot" : DEFAULT_GRAPH;
+	ret = output_args__check(&a, argc, argv, "graph");
 	if (ret)
 		goto out;
 	ret = 1;
-	r = open_trace(argv[optind]);
+	r = open_trace(a.trace);
 	if (!r)
 		goto out;
-	go.filter = &fa.f;
+	go.filter = &a.fa.f;
 	go.host = trace_reader__meta(r) ? trace_reader__meta(r)->host : NULL;
 	g = graph__new(&go);
 	if (!g) {
@@ -116,34 +97,28 @@ int do_graph(int argc, char **argv)
 		goto out;
 	}
 	graph__sinks(g, &mo);
-	m = model_filter__load(r, &mo, &fa.f, NULL);
-	if (!m) {
-		errorf("reading trace %s failed: %s: free some memory", argv[optind], strerror(errno));
+	l = output_args__load(&a, r, &mo);
+	if (!l)
+		goto out;
+	if (graph__build(g, l->model)) {
+		errorf("building the graph of %s failed: out of memory: free some memory", a.trace);
 		goto out;
 	}
-	if (filter_args__check_model(&fa, m, argv[optind]))
+	if (outfile__open(&o, a.out, 0666, "graph", "-o"))
 		goto out;
-	if (graph__build(g, m)) {
-		errorf("building the graph of %s failed: out of memory: free some memory", argv[optind]);
-		goto out;
-	}
-	if (trace_reader__status(r) != TRACE_OK)
-		note = trace_reader__status_msg(r);
-	if (outfile__open(&o, out, 0666, "graph", "-o"))
-		goto out;
-	err = write_graph(g, dot, lang, r, note, o.f);
+	err = write_graph(g, dot, lang, l->meta, model_load__damage(l), o.f);
 	if (err) {
-		outfile__failed(&o, err, "drawing the graph of", argv[optind]);
+		outfile__failed(&o, err, "drawing the graph of", a.trace);
 		goto out;
 	}
 	if (outfile__commit(&o))
 		goto out;
-	warn_status(r, argv[optind]);
+	warn_status(r, a.trace);
 	ret = 0;
 out:
 	graph__free(g);
-	model__free(m);
+	model_load__free(l);
 	trace_reader__free(r);
-	filter_args__free(&fa);
+	output_args__free(&a);
 	return ret;
 }

@@ -16,6 +16,7 @@
 #include "recorder.h"
 #include "report.h"
 #include "svg.h"
+#include "load.h"
 #include "trace.h"
 
 /* Shell-quotes words that need it, so the stored command line can be pasted back. */
@@ -182,13 +183,20 @@ static int show_results(const struct record_args *a, bool *svg_ok)
 {
 	struct svg_opts sopts = { .lang = a->lang };
 	struct trace_reader *r;
+	struct model_load *l;
 	struct outfile svg;
-	struct model *m;
 	int ret = 0;
 
 	r = open_trace(a->ro.trace_path);
 	if (!r)
 		return 1;
+	/* one model for both: the SVG's pass reads the file once more, the report none */
+	l = model_load__open(r, NULL, NULL);
+	if (!l) {
+		errorf("reading trace %s failed: %s: free some memory", a->ro.trace_path, strerror(errno));
+		trace_reader__free(r);
+		return 1;
+	}
 	/* The SVG's file is made only now that there is something to draw. */
 	if (!a->no_svg) {
 		if (outfile__open(&svg, a->svg_path, 0666, "SVG", "-w")) {
@@ -196,28 +204,18 @@ static int show_results(const struct record_args *a, bool *svg_ok)
 		} else {
 			svg.uid = a->ro.owner_uid;
 			svg.gid = a->ro.owner_gid;
-			if (render_svg(r, &sopts, &svg, a->ro.trace_path))
+			if (render_svg(l, &sopts, &svg, a->ro.trace_path))
 				ret = 1;
 			else
 				*svg_ok = true;
 		}
 	}
-	if (!a->no_report) {
-		if (trace_reader__rewind(r)) {
-			errorf("rereading trace %s failed: check it with ipctrace report", a->ro.trace_path);
-			ret = 1;
-		} else if (!(m = model__from_reader(r, NULL))) {
-			errorf("reading trace %s failed: out of memory: free some memory", a->ro.trace_path);
-			ret = 1;
-		} else {
-			if (report__text(m, trace_reader__meta(r), a->lang, stdout) || fflush(stdout)) {
-				errorf("writing the report failed: %s: check stdout", strerror(errno));
-				ret = 1;
-			}
-			model__free(m);
-		}
+	if (!a->no_report && (report__text(l->model, l->meta, a->lang, stdout) || fflush(stdout))) {
+		errorf("writing the report failed: %s: check stdout", strerror(errno));
+		ret = 1;
 	}
 	warn_status(r, a->ro.trace_path);
+	model_load__free(l);
 	trace_reader__free(r);
 	return ret;
 }

@@ -6,18 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <limits.h>
 #include "cli.h"
+#include "load.h"
+#include "passes.h"
 #include "svg.h"
 #include "trace.h"
 
-int render_svg(struct trace_reader *r, const struct svg_opts *sopts, struct outfile *o,
-		      const char *trace_path)
+int render_svg(struct model_load *l, const struct svg_opts *sopts, struct outfile *o,
+	       const char *trace_path)
 {
-	int err;
+	int err = passes__svg(l, sopts, o->f);
 
-	err = svg__render(r, sopts, o->f);
 	if (err == -ESRCH) {
 		errorf("thread %u is not in trace %s: give --critical-path a TID that ipctrace report "
 		       "lists", sopts->critical_path_tid, trace_path);
@@ -38,26 +37,25 @@ int do_render(int argc, char **argv)
 		{ "lang", required_argument, NULL, 'L' },
 		{ "slide", no_argument, NULL, 'S' },
 		{ "animate", no_argument, NULL, 'A' },
-		{ "critical-path", required_argument, NULL, 'C' },
+		{ "critical-path", required_argument, NULL, OPT_CRITICAL_PATH },
 		{ "no-graph", no_argument, NULL, 'G' },
 		{ "no-group", no_argument, NULL, 'g' },
 		{ "help", no_argument, NULL, 'h' },
 		FILTER_LONGOPTS,
 		{ 0 },
 	};
-	struct filter_args fa = { 0 };
-	unsigned long long w;
-	const char *out = DEFAULT_SVG;
+	struct output_args a = { .sub = "render", .out = DEFAULT_SVG };
 	struct svg_opts sopts = { 0 };
 	struct trace_reader *r = NULL;
+	struct model_load *l = NULL;
 	struct outfile o = { 0 };
-	int c, ret = EXIT_USAGE, err;
+	unsigned long long w;
+	int c, ret = EXIT_USAGE;
 
 	opterr = 0;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+:o:p:h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'o': out = optarg; break;
 		case 'W':
 			if (parse_u64(optarg, 1000000, &w) || w < 100) {
 				usage_error("bad width '%s' for --width: give pixels, 100 to 1000000", optarg);
@@ -72,61 +70,40 @@ int do_render(int argc, char **argv)
 			break;
 		case 'S': sopts.slide = true; break;
 		case 'A': sopts.animate = true; break;
-		case 'C':
-			if (parse_u64(optarg, MAX_TRACE_PID, &w) || !w) {
-				usage_error("bad thread id '%s' for --critical-path: give a TID from the report",
-					    optarg);
-				goto out;
-			}
-			sopts.critical_path_tid = w;
-			break;
 		case 'G': sopts.no_graph = true; break;
 		case 'g': sopts.no_group = true; break;
 		case 'h': ret = do_help(0, NULL); goto out;
 		default:
-			err = filter_args__take(&fa, c == 'p' ? OPT_PID : c, optarg);
-			if (err) {
-				ret = err < 0 ? getopt_error(c, argv, "render") : err;
+			ret = output_args__take(&a, c == 'p' ? OPT_PID : c, optarg, argv);
+			if (ret)
 				goto out;
-			}
+			ret = EXIT_USAGE;
 		}
 	}
-	if (optind != argc - 1) {
-		usage_error("render needs exactly one TRACE file: see ipctrace --help");
-		goto out;
-	}
-	if (!*out) {
-		usage_error("render: -o needs a file name (or - for stdout), not an empty one");
-		goto out;
-	}
-	if (strcmp(out, "-") && same_file(out, argv[optind])) {
-		usage_error("render: -o %s is the trace itself: give another name for the SVG", out);
-		goto out;
-	}
-	ret = filter_args__check(&fa);
+	ret = output_args__check(&a, argc, argv, "SVG");
 	if (ret)
 		goto out;
 	ret = 1;
-	sopts.filter = &fa.f;
-	sopts.from_ns = fa.f.from_ns;
-	sopts.to_ns = fa.f.to_ns;
-	sopts.pids = fa.f.pids;
-	sopts.npids = fa.f.npids;
-	sopts.chans = fa.f.chans;
-	sopts.nchans = fa.f.nchans;
-	r = open_trace(argv[optind]);
-	if (!r)
+	sopts.critical_path_tid = a.critical_path_tid;
+	sopts.filter = &a.fa.f;
+	sopts.from_ns = a.fa.f.from_ns;
+	sopts.to_ns = a.fa.f.to_ns;
+	sopts.pids = a.fa.f.pids;
+	sopts.npids = a.fa.f.npids;
+	sopts.chans = a.fa.f.chans;
+	sopts.nchans = a.fa.f.nchans;
+	r = open_trace(a.trace);
+	if (!r || !(l = output_args__load(&a, r, NULL)))
 		goto out;
-	if (filter_args__check_trace(&fa, r, argv[optind]))
+	if (outfile__open(&o, a.out, 0666, "SVG", "-o"))
 		goto out;
-	if (outfile__open(&o, out, 0666, "SVG", "-o"))
+	if (render_svg(l, &sopts, &o, a.trace))
 		goto out;
-	if (render_svg(r, &sopts, &o, argv[optind]))
-		goto out;
-	warn_status(r, argv[optind]);
+	warn_status(r, a.trace);
 	ret = 0;
 out:
+	model_load__free(l);
 	trace_reader__free(r);
-	filter_args__free(&fa);
+	output_args__free(&a);
 	return ret;
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "filter.h"
+#include "load.h"
 #include "model.h"
 #include "report.h"
 #include "trace.h"
@@ -27,6 +28,7 @@ int do_report(int argc, char **argv)
 	struct filter_args fa = { 0 };
 	struct trace_reader *r;
 	struct model *m, *shown = NULL;
+	struct model_load *l;
 	const struct lang *lang = NULL;
 	bool json = false;
 	int c, err;
@@ -66,13 +68,14 @@ int do_report(int argc, char **argv)
 		filter_args__free(&fa);
 		return 1;
 	}
-	m = model_filter__load(r, &mopts, &fa.f, NULL);
-	if (!m) {
+	l = model_load__open(r, &fa.f, &mopts);
+	if (!l) {
 		errorf("reading trace %s failed: %s: free some memory", argv[optind], strerror(errno));
 		trace_reader__free(r);
 		filter_args__free(&fa);
 		return 1;
 	}
+	m = l->model;
 	err = filter_args__check_model(&fa, m, argv[optind]);
 	if (err)
 		goto out;
@@ -84,8 +87,7 @@ int do_report(int argc, char **argv)
 		goto out;
 	}
 	warn_status(r, argv[optind]);
-	err = json ? report__json(shown, trace_reader__meta(r), stdout)
-		   : report__text(shown, trace_reader__meta(r), lang, stdout);
+	err = json ? report__json(shown, l->meta, stdout) : report__text(shown, l->meta, lang, stdout);
 	if (!err && fflush(stdout))
 		err = -errno;
 	if (err)
@@ -93,7 +95,7 @@ int do_report(int argc, char **argv)
 out:
 	if (shown != m)
 		model__free(shown);
-	model__free(m);
+	model_load__free(l);
 	trace_reader__free(r);
 	filter_args__free(&fa);
 	return err ? 1 : 0;

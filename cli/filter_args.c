@@ -7,7 +7,6 @@
 #include "cli.h"
 #include "filter.h"
 #include "model.h"
-#include "trace.h"
 
 static int take_pids(struct filter_args *a, const char *arg)
 {
@@ -138,29 +137,6 @@ int filter_args__check_model(const struct filter_args *a, const struct model *m,
 		return 1;
 	}
 	return 0;
-}
-
-int filter_args__check_trace(const struct filter_args *a, struct trace_reader *r, const char *trace)
-{
-	struct model *m;
-	int ret, err;
-
-	if (!a->f.pids && !a->f.chans)
-		return 0;
-	m = model_filter__load(r, NULL, &a->f, NULL);
-	if (!m) {
-		errorf("reading trace %s failed: %s: free some memory", trace, strerror(errno));
-		return 1;
-	}
-	ret = filter_args__check_model(a, m, trace);
-	model__free(m);
-	err = trace_reader__rewind(r);
-	if (!ret && err) {
-		errorf("rereading trace %s failed: %s: save it to a file and read that", trace,
-		       strerror(-err));
-		return 1;
-	}
-	return ret;
 }
 
 void filter_args__free(struct filter_args *a)

@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include "critical_path.h"
-#include "trace.h"
 
 #define CP_MAX_DEPTH 64          /* deeper chains end as `blocked`: a guard against bad data */
 #define CP_WAKE_LOOKBACK 4       /* stretches searched back for the one a wakeup ends */
@@ -604,39 +603,20 @@ void critical_path__free(struct critical_path *cp)
 	free(cp);
 }
 
-struct critical_path *critical_path__from_reader(struct trace_reader *r, const struct model *names,
-						 uint32_t tid, uint64_t from, uint64_t to)
+struct cp_collector *cp_collector__for(const struct model *names, uint32_t tid, uint64_t from,
+				       uint64_t to)
 {
 	const struct model_thread *t = model__thread(names, tid);
-	struct model_opts mo = { 0 };
 	struct cp_collector *c;
-	struct critical_path *cp = NULL;
-	struct model *pass;
-	int err;
 
 	if (!t) {
 		errno = ESRCH;
 		return NULL;
 	}
-	err = trace_reader__rewind(r);
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
 	/* keep only what the window can reach: wakers act inside the target's waits */
 	c = cp_collector__new(from && from > t->first_ts ? from : t->first_ts,
 			      to && to < t->last_ts ? to : t->last_ts);
-	if (!c) {
+	if (!c)
 		errno = ENOMEM;
-		return NULL;
-	}
-	cp_collector__sinks(c, &mo);
-	pass = model__from_reader(r, &mo);
-	if (pass)
-		cp = cp_collector__path(c, names, tid, from, to);
-	err = errno;
-	model__free(pass);
-	cp_collector__free(c);
-	errno = err;
-	return cp;
+	return c;
 }

@@ -8,12 +8,12 @@
  *
  *   struct cp_collector *c = cp_collector__new(from, to);     (0, 0: keep all)
  *   struct model_opts mo = {0};  cp_collector__sinks(c, &mo);
- *   struct model *m = model__from_reader(r, &mo);           one pass
- *   struct critical_path *cp = cp_collector__path(c, m, tid, from, to);
+ *   model_load__pass(l, NULL, &mo);                         a pass over the whole trace (load.h)
+ *   struct critical_path *cp = cp_collector__path(c, l->model, tid, from, to);
  *   critical_path__free(cp);  cp_collector__free(c);
  *
- * critical_path__from_reader is that pass for a caller that already has the
- * trace's model. Memory grows with the threads and the off-CPU stretches
+ * The collector may ride another output's pass (model_load__pass's two sets
+ * of sinks). Memory grows with the threads and the off-CPU stretches
  * (each a wait and its wakeup) inside the window, never with other events.
  */
 #ifndef IPCTRACE_CRITICAL_PATH_H
@@ -67,7 +67,6 @@ struct critical_path {
 	struct cp_chan_total *by_channel;  size_t nby_channel;  /* most first */
 };
 
-struct trace_reader;
 struct cp_collector;
 
 /* from/to absolute ns bound what is kept (0, 0 = everything). NULL on ENOMEM. */
@@ -82,10 +81,14 @@ void cp_collector__sinks(struct cp_collector *c, struct model_opts *mo);
 struct critical_path *cp_collector__path(const struct cp_collector *c, const struct model *m,
 					 uint32_t tid, uint64_t from, uint64_t to);
 void cp_collector__free(struct cp_collector *c);
+/*
+ * A collector for tid's path over [from, to] (absolute ns, 0 = its life's
+ * end) of the trace names models, keeping only what that window can reach.
+ * NULL with errno ESRCH (no such thread) or ENOMEM.
+ */
+struct cp_collector *cp_collector__for(const struct model *names, uint32_t tid, uint64_t from,
+				       uint64_t to);
 
-/* One more pass over r (rewound) with the names of its first-pass model. NULL and errno. */
-struct critical_path *critical_path__from_reader(struct trace_reader *r, const struct model *names,
-						 uint32_t tid, uint64_t from, uint64_t to);
 void critical_path__free(struct critical_path *cp);
 
 /* "running", "runnable", "blocked", "interrupt", "timer", "untraced", "unknown". */

@@ -9,7 +9,7 @@
  *   - a process is shown when listed (--pid), else when it has an end on a
  *     chosen channel (a channel filter given), else always.
  *
- *   m = model_filter__load(r, &mopts, &f, &start);    the window applied
+ *   l = model_load__open(r, &f, &mopts);             the window applied (load.h)
  *   if (model_filter__channel(&f, c)) ...             the choice applied
  *   v = model_filter__view(m, &f);                    a model of only what is chosen
  */
@@ -20,8 +20,6 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "model.h"
-
-struct trace_reader;
 
 struct model_filter {
 	const uint32_t *pids;     /* only these processes; NULL = all */
@@ -47,15 +45,6 @@ bool model_filter__wakeup(const struct model_filter *f, const struct model *m,
 /* The first listed pid (channel id) the model has no process (channel) for; 0 if none. */
 uint32_t model_filter__unknown_pid(const struct model_filter *f, const struct model *m);
 int model_filter__unknown_chan(const struct model_filter *f, const struct model *m);
-
-/*
- * Read r from its start into a finished model of only the window's events,
- * channels keeping the ids the whole trace gives them (one pass without a
- * window; three with one, the sinks of mo fed in the last). *start gets the
- * trace's first event time (may be NULL). NULL with errno on failure.
- */
-struct model *model_filter__load(struct trace_reader *r, const struct model_opts *mo,
-				 const struct model_filter *f, uint64_t *start);
 
 /*
  * The event as the window keeps it: ev itself, a clipped copy in buf, or

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+#include "hmap.h"
 #include "model.h"
 
 #define POLL_GAP_NS 1000000ull   /* EAGAIN / zero-timeout calls closer than this: one polling run */
@@ -32,14 +33,7 @@
 #define TRIES_MAX 4               /* failed tries kept per thread until retried or slept on */
 #define LOST_MAX 1024
 
-#define NONE_IDX UINT32_MAX
-
-/* Open addressing u64 -> u32 map; vals[i] == NONE_IDX marks a free slot. */
-struct hmap {
-	uint64_t *keys;
-	uint32_t *vals;
-	size_t cap, n;
-};
+#define NONE_IDX HMAP_NONE
 
 struct pend_sleep {
 	uint64_t out, in;
@@ -303,11 +297,7 @@ static inline bool is_attach_kind(enum ipct_kind k)
 	       k == IPCT_KIND_SYSV_SEM || k == IPCT_KIND_FUTEX || k == IPCT_KIND_SIGNAL;
 }
 
-/* hmap.c */
-uint64_t mix64(uint64_t x);
-uint32_t hmap_get(const struct hmap *h, uint64_t key);
-int hmap_put(struct hmap *h, uint64_t key, uint32_t val);
-void hmap_free(struct hmap *h);
+/* hmap.c (the map: hmap.h) */
 int grow(void *arr, size_t *cap, size_t n, size_t elem);
 
 /* channels.c */

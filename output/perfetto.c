@@ -3,19 +3,21 @@
  * Trace Event Format JSON for Perfetto UI and chrome://tracing: names as
  * "M" events, spans as "X" slices, transfers and wakeups as flow events
  * ("s" then "f" bound to the enclosing slices), lost events as instants.
- * Streamed in a second pass through the JSON writer, one event per line:
+ * Streamed as a model sink through the JSON writer, one event per line:
  * memory does not grow with the trace.
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 #include "critical_path.h"
 #include "json_writer.h"
 #include "model.h"
 #include "filter.h"
 #include "perfetto.h"
+#include "trace_meta.h"
 
-struct pf {
+struct perfetto_json {
 	struct json_writer *w;
 	const struct model *names;
 	const struct model_filter *filter;
@@ -26,13 +28,13 @@ struct pf {
 };
 
 /* Microseconds with three decimals, exact from integer nanoseconds. */
-static void ts_us(const struct pf *p, const char *key, uint64_t ts)
+static void ts_us(const struct perfetto_json *p, const char *key, uint64_t ts)
 {
 	json_writer__milli_field(p->w, key, ts > p->base ? ts - p->base : 0);
 }
 
 /* Opens an event on its own line; the caller adds its fields and ends the object. */
-static void begin(struct pf *p, const char *ph, uint32_t pid, uint32_t tid)
+static void begin(struct perfetto_json *p, const char *ph, uint32_t pid, uint32_t tid)
 {
 	json_writer__break(p->w);
 	json_writer__start_object(p->w);
@@ -84,7 +86,7 @@ const char *perfetto__span_name(const struct model *names, const struct model_sp
 
 static void on_span(void *ctx, const struct model_span *s)
 {
-	struct pf *p = ctx;
+	struct perfetto_json *p = ctx;
 	struct json_writer *w = p->w;
 	char name[128];
 	const char *cat = perfetto__span_name(p->names, s, name, sizeof(name));
@@ -119,7 +121,7 @@ static uint64_t inside(uint64_t ts)
 	return ts ? ts - 1 : ts;
 }
 
-static void flow(struct pf *p, const char *name, uint32_t spid, uint32_t stid, uint64_t sts,
+static void flow(struct perfetto_json *p, const char *name, uint32_t spid, uint32_t stid, uint64_t sts,
 		 uint32_t dpid, uint32_t dtid, uint64_t dts, int chan, uint64_t bytes, bool xfer)
 {
 	struct json_writer *w = p->w;
@@ -160,7 +162,7 @@ void perfetto__flow_name(const struct model *names, char *b, size_t n, const cha
 
 static void on_transfer(void *ctx, const struct model_transfer *t)
 {
-	struct pf *p = ctx;
+	struct perfetto_json *p = ctx;
 	char name[64];
 
 	if (!model_choice__flow(p->kept, t->chan, t->src_pid, t->dst_pid))
@@ -172,7 +174,7 @@ static void on_transfer(void *ctx, const struct model_transfer *t)
 
 static void on_wake(void *ctx, const struct model_wake *w)
 {
-	struct pf *p = ctx;
+	struct perfetto_json *p = ctx;
 	char name[64];
 
 	if (w->waker_tid == 0 || !model_choice__flow(p->kept, w->chan, w->waker_pid, w->wakee_pid))
@@ -184,7 +186,7 @@ static void on_wake(void *ctx, const struct model_wake *w)
 
 static void on_lost(void *ctx, const struct model_lost *l)
 {
-	struct pf *p = ctx;
+	struct perfetto_json *p = ctx;
 	struct json_writer *w = p->w;
 	char name[64];
 
@@ -204,7 +206,7 @@ static void on_lost(void *ctx, const struct model_lost *l)
 }
 
 /* A metadata event: {"name": what, "args": {key: value}}. */
-static void meta_event(struct pf *p, uint32_t pid, uint32_t tid, const char *what, const char *name,
+static void meta_event(struct perfetto_json *p, uint32_t pid, uint32_t tid, const char *what, const char *name,
 		       size_t maxlen)
 {
 	begin(p, "M", pid, tid);
@@ -230,7 +232,7 @@ void perfetto__process_name(const struct trace_meta *meta, const struct model_pr
 		snprintf(b, n, "%.*s", (int)sizeof(pr->cmdline), model__process_role(pr));
 }
 
-static void names_meta(struct pf *p)
+static void names_meta(struct perfetto_json *p)
 {
 	const struct model *m = p->names;
 
@@ -260,7 +262,7 @@ static void names_meta(struct pf *p)
 	}
 }
 
-static void other_data(struct pf *p, const struct trace_meta *meta)
+static void other_data(struct perfetto_json *p, const struct trace_meta *meta)
 {
 	const struct model *m = p->names;
 	struct json_writer *w = p->w;
@@ -315,7 +317,7 @@ void perfetto__cp_step_name(const struct model *names, const struct cp_step *s, 
 		 s->handover ? " (hand-over)" : "");
 }
 
-static void cp_track(struct pf *p, const struct critical_path *cp)
+static void cp_track(struct perfetto_json *p, const struct critical_path *cp)
 {
 	struct json_writer *w = p->w;
 	char name[160];
@@ -359,74 +361,60 @@ static void cp_track(struct pf *p, const struct critical_path *cp)
 	}
 }
 
-int perfetto__export(struct trace_reader *r, FILE *out)
+struct perfetto_json *perfetto_json__new(const struct model *names, const struct trace_meta *meta,
+					const struct model_filter *f, FILE *out)
 {
-	return perfetto__export_opts(r, NULL, out);
+	struct perfetto_json *p = calloc(1, sizeof(*p));
+
+	if (!p || !(p->kept = model_choice__new(names, f)) || !(p->w = json_writer__new(out, false))) {
+		perfetto_json__free(p);
+		errno = ENOMEM;
+		return NULL;
+	}
+	p->filter = f;
+	p->names = names;
+	p->meta = meta;
+	p->base = names->start_ts;
+	json_writer__start_object(p->w);
+	json_writer__string_field(p->w, "displayTimeUnit", "ns");
+	other_data(p, meta);
+	json_writer__break(p->w);
+	json_writer__name(p->w, "traceEvents");
+	json_writer__start_array(p->w);
+	names_meta(p);
+	return p;
 }
 
-int perfetto__export_opts(struct trace_reader *r, const struct perfetto_opts *opts, FILE *out)
+void perfetto_json__sinks(struct perfetto_json *p, struct model_opts *mo)
 {
-	struct critical_path *cp = NULL;
-	struct model_opts mo = { 0 };
-	struct model *names, *pass2 = NULL;
-	const struct model_filter *f = opts ? opts->filter : NULL;
-	struct pf p = { .filter = f };
-	int err, werr;
+	mo->ctx = p;
+	mo->on_span = on_span;
+	mo->on_transfer = on_transfer;
+	mo->on_wake = on_wake;
+	mo->on_lost = on_lost;
+}
 
-	names = model_filter__load(r, NULL, f, NULL);
-	if (!names)
-		return errno ? -errno : -ENOMEM;
-	p.kept = model_choice__new(names, f);
-	if (!p.kept) {
-		err = -ENOMEM;
-		goto out;
-	}
-	/* the path first: a thread not in the trace is said before anything is written */
-	if (opts && opts->critical_path_tid) {
-		cp = critical_path__from_reader(r, names, opts->critical_path_tid, 0, 0);
-		if (!cp) {
-			err = errno ? -errno : -ENOMEM;
-			goto out;
-		}
-	}
-	err = trace_reader__rewind(r);
-	if (err)
-		goto out;
-	p.w = json_writer__new(out, false);
-	if (!p.w) {
-		err = -ENOMEM;
-		goto out;
-	}
-	p.names = names;
-	p.meta = trace_reader__meta(r);
-	p.base = names->start_ts;
-	json_writer__start_object(p.w);
-	json_writer__string_field(p.w, "displayTimeUnit", "ns");
-	other_data(&p, trace_reader__meta(r));
-	json_writer__break(p.w);
-	json_writer__name(p.w, "traceEvents");
-	json_writer__start_array(p.w);
-	names_meta(&p);
-	mo.ctx = &p;
-	mo.on_span = on_span;
-	mo.on_transfer = on_transfer;
-	mo.on_wake = on_wake;
-	mo.on_lost = on_lost;
-	pass2 = model_filter__load(r, &mo, f, NULL);
-	if (!pass2)
-		err = errno ? -errno : -ENOMEM;
-	else if (cp)
-		cp_track(&p, cp);
-	json_writer__break(p.w);
-	json_writer__end_array(p.w);
-	json_writer__end_object(p.w);
-	werr = json_writer__free(p.w);
-	if (!err)
-		err = werr;
-out:
-	critical_path__free(cp);
-	model__free(pass2);
-	model__free(names);
-	model_choice__free(p.kept);
+int perfetto_json__finish(struct perfetto_json *p, const struct critical_path *cp)
+{
+	int err;
+
+	if (cp)
+		cp_track(p, cp);
+	json_writer__break(p->w);
+	json_writer__end_array(p->w);
+	json_writer__end_object(p->w);
+	err = json_writer__free(p->w);
+	p->w = NULL;
 	return err;
+}
+
+void perfetto_json__free(struct perfetto_json *p)
+{
+	if (!p)
+		return;
+	/* unfinished: what was written is abandoned with its file */
+	if (p->w)
+		json_writer__free(p->w);
+	model_choice__free(p->kept);
+	free(p);
 }

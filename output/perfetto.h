@@ -5,23 +5,39 @@
 
 #include <stdint.h>
 #include <stdio.h>
-#include "trace.h"
-
-struct model_filter;
-
-struct perfetto_opts {
-	uint32_t critical_path_tid;  /* a "critical path" track for this thread; 0 = none */
-	const struct model_filter *filter;  /* the shared filters (filter.h); NULL = everything */
-};
-
-/* Streams every span, transfer (flow) and wakeup (flow) of r as Trace Event JSON. 0 or -errno. */
-int perfetto__export(struct trace_reader *r, FILE *out);
-/* The same with options (NULL = none); -ESRCH: no such critical_path_tid. */
-int perfetto__export_opts(struct trace_reader *r, const struct perfetto_opts *opts, FILE *out);
-/* The same as Perfetto's protobuf trace (perfetto_proto.c). */
-int perfetto__export_proto(struct trace_reader *r, const struct perfetto_opts *opts, FILE *out);
 
 struct model;
+struct model_filter;
+struct model_opts;
+struct critical_path;
+struct trace_meta;
+
+/*
+ * An export of the trace names models (a finished model) as Trace Event
+ * JSON, which chrome://tracing opens too: a model sink that streams every
+ * span, transfer (flow) and wakeup (flow) the filter f (NULL = all) keeps.
+ *
+ *   e = perfetto_json__new(names, meta, f, out);   writes the head: processes, threads
+ *   perfetto_json__sinks(e, &mo);  ... a pass over the same trace with mo (load.h) ...
+ *   perfetto_json__finish(e, cp);                   cp: a critical path track, NULL = none
+ *   perfetto_json__free(e);
+ */
+struct perfetto_json;
+struct perfetto_json *perfetto_json__new(const struct model *names, const struct trace_meta *meta,
+					const struct model_filter *f, FILE *out);
+void perfetto_json__sinks(struct perfetto_json *e, struct model_opts *mo);
+/* 0 or -errno (the output could not be written). */
+int perfetto_json__finish(struct perfetto_json *e, const struct critical_path *cp);
+void perfetto_json__free(struct perfetto_json *e);
+
+/* The same as Perfetto's own protobuf trace (perfetto_proto.c). */
+struct perfetto_proto;
+struct perfetto_proto *perfetto_proto__new(const struct model *names, const struct trace_meta *meta,
+					  const struct model_filter *f, FILE *out);
+void perfetto_proto__sinks(struct perfetto_proto *e, struct model_opts *mo);
+int perfetto_proto__finish(struct perfetto_proto *e, const struct critical_path *cp);
+void perfetto_proto__free(struct perfetto_proto *e);
+
 struct model_span;
 struct cp_step;
 /* A span's slice name into name; its category, or NULL for a span not exported. */

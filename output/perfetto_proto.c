@@ -7,7 +7,7 @@
  * slices (begin and end), transfers and wakeups are flows between instants
  * on the two threads, lost events are instants on a track of their own.
  * Written field by field on the protobuf wire format (varints, tags,
- * length-prefixed messages), streamed in the model's second pass.
+ * length-prefixed messages), streamed as a model sink.
  *
  * The field numbers are those of perfetto/protos/perfetto/trace:
  *   Trace.packet 1; TracePacket.timestamp 8, .trusted_packet_sequence_id 10,
@@ -30,6 +30,7 @@
 #include "escape.h"
 #include "model.h"
 #include "filter.h"
+#include "hmap.h"
 #include "perfetto.h"
 
 enum { WIRE_VARINT = 0, WIRE_FIXED64 = 1, WIRE_LEN = 2 };
@@ -113,14 +114,13 @@ static void pb_msg(struct pb *p, unsigned field, const struct pb *sub)
 	pb_bytes(p, field, sub->b, sub->len);
 }
 
-/* Interned strings: FNV-1a hash of the text -> iid, open addressing. */
+/* Interned strings: the FNV-1a hash of the text -> its iid (1..n). */
 struct intern {
-	uint64_t *hash;
-	uint32_t *iid;
-	size_t cap, n;
+	struct hmap by_hash;
+	uint32_t n;
 };
 
-struct pp {
+struct perfetto_proto {
 	FILE *out;
 	const struct model *names;
 	struct model_choice *kept;     /* what the filters keep of names */
@@ -144,43 +144,18 @@ static uint64_t fnv1a(const char *s)
 static uint32_t intern(struct intern *t, const char *s, bool *fresh)
 {
 	uint64_t h = fnv1a(s);
-	size_t i;
+	uint32_t iid = hmap_get(&t->by_hash, h);
 
-	*fresh = false;
-	if (2 * (t->n + 1) > t->cap) {
-		struct intern nt = { .cap = t->cap ? 2 * t->cap : 256 };
-
-		nt.hash = calloc(nt.cap, sizeof(*nt.hash));
-		nt.iid = calloc(nt.cap, sizeof(*nt.iid));
-		if (!nt.hash || !nt.iid) {
-			free(nt.hash);
-			free(nt.iid);
-			return 0;
-		}
-		for (size_t j = 0; j < t->cap; j++) {
-			if (!t->hash[j])
-				continue;
-			for (i = t->hash[j] & (nt.cap - 1); nt.hash[i]; i = (i + 1) & (nt.cap - 1))
-				;
-			nt.hash[i] = t->hash[j];
-			nt.iid[i] = t->iid[j];
-		}
-		nt.n = t->n;
-		free(t->hash);
-		free(t->iid);
-		*t = nt;
-	}
-	for (i = h & (t->cap - 1); t->hash[i]; i = (i + 1) & (t->cap - 1))
-		if (t->hash[i] == h)
-			return t->iid[i];
-	t->hash[i] = h;
-	t->iid[i] = (uint32_t)++t->n;
-	*fresh = true;
-	return t->iid[i];
+	*fresh = iid == HMAP_NONE;
+	if (!*fresh)
+		return iid;
+	if (hmap_put(&t->by_hash, h, t->n + 1))
+		return 0;
+	return ++t->n;
 }
 
 /* One TracePacket as one Trace.packet field on the stream. */
-static void put_packet(struct pp *p, const struct pb *pkt)
+static void put_packet(struct perfetto_proto *p, const struct pb *pkt)
 {
 	uint8_t b[11];
 	size_t n;
@@ -197,7 +172,7 @@ struct event {
 	struct pb interned;  /* InternedData, empty when nothing is new */
 };
 
-static void put_event(struct pp *p, uint64_t ts, const struct event *ev)
+static void put_event(struct perfetto_proto *p, uint64_t ts, const struct event *ev)
 {
 	struct pb pkt = { .len = 0 };
 
@@ -211,7 +186,7 @@ static void put_event(struct pp *p, uint64_t ts, const struct event *ev)
 }
 
 /* name_field: TrackEvent's iid field; interned_field: InternedData's list of them. */
-static void interned_string(struct pp *p, struct event *ev, struct intern *t, const char *s,
+static void interned_string(struct perfetto_proto *p, struct event *ev, struct intern *t, const char *s,
 			    unsigned name_field, unsigned interned_field)
 {
 	struct pb entry = { .len = 0 };
@@ -230,7 +205,7 @@ static void interned_string(struct pp *p, struct event *ev, struct intern *t, co
 	pb_msg(&ev->interned, interned_field, &entry);
 }
 
-static void track_event(struct pp *p, struct event *ev, unsigned type, uint64_t track,
+static void track_event(struct perfetto_proto *p, struct event *ev, unsigned type, uint64_t track,
 			const char *cat, const char *name)
 {
 	ev->te.len = ev->interned.len = 0;
@@ -243,7 +218,7 @@ static void track_event(struct pp *p, struct event *ev, unsigned type, uint64_t 
 }
 
 /* A TrackDescriptor's packet; the first packet of the sequence also clears its state. */
-static void put_descriptor(struct pp *p, const struct pb *td)
+static void put_descriptor(struct perfetto_proto *p, const struct pb *td)
 {
 	struct pb pkt = { .len = 0 };
 
@@ -254,7 +229,7 @@ static void put_descriptor(struct pp *p, const struct pb *td)
 	put_packet(p, &pkt);
 }
 
-static void describe_tracks(struct pp *p)
+static void describe_tracks(struct perfetto_proto *p)
 {
 	const struct model *m = p->names;
 	struct pb td, desc;
@@ -297,7 +272,7 @@ static void describe_tracks(struct pp *p)
 
 static void on_span(void *ctx, const struct model_span *s)
 {
-	struct pp *p = ctx;
+	struct perfetto_proto *p = ctx;
 	char name[128];
 	const char *cat = perfetto__span_name(p->names, s, name, sizeof(name));
 	struct event ev;
@@ -311,7 +286,7 @@ static void on_span(void *ctx, const struct model_span *s)
 }
 
 /* A flow from an instant on one thread to an instant on another; it never ends before it starts. */
-static void flow(struct pp *p, const char *name, uint32_t stid, uint64_t sts, uint32_t dtid,
+static void flow(struct perfetto_proto *p, const char *name, uint32_t stid, uint64_t sts, uint32_t dtid,
 		 uint64_t dts)
 {
 	uint64_t id = ++p->next_flow;
@@ -327,7 +302,7 @@ static void flow(struct pp *p, const char *name, uint32_t stid, uint64_t sts, ui
 
 static void on_transfer(void *ctx, const struct model_transfer *t)
 {
-	struct pp *p = ctx;
+	struct perfetto_proto *p = ctx;
 	char name[64];
 
 	if (!model_choice__flow(p->kept, t->chan, t->src_pid, t->dst_pid))
@@ -338,7 +313,7 @@ static void on_transfer(void *ctx, const struct model_transfer *t)
 
 static void on_wake(void *ctx, const struct model_wake *w)
 {
-	struct pp *p = ctx;
+	struct perfetto_proto *p = ctx;
 	char name[64];
 
 	if (w->waker_tid == 0 || !model_choice__flow(p->kept, w->chan, w->waker_pid, w->wakee_pid))
@@ -349,7 +324,7 @@ static void on_wake(void *ctx, const struct model_wake *w)
 
 static void on_lost(void *ctx, const struct model_lost *l)
 {
-	struct pp *p = ctx;
+	struct perfetto_proto *p = ctx;
 	char name[64];
 	struct event ev;
 
@@ -359,7 +334,7 @@ static void on_lost(void *ctx, const struct model_lost *l)
 }
 
 /* The critical path as a track of its own above the processes: one slice per step. */
-static void cp_track(struct pp *p, const struct critical_path *cp)
+static void cp_track(struct perfetto_proto *p, const struct critical_path *cp)
 {
 	char name[160];
 	struct event ev;
@@ -380,57 +355,47 @@ static void cp_track(struct pp *p, const struct critical_path *cp)
 	}
 }
 
-int perfetto__export_proto(struct trace_reader *r, const struct perfetto_opts *opts, FILE *out)
+struct perfetto_proto *perfetto_proto__new(const struct model *names, const struct trace_meta *meta,
+					  const struct model_filter *f, FILE *out)
 {
-	struct critical_path *cp = NULL;
-	struct model_opts mo = { 0 };
-	struct model *names, *pass2 = NULL;
-	const struct model_filter *f = opts ? opts->filter : NULL;
-	struct pp p = { .out = out };
-	int err;
+	struct perfetto_proto *p = calloc(1, sizeof(*p));
 
-	names = model_filter__load(r, NULL, f, NULL);
-	if (!names)
-		return errno ? -errno : -ENOMEM;
-	p.kept = model_choice__new(names, f);
-	if (!p.kept) {
-		err = -ENOMEM;
-		goto out;
+	if (!p || !(p->kept = model_choice__new(names, f))) {
+		perfetto_proto__free(p);
+		errno = ENOMEM;
+		return NULL;
 	}
-	/* the path first: a thread not in the trace is said before anything is written */
-	if (opts && opts->critical_path_tid) {
-		cp = critical_path__from_reader(r, names, opts->critical_path_tid, 0, 0);
-		if (!cp) {
-			err = errno ? -errno : -ENOMEM;
-			goto out;
-		}
-	}
-	err = trace_reader__rewind(r);
-	if (err)
-		goto out;
-	p.names = names;
-	p.meta = trace_reader__meta(r);
-	describe_tracks(&p);
-	mo.ctx = &p;
-	mo.on_span = on_span;
-	mo.on_transfer = on_transfer;
-	mo.on_wake = on_wake;
-	mo.on_lost = on_lost;
-	pass2 = model_filter__load(r, &mo, f, NULL);
-	if (!pass2)
-		err = errno ? -errno : -ENOMEM;
-	else if (cp)
-		cp_track(&p, cp);
-	if (!err && (fflush(out) || p.err))
-		err = p.err ? p.err : -EIO;
-out:
-	critical_path__free(cp);
-	free(p.names_in.hash);
-	free(p.names_in.iid);
-	free(p.cats_in.hash);
-	free(p.cats_in.iid);
-	model__free(pass2);
-	model__free(names);
-	model_choice__free(p.kept);
-	return err;
+	p->out = out;
+	p->names = names;
+	p->meta = meta;
+	describe_tracks(p);
+	return p;
+}
+
+void perfetto_proto__sinks(struct perfetto_proto *p, struct model_opts *mo)
+{
+	mo->ctx = p;
+	mo->on_span = on_span;
+	mo->on_transfer = on_transfer;
+	mo->on_wake = on_wake;
+	mo->on_lost = on_lost;
+}
+
+int perfetto_proto__finish(struct perfetto_proto *p, const struct critical_path *cp)
+{
+	if (cp)
+		cp_track(p, cp);
+	if (fflush(p->out) || p->err)
+		return p->err ? p->err : -EIO;
+	return 0;
+}
+
+void perfetto_proto__free(struct perfetto_proto *p)
+{
+	if (!p)
+		return;
+	hmap_free(&p->names_in.by_hash);
+	hmap_free(&p->cats_in.by_hash);
+	model_choice__free(p->kept);
+	free(p);
 }

@@ -163,6 +163,19 @@ static void table_free(struct table *t)
 	free(t->cells);
 }
 
+/* A section of the report: its title line, then a table. */
+static void table_start(struct table *t, FILE *out, const char *title, const char *spec)
+{
+	fputs(title, out);
+	table_init(t, spec);
+}
+
+static void table_end(struct table *t, FILE *out)
+{
+	table_print(t, out, "  ");
+	table_free(t);
+}
+
 static const char *comm_of(const struct lang *l, const struct model *m, uint32_t pid)
 {
 	const struct model_process *p;
@@ -233,8 +246,7 @@ static void print_channels(const struct lang *l, const struct model *m, FILE *ou
 			  tr_scope(l, channel_scope(c)), bytes, msgs,
 			  neps);
 	}
-	table_print(&t, out, "  ");
-	table_free(&t);
+	table_end(&t, out);
 }
 
 static void print_endpoints(const struct lang *l, const struct model *m, FILE *out)
@@ -243,8 +255,7 @@ static void print_endpoints(const struct lang *l, const struct model *m, FILE *o
 
 	if (!m->nchannels)
 		return;
-	fputs(tr(l, T_REPORT_ENDPOINTS), out);
-	table_init(&t, tr(l, T_REPORT_ENDPOINTS_COLS));
+	table_start(&t, out, tr(l, T_REPORT_ENDPOINTS), tr(l, T_REPORT_ENDPOINTS_COLS));
 	for (size_t i = 0; i < m->nchannels; i++) {
 		const struct model_channel *c = &m->channels[i];
 
@@ -266,8 +277,7 @@ static void print_endpoints(const struct lang *l, const struct model *m, FILE *o
 				  blkns, eag, tr_mode(l, e->mode));
 		}
 	}
-	table_print(&t, out, "  ");
-	table_free(&t);
+	table_end(&t, out);
 	fputs(tr(l, T_REPORT_ENDPOINTS_SUMS), out);
 }
 
@@ -299,10 +309,9 @@ static void print_wakeups(const struct lang *l, const struct model *m, FILE *out
 		table_row(&t, cnt, waker, comm_of(l, m, w->waker_pid), wakee, comm_of(l, m, w->wakee_pid),
 			  chan);
 	}
-	table_print(&t, out, "  ");
+	table_end(&t, out);
 	if (m->nwakeups > n)
 		fprintf(out, tr(l, T_REPORT_AND_MORE), m->nwakeups - n);
-	table_free(&t);
 }
 
 static void print_processes(const struct lang *l, const struct model *m, FILE *out)
@@ -311,8 +320,7 @@ static void print_processes(const struct lang *l, const struct model *m, FILE *o
 
 	if (!m->nprocesses)
 		return;
-	fputs(tr(l, T_REPORT_PROCESSES), out);
-	table_init(&t, tr(l, T_REPORT_PROCESSES_COLS));
+	table_start(&t, out, tr(l, T_REPORT_PROCESSES), tr(l, T_REPORT_PROCESSES_COLS));
 	for (size_t i = 0; i < m->nprocesses; i++) {
 		const struct model_process *p = &m->processes[i];
 		char pid[16], ppid[16], nt[16];
@@ -325,16 +333,14 @@ static void print_processes(const struct lang *l, const struct model *m, FILE *o
 		snprintf(nt, sizeof(nt), "%zu", p->nthreads);
 		table_row(&t, pid, ppid, p->comm[0] ? p->comm : "?", nt, p->cmdline[0] ? p->cmdline : "-");
 	}
-	table_print(&t, out, "  ");
-	table_free(&t);
+	table_end(&t, out);
 }
 
 static void print_threads(const struct lang *l, const struct model *m, FILE *out)
 {
 	struct table t;
 
-	fputs(tr(l, T_REPORT_THREADS), out);
-	table_init(&t, tr(l, T_REPORT_THREADS_COLS));
+	table_start(&t, out, tr(l, T_REPORT_THREADS), tr(l, T_REPORT_THREADS_COLS));
 	for (size_t i = 0; i < m->nthreads; i++) {
 		const struct model_thread *th = &m->threads[i];
 		char pid[16], tid[16], u[32], k[32], b[32], r[32], sc[32];
@@ -348,8 +354,7 @@ static void print_threads(const struct lang *l, const struct model *m, FILE *out
 		u64s(sc, sizeof(sc), th->syscalls);
 		table_row(&t, pid, tid, th->comm[0] ? th->comm : comm_of(l, m, th->pid), u, k, b, r, sc);
 	}
-	table_print(&t, out, "  ");
-	table_free(&t);
+	table_end(&t, out);
 }
 
 static void stuck_who(const struct lang *l, const struct model *m, const struct stuck_thread *s,
@@ -404,8 +409,7 @@ static void print_stuck(const struct lang *l, const struct model *m, const struc
 		table_row(&t, pid, tid, th && th->comm[0] ? th->comm : comm_of(l, m, s->pid),
 			  op_name(s->op), ch, since, dur, who);
 	}
-	table_print(&t, out, "  ");
-	table_free(&t);
+	table_end(&t, out);
 	for (size_t i = 0; i < sr->ncycles; i++) {
 		const struct stuck_cycle *c = &sr->cycles[i];
 
@@ -446,8 +450,7 @@ static void print_hosts(const struct lang *l, const struct trace_meta *meta, FIL
 
 	if (!meta || !meta->nhosts)
 		return;
-	fputs(tr(l, T_REPORT_HOSTS), out);
-	table_init(&t, tr(l, T_REPORT_HOSTS_COLS));
+	table_start(&t, out, tr(l, T_REPORT_HOSTS), tr(l, T_REPORT_HOSTS_COLS));
 	for (uint32_t i = 0; i < meta->nhosts; i++) {
 		const struct trace_host *h = &meta->hosts[i];
 		char pids[48], off[40], drift[48], unc[32], most[32], msgs[16];
@@ -473,8 +476,7 @@ static void print_hosts(const struct lang *l, const struct trace_meta *meta, FIL
 		table_row(&t, h->name, pids, off, drift, unc, most,
 			  i ? meta->hosts[h->aligned_to].name : "-", msgs);
 	}
-	table_print(&t, out, "  ");
-	table_free(&t);
+	table_end(&t, out);
 }
 
 int report__text(const struct model *m, const struct trace_meta *meta, const struct lang *l, FILE *out)

@@ -5,7 +5,7 @@
 
 #include <stdio.h>
 #include "model.h"
-#include "trace.h"
+#include "trace_meta.h"
 
 struct lang;
 

@@ -343,29 +343,27 @@ out:
 	return err;
 }
 
-int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
+struct svg_render {
+	const struct model *names;
+	struct svg_opts opts;        /* the caller's, with the channels --kind and --min-bytes chose */
+	int *chosen;
+	struct timeline *tl;
+};
+
+struct svg_render *svg_render__new(const struct model *names, uint64_t start,
+				   const struct svg_opts *opts)
 {
 	static const struct svg_opts no_opts;
-	struct model_opts mo = { 0 };
 	struct timeline_opts to = { 0 };
-	struct timeline *tl = NULL;
-	struct model *names, *pass2 = NULL;
-	struct critical_path *cp = NULL;
-	struct svg_opts with_cp;
-	struct svg_opts sopts;
-	const char *note = NULL;
-	uint64_t start = 0;
-	int *chosen = NULL;
-	int err;
+	struct svg_render *s = calloc(1, sizeof(*s));
 
-	if (!opts)
-		opts = &no_opts;
-	names = model_filter__load(r, NULL, opts->filter, &start);
-	if (!names)
-		return errno ? -errno : -ENOMEM;
-	err = trace_reader__rewind(r);
-	if (err)
-		goto out;
+	if (!s) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->names = names;
+	s->opts = opts ? *opts : no_opts;
+	opts = &s->opts;
 	to.width = opts->width ? opts->width : opts->slide ? SLIDE_WIDTH : DEFAULT_WIDTH;
 	to.from = start + opts->from_ns;
 	to.to = opts->to_ns ? start + opts->to_ns : names->end_ts;
@@ -380,55 +378,56 @@ int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
 	to.group = !opts->no_group;
 	if (model_filter__chooses_channels(opts->filter)) {
 		/* --kind and --min-bytes choose channels by what the trace says of them */
-		chosen = calloc(names->nchannels + 1, sizeof(*chosen));
-		if (!chosen) {
-			err = -ENOMEM;
-			goto out;
-		}
-		to.chans = chosen;
+		s->chosen = calloc(names->nchannels + 1, sizeof(*s->chosen));
+		if (!s->chosen)
+			goto err;
+		to.chans = s->chosen;
 		to.nchans = 0;
 		for (size_t i = 0; i < names->nchannels; i++)
 			if (model_filter__channel(opts->filter, &names->channels[i]))
-				chosen[to.nchans++] = names->channels[i].id;
-		sopts = *opts;
-		sopts.chans = chosen;
-		sopts.nchans = to.nchans;
-		opts = &sopts;
+				s->chosen[to.nchans++] = names->channels[i].id;
+		s->opts.chans = s->chosen;
+		s->opts.nchans = to.nchans;
 	}
-	tl = timeline__new(names, &to);
-	if (!tl) {
-		err = -ENOMEM;
-		goto out;
-	}
-	timeline__sinks(tl, &mo);
-	pass2 = model_filter__load(r, &mo, opts->filter, NULL);
-	if (!pass2) {
-		err = errno ? -errno : -ENOMEM;
-		goto out;
-	}
-	err = timeline__finish(tl);
-	if (!err && opts->slide)
-		err = svg_slide_participants(tl);
+	s->tl = timeline__new(names, &to);
+	if (!s->tl)
+		goto err;
+	return s;
+err:
+	svg_render__free(s);
+	errno = ENOMEM;
+	return NULL;
+}
+
+void svg_render__sinks(struct svg_render *s, struct model_opts *mo)
+{
+	timeline__sinks(s->tl, mo);
+}
+
+void svg_render__window(const struct svg_render *s, uint64_t *from, uint64_t *to)
+{
+	*from = s->tl->opts.from;
+	*to = s->tl->opts.to;
+}
+
+int svg_render__draw(struct svg_render *s, const struct trace_meta *meta,
+		     const struct critical_path *cp, const char *note, FILE *out)
+{
+	int err = timeline__finish(s->tl);
+
+	if (!err && s->opts.slide)
+		err = svg_slide_participants(s->tl);
 	if (err)
-		goto out;
-	if (trace_reader__status(r) != TRACE_OK)
-		note = trace_reader__status_msg(r);
-	if (opts->critical_path_tid) {
-		cp = critical_path__from_reader(r, names, opts->critical_path_tid, to.from, to.to);
-		if (!cp) {
-			err = errno ? -errno : -ENOMEM;
-			goto out;
-		}
-		with_cp = *opts;
-		with_cp.critical_path = cp;
-		opts = &with_cp;
-	}
-	err = svg__draw(names, trace_reader__meta(r), tl, opts, note, out);
-out:
-	critical_path__free(cp);
-	model__free(pass2);
-	model__free(names);
-	timeline__free(tl);
-	free(chosen);
-	return err;
+		return err;
+	s->opts.critical_path = cp;
+	return svg__draw(s->names, meta, s->tl, &s->opts, note, out);
+}
+
+void svg_render__free(struct svg_render *s)
+{
+	if (!s)
+		return;
+	timeline__free(s->tl);
+	free(s->chosen);
+	free(s);
 }

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "model.h"
-#include "trace.h"
+#include "trace_meta.h"
 
 struct lang;
 struct critical_path;
@@ -25,7 +25,7 @@ struct svg_opts {
 	const struct lang *lang; /* words people read (lang.h); NULL = English */
 	bool slide;              /* 16:9, large, only what takes part (svg_slide.c) */
 	bool animate;            /* messages play in time order (SMIL, svg_anim.c) */
-	uint32_t critical_path_tid;  /* svg__render: mark this thread's critical path; 0 = none */
+	uint32_t critical_path_tid;  /* mark this thread's critical path (the caller's pass); 0 = none */
 	const struct critical_path *critical_path;  /* svg__draw: the path to mark, NULL = none */
 	/* the shared filters (filter.h); pids, chans and the window above are set from it */
 	const struct model_filter *filter;
@@ -34,16 +34,31 @@ struct svg_opts {
 };
 
 /*
- * Two passes over r (it is rewound): name things, then draw; a third for the
- * critical path if asked (-ESRCH: no such thread). 0 or -errno.
+ * The SVG of the trace names models (a finished model, start its first
+ * event's time): a timeline that takes a pass's events through its sinks,
+ * then draws them with the names.
+ *
+ *   s = svg_render__new(names, start, &opts);
+ *   svg_render__sinks(s, &mo);  ... a pass over the same trace with mo (load.h) ...
+ *   svg_render__draw(s, meta, cp, note, out);   cp: the path to mark, NULL = none
+ *   svg_render__free(s);
  */
-int svg__render(struct trace_reader *r, const struct svg_opts *opts, FILE *out);
+struct svg_render;
+struct svg_render *svg_render__new(const struct model *names, uint64_t start,
+				   const struct svg_opts *opts);
+void svg_render__sinks(struct svg_render *s, struct model_opts *mo);
+/* The window the timeline draws, absolute ns: the span a critical path marked on it covers. */
+void svg_render__window(const struct svg_render *s, uint64_t *from, uint64_t *to);
+/* After the pass: draw. note (may be NULL) is shown under the title. 0 or -errno. */
+int svg_render__draw(struct svg_render *s, const struct trace_meta *meta,
+		     const struct critical_path *cp, const char *note, FILE *out);
+void svg_render__free(struct svg_render *s);
 
 struct timeline;
 /*
  * Draw from a first-pass model m and a timeline (timeline.h) filled by a
  * second pass; note (may be NULL) is shown under the title, e.g. a damaged
- * trace's status. svg__render is this after its two passes. 0 or -errno.
+ * trace's status. svg_render__draw is this after its pass. 0 or -errno.
  */
 int svg__draw(const struct model *m, const struct trace_meta *meta, const struct timeline *tl,
 	      const struct svg_opts *opts, const char *note, FILE *out);

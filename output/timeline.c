@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "group.h"
+#include "hmap.h"
 #include "timeline.h"
 
 #define TL_SPAN_BUDGET 12000   /* spans drawn one by one, over all lanes */
@@ -16,6 +17,7 @@ struct lane_key {
 struct timeline_priv {
 	struct lane_key *keys;      /* sorted by tid */
 	size_t nkeys;
+	struct hmap lane_of_tid;    /* tid -> its first key's lane: every event asks, once or twice */
 	uint32_t *slots;            /* open addressing: arrow index + 1, 0 = empty */
 	size_t nslots;
 	size_t arrows_cap, lost_cap;
@@ -181,6 +183,19 @@ static void sibling_keys(struct timeline *tl, const struct model_process *sib, s
 	}
 }
 
+/* The lookup of timeline__lane from the sorted keys: a tid's first key wins. */
+static int index_keys(struct timeline *tl)
+{
+	struct timeline_priv *p = tl->priv;
+
+	hmap_free(&p->lane_of_tid);
+	for (size_t i = 0; i < p->nkeys; i++)
+		if (hmap_get(&p->lane_of_tid, p->keys[i].tid) == HMAP_NONE &&
+		    hmap_put(&p->lane_of_tid, p->keys[i].tid, p->keys[i].lane))
+			return -ENOMEM;
+	return 0;
+}
+
 static int add_lanes(struct timeline *tl)
 {
 	const struct model *m = tl->model;
@@ -217,6 +232,8 @@ static int add_lanes(struct timeline *tl)
 		if (chosen[i] && rep[i] != i && lane_of[rep[i]] != SIZE_MAX)
 			sibling_keys(tl, &m->processes[i], lane_of[rep[i]]);
 	qsort(tl->priv->keys, tl->priv->nkeys, sizeof(*tl->priv->keys), cmp_lane_key);
+	if (!err)
+		err = index_keys(tl);
 out:
 	free(rep);
 	free(count);
@@ -270,6 +287,7 @@ void timeline__free(struct timeline *tl)
 	free(tl->lost);
 	if (tl->priv) {
 		free(tl->priv->keys);
+		hmap_free(&tl->priv->lane_of_tid);
 		free(tl->priv->slots);
 		free(tl->priv);
 	}
@@ -320,7 +338,7 @@ int timeline__keep_lanes(struct timeline *tl, const bool *keep)
 	}
 	tl->priv->nkeys = n;
 	free(map);
-	return 0;
+	return index_keys(tl);
 }
 
 double timeline__x(const struct timeline *tl, uint64_t ts)
@@ -351,20 +369,9 @@ const struct tl_cell *timeline__cell(const struct tl_lane *l, uint32_t col)
 
 int timeline__lane(const struct timeline *tl, uint32_t tid)
 {
-	const struct lane_key *k = tl->priv->keys;
-	size_t lo = 0, hi = tl->priv->nkeys;
+	uint32_t lane = hmap_get(&tl->priv->lane_of_tid, tid);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (k[mid].tid < tid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo < tl->priv->nkeys && k[lo].tid == tid)
-		return (int)k[lo].lane;
-	return -1;
+	return lane == HMAP_NONE ? -1 : (int)lane;
 }
 
 static uint8_t span_kind(const struct timeline *tl, int chan)

@@ -119,7 +119,7 @@ void timeline__free(struct timeline *tl);
 /*
  * Keep only the lanes with keep[i] (indexes as before the call), after
  * finish: arrows between kept lanes are renumbered, others dropped.
- * 0 or -ENOMEM (then tl is unchanged).
+ * 0 or -ENOMEM (then tl is only fit to be freed).
  */
 int timeline__keep_lanes(struct timeline *tl, const bool *keep);
 /* Pixel column of ts (may be outside [0, width)) and x of ts in px. */

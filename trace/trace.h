@@ -44,58 +44,12 @@
 #include <stddef.h>
 #include <linux/types.h>
 #include "../bpf/ipctrace.h"
+#include "trace_meta.h"
 
 #define TRACE_MAGIC "IPCTRACE"
 #define TRACE_VERSION 1
-#define TRACE_STR_MAX 4096
 #define TRACE_BLOCK_RAW_MAX (1u << 20)   /* reader refuses larger blocks */
 #define TRACE_BLOCK_TARGET (256u << 10)  /* writer flushes at this raw size */
-
-#define TRACE_NETNS_MAX 8
-#define TRACE_ADDRS_MAX 64
-#define TRACE_HOSTS_MAX 32
-/* A merged trace's pids and tids: host index << TRACE_HOST_SHIFT | the host's own id (pid_max <= 2^22). */
-#define TRACE_HOST_SHIFT 22
-#define TRACE_HOST_PID_MASK ((1u << TRACE_HOST_SHIFT) - 1)
-
-/* An address of one of the machine's interfaces (AF_INET: the first 4 bytes). */
-struct trace_addr {
-	uint16_t family;
-	uint8_t addr[16];
-};
-
-/* One machine of a merged trace, its clock mapped onto the first machine's. */
-struct trace_host {
-	char name[256];
-	char boot_id[40];
-	uint64_t netns;
-	uint64_t start_real_ns;
-	int64_t offset_ns;        /* its clock minus the first's, at the first trace's start */
-	double drift_ppm;         /* how much faster its clock runs, parts per million */
-	double drift_uncertainty_ppm; /* the true drift lies within drift_ppm +- this */
-	uint64_t uncertainty_ns;  /* width between the bounds on the offset where they are narrowest */
-	uint64_t uncertainty_at_ns; /* there, on the merged clock */
-	uint64_t max_uncertainty_ns; /* the widest over the span of the messages */
-	uint32_t messages;        /* messages that bounded it */
-	uint32_t aligned_to;      /* the host it was aligned through (itself for the first) */
-};
-
-struct trace_meta {
-	uint64_t start_mono_ns;
-	uint64_t start_real_ns;
-	uint32_t flags;
-	char kernel[256];
-	char host[256];
-	char arch[32];
-	char cmdline[TRACE_STR_MAX];
-	char boot_id[40];         /* /proc/sys/kernel/random/boot_id, "" if unknown */
-	uint32_t nnetns;          /* network namespaces of the traced processes */
-	uint64_t netns[TRACE_NETNS_MAX];
-	uint32_t naddrs;          /* their interfaces' addresses */
-	struct trace_addr addrs[TRACE_ADDRS_MAX];
-	uint32_t nhosts;          /* 0: one machine; else a merged trace's machines */
-	struct trace_host hosts[TRACE_HOSTS_MAX];
-};
 
 /* Reader status: 0 = read to a proper end, else one of these. */
 enum trace_status {

@@ -26,6 +26,7 @@
 #include "report.h"
 #include "svg.h"
 #include "trace.h"
+#include "../unit/outputs_of.h"
 
 #define T0 1000000000000ull
 
@@ -87,6 +88,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static FILE *sink;
 	struct trace_reader *r;
 	struct graph *g;
+	struct model_load *l;
 	struct model *m;
 	size_t len;
 	void *buf;
@@ -112,17 +114,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (m) {
 		report__text(m, trace_reader__meta(r), lang_find(size & 1 ? "ko" : "en"), sink);
 		report__json(m, trace_reader__meta(r), sink);
-		/* the communication graph as DOT (the SVG's panel is drawn by svg__render below) */
+		/* the communication graph as DOT (the SVG's panel is drawn by svg_of_trace below) */
 		g = graph__new(NULL);
 		if (g && !graph__build(g, m))
 			graph_layout__dot(g, NULL, sink);
 		graph__free(g);
 		model__free(m);
 	}
-	if (!trace_reader__rewind(r))
-		svg__render(r, NULL, sink);
-	if (!trace_reader__rewind(r))
-		perfetto__export(r, sink);
+	svg_of_trace(r, NULL, sink);
+	perfetto_json_of_trace(r, NULL, sink);
+	/* and Perfetto's protobuf trace, from a load of its own as export makes it */
+	l = model_load__open(r, NULL, NULL);
+	if (l)
+		passes__perfetto(l, NULL, sink);
+	model_load__free(l);
 	trace_reader__free(r);
 	free(buf);
 	return 0;

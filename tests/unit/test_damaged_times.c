@@ -9,6 +9,7 @@
 #include "perfetto.h"
 #include "report.h"
 #include "svg.h"
+#include "outputs_of.h"
 #include "svg_synth.h"
 
 /* The demo's events plus one at ts (a SLEEP of the reader, as a forged record would be). */
@@ -51,7 +52,7 @@ static void render_bounded(uint64_t ts)
 	struct trace_reader *r = open_forged(ts, &buf);
 	FILE *f = open_memstream(&out, &n);
 
-	cr_assert_eq(svg__render(r, NULL, f), 0, "render of a trace with an event at %#llx",
+	cr_assert_eq(svg_of_trace(r, NULL, f), 0, "render of a trace with an event at %#llx",
 		     (unsigned long long)ts);
 	fclose(f);
 	cr_assert_lt(n, 2u << 20, "the SVG of 13 events is %zu bytes", n);
@@ -60,7 +61,7 @@ static void render_bounded(uint64_t ts)
 	out = NULL;
 	cr_assert_eq(trace_reader__rewind(r), 0);
 	f = open_memstream(&out, &n);
-	cr_assert_eq(perfetto__export(r, f), 0);
+	cr_assert_eq(perfetto_json_of_trace(r, NULL, f), 0);
 	fclose(f);
 	cr_assert_lt(n, 2u << 20);
 	free(out);

@@ -12,6 +12,7 @@
 
 #include "hostinfo.h"
 #include "svg.h"
+#include "outputs_of.h"
 #include "synth.h"
 #include "trace.h"
 
@@ -351,7 +352,7 @@ Test(hosts, the_svg_groups_lanes_by_machine_with_their_own_pids)
 	FILE *f = open_memstream(&svg, &olen);
 
 	cr_assert_not_null(r);
-	cr_assert_eq(svg__render(r, NULL, f), 0);
+	cr_assert_eq(svg_of_trace(r, NULL, f), 0);
 	fclose(f);
 	/* each machine's header, its name escaped, its clock */
 	cr_assert_not_null(strstr(svg, ">a \xc2\xb7 the reference clock</text>"), "%s", svg);

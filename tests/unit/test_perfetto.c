@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "perfetto.h"
+#include "outputs_of.h"
 #include "svg_synth.h"
 
 /* Checks what Perfetto UI and chrome://tracing need; prints why on failure. */
@@ -85,7 +86,7 @@ static void export_and_check(bool hostile)
 	r = trace_reader__open_mem(t, tlen, &err, NULL);
 	cr_assert_not_null(r);
 	f = open_memstream(&buf, &len);
-	cr_assert_eq(perfetto__export(r, f), 0);
+	cr_assert_eq(perfetto_json_of_trace(r, NULL, f), 0);
 	fclose(f);
 	trace_reader__free(r);
 	for (size_t i = 0; i < len; i++)
@@ -133,7 +134,7 @@ Test(perfetto, channels_say_which_socket_listens)
 	r = trace_reader__open_mem(t, tlen, &err, NULL);
 	cr_assert_not_null(r);
 	f = open_memstream(&buf, &len);
-	cr_assert_eq(perfetto__export(r, f), 0);
+	cr_assert_eq(perfetto_json_of_trace(r, NULL, f), 0);
 	fclose(f);
 	trace_reader__free(r);
 	cr_assert_not_null(strstr(buf, "\"name\":\"127.0.0.1:8080\",\"direction\":\"none\",\"listening\":true}"),
@@ -174,14 +175,14 @@ Test(perfetto, critical_path_track)
 	r = trace_reader__open_mem(t, tlen, &err, NULL);
 	cr_assert_not_null(r);
 	f = open_memstream(&buf, &len);
-	cr_assert_eq(perfetto__export_opts(r, &o, f), 0);
+	cr_assert_eq(perfetto_json_of_trace(r, &o, f), 0);
 	fclose(f);
 	trace_reader__free(r);
 	r = trace_reader__open_mem(t, tlen, &err, NULL);
 	cr_assert_not_null(r);
 	o.critical_path_tid = 4242;
 	f = fopen("/dev/null", "w");
-	cr_assert_eq(perfetto__export_opts(r, &o, f), -ESRCH, "a thread not in the trace");
+	cr_assert_eq(perfetto_json_of_trace(r, &o, f), -ESRCH, "a thread not in the trace");
 	fclose(f);
 	trace_reader__free(r);
 	fd = mkstemps(path, 5);

@@ -10,6 +10,7 @@
 
 #include "lang.h"
 #include "svg.h"
+#include "outputs_of.h"
 #include "svg_writer.h"
 #include "timeline.h"
 #include "svg_synth.h"
@@ -32,8 +33,8 @@ static struct out render(const void *trace, size_t tlen, const struct svg_opts *
 	cr_assert_not_null(r, "open_mem: %d", err);
 	f = open_memstream(&o.buf, &o.len);
 	cr_assert_not_null(f);
-	err = svg__render(r, opts, f);
-	cr_assert_eq(err, 0, "svg__render: %d", err);
+	err = svg_of_trace(r, opts, f);
+	cr_assert_eq(err, 0, "svg_of_trace: %d", err);
 	fclose(f);
 	trace_reader__free(r);
 	return o;
@@ -681,7 +682,7 @@ Test(svg, damaged_trace_draws_what_was_whole_and_says_so)
 	r = trace_reader__open_mem(t, tlen - 30, &err, NULL);
 	cr_assert_not_null(r, "open_mem: %d", err);
 	f = open_memstream(&buf, &len);
-	cr_assert_eq(svg__render(r, NULL, f), 0);
+	cr_assert_eq(svg_of_trace(r, NULL, f), 0);
 	fclose(f);
 	cr_assert_neq(trace_reader__status(r), TRACE_OK);
 	cr_assert_not_null(strstr(buf, trace_reader__status_msg(r)), "the damage is not shown");

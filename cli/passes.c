@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The pass behind render and export: the output's sinks and the critical path's ride one pass. */
+#include <errno.h>
+#include "critical_path.h"
+#include "load.h"
+#include "passes.h"
+#include "perfetto.h"
+#include "svg.h"
+
+/* tid's collector, its sinks in mo; NULL with errno (ESRCH: no such thread). */
+static struct cp_collector *cp_start(const struct model_load *l, uint32_t tid, uint64_t from,
+				     uint64_t to, struct model_opts *mo)
+{
+	struct cp_collector *c = cp_collector__for(l->model, tid, from, to);
+
+	if (c)
+		cp_collector__sinks(c, mo);
+	return c;
+}
+
+int passes__svg(struct model_load *l, const struct svg_opts *opts, FILE *out)
+{
+	struct model_opts mo = { 0 }, cmo = { 0 };
+	struct cp_collector *coll = NULL;
+	struct critical_path *cp = NULL;
+	struct svg_render *s;
+	uint64_t from, to;
+	int err = 0;
+
+	s = svg_render__new(l->model, l->start, opts);
+	if (!s)
+		return -errno;
+	svg_render__sinks(s, &mo);
+	svg_render__window(s, &from, &to);
+	if (opts && opts->critical_path_tid &&
+	    !(coll = cp_start(l, opts->critical_path_tid, from, to, &cmo)))
+		err = -errno;
+	if (!err)
+		err = model_load__pass(l, &mo, coll ? &cmo : NULL);
+	if (!err && coll && !(cp = cp_collector__path(coll, l->model, opts->critical_path_tid, from, to)))
+		err = -errno;
+	if (!err)
+		err = svg_render__draw(s, l->meta, cp, model_load__damage(l), out);
+	critical_path__free(cp);
+	cp_collector__free(coll);
+	svg_render__free(s);
+	return err;
+}
+
+int passes__perfetto(struct model_load *l, const struct perfetto_opts *opts, FILE *out)
+{
+	static const struct perfetto_opts no_opts;
+	struct model_opts mo = { 0 }, cmo = { 0 };
+	struct cp_collector *coll = NULL;
+	struct critical_path *cp = NULL;
+	struct perfetto_json *pj = NULL;
+	struct perfetto_proto *pp = NULL;
+	int err = 0;
+
+	if (!opts)
+		opts = &no_opts;
+	/* the path's thread first: one not in the trace is said before anything is written */
+	if (opts->critical_path_tid && !(coll = cp_start(l, opts->critical_path_tid, 0, 0, &cmo)))
+		return -errno;
+	if (opts->json)
+		pj = perfetto_json__new(l->model, l->meta, opts->filter, out);
+	else
+		pp = perfetto_proto__new(l->model, l->meta, opts->filter, out);
+	if (!pj && !pp) {
+		err = -errno;
+		goto out;
+	}
+	if (pj)
+		perfetto_json__sinks(pj, &mo);
+	else
+		perfetto_proto__sinks(pp, &mo);
+	err = model_load__pass(l, &mo, coll ? &cmo : NULL);
+	if (!err && coll && !(cp = cp_collector__path(coll, l->model, opts->critical_path_tid, 0, 0)))
+		err = -errno;
+	if (!err)
+		err = pj ? perfetto_json__finish(pj, cp) : perfetto_proto__finish(pp, cp);
+out:
+	perfetto_json__free(pj);
+	perfetto_proto__free(pp);
+	critical_path__free(cp);
+	cp_collector__free(coll);
+	return err;
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* The outputs of a trace as the CLI makes them: loaded (model/load.h), then cli/passes.c's pass. */
+#ifndef IPCTRACE_TEST_OUTPUTS_OF_H
+#define IPCTRACE_TEST_OUTPUTS_OF_H
+
+#include <errno.h>
+#include <stdio.h>
+#include "load.h"
+#include "passes.h"
+#include "svg.h"
+
+/* The timeline SVG of r (from its start) into out: 0 or -errno, as passes__svg. */
+static inline int svg_of_trace(struct trace_reader *r, const struct svg_opts *opts, FILE *out)
+{
+	struct model_load *l = model_load__open(r, opts ? opts->filter : NULL, NULL);
+	int err;
+
+	if (!l)
+		return -errno;
+	err = passes__svg(l, opts, out);
+	model_load__free(l);
+	return err;
+}
+
+/* The Perfetto Trace Event JSON of r (from its start) into out (opts may be NULL). */
+static inline int perfetto_json_of_trace(struct trace_reader *r, const struct perfetto_opts *opts,
+					 FILE *out)
+{
+	struct perfetto_opts o = opts ? *opts : (struct perfetto_opts){ 0 };
+	struct model_load *l = model_load__open(r, o.filter, NULL);
+	int err;
+
+	if (!l)
+		return -errno;
+	o.json = true;
+	err = passes__perfetto(l, &o, out);
+	model_load__free(l);
+	return err;
+}
+
+#endif /* IPCTRACE_TEST_OUTPUTS_OF_H */
