@@ -6,7 +6,6 @@ import os
 import re
 import sys
 
-
 from lib import *  # noqa: F401,F403 (the test DSL: check, record, report, ...)
 from lib import check
 
