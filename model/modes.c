@@ -115,9 +115,10 @@ void call_busy_wait(struct model *m, struct thr *t, const struct call *c)
 		retry |= again;
 		if (!again)
 			t->tries[j++] = *ft;
-		else if (t->busy || is_failed_try(c))
+		else if (t->busy || is_failed_try(c) || ft->rc != NONE_IDX)
 			try_retried(m, t, ft);
-		/* else one try too early, then the same try worked: a loop checking between work, no spin */
+		/* else one empty zero-timeout look, then one that found work: a loop looking between
+		 * its callbacks (asyncio), not a spin; a failed read retried is a spin even once */
 	}
 	t->ntries = j;
 	/* work on a channel ends the stretch as moving data does (asyncio closing a connection) */

@@ -414,9 +414,14 @@ def wait_traced(recorder, pid, timeout=RECORD_TIMEOUT):
                            capture_output=True, text=True)
         return r.returncode == 0
     def alive():  # not exited (a zombie until its parent waits: that wait is the caller's)
-        try:
-            with open("/proc/%d/stat" % recorder) as f:
-                return f.read().rsplit(")", 1)[1].split()[0] not in "ZX"
-        except OSError:
-            return False
+        return proc_state(recorder) not in ("Z", "X", None)
     return wait_for(lambda: not alive() or traced(), timeout) and alive()
+
+
+def proc_state(pid):
+    """The process's state letter in /proc (R, S, T for stopped, Z...); None once it is gone."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return None

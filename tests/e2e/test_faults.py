@@ -549,16 +549,17 @@ def test_exec_fork_threads_followed_memory_bounded(ctx):
     here) stays bounded. The shell execs only once the kernel's traced set holds it: under
     load attaching takes seconds, and what ran before it is not the recorder's to see."""
     children, threads = 200, 1000
-    w = subprocess.Popen(["sh", "-c", "read go && exec %s %d %d" % (tool("many_tasks"), children,
-                                                                   threads)],
-                         stdout=open(ctx.out, "w"), stdin=subprocess.PIPE, start_new_session=True)
+    # stopped until told to go (a signal, not a read: no channel of its own in the picture)
+    w = subprocess.Popen(["sh", "-c", "kill -STOP $$; exec %s %d %d" % (tool("many_tasks"),
+                                                                       children, threads)],
+                         stdout=open(ctx.out, "w"), stdin=subprocess.DEVNULL, start_new_session=True)
     p = subprocess.Popen([IPCTRACE, "-q", "--no-report", "-o", ctx.trace, "-w", ctx.svg, "-p",
                           str(w.pid)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=open(ctx.path("err"), "w"), start_new_session=True)
     try:
         traced = wait_traced(p.pid, w.pid)
-        w.stdin.write(b"go\n")
-        w.stdin.close()
+        check(wait_for(lambda: proc_state(w.pid) == "T", 30), "the shell never stopped itself")
+        os.kill(w.pid, signal.SIGCONT)
         check(traced, "ipctrace never traced pid %d: %s" % (w.pid,
                                                            short(open(ctx.path("err")).read())))
         t = threading.Timer(RECORD_TIMEOUT, lambda: os.killpg(p.pid, signal.SIGKILL))

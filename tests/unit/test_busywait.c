@@ -367,3 +367,23 @@ Test(busywait, zero_timeout_polls_retried_in_vain_until_data_are_busy_waiting)
 	cr_assert_eq(k.npolling, 3);
 	model__free(m);
 }
+
+/* a read retried once after EAGAIN, preempted in between, is a spin all the same */
+Test(busywait, one_eagain_retried_by_a_read_that_worked_is_busy_waiting)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	reader_writer(m);
+	ev_sys(m, 20, 20, 2000, 2010, IPCT_OP_READ, PIPE, -EAGAIN, IPCT_F_NONBLOCK);
+	ev_sys(m, 10, 10, 2100, 2110, IPCT_OP_WRITE, PIPE, 8, 0);
+	ev_sys(m, 20, 20, 12000, 12010, IPCT_OP_READ, PIPE, 8, IPCT_F_NONBLOCK);
+	model__finish(m);
+
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 1, "every EAGAIN the poller retried");
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 10000);
+	cr_assert_eq(r->mode, MODE_SYNC_NONBLOCKING);
+	model__free(m);
+}
