@@ -114,15 +114,15 @@ int BPF_PROG(irq_handler_exit)
 }
 
 SEC("tp_btf/softirq_entry")
-int BPF_PROG(softirq_entry)
+int BPF_PROG(softirq_entry, unsigned int vec)
 {
-	return softirq_enter_leave(true);
+	return softirq_enter_leave(true, vec);
 }
 
 SEC("tp_btf/softirq_exit")
-int BPF_PROG(softirq_exit)
+int BPF_PROG(softirq_exit, unsigned int vec)
 {
-	return softirq_enter_leave(false);
+	return softirq_enter_leave(false, vec);
 }
 
 SEC("tp_btf/irq_work_entry")

@@ -47,12 +47,14 @@ static __always_inline int irq_enter_leave(bool enter)
 }
 
 /*
- * A softirq on top of a task inside a syscall is that task's own work
- * (local_bh_enable: loopback delivery during its send wakes the receiver);
- * on top of user code, a kernel thread (ksoftirqd) or idle, it is the tail
- * of an interrupt (a disk completion) and wakes on nobody's behalf.
+ * A network softirq on top of a task inside a syscall is that task's own
+ * work (local_bh_enable: loopback delivery during its send wakes the
+ * receiver); on top of user code, a kernel thread (ksoftirqd) or idle, it
+ * is the tail of an interrupt. Every other softirq (block completions,
+ * timers, tasklets, RCU) is an interrupt's or a timer's, whatever task it
+ * runs on: it wakes on nobody's behalf.
  */
-static __always_inline int softirq_enter_leave(bool enter)
+static __always_inline int softirq_enter_leave(bool enter, unsigned int vec)
 {
 	__u32 zero = 0;
 	struct irq_ctx *c = bpf_map_lookup_elem(&irq_depth, &zero);
@@ -68,7 +70,8 @@ static __always_inline int softirq_enter_leave(bool enter)
 		return 0;
 	}
 	cur = bpf_get_current_task_btf();
-	if (cur->pid && !(cur->flags & PF_KTHREAD)) {
+	if ((vec == NET_RX_SOFTIRQ || vec == NET_TX_SOFTIRQ) &&
+	    cur->pid && !(cur->flags & PF_KTHREAD)) {
 		regs = (struct pt_regs *)bpf_task_pt_regs(cur);
 		if (regs && (long)regs->orig_ax >= 0)
 			return 0;

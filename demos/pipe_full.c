@@ -2,7 +2,9 @@
  * pipe_full: the other side of blocking. A fast writer fills a pipe that a
  * slow reader empties, so the writer sleeps in write() whenever the 64 KiB
  * pipe buffer is full, and each read wakes it up (sync-blocking on the
- * sending side; data still flows one way: simplex).
+ * sending side; data still flows one way: simplex). Each side counts the
+ * calls that slept (its own voluntary context switches): under load the
+ * reader may find the pipe empty and the writer find it with room.
  *
  *   sudo ./ipctrace -- .output/demos/pipe_full [BYTES [CHUNK [GAP_MS]]]
  */
@@ -12,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 static char buf[1 << 20];
@@ -23,12 +26,20 @@ static void msleep(long ms)
 	nanosleep(&ts, NULL);
 }
 
+/* This thread's voluntary context switches: each sleep in a call is one. */
+static long sleeps(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? 0 : ru.ru_nvcsw;
+}
+
 int main(int argc, char **argv)
 {
 	long total = argc > 1 ? atol(argv[1]) : 256 << 10;
 	long chunk = argc > 2 ? atol(argv[2]) : 16384;
 	long gap_ms = argc > 3 ? atol(argv[3]) : 5;
-	long done = 0, calls = 0;
+	long done = 0, calls = 0, slept = 0, before;
 	int fds[2], status;
 	pid_t child;
 
@@ -53,7 +64,9 @@ int main(int argc, char **argv)
 			ssize_t n;
 
 			msleep(gap_ms);
+			before = sleeps();
 			n = read(fds[0], buf, chunk);
+			slept += sleeps() > before;
 			if (n <= 0) {
 				perror("read");
 				return 1;
@@ -61,7 +74,8 @@ int main(int argc, char **argv)
 			done += n;
 			calls++;
 		}
-		printf("slow-reader (pid %d): read %ld bytes in %ld reads\n", getpid(), done, calls);
+		printf("slow-reader (pid %d): read %ld bytes in %ld reads, %ld of them slept\n", getpid(),
+		       done, calls, slept);
 		return 0;
 	}
 	prctl(PR_SET_NAME, "writer");
@@ -71,15 +85,18 @@ int main(int argc, char **argv)
 	while (done < total) {
 		long n = total - done < chunk ? total - done : chunk;
 
+		before = sleeps();
 		if (write(fds[1], buf, n) != n) {
 			perror("write");
 			return 1;
 		}
+		slept += sleeps() > before;
 		done += n;
 		calls++;
 	}
 	close(fds[1]);
 	waitpid(child, &status, 0);
-	printf("writer (pid %d): wrote %ld bytes in %ld writes\n", getpid(), done, calls);
+	printf("writer (pid %d): wrote %ld bytes in %ld writes, %ld of them slept\n", getpid(), done,
+	       calls, slept);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

@@ -2,7 +2,10 @@
  * signal_pair: signals as messages. The signaller sends SIGUSR1 to its
  * child with kill(); the child's handler counts it and answers with
  * SIGUSR2 to the parent, which waits for each answer in sigwaitinfo()
- * before sending the next one, so no signal is merged with another.
+ * before sending the next one, so no signal is merged with another. An
+ * answer can arrive before sigwaitinfo() is called (then it does not
+ * sleep): the signaller counts the waits that slept, by its own
+ * voluntary context switches.
  *
  *   sudo ./ipctrace -- .output/demos/signal_pair [SIGNALS [GAP_MS]]
  */
@@ -12,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 
 static volatile sig_atomic_t received;
@@ -21,6 +25,14 @@ static void msleep(long ms)
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	nanosleep(&ts, NULL);
+}
+
+/* This thread's voluntary context switches: each sleep in a call is one. */
+static long sleeps(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? 0 : ru.ru_nvcsw;
 }
 
 static void on_usr1(int sig)
@@ -34,6 +46,7 @@ int main(int argc, char **argv)
 {
 	long count = argc > 1 ? atol(argv[1]) : 16;
 	long gap_ms = argc > 2 ? atol(argv[2]) : 2;
+	long waited = 0, before;
 	struct sigaction sa = { .sa_handler = on_usr1 };
 	sigset_t set, old;
 	int status;
@@ -57,23 +70,33 @@ int main(int argc, char **argv)
 	if (child == 0) {
 		prctl(PR_SET_NAME, "signalled");
 		sigaction(SIGUSR1, &sa, NULL);
-		while (received < count)
+		while (received < count) {
+			before = sleeps();
 			sigsuspend(&old);
-		printf("signalled (pid %d): handled %ld SIGUSR1, sent %ld SIGUSR2 to pid %d\n",
-		       getpid(), (long)received, (long)received, getppid());
+			waited += sleeps() > before;
+		}
+		printf("signalled (pid %d): handled %ld SIGUSR1, sent %ld SIGUSR2 to pid %d, "
+		       "slept waiting for %ld of them\n", getpid(), (long)received, (long)received,
+		       getppid(), waited);
 		return 0;
 	}
 	prctl(PR_SET_NAME, "signaller");
 	sigdelset(&set, SIGUSR1);
 	for (long i = 0; i < count; i++) {
 		msleep(gap_ms);
-		if (kill(child, SIGUSR1) || sigwaitinfo(&set, NULL) != SIGUSR2) {
-			perror("signaller");
+		if (kill(child, SIGUSR1)) {
+			perror("signaller: kill");
 			return 1;
 		}
+		before = sleeps();
+		if (sigwaitinfo(&set, NULL) != SIGUSR2) {
+			perror("signaller: sigwaitinfo");
+			return 1;
+		}
+		waited += sleeps() > before;
 	}
 	waitpid(child, &status, 0);
-	printf("signaller (pid %d): sent %ld SIGUSR1 to pid %d, got %ld SIGUSR2 back\n", getpid(),
-	       count, child, count);
+	printf("signaller (pid %d): sent %ld SIGUSR1 to pid %d, got %ld SIGUSR2 back, "
+	       "slept waiting for %ld of them\n", getpid(), count, child, count, waited);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }

@@ -70,6 +70,7 @@ struct thr {
 	int ntries;
 	/* the last poll/select/epoll_wait, until the next one */
 	bool poll_valid, poll_zero;
+	bool poll_ready;    /* it reported something ready (a zero-timeout look that found work) */
 	uint64_t poll_blocked_ns;
 	uint32_t poll_credited[POLL_CREDITS];
 	int npoll_credited;

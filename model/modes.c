@@ -75,6 +75,16 @@ static void try_retried(struct model *m, struct thr *t, const struct failed_try 
 	}
 }
 
+/* It opened, closed or re-armed a channel of its own: the thread works between its checks. */
+static bool is_channel_work(const struct call *c)
+{
+	unsigned op = c->e->op;
+
+	return c->rc != NONE_IDX && c->e->ret >= 0 &&
+	       (op == IPCT_OP_ACCEPT || op == IPCT_OP_CONNECT || op == IPCT_OP_CLOSE ||
+		op == IPCT_OP_SHUTDOWN || op == IPCT_OP_EPOLL_CTL);
+}
+
 /*
  * Busy-waiting is retrying without sleeping in between. A failed try waits
  * here until the thread either tries the same thing again (then it was
@@ -86,6 +96,7 @@ void call_busy_wait(struct model *m, struct thr *t, const struct call *c)
 {
 	const struct ipct_syscall *e = c->e;
 	uint8_t cls = try_class(e->op);
+	bool retry = false;
 	int j = 0;
 
 	if (sleeps_for_readiness(c)) {
@@ -101,12 +112,24 @@ void call_busy_wait(struct model *m, struct thr *t, const struct call *c)
 			     (!c->poll && cls == ft->cls && c->rc != NONE_IDX &&
 			      rch_resolve(m->priv, ft->rc) == c->rc);
 
-		if (again)
-			try_retried(m, t, ft);
-		else
+		retry |= again;
+		if (!again)
 			t->tries[j++] = *ft;
+		else if (t->busy || is_failed_try(c) || ft->rc != NONE_IDX)
+			try_retried(m, t, ft);
+		/* else one empty zero-timeout look, then one that found work: a loop looking between
+		 * its callbacks (asyncio), not a spin; a failed read retried is a spin even once */
 	}
 	t->ntries = j;
+	/* work on a channel ends the stretch as moving data does (asyncio closing a connection) */
+	if (!retry && is_channel_work(c)) {
+		run_end(m, t);
+		t->ntries = 0;
+		t->busy = false;
+	}
+	/* nothing was retried in vain and nothing is pending: no busy-wait has started */
+	if (!t->busy && !t->ntries)
+		t->snb_start = 0;
 	/* A zero-timeout look that found work: what the loop tries next it was told to, not a blind retry. */
 	if (c->poll && c->zero && e->ret > 0)
 		t->ntries = 0;
@@ -154,6 +177,7 @@ void call_poll_wait(struct model_priv *p, struct thr *t, const struct call *c)
 		return;
 	t->poll_valid = true;
 	t->poll_zero = c->zero;
+	t->poll_ready = e->ret > 0;
 	t->poll_blocked_ns = c->blk;
 	t->npoll_credited = 0;
 	t->poll_set = 0;
@@ -222,10 +246,16 @@ void call_mode_evidence(struct model *m, struct call *c)
 		if (c->async)
 			ep->mode_calls[MODE_ASYNC_NONBLOCKING]++;
 		if (t->poll_valid && poll_covers(p, t, c->chan) && poll_credit(t, c->rc)) {
-			/* after zero-timeout polls: busy-waiting only if they were retried */
+			/*
+			 * After zero-timeout polls: busy-waiting if they were retried in vain; else the
+			 * look found this channel ready and the loop only did what it was told (a
+			 * saturated event loop that never needs to sleep): readiness multiplexing.
+			 */
 			if (t->poll_zero) {
 				if (t->busy)
 					ep->mode_calls[MODE_SYNC_NONBLOCKING]++;
+				else if (t->poll_ready)
+					ep->mode_calls[MODE_ASYNC_BLOCKING]++;
 			} else {
 				ep->mode_calls[MODE_ASYNC_BLOCKING]++;
 				ep->mode_ns[MODE_ASYNC_BLOCKING] += t->poll_blocked_ns;

@@ -166,12 +166,11 @@ def test_asyncio_bytes_match_strace(aio_strace):
                                     st_received))
 
 
-@pytest.mark.xfail(strict=False, reason="issue 9 item 7, left over: under the sanitizer build or "
-                   "load a busy loop's retries can still outweigh its few short epoll sleeps "
-                   "(3 of 4 clean-clone runs passed); the definition needs another look")
 def test_asyncio_event_loop_async_blocking(aio):
-    """The loop sleeps in epoll_wait, then reads once per readiness: async-blocking (asyncio
-    polls with a zero timeout when callbacks are ready: that is not busy-waiting)."""
+    """The loop reads once per readiness epoll_wait reported: async-blocking. Saturated by the
+    clients it always has callbacks ready and looks with a zero timeout, never sleeping: a look
+    that found nothing followed by one that found work, or by closing a connection, is a loop
+    working between its checks, not busy-waiting."""
     for port in aio["clients"]:
         ch = port_channel(aio["j"], "tcp", port, [aio["pid"]])
         e = [e for e in ch["endpoints"] if e["pid"] == aio["pid"]][0]

@@ -6,8 +6,6 @@ import os
 import re
 import sys
 
-import pytest
-
 from lib import *  # noqa: F401,F403 (the test DSL: check, record, report, ...)
 from lib import check
 
@@ -74,12 +72,14 @@ def test_udp_unconnected_request_reply_ipv6(ctx):
 
 # --- item 3: names tell siblings apart ---------------------------------------
 
-@pytest.mark.xfail(strict=False, reason="the demo's mutex is contended only by chance (a clean-clone "
-                   "run saw only its condition variable's words): the demo must force contention")
 def test_private_futexes_named_by_process_and_address(ctx):
+    """The demo holds its mutex until it sees the consumer asleep on it (in /proc), so the mutex
+    is contended as many times as it says, whatever the timing."""
     r = record(ctx, [tool("threads_futex"), "16", "2"])
     said = Said(r.out)
     pid = said.pid("threads")
+    contended = said.num("producer", r"waited for it (\d+) time")
+    check(contended >= 1, "the demo forced no contention: %s" % said.lines)
     mutex = int(re.search(r"mutex at (0x[0-9a-f]+)", r.out).group(1), 16)
     cond = int(re.search(r"condition variable at (0x[0-9a-f]+)", r.out).group(1), 16)
     size = said.num("threads", r"\((\d+) bytes\)")
@@ -93,6 +93,9 @@ def test_private_futexes_named_by_process_and_address(ctx):
         check(m, "a private futex named by process and address: %r" % n)
         addrs.append(int(m.group(1), 16))
     check(mutex in addrs, "the mutex's word 0x%x among %s" % (mutex, names))
+    lock = futexes[addrs.index(mutex)]
+    expect_ge(endpoint(lock, pid), "blocked", contended, "the consumer asleep on the mutex")
+    expect_wakeups(j, pid, pid, lock["id"], contended, "the producer's unlock wakes the consumer")
     check(any(cond <= a < cond + size for a in addrs),
           "a word of the condition variable 0x%x..+%d among %s" % (cond, size, names))
 

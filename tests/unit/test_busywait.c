@@ -284,3 +284,106 @@ Test(busywait, read_after_a_zero_timeout_poll_that_found_it_ready_is_no_retry)
 	cr_assert_eq(r->mode, MODE_ASYNC_BLOCKING);
 	model__free(m);
 }
+
+/* asyncio with three saturating clients: every epoll_wait has a zero timeout (callbacks are
+ * always ready) and reports sockets ready; one empty look is followed by one that finds work */
+Test(busywait, saturated_event_loop_that_never_sleeps_is_async_blocking)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	reader_writer(m);
+	for (int i = 0; i < 20; i++) {
+		uint64_t t = 10000 + i * 1000;
+
+		ev_sys(m, 10, 10, t, t + 50, IPCT_OP_WRITE, PIPE, 5, 0);
+		if (i == 7)
+			ev_sys(m, 20, 20, t + 60, t + 70, IPCT_OP_EPOLL_WAIT, 0, 0, IPCT_F_ZERO_TMO);
+		ev_sys(m, 20, 20, t + 100, t + 110, IPCT_OP_EPOLL_WAIT, 0, 1, IPCT_F_ZERO_TMO);
+		ev_sys(m, 20, 20, t + 200, t + 210, IPCT_OP_READ, PIPE, 5, IPCT_F_NONBLOCK);
+	}
+	model__finish(m);
+
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 0, "one look too early, then one that found work: no spin");
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 0);
+	cr_assert_eq(r->mode_calls[MODE_ASYNC_BLOCKING], 20, "each read was one the loop was told was ready");
+	cr_assert_eq(r->mode, MODE_ASYNC_BLOCKING);
+	cr_assert_eq(k.npolling, 0);
+	model__free(m);
+}
+
+/* asyncio closing a connection: two empty looks, the close, a look that finds another socket */
+Test(busywait, closing_a_channel_between_looks_is_work_not_a_spin)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	reader_writer(m);
+	ev_chan(m, 1000, 20, PIPE2, IPCT_KIND_PIPE, 0, 8, NULL);
+	ev_sys(m, 20, 20, 2000, 2010, IPCT_OP_READ, PIPE2, 0, IPCT_F_NONBLOCK);
+	ev_sys(m, 20, 20, 2100, 2110, IPCT_OP_EPOLL_WAIT, 0, 0, IPCT_F_ZERO_TMO);
+	ev_sys(m, 20, 20, 2200, 2210, IPCT_OP_EPOLL_WAIT, 0, 0, IPCT_F_ZERO_TMO);
+	ev_sys(m, 20, 20, 2300, 2350, IPCT_OP_CLOSE, PIPE2, 0, 0);
+	ev_sys(m, 10, 10, 2400, 2410, IPCT_OP_WRITE, PIPE, 5, 0);
+	ev_sys(m, 20, 20, 2500, 2510, IPCT_OP_EPOLL_WAIT, 0, 1, IPCT_F_ZERO_TMO);
+	ev_sys(m, 20, 20, 2600, 2610, IPCT_OP_READ, PIPE, 5, IPCT_F_NONBLOCK);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 2);
+	cr_assert_not_null(synth_ep(&m->channels[1], 10), "channels in order of first use: the closed one, then PIPE");
+	r = synth_ep(&m->channels[1], 20);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 0);
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 0, "the looks before the close are not this read's wait");
+	cr_assert_eq(r->mode, MODE_ASYNC_BLOCKING);
+	model__free(m);
+}
+
+/* the spinner that checks with zero-timeout polls until data comes is still busy-waiting */
+Test(busywait, zero_timeout_polls_retried_in_vain_until_data_are_busy_waiting)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	reader_writer(m);
+	for (int i = 0; i < 3; i++) {
+		uint64_t t = 10000 + i * 10000;
+
+		for (int n = 0; n < 5; n++)
+			ev_sys(m, 20, 20, t + n * 100, t + n * 100 + 10, IPCT_OP_POLL, PIPE, 0, IPCT_F_ZERO_TMO);
+		ev_sys(m, 10, 10, t + 520, t + 530, IPCT_OP_WRITE, PIPE, 5, 0);
+		ev_sys(m, 20, 20, t + 600, t + 610, IPCT_OP_POLL, PIPE, 1, IPCT_F_ZERO_TMO);
+		ev_sys(m, 20, 20, t + 700, t + 710, IPCT_OP_READ, PIPE, 5, 0);
+	}
+	model__finish(m);
+
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode, MODE_SYNC_NONBLOCKING);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 3);
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 3 * 700, "from the first empty poll to the read");
+	cr_assert_eq(k.npolling, 3);
+	model__free(m);
+}
+
+/* a read retried once after EAGAIN, preempted in between, is a spin all the same */
+Test(busywait, one_eagain_retried_by_a_read_that_worked_is_busy_waiting)
+{
+	struct sink k;
+	struct model *m = synth_model(&k, false);
+	const struct model_endpoint *r;
+
+	reader_writer(m);
+	ev_sys(m, 20, 20, 2000, 2010, IPCT_OP_READ, PIPE, -EAGAIN, IPCT_F_NONBLOCK);
+	ev_sys(m, 10, 10, 2100, 2110, IPCT_OP_WRITE, PIPE, 8, 0);
+	ev_sys(m, 20, 20, 12000, 12010, IPCT_OP_READ, PIPE, 8, IPCT_F_NONBLOCK);
+	model__finish(m);
+
+	r = synth_ep(&m->channels[0], 20);
+	cr_assert_eq(r->mode_calls[MODE_SYNC_NONBLOCKING], 1, "every EAGAIN the poller retried");
+	cr_assert_eq(r->mode_ns[MODE_SYNC_NONBLOCKING], 10000);
+	cr_assert_eq(r->mode, MODE_SYNC_NONBLOCKING);
+	model__free(m);
+}
