@@ -96,10 +96,13 @@ def test_chain_over_pipe_socket_and_semaphore(ctx):
     writes = [s for s in cp["path"] if s["tid"] == src and s["handover"] and s["op"] == "write"]
     check(len(waits) >= rounds - 2 - ROUNDS_MISSED, "%d sleeps of the source on the path, "
           "expected >= %d" % (len(waits), rounds - 2 - ROUNDS_MISSED))
-    # (the first round's sleep is all on the path: the relay waited from the start)
-    check(all(ms(s) <= source_ms - relay_ms - post_ms + SLEEP_TOLERANCE_MS for s in waits[1:]),
-          "the source's sleep on the path is longer than what remains of its period: %s"
-          % [round(ms(s), 2) for s in waits])
+    # (the first round's sleep is all on the path: the relay waited from the start; a round
+    # the sink or the relay spent runnable on a loaded machine moves where the path enters it)
+    remains = source_ms - relay_ms - post_ms + SLEEP_TOLERANCE_MS
+    longer = [round(ms(s), 2) for s in waits[1:] if ms(s) > remains]
+    check(len(longer) <= ROUNDS_MISSED and statistics.median(ms(s) for s in waits[1:]) <= remains,
+          "the source's sleep on the path is longer than what remains of its period (%.0f ms) "
+          "in %d rounds: %s" % (remains, len(longer), [round(ms(s), 2) for s in waits]))
     ends = sorted(s["end_ns"] for s in waits)
     periods = [(b - a) / 1e6 for a, b in zip(ends, ends[1:])]
     check(periods and abs(statistics.median(periods) - source_ms) <= SLEEP_TOLERANCE_MS,
