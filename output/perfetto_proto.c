@@ -114,6 +114,15 @@ static void pb_msg(struct pb *p, unsigned field, const struct pb *sub)
 	pb_bytes(p, field, sub->b, sub->len);
 }
 
+/*
+ * The iids of an event's category and name already sent, by what they are
+ * made of (name_key), so an event like one before costs neither formatting
+ * nor hashing: most of an export's events repeat a few names.
+ */
+struct known {
+	uint32_t cat, name;
+};
+
 /* Interned strings: the FNV-1a hash of the text -> its iid (1..n). */
 struct intern {
 	struct hmap by_hash;
@@ -128,6 +137,9 @@ struct perfetto_proto {
 	uint64_t next_flow;
 	unsigned described;        /* track descriptors written */
 	struct intern names_in, cats_in;
+	struct hmap known_by_key;  /* name_key -> index in known */
+	struct known *known;
+	size_t nknown, known_cap;
 	int err;
 };
 
@@ -170,6 +182,7 @@ static void put_packet(struct perfetto_proto *p, const struct pb *pkt)
 struct event {
 	struct pb te;        /* the TrackEvent */
 	struct pb interned;  /* InternedData, empty when nothing is new */
+	uint32_t cat, name;  /* their iids, 0 = none */
 };
 
 static void put_event(struct perfetto_proto *p, uint64_t ts, const struct event *ev)
@@ -186,8 +199,8 @@ static void put_event(struct perfetto_proto *p, uint64_t ts, const struct event 
 }
 
 /* name_field: TrackEvent's iid field; interned_field: InternedData's list of them. */
-static void interned_string(struct perfetto_proto *p, struct event *ev, struct intern *t, const char *s,
-			    unsigned name_field, unsigned interned_field)
+static uint32_t interned_string(struct perfetto_proto *p, struct event *ev, struct intern *t,
+				const char *s, unsigned name_field, unsigned interned_field)
 {
 	struct pb entry = { .len = 0 };
 	bool fresh;
@@ -195,26 +208,71 @@ static void interned_string(struct perfetto_proto *p, struct event *ev, struct i
 
 	if (!iid) {
 		p->err = -ENOMEM;
-		return;
+		return 0;
 	}
 	pb_uint(&ev->te, name_field, iid);
 	if (!fresh)
-		return;
+		return iid;
 	pb_uint(&entry, 1, iid);
 	pb_bytes(&entry, 2, s, strlen(s));
 	pb_msg(&ev->interned, interned_field, &entry);
+	return iid;
 }
 
 static void track_event(struct perfetto_proto *p, struct event *ev, unsigned type, uint64_t track,
 			const char *cat, const char *name)
 {
 	ev->te.len = ev->interned.len = 0;
+	ev->cat = ev->name = 0;
 	pb_uint(&ev->te, 9, type);
 	pb_uint(&ev->te, 11, track);
 	if (cat)
-		interned_string(p, ev, &p->cats_in, cat, 3, 1);
+		ev->cat = interned_string(p, ev, &p->cats_in, cat, 3, 1);
 	if (name)
-		interned_string(p, ev, &p->names_in, name, 10, 2);
+		ev->name = interned_string(p, ev, &p->names_in, name, 10, 2);
+}
+
+/* What a span's or flow's category and name are made of: its state (or flow kind), call, channel. */
+static uint64_t name_key(unsigned what, unsigned op, int chan)
+{
+	return (uint64_t)what << 40 | (uint64_t)op << 32 | (uint32_t)chan;
+}
+
+/* Starts ev as track_event would with key's category and name; false when key was never sent. */
+static bool known_event(const struct perfetto_proto *p, struct event *ev, unsigned type,
+			uint64_t track, uint64_t key)
+{
+	uint32_t i = hmap_get(&p->known_by_key, key);
+
+	if (i == HMAP_NONE)
+		return false;
+	ev->te.len = ev->interned.len = 0;
+	ev->cat = p->known[i].cat;
+	ev->name = p->known[i].name;
+	pb_uint(&ev->te, 9, type);
+	pb_uint(&ev->te, 11, track);
+	pb_uint(&ev->te, 3, ev->cat);
+	pb_uint(&ev->te, 10, ev->name);
+	return true;
+}
+
+/* Remembers the iids ev was given for key (a failure only costs the next event the slow way). */
+static void remember(struct perfetto_proto *p, uint64_t key, const struct event *ev)
+{
+	if (!ev->cat || !ev->name)
+		return;
+	if (p->nknown == p->known_cap) {
+		size_t cap = p->known_cap ? 2 * p->known_cap : 64;
+		struct known *v = realloc(p->known, cap * sizeof(*v));
+
+		if (!v)
+			return;
+		p->known = v;
+		p->known_cap = cap;
+	}
+	if (hmap_put(&p->known_by_key, key, (uint32_t)p->nknown))
+		return;
+	p->known[p->nknown++] = (struct known){ .cat = ev->cat, .name = ev->name };
 }
 
 /* A TrackDescriptor's packet; the first packet of the sequence also clears its state. */
@@ -273,29 +331,53 @@ static void describe_tracks(struct perfetto_proto *p)
 static void on_span(void *ctx, const struct model_span *s)
 {
 	struct perfetto_proto *p = ctx;
+	/* a polling span's name counts its calls: never like another's */
+	uint64_t key = name_key(s->state + 1, s->op, s->chan);
+	bool polling = s->state == SPAN_POLLING;
 	char name[128];
-	const char *cat = perfetto__span_name(p->names, s, name, sizeof(name));
+	const char *cat;
 	struct event ev;
 
-	if (!cat || !model_choice__pid(p->kept, s->pid))
+	if (polling || !known_event(p, &ev, SLICE_BEGIN, UUID_THREAD(s->tid), key)) {
+		cat = perfetto__span_name(p->names, s, name, sizeof(name));
+		if (!cat || !model_choice__pid(p->kept, s->pid))
+			return;
+		track_event(p, &ev, SLICE_BEGIN, UUID_THREAD(s->tid), cat, name);
+		if (!polling)
+			remember(p, key, &ev);
+	} else if (!model_choice__pid(p->kept, s->pid)) {
 		return;
-	track_event(p, &ev, SLICE_BEGIN, UUID_THREAD(s->tid), cat, name);
+	}
 	put_event(p, s->start, &ev);
 	track_event(p, &ev, SLICE_END, UUID_THREAD(s->tid), NULL, NULL);
 	put_event(p, s->end, &ev);
 }
 
-/* A flow from an instant on one thread to an instant on another; it never ends before it starts. */
-static void flow(struct perfetto_proto *p, const char *name, uint32_t stid, uint64_t sts, uint32_t dtid,
-		 uint64_t dts)
-{
-	uint64_t id = ++p->next_flow;
-	struct event ev;
+/* Flow kinds for name_key, apart from span states (which it takes + 1). */
+#define FLOW_TRANSFER 0x80
+#define FLOW_WAKEUP 0x81
 
-	track_event(p, &ev, INSTANT, UUID_THREAD(stid), "flow", name);
+/*
+ * A flow ("transfer #3 pipe") from an instant on one thread to an instant on
+ * another; it never ends before it starts.
+ */
+static void flow(struct perfetto_proto *p, unsigned kind, int chan, uint32_t stid, uint64_t sts,
+		 uint32_t dtid, uint64_t dts)
+{
+	uint64_t id = ++p->next_flow, key = name_key(kind, 0, chan);
+	struct event ev;
+	char name[64];
+
+	if (!known_event(p, &ev, INSTANT, UUID_THREAD(stid), key)) {
+		perfetto__flow_name(p->names, name, sizeof(name),
+				    kind == FLOW_TRANSFER ? "transfer" : "wakeup", chan);
+		track_event(p, &ev, INSTANT, UUID_THREAD(stid), "flow", name);
+		remember(p, key, &ev);
+	}
 	pb_fixed64(&ev.te, 47, id);
 	put_event(p, sts, &ev);
-	track_event(p, &ev, INSTANT, UUID_THREAD(dtid), "flow", name);
+	if (!known_event(p, &ev, INSTANT, UUID_THREAD(dtid), key))
+		track_event(p, &ev, INSTANT, UUID_THREAD(dtid), "flow", name);
 	pb_fixed64(&ev.te, 48, id);
 	put_event(p, dts < sts ? sts : dts, &ev);
 }
@@ -303,23 +385,19 @@ static void flow(struct perfetto_proto *p, const char *name, uint32_t stid, uint
 static void on_transfer(void *ctx, const struct model_transfer *t)
 {
 	struct perfetto_proto *p = ctx;
-	char name[64];
 
 	if (!model_choice__flow(p->kept, t->chan, t->src_pid, t->dst_pid))
 		return;
-	perfetto__flow_name(p->names, name, sizeof(name), "transfer", t->chan);
-	flow(p, name, t->src_tid, t->src_ts, t->dst_tid, t->dst_ts);
+	flow(p, FLOW_TRANSFER, t->chan, t->src_tid, t->src_ts, t->dst_tid, t->dst_ts);
 }
 
 static void on_wake(void *ctx, const struct model_wake *w)
 {
 	struct perfetto_proto *p = ctx;
-	char name[64];
 
 	if (w->waker_tid == 0 || !model_choice__flow(p->kept, w->chan, w->waker_pid, w->wakee_pid))
 		return;
-	perfetto__flow_name(p->names, name, sizeof(name), "wakeup", w->chan);
-	flow(p, name, w->waker_tid, w->ts, w->wakee_tid, w->ts);
+	flow(p, FLOW_WAKEUP, w->chan, w->waker_tid, w->ts, w->wakee_tid, w->ts);
 }
 
 static void on_lost(void *ctx, const struct model_lost *l)
@@ -396,6 +474,8 @@ void perfetto_proto__free(struct perfetto_proto *p)
 		return;
 	hmap_free(&p->names_in.by_hash);
 	hmap_free(&p->cats_in.by_hash);
+	hmap_free(&p->known_by_key);
+	free(p->known);
 	model_choice__free(p->kept);
 	free(p);
 }

@@ -18,7 +18,7 @@ struct timeline_priv {
 	struct lane_key *keys;      /* sorted by tid */
 	size_t nkeys;
 	struct hmap lane_of_tid;    /* tid -> its first key's lane: every event asks, once or twice */
-	uint32_t *slots;            /* open addressing: arrow index + 1, 0 = empty */
+	uint64_t *slots;            /* open addressing: the key's hash << 32 | arrow index + 1; 0 = empty */
 	size_t nslots;
 	size_t arrows_cap, lost_cap;
 	size_t cap;                 /* lanes and keys allocated: one per thread */
@@ -501,17 +501,18 @@ static int grow_slots(struct timeline *tl)
 {
 	struct timeline_priv *p = tl->priv;
 	size_t n = p->nslots ? p->nslots * 2 : 1024;
-	uint32_t *s = calloc(n, sizeof(*s));
+	uint64_t *s = calloc(n, sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
 	for (size_t i = 0; i < tl->narrows; i++) {
 		const struct tl_arrow *a = &tl->arrows[i];
-		size_t j = arrow_hash(a->type, a->src, a->dst, a->scol) & (n - 1);
+		uint64_t h = arrow_hash(a->type, a->src, a->dst, a->scol);
+		size_t j = h & (n - 1);
 
 		while (s[j])
 			j = (j + 1) & (n - 1);
-		s[j] = (uint32_t)i + 1;
+		s[j] = (h >> 32) << 32 | ((uint64_t)i + 1);
 	}
 	free(p->slots);
 	p->slots = s;
@@ -525,16 +526,21 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 	struct timeline_priv *p = tl->priv;
 	uint32_t scol = col_of(tl, src_ts), dcol = col_of(tl, dst_ts);
 	struct tl_arrow *a;
+	uint64_t h, tag;
 	size_t j;
 
 	if ((tl->narrows + 1) * 2 > p->nslots && grow_slots(tl)) {
 		tl->err = -ENOMEM;
 		return;
 	}
-	j = arrow_hash(type, src, dst, scol) & (p->nslots - 1);
+	h = arrow_hash(type, src, dst, scol);
+	tag = (h >> 32) << 32;
+	j = h & (p->nslots - 1);
 	while (p->slots[j]) {
-		a = &tl->arrows[p->slots[j] - 1];
-		if (a->type == type && a->src == src && a->dst == dst && a->scol == scol) {
+		/* the hash's high half in the slot: most other keys are passed without reading their arrow */
+		a = &tl->arrows[(uint32_t)p->slots[j] - 1];
+		if ((p->slots[j] & ~0xffffffffull) == tag && a->type == type && a->src == src &&
+		    a->dst == dst && a->scol == scol) {
 			uint64_t lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
 
 			if (lat < a->min_lat)
@@ -576,7 +582,7 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 	a->count = 1;
 	a->bytes = bytes;
 	a->min_lat = a->max_lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
-	p->slots[j] = (uint32_t)++tl->narrows;
+	p->slots[j] = tag | ++tl->narrows;
 }
 
 static bool outside(const struct timeline *tl, uint64_t a, uint64_t b)
