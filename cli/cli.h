@@ -152,8 +152,6 @@ int outfile__commit(struct outfile *o);
  * else "DOING SOURCE failed: ..."; aborts the output; returns the error.
  */
 int outfile__failed(struct outfile *o, int err, const char *doing, const char *source);
-/* From here a stop signal removes tmp, then ends ipctrace as it would have; NULL: default. */
-void guard_tmp(const char *tmp);
 
 /* Draws the SVG of l (read from trace_path) into o and commits it (or aborts it, saying why). */
 int render_svg(struct model_load *l, const struct svg_opts *sopts, struct outfile *o,

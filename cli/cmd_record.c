@@ -11,6 +11,7 @@
 #include <limits.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "stop_signal.h"
 #include "model.h"
 #include "msg.h"
 #include "recorder.h"
@@ -255,7 +256,7 @@ int do_record(int argc, char **argv)
 	ret = 1;
 	if (recorder__check(&a.ro))
 		goto out;
-	recorder__catch_signals();
+	stop_signal__finish();
 	/* Both outputs are known to be writable before anything is attached. */
 	if (!a.no_svg && outfile__check(a.svg_path, "SVG", "-w"))
 		goto out;
@@ -263,8 +264,9 @@ int do_record(int argc, char **argv)
 	if (!rec)
 		goto out;
 	err = recorder__run(rec);
-	/* Recording is over (the trace is whole): a stop signal now only removes the SVG's tmp. */
-	guard_tmp(NULL);
+	/* Recording is over (the trace is whole): a stop signal now kills, and while the SVG is
+	 * written removes its temporary file. */
+	stop_signal__default();
 	code = recorder__exit_code(rec);
 	recorder__stats(rec, &st);
 	if (err) {

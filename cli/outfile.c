@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cli.h"
+#include "stop_signal.h"
 
 /* Every write goes through here, so a failure is known by its errno, not a bare EIO. */
 static ssize_t outfile_write(void *cookie, const char *buf, size_t len)
@@ -88,7 +88,7 @@ int outfile__open(struct outfile *o, const char *path, mode_t mode, const char *
 			return err;
 		}
 		o->fd = o->out.fd;
-		guard_tmp(outpath__pending(&o->out));
+		stop_signal__discard(outpath__pending(&o->out));
 	}
 	o->f = fopencookie(o, "w", io);
 	if (!o->f) {
@@ -99,34 +99,10 @@ int outfile__open(struct outfile *o, const char *path, mode_t mode, const char *
 	return 0;
 }
 
-/* The temporary output a stop signal must not leave behind while it is written. */
-static const char *volatile pending_tmp;
-
-static void remove_pending_and_die(int sig)
-{
-	const char *tmp = pending_tmp;
-
-	if (tmp)
-		unlink(tmp);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-void guard_tmp(const char *tmp)
-{
-	struct sigaction sa = { .sa_handler = tmp ? remove_pending_and_die : SIG_DFL };
-
-	pending_tmp = tmp;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
 static void release(struct outfile *o)
 {
-	if (o->out.tmp && pending_tmp == o->out.tmp)
-		guard_tmp(NULL);
+	if (o->out.tmp && stop_signal__discarding() == o->out.tmp)
+		stop_signal__default();
 	outpath__free(&o->out);
 	o->f = NULL;
 	o->fd = -1;

@@ -26,6 +26,7 @@
 #include "procfs.h"
 #include "hostinfo.h"
 #include "recorder.h"
+#include "stop_signal.h"
 #include "trace.h"
 
 #define NSEC_PER_SEC 1000000000ull
@@ -80,9 +81,6 @@ struct recorder {
 	bool status_shown;
 };
 
-static volatile sig_atomic_t exiting;
-static volatile sig_atomic_t exit_signo;
-static volatile sig_atomic_t exit_from_tty;
 static int verbosity;
 
 static uint64_t now_ns(void)
@@ -186,50 +184,15 @@ static void set_del(struct tgid_set *s, uint32_t k)
 	s->live--;
 }
 
-static void on_signal(int sig, siginfo_t *si, void *uc)
-{
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-
-	exit_signo = sig;
-	exit_from_tty = si && si->si_code == SI_KERNEL;
-	exiting = 1;
-	/* A second Ctrl-C kills ipctrace at once. */
-	if (sig == SIGINT)
-		sigaction(SIGINT, &dfl, NULL);
-}
-
-static void set_stop_signals(bool catch)
-{
-	struct sigaction sa = { 0 };
-
-	if (catch) {
-		sa.sa_sigaction = on_signal;
-		sa.sa_flags = SA_SIGINFO;
-	} else {
-		sa.sa_handler = SIG_DFL;
-	}
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-}
-
-void recorder__catch_signals(void)
-{
-	static bool caught;
-
-	if (!caught)
-		set_stop_signals(true);
-	caught = true;
-}
-
 /* A stop signal during setup: nothing is recorded, and nothing is left behind. */
 static bool stopped_early(void)
 {
-	if (!exiting)
+	int sig;
+
+	if (!stop_signal__asked(&sig, NULL))
 		return false;
 	fail("stopped by SIG%s before recording began: nothing recorded",
-	     sigabbrev_np(exit_signo) ? sigabbrev_np(exit_signo) : "?");
+	     sigabbrev_np(sig) ? sigabbrev_np(sig) : "?");
 	return true;
 }
 
@@ -788,7 +751,7 @@ struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 	r->child = -1;
 	verbosity = opts->verbose;
 	libbpf_set_print(libbpf_print_fn);
-	recorder__catch_signals();
+	stop_signal__finish();
 
 	err = recorder__check(opts);
 	if (err)
@@ -936,15 +899,12 @@ static int start_command(struct recorder *r)
 	}
 	fflush(NULL);
 	/* The command gets the default stop signals; one sent meanwhile waits for it. */
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGINT);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGHUP);
+	stop_signal__set(&stop);
 	sigprocmask(SIG_BLOCK, &stop, &old);
 	r->child = fork();
 	err = r->child < 0 ? -errno : 0;
 	if (r->child == 0)
-		set_stop_signals(false);
+		stop_signal__default();
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	if (r->child < 0) {
 		fail("starting the command failed (fork: %s): free some resources and retry",
@@ -1045,7 +1005,8 @@ static int collect(struct recorder *r)
 	uint64_t next_lost = now + LOST_EVERY_NS, next_flush = now + FLUSH_EVERY_NS;
 	uint64_t next_status = now, next_alive = now + ALIVE_EVERY_NS;
 	bool status = !r->opts.quiet && isatty(STDERR_FILENO);
-	bool stopping = false;
+	bool stopping = false, asked, from_tty;
+	int sig;
 	int err = 0;
 
 	if (r->opts.duration_ns)
@@ -1095,13 +1056,14 @@ static int collect(struct recorder *r)
 			}
 			continue;
 		}
-		if (exiting || (deadline && now >= deadline) || !r->live.live) {
-			int sig = exiting ? exit_signo : SIGTERM;
-
+		asked = stop_signal__asked(&sig, &from_tty);
+		if (asked || (deadline && now >= deadline) || !r->live.live) {
+			if (!asked)
+				sig = SIGTERM;
 			if (!child_running(r) || !r->live.live)
 				break;
 			/* Ctrl-C from the terminal already reached the command's process group. */
-			if (!(exiting && exit_from_tty))
+			if (!(asked && from_tty))
 				kill(r->child, sig);
 			stopping = true;
 			grace_end = now + GRACE_NS;
@@ -1264,7 +1226,7 @@ int recorder__run(struct recorder *r)
 	size_t i, alive = 0;
 	int err;
 
-	recorder__catch_signals();
+	stop_signal__finish();
 	if (stopped_early())
 		return -EINTR;
 	err = write_meta(r);
@@ -1310,7 +1272,7 @@ int recorder__run(struct recorder *r)
 			if (!r->opts.quiet)
 				fail("note: %s is no longer traced; waiting for it to exit", r->opts.argv[0]);
 			/* What was recorded is kept: a stop signal may now end the wait. */
-			set_stop_signals(false);
+			stop_signal__default();
 			reap_child(r, true);
 		}
 		return err;

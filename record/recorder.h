@@ -51,13 +51,12 @@ struct recorder_stats {
 struct recorder;
 
 /*
- * From here on SIGINT, SIGTERM and SIGHUP only ask the recorder to stop:
- * during setup recorder__new/run then fail with -EINTR and remove what
- * they created; during recording the trace is closed properly. They stay
- * caught after recorder__run: the caller restores what it wants. Call it
- * before creating any output; recorder__new calls it too.
+ * Stop signals (common/stop_signal.h): recorder__new and recorder__run catch
+ * them with stop_signal__finish (the caller may do so earlier, before creating
+ * any output). A stop asked during setup makes them fail with -EINTR and
+ * remove what they created; during recording the trace is closed properly.
+ * They stay caught after recorder__run: the caller restores what it wants.
  */
-void recorder__catch_signals(void);
 
 /*
  * The checks that need nothing created: the pids exist, the privileges,
