@@ -642,9 +642,9 @@ Test(timeline, narrow_spans_merge_per_pixel_and_arrows_per_column)
 	cr_assert_eq(tl->stats.spans_merged, 1000);
 	cr_assert_eq(tl->stats.spans_drawn, 1);
 	cr_assert_eq(tl->lanes[0].nspans, 1);
-	cr_assert_eq(timeline__cell(&tl->lanes[0], 0)->n[SPAN_SYSCALL], 1000);
-	cr_assert_eq(timeline__cell(&tl->lanes[0], 0)->ns[SPAN_SYSCALL], 5000);
-	cr_assert_null(timeline__cell(&tl->lanes[0], 1));
+	cr_assert_eq(timeline__cell(tl, &tl->lanes[0], 0)->n[SPAN_SYSCALL], 1000);
+	cr_assert_eq(timeline__cell(tl, &tl->lanes[0], 0)->ns[SPAN_SYSCALL], 5000);
+	cr_assert_null(timeline__cell(tl, &tl->lanes[0], 1));
 	cr_assert_eq(tl->lanes[1].cells, NULL);
 	cr_assert_eq(tl->narrows, 1);
 	cr_assert_eq(tl->arrows[0].count, 1000);
@@ -716,8 +716,8 @@ Test(timeline, past_the_budget_the_narrowest_spans_merge)
 	cr_assert_eq(tl->lanes[1].nspans, 0);
 	cr_assert_eq(tl->stats.spans_drawn, 8000);
 	cr_assert_eq(tl->stats.spans_merged, 8000);
-	cr_assert_eq(timeline__cell(&tl->lanes[1], 2)->n[SPAN_SYSCALL], 1);
-	cr_assert_eq(timeline__cell(&tl->lanes[1], 2)->ns[SPAN_SYSCALL], 150);
+	cr_assert_eq(timeline__cell(tl, &tl->lanes[1], 2)->n[SPAN_SYSCALL], 1);
+	cr_assert_eq(timeline__cell(tl, &tl->lanes[1], 2)->ns[SPAN_SYSCALL], 150);
 	timeline__free(tl);
 }
 
@@ -772,7 +772,7 @@ Test(timeline, a_lane_keeps_only_the_columns_it_touches)
 	}
 	cr_assert_eq(timeline__finish(tl), 0);
 	for (uint32_t c = 0; c < 100; c++) {
-		const struct tl_cell *cell = timeline__cell(&tl->lanes[0], c);
+		const struct tl_cell *cell = timeline__cell(tl, &tl->lanes[0], c);
 		size_t k;
 
 		for (k = 0; k < sizeof(cols) / sizeof(cols[0]) && cols[k] != c; k++)
