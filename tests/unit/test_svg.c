@@ -1097,7 +1097,7 @@ Test(timeline, memory_bounded_over_thousands_of_lanes, .timeout = 300)
 	out = fopen("/dev/null", "w");
 	cr_assert_not_null(out);
 	before = peak_rss_kb();
-	cr_assert_eq(svg__render(r, &opts, out), 0);
+	cr_assert_eq(svg_of_trace(r, &opts, out), 0);
 	cr_assert_lt(peak_rss_kb() - before, 130 * 1024, "render of %d lanes grew the peak by %ld KB",
 		     MANY_LANES, peak_rss_kb() - before);
 	fclose(out);
