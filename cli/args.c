@@ -166,12 +166,14 @@ void warn_status(const struct trace_reader *r, const char *path)
 	uint64_t dup = trace_reader__duplicate_blocks(r), back = trace_reader__reordered_blocks(r);
 	const char *msg;
 
-	if (dup || back)
-		errorf("warning: %s: %llu block%s repeating the one before (skipped, not counted twice) and "
-		       "%llu block%s older than the one before (read: times may go backwards in the "
-		       "timeline): the file was joined or copied out of order",
-		       path, (unsigned long long)dup, dup == 1 ? "" : "s", (unsigned long long)back,
-		       back == 1 ? "" : "s");
+	if (dup)
+		errorf("warning: %s: %llu block%s repeating the one before, skipped: the file was joined or "
+		       "copied twice; nothing is counted twice", path, (unsigned long long)dup,
+		       dup == 1 ? "" : "s");
+	if (back)
+		errorf("warning: %s: %llu block%s older than the one before, read: the file was put "
+		       "together out of order; times may go backwards in the timeline", path,
+		       (unsigned long long)back, back == 1 ? "" : "s");
 	if (trace_reader__status(r) == TRACE_OK)
 		return;
 	msg = trace_reader__status_msg(r);
