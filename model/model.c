@@ -315,6 +315,8 @@ void model__free(struct model *m)
 			free(p->rchs[i].rq);
 			free(p->rchs[i].flows);
 			free(p->rchs[i].sides);
+			hmap_free(&p->rchs[i].side_idx);
+			hmap_free(&p->rchs[i].flow_idx);
 		}
 		for (size_t i = 0; i < p->npairs; i++)
 			free(p->pairs[i].chans);
