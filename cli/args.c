@@ -14,6 +14,8 @@
 #include <sys/stat.h>
 #include "cli.h"
 #include "lang.h"
+#include "memlimit.h"
+#include "model.h"
 #include "msg.h"
 #include "trace.h"
 
@@ -161,8 +163,17 @@ struct trace_reader *open_trace(const char *path)
 /* A damaged trace is still shown up to what was whole; say what was skipped. */
 void warn_status(const struct trace_reader *r, const char *path)
 {
+	uint64_t dup = trace_reader__duplicate_blocks(r), back = trace_reader__reordered_blocks(r);
 	const char *msg;
 
+	if (dup)
+		errorf("warning: %s: %llu block%s repeating the one before, skipped: the file was joined or "
+		       "copied twice; nothing is counted twice", path, (unsigned long long)dup,
+		       dup == 1 ? "" : "s");
+	if (back)
+		errorf("warning: %s: %llu block%s older than the one before, read: the file was put "
+		       "together out of order; times may go backwards in the timeline", path,
+		       (unsigned long long)back, back == 1 ? "" : "s");
 	if (trace_reader__status(r) == TRACE_OK)
 		return;
 	msg = trace_reader__status_msg(r);
@@ -171,6 +182,22 @@ void warn_status(const struct trace_reader *r, const char *path)
 	else
 		errorf("warning: %s: damaged after event %llu: showing what was read before it", path,
 		       (unsigned long long)trace_reader__events_read(r));
+}
+
+/* Building the model of a trace failed: past the memory limit (errno EFBIG) or out of memory. */
+void model_failed(const char *path)
+{
+	const struct model_refusal *f = model__refusal();
+
+	if (errno != EFBIG) {
+		errorf("reading trace %s failed: %s: free some memory", path, strerror(errno ? errno : ENOMEM));
+		return;
+	}
+	errorf("trace %s is too big to read here: after %llu events it held %zu threads and %zu channels "
+	       "in %llu MiB, past the limit of %llu MiB (%s): set %s=MIB to allow more (0: no limit)",
+	       path, (unsigned long long)f->events, f->threads, f->channels,
+	       (unsigned long long)(f->rss >> 20), (unsigned long long)(f->limit >> 20),
+	       memlimit__source(), MEMLIMIT_ENV);
 }
 
 /* Its directory resolved, then its last component: two spellings of one file compare equal. */

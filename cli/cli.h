@@ -120,6 +120,8 @@ void output_args__free(struct output_args *a);
 struct trace_reader *open_trace(const char *path);
 /* A damaged trace is still shown up to what was whole; say what was skipped. */
 void warn_status(const struct trace_reader *r, const char *path);
+/* Building the model of trace path failed (errno): say why, past the memory limit or out of memory. */
+void model_failed(const char *path);
 /* True when a and b name one file. */
 bool same_file(const char *a, const char *b);
 

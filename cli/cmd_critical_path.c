@@ -89,7 +89,7 @@ int do_critical_path(int argc, char **argv)
 		cp_collector__sinks(coll, &mo);
 	l = coll ? model_load__open(r, NULL, &mo) : NULL;
 	if (!l) {
-		errorf("reading trace %s failed: out of memory: free some memory", argv[optind]);
+		model_failed(argv[optind]);
 		goto out;
 	}
 	m = l->model;

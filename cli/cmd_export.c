@@ -82,6 +82,10 @@ int do_export(int argc, char **argv)
 	if (err == -ESRCH) {
 		output_args__tid_unknown(&a);
 		outfile__abort(&o);
+	} else if (err == -EFBIG) {
+		errno = EFBIG;
+		model_failed(a.trace);
+		outfile__abort(&o);
 	} else if (err) {
 		outfile__failed(&o, err, "exporting", a.trace);
 	} else {

@@ -194,7 +194,7 @@ static int show_results(const struct record_args *a, bool *svg_ok)
 	/* one model for both: the SVG's pass reads the file once more, the report none */
 	l = model_load__open(r, NULL, NULL);
 	if (!l) {
-		errorf("reading trace %s failed: %s: free some memory", a->ro.trace_path, strerror(errno));
+		model_failed(a->ro.trace_path);
 		trace_reader__free(r);
 		return 1;
 	}

@@ -23,6 +23,12 @@ int render_svg(struct model_load *l, const struct svg_opts *sopts, struct outfil
 		outfile__abort(o);
 		return err;
 	}
+	if (err == -EFBIG) {
+		errno = EFBIG;
+		model_failed(trace_path);
+		outfile__abort(o);
+		return err;
+	}
 	if (err)
 		return outfile__failed(o, err, "drawing the SVG from", trace_path);
 	return outfile__commit(o);

@@ -70,7 +70,7 @@ int do_report(int argc, char **argv)
 	}
 	l = model_load__open(r, &fa.f, &mopts);
 	if (!l) {
-		errorf("reading trace %s failed: %s: free some memory", argv[optind], strerror(errno));
+		model_failed(argv[optind]);
 		trace_reader__free(r);
 		filter_args__free(&fa);
 		return 1;

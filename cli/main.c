@@ -113,6 +113,9 @@ static const char usage_text[] =
 "  ipctrace critical-path --tid 4242 ipctrace.trace\n"
 "  ipctrace merge -o ab.trace a.trace b.trace && ipctrace report ab.trace\n"
 "\n"
+"Environment: IPCTRACE_MEMORY_MB caps the memory a trace's reading may take\n"
+"(default 90% of what is available, 0: no limit); past it the trace is refused.\n"
+"\n"
 "Exit status: 0 on success, 1 on failure, 2 on a usage error; when recording a\n"
 "COMMAND, the command's status. See ipctrace(1).\n";
 

@@ -45,7 +45,7 @@ struct model_load *output_args__load(struct output_args *a, struct trace_reader 
 	struct model_load *l = model_load__open(r, &a->fa.f, mo);
 
 	if (!l) {
-		errorf("reading trace %s failed: %s: free some memory", a->trace, strerror(errno));
+		model_failed(a->trace);
 		return NULL;
 	}
 	if (filter_args__check_model(&a->fa, l->model, a->trace)) {

@@ -262,6 +262,8 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 	free(rb->rq);
 	free(rb->flows);
 	free(rb->sides);
+	hmap_free(&rb->side_idx);
+	hmap_free(&rb->flow_idx);
 	memset(rb, 0, sizeof(*rb));
 	rb->merged_into = a;
 }

@@ -81,7 +81,8 @@ int grow(void *arr, size_t *cap, size_t n, size_t elem)
 
 	if (n < *cap)
 		return 0;
-	ncap = *cap ? *cap * 2 : 8;
+	/* most per-channel arrays hold one or two: a first 8 was most of a channel's memory */
+	ncap = *cap ? *cap * 2 : 2;
 	np = realloc(*p, ncap * elem);
 	if (!np)
 		return -ENOMEM;

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "memlimit.h"
 #include "model_priv.h"
 #include "trace.h"
 
@@ -314,6 +315,8 @@ void model__free(struct model *m)
 			free(p->rchs[i].rq);
 			free(p->rchs[i].flows);
 			free(p->rchs[i].sides);
+			hmap_free(&p->rchs[i].side_idx);
+			hmap_free(&p->rchs[i].flow_idx);
 		}
 		for (size_t i = 0; i < p->npairs; i++)
 			free(p->pairs[i].chans);
@@ -347,10 +350,19 @@ void model__free(struct model *m)
 #define MODEL_TS_SLACK_NS 1000000000ull                    /* 1 s */
 #define MODEL_TS_SPAN_NS (31ull * 24 * 3600 * 1000000000ull) /* 31 days */
 
+#define MODEL_MEM_CHECK_MASK 0xffffu	/* memory checked every 65536 events */
+
+static struct model_refusal refusal;
+
+const struct model_refusal *model__refusal(void)
+{
+	return &refusal;
+}
+
 struct model *model__from_reader(struct trace_reader *r, const struct model_opts *opts)
 {
 	struct model *m = model__new(opts);
-	uint64_t start = trace_reader__meta(r)->start_mono_ns;
+	uint64_t start = trace_reader__meta(r)->start_mono_ns, n = 0, limit = memlimit__bytes();
 	const struct ipct_hdr *e;
 
 	if (!m)
@@ -361,8 +373,17 @@ struct model *model__from_reader(struct trace_reader *r, const struct model_opts
 		m->priv->ts_lo = start > MODEL_TS_SLACK_NS ? start - MODEL_TS_SLACK_NS : 1;
 		m->priv->ts_hi = start + MODEL_TS_SPAN_NS;
 	}
-	while ((e = trace_reader__next(r)) != NULL)
+	while ((e = trace_reader__next(r)) != NULL) {
 		model__add(m, e);
+		/* a trace of millions of channels or threads is refused before the machine swaps */
+		if (!(++n & MODEL_MEM_CHECK_MASK) && limit && memlimit__rss() > limit) {
+			refusal = (struct model_refusal){ .events = n, .rss = memlimit__rss(), .limit = limit,
+							  .threads = m->priv->nthrs, .channels = m->priv->nrchs };
+			model__free(m);
+			errno = EFBIG;
+			return NULL;
+		}
+	}
 	model__finish(m);
 	if (m->priv->oom) {
 		model__free(m);

@@ -179,6 +179,13 @@ void model__finish(struct model *m);
 void model__free(struct model *m);
 /* Read every event of r (from where it is) into a new model and finish it. */
 struct model *model__from_reader(struct trace_reader *r, const struct model_opts *opts);
+/* Why the last model__from_reader failed with errno EFBIG: past the memory limit (memlimit.h). */
+struct model_refusal {
+	uint64_t events;               /* read when it was refused */
+	uint64_t rss, limit;           /* bytes in use then, and the limit */
+	size_t threads, channels;      /* seen by then */
+};
+const struct model_refusal *model__refusal(void);
 
 /* True when building m ran out of memory (what it holds is incomplete). */
 bool model__failed(const struct model *m);

@@ -145,6 +145,7 @@ struct rch {
 	size_t nflows, cflows;
 	struct side *sides;
 	size_t nsides, csides;
+	struct hmap side_idx, flow_idx;  /* past a few sides or flows: id / flow_key -> index */
 	bool full;
 	uint64_t first_ts, last_ts, bytes, messages;
 	uint64_t bytes_recv;  /* data from untraced writers counts for the direction */

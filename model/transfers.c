@@ -9,24 +9,73 @@
 #include <string.h>
 #include "model_priv.h"
 
+/* A channel of many processes has as many sides and flows: past this many they are hashed. */
+#define SCAN_MAX 8
+
+static uint64_t flow_key(uint64_t from, uint64_t to)
+{
+	return mix64(from) ^ to;
+}
+
+/* Index n (just added) in idx, with every earlier one when the scan limit is first passed. */
+static int index_new(struct hmap *idx, size_t n, uint64_t (*key_of)(const void *, size_t),
+		     const void *arr)
+{
+	if (n < SCAN_MAX)
+		return 0;
+	for (size_t i = n == SCAN_MAX ? 0 : n; i <= n; i++)
+		if (hmap_put(idx, key_of(arr, i), (uint32_t)i))
+			return -ENOMEM;
+	return 0;
+}
+
+static uint64_t side_key_of(const void *arr, size_t i)
+{
+	return ((const struct side *)arr)[i].id;
+}
+
+static uint64_t flow_key_of(const void *arr, size_t i)
+{
+	const struct flow *f = arr;
+
+	return flow_key(f[i].from, f[i].to);
+}
+
 struct side *rch_side(struct model *m, struct rch *r, uint64_t id)
 {
-	for (size_t i = 0; i < r->nsides; i++)
-		if (r->sides[i].id == id)
-			return &r->sides[i];
+	uint32_t k;
+
+	if (r->nsides > SCAN_MAX) {
+		if ((k = hmap_get(&r->side_idx, id)) != NONE_IDX)
+			return &r->sides[k];
+	} else {
+		for (size_t i = 0; i < r->nsides; i++)
+			if (r->sides[i].id == id)
+				return &r->sides[i];
+	}
 	if (grow(&r->sides, &r->csides, r->nsides, sizeof(*r->sides))) {
 		m->priv->oom = true;
 		return NULL;
 	}
 	r->sides[r->nsides].id = id;
+	if (index_new(&r->side_idx, r->nsides, side_key_of, r->sides)) {
+		m->priv->oom = true;
+		return NULL;
+	}
 	return &r->sides[r->nsides++];
 }
 
 struct flow *rch_flow(struct model *m, struct rch *r, uint64_t from, uint64_t to, bool create)
 {
-	for (size_t i = 0; i < r->nflows; i++)
-		if (r->flows[i].from == from && r->flows[i].to == to)
-			return &r->flows[i];
+	uint32_t k = r->nflows > SCAN_MAX ? hmap_get(&r->flow_idx, flow_key(from, to)) : NONE_IDX;
+
+	if (k != NONE_IDX && r->flows[k].from == from && r->flows[k].to == to)
+		return &r->flows[k];
+	/* scanned when few, or when two flows' keys met (the map then holds only the later) */
+	if (r->nflows <= SCAN_MAX || k != NONE_IDX)
+		for (size_t i = 0; i < r->nflows; i++)
+			if (r->flows[i].from == from && r->flows[i].to == to)
+				return &r->flows[i];
 	if (!create)
 		return NULL;
 	if (grow(&r->flows, &r->cflows, r->nflows, sizeof(*r->flows))) {
@@ -35,6 +84,10 @@ struct flow *rch_flow(struct model *m, struct rch *r, uint64_t from, uint64_t to
 	}
 	r->flows[r->nflows].from = from;
 	r->flows[r->nflows].to = to;
+	if (index_new(&r->flow_idx, r->nflows, flow_key_of, r->flows)) {
+		m->priv->oom = true;
+		return NULL;
+	}
 	return &r->flows[r->nflows++];
 }
 

@@ -11,6 +11,8 @@
 
 #define HEADING_H 24.0
 #define PANEL_MAX_H 420.0
+/* More nodes than this are unreadable in the panel's height, and Graphviz's layout of them superlinear. */
+#define PANEL_NODES_MAX 400
 
 struct graph_panel {
 	struct graph *g;
@@ -38,7 +40,7 @@ struct graph_panel *graph_panel__new(const struct model *m, const struct model_f
 	p->lang = l;
 	p->g = graph__new(&go);
 	if (!p->g || graph__build(p->g, m) || p->g->nedges == 0 || p->g->nnodes < 2 ||
-	    graph_layout__new(p->g, l, &p->l)) {
+	    p->g->nnodes > PANEL_NODES_MAX || graph_layout__new(p->g, l, &p->l)) {
 		graph_panel__free(p);
 		return NULL;
 	}

@@ -193,6 +193,8 @@ static int layout(struct draw *d)
 	/* a crowd of thick arrows would hide the lanes */
 	d->afs = tl->narrows <= ARROWS_BIG_MAX ? d->fs : 1;
 	d->mark_group = (uint32_t)((tl->nlanes * (uint64_t)tl->opts.width + MARK_BUDGET - 1) / MARK_BUDGET);
+	/* whole cells: the timeline keeps cell_cols columns together past its budget */
+	d->mark_group = (d->mark_group + tl->cell_cols - 1) / tl->cell_cols * tl->cell_cols;
 	if (d->mark_group < 1)
 		d->mark_group = 1;
 	d->tw = tl->opts.width;

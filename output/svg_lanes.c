@@ -213,8 +213,8 @@ static void draw_merged(struct draw *d, const struct tl_lane *l, size_t lane)
 		bool any = false;
 
 		memset(&grp, 0, sizeof(grp));
-		for (uint32_t k = c; k < c + g && k < width; k++) {
-			const struct tl_cell *cell = timeline__cell(l, k);
+		for (uint32_t k = c; k < c + g && k < width; k += d->tl->cell_cols) {
+			const struct tl_cell *cell = timeline__cell(d->tl, l, k);
 
 			if (cell)
 				cell_sum(&grp, cell);

@@ -8,6 +8,9 @@
 
 #define TL_SPAN_BUDGET 12000   /* spans drawn one by one, over all lanes */
 #define TL_ARROW_BUDGET 4000   /* arrows, over all lanes */
+/* Held before a fold or merge during the pass: memory stays bounded however many lanes. */
+#define TL_SPAN_HELD (4 * TL_SPAN_BUDGET)
+#define TL_ARROW_HELD (8 * TL_ARROW_BUDGET)
 
 struct lane_key {
 	uint32_t tid;
@@ -22,7 +25,13 @@ struct timeline_priv {
 	size_t nslots;
 	size_t arrows_cap, lost_cap;
 	size_t cap;                 /* lanes and keys allocated: one per thread */
+	size_t nspans;              /* drawable spans held over all lanes */
+	double fold_px;             /* spans this narrow or narrower go to their cells: a fold's threshold */
+	size_t merge_at;            /* arrows held that start a merge during the pass */
 };
+
+static int fold_narrowest(struct timeline *tl);
+static void merge_arrows(struct timeline *tl);
 
 static int cmp_lane_key(const void *a, const void *b)
 {
@@ -259,6 +268,11 @@ struct timeline *timeline__new(const struct model *m, const struct timeline_opts
 		tl->opts.to = tl->opts.from + 1;
 	if (add_lanes(tl))
 		goto err;
+	tl->arrow_cols = 1;
+	tl->priv->merge_at = TL_ARROW_HELD;
+	tl->cell_cols = (uint32_t)(tl->nlanes * (uint64_t)tl->opts.width / TL_CELL_BUDGET);
+	if (tl->cell_cols < 1)
+		tl->cell_cols = 1;
 	return tl;
 err:
 	timeline__free(tl);
@@ -360,8 +374,9 @@ static uint32_t col_of(const struct timeline *tl, uint64_t ts)
 	return (uint32_t)x;
 }
 
-const struct tl_cell *timeline__cell(const struct tl_lane *l, uint32_t col)
+const struct tl_cell *timeline__cell(const struct timeline *tl, const struct tl_lane *l, uint32_t col)
 {
+	col /= tl->cell_cols;
 	if (!l->cells || col < l->cell0 || col >= l->cell0 + l->ncells)
 		return NULL;
 	return &l->cells[col - l->cell0];
@@ -388,7 +403,7 @@ static uint8_t span_kind(const struct timeline *tl, int chan)
 static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint64_t a, uint64_t b,
 		    int chan)
 {
-	uint32_t col = col_of(tl, a);
+	uint32_t col = col_of(tl, a) / tl->cell_cols, ncols = (tl->opts.width - 1) / tl->cell_cols + 1;
 	struct tl_cell *c;
 
 	if (!l->cells || col < l->cell0 || col >= l->cell0 + l->ncells) {
@@ -401,7 +416,7 @@ static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint
 		if (col < l->cell0)
 			lo = hi > want ? hi - want : 0;
 		else
-			hi = lo + want < tl->opts.width ? lo + want : tl->opts.width;
+			hi = lo + want < ncols ? lo + want : ncols;
 		if (hi - lo < want && lo > 0)
 			lo = hi > want ? hi - want : 0;
 		v = calloc(hi - lo, sizeof(*v));
@@ -438,6 +453,7 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 	struct timeline *tl = ctx;
 	uint64_t a, b, from = tl->opts.from, to = tl->opts.to;
 	struct tl_lane *l;
+	double px;
 	int lane;
 
 	tl->stats.spans++;
@@ -453,7 +469,8 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 	}
 	a = s->start > from ? s->start : from;
 	b = s->end < to ? s->end : to;
-	if (timeline__x(tl, b) - timeline__x(tl, a) >= 1.0) {
+	px = timeline__x(tl, b) - timeline__x(tl, a);
+	if (px >= 1.0 && px > tl->priv->fold_px) {
 		struct tl_span *d;
 
 		if (l->nspans == l->cap) {
@@ -478,6 +495,8 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 		d->op = s->op;
 		d->unfinished = s->unfinished;
 		tl->stats.spans_drawn++;
+		if (++tl->priv->nspans >= TL_SPAN_HELD && !tl->err)
+			tl->err = fold_narrowest(tl);
 		return;
 	}
 	if (cell_add(tl, l, s->state, a, b, s->chan) == 0)
@@ -501,13 +520,17 @@ static int grow_slots(struct timeline *tl)
 {
 	struct timeline_priv *p = tl->priv;
 	size_t n = p->nslots ? p->nslots * 2 : 1024;
-	uint64_t *s = calloc(n, sizeof(*s));
+	uint64_t *s;
+
+	while (n < 2 * (tl->narrows + 1))
+		n *= 2;
+	s = calloc(n, sizeof(*s));
 
 	if (!s)
 		return -ENOMEM;
 	for (size_t i = 0; i < tl->narrows; i++) {
 		const struct tl_arrow *a = &tl->arrows[i];
-		uint64_t h = arrow_hash(a->type, a->src, a->dst, a->scol);
+		uint64_t h = arrow_hash(a->type, a->src, a->dst, a->scol / tl->arrow_cols);
 		size_t j = h & (n - 1);
 
 		while (s[j])
@@ -533,14 +556,14 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 		tl->err = -ENOMEM;
 		return;
 	}
-	h = arrow_hash(type, src, dst, scol);
+	h = arrow_hash(type, src, dst, scol / tl->arrow_cols);
 	tag = (h >> 32) << 32;
 	j = h & (p->nslots - 1);
 	while (p->slots[j]) {
 		/* the hash's high half in the slot: most other keys are passed without reading their arrow */
 		a = &tl->arrows[(uint32_t)p->slots[j] - 1];
 		if ((p->slots[j] & ~0xffffffffull) == tag && a->type == type && a->src == src &&
-		    a->dst == dst && a->scol == scol) {
+		    a->dst == dst && a->scol / tl->arrow_cols == scol / tl->arrow_cols) {
 			uint64_t lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
 
 			if (lat < a->min_lat)
@@ -583,6 +606,18 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 	a->bytes = bytes;
 	a->min_lat = a->max_lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
 	p->slots[j] = tag | ++tl->narrows;
+	if (tl->narrows >= p->merge_at && tl->arrow_cols < tl->opts.width) {
+		/* merged now into wider runs of columns, as finish would, and hashed by them */
+		merge_arrows(tl);
+		free(p->slots);
+		p->slots = NULL;
+		p->nslots = 0;
+		if (grow_slots(tl))
+			tl->err = -ENOMEM;
+		/* lane pairs may outnumber the budget at any width: merge again only past twice as many */
+		if (p->merge_at < 2 * tl->narrows)
+			p->merge_at = 2 * tl->narrows;
+	}
 }
 
 static bool outside(const struct timeline *tl, uint64_t a, uint64_t b)
@@ -699,7 +734,7 @@ static int cmp_arrow_bucket(const void *a, const void *b, void *arg)
  */
 static void merge_arrows(struct timeline *tl)
 {
-	uint32_t bucket = 1;
+	uint32_t bucket = tl->arrow_cols;
 
 	while (tl->narrows > TL_ARROW_BUDGET && bucket < tl->opts.width) {
 		size_t n = 0;
@@ -757,6 +792,7 @@ static int fold_narrowest(struct timeline *tl)
 
 	for (size_t i = 0; i < tl->nlanes; i++)
 		total += tl->lanes[i].nspans;
+	tl->priv->nspans = total;
 	if (total <= TL_SPAN_BUDGET)
 		return 0;
 	w = malloc(total * sizeof(*w));
@@ -771,6 +807,10 @@ static int fold_narrowest(struct timeline *tl)
 	qsort(w, total, sizeof(*w), cmp_double_desc);
 	thr = w[TL_SPAN_BUDGET];
 	free(w);
+	/* a later span no wider would be folded too: it goes to its cell at once */
+	if (thr > tl->priv->fold_px)
+		tl->priv->fold_px = thr;
+	tl->priv->nspans = 0;
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		struct tl_lane *l = &tl->lanes[i];
 		size_t kept = 0;
@@ -788,6 +828,7 @@ static int fold_narrowest(struct timeline *tl)
 			tl->stats.spans_merged++;
 		}
 		l->nspans = kept;
+		tl->priv->nspans += kept;
 	}
 	return 0;
 }

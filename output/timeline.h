@@ -44,7 +44,10 @@ struct tl_span {
 	bool unfinished;            /* still going when recording stopped */
 };
 
-/* What was too narrow to draw in one pixel column of one lane. */
+/* Cells over all lanes, at most: thousands of lanes then share memory, not each take a row. */
+#define TL_CELL_BUDGET 80000
+
+/* What was too narrow to draw in one pixel column (or cell_cols of them) of one lane. */
 struct tl_cell {
 	uint64_t ns[SPAN_STATE_COUNT];
 	uint32_t n[SPAN_STATE_COUNT];
@@ -62,8 +65,8 @@ struct tl_lane {
 	uint64_t sum_ns[SPAN_STATE_COUNT];  /* user, syscall (kernel), blocked, runnable over them */
 	struct tl_span *spans;
 	size_t nspans, cap;
-	struct tl_cell *cells;      /* columns [cell0, cell0 + ncells), NULL until a narrow span */
-	uint32_t cell0, ncells;     /* only the columns the lane's narrow spans touch */
+	struct tl_cell *cells;      /* cells [cell0, cell0 + ncells), NULL until a narrow span */
+	uint32_t cell0, ncells;     /* only the cells the lane's narrow spans touch */
 };
 
 enum tl_arrow_type { TL_TRANSFER = 0, TL_WAKE = 1 };
@@ -102,6 +105,7 @@ struct timeline {
 	struct tl_arrow *arrows;    /* after finish: sorted, narrows merged */
 	size_t narrows;
 	uint32_t arrow_cols;        /* columns one arrow may stand for (1, 2, 4, ...) */
+	uint32_t cell_cols;         /* columns one cell stands for: past TL_CELL_BUDGET cells, more than 1 */
 	struct tl_lost *lost;
 	size_t nlost;
 	struct timeline_stats stats;
@@ -125,7 +129,8 @@ int timeline__keep_lanes(struct timeline *tl, const bool *keep);
 /* Pixel column of ts (may be outside [0, width)) and x of ts in px. */
 double timeline__x(const struct timeline *tl, uint64_t ts);
 /* What a lane merged in column col, NULL if nothing. */
-const struct tl_cell *timeline__cell(const struct tl_lane *l, uint32_t col);
+/* The cell holding pixel column col (cell_cols columns from col / cell_cols * cell_cols), or NULL. */
+const struct tl_cell *timeline__cell(const struct timeline *tl, const struct tl_lane *l, uint32_t col);
 /* Lane index of a thread, -1 if it has none. */
 int timeline__lane(const struct timeline *tl, uint32_t tid);
 bool timeline__chan_shown(const struct timeline *tl, int chan);

@@ -960,6 +960,7 @@ struct slot {
 	uint64_t next_off;
 	uint32_t comp_len, raw_len, nevents, crc;
 	uint64_t first_ts;
+	uint64_t max_ts;	/* its newest event */
 	const uint8_t *comp;
 	uint8_t *comp_buf;	/* file mode: its compressed bytes */
 	size_t comp_cap;
@@ -984,6 +985,12 @@ struct trace_reader {
 	bool done;
 	enum trace_status status;
 	char status_msg[192];
+	/* the last block read out, to notice one repeated or put back out of order */
+	bool have_prev;
+	uint32_t prev_comp_len, prev_raw_len, prev_nevents, prev_crc;
+	uint64_t prev_first_ts;
+	uint64_t dup_blocks;	/* skipped: a copy of the block before them */
+	uint64_t back_blocks;	/* read: wholly older than the block before them began */
 
 	/* read-ahead: nthreads decode blocks while the caller reads events */
 	int nthreads;		/* 0: the caller decodes each block itself */
@@ -1544,6 +1551,9 @@ static void reset_reading(struct trace_reader *r)
 	r->scan_done = false;
 	r->take_seq = 0;
 	r->off = r->data_off;
+	r->have_prev = false;
+	r->dup_blocks = 0;
+	r->back_blocks = 0;
 }
 
 static void free_slots(struct trace_reader *r)
@@ -1679,6 +1689,8 @@ static void decode_slot(struct slot *s)
 			s->why = "first_ts does not match its first event";
 			return;
 		}
+		if (i == 0 || h->ts > s->max_ts)
+			s->max_ts = h->ts;
 		pos += (ipct_event_size(h->type) + 7) & ~(size_t)7;
 	}
 	if (d.p != d.end || d.tp != d.tend)
@@ -1760,6 +1772,34 @@ static int start_reading(struct trace_reader *r)
 	return 0;
 }
 
+/*
+ * A block equal to the one before it (lengths, first_ts and CRC) is a copy:
+ * true, and it is skipped. One whose every event is older than the block
+ * before it began went back in time: counted, and read. (A block may start a
+ * little before the last one ended: the recorder's LOST events carry the
+ * drops' own time.)
+ */
+static bool note_order(struct trace_reader *r, const struct slot *s)
+{
+	bool dup = r->have_prev && s->comp_len == r->prev_comp_len && s->raw_len == r->prev_raw_len &&
+		   s->nevents == r->prev_nevents && s->crc == r->prev_crc &&
+		   s->first_ts == r->prev_first_ts;
+
+	if (dup) {
+		r->dup_blocks++;
+		return true;
+	}
+	if (r->have_prev && s->max_ts < r->prev_first_ts)
+		r->back_blocks++;
+	r->have_prev = true;
+	r->prev_comp_len = s->comp_len;
+	r->prev_raw_len = s->raw_len;
+	r->prev_nevents = s->nevents;
+	r->prev_crc = s->crc;
+	r->prev_first_ts = s->first_ts;
+	return false;
+}
+
 /* The caller's next block, in file order; false at the end of the data (status then set). */
 static bool take_block(struct trace_reader *r)
 {
@@ -1793,9 +1833,10 @@ static bool take_block(struct trace_reader *r)
 		if (!s->why) {
 			r->cur = s;
 			r->cur_pos = 0;
-			r->ev_left = s->nevents;
-			r->blocks++;
 			r->off = s->next_off;
+			r->ev_left = note_order(r, s) ? 0 : s->nevents;
+			if (r->ev_left)
+				r->blocks++;
 			return true;
 		}
 		/* fall through */
@@ -1883,6 +1924,16 @@ const char *trace_reader__status_msg(const struct trace_reader *r)
 uint64_t trace_reader__blocks(const struct trace_reader *r)
 {
 	return r->blocks;
+}
+
+uint64_t trace_reader__duplicate_blocks(const struct trace_reader *r)
+{
+	return r->dup_blocks;
+}
+
+uint64_t trace_reader__reordered_blocks(const struct trace_reader *r)
+{
+	return r->back_blocks;
 }
 
 uint64_t trace_reader__events_read(const struct trace_reader *r)

@@ -97,6 +97,10 @@ enum trace_status trace_reader__status(const struct trace_reader *r);
 const char *trace_reader__status_msg(const struct trace_reader *r);
 uint64_t trace_reader__blocks(const struct trace_reader *r);
 uint64_t trace_reader__events_read(const struct trace_reader *r);
+/* Blocks skipped as copies of the block before them (a trace joined twice). */
+uint64_t trace_reader__duplicate_blocks(const struct trace_reader *r);
+/* Blocks read although wholly older than the block before them began (blocks out of order). */
+uint64_t trace_reader__reordered_blocks(const struct trace_reader *r);
 void trace_reader__free(struct trace_reader *r);
 
 /* Size of the fixed struct for an event type, 0 if unknown. */

@@ -9,8 +9,8 @@ runs are reported. Prints a readable table per section and one
 Environment: IPCTRACE, IPCTRACE_DEMOS (set by make), BENCH_QUICK=1 (a few
 minutes), BENCH_RUNS=N (alternating runs per variant), BENCH_KEEP=1 (keep the
 work directory with its traces), BENCH_ONLY=a,b (only these sections:
-overhead, servers, loss_ramp, analysis, zlib_levels, bpf_costs, hooks_cost,
-recorder_profile).
+overhead, servers, loss_ramp, analysis, memory, zlib_levels, bpf_costs,
+hooks_cost, recorder_profile).
 """
 import json
 import os
@@ -29,9 +29,12 @@ IPCTRACE = os.environ.get("IPCTRACE", os.path.abspath("ipctrace"))
 TOOLS = os.environ.get("IPCTRACE_DEMOS", os.path.abspath(".output/demos"))
 BENCH_BIN = os.environ.get("BENCH_BIN", os.path.join(os.path.dirname(TOOLS), "bench"))
 GEN = os.path.join(BENCH_BIN, "gen_trace")
+FORGE = os.path.join(BENCH_BIN, "forge_scale")
 PINGPONG = os.path.join(TOOLS, "pingpong")
 QUICK = os.environ.get("BENCH_QUICK") == "1"
 
+# memory: each dimension at two sizes; the cost of one more is the slope between them
+MEM_SIZES = {"threads": (2000, 20000), "channels": (10000, 100000), "endpoints": (1000, 10000)}
 if QUICK:
     CFG = dict(runs=3, pp_rounds=30000, strace_rounds=3000, seq=500000,
                gen_sizes=[1000000], ramp_pairs=[2], report_runs=1, server_runs=2,
@@ -582,6 +585,44 @@ class Bench:
             if a and b:
                 metric(f"{cmd}.memory_growth_1e6_to_1e7", round(b / a, 2), "x")
 
+    def memory(self):
+        say("\n== memory per thread, channel and endpoint (peak RSS, forged traces) ==")
+        rows = []
+        for dim, sizes in MEM_SIZES.items():
+            peaks = {}
+            for n in sizes:
+                trace = os.path.join(self.work, f"forge-{dim}-{n}.trace")
+                # threads talk in pairs 20 times; channels and endpoints once each
+                argv = [FORGE, dim, str(n), "-r", "20" if dim == "threads" else "1", "-o", trace]
+                rc, _, _ = run(argv, self.log)
+                if rc:
+                    notes.append(f"forge_scale {dim} {n} failed; see {self.log}")
+                    break
+                for cmd, args in (("report", ["report", trace]),
+                                  ("render", ["render", "-o", trace + ".svg", trace])):
+                    rc, wall, ru = run([IPCTRACE] + args, self.log)
+                    if rc:
+                        notes.append(f"ipctrace {cmd} on {dim} {n} failed (exit {rc})")
+                        continue
+                    peaks[(cmd, n)] = ru.ru_maxrss
+                    metric(f"memory.{cmd}.{dim}_{n}.peak_rss", round(ru.ru_maxrss / 1024, 1),
+                           "MiB", seconds=round(wall, 2))
+                if os.path.exists(trace + ".svg"):
+                    os.unlink(trace + ".svg")
+                if not os.environ.get("BENCH_KEEP"):
+                    os.unlink(trace)
+            lo, hi = sizes
+            for cmd in ("report", "render"):
+                a, b = peaks.get((cmd, lo)), peaks.get((cmd, hi))
+                if a is None or b is None:
+                    continue
+                per = (b - a) * 1024 / (hi - lo)
+                metric(f"memory.{cmd}.bytes_per_{dim[:-1]}", round(per), "bytes",
+                       sizes=[lo, hi])
+                rows.append([f"{cmd} {dim}", f"{a / 1024:.0f} MiB at {lo}",
+                             f"{b / 1024:.0f} MiB at {hi}", f"{per / 1024:.1f} KiB each"])
+        table(["command", "small", "large", "per one more"], rows)
+
     def bpf_costs(self):
         say("\n== Where the time goes: per BPF program cost on the ping-pong "
             "(kernel.bpf_stats_enabled=1, two extra runs) ==")
@@ -787,7 +828,8 @@ def main():
     if os.geteuid() != 0:
         sys.exit("bench: must run as root (ipctrace and perf attach to tracepoints): sudo make bench")
     for p, what in ((IPCTRACE, "ipctrace (make)"), (PINGPONG, "pingpong (make demos)"),
-                    (GEN, "gen_trace (make bench builds it)")):
+                    (GEN, "gen_trace (make bench builds it)"),
+                    (FORGE, "forge_scale (make bench builds it)")):
         if not os.access(p, os.X_OK):
             sys.exit(f"bench: {p} missing: build {what}")
     base = os.environ.get("BENCH_DIR", "/var/tmp")
@@ -809,7 +851,7 @@ def main():
                 b.overhead()
             finally:
                 b.perf_teardown()
-        for section in (b.servers, b.loss_ramp, b.analysis, b.zlib_levels, b.bpf_costs,
+        for section in (b.servers, b.loss_ramp, b.analysis, b.memory, b.zlib_levels, b.bpf_costs,
                         b.hooks_cost, b.recorder_profile):
             if only and section.__name__ not in only:
                 continue

@@ -1183,3 +1183,35 @@ Test(model, a_channel_of_thousands_of_processes_keeps_every_endpoint)
 	cr_assert_eq(synth_ep(c, reader)->recvs, 2 * writers);
 	model__free(m);
 }
+
+/* Past 8 processes a channel's endpoints, sides and flows are hashed: the counts stay exact. */
+Test(model, channel_of_many_processes_hashed_exactly)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_channel *c;
+	uint64_t t = 1000;
+
+	ev_task(m, t, 1, 1, "reader");
+	for (uint32_t p = 100; p < 140; p++)
+		ev_task(m, t, p, p, "writer");
+	ev_chan(m, t, 1, 0x77, IPCT_KIND_PIPE, 0, 77, "pipe:[77]");
+	for (int round = 0; round < 3; round++)
+		for (uint32_t p = 100; p < 140; p++, t += 100) {
+			ev_sys(m, p, p, t, t + 10, IPCT_OP_WRITE, 0x77, 8, 0);
+			ev_sys(m, 1, 1, t + 20, t + 30, IPCT_OP_READ, 0x77, 8, 0);
+		}
+	model__finish(m);
+	cr_assert_eq(m->nchannels, 1);
+	c = &m->channels[0];
+	cr_assert_eq(c->nendpoints, 41);
+	cr_assert_eq(c->direction, DIR_SIMPLEX);
+	cr_assert_eq(c->messages, 120);
+	cr_assert_eq(c->bytes, 960);
+	cr_assert_eq(synth_ep(c, 1)->recvs, 120);
+	cr_assert_eq(synth_ep(c, 1)->bytes_received, 960);
+	for (uint32_t p = 100; p < 140; p++) {
+		cr_assert_eq(synth_ep(c, p)->sends, 3, "pid %u", p);
+		cr_assert_eq(synth_ep(c, p)->recvs, 0, "pid %u", p);
+	}
+	model__free(m);
+}

@@ -642,9 +642,9 @@ Test(timeline, narrow_spans_merge_per_pixel_and_arrows_per_column)
 	cr_assert_eq(tl->stats.spans_merged, 1000);
 	cr_assert_eq(tl->stats.spans_drawn, 1);
 	cr_assert_eq(tl->lanes[0].nspans, 1);
-	cr_assert_eq(timeline__cell(&tl->lanes[0], 0)->n[SPAN_SYSCALL], 1000);
-	cr_assert_eq(timeline__cell(&tl->lanes[0], 0)->ns[SPAN_SYSCALL], 5000);
-	cr_assert_null(timeline__cell(&tl->lanes[0], 1));
+	cr_assert_eq(timeline__cell(tl, &tl->lanes[0], 0)->n[SPAN_SYSCALL], 1000);
+	cr_assert_eq(timeline__cell(tl, &tl->lanes[0], 0)->ns[SPAN_SYSCALL], 5000);
+	cr_assert_null(timeline__cell(tl, &tl->lanes[0], 1));
 	cr_assert_eq(tl->lanes[1].cells, NULL);
 	cr_assert_eq(tl->narrows, 1);
 	cr_assert_eq(tl->arrows[0].count, 1000);
@@ -716,8 +716,8 @@ Test(timeline, past_the_budget_the_narrowest_spans_merge)
 	cr_assert_eq(tl->lanes[1].nspans, 0);
 	cr_assert_eq(tl->stats.spans_drawn, 8000);
 	cr_assert_eq(tl->stats.spans_merged, 8000);
-	cr_assert_eq(timeline__cell(&tl->lanes[1], 2)->n[SPAN_SYSCALL], 1);
-	cr_assert_eq(timeline__cell(&tl->lanes[1], 2)->ns[SPAN_SYSCALL], 150);
+	cr_assert_eq(timeline__cell(tl, &tl->lanes[1], 2)->n[SPAN_SYSCALL], 1);
+	cr_assert_eq(timeline__cell(tl, &tl->lanes[1], 2)->ns[SPAN_SYSCALL], 150);
 	timeline__free(tl);
 }
 
@@ -772,7 +772,7 @@ Test(timeline, a_lane_keeps_only_the_columns_it_touches)
 	}
 	cr_assert_eq(timeline__finish(tl), 0);
 	for (uint32_t c = 0; c < 100; c++) {
-		const struct tl_cell *cell = timeline__cell(&tl->lanes[0], c);
+		const struct tl_cell *cell = timeline__cell(tl, &tl->lanes[0], c);
 		size_t k;
 
 		for (k = 0; k < sizeof(cols) / sizeof(cols[0]) && cols[k] != c; k++)
@@ -1038,4 +1038,69 @@ Test(svg, stuck_thread_marked_at_its_lane_end)
 	cr_assert_not_null(strstr(o.buf, "waiting for writer 100"), "nor for whom");
 	free(o.buf);
 	free(t);
+}
+
+#include <sys/mman.h>
+#include <sys/resource.h>
+
+#define MANY_LANES 2000
+#define MANY_CALLS 300
+
+static long peak_rss_kb(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_maxrss;
+}
+
+/*
+ * Issue 16: rendering 2,000 threads took 276 MB, a row of pixel cells per lane.
+ * 2,000 lanes of calls across the whole width, streamed from a file so that
+ * only the render counts: it grew the peak by 14 MB; the old code took 199 MB. The
+ * bound is ten times what it takes now.
+ */
+Test(timeline, memory_bounded_over_thousands_of_lanes, .timeout = 300)
+{
+	struct trace_meta meta = { .start_mono_ns = SY_T0 };
+	struct svg_opts opts = { .no_group = true, .no_graph = true };
+	int fd = memfd_create("lanes", 0), err = 0;
+	struct trace_writer *w;
+	struct trace_reader *r;
+	char path[64];
+	long before;
+	FILE *out;
+
+	cr_assert_geq(fd, 0);
+	w = trace_writer__open_fd(fd, &meta, 1);
+	cr_assert_not_null(w);
+	for (uint32_t i = 0; i < MANY_LANES; i++) {
+		struct ipct_task t = { .h = { .type = IPCT_EV_TASK, .ts = SY_T0, .pid = 1000 + i, .tid = 1000 + i } };
+
+		snprintf(t.comm, sizeof(t.comm), "t%u", i);
+		cr_assert_eq(trace_writer__add(w, &t.h), 0);
+	}
+	for (uint64_t k = 0; k < MANY_CALLS; k++)
+		for (uint32_t i = 0; i < MANY_LANES; i++) {
+			uint64_t ts = SY_T0 + 1000000 * (k + 1) + i;
+			struct ipct_syscall c = { .h = { .type = IPCT_EV_SYSCALL, .ts = ts + 500,
+							 .pid = 1000 + i, .tid = 1000 + i },
+						  .enter_ts = ts, .ret = 8, .arg = 8, .fd = 3, .op = IPCT_OP_WRITE,
+						  .nr = 1 };
+
+			cr_assert_eq(trace_writer__add(w, &c.h), 0);
+		}
+	cr_assert_eq(trace_writer__close(w), 0);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r = trace_reader__open_path(path, &err, NULL);
+	cr_assert_not_null(r, "%d", err);
+	out = fopen("/dev/null", "w");
+	cr_assert_not_null(out);
+	before = peak_rss_kb();
+	cr_assert_eq(svg_of_trace(r, &opts, out), 0);
+	cr_assert_lt(peak_rss_kb() - before, 130 * 1024, "render of %d lanes grew the peak by %ld KB",
+		     MANY_LANES, peak_rss_kb() - before);
+	fclose(out);
+	trace_reader__free(r);
+	close(fd);
 }

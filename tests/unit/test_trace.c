@@ -1084,3 +1084,92 @@ Test(trace, endless_device_refused_at_once)
 	cr_assert_null(trace_reader__open_path("/dev/urandom", &err, &msg));
 	cr_assert_eq(err, -EINVAL, "%d %s", err, msg);
 }
+
+#define ORDER_BLOCKS 4
+#define ORDER_PER_BLOCK 10
+
+/* Whole blocks of a trace laid out again in the order given (-1: the end record). */
+static uint8_t *relay_blocks(const uint8_t *buf, size_t len, size_t hdr_len, const uint64_t *ends,
+			     const int *order, size_t norder, size_t *out_len)
+{
+	uint8_t *out = malloc(len * 2);
+	size_t n = hdr_len;
+
+	cr_assert_not_null(out);
+	memcpy(out, buf, hdr_len);
+	for (size_t i = 0; i < norder; i++) {
+		int b = order[i];
+		size_t from = b < 0 ? ends[ORDER_BLOCKS - 1] : b ? ends[b - 1] : hdr_len;
+		size_t to = b < 0 ? len : ends[b];
+
+		memcpy(out + n, buf + from, to - from);
+		n += to - from;
+	}
+	*out_len = n;
+	return out;
+}
+
+/* A trace joined twice or put together out of order reads, and says so (issue 16). */
+Test(trace, repeated_and_reordered_blocks_counted)
+{
+	static const int dup[] = { 0, 1, 1, 2, 3, -1 }, swap[] = { 0, 2, 1, 3, -1 },
+			 whole[] = { 0, 1, 2, 3, -1 };
+	static const struct { const int *order; size_t n; uint64_t events, dups, backs; } cases[] = {
+		{ whole, 5, 40, 0, 0 },
+		{ dup, 6, 40, 1, 0 },	/* the copy skipped: the end record's 40 events hold */
+		{ swap, 5, 40, 0, 1 },
+	};
+	uint64_t ends[ORDER_BLOCKS], cnt[ORDER_BLOCKS];
+	struct evlist l = {};
+	size_t len, hdr_len, nb;
+	uint8_t *buf;
+	int fd;
+	struct trace_writer *w;
+
+	/* a recording's order: time only goes forward */
+	for (size_t i = 0; i < ORDER_BLOCKS * ORDER_PER_BLOCK; i++) {
+		union tev *e = evl_new(&l, IPCT_EV_SYSCALL);
+
+		e->h.ts = 1000000 + 1000 * i;
+		e->h.pid = e->h.tid = 42;
+		e->sc.enter_ts = e->h.ts - 500;
+		e->sc.nr = 0;
+	}
+	buf = write_trace(&l, ORDER_PER_BLOCK, -1, true, &len, ends, cnt, &nb);
+	cr_assert_eq(nb, ORDER_BLOCKS);
+	fd = memfd_create("hdr", 0);
+	w = trace_writer__open_fd(fd, &test_meta, -1);
+	cr_assert_not_null(w);
+	hdr_len = trace_writer__bytes(w);
+	trace_writer__free(w);
+	close(fd);
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		size_t n;
+		uint8_t *copy = relay_blocks(buf, len, hdr_len, ends, cases[c].order, cases[c].n, &n);
+
+		for (int t = 0; t < 4; t++) {
+			/* caller-decoded and read ahead by threads, from memory and from a file */
+			struct trace_reader *r = open_src(copy, n, t % 2, NULL, NULL);
+			uint64_t events = 0;
+
+			cr_assert_not_null(r);
+			trace_reader__set_threads(r, t < 2 ? 0 : 2);
+			for (int pass = 0; pass < 2; pass++) {
+				events = 0;
+				while (trace_reader__next(r))
+					events++;
+				cr_assert_eq(events, cases[c].events, "case %zu threads %d: %llu events", c,
+					     t, (unsigned long long)events);
+				cr_assert_eq(trace_reader__status(r), TRACE_OK, "case %zu: %s", c,
+					     trace_reader__status_msg(r));
+				cr_assert_eq(trace_reader__duplicate_blocks(r), cases[c].dups, "case %zu", c);
+				cr_assert_eq(trace_reader__reordered_blocks(r), cases[c].backs, "case %zu", c);
+				cr_assert_eq(trace_reader__rewind(r), 0);
+			}
+			trace_reader__free(r);
+		}
+		free(copy);
+	}
+	free(buf);
+	free(l.ev);
+}
