@@ -71,6 +71,7 @@ struct recorder {
 	bool lost_unreadable;
 
 	struct tgid_set live;
+	struct tgid_set retitle;   /* processes to read the command line of again (set_retitled) */
 	pid_t child;
 	int child_status;
 	bool child_reaped;
@@ -448,8 +449,11 @@ static int on_event(void *ctx, void *data, size_t size)
 	if (h->type == IPCT_EV_FORK) {
 		const struct ipct_task *t = data;
 
-		if (!(h->flags & IPCT_F_THREAD))
+		if (!(h->flags & IPCT_F_THREAD)) {
 			set_add(&r->live, t->child_pid);
+			/* a forked server child sets its title (setproctitle) just after the fork */
+			set_add(&r->retitle, t->child_pid);
+		}
 	} else if (h->type == IPCT_EV_EXIT && (h->flags & IPCT_F_GROUP_DEAD)) {
 		set_del(&r->live, h->pid);
 	}
@@ -458,9 +462,12 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->write_err = err;
 		return err;
 	}
-	/* a process renaming itself often rewrote its argv too (setproctitle): read its role */
-	if (h->type == IPCT_EV_COMM && h->tid == h->pid)
+	/* a process renaming itself often rewrote its argv too (setproctitle): read its role,
+	 * now and once more later, in case the argv is rewritten after the name */
+	if (h->type == IPCT_EV_COMM && h->tid == h->pid) {
+		set_add(&r->retitle, h->pid);
 		return write_cmdline(r, h->pid, false, h->ts);
+	}
 	return 0;
 }
 
@@ -960,6 +967,28 @@ static int start_command(struct recorder *r)
 }
 
 /* EXIT events can be lost; /proc is the fallback truth. */
+/*
+ * Reads again the command line of the processes forked or renamed since the last
+ * call: the read on the event itself can come before the process rewrites its argv
+ * (a PostgreSQL backend's "postgres: user db [local] idle"); the latest read is its role.
+ */
+static void read_titles_again(struct recorder *r)
+{
+	uint64_t now = now_ns();
+	size_t i;
+
+	if (!r->retitle.live)
+		return;
+	for (i = 0; i < r->retitle.cap; i++) {
+		uint32_t k = r->retitle.slot[i];
+
+		if (k && k != TOMB && set_find(&r->live, k) != SIZE_MAX)
+			write_cmdline(r, (pid_t)k, false, now);
+	}
+	memset(r->retitle.slot, 0, r->retitle.cap * sizeof(*r->retitle.slot));
+	r->retitle.used = r->retitle.live = 0;
+}
+
 static void check_alive(struct recorder *r)
 {
 	size_t i;
@@ -1043,6 +1072,7 @@ static int collect(struct recorder *r)
 		}
 		reap_child(r, false);
 		if (now >= next_alive) {
+			read_titles_again(r);
 			check_alive(r);
 			next_alive = now + ALIVE_EVERY_NS;
 		}
@@ -1343,6 +1373,7 @@ void recorder__free(struct recorder *r)
 	outpath__free(&r->out);
 	free(r->pids);
 	free(r->live.slot);
+	free(r->retitle.slot);
 	free(r->lost_prev);
 	free(r->lost_cur);
 	free(r);
