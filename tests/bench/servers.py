@@ -59,6 +59,18 @@ def cpu_ticks(pids):
     return t
 
 
+def cpu_ns(pid):
+    """CPU time of all threads of pid in ns (schedstat: finer than clock ticks)."""
+    t = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                t += int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return t
+
+
 def wait_for(cond, secs):
     end = time.monotonic() + secs
     while time.monotonic() < end:
@@ -336,20 +348,22 @@ class ServerBench:
         p = self.tracer("ipctrace", target, out, log)
         if p is None or p.poll() is not None:
             return None
-        before, cpu0 = self.bpf_stats_now(p.pid), cpu_ticks([p.pid])
+        before, cpu0 = self.bpf_stats_now(p.pid), cpu_ns(p.pid)
         _, count = server.drive(log)
-        after, cpu = self.bpf_stats_now(p.pid), cpu_ticks([p.pid]) - cpu0
+        after, cpu = self.bpf_stats_now(p.pid), cpu_ns(p.pid) - cpu0
         p.send_signal(signal.SIGINT)
         try:
             p.wait(timeout=120)
         except subprocess.TimeoutExpired:
             p.kill()
             p.wait()
+        events = None
         if os.path.exists(out):
+            events = ((self.ipctrace_json(out, self.b.log) or {}).get("trace") or {}).get("events")
             os.unlink(out)
         delta = {k: (c - before.get(k, (0, 0))[0], t - before.get(k, (0, 0))[1])
                  for k, (c, t) in after.items() if c > before.get(k, (0, 0))[0]}
-        return {"progs": delta, "count": count, "rec_ticks": cpu}
+        return {"progs": delta, "count": count, "rec_ns": cpu, "events": events}
 
     def bpf_runs(self, server, log):
         """Two extra runs with kernel.bpf_stats_enabled=1 (it slows every program, so
@@ -398,8 +412,7 @@ class ServerBench:
         self.metric(f"{name}.bpf.total_ns_per_request", round(tot / n, 1), "ns")
         if fn:
             self.metric(f"{name}.bpf.filtered_total_ns_per_request", round(ftot / fn, 1), "ns")
-        tick_us = 1e6 / os.sysconf("SC_CLK_TCK")
-        rec = tr["rec_ticks"] * tick_us / n
+        rec = tr["rec_ns"] / 1000 / n
         self.metric(f"{name}.recorder_cpu_per_request", round(rec, 2), "us")
         self.say(f"\n  {name}: BPF programs per {what} (kernel.bpf_stats_enabled=1, two extra "
                  f"runs: the server traced, then ipctrace tracing an idle process so the "
@@ -407,7 +420,12 @@ class ServerBench:
                  f"too; bpf_stats adds ~20 ns a run)")
         self.table(["program", f"runs/{what}", "ns/run", f"ns/{what}", "filtered ns/run",
                     f"filtered ns/{what}"], rows)
-        self.say(f"  recorder CPU: {rec:.2f} us per {what} (clock ticks, coarse)")
+        ev = tr.get("events")
+        per_ev = ""
+        if ev:
+            # the trace's events span the whole attachment (the idle server's few too)
+            per_ev = f"; about {tr['rec_ns'] / ev:.0f} ns per event written"
+        self.say(f"  recorder CPU: {rec:.2f} us per {what} (schedstat of its threads){per_ev}")
 
     def report(self, server_cls, res):
         name, unit = server_cls.name, server_cls.unit
