@@ -40,6 +40,25 @@ struct fdres {
 	__u8 _pad[2];
 };
 
+/*
+ * Where file_announce builds a CHAN event before it knows the event is worth
+ * the ring: most opens of a server announce a file again word for word, and a
+ * reserve that is then discarded costs as much as a submit. busy: an
+ * interrupt's program found the buffer in use on this CPU.
+ */
+struct chan_build {
+	__u32 busy;
+	__u32 _pad;
+	struct ipct_chan ev;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct chan_build);
+} chan_builds SEC(".maps");
+
 /* Announce a non-fd object (futex, SysV IPC) the first time it is seen; uaddr: a private futex's address. */
 __noinline int obj_announce(__u64 chan, __u32 kind, __u64 ino, __u32 off, __u64 uaddr)
 {
@@ -173,32 +192,40 @@ static __always_inline __u64 chan_desc(const struct ipct_chan *e)
  */
 __noinline int file_announce(__u64 filep, struct fdres *r, int seen)
 {
-	struct file *f = (struct file *)filep;
+	struct file *f = (struct file *)filep, *fc;
 	struct inode *inode;
-	struct super_block *sb;
-	struct ipct_chan *e;
+	struct chan_build *b;
+	struct ipct_chan *e, *out;
 	__u64 pid_tgid, magic, chan, upath, desc;
-	__u32 mode, kind_hint;
+	__u32 mode, kind_hint, zero = 0;
 
 	if (!f || !r || !r->chan)
 		return 0;
 	chan = r->chan;
 	upath = r->upath;
 	kind_hint = r->kind_hint;
-	e = rb_reserve(sizeof(*e));
-	if (!e)
+	b = bpf_map_lookup_elem(&chan_builds, &zero);
+	if (!b)
 		return -1;
+	if (b->busy) {
+		/* as if the ring were full: counted, and retried at the next sight */
+		lost_inc();
+		return -1;
+	}
+	b->busy = 1;
+	e = &b->ev;
 	__builtin_memset(e, 0, sizeof(*e));
 	pid_tgid = bpf_get_current_pid_tgid();
 	hdr_fill(&e->h, IPCT_EV_CHAN, pid_tgid >> 32, (__u32)pid_tgid, bpf_ktime_get_ns());
 	e->chan = chan;
 
-	inode = BPF_CORE_READ(f, f_inode);
-	sb = BPF_CORE_READ(inode, i_sb);
-	mode = BPF_CORE_READ(inode, i_mode) & S_IFMT;
-	magic = BPF_CORE_READ(sb, s_magic);
-	e->ino = BPF_CORE_READ(inode, i_ino);
-	e->dev = BPF_CORE_READ(sb, s_dev);
+	/* direct (fault-safe) loads, as file_resolve's */
+	fc = bpf_rdonly_cast(f, bpf_core_type_id_kernel(struct file));
+	inode = fc->f_inode;
+	mode = inode->i_mode & S_IFMT;
+	magic = inode->i_sb->s_magic;
+	e->ino = inode->i_ino;
+	e->dev = inode->i_sb->s_dev;
 
 	if (mode == S_IFSOCK) {
 		struct socket *sock = BPF_CORE_READ(f, private_data);
@@ -270,16 +297,23 @@ __noinline int file_announce(__u64 filep, struct fdres *r, int seen)
 		if (seen)
 			e->name[0] = 0;
 	} else if (seen && kind_hint == IPCT_KIND_MMAP) {
-		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		b->busy = 0;
 		return 0;
 	}
 	desc = chan_desc(e);
 	/* sockets are left alone: their announcements also rename the peer they are joined to */
 	if (seen && mode != S_IFSOCK && desc == r->desc) {
-		bpf_ringbuf_discard(e, BPF_RB_NO_WAKEUP);
+		b->busy = 0;
 		return 0;
 	}
-	rb_submit(e);
+	out = rb_reserve(sizeof(*out));
+	if (!out) {
+		b->busy = 0;
+		return -1;
+	}
+	__builtin_memcpy(out, e, sizeof(*out));
+	rb_submit(out);
+	b->busy = 0;
 	r->desc = desc;
 	return 0;
 }

@@ -87,9 +87,12 @@ __noinline int file_resolve(struct tstate *st, __u64 filep, struct fdres *r)
 		r->desc = seen ? old->desc : 0;
 		if (file_announce((__u64)f, r, seen))
 			return 0;
-		now.sig = sig;
-		now.desc = r->desc;
-		bpf_map_update_elem(&chans, &chan, &now, BPF_ANY);
+		/* an open announcing nothing new leaves the entry as it is: no update, no bucket lock */
+		if (!seen || old->desc != r->desc) {
+			now.sig = sig;
+			now.desc = r->desc;
+			bpf_map_update_elem(&chans, &chan, &now, BPF_ANY);
+		}
 	}
 	if (st) {
 		st->seen_chan[st->seen_next & 1] = chan;

@@ -120,7 +120,8 @@ static __always_inline int handle_sched_waking(struct task_struct *p)
 	e->chan = wst->chan;
 	e->wakee_pid = p->tgid;
 	e->wakee_tid = p->pid;
-	BPF_CORE_READ_STR_INTO(&e->wakee_comm, p, comm);
+	/* two direct loads, not a probe_read_str: comm is NUL-padded to its 16 bytes */
+	__builtin_memcpy(e->wakee_comm, p->comm, sizeof(e->wakee_comm));
 	e->op = wst->op;
 	__builtin_memset(e->_pad, 0, sizeof(e->_pad));
 	rb_submit(e);

@@ -43,7 +43,7 @@ uint32_t kchan_new(struct model *m, uint64_t id)
 
 uint32_t kchan_get(struct model *m, uint64_t id, bool create)
 {
-	uint32_t i = hmap_get(&m->priv->kchan_by_id, id);
+	uint32_t i = hmap_get_memo(&m->priv->kchan_by_id, id);
 
 	if (i != NONE_IDX || !create)
 		return i;

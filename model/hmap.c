@@ -5,43 +5,19 @@
 #include <string.h>
 #include "model_priv.h"
 
-uint64_t mix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ull;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-	return x ^ (x >> 31);
-}
-
-uint32_t hmap_get(const struct hmap *h, uint64_t key)
-{
-	if (!h->cap)
-		return NONE_IDX;
-	for (size_t i = mix64(key) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
-		if (h->vals[i] == NONE_IDX)
-			return NONE_IDX;
-		if (h->keys[i] == key)
-			return h->vals[i];
-	}
-}
-
 static int hmap_grow(struct hmap *h)
 {
-	struct hmap nh = { .cap = h->cap ? h->cap * 2 : 64 };
+	struct hmap nh = { .cap = h->cap ? h->cap * 2 : 64, .last_key = h->last_key,
+			   .last_val = h->last_val, .last_valid = h->last_valid };
 
-	nh.keys = malloc(nh.cap * sizeof(*nh.keys));
-	nh.vals = malloc(nh.cap * sizeof(*nh.vals));
-	if (!nh.keys || !nh.vals) {
-		free(nh.keys);
-		free(nh.vals);
+	nh.slots = malloc(nh.cap * sizeof(*nh.slots));
+	if (!nh.slots)
 		return -ENOMEM;
-	}
-	memset(nh.vals, 0xff, nh.cap * sizeof(*nh.vals));
+	memset(nh.slots, 0xff, nh.cap * sizeof(*nh.slots));
 	for (size_t i = 0; i < h->cap; i++)
-		if (h->vals[i] != NONE_IDX)
-			hmap_put(&nh, h->keys[i], h->vals[i]);
-	free(h->keys);
-	free(h->vals);
+		if (h->slots[i].val != NONE_IDX)
+			hmap_put(&nh, h->slots[i].key, h->slots[i].val);
+	free(h->slots);
 	*h = nh;
 	return 0;
 }
@@ -52,14 +28,18 @@ int hmap_put(struct hmap *h, uint64_t key, uint32_t val)
 	if ((h->n + 1) * 2 > h->cap && hmap_grow(h))
 		return -ENOMEM;
 	for (size_t i = mix64(key) & (h->cap - 1);; i = (i + 1) & (h->cap - 1)) {
-		if (h->vals[i] == NONE_IDX) {
-			h->keys[i] = key;
-			h->vals[i] = val;
+		struct hmap_slot *s = &h->slots[i];
+
+		if (s->val == NONE_IDX) {
+			s->key = key;
+			s->val = val;
 			h->n++;
 			return 0;
 		}
-		if (h->keys[i] == key) {
-			h->vals[i] = val;
+		if (s->key == key) {
+			s->val = val;
+			if (h->last_valid && h->last_key == key)
+				h->last_val = val;
 			return 0;
 		}
 	}
@@ -67,8 +47,7 @@ int hmap_put(struct hmap *h, uint64_t key, uint32_t val)
 
 void hmap_free(struct hmap *h)
 {
-	free(h->keys);
-	free(h->vals);
+	free(h->slots);
 	memset(h, 0, sizeof(*h));
 }
 

@@ -26,7 +26,7 @@ static struct thr *call_thread(struct model *m, struct call *c)
 	struct thr *t;
 
 	if (!e->enter_ts) {
-		uint32_t idx = hmap_get(&p->thr_by_tid, e->h.tid);
+		uint32_t idx = hmap_get_memo(&p->thr_by_tid, e->h.tid);
 
 		if (idx != NONE_IDX && p->thrs[idx].pub.first_ts > c->start)
 			c->start = p->thrs[idx].pub.first_ts;

@@ -37,7 +37,7 @@ void thr_touch(struct thr *t, uint64_t ts)
 struct thr *thr_get(struct model *m, uint32_t pid, uint32_t tid, uint64_t ts)
 {
 	struct model_priv *p = m->priv;
-	uint32_t i = hmap_get(&p->thr_by_tid, tid);
+	uint32_t i = hmap_get_memo(&p->thr_by_tid, tid);
 	struct thr *t;
 
 	if (i != NONE_IDX) {

@@ -141,6 +141,7 @@ void xfer_push(struct model *m, struct xfer **q, size_t *len, size_t *cap, size_
 	(*q)[(*len)++] = *x;
 }
 
+/* Drop the drained ones; callers compact only after draining one, so the rest are never empty. */
 static void xfer_compact(struct xfer *q, size_t *len)
 {
 	size_t j = 0;
@@ -158,6 +159,7 @@ void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	struct side *sd = rch_side(m, r, side);
 	struct xfer x = { .side = side, .pid = pid, .tid = tid, .start = start, .ts = ts,
 			  .bytes = bytes };
+	bool drained = false;
 
 	if (sd)
 		sd->sent = true;
@@ -174,8 +176,10 @@ void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		n = rv->bytes < x.bytes ? rv->bytes : x.bytes;
 		consume(m, r, &x, n, rv->side, rv->pid, rv->tid, rv->ts, false);
 		rv->bytes -= n;
+		drained |= !rv->bytes;
 	}
-	xfer_compact(r->rq, &r->rqlen);
+	if (drained)
+		xfer_compact(r->rq, &r->rqlen);
 	if (x.bytes)
 		xfer_push(m, &r->q, &r->qlen, &r->qcap, XFER_CAP, &x);
 }
@@ -186,6 +190,7 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	struct rch *r = &m->priv->rchs[rc];
 	struct side *sd = rch_side(m, r, side);
 	uint64_t left = bytes;
+	bool drained = false;
 
 	if (sd)
 		sd->recvd = true;
@@ -199,6 +204,7 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		n = x->bytes < left ? x->bytes : left;
 		consume(m, r, x, n, side, pid, tid, ts, false);
 		left -= n;
+		drained |= !x->bytes;
 	}
 	/* a pipe a process reads back itself (self-pipe): still a transfer */
 	for (size_t i = 0; i < r->qlen && left && !is_socket_kind(r->kind); i++) {
@@ -210,8 +216,10 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		n = x->bytes < left ? x->bytes : left;
 		consume(m, r, x, n, side, pid, tid, ts, true);
 		left -= n;
+		drained |= !x->bytes;
 	}
-	xfer_compact(r->q, &r->qlen);
+	if (drained)
+		xfer_compact(r->q, &r->qlen);
 	if (left) {
 		struct xfer rv = { .side = side, .pid = pid, .tid = tid, .start = start, .ts = ts,
 				   .bytes = left };

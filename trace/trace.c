@@ -372,11 +372,27 @@ static uint8_t get_u8(struct dec *d)
 	return *d->p++;
 }
 
-static uint64_t get_var_at(struct dec *d, const uint8_t **pp, const uint8_t *end)
+static uint64_t get_var_long(struct dec *d, const uint8_t **pp, const uint8_t *end)
 {
 	const uint8_t *p = *pp;
 	uint64_t v = 0;
 
+	/* room for the longest varint: no bounds check per byte */
+	if (end - p >= VARINT_MAX) {
+		for (int i = 0; i < VARINT_MAX - 1; i++) {
+			v |= (uint64_t)(p[i] & 0x7f) << (7 * i);
+			if (!(p[i] & 0x80)) {
+				*pp = p + i + 1;
+				return v;
+			}
+		}
+		if (p[VARINT_MAX - 1] <= 1) {
+			*pp = p + VARINT_MAX;
+			return v | (uint64_t)p[VARINT_MAX - 1] << (7 * (VARINT_MAX - 1));
+		}
+		d->bad = true;
+		return 0;
+	}
 	for (int i = 0; i < VARINT_MAX; i++) {
 		uint8_t b;
 
@@ -393,6 +409,18 @@ static uint64_t get_var_at(struct dec *d, const uint8_t **pp, const uint8_t *end
 	}
 	d->bad = true;
 	return 0;
+}
+
+/* Most varints (deltas, small ids, lengths) are one byte: that case skips the loop. */
+static inline uint64_t get_var_at(struct dec *d, const uint8_t **pp, const uint8_t *end)
+{
+	const uint8_t *p = *pp;
+
+	if (p < end && *p < 0x80) {
+		*pp = p + 1;
+		return *p;
+	}
+	return get_var_long(d, pp, end);
 }
 
 static uint64_t get_var(struct dec *d)
@@ -966,6 +994,8 @@ struct slot {
 	size_t comp_cap;
 	uint8_t *raw;
 	size_t raw_cap;
+	z_stream zs;		/* reset for each block: no inflate state allocated per block */
+	bool zs_ready;
 	uint8_t *evs;		/* the decoded events, each at an 8-byte aligned offset */
 	size_t evs_cap;
 };
@@ -1562,6 +1592,8 @@ static void free_slots(struct trace_reader *r)
 		free(r->slots[i].comp_buf);
 		free(r->slots[i].raw);
 		free(r->slots[i].evs);
+		if (r->slots[i].zs_ready)
+			inflateEnd(&r->slots[i].zs);
 	}
 	free(r->slots);
 	r->slots = NULL;
@@ -1634,6 +1666,33 @@ static void scan_slot(struct trace_reader *r, struct slot *s)
 }
 
 /*
+ * Inflate s->comp into exactly s->raw_len bytes of s->raw: 0, or -1 when the
+ * data is bad or of another length. zlib's own Adler-32 is not computed: the
+ * block's CRC-32 over the compressed bytes was checked just before.
+ */
+static int inflate_block(struct slot *s)
+{
+	z_stream *zs = &s->zs;
+	int rc;
+
+	if (!s->zs_ready) {
+		memset(zs, 0, sizeof(*zs));
+		if (inflateInit(zs) != Z_OK)
+			return -1;
+		s->zs_ready = true;
+	} else if (inflateReset(zs) != Z_OK) {
+		return -1;
+	}
+	inflateValidate(zs, 0);
+	zs->next_in = (Bytef *)s->comp;
+	zs->avail_in = s->comp_len;
+	zs->next_out = s->raw;
+	zs->avail_out = s->raw_len;
+	rc = inflate(zs, Z_FINISH);
+	return rc == Z_STREAM_END && zs->avail_in == 0 && zs->avail_out == 0 ? 0 : -1;
+}
+
+/*
  * Check, inflate and decode a fetched block: exactly nevents well-formed
  * events, the first at first_ts, into s->evs. s->why says what is wrong.
  */
@@ -1641,8 +1700,6 @@ static void decode_slot(struct slot *s)
 {
 	struct blk_state st = { 0 };
 	struct dec d = { .st = &st };
-	uLongf out_len = s->raw_len;
-	uLong in_len = s->comp_len;
 	uint64_t main_len;
 	size_t pos = 0;
 
@@ -1655,8 +1712,7 @@ static void decode_slot(struct slot *s)
 		s->err = -ENOMEM;
 		return;
 	}
-	if (uncompress2(s->raw, &out_len, s->comp, &in_len) != Z_OK ||
-	    in_len != s->comp_len || out_len != s->raw_len) {
+	if (inflate_block(s)) {
 		s->why = "bad compressed data or raw length";
 		return;
 	}

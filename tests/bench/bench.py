@@ -775,7 +775,8 @@ class Bench:
         try:
             server_bench.servers(self, IPCTRACE, CFG["server_runs"], CFG["server_secs"], say=say,
                                  metric=metric, table=table, notes=notes, median=median,
-                                 ratio=ratio, ipctrace_json=ipctrace_json)
+                                 ratio=ratio, ipctrace_json=ipctrace_json,
+                                 bpf_stats_now=bpf_stats_now)
         finally:
             self.perf_teardown()
 

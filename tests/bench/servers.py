@@ -59,6 +59,18 @@ def cpu_ticks(pids):
     return t
 
 
+def cpu_ns(pid):
+    """CPU time of all threads of pid in ns (schedstat: finer than clock ticks)."""
+    t = 0
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/schedstat") as f:
+                t += int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        pass
+    return t
+
+
 def wait_for(cond, secs):
     end = time.monotonic() + secs
     while time.monotonic() < end:
@@ -235,12 +247,13 @@ def attached(proc, secs=20):
 
 class ServerBench:
     def __init__(self, bench, ipctrace, runs, secs, say, metric, table, notes, median, ratio,
-                 ipctrace_json):
+                 ipctrace_json, bpf_stats_now):
         self.b = bench
         self.ipctrace = ipctrace
         self.runs, self.secs = runs, secs
         self.say, self.metric, self.table, self.notes = say, metric, table, notes
         self.median, self.ratio, self.ipctrace_json = median, ratio, ipctrace_json
+        self.bpf_stats_now = bpf_stats_now
 
     def tracer(self, kind, pids, out, log):
         """Start a tracer attached to pids; the Popen once it is attached, or None."""
@@ -322,9 +335,97 @@ class ServerBench:
                         res[k].append(self.one(server, k, log))
                     self.say(f"  run {i + 1}/{self.runs}: " + "  ".join(
                         f"{k} {res[k][-1]['tput'] or 0:.0f}" for k in kinds))
+                costs = self.bpf_runs(server, log)
             finally:
                 server.stop()
         self.report(server_cls, res)
+        self.report_costs(server_cls, costs)
+
+    def stats_run(self, server, target, log):
+        """One client run with ipctrace attached to target (pids): its BPF programs' stats
+        over the run, the recorder's CPU ticks and the requests served."""
+        out = self.b.path(f"{server.name}-bpfstats.trace")
+        p = self.tracer("ipctrace", target, out, log)
+        if p is None or p.poll() is not None:
+            return None
+        before, cpu0 = self.bpf_stats_now(p.pid), cpu_ns(p.pid)
+        _, count = server.drive(log)
+        after, cpu = self.bpf_stats_now(p.pid), cpu_ns(p.pid) - cpu0
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+        events = None
+        if os.path.exists(out):
+            events = ((self.ipctrace_json(out, self.b.log) or {}).get("trace") or {}).get("events")
+            os.unlink(out)
+        delta = {k: (c - before.get(k, (0, 0))[0], t - before.get(k, (0, 0))[1])
+                 for k, (c, t) in after.items() if c > before.get(k, (0, 0))[0]}
+        return {"progs": delta, "count": count, "rec_ns": cpu, "events": events}
+
+    def bpf_runs(self, server, log):
+        """Two extra runs with kernel.bpf_stats_enabled=1 (it slows every program, so
+        never during the timed runs): the server traced, and ipctrace tracing an idle
+        process instead, so that the server's calls are filtered out in the kernel."""
+        key = "/proc/sys/kernel/bpf_stats_enabled"
+        try:
+            with open(key) as f:
+                old = f.read().strip()
+            with open(key, "w") as f:
+                f.write("1")
+        except OSError as e:
+            self.notes.append(f"{server.name}: cannot enable BPF stats: {e}")
+            return None
+        idle = subprocess.Popen(["sleep", "600"])
+        try:
+            return {"traced": self.stats_run(server, server.pids(), log),
+                    "filtered": self.stats_run(server, [idle.pid], log)}
+        finally:
+            idle.kill()
+            idle.wait()
+            with open(key, "w") as f:
+                f.write(old)
+
+    def report_costs(self, server_cls, costs):
+        name, what = server_cls.name, server_cls.unit.split("/")[0].rstrip("s")
+        tr, fl = (costs or {}).get("traced"), (costs or {}).get("filtered")
+        if not tr or not tr["count"] or not tr["progs"]:
+            self.say(f"  {name}: no BPF program stats (bpftool missing or the run failed)")
+            return
+        n, fn = tr["count"], (fl or {}).get("count") or 0
+        fprogs = (fl or {}).get("progs", {})
+        rows, tot, ftot = [], 0, 0
+        for prog, (cnt, ns) in sorted(tr["progs"].items(), key=lambda kv: -kv[1][1]):
+            fc, fns = fprogs.get(prog, (0, 0))
+            tot += ns
+            ftot += fns
+            if ns / n < 1 and (not fn or fns / fn < 1):
+                continue
+            rows.append([prog, f"{cnt / n:.2f}", f"{ns / cnt:.0f}", f"{ns / n:.0f}",
+                         f"{fns / fc:.0f}" if fc else "-", f"{fns / fn:.0f}" if fn else "n/a"])
+            self.metric(f"{name}.bpf.{prog}.ns_per_run", round(ns / cnt, 1), "ns",
+                        runs_per_request=round(cnt / n, 3),
+                        filtered_ns_per_run=round(fns / fc, 1) if fc else None)
+        rows.append(["all programs", "", "", f"{tot / n:.0f}", "", f"{ftot / fn:.0f}" if fn else "n/a"])
+        self.metric(f"{name}.bpf.total_ns_per_request", round(tot / n, 1), "ns")
+        if fn:
+            self.metric(f"{name}.bpf.filtered_total_ns_per_request", round(ftot / fn, 1), "ns")
+        rec = tr["rec_ns"] / 1000 / n
+        self.metric(f"{name}.recorder_cpu_per_request", round(rec, 2), "us")
+        self.say(f"\n  {name}: BPF programs per {what} (kernel.bpf_stats_enabled=1, two extra "
+                 f"runs: the server traced, then ipctrace tracing an idle process so the "
+                 f"server's calls are filtered out; every process's calls count, the client's "
+                 f"too; bpf_stats adds ~20 ns a run)")
+        self.table(["program", f"runs/{what}", "ns/run", f"ns/{what}", "filtered ns/run",
+                    f"filtered ns/{what}"], rows)
+        ev = tr.get("events")
+        per_ev = ""
+        if ev:
+            # the trace's events span the whole attachment (the idle server's few too)
+            per_ev = f"; about {tr['rec_ns'] / ev:.0f} ns per event written"
+        self.say(f"  recorder CPU: {rec:.2f} us per {what} (schedstat of its threads){per_ev}")
 
     def report(self, server_cls, res):
         name, unit = server_cls.name, server_cls.unit
