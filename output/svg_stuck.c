@@ -2,7 +2,8 @@
 /*
  * Threads stuck at the stop of the recording, marked where their lane ends:
  * "stuck" (or "deadlock" when in a wait-for cycle), the call, channel, since
- * when and whom it waits for in the tooltip, as the report's stuck section says.
+ * when and whom it waits for in the tooltip, as the report's stuck section says;
+ * only deadlocks and long waits on one channel (worth_a_mark).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -59,6 +60,22 @@ static void who(const struct draw *d, const struct stuck_thread *s, char *b, siz
 	}
 }
 
+/*
+ * A red mark says "look here": a deadlock, or a wait on one channel for at least half the
+ * view. An event loop asleep in its poll at the stop is idle, not stuck, and a short wait the
+ * stop happened to cut is ordinary; the report still lists both, with how long.
+ */
+static bool worth_a_mark(const struct draw *d, const struct stuck_thread *s, bool cycle)
+{
+	uint64_t from = d->tl->opts.from, to = d->tl->opts.to;
+
+	if (cycle)
+		return true;
+	if (s->op == IPCT_OP_POLL || s->op == IPCT_OP_SELECT || s->op == IPCT_OP_EPOLL_WAIT)
+		return false;
+	return s->since <= to && to - s->since >= (to - from) / 2;
+}
+
 void svg_draw_stuck(struct draw *d)
 {
 	struct stuck_report *sr;
@@ -85,6 +102,8 @@ void svg_draw_stuck(struct draw *d)
 		if (lane < 0 || !t || t->last_ts < d->tl->opts.to)
 			continue;
 		cycle = in_cycle(sr, s->tid);
+		if (!worth_a_mark(d, s, cycle))
+			continue;
 		label = tr(d->lang, cycle ? T_SVG_DEADLOCKED : T_SVG_STUCK);
 		x = svg_xpos(d, d->tl->opts.to) - 12 - label_w(label);
 		y = svg_lane_mid(d, (size_t)lane);

@@ -1104,3 +1104,53 @@ Test(timeline, memory_bounded_over_thousands_of_lanes, .timeout = 300)
 	trace_reader__free(r);
 	close(fd);
 }
+
+/* What the recorder writes at the stop for a thread asleep in a call since `out`. */
+static void sy_asleep_at_stop(struct sy *s, uint32_t pid, uint64_t out, uint64_t stop, unsigned op,
+			      uint64_t chan)
+{
+	union sy_ev *e = sy_add(s, IPCT_EV_SLEEP, stop, pid, pid);
+
+	e->h.flags = IPCT_F_UNFINISHED;
+	e->sl.out_ts = out;
+	e->sl.state = 1;
+	e->sl.op = (uint8_t)op;
+	e->sl.chan = chan;
+	e = sy_add(s, IPCT_EV_SYSCALL, stop, pid, pid);
+	e->h.flags = IPCT_F_UNFINISHED;
+	e->sc.enter_ts = out - 1000;
+	e->sc.op = (uint8_t)op;
+	e->sc.chan = chan;
+	e->sc.arg = -1;
+}
+
+Test(svg, stuck_marks_only_waits_of_half_the_view_not_idle_loops_or_short_waits)
+{
+	const uint64_t stop = SY_T0 + 4000000000ull;
+	struct sy s = { 0 };
+	struct out o;
+	size_t tlen;
+	void *t;
+
+	sy_task(&s, SY_T0 + 1000, 10, 10, "looper");
+	sy_task(&s, SY_T0 + 1000, 20, 20, "hung");
+	sy_task(&s, SY_T0 + 1000, 30, 30, "late");
+	sy_chan(&s, SY_T0 + 2000, 20, SY_PIPE, IPCT_KIND_PIPE, "pipe:[4242]");
+	sy_chan(&s, SY_T0 + 2000, 30, SY_FIFO, IPCT_KIND_FIFO, "/tmp/fifo");
+	sy_call(&s, 30, 30, SY_T0 + 10000, SY_T0 + 20000, IPCT_OP_WRITE, 1, SY_FIFO, 1, 0);
+	/* an event loop idle in epoll_wait from 0.2 s: idle, not stuck */
+	sy_asleep_at_stop(&s, 10, SY_T0 + 200000000ull, stop, IPCT_OP_EPOLL_WAIT, 0);
+	/* a read on a pipe from 0.5 s: 3.5 s of a 4 s view */
+	sy_asleep_at_stop(&s, 20, SY_T0 + 500000000ull, stop, IPCT_OP_READ, SY_PIPE);
+	/* a read the stop cut 20 ms after it began */
+	sy_asleep_at_stop(&s, 30, stop - 20000000ull, stop, IPCT_OP_READ, SY_FIFO);
+	t = sy_write(&s, "stuck marks", &tlen);
+	cr_assert_not_null(t);
+	o = render(t, tlen, NULL);
+	cr_assert_not_null(strstr(o.buf, "<g id=\"stuck\">"), "no stuck group");
+	cr_assert_not_null(strstr(o.buf, "hung 20 is asleep in read"), "the long read is not marked");
+	cr_assert_null(strstr(o.buf, "looper 10 is asleep"), "an idle event loop marked stuck");
+	cr_assert_null(strstr(o.buf, "late 30 is asleep"), "a 20 ms wait marked stuck");
+	free(o.buf);
+	free(t);
+}
