@@ -38,6 +38,7 @@ uint32_t kchan_new(struct model *m, uint64_t id)
 	k->id = id;
 	k->parent = i;
 	k->rc = NONE_IDX;
+	k->joined = NONE_IDX;
 	return i;
 }
 
@@ -358,6 +359,7 @@ void on_chan(struct model *m, const struct ipct_chan *e)
 	if (e->peer && e->peer != e->chan) {
 		bool unix_conn = e->kind == IPCT_KIND_UNIX_STREAM || e->kind == IPCT_KIND_UNIX_SEQPACKET ||
 				 e->kind == IPCT_KIND_UNIX_DGRAM;
+		bool one_peer = e->kind == IPCT_KIND_UNIX_STREAM || e->kind == IPCT_KIND_UNIX_SEQPACKET;
 		uint64_t peer_ino = unix_conn ? e->peer_ino : 0;
 		uint32_t pk = kchan_get(m, e->peer, true);
 
@@ -365,10 +367,19 @@ void on_chan(struct model *m, const struct ipct_chan *e)
 		if (pk != NONE_IDX && peer_ino && p->kchans[pk].described && p->kchans[pk].ino &&
 		    p->kchans[pk].ino != peer_ino)
 			pk = kchan_new(m, e->peer);
+		/* a client does not know the inode of a peer not yet accepted; but a connection has one
+		 * peer for life: a peer record joined to another socket is an old connection's end */
+		if (pk != NONE_IDX && one_peer && p->kchans[pk].joined != NONE_IDX &&
+		    p->kchans[pk].joined != k)
+			pk = kchan_new(m, e->peer);
 		if (pk != NONE_IDX) {
 			if (peer_ino && !p->kchans[pk].ino)
 				p->kchans[pk].ino = peer_ino;
 			kchan_union(m, k, pk);
+			if (one_peer) {
+				p->kchans[k].joined = pk;
+				p->kchans[pk].joined = k;
+			}
 		}
 		/* a merged trace joins the two machines' ends of a connection this way */
 		rc = rch_resolve(p, p->kchans[kchan_root(p, k)].rc);

@@ -108,6 +108,7 @@ struct kchan {
 	int32_t user_fd;
 	uint32_t peer_pid; /* a connected unix socket: the process at the other end, its socket inode */
 	uint64_t peer_ino;
+	uint32_t joined;   /* a unix stream/seqpacket socket: the kchan of its other end, NONE_IDX if none */
 };
 
 /* A send not yet received, or a receive whose send we have not seen yet. */

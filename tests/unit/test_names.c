@@ -207,3 +207,62 @@ Test(names, a_connection_on_reused_socket_addresses_is_a_new_channel)
 	}
 	model__free(m);
 }
+
+/* One end of a unix connection, as the recorder announces it: the client knows its peer's
+ * address and pid but not the inode of a socket not yet accepted (peer_ino 0). */
+static void peer_end(struct model *m, uint64_t t, uint32_t pid, uint64_t chan, uint64_t peer,
+		     uint64_t ino, uint32_t peer_pid, uint64_t peer_ino, bool client)
+{
+	struct ipct_chan e = { 0 };
+
+	hdr(&e.h, IPCT_EV_CHAN, t, pid, pid);
+	e.h.flags = client ? IPCT_F_PEER_NAME : 0;
+	e.chan = chan;
+	e.kind = IPCT_KIND_UNIX_STREAM;
+	e.peer = peer;
+	e.ino = ino;
+	e.peer_pid = peer_pid;
+	e.peer_ino = peer_ino;
+	strcpy(e.name, "/run/postgresql/.s.PGSQL.5433");
+	model__add(m, &e.h);
+}
+
+/* pg_isready, then pgbench -i, then pgbench: the second client's socket takes the address of
+ * the first connection's server end, the second server end the first client's, and the third
+ * server end that address again (seen on a real run: all three were one channel) */
+Test(names, a_connection_on_swapped_socket_addresses_is_a_new_channel)
+{
+	struct model *m = synth_model(NULL, false);
+
+	ev_task(m, 1000, 10, 10, "postgres");
+	ev_task(m, 1000, 20, 20, "pg_isready");
+	ev_task(m, 1000, 30, 30, "pgbench");
+	/* first connection: client at A, server end at B */
+	peer_end(m, 2000, 20, CLI(0), 0, 501, 0, 0, true);
+	peer_end(m, 2010, 20, CLI(0), SRV(0), 501, 10, 0, true);
+	peer_end(m, 2020, 10, SRV(0), CLI(0), 502, 20, 501, false);
+	ev_sysfd(m, 20, 20, 2060, 2070, IPCT_OP_SEND, CLI(0), 3, 30, 0);
+	ev_sysfd(m, 10, 10, 2080, 2090, IPCT_OP_RECV, SRV(0), 9, 30, 0);
+	/* second connection: client at B, server end at A */
+	peer_end(m, 12000, 30, SRV(0), 0, 601, 0, 0, true);
+	peer_end(m, 12010, 30, SRV(0), CLI(0), 601, 10, 0, true);
+	peer_end(m, 12020, 10, CLI(0), SRV(0), 602, 30, 601, false);
+	ev_sysfd(m, 30, 30, 12060, 12070, IPCT_OP_SEND, SRV(0), 3, 30, 0);
+	ev_sysfd(m, 10, 10, 12080, 12090, IPCT_OP_RECV, CLI(0), 10, 30, 0);
+	/* third: the client at a new address, its server end at A again (joined to B above) */
+	ev_task(m, 20000, 40, 40, "pgbench");
+	peer_end(m, 22000, 40, CLI(1), 0, 701, 0, 0, true);
+	peer_end(m, 22010, 40, CLI(1), CLI(0), 701, 10, 0, true);
+	ev_sysfd(m, 40, 40, 22015, 22016, IPCT_OP_SEND, CLI(1), 3, 30, 0);
+	peer_end(m, 22020, 10, CLI(0), CLI(1), 702, 40, 701, false);
+	ev_sysfd(m, 10, 10, 22080, 22090, IPCT_OP_RECV, CLI(0), 11, 30, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 3, "three connections, one after the other, not %zu", m->nchannels);
+	for (size_t i = 0; i < m->nchannels; i++) {
+		cr_assert_eq(m->channels[i].nendpoints, 2, "channel %d: %zu endpoints", m->channels[i].id,
+			     m->channels[i].nendpoints);
+		cr_assert_eq(m->channels[i].bytes, 30);
+	}
+	model__free(m);
+}
