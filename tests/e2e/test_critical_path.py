@@ -273,8 +273,12 @@ def test_pgbench_client_waits_through_its_backends_socket(ctx):
     check(len(served) == 1, "expected one pgbench with >= %d receives on a unix socket: %s"
           % (txns, excerpt([(p, c["id"]) for p, c in served])))
     client, sock = served[0]
-    # its backend answered each transaction (a socket reused by the kernel may also hold the
-    # earlier connection of pgbench -i, with a backend that answered far fewer)
+    # its connection is one channel of two ends, however the kernel reused the socket addresses
+    # of pg_isready's and pgbench -i's connections before it, and its backend answered each
+    # transaction
+    check(len(sock["endpoints"]) == 2, "the client's connection has %d ends: %s"
+          % (len(sock["endpoints"]), excerpt([(e["pid"], e.get("comm"), e.get("sends"))
+                                              for e in sock["endpoints"]])))
     backends = sorted((e for e in sock["endpoints"] if e["pid"] != client),
                       key=lambda e: e.get("sends", 0), reverse=True)
     check(backends and backends[0].get("sends", 0) >= txns // 2, "no backend answered the "
