@@ -83,19 +83,29 @@ Test(names, private_futexes_are_named_by_process_and_address)
 	model__free(m);
 }
 
-static void unix_end(struct model *m, uint64_t ts, uint32_t pid, uint64_t chan, uint64_t peer,
-		     uint64_t ino, bool client)
+/* One end of a unix connection, as the recorder announces it: the client knows its peer's
+ * address and pid but not the inode of a socket not yet accepted (peer_ino 0). */
+static void peer_end(struct model *m, uint64_t t, uint32_t pid, uint64_t chan, uint64_t peer,
+		     uint64_t ino, uint32_t peer_pid, uint64_t peer_ino, bool client)
 {
 	struct ipct_chan e = { 0 };
 
-	hdr(&e.h, IPCT_EV_CHAN, ts, pid, pid);
+	hdr(&e.h, IPCT_EV_CHAN, t, pid, pid);
 	e.h.flags = client ? IPCT_F_PEER_NAME : 0;
 	e.chan = chan;
 	e.kind = IPCT_KIND_UNIX_STREAM;
 	e.peer = peer;
 	e.ino = ino;
+	e.peer_pid = peer_pid;
+	e.peer_ino = peer_ino;
 	strcpy(e.name, "/run/postgresql/.s.PGSQL.5433");
 	model__add(m, &e.h);
+}
+
+static void unix_end(struct model *m, uint64_t ts, uint32_t pid, uint64_t chan, uint64_t peer,
+		     uint64_t ino, bool client)
+{
+	peer_end(m, ts, pid, chan, peer, ino, 0, 0, client);
 }
 
 /* client pid connects on fd; the server (pid 10) accepts it as its fd 10 + n, a query and a reply */
@@ -206,25 +216,6 @@ Test(names, a_connection_on_reused_socket_addresses_is_a_new_channel)
 		cr_assert_eq(m->channels[i].bytes, 30);
 	}
 	model__free(m);
-}
-
-/* One end of a unix connection, as the recorder announces it: the client knows its peer's
- * address and pid but not the inode of a socket not yet accepted (peer_ino 0). */
-static void peer_end(struct model *m, uint64_t t, uint32_t pid, uint64_t chan, uint64_t peer,
-		     uint64_t ino, uint32_t peer_pid, uint64_t peer_ino, bool client)
-{
-	struct ipct_chan e = { 0 };
-
-	hdr(&e.h, IPCT_EV_CHAN, t, pid, pid);
-	e.h.flags = client ? IPCT_F_PEER_NAME : 0;
-	e.chan = chan;
-	e.kind = IPCT_KIND_UNIX_STREAM;
-	e.peer = peer;
-	e.ino = ino;
-	e.peer_pid = peer_pid;
-	e.peer_ino = peer_ino;
-	strcpy(e.name, "/run/postgresql/.s.PGSQL.5433");
-	model__add(m, &e.h);
 }
 
 /* pg_isready, then pgbench -i, then pgbench: the second client's socket takes the address of

@@ -62,7 +62,8 @@ static void discard_then_signal(const char *tmp)
 	_exit(21);
 }
 
-Test(stop_signal, discard_removes_the_temporary_file_and_dies_of_the_signal)
+/* fn, given a fresh temporary file, dies of sig; the file is then gone or still there. */
+static void dies_of(void (*fn)(const char *), int sig, bool file_removed)
 {
 	char tmp[] = "/tmp/ipctrace-stop-XXXXXX";
 	int fd = mkstemp(tmp);
@@ -71,9 +72,18 @@ Test(stop_signal, discard_removes_the_temporary_file_and_dies_of_the_signal)
 
 	cr_assert_geq(fd, 0);
 	close(fd);
-	status = in_child(discard_then_signal, tmp);
-	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM, "status %#x", status);
-	cr_assert_neq(stat(tmp, &st), 0, "%s left behind", tmp);
+	status = in_child(fn, tmp);
+	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == sig, "status %#x", status);
+	if (file_removed)
+		cr_assert_neq(stat(tmp, &st), 0, "%s left behind", tmp);
+	else
+		cr_assert_eq(stat(tmp, &st), 0, "%s removed", tmp);
+	unlink(tmp);
+}
+
+Test(stop_signal, discard_removes_the_temporary_file_and_dies_of_the_signal)
+{
+	dies_of(discard_then_signal, SIGTERM, true);
 }
 
 static void default_after_discard(const char *tmp)
@@ -88,15 +98,5 @@ static void default_after_discard(const char *tmp)
 
 Test(stop_signal, default_dies_and_leaves_files_alone)
 {
-	char tmp[] = "/tmp/ipctrace-stop-XXXXXX";
-	int fd = mkstemp(tmp);
-	struct stat st;
-	int status;
-
-	cr_assert_geq(fd, 0);
-	close(fd);
-	status = in_child(default_after_discard, tmp);
-	cr_assert(WIFSIGNALED(status) && WTERMSIG(status) == SIGHUP, "status %#x", status);
-	cr_assert_eq(stat(tmp, &st), 0, "%s removed", tmp);
-	unlink(tmp);
+	dies_of(default_after_discard, SIGHUP, false);
 }
