@@ -197,6 +197,12 @@ static inline uint32_t model_host_of(uint32_t pid)
 	return pid >> 22;
 }
 
+/* A call that waits for any of several channels: poll, select, epoll_wait. */
+static inline bool is_poll_op(unsigned op)
+{
+	return op == IPCT_OP_POLL || op == IPCT_OP_SELECT || op == IPCT_OP_EPOLL_WAIT;
+}
+
 /* The machine's own number for a merged trace's pid or tid. */
 static inline uint32_t model_host_pid(uint32_t pid)
 {

@@ -263,11 +263,6 @@ static inline void copy_name(char *dst, size_t dsz, const char *src, size_t slen
 	dst[n] = '\0';
 }
 
-static inline bool is_poll_op(unsigned op)
-{
-	return op == IPCT_OP_POLL || op == IPCT_OP_SELECT || op == IPCT_OP_EPOLL_WAIT;
-}
-
 static inline bool is_recv_op(unsigned op)
 {
 	return op == IPCT_OP_READ || op == IPCT_OP_RECV || op == IPCT_OP_MQ_RECV ||

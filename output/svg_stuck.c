@@ -71,7 +71,7 @@ static bool worth_a_mark(const struct draw *d, const struct stuck_thread *s, boo
 
 	if (cycle)
 		return true;
-	if (s->op == IPCT_OP_POLL || s->op == IPCT_OP_SELECT || s->op == IPCT_OP_EPOLL_WAIT)
+	if (is_poll_op(s->op))
 		return false;
 	return s->since <= to && to - s->since >= (to - from) / 2;
 }
