@@ -79,6 +79,7 @@ static bool worth_a_mark(const struct draw *d, const struct stuck_thread *s, boo
 void svg_draw_stuck(struct draw *d)
 {
 	struct stuck_report *sr;
+	size_t marks = 0;
 
 	if (!d->tl->nlanes)
 		return;
@@ -87,8 +88,6 @@ void svg_draw_stuck(struct draw *d)
 		stuck__free(sr);
 		return;
 	}
-	svgw__open(d->w, "g");
-	svgw__attr(d->w, "id", "stuck");
 	for (size_t i = 0; i < sr->nthreads; i++) {
 		const struct stuck_thread *s = &sr->threads[i];
 		const struct model_thread *t = model__thread(d->m, s->tid);
@@ -104,6 +103,10 @@ void svg_draw_stuck(struct draw *d)
 		cycle = in_cycle(sr, s->tid);
 		if (!worth_a_mark(d, s, cycle))
 			continue;
+		if (!marks++) {
+			svgw__open(d->w, "g");
+			svgw__attr(d->w, "id", "stuck");
+		}
 		label = tr(d->lang, cycle ? T_SVG_DEADLOCKED : T_SVG_STUCK);
 		x = svg_xpos(d, d->tl->opts.to) - 12 - label_w(label);
 		y = svg_lane_mid(d, (size_t)lane);
@@ -132,6 +135,7 @@ void svg_draw_stuck(struct draw *d)
 		svgw__close(d->w);
 		svgw__close(d->w);
 	}
-	svgw__close(d->w);
+	if (marks)
+		svgw__close(d->w);
 	stuck__free(sr);
 }
