@@ -101,7 +101,7 @@ int do_merge(int argc, char **argv)
 		case 'o': out = optarg; break;
 		case 'z':
 			if (parse_u64(optarg, 9, &level))
-				return usage_error("merge: -z needs a zlib level 0-9, not '%s'", optarg);
+				return usage_error("merge: -z needs a compression level 0-9, not '%s'", optarg);
 			mo.zlevel = (int)level;
 			break;
 		case 'q': quiet = true; break;

@@ -42,7 +42,7 @@ static const char usage_text[] =
 "      --no-report         do not print the text report\n"
 "  -b, --buffer MIB        ring buffer size in MiB, a power of two (default 16);\n"
 "                          raise it if events are lost\n"
-"  -z, --compress LEVEL    zlib level of the trace, 0-9 (default 1)\n"
+"  -z, --compress LEVEL    compression level of the trace, 0-9 (default 1)\n"
 "      --ipc-only          record only IPC syscalls (smaller trace; time in other\n"
 "                          syscalls then counts as user time)\n"
 "  -q, --quiet             no status line, notes or summary on stderr\n"

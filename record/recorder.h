@@ -26,7 +26,7 @@ struct recorder_opts {
 	const char *trace_path;   /* final trace file name */
 	unsigned ring_mib;        /* ring buffer size, a power of two; 0 = 16 */
 	uint64_t wake_bytes;      /* wake the collector at this fill; 0 = ring / 8 */
-	int zlevel;               /* zlib level 0-9, -1 = default */
+	int zlevel;               /* compression level 0-9, -1 = default */
 	bool ipc_only;            /* record only IPC syscalls, not every one */
 	bool quiet;               /* no status line, no notes */
 	int verbose;              /* >0: libbpf messages; >1: libbpf debug */

@@ -5,11 +5,13 @@ set -eu
 # The e2e tests (tests/e2e/test_app_*.py) trace real servers under their clients: postgresql
 # (pgbench), nginx-light (apache2-utils' ab), memcached, nodejs; strace -f is their oracle,
 # util-linux's setpriv drops root for postgres.
+# libdeflate-dev: the trace's blocks (zlib streams, inflated whole); zlib1g-dev: libbpf, and the
+# tests' independent writer and PNG reader.
 # libgraphviz-dev: ipctrace graph lays its graph out with Graphviz's library (libgvc);
 # graphviz (dot) and python3-pil: the graph's e2e tests check the DOT and the PNG.
 # iproute2 makes the network namespaces and veth pairs that stand for machines in the merge
 # tests (tests/e2e/test_merge.py).
-PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev zlib1g-dev libcriterion-dev python3-pytest
+PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev libdeflate-dev zlib1g-dev libcriterion-dev python3-pytest
 pkg-config python3 libxml2-utils librsvg2-bin coreutils procps util-linux postgresql nginx-light
 apache2-utils memcached nodejs strace fonts-noto-cjk fontconfig python3-fonttools pngquant iproute2
 libgraphviz-dev graphviz python3-pil"

@@ -6,7 +6,7 @@
  * A block's first_ts equals its first event's ts and is checked on reading:
  * the block CRC covers only the compressed bytes.
  *
- * A block's raw bytes are two streams, so that zlib finds the repetitive
+ * A block's raw bytes are two streams, so that deflate finds the repetitive
  * fields repeating and the noisy timestamps do not break its matches:
  *   varint main_len, main stream (main_len bytes), time stream (the rest).
  * All coding state resets at each block, so every block decodes on its own.
@@ -36,12 +36,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
+#include <libdeflate.h>
 
 #include "trace.h"
 
 #define BLK_MAGIC "BLK1"
 #define END_MAGIC "END1"
+/* zlib's compressBound: no block longer than this was ever written, whatever the level */
+#define ZLIB_BOUND(n) ((n) + ((n) >> 12) + ((n) >> 14) + ((n) >> 25) + 13)
 #define BLK_HDR_LEN 28		/* magic, comp_len, raw_len, nevents, first_ts, crc */
 #define END_LEN 20		/* magic, u32 12, u64 total, crc */
 #define HDR_FIXED_LEN 36	/* magic, version, header_len, 2 x u64, flags */
@@ -637,6 +639,7 @@ struct trace_writer {
 	size_t times_len;
 	uint8_t *comp;
 	size_t comp_cap;
+	struct libdeflate_compressor *deflater;
 	uint32_t nevents;
 	uint64_t first_ts;
 	struct blk_state st;
@@ -822,8 +825,12 @@ struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta
 	/* each stream may hold nearly a whole block; the time stream is appended to raw */
 	w->raw = malloc(VARINT_MAX + TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
 	w->times = malloc(TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
-	w->comp_cap = compressBound(VARINT_MAX + TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
-	w->comp = malloc(BLK_HDR_LEN + w->comp_cap);
+	w->deflater = libdeflate_alloc_compressor(level < 0 ? 6 : level);
+	if (w->deflater) {
+		w->comp_cap = libdeflate_zlib_compress_bound(w->deflater, VARINT_MAX + TRACE_BLOCK_TARGET +
+							     ENC_EVENT_MAX);
+		w->comp = malloc(BLK_HDR_LEN + w->comp_cap);
+	}
 	hb.p = malloc(HDR_MAX_LEN);
 	if (!w->raw || !w->times || !w->comp || !hb.p) {
 		trace_writer__free(w);
@@ -850,7 +857,7 @@ struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta
 		return NULL;
 	}
 	put_le32(hb.p + 12, hb.len + 4);
-	put_le32(hb.p + hb.len, crc32(0, hb.p, hb.len));
+	put_le32(hb.p + hb.len, libdeflate_crc32(0, hb.p, hb.len));
 	hb.len += 4;
 
 	err = writer_write(w, hb.p, hb.len);
@@ -865,9 +872,8 @@ struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta
 
 int trace_writer__flush(struct trace_writer *w)
 {
-	uLongf comp_len = w->comp_cap;
 	uint8_t *b = w->comp, *raw, len_buf[VARINT_MAX];
-	size_t vlen, raw_len;
+	size_t vlen, raw_len, comp_len;
 	int err;
 
 	if (w->err)
@@ -879,8 +885,8 @@ int trace_writer__flush(struct trace_writer *w)
 	memcpy(raw, len_buf, vlen);
 	memcpy(w->raw + VARINT_MAX + w->main_len, w->times, w->times_len);
 	raw_len = vlen + w->main_len + w->times_len;
-	if (compress2(b + BLK_HDR_LEN, &comp_len, raw, raw_len,
-		      w->level < 0 ? Z_DEFAULT_COMPRESSION : w->level) != Z_OK) {
+	comp_len = libdeflate_zlib_compress(w->deflater, raw, raw_len, b + BLK_HDR_LEN, w->comp_cap);
+	if (comp_len == 0) {
 		w->err = -ENOMEM;
 		return w->err;
 	}
@@ -889,7 +895,7 @@ int trace_writer__flush(struct trace_writer *w)
 	put_le32(b + 8, raw_len);
 	put_le32(b + 12, w->nevents);
 	put_le64(b + 16, w->first_ts);
-	put_le32(b + 24, crc32(0, b + BLK_HDR_LEN, comp_len));
+	put_le32(b + 24, libdeflate_crc32(0, b + BLK_HDR_LEN, comp_len));
 	err = writer_write(w, b, BLK_HDR_LEN + comp_len);
 	w->main_len = 0;
 	w->times_len = 0;
@@ -932,7 +938,7 @@ int trace_writer__close(struct trace_writer *w)
 		memcpy(end, END_MAGIC, 4);
 		put_le32(end + 4, 12);
 		put_le64(end + 8, w->events);
-		put_le32(end + 16, crc32(0, end + 4, 12));
+		put_le32(end + 16, libdeflate_crc32(0, end + 4, 12));
 		err = writer_write(w, end, sizeof(end));
 	}
 	trace_writer__free(w);
@@ -946,6 +952,7 @@ void trace_writer__free(struct trace_writer *w)
 	free(w->raw);
 	free(w->times);
 	free(w->comp);
+	libdeflate_free_compressor(w->deflater);
 	free(w);
 }
 
@@ -994,8 +1001,7 @@ struct slot {
 	size_t comp_cap;
 	uint8_t *raw;
 	size_t raw_cap;
-	z_stream zs;		/* reset for each block: no inflate state allocated per block */
-	bool zs_ready;
+	struct libdeflate_decompressor *inflater;	/* allocated once per slot, not per block */
 	uint8_t *evs;		/* the decoded events, each at an 8-byte aligned offset */
 	size_t evs_cap;
 };
@@ -1260,7 +1266,7 @@ static int parse_header(struct trace_reader *r, const uint8_t *h, size_t len)
 	char *strs[] = { m->kernel, m->host, m->cmdline, m->arch };
 	size_t sizes[] = { sizeof(m->kernel), sizeof(m->host), sizeof(m->cmdline), sizeof(m->arch) };
 
-	if (crc32(0, h, body) != get_le32(h + body))
+	if (libdeflate_crc32(0, h, body) != get_le32(h + body))
 		return -1;
 	m->start_mono_ns = get_le64(h + 16);
 	m->start_real_ns = get_le64(h + 24);
@@ -1549,7 +1555,7 @@ static void read_end_record(struct trace_reader *r, uint64_t rem)
 		return;
 	}
 	total = get_le64(p + 8);
-	if (get_le32(p + 4) != 12 || crc32(0, p + 4, 12) != get_le32(p + 16)) {
+	if (get_le32(p + 4) != 12 || libdeflate_crc32(0, p + 4, 12) != get_le32(p + 16)) {
 		reader_stop(r, TRACE_CORRUPT,
 			    "the end record at offset %llu is corrupt (bad CRC): read %llu events",
 			    (unsigned long long)r->off, (unsigned long long)r->events);
@@ -1592,8 +1598,7 @@ static void free_slots(struct trace_reader *r)
 		free(r->slots[i].comp_buf);
 		free(r->slots[i].raw);
 		free(r->slots[i].evs);
-		if (r->slots[i].zs_ready)
-			inflateEnd(&r->slots[i].zs);
+		libdeflate_free_decompressor(r->slots[i].inflater);
 	}
 	free(r->slots);
 	r->slots = NULL;
@@ -1639,7 +1644,7 @@ static void scan_slot(struct trace_reader *r, struct slot *s)
 	s->nevents = get_le32(p + 12);
 	s->first_ts = get_le64(p + 16);
 	s->crc = get_le32(p + 24);
-	if (s->comp_len == 0 || s->comp_len > compressBound(TRACE_BLOCK_RAW_MAX) ||
+	if (s->comp_len == 0 || s->comp_len > ZLIB_BOUND(TRACE_BLOCK_RAW_MAX) ||
 	    s->raw_len == 0 || s->raw_len > TRACE_BLOCK_RAW_MAX ||
 	    s->nevents == 0 || s->nevents > s->raw_len) {
 		s->kind = SLOT_CORRUPT;
@@ -1666,30 +1671,20 @@ static void scan_slot(struct trace_reader *r, struct slot *s)
 }
 
 /*
- * Inflate s->comp into exactly s->raw_len bytes of s->raw: 0, or -1 when the
- * data is bad or of another length. zlib's own Adler-32 is not computed: the
- * block's CRC-32 over the compressed bytes was checked just before.
+ * Inflate s->comp (a zlib stream) into exactly s->raw_len bytes of s->raw: 0,
+ * or -1 when the data is bad or of another length. libdeflate inflates a whole
+ * buffer at once, 2-3x faster than zlib's streaming inflate; same format.
  */
 static int inflate_block(struct slot *s)
 {
-	z_stream *zs = &s->zs;
-	int rc;
+	size_t got = 0;
 
-	if (!s->zs_ready) {
-		memset(zs, 0, sizeof(*zs));
-		if (inflateInit(zs) != Z_OK)
-			return -1;
-		s->zs_ready = true;
-	} else if (inflateReset(zs) != Z_OK) {
+	if (!s->inflater && !(s->inflater = libdeflate_alloc_decompressor()))
 		return -1;
-	}
-	inflateValidate(zs, 0);
-	zs->next_in = (Bytef *)s->comp;
-	zs->avail_in = s->comp_len;
-	zs->next_out = s->raw;
-	zs->avail_out = s->raw_len;
-	rc = inflate(zs, Z_FINISH);
-	return rc == Z_STREAM_END && zs->avail_in == 0 && zs->avail_out == 0 ? 0 : -1;
+	if (libdeflate_zlib_decompress(s->inflater, s->comp, s->comp_len, s->raw, s->raw_len,
+				       &got) != LIBDEFLATE_SUCCESS)
+		return -1;
+	return got == s->raw_len ? 0 : -1;
 }
 
 /*
@@ -1703,7 +1698,7 @@ static void decode_slot(struct slot *s)
 	uint64_t main_len;
 	size_t pos = 0;
 
-	if (crc32(0, s->comp, s->comp_len) != s->crc) {
+	if (libdeflate_crc32(0, s->comp, s->comp_len) != s->crc) {
 		s->why = "bad CRC";
 		return;
 	}
