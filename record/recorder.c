@@ -55,6 +55,7 @@ struct recorder {
 	struct outpath out;        /* the trace's target (common/outpath.h: temporary name or in place) */
 	int fd;
 	bool completed;            /* the trace is kept, under its final name or kept_tmp */
+	bool stopped;              /* stop_tracing ran: the trace's window is closed */
 	bool kept_tmp;
 
 	struct ipctrace_bpf *skel;
@@ -1028,13 +1029,31 @@ static bool child_running(const struct recorder *r)
 	return r->child > 0 && !r->child_reaped;
 }
 
+/* After the stop: the command has GRACE_NS to end on the signal it was sent, then SIGKILL. */
+static void end_command(struct recorder *r)
+{
+	uint64_t grace_end = now_ns() + GRACE_NS;
+
+	while (child_running(r) && now_ns() < grace_end) {
+		reap_child(r, false);
+		if (child_running(r))
+			usleep(10 * 1000);
+	}
+	if (child_running(r)) {
+		kill(r->child, SIGKILL);
+		reap_child(r, true);
+	}
+}
+
+static int stop_tracing(struct recorder *r);
+
 static int collect(struct recorder *r)
 {
-	uint64_t now = now_ns(), deadline = 0, grace_end = 0;
+	uint64_t now = now_ns(), deadline = 0;
 	uint64_t next_lost = now + LOST_EVERY_NS, next_flush = now + FLUSH_EVERY_NS;
 	uint64_t next_status = now, next_alive = now + ALIVE_EVERY_NS;
 	bool status = !r->opts.quiet && isatty(STDERR_FILENO);
-	bool stopping = false, asked, from_tty;
+	bool asked, from_tty;
 	int sig;
 	int err = 0;
 
@@ -1076,27 +1095,25 @@ static int collect(struct recorder *r)
 			check_alive(r);
 			next_alive = now + ALIVE_EVERY_NS;
 		}
-		if (stopping) {
-			if (!child_running(r))
-				break;
-			if (now >= grace_end) {
-				kill(r->child, SIGKILL);
-				reap_child(r, true);
-				break;
-			}
-			continue;
-		}
 		asked = stop_signal__asked(&sig, &from_tty);
 		if (asked || (deadline && now >= deadline) || !r->live.live) {
 			if (!asked)
 				sig = SIGTERM;
 			if (!child_running(r) || !r->live.live)
 				break;
+			/*
+			 * The recording ends before the command is told to stop: what it was
+			 * doing then (a deadlock's two blocked reads) is the trace's last word,
+			 * not the calls our signal breaks.
+			 */
+			if (status)
+				show_status(r, now, true);
+			err = stop_tracing(r);
 			/* Ctrl-C from the terminal already reached the command's process group. */
 			if (!(asked && from_tty))
 				kill(r->child, sig);
-			stopping = true;
-			grace_end = now + GRACE_NS;
+			end_command(r);
+			return err;
 		}
 	}
 	ring_buffer__consume(r->rb);
@@ -1211,6 +1228,9 @@ static int stop_tracing(struct recorder *r)
 	size_t i;
 	int err;
 
+	if (r->stopped)
+		return r->write_err;
+	r->stopped = true;
 	for (i = 0; i < r->nlinks; i++)
 		bpf_link__destroy(r->links[i]);
 	r->nlinks = 0;
@@ -1286,7 +1306,8 @@ int recorder__run(struct recorder *r)
 	}
 	/* Stop signals stay caught until the trace is closed: the caller decides after that. */
 	err = collect(r);
-	r->end_ns = now_ns();
+	if (!r->stopped)
+		r->end_ns = now_ns();
 	if (!err)
 		err = stop_tracing(r);
 	if (child_running(r) && !r->live.live)

@@ -214,9 +214,13 @@ def test_deadlock_is_found_and_named(ctx):
             rec.wait()
         os.killpg(demo.pid, signal.SIGKILL)
         demo.wait()
-    said = Said("".join(lines))
+    check_deadlock(ctx.trace, Said("".join(lines)))
+
+
+def check_deadlock(trace, said):
+    """The demo's two processes (named by its own output) are stuck in each other's wait."""
     a, b = said.pid("dl-a"), said.pid("dl-b")
-    j = report(ctx.trace)
+    j = report(trace)
     # the pipe dl-b wrote and dl-a read (their stdout is a pipe both write too)
     pipes = [c["id"] for c in channels(j, "pipe", [a, b])
              if endpoint(c, b)["sends"] and endpoint(c, a)["recvs"]]
@@ -233,9 +237,26 @@ def test_deadlock_is_found_and_named(ctx):
     cycles = [[(m["pid"], m["channel"]) for m in c] for c in j.get("cycles", [])]
     check(cycles == [[(a, pipe), (b, sock)]], "expected the one cycle dl-a -> dl-b -> dl-a, "
           "got %s" % cycles)
-    text = run([IPCTRACE, "report", ctx.trace], timeout=60)
+    text = run([IPCTRACE, "report", trace], timeout=60)
     check("DEADLOCK: dl-a %d waits in read on #%d pipe for dl-b %d" % (a, pipe, b) in text.out,
           "the text report does not name the deadlock: %s" % short(text.out[-600:], 600))
+
+
+def test_deadlock_of_a_command_run_for_a_duration(ctx):
+    """The demo's documented use, `ipctrace -d 1 -- deadlock`: the recording ends before the
+    command is stopped, so the signal that ends it does not end the waits it shows. (It did:
+    both reads returned to the SIGTERM and nothing was stuck.)"""
+    r = run([IPCTRACE] + record_flags() + ["-d", "1", "-o", ctx.trace, "--no-svg", "--no-report",
+                                           "--", tool("deadlock"), "30"], timeout=60)
+    # like time(1), ipctrace exits as the command did: killed by the SIGTERM of -d
+    check(r.rc == 128 + signal.SIGTERM, "ipctrace -d 1 -- deadlock: exit %d, not the command's "
+          "143 (SIGTERM at the end of -d): %s" % (r.rc, short(r.err)))
+    said = Said(r.out)
+    check_deadlock(ctx.trace, said)
+    # dl-a, the command, is reaped by ipctrace; dl-b ends when dl-a's socket end closes
+    for name in ("dl-a", "dl-b"):
+        check(wait_for(lambda: not os.path.exists("/proc/%d" % said.pid(name)), 10),
+              "%s %d outlived the recording it was started by" % (name, said.pid(name)))
 
 
 def test_pgbench_client_waits_through_its_backends_socket(ctx):
