@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "filter.h"
+#include "trace.h"
 
 bool model_filter__windowed(const struct model_filter *f)
 {
@@ -107,20 +108,6 @@ int model_filter__unknown_chan(const struct model_filter *f, const struct model 
 	return 0;
 }
 
-static size_t event_size(unsigned type)
-{
-	switch (type) {
-	case IPCT_EV_SYSCALL: return sizeof(struct ipct_syscall);
-	case IPCT_EV_SLEEP: return sizeof(struct ipct_sleep);
-	case IPCT_EV_WAKEUP: return sizeof(struct ipct_wakeup);
-	case IPCT_EV_FORK: case IPCT_EV_TASK: return sizeof(struct ipct_task);
-	case IPCT_EV_EXEC: case IPCT_EV_EXIT: case IPCT_EV_COMM: return sizeof(struct ipct_proc);
-	case IPCT_EV_CHAN: return sizeof(struct ipct_chan);
-	case IPCT_EV_LOST: return sizeof(struct ipct_lost);
-	default: return sizeof(struct ipct_hdr);
-	}
-}
-
 const struct ipct_hdr *model_filter__clip(const struct ipct_hdr *ev, uint64_t from, uint64_t to,
 					  void *buf)
 {
@@ -181,7 +168,7 @@ const struct ipct_hdr *model_filter__clip(const struct ipct_hdr *ev, uint64_t fr
 	}
 	case IPCT_EV_CHAN:
 		/* what a channel is does not depend on when it was named */
-		memcpy(buf, ev, event_size(ev->type));
+		memcpy(buf, ev, ipct_event_size(ev->type));
 		h->ts = ev->ts < from ? from : ev->ts > to ? to : ev->ts;
 		return h;
 	default:
@@ -190,7 +177,7 @@ const struct ipct_hdr *model_filter__clip(const struct ipct_hdr *ev, uint64_t fr
 			return NULL;
 		if (ev->ts >= from)
 			return ev;
-		memcpy(buf, ev, event_size(ev->type));
+		memcpy(buf, ev, ipct_event_size(ev->type));
 		h->ts = from;
 		return h;
 	}

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "filter.h"
 #include "graph.h"
 #include "graph_layout.h"
@@ -10,6 +11,7 @@
 #include "group.h"
 #include "role.h"
 #include "synth.h"
+#include "trace.h"
 
 #define P1 0x1001
 #define P2 0x1002
@@ -347,6 +349,32 @@ Test(filter, window_clips_a_sleep_and_drops_what_falls_outside)
 	cr_assert_eq(o->wake_ts, 0, "woken after the window: no wakeup in it");
 	cr_assert_eq(o->waker_pid, 0);
 	cr_assert_null(model_filter__clip(&c.h, 2000, 4000, buf), "returned before the window");
+}
+
+/* Every kind of event named before a window holds in it, whole: a command line, a mapping. */
+Test(filter, window_moves_every_earlier_event_whole_to_its_start)
+{
+	_Alignas(8) unsigned char buf[IPCT_EVENT_MAX], ev[IPCT_EVENT_MAX];
+	static const unsigned types[] = { IPCT_EV_CMDLINE, IPCT_EV_MAP, IPCT_EV_CHAN, IPCT_EV_EXEC,
+					  IPCT_EV_FORK, IPCT_EV_COMM };
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		size_t size = ipct_event_size(types[i]);
+		struct ipct_hdr *h = (void *)ev;
+		const struct ipct_hdr *o;
+
+		cr_assert_gt(size, sizeof(*h));
+		for (size_t j = 0; j < size; j++)
+			ev[j] = (unsigned char)(j * 7 + 1);
+		h->type = (uint8_t)types[i];
+		h->ts = 900;
+		memset(buf, 0xa5, sizeof(buf));
+		o = model_filter__clip(h, 2000, 4000, buf);
+		cr_assert_not_null(o, "type %u before the window dropped", types[i]);
+		cr_assert_eq(o->ts, 2000, "type %u not moved to the window's start", types[i]);
+		cr_assert(!memcmp((const char *)o + sizeof(*h), ev + sizeof(*h), size - sizeof(*h)),
+			  "type %u: its fields were not all copied (%zu bytes)", types[i], size);
+	}
 }
 
 Test(role, titles_programs_and_comm)
