@@ -25,6 +25,7 @@ int do_report(int argc, char **argv)
 		{ 0 },
 	};
 	struct model_opts mopts = { 0 };
+	struct trace_reading reading;
 	struct filter_args fa = { 0 };
 	struct trace_reader *r;
 	struct model *m, *shown = NULL;
@@ -87,7 +88,9 @@ int do_report(int argc, char **argv)
 		goto out;
 	}
 	warn_status(r, argv[optind]);
-	err = json ? report__json(shown, l->meta, stdout) : report__text(shown, l->meta, lang, stdout);
+	trace_reader__reading(r, &reading);
+	err = json ? report__json_read(shown, l->meta, &reading, stdout)
+		   : report__text(shown, l->meta, lang, stdout);
 	if (!err && fflush(stdout))
 		err = -errno;
 	if (err)

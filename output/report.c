@@ -499,7 +499,8 @@ int report__text(const struct model *m, const struct trace_meta *meta, const str
 	return 0;
 }
 
-static void json_trace(struct json_writer *w, const struct model *m, const struct trace_meta *meta)
+static void json_trace(struct json_writer *w, const struct model *m, const struct trace_meta *meta,
+		       const struct trace_reading *reading)
 {
 	json_writer__name(w, "trace");
 	json_writer__start_object(w);
@@ -522,6 +523,17 @@ static void json_trace(struct json_writer *w, const struct model *m, const struc
 		json_writer__stringn_field(w, "kernel", meta->kernel, sizeof(meta->kernel));
 		json_writer__stringn_field(w, "arch", meta->arch, sizeof(meta->arch));
 		json_writer__string_field(w, "start_time", iso);
+	}
+	if (reading) {
+		/* a reader of the JSON learns here, not only on stderr, that the file was cut or damaged */
+		json_writer__name(w, "reading");
+		json_writer__start_object(w);
+		json_writer__string_field(w, "status", reading->status);
+		json_writer__string_field(w, "message", reading->message ? reading->message : "");
+		json_writer__uint_field(w, "events_read", reading->events_read);
+		json_writer__uint_field(w, "duplicate_blocks", reading->duplicate_blocks);
+		json_writer__uint_field(w, "reordered_blocks", reading->reordered_blocks);
+		json_writer__end_object(w);
 	}
 	json_writer__name(w, "lost");
 	json_writer__start_array(w);
@@ -764,6 +776,12 @@ static void json_stuck(struct json_writer *w, const struct model *m, const struc
 
 int report__json(const struct model *m, const struct trace_meta *meta, FILE *out)
 {
+	return report__json_read(m, meta, NULL, out);
+}
+
+int report__json_read(const struct model *m, const struct trace_meta *meta,
+		      const struct trace_reading *reading, FILE *out)
+{
 	struct json_writer *w;
 	struct stuck_report *sr = stuck__find(m);
 
@@ -775,7 +793,7 @@ int report__json(const struct model *m, const struct trace_meta *meta, FILE *out
 		return -ENOMEM;
 	}
 	json_writer__start_object(w);
-	json_trace(w, m, meta);
+	json_trace(w, m, meta, reading);
 	json_processes(w, m, meta);
 	json_channels(w, m);
 	json_wakeups(w, m);

@@ -14,5 +14,8 @@ struct lang;
 int report__text(const struct model *m, const struct trace_meta *meta, const struct lang *l, FILE *out);
 /* One JSON object, the contract of DESIGN.md plus extra fields. */
 int report__json(const struct model *m, const struct trace_meta *meta, FILE *out);
+/* The same, its "trace" object also saying how reading the file went (NULL: not said). */
+int report__json_read(const struct model *m, const struct trace_meta *meta,
+		      const struct trace_reading *reading, FILE *out);
 
 #endif

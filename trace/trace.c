@@ -1972,6 +1972,19 @@ const char *trace_reader__status_msg(const struct trace_reader *r)
 	return r->status == TRACE_OK ? "" : r->status_msg;
 }
 
+void trace_reader__reading(const struct trace_reader *r, struct trace_reading *out)
+{
+	static const char *const names[] = {
+		[TRACE_OK] = "complete", [TRACE_TRUNCATED] = "truncated", [TRACE_CORRUPT] = "corrupt",
+	};
+
+	out->status = (unsigned)r->status < sizeof(names) / sizeof(names[0]) ? names[r->status] : "corrupt";
+	out->message = trace_reader__status_msg(r);
+	out->events_read = r->events;
+	out->duplicate_blocks = r->dup_blocks;
+	out->reordered_blocks = r->back_blocks;
+}
+
 uint64_t trace_reader__blocks(const struct trace_reader *r)
 {
 	return r->blocks;

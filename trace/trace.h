@@ -101,6 +101,8 @@ uint64_t trace_reader__events_read(const struct trace_reader *r);
 uint64_t trace_reader__duplicate_blocks(const struct trace_reader *r);
 /* Blocks read although wholly older than the block before them began (blocks out of order). */
 uint64_t trace_reader__reordered_blocks(const struct trace_reader *r);
+/* All of the above in one struct, for the outputs (which see trace_meta.h, not this file). */
+void trace_reader__reading(const struct trace_reader *r, struct trace_reading *out);
 void trace_reader__free(struct trace_reader *r);
 
 /* Size of the fixed struct for an event type, 0 if unknown. */

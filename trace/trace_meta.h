@@ -57,4 +57,13 @@ struct trace_meta {
 	struct trace_host hosts[TRACE_HOSTS_MAX];
 };
 
+/* How reading the file went, for outputs that say so (report --json): trace_reader__reading. */
+struct trace_reading {
+	const char *status;       /* "complete", "truncated" (cut off) or "corrupt" */
+	const char *message;      /* what is wrong, "" when complete */
+	uint64_t events_read;
+	uint64_t duplicate_blocks;  /* skipped: copies of the block before them */
+	uint64_t reordered_blocks;  /* read, though older than the block before them */
+};
+
 #endif /* IPCTRACE_TRACE_META_H */

@@ -353,3 +353,27 @@ Test(report, listening_socket_named_so_in_text_and_flagged_in_json)
 	free(txt);
 	model__free(m);
 }
+
+/* A cut or damaged file says so in the JSON too, not only in a warning on stderr. */
+Test(report, json_says_how_reading_went)
+{
+	struct model *m = sample_model(false);
+	struct trace_reading rd = { .status = "truncated", .message = "trace cut off after block 2",
+				    .events_read = 7, .duplicate_blocks = 1, .reordered_blocks = 0 };
+	char *buf = NULL, *got;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	cr_assert(f);
+	cr_assert_eq(report__json_read(m, NULL, &rd, f), 0);
+	fclose(f);
+	got = python_json(buf, "*(d[\"trace\"][\"reading\"][k] for k in (\"status\", \"events_read\", "
+			       "\"duplicate_blocks\", \"reordered_blocks\", \"message\"))");
+	cr_assert_str_eq(got, "truncated 7 1 0 trace cut off after block 2\n");
+	free(got);
+	free(buf);
+	buf = render(m, true, NULL);
+	cr_assert_null(strstr(buf, "\"reading\""), "no reader, nothing said: %s", buf);
+	free(buf);
+	model__free(m);
+}

@@ -520,6 +520,7 @@ Test(trace, truncated_at_every_byte)
 		/* a fresh copy of exactly cut bytes, so ASan sees any overread */
 		uint8_t *copy = malloc(cut ? cut : 1);
 		struct trace_reader *r;
+		struct trace_reading rd;
 		const char *msg = NULL;
 		size_t want = 0, nblk = 0;
 		int err = 0;
@@ -561,6 +562,10 @@ Test(trace, truncated_at_every_byte)
 				snprintf(expect, sizeof(expect),
 					 "trace cut off after its header (no end record): read 0 events");
 			cr_assert_str_eq(trace_reader__status_msg(r), expect);
+			trace_reader__reading(r, &rd);
+			cr_assert_str_eq(rd.status, "truncated");
+			cr_assert_str_eq(rd.message, expect);
+			cr_assert_eq(rd.events_read, want);
 		}
 		trace_reader__free(r);
 		free(copy);
@@ -1150,6 +1155,7 @@ Test(trace, repeated_and_reordered_blocks_counted)
 		for (int t = 0; t < 4; t++) {
 			/* caller-decoded and read ahead by threads, from memory and from a file */
 			struct trace_reader *r = open_src(copy, n, t % 2, NULL, NULL);
+			struct trace_reading rd;
 			uint64_t events = 0;
 
 			cr_assert_not_null(r);
@@ -1164,6 +1170,11 @@ Test(trace, repeated_and_reordered_blocks_counted)
 					     trace_reader__status_msg(r));
 				cr_assert_eq(trace_reader__duplicate_blocks(r), cases[c].dups, "case %zu", c);
 				cr_assert_eq(trace_reader__reordered_blocks(r), cases[c].backs, "case %zu", c);
+				trace_reader__reading(r, &rd);
+				cr_assert_str_eq(rd.status, "complete");
+				cr_assert_eq(rd.events_read, cases[c].events);
+				cr_assert_eq(rd.duplicate_blocks, cases[c].dups);
+				cr_assert_eq(rd.reordered_blocks, cases[c].backs);
 				cr_assert_eq(trace_reader__rewind(r), 0);
 			}
 			trace_reader__free(r);
