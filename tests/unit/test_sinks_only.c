@@ -90,7 +90,7 @@ static uint64_t rnd(uint64_t n)
 #define NPROC 4
 /* kernel channel ids: described ones, two unix connections joined late, one never described */
 static const uint64_t chans[] = { 0, 0x10, 0x11, 0x20, 0x21, 0x22, 0x23, 0x30, 0x40, 0x50,
-				  0x60, 0x70, 0x80, 0x90 };
+				  0x60, 0x70, 0x80, 0x90, 0xA0, 0xA0 };
 static const unsigned ops[] = {
 	IPCT_OP_READ, IPCT_OP_READ, IPCT_OP_WRITE, IPCT_OP_WRITE, IPCT_OP_RECV, IPCT_OP_SEND,
 	IPCT_OP_POLL, IPCT_OP_POLL, IPCT_OP_SELECT, IPCT_OP_EPOLL_WAIT, IPCT_OP_EPOLL_WAIT,
@@ -212,7 +212,7 @@ static void gen_other(struct sy *s, uint64_t *now)
 		break;
 	case 5:
 		e = sy_add(s, IPCT_EV_MAP, *now, pid, pid);
-		((struct ipct_map *)e)->chan = 0x40;
+		((struct ipct_map *)e)->chan = rnd(2) ? 0x40 : 0xA0;
 		((struct ipct_map *)e)->prot = rnd(2) ? 3 : 1;
 		break;
 	case 6:
@@ -221,6 +221,9 @@ static void gen_other(struct sy *s, uint64_t *now)
 		e->lo.first_ts = *now - 100;
 		break;
 	default:
+		/* forked children too: one that kept its parent's mappings holds them from its fork */
+		if (!rnd(3))
+			pid = tid = 5000 + (uint32_t)rnd(4);
 		e = sy_add(s, IPCT_EV_EXIT, *now, pid, tid);
 		e->h.flags = tid == pid && !rnd(4) ? IPCT_F_GROUP_DEAD : 0;
 		break;
@@ -261,6 +264,7 @@ static void *gen(uint64_t seed, size_t n, size_t *len)
 	sy_chan(&s, now, 100, 0x60, IPCT_KIND_TCP, "");
 	sy_chan(&s, now, 100, 0x70, IPCT_KIND_UDP, "");
 	sy_chan(&s, now, 100, 0x80, IPCT_KIND_MQUEUE, "/q");
+	sy_chan(&s, now, 100, 0xA0, IPCT_KIND_MMAP, "/tmp/mapped");
 	for (size_t i = 0; i < n; i++) {
 		/* the second connection's ends are paired only after both were used: two channels merge */
 		if (i == join_at) {
@@ -402,4 +406,51 @@ Test(sinks_only, a_load_pass_feeds_what_a_full_model_does)
 		free(whole.r);
 		free(buf);
 	}
+}
+
+/*
+ * Shared memory that becomes a channel only through a forked child's holding
+ * it (repros: a parent's mmap, its child keeps it): at the child's exit, and
+ * at the end of the recording, where a polling run still open is drawn.
+ */
+Test(sinks_only, a_mapping_held_by_a_child_names_the_same_channel)
+{
+	struct recs full = { 0 }, lean = { 0 };
+	struct sy s = { 0 };
+	union sy_ev *e;
+	size_t len, named = 0;
+	void *buf;
+
+	sy_task(&s, SY_T0 + 1000, 100, 100, "parent");
+	sy_task(&s, SY_T0 + 1000, 200, 200, "other");
+	sy_chan(&s, SY_T0 + 1000, 100, 0xA0, IPCT_KIND_MMAP, "/tmp/a");
+	sy_chan(&s, SY_T0 + 1000, 200, 0xA1, IPCT_KIND_MMAP, "/tmp/b");
+	sy_call(&s, 100, 100, SY_T0 + 2000, SY_T0 + 3000, IPCT_OP_MMAP, 9, 0xA0, 0x7f0000, 0);
+	s.ev[s.n - 1].sc.arg = 3; /* PROT_READ | PROT_WRITE */
+	sy_call(&s, 200, 200, SY_T0 + 2000, SY_T0 + 3000, IPCT_OP_MMAP, 9, 0xA1, 0x7f0000, 0);
+	s.ev[s.n - 1].sc.arg = 3;
+	e = sy_add(&s, IPCT_EV_FORK, SY_T0 + 4000, 100, 100);
+	e->tk.child_pid = e->tk.child_tid = 5000;
+	e = sy_add(&s, IPCT_EV_FORK, SY_T0 + 4000, 200, 200);
+	e->tk.child_pid = e->tk.child_tid = 5001;
+	e = sy_add(&s, IPCT_EV_EXIT, SY_T0 + 5000, 5000, 5000);
+	e->h.flags = IPCT_F_GROUP_DEAD;
+	sy_call(&s, 100, 100, SY_T0 + 6000, SY_T0 + 7000, IPCT_OP_READ, 0, 0xA0, 8, 0);
+	/* written, but by its only holder so far: no channel yet */
+	sy_call(&s, 200, 200, SY_T0 + 5000, SY_T0 + 5500, IPCT_OP_WRITE, 1, 0xA1, 8, 0);
+	sy_call(&s, 200, 200, SY_T0 + 6000, SY_T0 + 7000, IPCT_OP_READ, 0, 0xA1, -EAGAIN, 0);
+	sy_call(&s, 200, 200, SY_T0 + 8000, SY_T0 + 9000, IPCT_OP_READ, 0, 0xA1, -EAGAIN, 0);
+	buf = sy_write(&s, "mapping", &len);
+	cr_assert_not_null(buf);
+	model__free(run(buf, len, &full, false));
+	model__free(run(buf, len, &lean, true));
+	assert_same(&full, &lean, 0);
+	for (size_t i = 0; i < full.n; i++)
+		named += full.r[i].what == 0 && full.r[i].a[5] &&
+			 (full.r[i].a[2] == SPAN_POLLING || full.r[i].a[6] == IPCT_OP_READ);
+	cr_assert_eq(named, 2, "the read after the child's exit and the final polling run are on a "
+		     "channel: %zu", named);
+	free(full.r);
+	free(lean.r);
+	free(buf);
 }
