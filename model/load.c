@@ -303,8 +303,8 @@ err:
 	return NULL;
 }
 
-int model_load__pass(struct model_load *l, const struct model_opts *window,
-		     const struct model_opts *whole)
+static int pass_sinks(struct model_load *l, const struct model_opts *window,
+		      const struct model_opts *whole)
 {
 	struct tee t = { .a = window, .b = whole };
 	struct model_opts both = { .ctx = &t, .on_span = tee_span, .on_transfer = tee_transfer,
@@ -332,6 +332,18 @@ int model_load__pass(struct model_load *l, const struct model_opts *window,
 		model__free(m);
 	}
 	return 0;
+}
+
+int model_load__pass(struct model_load *l, const struct model_opts *window,
+		     const struct model_opts *whole)
+{
+	int err;
+
+	/* these models are freed unread: their sinks' calls are the pass's only product */
+	l->priv->opts.sinks_only = true;
+	err = pass_sinks(l, window, whole);
+	l->priv->opts.sinks_only = false;
+	return err;
 }
 
 const char *model_load__damage(const struct model_load *l)

@@ -47,7 +47,9 @@ struct model_load *model_load__open(struct trace_reader *r, const struct model_f
  * One more pass: window's sinks get the window's events (ids as in
  * l->model), whole's sinks every event of the trace (for the critical path,
  * which follows wakers outside any window). One read of the file when there
- * is no window or whole is NULL, else two. 0 or -errno.
+ * is no window or whole is NULL, else two. Its models only feed sinks
+ * (model_opts.sinks_only): the calls a full model makes, without its report.
+ * 0 or -errno.
  */
 int model_load__pass(struct model_load *l, const struct model_opts *window,
 		     const struct model_opts *whole);

@@ -38,7 +38,8 @@ static struct thr *call_thread(struct model *m, struct call *c)
 		return NULL;
 	thr_touch(t, c->end);
 	t->pub.syscalls++;
-	end_of_recording_call(t, e, c->start);
+	if (!p->opts.sinks_only)
+		end_of_recording_call(t, e, c->start);
 	return t;
 }
 
@@ -50,7 +51,8 @@ static void call_channels(struct model *m, struct call *c)
 
 	c->chan = udp_flow_of_call(m, e);
 	c->rc = chan_rc(m, c->chan, true);
-	if (c->chan == e->chan)
+	/* a connection's client process and fd only name the channel in the report */
+	if (c->chan == e->chan && !p->opts.sinks_only)
 		kchan_note_user(m, e->chan, e->h.pid, e->fd);
 	if (e->op == IPCT_OP_SPLICE)
 		c->rc2 = chan_rc(m, e->chan2, true);
@@ -74,7 +76,8 @@ static void call_channel_facts(struct model *m, const struct call *c)
 	const struct ipct_syscall *e = c->e;
 	struct model_priv *p = m->priv;
 
-	if (e->op == IPCT_OP_EPOLL_CTL)
+	/* epoll sets only tell mode evidence which channels a wait covered */
+	if (e->op == IPCT_OP_EPOLL_CTL && !p->opts.sinks_only)
 		on_epoll_ctl(m, e);
 	if ((e->op == IPCT_OP_LISTEN || e->op == IPCT_OP_ACCEPT) && c->rc != NONE_IDX)
 		p->rchs[c->rc].listened = true;
@@ -118,7 +121,7 @@ static void call_endpoint(struct model *m, struct call *c)
 		p->rchs[c->rc].waited = true;
 	if (is_io_op(e->op) || is_attach_kind(p->rchs[c->rc].kind))
 		rch_use(m, c->rc);
-	if (!c->ep)
+	if (!c->ep || p->opts.sinks_only)
 		return;
 	r = &p->rchs[c->rc];
 	rch_span_ts(r, c->start);
@@ -149,14 +152,15 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 	call_sleeps(c.t, &c);
 	call_channels(m, &c);
 	call_busy_wait(m, c.t, &c);
-	call_poll_wait(p, c.t, &c);
+	if (!p->opts.sinks_only)
+		call_poll_wait(p, c.t, &c);
 	call_channel_facts(m, &c);
 	call_mapping(m, &c);
 	/* a poll over several fds did not wait on its first one alone */
 	if (poll && e->chan2)
 		c.nblk = 0, c.blk = 0;
 	call_endpoint(m, &c);
-	if (c.ep)
+	if (c.ep && !p->opts.sinks_only)
 		call_mode_evidence(m, &c);
 	if (c.bytes >= 0 && (is_recv_op(e->op) || is_send_op(e->op))) {
 		call_transfers(m, &c);
@@ -286,6 +290,12 @@ void model__finish(struct model *m)
 	/* children still holding what they inherited hold it to the end */
 	for (size_t i = 0; i < p->nprocs; i++)
 		maps_settle(m, p->procs[i].pub.pid);
+	if (p->opts.sinks_only) {
+		/* the polling runs still open are the only sink calls left, in finish_threads' order */
+		for (size_t i = 0; i < p->nthrs; i++)
+			run_end(m, &p->thrs[i]);
+		return;
+	}
 	if (finish_threads(m) || finish_processes(m) || finish_channels(m) || finish_wakeups(m))
 		p->oom = true;
 	else

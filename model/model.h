@@ -95,6 +95,10 @@ struct model_opts {
 	void (*on_wake)(void *ctx, const struct model_wake *w);
 	void (*on_lost)(void *ctx, const struct model_lost *l);
 	bool all_files;    /* keep `file` channels nobody wrote (default: hidden) */
+	/* Nothing but the sinks is read of this model (a second pass): skip what only the report
+	 * reads (mode evidence, stuck, wake counts, directions, endpoint counts, names); the sinks
+	 * get the same calls as a full model's, and model__finish leaves the public arrays empty. */
+	bool sinks_only;
 };
 
 struct model_thread {

@@ -276,7 +276,9 @@ void call_busy_wait_end(struct model *m, struct call *c)
 {
 	struct thr *t = c->t;
 
-	if (t->snb_start && t->busy && c->ep && (t->snb_rc == NONE_IDX || t->snb_rc == c->rc))
+	/* sinks only: c->ep was not looked up again after the transfers (it may have moved) */
+	if (!m->priv->opts.sinks_only && t->snb_start && t->busy && c->ep &&
+	    (t->snb_rc == NONE_IDX || t->snb_rc == c->rc))
 		c->ep->mode_ns[MODE_SYNC_NONBLOCKING] += sub0(c->start, t->snb_start);
 	run_end(m, t);
 	t->snb_start = 0;

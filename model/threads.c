@@ -107,11 +107,11 @@ void on_sleep(struct model *m, const struct ipct_sleep *e)
 	thr_touch(t, in);
 	/* asleep at the stop and not yet woken (a woken one only waited for a CPU); what
 	 * happens after the stop (a kill ending the program) does not change that */
-	if (!(t->end_asleep && e->h.ts > t->end_stop)) {
+	if (!m->priv->opts.sinks_only && !(t->end_asleep && e->h.ts > t->end_stop)) {
 		t->end_asleep = state && (e->h.flags & IPCT_F_UNFINISHED) && !e->wake_ts;
 		t->end_stop = e->h.ts;
 	}
-	if (t->end_asleep && !t->end_call && t->end_stop == e->h.ts) {
+	if (!m->priv->opts.sinks_only && t->end_asleep && !t->end_call && t->end_stop == e->h.ts) {
 		t->end_chan = e->chan;
 		t->end_op = e->op;
 		t->end_since = out;

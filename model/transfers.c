@@ -97,7 +97,8 @@ static void consume(struct model *m, struct rch *r, struct xfer *x, uint64_t n, 
 {
 	struct model_priv *p = m->priv;
 
-	if (!own) {
+	/* flows only tell the channel's direction (full duplex) */
+	if (!own && !p->opts.sinks_only) {
 		struct flow *back = rch_flow(m, r, side, x->side, false);
 		struct flow *f;
 
@@ -156,7 +157,8 @@ void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		 uint64_t start, uint64_t ts, uint64_t bytes)
 {
 	struct rch *r = &m->priv->rchs[rc];
-	struct side *sd = rch_side(m, r, side);
+	/* sides only tell the channel's direction */
+	struct side *sd = m->priv->opts.sinks_only ? NULL : rch_side(m, r, side);
 	struct xfer x = { .side = side, .pid = pid, .tid = tid, .start = start, .ts = ts,
 			  .bytes = bytes };
 	bool drained = false;
@@ -188,7 +190,7 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		 uint64_t start, uint64_t ts, uint64_t bytes)
 {
 	struct rch *r = &m->priv->rchs[rc];
-	struct side *sd = rch_side(m, r, side);
+	struct side *sd = m->priv->opts.sinks_only ? NULL : rch_side(m, r, side);
 	uint64_t left = bytes;
 	bool drained = false;
 
@@ -305,7 +307,12 @@ void call_transfers(struct model *m, struct call *c)
 		struct rch *r = &p->rchs[c->rc];
 		uint64_t side = side_of(r, c->chan, e->h.pid);
 
-		if (is_recv_op(e->op)) {
+		if (p->opts.sinks_only) {
+			if (is_recv_op(e->op))
+				record_recv(m, c->rc, side, e->h.pid, e->h.tid, c->start, c->end, c->bytes);
+			else
+				record_send(m, c->rc, side, e->h.pid, e->h.tid, c->start, c->end, c->bytes);
+		} else if (is_recv_op(e->op)) {
 			c->ep->recvs++;
 			c->ep->bytes_received += c->bytes;
 			record_recv(m, c->rc, side, e->h.pid, e->h.tid, c->start, c->end, c->bytes);
@@ -332,8 +339,8 @@ void call_transfers(struct model *m, struct call *c)
 				    c->start, c->end, c->bytes);
 		}
 	}
-	/* rc2's endpoints may have moved if it is rc itself */
-	if (c->ep)
+	/* rc2's endpoints may have moved if it is rc itself (sinks only: nothing reads c->ep now) */
+	if (c->ep && !p->opts.sinks_only)
 		c->ep = rch_ep(m, c->rc, e->h.pid);
 }
 

@@ -47,7 +47,9 @@ void emit_wake(struct model *m, uint32_t rc, uint32_t waker_pid, uint32_t waker_
 		if (p->rchs[rc].neps)
 			rch_use(m, rc);
 	}
-	wake_add(m, waker_pid, wakee_pid, rc);
+	/* the counts per pair are the report's; the sinks see each wake */
+	if (!p->opts.sinks_only)
+		wake_add(m, waker_pid, wakee_pid, rc);
 	if (p->opts.on_wake) {
 		struct model_wake w = {
 			.chan = rch_id(p, rc), .waker_pid = waker_pid, .waker_tid = waker_tid,
