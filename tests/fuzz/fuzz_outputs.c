@@ -2,7 +2,9 @@
 /*
  * libFuzzer target for everything that reads a trace after the reader: the
  * model, the text and JSON report, the timeline SVG and the Perfetto export.
- * Any events must give outputs in bounded time and memory, never a crash.
+ * Any events must give outputs in bounded time and memory, never a crash,
+ * and a sinks-only model (the outputs' second pass) must make exactly the
+ * sink calls of a full model.
  *
  * Input: a trace file (from the reader's corpus: real recordings), or events,
  * each one type byte then the event's own bytes, so that every
@@ -27,6 +29,7 @@
 #include "svg.h"
 #include "trace.h"
 #include "../unit/outputs_of.h"
+#include "../unit/sink_calls.h"
 
 #define T0 1000000000000ull
 
@@ -83,6 +86,29 @@ static void *write_trace(const uint8_t *data, size_t size, size_t *len)
 	return buf;
 }
 
+/* The sink calls of a full and of a sinks-only model of r: any difference is a crash. */
+static void same_sink_calls(struct trace_reader *r)
+{
+	struct sink_calls full = { 0 }, lean = { 0 };
+	struct model_opts fo = sink_calls__opts(&full, false), lo = sink_calls__opts(&lean, true);
+	struct model *a = NULL, *b = NULL;
+
+	if (!trace_reader__rewind(r))
+		a = model__from_reader(r, &fo);
+	if (a && !trace_reader__rewind(r))
+		b = model__from_reader(r, &lo);
+	/* both read to the end (a refusal or no memory stops either anywhere) */
+	if (a && b && sink_calls__first_diff(&full, &lean) != SIZE_MAX) {
+		fprintf(stderr, "sinks-only model: call %zu differs from a full model's (%zu, %zu calls)\n",
+			sink_calls__first_diff(&full, &lean), lean.n, full.n);
+		abort();
+	}
+	model__free(a);
+	model__free(b);
+	sink_calls__free(&full);
+	sink_calls__free(&lean);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static FILE *sink;
@@ -121,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		graph__free(g);
 		model__free(m);
 	}
+	same_sink_calls(r);
 	svg_of_trace(r, NULL, sink);
 	perfetto_json_of_trace(r, NULL, sink);
 	/* and Perfetto's protobuf trace, from a load of its own as export makes it */

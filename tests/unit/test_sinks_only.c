@@ -10,72 +10,8 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include "load.h"
+#include "sink_calls.h"
 #include "svg_synth.h"
-
-/* One sink call, its arguments copied field by field (no padding bytes compared). */
-struct rec {
-	int what;          /* 0 span, 1 transfer, 2 wake, 3 lost */
-	uint64_t a[12];
-};
-
-struct recs {
-	struct rec *r;
-	size_t n, cap;
-};
-
-static struct rec *rec_add(struct recs *k, int what)
-{
-	if (k->n == k->cap) {
-		k->cap = k->cap ? k->cap * 2 : 4096;
-		k->r = realloc(k->r, k->cap * sizeof(*k->r));
-		cr_assert_not_null(k->r);
-	}
-	memset(&k->r[k->n], 0, sizeof(k->r[0]));
-	k->r[k->n].what = what;
-	return &k->r[k->n++];
-}
-
-static void rec_span(void *ctx, const struct model_span *s)
-{
-	struct rec *r = rec_add(ctx, 0);
-	uint64_t v[] = { s->pid, s->tid, s->state, s->start, s->end, (uint64_t)s->chan, s->op,
-			 s->nr, (uint64_t)s->ret, s->calls, s->unfinished };
-
-	memcpy(r->a, v, sizeof(v));
-}
-
-static void rec_transfer(void *ctx, const struct model_transfer *t)
-{
-	struct rec *r = rec_add(ctx, 1);
-	uint64_t v[] = { (uint64_t)t->chan, t->src_pid, t->src_tid, t->dst_pid, t->dst_tid,
-			 t->src_ts, t->dst_ts, t->bytes };
-
-	memcpy(r->a, v, sizeof(v));
-}
-
-static void rec_wake(void *ctx, const struct model_wake *w)
-{
-	struct rec *r = rec_add(ctx, 2);
-	uint64_t v[] = { (uint64_t)w->chan, w->waker_pid, w->waker_tid, w->wakee_pid,
-			 w->wakee_tid, w->ts, w->waker_op };
-
-	memcpy(r->a, v, sizeof(v));
-}
-
-static void rec_lost(void *ctx, const struct model_lost *l)
-{
-	struct rec *r = rec_add(ctx, 3);
-	uint64_t v[] = { l->first_ts, l->last_ts, l->count, l->cpu };
-
-	memcpy(r->a, v, sizeof(v));
-}
-
-static struct model_opts rec_opts(struct recs *k, bool sinks_only)
-{
-	return (struct model_opts){ .ctx = k, .on_span = rec_span, .on_transfer = rec_transfer,
-				    .on_wake = rec_wake, .on_lost = rec_lost,
-				    .sinks_only = sinks_only };
-}
 
 static uint64_t rng;
 
@@ -290,10 +226,10 @@ static void *gen(uint64_t seed, size_t n, size_t *len)
 	return sy_write(&s, "random", len);
 }
 
-static struct model *run(const void *buf, size_t len, struct recs *k, bool sinks_only)
+static struct model *run(const void *buf, size_t len, struct sink_calls *k, bool sinks_only)
 {
 	struct trace_reader *r = trace_reader__open_mem(buf, len, NULL, NULL);
-	struct model_opts o = rec_opts(k, sinks_only);
+	struct model_opts o = sink_calls__opts(k, sinks_only);
 	struct model *m;
 
 	cr_assert_not_null(r);
@@ -303,15 +239,12 @@ static struct model *run(const void *buf, size_t len, struct recs *k, bool sinks
 	return m;
 }
 
-static void assert_same(const struct recs *full, const struct recs *lean, uint64_t seed)
+static void assert_same(const struct sink_calls *full, const struct sink_calls *lean, uint64_t seed)
 {
-	cr_assert_eq(lean->n, full->n, "seed %llu: %zu sink calls, a full model makes %zu",
-		     (unsigned long long)seed, lean->n, full->n);
-	for (size_t i = 0; i < full->n; i++)
-		cr_assert(full->r[i].what == lean->r[i].what &&
-			  !memcmp(full->r[i].a, lean->r[i].a, sizeof(full->r[i].a)),
-			  "seed %llu: sink call %zu (kind %d) differs from a full model's",
-			  (unsigned long long)seed, i, full->r[i].what);
+	size_t i = sink_calls__first_diff(full, lean);
+
+	cr_assert_eq(i, SIZE_MAX, "seed %llu: sink call %zu of %zu (a full model makes %zu) differs",
+		     (unsigned long long)seed, i, lean->n, full->n);
 }
 
 /* What the streams exercised, so that an equality over nothing cannot pass. */
@@ -320,17 +253,17 @@ struct seen {
 	size_t modes[MODE_COUNT], full_duplex, stuck, wake_pairs;
 };
 
-static void note(struct seen *n, const struct recs *k, const struct model *m)
+static void note(struct seen *n, const struct sink_calls *k, const struct model *m)
 {
 	for (size_t i = 0; i < k->n; i++) {
-		const struct rec *r = &k->r[i];
+		const struct sink_call *r = &k->c[i];
 
-		n->polling += r->what == 0 && r->a[2] == SPAN_POLLING;
-		n->blocked += r->what == 0 && r->a[2] == SPAN_BLOCKED;
-		n->chan_spans += r->what == 0 && r->a[5];
-		n->transfers += r->what == 1;
-		n->chan_wakes += r->what == 2 && r->a[0];
-		n->lost += r->what == 3;
+		n->polling += r->what == SINK_SPAN && r->a[2] == SPAN_POLLING;
+		n->blocked += r->what == SINK_SPAN && r->a[2] == SPAN_BLOCKED;
+		n->chan_spans += r->what == SINK_SPAN && r->a[5];
+		n->transfers += r->what == SINK_TRANSFER;
+		n->chan_wakes += r->what == SINK_WAKE && r->a[0];
+		n->lost += r->what == SINK_LOST;
 	}
 	for (size_t i = 0; i < m->nchannels; i++) {
 		n->full_duplex += m->channels[i].direction == DIR_FULL_DUPLEX;
@@ -348,7 +281,7 @@ Test(sinks_only, every_sink_call_is_a_full_models)
 	struct seen n = { 0 };
 
 	for (uint64_t seed = 1; seed <= 40; seed++) {
-		struct recs full = { 0 }, lean = { 0 };
+		struct sink_calls full = { 0 }, lean = { 0 };
 		size_t len;
 		void *buf = gen(seed, 4000, &len);
 		struct model *fm, *lm;
@@ -365,8 +298,8 @@ Test(sinks_only, every_sink_call_is_a_full_models)
 			  (unsigned long long)seed);
 		model__free(fm);
 		model__free(lm);
-		free(full.r);
-		free(lean.r);
+		sink_calls__free(&full);
+		sink_calls__free(&lean);
 		free(buf);
 	}
 	cr_assert(n.polling && n.blocked && n.chan_spans && n.transfers && n.chan_wakes && n.lost,
@@ -384,8 +317,8 @@ Test(sinks_only, every_sink_call_is_a_full_models)
 Test(sinks_only, a_load_pass_feeds_what_a_full_model_does)
 {
 	for (uint64_t seed = 41; seed <= 50; seed++) {
-		struct recs full = { 0 }, win = { 0 }, whole = { 0 };
-		struct model_opts wo = rec_opts(&win, false), ho = rec_opts(&whole, false);
+		struct sink_calls full = { 0 }, win = { 0 }, whole = { 0 };
+		struct model_opts wo = sink_calls__opts(&win, false), ho = sink_calls__opts(&whole, false);
 		size_t len;
 		void *buf = gen(seed, 3000, &len);
 		struct trace_reader *r = trace_reader__open_mem(buf, len, NULL, NULL);
@@ -401,9 +334,9 @@ Test(sinks_only, a_load_pass_feeds_what_a_full_model_does)
 		cr_assert(l->model->nchannels, "the loaded model is still a full one");
 		model_load__free(l);
 		trace_reader__free(r);
-		free(full.r);
-		free(win.r);
-		free(whole.r);
+		sink_calls__free(&full);
+		sink_calls__free(&win);
+		sink_calls__free(&whole);
 		free(buf);
 	}
 }
@@ -415,7 +348,7 @@ Test(sinks_only, a_load_pass_feeds_what_a_full_model_does)
  */
 Test(sinks_only, a_mapping_held_by_a_child_names_the_same_channel)
 {
-	struct recs full = { 0 }, lean = { 0 };
+	struct sink_calls full = { 0 }, lean = { 0 };
 	struct sy s = { 0 };
 	union sy_ev *e;
 	size_t len, named = 0;
@@ -446,11 +379,11 @@ Test(sinks_only, a_mapping_held_by_a_child_names_the_same_channel)
 	model__free(run(buf, len, &lean, true));
 	assert_same(&full, &lean, 0);
 	for (size_t i = 0; i < full.n; i++)
-		named += full.r[i].what == 0 && full.r[i].a[5] &&
-			 (full.r[i].a[2] == SPAN_POLLING || full.r[i].a[6] == IPCT_OP_READ);
+		named += full.c[i].what == SINK_SPAN && full.c[i].a[5] &&
+			 (full.c[i].a[2] == SPAN_POLLING || full.c[i].a[6] == IPCT_OP_READ);
 	cr_assert_eq(named, 2, "the read after the child's exit and the final polling run are on a "
 		     "channel: %zu", named);
-	free(full.r);
-	free(lean.r);
+	sink_calls__free(&full);
+	sink_calls__free(&lean);
 	free(buf);
 }
