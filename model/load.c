@@ -211,10 +211,7 @@ static struct model *read_whole(struct model_load *l, const struct model_opts *m
 /* One read of the window's events into a finished model, its sinks given the whole trace's ids. */
 static struct model *read_window(struct model_load *l, const struct model_opts *mo)
 {
-	_Alignas(8) unsigned char buf[IPCT_EVENT_MAX];
 	struct model_opts o = with_opts(l, NULL);
-	const struct ipct_hdr *e;
-	struct model *m;
 	int err = trace_reader__rewind(l->priv->r);
 
 	if (err) {
@@ -229,24 +226,8 @@ static struct model *read_window(struct model_load *l, const struct model_opts *
 		o.on_wake = mo->on_wake ? map_wake : NULL;
 		o.on_lost = mo->on_lost ? map_lost : NULL;
 	}
-	m = model__new(&o);
-	if (!m) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	while ((e = trace_reader__next(l->priv->r)) != NULL) {
-		const struct ipct_hdr *k = model_filter__clip(e, l->from, l->to, buf);
-
-		if (k)
-			model__add(m, k);
-	}
-	model__finish(m);
-	if (model__failed(m)) {
-		model__free(m);
-		errno = ENOMEM;
-		return NULL;
-	}
-	return m;
+	/* the window's read is held to the memory limit as the whole trace's is */
+	return model__from_reader_window(l->priv->r, &o, l->from, l->to);
 }
 
 struct model_load *model_load__open(struct trace_reader *r, const struct model_filter *f,

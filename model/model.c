@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "filter.h"
 #include "memlimit.h"
 #include "model_priv.h"
 #include "trace.h"
@@ -371,6 +372,13 @@ const struct model_refusal *model__refusal(void)
 
 struct model *model__from_reader(struct trace_reader *r, const struct model_opts *opts)
 {
+	return model__from_reader_window(r, opts, 0, 0);
+}
+
+struct model *model__from_reader_window(struct trace_reader *r, const struct model_opts *opts,
+					uint64_t from, uint64_t to)
+{
+	_Alignas(8) unsigned char buf[IPCT_EVENT_MAX];
 	struct model *m = model__new(opts);
 	uint64_t start = trace_reader__meta(r)->start_mono_ns, n = 0, limit = memlimit__bytes();
 	const struct ipct_hdr *e;
@@ -384,7 +392,10 @@ struct model *model__from_reader(struct trace_reader *r, const struct model_opts
 		m->priv->ts_hi = start + MODEL_TS_SPAN_NS;
 	}
 	while ((e = trace_reader__next(r)) != NULL) {
-		model__add(m, e);
+		const struct ipct_hdr *k = from || to ? model_filter__clip(e, from, to, buf) : e;
+
+		if (k)
+			model__add(m, k);
 		/* a trace of millions of channels or threads is refused before the machine swaps */
 		if (!(++n & MODEL_MEM_CHECK_MASK) && limit && memlimit__rss() > limit) {
 			refusal = (struct model_refusal){ .events = n, .rss = memlimit__rss(), .limit = limit,

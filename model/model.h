@@ -183,6 +183,9 @@ void model__finish(struct model *m);
 void model__free(struct model *m);
 /* Read every event of r (from where it is) into a new model and finish it. */
 struct model *model__from_reader(struct trace_reader *r, const struct model_opts *opts);
+/* The same over the window [from, to] (absolute ns; 0, 0: all): events clipped to it (filter.h). */
+struct model *model__from_reader_window(struct trace_reader *r, const struct model_opts *opts,
+					uint64_t from, uint64_t to);
 /* Why the last model__from_reader failed with errno EFBIG: past the memory limit (memlimit.h). */
 struct model_refusal {
 	uint64_t events;               /* read when it was refused */

@@ -72,3 +72,41 @@ Test(memlimit, none_when_set_to_0)
 	trace_reader__free(r);
 	free(buf);
 }
+
+/* A --from/--to window is read again on its own: that read is held to the limit too. */
+Test(memlimit, a_window_read_is_refused_too)
+{
+	size_t len;
+	void *buf = pipes_trace(&len);
+	struct trace_reader *r = trace_reader__open_mem(buf, len, NULL, NULL);
+	struct model *m;
+
+	cr_assert_not_null(r);
+	setenv("IPCTRACE_MEMORY_MB", "1", 1);
+	errno = 0;
+	m = model__from_reader_window(r, NULL, 1000000000ull + 1000, 1000000000ull + 69000000ull);
+	cr_assert_null(m);
+	cr_assert_eq(errno, EFBIG);
+	cr_assert_eq(model__refusal()->events, 65536);
+	trace_reader__free(r);
+	free(buf);
+}
+
+/* (The limit is read once per process: the window read without one is a test of its own.) */
+Test(memlimit, a_window_read_without_a_limit_reads_the_window)
+{
+	size_t len;
+	void *buf = pipes_trace(&len);
+	struct trace_reader *r = trace_reader__open_mem(buf, len, NULL, NULL);
+	struct model *m;
+
+	cr_assert_not_null(r);
+	setenv("IPCTRACE_MEMORY_MB", "0", 1);
+	m = model__from_reader_window(r, NULL, 1000000000ull + 1000, 1000000000ull + 69000000ull);
+	cr_assert_not_null(m);
+	/* call i ends at start + 1000 i + 500: calls 1 to 68999 end inside the window */
+	cr_assert_eq(m->events, 68999, "%llu events", (unsigned long long)m->events);
+	model__free(m);
+	trace_reader__free(r);
+	free(buf);
+}
