@@ -13,6 +13,8 @@
 #define TL_ARROW_HELD (8 * TL_ARROW_BUDGET)
 /* Cells held ahead over all threads (one column each): past this the lanes need the model first. */
 #define TL_AHEAD_CELLS (2 * TL_CELL_BUDGET)
+/* Threads held ahead: past this many, what is held per thread costs more than the read it saves. */
+#define TL_AHEAD_THREADS 4096
 #define VOTED_MIXED 0xff
 
 struct lane_key {
@@ -419,6 +421,10 @@ static int ahead_lane(struct timeline *tl, uint32_t tid, uint32_t pid)
 
 	if (lane != HMAP_NONE)
 		return (int)lane;
+	if (tl->nlanes >= TL_AHEAD_THREADS) {
+		give_up(tl);
+		return -1;
+	}
 	if (tl->nlanes == p->ahead_cap) {
 		size_t cap = p->ahead_cap ? 2 * p->ahead_cap : 16;
 		struct tl_lane *v = realloc(tl->lanes, cap * sizeof(*v));
@@ -445,22 +451,33 @@ static int ahead_lane(struct timeline *tl, uint32_t tid, uint32_t pid)
 	return (int)tl->nlanes++;
 }
 
-/* A budget reached ahead: drop what was held (memory stays flat); settling then says so. */
+/* A budget reached ahead: drop all that was held (memory stays flat); settling then says so. */
 static int give_up(struct timeline *tl)
 {
+	struct timeline_priv *p = tl->priv;
+
 	for (size_t i = 0; i < tl->nlanes; i++) {
 		free(tl->lanes[i].spans);
 		free(tl->lanes[i].cells);
-		tl->lanes[i].spans = NULL;
-		tl->lanes[i].cells = NULL;
-		tl->lanes[i].nspans = tl->lanes[i].cap = 0;
-		tl->lanes[i].ncells = 0;
 	}
+	free(tl->lanes);
+	tl->lanes = NULL;
+	tl->nlanes = 0;
 	free(tl->arrows);
 	tl->arrows = NULL;
 	tl->narrows = 0;
-	tl->priv->arrows_cap = 0;
-	tl->priv->gave_up = true;
+	free(p->counts);
+	p->counts = NULL;
+	free(p->hidden);
+	p->hidden = NULL;
+	p->nhidden = 0;
+	free(p->slots);
+	p->slots = NULL;
+	p->nslots = 0;
+	hmap_free(&p->lane_of_tid);
+	hmap_free(&p->hidden_of_tid);
+	p->arrows_cap = p->ahead_cap = 0;
+	p->gave_up = true;
 	return 0;
 }
 

@@ -260,7 +260,29 @@ Test(timeline_ahead, past_the_held_spans_it_gives_up_and_holds_nothing)
 			break;
 		timeline__on_span(tl, &s);
 	}
-	cr_assert_null(tl->lanes[0].spans, "what was held is freed");
+	cr_assert(!tl->lanes && !tl->nlanes, "what was held is freed");
+	cr_assert_eq(timeline__settle(tl, l->model), -EAGAIN);
+	timeline__free(tl);
+	model_load__free(l);
+	trace_reader__free(r);
+	free(t);
+}
+
+Test(timeline_ahead, past_4096_threads_it_gives_up)
+{
+	struct trace_reader *r;
+	size_t len;
+	void *t = sy_demo(false, &len);
+	struct model_load *l = names_of(t, len, &r);
+	struct timeline *tl = ahead_of(l, 1200);
+
+	for (uint32_t tid = 1; tid <= 4097; tid++) {
+		struct model_span s = { .pid = tid, .tid = tid, .state = SPAN_BLOCKED,
+					.start = l->model->start_ts, .end = l->model->start_ts + 10 };
+
+		timeline__on_span(tl, &s);
+		cr_assert_eq(tl->nlanes, tid <= 4096 ? tid : 0);
+	}
 	cr_assert_eq(timeline__settle(tl, l->model), -EAGAIN);
 	timeline__free(tl);
 	model_load__free(l);
