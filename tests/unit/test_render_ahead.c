@@ -46,20 +46,10 @@ static struct svg_bytes one_read(const void *t, size_t tlen, const struct svg_op
 	struct trace_reader *r = trace_reader__open_mem(t, tlen, NULL, NULL);
 	struct svg_bytes b = { 0 };
 	FILE *f = open_memstream(&b.buf, &b.len);
-	struct model_opts mo = { 0 };
-	struct svg_render *riding;
-	struct model_load *l;
 
 	cr_assert_not_null(r);
-	riding = passes__svg_riding(r, o, &mo);
-	l = model_load__open(r, o ? o->filter : NULL, riding ? &mo : NULL);
-	cr_assert_not_null(l);
-	cr_assert_eq(passes__svg_from(l, o, riding, f), 0);
-	/* asked again, settling gives the answer it gave the draw */
-	b.rode = riding && svg_render__settle(riding, l->model, l->start) == 0;
+	cr_assert_eq(svg_of_trace_riding(r, o, f, &b.rode), 0);
 	fclose(f);
-	svg_render__free(riding);
-	model_load__free(l);
 	trace_reader__free(r);
 	return b;
 }
