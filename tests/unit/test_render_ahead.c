@@ -390,3 +390,67 @@ Test(timeline_ahead, settled_is_the_two_read_timeline_field_by_field)
 	assert_same_timeline(t, len);
 	free(t);
 }
+
+/* "srv" 100 with a pool of three "worker" threads, and "client" 200, over 10 ms. */
+static void *pool_trace(size_t *len)
+{
+	struct sy s = { 0 };
+
+	sy_task(&s, SY_T0 + 1000, 100, 100, "srv");
+	for (uint32_t tid = 101; tid <= 103; tid++)
+		sy_task(&s, SY_T0 + 1000, 100, tid, "worker");
+	sy_task(&s, SY_T0 + 1000, 200, 200, "client");
+	for (uint32_t tid = 100; tid <= 103; tid++)
+		sy_call(&s, 100, tid, SY_T0 + 9000000, SY_T0 + 10000000, IPCT_OP_NANOSLEEP, 35, 0, 0, 0);
+	sy_call(&s, 200, 200, SY_T0 + 9000000, SY_T0 + 10000000, IPCT_OP_NANOSLEEP, 35, 0, 0, 0);
+	return sy_write(&s, "pool", len);
+}
+
+/* 40,000 wakeups of the workers by the client, each in a column of its own: a merge is due at 32,000. */
+static void feed_wakes(struct timeline *tl, const struct model *m)
+{
+	for (uint64_t k = 0; k < 40000; k++) {
+		struct model_wake w = { .chan = (int)(k % 3), .waker_pid = 200, .waker_tid = 200,
+					.wakee_pid = 100, .wakee_tid = 101 + (uint32_t)(k % 3),
+					.ts = m->start_ts + (m->end_ts - m->start_ts) * k / 40000,
+					.waker_seen = true, .wakee_seen = true };
+
+		timeline__on_wake(tl, &w);
+	}
+}
+
+Test(timeline_ahead, arrows_merged_ahead_are_the_lanes_arrows_merged_at_the_same_moment)
+{
+	struct trace_reader *r;
+	size_t len;
+	void *t = pool_trace(&len);
+	struct model_load *l = names_of(t, len, &r);
+	struct timeline_opts o = { .width = 30000, .from = l->model->start_ts, .to = l->model->end_ts };
+	struct timeline *two, *one, *pooled;
+
+	/* each worker on a lane of its own: the merge ahead is the two-read timeline's, relabelled */
+	two = timeline__new(l->model, &o);
+	one = timeline__new_ahead(&o);
+	feed_wakes(two, l->model);
+	feed_wakes(one, l->model);
+	cr_assert_gt(one->arrow_cols, 1, "no merge was due: the test tests nothing");
+	cr_assert_eq(timeline__settle(one, l->model), 0);
+	cr_assert_eq(timeline__finish(two), 0);
+	cr_assert_eq(timeline__finish(one), 0);
+	cr_assert_eq(two->arrow_cols, one->arrow_cols);
+	cr_assert_eq(two->narrows, one->narrows);
+	for (size_t i = 0; i < two->narrows; i++)
+		assert_same_arrow(&two->arrows[i], &one->arrows[i], i);
+	cr_assert(!memcmp(&two->stats, &one->stats, sizeof(two->stats)));
+	/* the workers pooled on one lane: the merge would have come later, with fewer arrows */
+	o.group = true;
+	pooled = timeline__new_ahead(&o);
+	feed_wakes(pooled, l->model);
+	cr_assert_eq(timeline__settle(pooled, l->model), -EAGAIN);
+	timeline__free(two);
+	timeline__free(one);
+	timeline__free(pooled);
+	model_load__free(l);
+	trace_reader__free(r);
+	free(t);
+}
