@@ -408,7 +408,7 @@ struct timeline *timeline__new_ahead(const struct timeline_opts *opts)
 	tl->priv->ahead = true;
 	tl->arrow_cols = 1;
 	tl->priv->merge_at = TL_ARROW_HELD;
-	/* settling needs the model's lanes to keep to one column per cell, as they do up to 66 at 1200 px */
+	/* settling needs the model's lanes to keep to one column per cell, as they do up to 133 at 1200 px */
 	tl->cell_cols = 1;
 	return tl;
 }
