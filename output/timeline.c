@@ -683,15 +683,19 @@ double timeline__x(const struct timeline *tl, uint64_t ts)
 	return d * tl->opts.width / (double)(tl->opts.to - tl->opts.from);
 }
 
-static uint32_t col_of(const struct timeline *tl, uint64_t ts)
+/* The pixel column of x (timeline__x's), clamped to the timeline. */
+static uint32_t col_at(const struct timeline *tl, double x)
 {
-	double x = timeline__x(tl, ts);
-
 	if (x < 0)
 		return 0;
 	if (x >= tl->opts.width)
 		return tl->opts.width - 1;
 	return (uint32_t)x;
+}
+
+static uint32_t col_of(const struct timeline *tl, uint64_t ts)
+{
+	return col_at(tl, timeline__x(tl, ts));
 }
 
 const struct tl_cell *timeline__cell(const struct timeline *tl, const struct tl_lane *l, uint32_t col)
@@ -750,11 +754,14 @@ static uint8_t span_kind_ahead(struct timeline *tl, const struct model_span *s)
 	return s->chan_kind;
 }
 
-/* Add a span too narrow to draw to its pixel column (kind: its channel's, votes). 0 or -ENOMEM. */
-static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint64_t a, uint64_t b,
-		    uint8_t kind)
+/*
+ * Add a span [a, b] too narrow to draw to its pixel column (xa: timeline__x of a, which the
+ * caller has; kind: its channel's, which votes). 0 or -ENOMEM.
+ */
+static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, double xa, uint64_t a,
+		    uint64_t b, uint8_t kind)
 {
-	uint32_t col = col_of(tl, a) / tl->cell_cols, ncols = (tl->opts.width - 1) / tl->cell_cols + 1;
+	uint32_t col = col_at(tl, xa) / tl->cell_cols, ncols = (tl->opts.width - 1) / tl->cell_cols + 1;
 	struct tl_cell *c;
 
 	if (!l->cells || col < l->cell0 || col >= l->cell0 + l->ncells) {
@@ -807,7 +814,7 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 	uint64_t a, b, from = tl->opts.from, to = tl->opts.to;
 	struct tl_lane *l;
 	uint8_t kind;
-	double px;
+	double xa, px;
 	int lane;
 
 	tl->stats.spans++;
@@ -840,7 +847,8 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 	}
 	a = s->start > from ? s->start : from;
 	b = s->end < to ? s->end : to;
-	px = timeline__x(tl, b) - timeline__x(tl, a);
+	xa = timeline__x(tl, a);
+	px = timeline__x(tl, b) - xa;
 	if (px >= 1.0 && px > tl->priv->fold_px) {
 		struct tl_span *d;
 
@@ -875,7 +883,7 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 	}
 	kind = s->state != SPAN_SYSCALL ? IPCT_KIND_NONE
 	       : tl->priv->ahead ? span_kind_ahead(tl, s) : span_kind(tl, s->chan);
-	if (cell_add(tl, l, s->state, a, b, kind) == 0 && !tl->priv->gave_up) {
+	if (cell_add(tl, l, s->state, xa, a, b, kind) == 0 && !tl->priv->gave_up) {
 		tl->stats.spans_merged++;
 		if (tl->priv->ahead)
 			tl->priv->counts[lane].merged++;
@@ -1228,7 +1236,7 @@ static int fold_narrowest(struct timeline *tl)
 				l->spans[kept++] = *s;
 				continue;
 			}
-			if (cell_add(tl, l, s->state, s->start, s->end,
+			if (cell_add(tl, l, s->state, timeline__x(tl, s->start), s->start, s->end,
 				     s->state == SPAN_SYSCALL ? span_kind(tl, s->chan) : IPCT_KIND_NONE))
 				return -ENOMEM;
 			tl->stats.spans_drawn--;
