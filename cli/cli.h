@@ -25,6 +25,7 @@
 
 struct trace_reader;
 struct svg_opts;
+struct svg_render;
 
 /* Subcommands: each takes its argv from the subcommand's name on, returns the exit code. */
 int do_record(int argc, char **argv);
@@ -155,8 +156,11 @@ int outfile__commit(struct outfile *o);
  */
 int outfile__failed(struct outfile *o, int err, const char *doing, const char *source);
 
-/* Draws the SVG of l (read from trace_path) into o and commits it (or aborts it, saying why). */
-int render_svg(struct model_load *l, const struct svg_opts *sopts, struct outfile *o,
-	       const char *trace_path);
+/*
+ * Draws the SVG of l (read from trace_path) into o and commits it (or aborts it, saying why);
+ * from riding if it rode l's read and held (passes.h), else with a read of its own.
+ */
+int render_svg(struct model_load *l, const struct svg_opts *sopts, struct svg_render *riding,
+	       struct outfile *o, const char *trace_path);
 
 #endif /* IPCTRACE_CLI_H */

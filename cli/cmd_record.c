@@ -18,6 +18,7 @@
 #include "report.h"
 #include "svg.h"
 #include "load.h"
+#include "passes.h"
 #include "trace.h"
 
 /* Shell-quotes words that need it, so the stored command line can be pasted back. */
@@ -183,6 +184,8 @@ static bool readable_back(const char *path)
 static int show_results(const struct record_args *a, bool *svg_ok)
 {
 	struct svg_opts sopts = { .lang = a->lang };
+	struct svg_render *riding = NULL;
+	struct model_opts mo = { 0 };
 	struct trace_reader *r;
 	struct model_load *l;
 	struct outfile svg;
@@ -191,10 +194,13 @@ static int show_results(const struct record_args *a, bool *svg_ok)
 	r = open_trace(a->ro.trace_path);
 	if (!r)
 		return 1;
-	/* one model for both: the SVG's pass reads the file once more, the report none */
-	l = model_load__open(r, NULL, NULL);
+	/* one model for both: the SVG rides its read when it can (else reads once more), the report */
+	if (!a->no_svg)
+		riding = passes__svg_riding(r, &sopts, &mo);
+	l = model_load__open(r, NULL, riding ? &mo : NULL);
 	if (!l) {
 		model_failed(a->ro.trace_path);
+		svg_render__free(riding);
 		trace_reader__free(r);
 		return 1;
 	}
@@ -205,7 +211,7 @@ static int show_results(const struct record_args *a, bool *svg_ok)
 		} else {
 			svg.uid = a->ro.owner_uid;
 			svg.gid = a->ro.owner_gid;
-			if (render_svg(l, &sopts, &svg, a->ro.trace_path))
+			if (render_svg(l, &sopts, riding, &svg, a->ro.trace_path))
 				ret = 1;
 			else
 				*svg_ok = true;
@@ -216,6 +222,7 @@ static int show_results(const struct record_args *a, bool *svg_ok)
 		ret = 1;
 	}
 	warn_status(r, a->ro.trace_path);
+	svg_render__free(riding);
 	model_load__free(l);
 	trace_reader__free(r);
 	return ret;

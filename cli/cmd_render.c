@@ -12,10 +12,10 @@
 #include "svg.h"
 #include "trace.h"
 
-int render_svg(struct model_load *l, const struct svg_opts *sopts, struct outfile *o,
-	       const char *trace_path)
+int render_svg(struct model_load *l, const struct svg_opts *sopts, struct svg_render *riding,
+	       struct outfile *o, const char *trace_path)
 {
-	int err = passes__svg(l, sopts, o->f);
+	int err = passes__svg_from(l, sopts, riding, o->f);
 
 	if (err == -ESRCH) {
 		errorf("thread %u is not in trace %s: give --critical-path a TID that ipctrace report "
@@ -52,6 +52,8 @@ int do_render(int argc, char **argv)
 	};
 	struct output_args a = { .sub = "render", .out = DEFAULT_SVG };
 	struct svg_opts sopts = { 0 };
+	struct svg_render *riding = NULL;
+	struct model_opts mo = { 0 };
 	struct trace_reader *r = NULL;
 	struct model_load *l = NULL;
 	struct outfile o = { 0 };
@@ -99,15 +101,19 @@ int do_render(int argc, char **argv)
 	sopts.chans = a.fa.f.chans;
 	sopts.nchans = a.fa.f.nchans;
 	r = open_trace(a.trace);
-	if (!r || !(l = output_args__load(&a, r, NULL)))
+	/* the timeline rides the names' read when it can: one read of the file */
+	if (r)
+		riding = passes__svg_riding(r, &sopts, &mo);
+	if (!r || !(l = output_args__load(&a, r, riding ? &mo : NULL)))
 		goto out;
 	if (outfile__open(&o, a.out, 0666, "SVG", "-o"))
 		goto out;
-	if (render_svg(l, &sopts, &o, a.trace))
+	if (render_svg(l, &sopts, riding, &o, a.trace))
 		goto out;
 	warn_status(r, a.trace);
 	ret = 0;
 out:
+	svg_render__free(riding);
 	model_load__free(l);
 	trace_reader__free(r);
 	output_args__free(&a);

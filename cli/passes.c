@@ -6,6 +6,7 @@
 #include "passes.h"
 #include "perfetto.h"
 #include "svg.h"
+#include "trace.h"
 
 /* tid's collector, its sinks in mo; NULL with errno (ESRCH: no such thread). */
 static struct cp_collector *cp_start(const struct model_load *l, uint32_t tid, uint64_t from,
@@ -16,6 +17,31 @@ static struct cp_collector *cp_start(const struct model_load *l, uint32_t tid, u
 	if (c)
 		cp_collector__sinks(c, mo);
 	return c;
+}
+
+struct svg_render *passes__svg_riding(struct trace_reader *r, const struct svg_opts *opts,
+				      struct model_opts *mo)
+{
+	struct svg_render *s;
+	uint64_t first, last;
+
+	/* a trace whose blocks do not walk gets the SVG's read of its own */
+	if (!svg_render__rides(opts) || trace_reader__scan_times(r, &first, &last))
+		return NULL;
+	s = svg_render__new_ahead(first, last, opts);
+	if (s)
+		svg_render__sinks(s, mo);
+	return s;
+}
+
+int passes__svg_from(struct model_load *l, const struct svg_opts *opts, struct svg_render *riding,
+		     FILE *out)
+{
+	int err = riding ? svg_render__settle(riding, l->model, l->start) : -EAGAIN;
+
+	if (!err)
+		return svg_render__draw(riding, l->meta, NULL, model_load__damage(l), out);
+	return err == -EAGAIN ? passes__svg(l, opts, out) : err;
 }
 
 int passes__svg(struct model_load *l, const struct svg_opts *opts, FILE *out)

@@ -191,6 +191,12 @@ size_t escape__xml_width(const char *s)
 	return n;
 }
 
+/* A byte XML takes as it is, one column wide: printable ASCII but markup. */
+static bool xml_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '&' && c != '<' && c != '>' && c != '"' && c != '\'';
+}
+
 size_t escape__xml(FILE *f, const char *s, size_t max)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -198,8 +204,19 @@ size_t escape__xml(FILE *f, const char *s, size_t max)
 	uint32_t cp;
 
 	while (left) {
-		size_t len = utf8_decode((const char *)p, left, &cp);
-		size_t w = xml_cols(len, cp);
+		size_t len, w, run = 0;
+
+		/* without a width limit, a run of plain bytes (most of an SVG) goes out in one write */
+		while (max == (size_t)-1 && run < left && xml_plain(p[run]))
+			run++;
+		if (run) {
+			fwrite(p, 1, run, f);
+			p += run;
+			left -= run;
+			continue;
+		}
+		len = utf8_decode((const char *)p, left, &cp);
+		w = xml_cols(len, cp);
 
 		if (max != (size_t)-1 && n + w > max)
 			return escape__xml_width((const char *)p);

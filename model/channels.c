@@ -153,6 +153,12 @@ int rch_id(const struct model_priv *p, uint32_t rc)
 	return rc == NONE_IDX ? 0 : p->rchs[rc].id;
 }
 
+uint8_t rch_kind(const struct model_priv *p, uint32_t rc)
+{
+	rc = rch_resolve(p, rc);
+	return rc == NONE_IDX || !p->rchs[rc].id ? IPCT_KIND_NONE : (uint8_t)p->rchs[rc].kind;
+}
+
 #define EP_SCAN_MAX 8
 
 struct model_endpoint *rch_ep(struct model *m, uint32_t rc, uint32_t pid)

@@ -173,7 +173,8 @@ static void on_syscall(struct model *m, const struct ipct_syscall *e)
 
 	s = (struct model_span){
 		.pid = e->h.pid, .tid = e->h.tid, .state = SPAN_SYSCALL, .start = c.start,
-		.end = c.end, .chan = rch_id(p, c.rc != NONE_IDX ? c.rc : c.rc2), .op = e->op,
+		.end = c.end, .chan = rch_id(p, c.rc != NONE_IDX ? c.rc : c.rc2),
+		.chan_kind = rch_kind(p, c.rc != NONE_IDX ? c.rc : c.rc2), .op = e->op,
 		.nr = e->nr, .ret = e->ret, .calls = 1, .unfinished = unfinished,
 	};
 	emit_span(m, &s);

@@ -60,6 +60,7 @@ struct model_span {
 	enum span_state state;
 	uint64_t start, end;
 	int chan;          /* report channel id, 0 = none */
+	uint8_t chan_kind; /* chan's enum ipct_kind when emitted: a late merge of two ends may change it */
 	uint8_t op;        /* enum ipct_op of the syscall */
 	uint16_t nr;       /* syscall number */
 	int64_t ret;       /* SYSCALL/POLLING: return value of the (last) call */
@@ -81,6 +82,7 @@ struct model_wake {
 	uint32_t waker_pid, waker_tid, wakee_pid, wakee_tid;
 	uint64_t ts;
 	uint8_t waker_op;
+	bool waker_seen, wakee_seen;   /* a thread of the model when emitted; else untraced (so far) */
 };
 
 struct model_lost {

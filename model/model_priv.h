@@ -309,6 +309,8 @@ uint32_t chan_rc(struct model *m, uint64_t id, bool referenced);
 void kchan_note_user(struct model *m, uint64_t id, uint32_t pid, int32_t fd);
 int rch_use(struct model *m, uint32_t rc);
 int rch_id(const struct model_priv *p, uint32_t rc);
+/* The kind rch_id's channel has now (NONE without one). */
+uint8_t rch_kind(const struct model_priv *p, uint32_t rc);
 struct model_endpoint *rch_ep(struct model *m, uint32_t rc, uint32_t pid);
 void rch_span_ts(struct rch *r, uint64_t ts);
 void ep_span_ts(struct model_endpoint *ep, uint64_t start, uint64_t end);

@@ -24,6 +24,7 @@ void run_end(struct model *m, struct thr *t)
 	s = (struct model_span){
 		.pid = t->pub.pid, .tid = t->pub.tid, .state = SPAN_POLLING,
 		.start = t->run_start, .end = t->run_end, .chan = rch_id(m->priv, t->run_rc),
+		.chan_kind = rch_kind(m->priv, t->run_rc),
 		.op = t->run_op, .nr = t->run_nr, .ret = t->run_ret, .calls = t->run_calls,
 	};
 	emit_span(m, &s);

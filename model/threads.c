@@ -151,6 +151,7 @@ void on_sleep(struct model *m, const struct ipct_sleep *e)
 
 	rc = chan_rc(m, e->chan, false);
 	s = (struct model_span){ .pid = e->h.pid, .tid = e->h.tid, .chan = rch_id(m->priv, rc),
+				 .chan_kind = rch_kind(m->priv, rc),
 				 .op = e->op, .nr = e->nr,
 				 .unfinished = e->h.flags & IPCT_F_UNFINISHED };
 	if (state) {

@@ -54,6 +54,8 @@ void emit_wake(struct model *m, uint32_t rc, uint32_t waker_pid, uint32_t waker_
 		struct model_wake w = {
 			.chan = rch_id(p, rc), .waker_pid = waker_pid, .waker_tid = waker_tid,
 			.wakee_pid = wakee_pid, .wakee_tid = wakee_tid, .ts = ts, .waker_op = op,
+			.waker_seen = waker_tid && hmap_get(&p->thr_by_tid, waker_tid) != NONE_IDX,
+			.wakee_seen = hmap_get(&p->thr_by_tid, wakee_tid) != NONE_IDX,
 		};
 		p->opts.on_wake(p->opts.ctx, &w);
 	}

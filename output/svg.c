@@ -350,13 +350,81 @@ struct svg_render {
 	struct svg_opts opts;        /* the caller's, with the channels --kind and --min-bytes chose */
 	int *chosen;
 	struct timeline *tl;
+	uint64_t ahead_first, ahead_last;  /* the trace's span the timeline was made ahead for */
 };
+
+/* The timeline's options: the trace spans [start, end], the window is opts' part of it. */
+static struct timeline_opts timeline_opts_of(const struct svg_opts *opts, uint64_t start, uint64_t end)
+{
+	struct timeline_opts to = { 0 };
+
+	to.width = opts->width ? opts->width : opts->slide ? SLIDE_WIDTH : DEFAULT_WIDTH;
+	to.from = start + opts->from_ns;
+	to.to = opts->to_ns ? start + opts->to_ns : end;
+	if (to.to > end)
+		to.to = end;
+	if (to.from > to.to)
+		to.from = to.to;
+	to.pids = opts->pids;
+	to.npids = opts->npids;
+	to.chans = opts->chans;
+	to.nchans = opts->nchans;
+	to.group = !opts->no_group;
+	return to;
+}
+
+bool svg_render__rides(const struct svg_opts *opts)
+{
+	/* a path or channels chosen by what the trace says of them need the model first; a window
+	 * (model_load's) gives the sinks ids its own read maps */
+	return !opts || !(opts->critical_path_tid || model_filter__chooses_channels(opts->filter) ||
+			  model_filter__windowed(opts->filter) || opts->from_ns || opts->to_ns);
+}
+
+struct svg_render *svg_render__new_ahead(uint64_t first, uint64_t last, const struct svg_opts *opts)
+{
+	static const struct svg_opts no_opts;
+	struct timeline_opts to;
+	struct svg_render *s;
+
+	if (!opts)
+		opts = &no_opts;
+	if (!svg_render__rides(opts)) {
+		errno = EAGAIN;
+		return NULL;
+	}
+	s = calloc(1, sizeof(*s));
+	if (!s) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	s->opts = *opts;
+	s->ahead_first = first;
+	s->ahead_last = last;
+	to = timeline_opts_of(&s->opts, first, last);
+	s->tl = timeline__new_ahead(&to);
+	if (!s->tl) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
+	return s;
+}
+
+int svg_render__settle(struct svg_render *s, const struct model *names, uint64_t start)
+{
+	/* the window guessed ahead is the one the model's pass found, or the columns are not its */
+	if (start != s->ahead_first || names->end_ts != s->ahead_last)
+		return -EAGAIN;
+	s->names = names;
+	return timeline__settle(s->tl, names);
+}
 
 struct svg_render *svg_render__new(const struct model *names, uint64_t start,
 				   const struct svg_opts *opts)
 {
 	static const struct svg_opts no_opts;
-	struct timeline_opts to = { 0 };
+	struct timeline_opts to;
 	struct svg_render *s = calloc(1, sizeof(*s));
 
 	if (!s) {
@@ -366,18 +434,7 @@ struct svg_render *svg_render__new(const struct model *names, uint64_t start,
 	s->names = names;
 	s->opts = opts ? *opts : no_opts;
 	opts = &s->opts;
-	to.width = opts->width ? opts->width : opts->slide ? SLIDE_WIDTH : DEFAULT_WIDTH;
-	to.from = start + opts->from_ns;
-	to.to = opts->to_ns ? start + opts->to_ns : names->end_ts;
-	if (to.to > names->end_ts)
-		to.to = names->end_ts;
-	if (to.from > to.to)
-		to.from = to.to;
-	to.pids = opts->pids;
-	to.npids = opts->npids;
-	to.chans = opts->chans;
-	to.nchans = opts->nchans;
-	to.group = !opts->no_group;
+	to = timeline_opts_of(opts, start, names->end_ts);
 	if (model_filter__chooses_channels(opts->filter)) {
 		/* --kind and --min-bytes choose channels by what the trace says of them */
 		s->chosen = calloc(names->nchannels + 1, sizeof(*s->chosen));

@@ -46,6 +46,23 @@ struct svg_opts {
 struct svg_render;
 struct svg_render *svg_render__new(const struct model *names, uint64_t start,
 				   const struct svg_opts *opts);
+/*
+ * The same SVG made ahead, its sinks riding the pass that builds the names:
+ * first and last are the trace's first and last event's times as guessed
+ * before that pass (trace_reader__scan_times). NULL with errno EAGAIN when
+ * opts need the names first (a critical path, channels chosen by --kind or
+ * --min-bytes, a window), ENOMEM.
+ *
+ *   s = svg_render__new_ahead(first, last, &opts);  svg_render__sinks(s, &mo);
+ *   ... the names' pass with mo ...
+ *   if (svg_render__settle(s, names, start) == 0) svg_render__draw(s, ...);
+ *   else: -EAGAIN, the guess or what was held failed (timeline.h): svg_render__new and a pass
+ */
+/* Whether an SVG of opts can be made ahead (else svg_render__new_ahead gives EAGAIN). */
+bool svg_render__rides(const struct svg_opts *opts);
+struct svg_render *svg_render__new_ahead(uint64_t first, uint64_t last, const struct svg_opts *opts);
+/* The names (start: their first event's time) the ahead render rode. 0, -EAGAIN or -ENOMEM. */
+int svg_render__settle(struct svg_render *s, const struct model *names, uint64_t start);
 void svg_render__sinks(struct svg_render *s, struct model_opts *mo);
 /* The window the timeline draws, absolute ns: the span a critical path marked on it covers. */
 void svg_render__window(const struct svg_render *s, uint64_t *from, uint64_t *to);

@@ -11,6 +11,11 @@
 /* Held before a fold or merge during the pass: memory stays bounded however many lanes. */
 #define TL_SPAN_HELD (4 * TL_SPAN_BUDGET)
 #define TL_ARROW_HELD (8 * TL_ARROW_BUDGET)
+/* Cells held ahead over all threads (one column each): past this the lanes need the model first. */
+#define TL_AHEAD_CELLS (2 * TL_CELL_BUDGET)
+/* Threads held ahead: past this many, what is held per thread costs more than the read it saves. */
+#define TL_AHEAD_THREADS 4096
+#define VOTED_MIXED 0xff
 
 struct lane_key {
 	uint32_t tid;
@@ -28,10 +33,32 @@ struct timeline_priv {
 	size_t nspans;              /* drawable spans held over all lanes */
 	double fold_px;             /* spans this narrow or narrower go to their cells: a fold's threshold */
 	size_t merge_at;            /* arrows held that start a merge during the pass */
+	/* ahead (timeline__new_ahead): one lane per thread as first seen, settled at the end */
+	bool ahead;
+	bool gave_up;               /* a budget was reached ahead: what was held is gone */
+	struct ahead_count *counts; /* per lane held ahead */
+	size_t ahead_cap;
+	size_t ahead_cells;
+	bool merged_ahead;          /* arrows merged before the lanes were known */
+	struct hmap hidden_of_tid;  /* threads whose arrows were hidden ahead: none may get a lane */
+	uint32_t *hidden;
+	size_t nhidden, hidden_cap;
+	uint8_t *voted;             /* by channel id: 1 + the kind narrow calls voted with, VOTED_MIXED */
+	size_t nvoted;
+};
+
+/* What a thread's spans came to ahead: settling sorts them into the lanes' stats. */
+struct ahead_count {
+	uint64_t outside, inside, drawn, merged;
+	uint64_t transfers_self, wakes_self;  /* the thread's own: self if it gets a lane, else hidden */
 };
 
 static int fold_narrowest(struct timeline *tl);
 static void merge_arrows(struct timeline *tl);
+static int give_up(struct timeline *tl);
+static int ahead_lane(struct timeline *tl, uint32_t tid, uint32_t pid);
+static uint8_t span_kind(const struct timeline *tl, int chan);
+static void put_arrow(struct timeline *tl, const struct tl_arrow *x);
 
 static int cmp_lane_key(const void *a, const void *b)
 {
@@ -300,12 +327,305 @@ void timeline__free(struct timeline *tl)
 	free(tl->arrows);
 	free(tl->lost);
 	if (tl->priv) {
+		free(tl->priv->counts);
+		free(tl->priv->hidden);
+		hmap_free(&tl->priv->hidden_of_tid);
+		free(tl->priv->voted);
 		free(tl->priv->keys);
 		hmap_free(&tl->priv->lane_of_tid);
 		free(tl->priv->slots);
 		free(tl->priv);
 	}
 	free(tl);
+}
+
+/* Ahead, a thread of a process --pid does not list: no lane, as settling checks. */
+static bool pid_unlisted(const struct timeline *tl, uint32_t pid)
+{
+	return tl->opts.pids && !in_list_u32(tl->opts.pids, tl->opts.npids, pid);
+}
+
+/* Thread tid's arrows hidden ahead (untraced, or not listed): settling checks it gets no lane. */
+static void hide_ahead(struct timeline *tl, uint32_t tid)
+{
+	struct timeline_priv *p = tl->priv;
+
+	if (hmap_get_memo(&p->hidden_of_tid, tid) != HMAP_NONE)
+		return;
+	if (p->nhidden == p->hidden_cap) {
+		size_t cap = p->hidden_cap ? 2 * p->hidden_cap : 16;
+		uint32_t *v = realloc(p->hidden, cap * sizeof(*v));
+
+		if (!v) {
+			tl->err = -ENOMEM;
+			return;
+		}
+		p->hidden = v;
+		p->hidden_cap = cap;
+	}
+	if (hmap_put(&p->hidden_of_tid, tid, 0)) {
+		tl->err = -ENOMEM;
+		return;
+	}
+	p->hidden[p->nhidden++] = tid;
+}
+
+/* An arrow's two threads ahead: their lanes, or false (hidden, the threads noted) when either has none. */
+static bool arrow_lanes_ahead(struct timeline *tl, uint32_t src_pid, uint32_t src_tid, bool src_seen,
+			      uint32_t dst_pid, uint32_t dst_tid, bool dst_seen, int *src, int *dst)
+{
+	bool src_out = !src_seen || pid_unlisted(tl, src_pid);
+	bool dst_out = !dst_seen || pid_unlisted(tl, dst_pid);
+
+	if (src_out || dst_out) {
+		if (src_out)
+			hide_ahead(tl, src_tid);
+		if (dst_out)
+			hide_ahead(tl, dst_tid);
+		return false;
+	}
+	*src = ahead_lane(tl, src_tid, src_pid);
+	*dst = ahead_lane(tl, dst_tid, dst_pid);
+	return *src >= 0 && *dst >= 0;
+}
+
+struct timeline *timeline__new_ahead(const struct timeline_opts *opts)
+{
+	struct timeline *tl = calloc(1, sizeof(*tl));
+
+	if (!tl)
+		return NULL;
+	tl->priv = calloc(1, sizeof(*tl->priv));
+	if (!tl->priv) {
+		free(tl);
+		return NULL;
+	}
+	tl->opts = *opts;
+	if (tl->opts.width == 0)
+		tl->opts.width = 1;
+	if (tl->opts.to <= tl->opts.from)
+		tl->opts.to = tl->opts.from + 1;
+	tl->priv->ahead = true;
+	tl->arrow_cols = 1;
+	tl->priv->merge_at = TL_ARROW_HELD;
+	/* settling needs the model's lanes to keep to one column per cell, as they do up to 133 at 1200 px */
+	tl->cell_cols = 1;
+	return tl;
+}
+
+/* The lane held ahead for thread tid, added at its first sight; -1 without memory. */
+static int ahead_lane(struct timeline *tl, uint32_t tid, uint32_t pid)
+{
+	struct timeline_priv *p = tl->priv;
+	uint32_t lane = hmap_get_memo(&p->lane_of_tid, tid);
+
+	if (lane != HMAP_NONE)
+		return (int)lane;
+	if (tl->nlanes >= TL_AHEAD_THREADS) {
+		give_up(tl);
+		return -1;
+	}
+	if (tl->nlanes == p->ahead_cap) {
+		size_t cap = p->ahead_cap ? 2 * p->ahead_cap : 16;
+		struct tl_lane *v = realloc(tl->lanes, cap * sizeof(*v));
+		struct ahead_count *c;
+
+		if (v)
+			tl->lanes = v;
+		c = v ? realloc(p->counts, cap * sizeof(*c)) : NULL;
+		if (!c) {
+			tl->err = -ENOMEM;
+			return -1;
+		}
+		p->counts = c;
+		p->ahead_cap = cap;
+	}
+	if (hmap_put(&p->lane_of_tid, tid, (uint32_t)tl->nlanes)) {
+		tl->err = -ENOMEM;
+		return -1;
+	}
+	memset(&tl->lanes[tl->nlanes], 0, sizeof(tl->lanes[0]));
+	memset(&p->counts[tl->nlanes], 0, sizeof(p->counts[0]));
+	tl->lanes[tl->nlanes].tid = tid;
+	tl->lanes[tl->nlanes].pid = pid;
+	return (int)tl->nlanes++;
+}
+
+/* A budget reached ahead: drop all that was held (memory stays flat); settling then says so. */
+static int give_up(struct timeline *tl)
+{
+	struct timeline_priv *p = tl->priv;
+
+	for (size_t i = 0; i < tl->nlanes; i++) {
+		free(tl->lanes[i].spans);
+		free(tl->lanes[i].cells);
+	}
+	free(tl->lanes);
+	tl->lanes = NULL;
+	tl->nlanes = 0;
+	free(tl->arrows);
+	tl->arrows = NULL;
+	tl->narrows = 0;
+	free(p->counts);
+	p->counts = NULL;
+	free(p->hidden);
+	p->hidden = NULL;
+	p->nhidden = 0;
+	free(p->slots);
+	p->slots = NULL;
+	p->nslots = 0;
+	hmap_free(&p->lane_of_tid);
+	hmap_free(&p->hidden_of_tid);
+	p->arrows_cap = p->ahead_cap = 0;
+	p->gave_up = true;
+	return 0;
+}
+
+/* Each channel narrow calls voted with kept the kind it had then: the votes are the model's. */
+static bool votes_hold(const struct timeline *tl)
+{
+	const struct timeline_priv *p = tl->priv;
+
+	for (size_t id = 1; id < p->nvoted; id++)
+		if (p->voted[id] && (p->voted[id] == VOTED_MIXED ||
+				     p->voted[id] - 1 != span_kind(tl, (int)id)))
+			return false;
+	return true;
+}
+
+/* Lanes held ahead (one per thread, in tl->lanes on entry) into the model's lanes. */
+static int settle_lanes(struct timeline *tl, struct tl_lane *held, const struct ahead_count *cnt,
+			size_t nheld)
+{
+	struct timeline_stats *st = &tl->stats;
+
+	for (size_t i = 0; i < nheld; i++) {
+		struct tl_lane *h = &held[i];
+		int lane = timeline__lane(tl, h->tid);
+		struct tl_lane *l = lane >= 0 ? &tl->lanes[lane] : NULL;
+
+		st->spans_outside += cnt[i].outside;
+		st->transfers_hidden += l ? 0 : cnt[i].transfers_self;
+		st->transfers_self += l ? cnt[i].transfers_self : 0;
+		st->wakes_hidden += l ? 0 : cnt[i].wakes_self;
+		st->wakes_self += l ? cnt[i].wakes_self : 0;
+		if (!l) {
+			st->spans_outside += cnt[i].inside;
+		} else if (l->tid != h->tid) {
+			st->spans_grouped += cnt[i].inside;
+		} else {
+			l->spans = h->spans;
+			l->nspans = h->nspans;
+			l->cap = h->cap;
+			l->cells = h->cells;
+			l->cell0 = h->cell0;
+			l->ncells = h->ncells;
+			h->spans = NULL;
+			h->cells = NULL;
+			st->spans_drawn += cnt[i].drawn;
+			st->spans_merged += cnt[i].merged;
+			tl->priv->nspans += l->nspans;
+		}
+	}
+	return 0;
+}
+
+/* A thread's lane held ahead is its own lane in the model, not one it shares. */
+static bool own_lane(const struct timeline *tl, const struct tl_lane *held, uint32_t i)
+{
+	int lane = timeline__lane(tl, held[i].tid);
+
+	return lane >= 0 && tl->lanes[lane].tid == held[i].tid;
+}
+
+/*
+ * Arrows held ahead between threads' lanes into arrows between the model's
+ * lanes, in arrival order. Arrows merged ahead are the model's lanes' arrows
+ * merged at the same moment only if each thread with arrows has a lane of
+ * its own: -EAGAIN otherwise.
+ */
+static int settle_arrows(struct timeline *tl, const struct tl_lane *held, const struct tl_arrow *v,
+			 size_t n)
+{
+	struct timeline_stats *st = &tl->stats;
+
+	for (size_t i = 0; i < n && tl->priv->merged_ahead; i++)
+		if (!own_lane(tl, held, v[i].src) || !own_lane(tl, held, v[i].dst))
+			return -EAGAIN;
+
+	for (size_t i = 0; i < n && !tl->err; i++) {
+		struct tl_arrow x = v[i];
+		int src = timeline__lane(tl, held[x.src].tid), dst = timeline__lane(tl, held[x.dst].tid);
+
+		if (src < 0 || dst < 0) {
+			*(x.type == TL_TRANSFER ? &st->transfers_hidden : &st->wakes_hidden) += x.count;
+		} else if (src == dst) {
+			*(x.type == TL_TRANSFER ? &st->transfers_self : &st->wakes_self) += x.count;
+		} else {
+			x.src = (uint32_t)src;
+			x.dst = (uint32_t)dst;
+			/* the first of a pair's arrows arrived first: it keeps its place, as in one pass */
+			put_arrow(tl, &x);
+		}
+	}
+	return tl->err;
+}
+
+int timeline__settle(struct timeline *tl, const struct model *m)
+{
+	struct timeline_priv *p = tl->priv;
+	struct tl_lane *held = tl->lanes;
+	struct tl_arrow *arrows = tl->arrows;
+	struct ahead_count *cnt = p->counts;
+	size_t nheld = tl->nlanes, narrows = tl->narrows;
+	int err;
+
+	/* asked again, the same answer: a timeline that failed to settle holds nothing to draw */
+	if (p->gave_up)
+		return -EAGAIN;
+	if (!p->ahead)
+		return 0;
+	if (tl->err)
+		return tl->err;
+	tl->model = m;
+	if (!votes_hold(tl)) {
+		give_up(tl);
+		return -EAGAIN;
+	}
+	tl->lanes = NULL;
+	tl->nlanes = 0;
+	tl->arrows = NULL;
+	tl->narrows = 0;
+	p->counts = NULL;
+	p->arrows_cap = 0;
+	p->nspans = 0;
+	p->ahead = false;
+	free(p->slots);
+	p->slots = NULL;
+	p->nslots = 0;
+	hmap_free(&p->lane_of_tid);
+	err = add_lanes(tl);
+	if (!err && tl->nlanes * (uint64_t)tl->opts.width / TL_CELL_BUDGET > 1)
+		err = -EAGAIN;
+	for (size_t i = 0; i < p->nhidden && !err; i++)
+		if (timeline__lane(tl, p->hidden[i]) >= 0)
+			err = -EAGAIN;
+	/* counted per thread ahead: only the threads with lanes of their own draw */
+	tl->stats.spans_drawn = tl->stats.spans_merged = 0;
+	if (!err)
+		err = settle_lanes(tl, held, cnt, nheld);
+	if (!err)
+		err = settle_arrows(tl, held, arrows, narrows);
+	for (size_t i = 0; i < nheld; i++) {
+		free(held[i].spans);
+		free(held[i].cells);
+	}
+	free(held);
+	free(cnt);
+	free(arrows);
+	if (err)
+		give_up(tl);
+	return err;
 }
 
 int timeline__keep_lanes(struct timeline *tl, const bool *keep)
@@ -363,15 +683,19 @@ double timeline__x(const struct timeline *tl, uint64_t ts)
 	return d * tl->opts.width / (double)(tl->opts.to - tl->opts.from);
 }
 
-static uint32_t col_of(const struct timeline *tl, uint64_t ts)
+/* The pixel column of x (timeline__x's), clamped to the timeline. */
+static uint32_t col_at(const struct timeline *tl, double x)
 {
-	double x = timeline__x(tl, ts);
-
 	if (x < 0)
 		return 0;
 	if (x >= tl->opts.width)
 		return tl->opts.width - 1;
 	return (uint32_t)x;
+}
+
+static uint32_t col_of(const struct timeline *tl, uint64_t ts)
+{
+	return col_at(tl, timeline__x(tl, ts));
 }
 
 const struct tl_cell *timeline__cell(const struct timeline *tl, const struct tl_lane *l, uint32_t col)
@@ -399,11 +723,45 @@ static uint8_t span_kind(const struct timeline *tl, int chan)
 	return c ? (uint8_t)c->kind : IPCT_KIND_NONE;
 }
 
-/* Add a span too narrow to draw to its pixel column. 0 or -ENOMEM. */
-static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint64_t a, uint64_t b,
-		    int chan)
+/* The kind a narrow call votes with ahead: the one its channel had then, checked when settling. */
+static uint8_t span_kind_ahead(struct timeline *tl, const struct model_span *s)
 {
-	uint32_t col = col_of(tl, a) / tl->cell_cols, ncols = (tl->opts.width - 1) / tl->cell_cols + 1;
+	struct timeline_priv *p = tl->priv;
+	uint8_t v;
+
+	if (s->chan <= 0 || !timeline__chan_shown(tl, s->chan))
+		return IPCT_KIND_NONE;
+	if ((size_t)s->chan >= p->nvoted) {
+		size_t n = p->nvoted ? p->nvoted : 64;
+		uint8_t *nv;
+
+		while (n <= (size_t)s->chan)
+			n *= 2;
+		nv = realloc(p->voted, n);
+		if (!nv) {
+			tl->err = -ENOMEM;
+			return s->chan_kind;
+		}
+		memset(nv + p->nvoted, 0, n - p->nvoted);
+		p->voted = nv;
+		p->nvoted = n;
+	}
+	v = p->voted[s->chan];
+	if (!v)
+		p->voted[s->chan] = s->chan_kind + 1;
+	else if (v != s->chan_kind + 1)
+		p->voted[s->chan] = VOTED_MIXED;
+	return s->chan_kind;
+}
+
+/*
+ * Add a span [a, b] too narrow to draw to its pixel column (xa: timeline__x of a, which the
+ * caller has; kind: its channel's, which votes). 0 or -ENOMEM.
+ */
+static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, double xa, uint64_t a,
+		    uint64_t b, uint8_t kind)
+{
+	uint32_t col = col_at(tl, xa) / tl->cell_cols, ncols = (tl->opts.width - 1) / tl->cell_cols + 1;
 	struct tl_cell *c;
 
 	if (!l->cells || col < l->cell0 || col >= l->cell0 + l->ncells) {
@@ -419,6 +777,8 @@ static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint
 			hi = lo + want < ncols ? lo + want : ncols;
 		if (hi - lo < want && lo > 0)
 			lo = hi > want ? hi - want : 0;
+		if (tl->priv->ahead && (tl->priv->ahead_cells += hi - lo - l->ncells) > TL_AHEAD_CELLS)
+			return give_up(tl);
 		v = calloc(hi - lo, sizeof(*v));
 		if (!v)
 			return tl->err = -ENOMEM;
@@ -433,7 +793,7 @@ static int cell_add(struct timeline *tl, struct tl_lane *l, unsigned state, uint
 	c->ns[state] += b - a;
 	c->n[state]++;
 	if (state == SPAN_SYSCALL) {
-		uint8_t k = span_kind(tl, chan);
+		uint8_t k = kind;
 		uint64_t d = b - a + 1;
 
 		if (k == c->kind) {
@@ -453,12 +813,30 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 	struct timeline *tl = ctx;
 	uint64_t a, b, from = tl->opts.from, to = tl->opts.to;
 	struct tl_lane *l;
-	double px;
+	uint8_t kind;
+	double xa, px;
 	int lane;
 
 	tl->stats.spans++;
-	lane = timeline__lane(tl, s->tid);
-	if (lane < 0 || s->end < from || s->start > to || s->state >= SPAN_STATE_COUNT) {
+	if (tl->priv->gave_up)
+		return;
+	if (tl->priv->ahead && pid_unlisted(tl, s->pid)) {
+		/* --pid: no lane, which settling checks */
+		tl->stats.spans_outside++;
+		hide_ahead(tl, s->tid);
+		return;
+	}
+	lane = tl->priv->ahead ? ahead_lane(tl, s->tid, s->pid) : timeline__lane(tl, s->tid);
+	if (tl->priv->ahead && lane >= 0) {
+		/* which lane stands for the thread is known only when settling: counted per thread */
+		struct ahead_count *c = &tl->priv->counts[lane];
+
+		if (s->end < from || s->start > to || s->state >= SPAN_STATE_COUNT) {
+			c->outside++;
+			return;
+		}
+		c->inside++;
+	} else if (lane < 0 || s->end < from || s->start > to || s->state >= SPAN_STATE_COUNT) {
 		tl->stats.spans_outside++;
 		return;
 	}
@@ -469,7 +847,8 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 	}
 	a = s->start > from ? s->start : from;
 	b = s->end < to ? s->end : to;
-	px = timeline__x(tl, b) - timeline__x(tl, a);
+	xa = timeline__x(tl, a);
+	px = timeline__x(tl, b) - xa;
 	if (px >= 1.0 && px > tl->priv->fold_px) {
 		struct tl_span *d;
 
@@ -495,12 +874,20 @@ void timeline__on_span(void *ctx, const struct model_span *s)
 		d->op = s->op;
 		d->unfinished = s->unfinished;
 		tl->stats.spans_drawn++;
+		if (tl->priv->ahead)
+			tl->priv->counts[lane].drawn++;
+		/* ahead, a fold would take spans of threads that may get no lane of their own */
 		if (++tl->priv->nspans >= TL_SPAN_HELD && !tl->err)
-			tl->err = fold_narrowest(tl);
+			tl->err = tl->priv->ahead ? give_up(tl) : fold_narrowest(tl);
 		return;
 	}
-	if (cell_add(tl, l, s->state, a, b, s->chan) == 0)
+	kind = s->state != SPAN_SYSCALL ? IPCT_KIND_NONE
+	       : tl->priv->ahead ? span_kind_ahead(tl, s) : span_kind(tl, s->chan);
+	if (cell_add(tl, l, s->state, xa, a, b, kind) == 0 && !tl->priv->gave_up) {
 		tl->stats.spans_merged++;
+		if (tl->priv->ahead)
+			tl->priv->counts[lane].merged++;
+	}
 }
 
 static uint64_t arrow_hash(uint8_t type, uint32_t src, uint32_t dst, uint32_t scol)
@@ -543,11 +930,24 @@ static int grow_slots(struct timeline *tl)
 	return 0;
 }
 
-static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t dst,
-		      uint64_t src_ts, uint64_t dst_ts, int chan, uint64_t bytes)
+/* x's arrows (one or merged already) into d, which keeps its first arrow's place and channel. */
+static void arrow_absorb(struct tl_arrow *d, const struct tl_arrow *x)
+{
+	d->count += x->count;
+	d->bytes += x->bytes;
+	d->mixed |= x->mixed || x->chan != d->chan;
+	if (x->last_ts > d->last_ts)
+		d->last_ts = x->last_ts;
+	if (x->min_lat < d->min_lat)
+		d->min_lat = x->min_lat;
+	if (x->max_lat > d->max_lat)
+		d->max_lat = x->max_lat;
+}
+
+/* x merged into the arrow of its lanes and column run, or added after the others. */
+static void put_arrow(struct timeline *tl, const struct tl_arrow *x)
 {
 	struct timeline_priv *p = tl->priv;
-	uint32_t scol = col_of(tl, src_ts), dcol = col_of(tl, dst_ts);
 	struct tl_arrow *a;
 	uint64_t h, tag;
 	size_t j;
@@ -556,26 +956,15 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 		tl->err = -ENOMEM;
 		return;
 	}
-	h = arrow_hash(type, src, dst, scol / tl->arrow_cols);
+	h = arrow_hash(x->type, x->src, x->dst, x->scol / tl->arrow_cols);
 	tag = (h >> 32) << 32;
 	j = h & (p->nslots - 1);
 	while (p->slots[j]) {
 		/* the hash's high half in the slot: most other keys are passed without reading their arrow */
 		a = &tl->arrows[(uint32_t)p->slots[j] - 1];
-		if ((p->slots[j] & ~0xffffffffull) == tag && a->type == type && a->src == src &&
-		    a->dst == dst && a->scol / tl->arrow_cols == scol / tl->arrow_cols) {
-			uint64_t lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
-
-			if (lat < a->min_lat)
-				a->min_lat = lat;
-			if (lat > a->max_lat)
-				a->max_lat = lat;
-			a->count++;
-			a->bytes += bytes;
-			if (a->chan != chan)
-				a->mixed = true;
-			if (src_ts > a->last_ts)
-				a->last_ts = src_ts;
+		if ((p->slots[j] & ~0xffffffffull) == tag && a->type == x->type && a->src == x->src &&
+		    a->dst == x->dst && a->scol / tl->arrow_cols == x->scol / tl->arrow_cols) {
+			arrow_absorb(a, x);
 			return;
 		}
 		j = (j + 1) & (p->nslots - 1);
@@ -591,23 +980,11 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 		tl->arrows = v;
 		p->arrows_cap = cap;
 	}
-	a = &tl->arrows[tl->narrows];
-	memset(a, 0, sizeof(*a));
-	a->type = type;
-	a->src = src;
-	a->dst = dst;
-	a->scol = scol;
-	a->dcol = dcol;
-	a->chan = chan;
-	a->src_ts = src_ts;
-	a->dst_ts = dst_ts;
-	a->last_ts = src_ts;
-	a->count = 1;
-	a->bytes = bytes;
-	a->min_lat = a->max_lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
+	tl->arrows[tl->narrows] = *x;
 	p->slots[j] = tag | ++tl->narrows;
 	if (tl->narrows >= p->merge_at && tl->arrow_cols < tl->opts.width) {
 		/* merged now into wider runs of columns, as finish would, and hashed by them */
+		p->merged_ahead |= p->ahead;
 		merge_arrows(tl);
 		free(p->slots);
 		p->slots = NULL;
@@ -618,6 +995,19 @@ static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t 
 		if (p->merge_at < 2 * tl->narrows)
 			p->merge_at = 2 * tl->narrows;
 	}
+}
+
+static void add_arrow(struct timeline *tl, uint8_t type, uint32_t src, uint32_t dst,
+		      uint64_t src_ts, uint64_t dst_ts, int chan, uint64_t bytes)
+{
+	uint64_t lat = dst_ts > src_ts ? dst_ts - src_ts : 0;
+	struct tl_arrow x = {
+		.type = type, .src = src, .dst = dst, .scol = col_of(tl, src_ts),
+		.dcol = col_of(tl, dst_ts), .chan = chan, .src_ts = src_ts, .dst_ts = dst_ts,
+		.last_ts = src_ts, .min_lat = lat, .max_lat = lat, .count = 1, .bytes = bytes,
+	};
+
+	put_arrow(tl, &x);
 }
 
 static bool outside(const struct timeline *tl, uint64_t a, uint64_t b)
@@ -631,6 +1021,23 @@ void timeline__on_transfer(void *ctx, const struct model_transfer *t)
 	int src, dst;
 
 	tl->stats.transfers++;
+	if (tl->priv->gave_up)
+		return;
+	if (tl->priv->ahead) {
+		/* the model's calls made both threads: seen */
+		if (!timeline__chan_shown(tl, t->chan) || outside(tl, t->src_ts, t->dst_ts) ||
+		    !arrow_lanes_ahead(tl, t->src_pid, t->src_tid, true, t->dst_pid, t->dst_tid, true,
+				       &src, &dst))
+			src = dst = -1;
+		if (src >= 0 && src == dst)
+			tl->priv->counts[src].transfers_self++;
+		else if (src >= 0 && dst >= 0)
+			add_arrow(tl, TL_TRANSFER, (uint32_t)src, (uint32_t)dst, t->src_ts, t->dst_ts,
+				  t->chan, t->bytes);
+		else
+			tl->stats.transfers_hidden++;
+		return;
+	}
 	src = timeline__lane(tl, t->src_tid);
 	dst = timeline__lane(tl, t->dst_tid);
 	if (src < 0 || dst < 0 || !timeline__chan_shown(tl, t->chan) ||
@@ -654,6 +1061,21 @@ void timeline__on_wake(void *ctx, const struct model_wake *w)
 	tl->stats.wakes++;
 	if (w->waker_tid == 0) {
 		tl->stats.wakes_irq++;
+		return;
+	}
+	if (tl->priv->gave_up)
+		return;
+	if (tl->priv->ahead) {
+		if ((tl->opts.chans && !timeline__chan_shown(tl, w->chan)) || outside(tl, w->ts, w->ts) ||
+		    !arrow_lanes_ahead(tl, w->waker_pid, w->waker_tid, w->waker_seen, w->wakee_pid,
+				       w->wakee_tid, w->wakee_seen, &src, &dst))
+			src = dst = -1;
+		if (src >= 0 && src == dst)
+			tl->priv->counts[src].wakes_self++;
+		else if (src >= 0 && dst >= 0)
+			add_arrow(tl, TL_WAKE, (uint32_t)src, (uint32_t)dst, w->ts, w->ts, w->chan, 0);
+		else
+			tl->stats.wakes_hidden++;
 		return;
 	}
 	src = timeline__lane(tl, w->waker_tid);
@@ -750,15 +1172,7 @@ static void merge_arrows(struct timeline *tl)
 				tl->arrows[n++] = *a;
 				continue;
 			}
-			d->count += a->count;
-			d->bytes += a->bytes;
-			d->mixed |= a->mixed || a->chan != d->chan;
-			if (a->last_ts > d->last_ts)
-				d->last_ts = a->last_ts;
-			if (a->min_lat < d->min_lat)
-				d->min_lat = a->min_lat;
-			if (a->max_lat > d->max_lat)
-				d->max_lat = a->max_lat;
+			arrow_absorb(d, a);
 		}
 		tl->narrows = n;
 	}
@@ -822,7 +1236,8 @@ static int fold_narrowest(struct timeline *tl)
 				l->spans[kept++] = *s;
 				continue;
 			}
-			if (cell_add(tl, l, s->state, s->start, s->end, s->chan))
+			if (cell_add(tl, l, s->state, timeline__x(tl, s->start), s->start, s->end,
+				     s->state == SPAN_SYSCALL ? span_kind(tl, s->chan) : IPCT_KIND_NONE))
 				return -ENOMEM;
 			tl->stats.spans_drawn--;
 			tl->stats.spans_merged++;

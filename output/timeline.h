@@ -1,18 +1,33 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Pixel bucketing for the timeline SVG: the second pass's spans, transfers,
- * wakeups and lost records, reduced to what can be drawn in `width` columns.
+ * Pixel bucketing for the timeline SVG: a pass's spans, transfers, wakeups
+ * and lost records, reduced to what can be drawn in `width` columns.
  * Spans at least a pixel wide are kept one by one (up to a budget: past it
  * the narrowest merge too); narrower ones add their time and count to the
  * lane's column (drawn as one summary mark); arrows between the same lanes
  * that leave in the same column (or run of columns, past a budget) merge. Memory and output
  * grow with lanes x width, never with the number of events.
  *
- *   struct timeline *tl = timeline__new(first_pass_model, &opts);
+ * Its lanes come from a finished model. Either the model first, then a
+ * second pass over the same events:
+ *
+ *   struct timeline *tl = timeline__new(model, &opts);
  *   struct model_opts mo = {0};  timeline__sinks(tl, &mo);
  *   ... a second model with mo, fed the same events ...
  *   timeline__finish(tl);        then read tl's lanes and arrows
  *   timeline__free(tl);
+ *
+ * or ahead, riding the model's own pass (opts' window known before it,
+ * e.g. from trace_reader__scan_times): one lane per thread as first seen,
+ * settled into the model's lanes when it is finished. Settling gives
+ * -EAGAIN (then a second pass as above) when what was held ahead cannot
+ * make exactly that timeline: more spans or arrows than a fold or merge
+ * allows before the lanes are known, more lanes than one column per cell,
+ * or a channel whose kind changed after narrow calls voted with it.
+ *
+ *   tl = timeline__new_ahead(&opts);  timeline__sinks(tl, &mo);
+ *   ... the model's pass with mo ...
+ *   timeline__settle(tl, model);  timeline__finish(tl);  ...
  */
 #ifndef IPCTRACE_TIMELINE_H
 #define IPCTRACE_TIMELINE_H
@@ -114,6 +129,10 @@ struct timeline {
 };
 
 struct timeline *timeline__new(const struct model *m, const struct timeline_opts *opts);
+/* A timeline fed before its model exists (see above); NULL without memory. */
+struct timeline *timeline__new_ahead(const struct timeline_opts *opts);
+/* After the pass that built m: the lanes held ahead become m's. 0, -EAGAIN or -ENOMEM. */
+int timeline__settle(struct timeline *tl, const struct model *m);
 /* Point mo's callbacks and ctx at tl. */
 void timeline__sinks(struct timeline *tl, struct model_opts *mo);
 /* Sort the arrows and lost marks for drawing. 0 or -ENOMEM. */

@@ -2018,3 +2018,99 @@ void trace_reader__free(struct trace_reader *r)
 	free(r->owned);
 	free(r);
 }
+
+/* A block at off fetched into s (its own buffers) and decoded: true when whole. */
+static bool scan_decode_at(struct trace_reader *r, struct slot *s, uint64_t off)
+{
+	uint8_t hdr[BLK_HDR_LEN];
+	const uint8_t *p;
+
+	if (src_fetch(r, off, BLK_HDR_LEN, hdr, &p) != BLK_HDR_LEN)
+		return false;
+	s->kind = SLOT_BLOCK;
+	s->why = NULL;
+	s->comp_len = get_le32(p + 4);
+	s->raw_len = get_le32(p + 8);
+	s->nevents = get_le32(p + 12);
+	s->first_ts = get_le64(p + 16);
+	s->crc = get_le32(p + 24);
+	if (!r->mem && grow(&s->comp_buf, &s->comp_cap, s->comp_len))
+		return false;
+	if (src_fetch(r, off + BLK_HDR_LEN, s->comp_len, s->comp_buf, &s->comp) != s->comp_len)
+		return false;
+	decode_slot(s);
+	return s->kind == SLOT_BLOCK && !s->why;
+}
+
+/* The oldest event of the block s holds (decode_slot keeps only the newest). */
+static uint64_t slot_min_ts(const struct slot *s)
+{
+	uint64_t min = s->first_ts;
+	size_t pos = 0;
+
+	for (uint32_t i = 0; i < s->nevents; i++) {
+		const struct ipct_hdr *h = (const struct ipct_hdr *)(s->evs + pos);
+
+		if (h->ts < min)
+			min = h->ts;
+		pos += (ipct_event_size(h->type) + 7) & ~(size_t)7;
+	}
+	return min;
+}
+
+int trace_reader__scan_times(struct trace_reader *r, uint64_t *first, uint64_t *last)
+{
+	struct slot s = { 0 };
+	uint64_t *offs = NULL, off = r->data_off;
+	size_t n = 0, cap = 0;
+	bool have_first = false;
+	int err = -ENODATA;
+
+	/* headers only, as the reader's scan walks them: up to the end record or the first misfit */
+	while (r->size - off >= BLK_HDR_LEN) {
+		uint8_t hdr[BLK_HDR_LEN];
+		const uint8_t *p;
+		uint32_t comp_len, raw_len, nevents;
+
+		if (src_fetch(r, off, BLK_HDR_LEN, hdr, &p) != BLK_HDR_LEN || memcmp(p, BLK_MAGIC, 4))
+			break;
+		comp_len = get_le32(p + 4);
+		raw_len = get_le32(p + 8);
+		nevents = get_le32(p + 12);
+		if (comp_len == 0 || comp_len > ZLIB_BOUND(TRACE_BLOCK_RAW_MAX) || raw_len == 0 ||
+		    raw_len > TRACE_BLOCK_RAW_MAX || nevents == 0 || nevents > raw_len ||
+		    comp_len > r->size - off - BLK_HDR_LEN)
+			break;
+		if (n == cap) {
+			uint64_t *v = realloc(offs, (cap = cap ? 2 * cap : 256) * sizeof(*v));
+
+			if (!v) {
+				err = -ENOMEM;
+				goto out;
+			}
+			offs = v;
+		}
+		offs[n++] = off;
+		off += BLK_HDR_LEN + comp_len;
+	}
+	/* the reader stops at the first block that fails its checks: the first and last whole ones */
+	if (n && scan_decode_at(r, &s, offs[0])) {
+		*first = slot_min_ts(&s);
+		*last = s.max_ts;
+		have_first = true;
+		err = 0;
+	}
+	while (have_first && n > 1) {
+		if (scan_decode_at(r, &s, offs[--n])) {
+			*last = s.max_ts;
+			break;
+		}
+	}
+out:
+	free(offs);
+	free(s.comp_buf);
+	free(s.raw);
+	free(s.evs);
+	libdeflate_free_decompressor(s.inflater);
+	return err;
+}

@@ -103,6 +103,15 @@ uint64_t trace_reader__duplicate_blocks(const struct trace_reader *r);
 uint64_t trace_reader__reordered_blocks(const struct trace_reader *r);
 /* All of the above in one struct, for the outputs (which see trace_meta.h, not this file). */
 void trace_reader__reading(const struct trace_reader *r, struct trace_reading *out);
+/*
+ * Without reading the events: the oldest event of the first block and the
+ * newest of the last block that decodes whole (the blocks' headers walked,
+ * those two blocks decoded), what a read to the end most likely spans. A
+ * guess to check against the read: an event older or newer in a block
+ * between, or a damaged block between, makes the read's span differ.
+ * 0, -ENODATA (no whole block) or -ENOMEM; r's reading is not disturbed.
+ */
+int trace_reader__scan_times(struct trace_reader *r, uint64_t *first, uint64_t *last);
 void trace_reader__free(struct trace_reader *r);
 
 /* Size of the fixed struct for an event type, 0 if unknown. */

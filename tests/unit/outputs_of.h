@@ -4,6 +4,7 @@
 #define IPCTRACE_TEST_OUTPUTS_OF_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include "load.h"
 #include "passes.h"
@@ -18,6 +19,32 @@ static inline int svg_of_trace(struct trace_reader *r, const struct svg_opts *op
 	if (!l)
 		return -errno;
 	err = passes__svg(l, opts, out);
+	model_load__free(l);
+	return err;
+}
+
+/*
+ * The same SVG as render makes it: its sinks riding the names' read, a second read only when
+ * what they held cannot make it (passes.h). *rode (may be NULL): no second read was needed.
+ */
+static inline int svg_of_trace_riding(struct trace_reader *r, const struct svg_opts *opts, FILE *out,
+				      bool *rode)
+{
+	struct model_opts mo = { 0 };
+	struct svg_render *riding = passes__svg_riding(r, opts, &mo);
+	struct model_load *l = model_load__open(r, opts ? opts->filter : NULL, riding ? &mo : NULL);
+	int err;
+
+	if (!l) {
+		err = -errno;
+		svg_render__free(riding);
+		return err;
+	}
+	err = passes__svg_from(l, opts, riding, out);
+	/* asked again, settling gives the answer it gave the draw */
+	if (rode)
+		*rode = riding && svg_render__settle(riding, l->model, l->start) == 0;
+	svg_render__free(riding);
 	model_load__free(l);
 	return err;
 }

@@ -116,3 +116,33 @@ Test(escape, json_controls_and_bad_bytes)
 	cr_assert_str_eq(s, "\"q\\\"\\\\\\u0001\\n\\u00ff\\u2028\\u009b\xc3\xa9\"");
 	free(s);
 }
+
+static void xml_limited(FILE *f, const char *s)
+{
+	/* a limit no string reaches: the character-by-character path, the oracle of the runs */
+	escape__xml(f, s, (size_t)-2);
+}
+
+Test(escape, xml_runs_of_plain_bytes_write_what_one_by_one_writes)
+{
+	static const char pool[] = "ab Z09~&<>\"'\n\t\x01\x7f\xff\xc3\xa9\xe2\x82\xac\xea\xb0\x80\xef\xbf\xbe";
+	unsigned seed = 7;
+
+	for (int i = 0; i < 2000; i++) {
+		char s[64];
+		size_t n = (size_t)(seed % 63);
+		char *fast, *slow;
+
+		for (size_t j = 0; j < n; j++) {
+			seed = seed * 1103515245 + 12345;
+			s[j] = pool[(seed >> 16) % (sizeof(pool) - 1)];
+		}
+		s[n] = '\0';
+		seed = seed * 1103515245 + 12345;
+		fast = written(xml_all, s);
+		slow = written(xml_limited, s);
+		cr_assert_str_eq(fast, slow, "string %d", i);
+		free(fast);
+		free(slow);
+	}
+}
