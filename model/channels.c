@@ -265,8 +265,8 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 	}
 	xfer_merge(m, ra, rb);
 	free(rb->eps);
-	free(rb->q);
-	free(rb->rq);
+	free(rb->q.v);
+	free(rb->rq.v);
 	free(rb->flows);
 	free(rb->sides);
 	hmap_free(&rb->side_idx);

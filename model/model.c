@@ -323,8 +323,8 @@ void model__free(struct model *m)
 	if (p) {
 		for (size_t i = 0; i < p->nrchs; i++) {
 			free(p->rchs[i].eps);
-			free(p->rchs[i].q);
-			free(p->rchs[i].rq);
+			free(p->rchs[i].q.v);
+			free(p->rchs[i].rq.v);
 			free(p->rchs[i].flows);
 			free(p->rchs[i].sides);
 			hmap_free(&p->rchs[i].side_idx);

@@ -118,6 +118,19 @@ struct xfer {
 	uint64_t start, ts, bytes;  /* call entry and exit */
 };
 
+/*
+ * A queue of xfers, oldest first: v[head .. head + len). Dropping the oldest
+ * moves head (the array is slid down once per len drops, not on each), and
+ * a queue whose entries all come from one side is known to match nothing
+ * a call of that side makes, without scanning it.
+ */
+struct xfer_q {
+	struct xfer *v;
+	size_t head, len, cap;
+	uint64_t side;     /* while !mixed: the side every entry came from */
+	bool mixed;        /* entries from two sides may be queued (false once it empties) */
+};
+
 struct flow {
 	uint64_t from, to;
 	uint64_t last_end; /* latest receive of data that went from -> to */
@@ -138,10 +151,8 @@ struct rch {
 	struct tuple tuple;   /* first connected 4-tuple, or the bound address (have_local) */
 	struct model_endpoint *eps;
 	size_t neps, caps;
-	struct xfer *q;
-	size_t qlen, qcap;
-	struct xfer *rq;
-	size_t rqlen, rqcap;
+	struct xfer_q q;      /* sends waiting for their receive */
+	struct xfer_q rq;     /* receives that returned before their send's exit event */
 	struct flow *flows;
 	size_t nflows, cflows;
 	struct side *sides;
@@ -331,8 +342,7 @@ bool socket_is_remote(const struct rch *r);
 struct side *rch_side(struct model *m, struct rch *r, uint64_t id);
 void xfer_merge(struct model *m, struct rch *ra, const struct rch *rb);
 struct flow *rch_flow(struct model *m, struct rch *r, uint64_t from, uint64_t to, bool create);
-void xfer_push(struct model *m, struct xfer **q, size_t *len, size_t *cap, size_t max,
-	       const struct xfer *x);
+void xfer_push(struct model *m, struct xfer_q *q, size_t max, const struct xfer *x);
 void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
 		 uint64_t start, uint64_t ts, uint64_t bytes);
 void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
