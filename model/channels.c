@@ -86,9 +86,16 @@ static enum ipct_kind better_kind(enum ipct_kind old, enum ipct_kind new)
 }
 
 /* Report channel of a kernel chan id; NONE_IDX if 0 or never described. */
+/* The report channel of kernel channel k (an index, not an id). */
+uint32_t kchan_rc(struct model_priv *p, uint32_t k, bool referenced)
+{
+	if (referenced)
+		p->kchans[k].referenced = true;
+	return rch_resolve(p, p->kchans[kchan_root(p, k)].rc);
+}
+
 uint32_t chan_rc(struct model *m, uint64_t id, bool referenced)
 {
-	struct model_priv *p = m->priv;
 	uint32_t k;
 
 	if (!id)
@@ -96,20 +103,16 @@ uint32_t chan_rc(struct model *m, uint64_t id, bool referenced)
 	k = kchan_get(m, id, referenced);
 	if (k == NONE_IDX)
 		return NONE_IDX;
-	if (referenced)
-		p->kchans[k].referenced = true;
-	return rch_resolve(p, p->kchans[kchan_root(p, k)].rc);
+	return kchan_rc(m->priv, k, referenced);
 }
 
-/* The first traced call on kernel channel id: its process and fd (a connection's client, as ss shows it). */
-void kchan_note_user(struct model *m, uint64_t id, uint32_t pid, int32_t fd)
+/* The first traced call on kernel channel k: its process and fd (a connection's client, as ss shows it). */
+void kchan_note_user(struct model_priv *p, uint32_t k, uint32_t pid, int32_t fd)
 {
-	uint32_t k = id ? kchan_get(m, id, false) : NONE_IDX;
-
-	if (k == NONE_IDX || m->priv->kchans[k].user_pid || fd < 0)
+	if (p->kchans[k].user_pid || fd < 0)
 		return;
-	m->priv->kchans[k].user_pid = pid;
-	m->priv->kchans[k].user_fd = fd;
+	p->kchans[k].user_pid = pid;
+	p->kchans[k].user_fd = fd;
 }
 
 /*

@@ -316,8 +316,9 @@ uint32_t kchan_get(struct model *m, uint64_t id, bool create);
 void kchan_union(struct model *m, uint32_t a, uint32_t b);
 uint32_t rch_resolve(const struct model_priv *p, uint32_t rc);
 uint32_t rch_new(struct model *m);
+uint32_t kchan_rc(struct model_priv *p, uint32_t k, bool referenced);
 uint32_t chan_rc(struct model *m, uint64_t id, bool referenced);
-void kchan_note_user(struct model *m, uint64_t id, uint32_t pid, int32_t fd);
+void kchan_note_user(struct model_priv *p, uint32_t k, uint32_t pid, int32_t fd);
 int rch_use(struct model *m, uint32_t rc);
 int rch_id(const struct model_priv *p, uint32_t rc);
 /* The kind rch_id's channel has now (NONE without one). */

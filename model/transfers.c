@@ -380,7 +380,7 @@ void call_transfers(struct model *m, struct call *c)
 		}
 	}
 	/* rc2's endpoints may have moved if it is rc itself (sinks only: nothing reads c->ep now) */
-	if (c->ep && !p->opts.sinks_only)
+	if (c->ep && c->rc2 != NONE_IDX && !p->opts.sinks_only)
 		c->ep = rch_ep(m, c->rc, e->h.pid);
 }
 
