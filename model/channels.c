@@ -51,13 +51,6 @@ uint32_t kchan_get(struct model *m, uint64_t id, bool create)
 	return kchan_new(m, id);
 }
 
-uint32_t rch_resolve(const struct model_priv *p, uint32_t rc)
-{
-	while (rc != NONE_IDX && p->rchs[rc].merged_into != NONE_IDX)
-		rc = p->rchs[rc].merged_into;
-	return rc;
-}
-
 uint32_t rch_new(struct model *m)
 {
 	struct model_priv *p = m->priv;
@@ -148,18 +141,6 @@ int rch_use(struct model *m, uint32_t rc)
 	if (!r->id && rch_visible(p, r))
 		r->id = ++p->next_id;
 	return r->id;
-}
-
-int rch_id(const struct model_priv *p, uint32_t rc)
-{
-	rc = rch_resolve(p, rc);
-	return rc == NONE_IDX ? 0 : p->rchs[rc].id;
-}
-
-uint8_t rch_kind(const struct model_priv *p, uint32_t rc)
-{
-	rc = rch_resolve(p, rc);
-	return rc == NONE_IDX || !p->rchs[rc].id ? IPCT_KIND_NONE : (uint8_t)p->rchs[rc].kind;
 }
 
 #define EP_SCAN_MAX 8

@@ -306,6 +306,28 @@ static inline bool is_attach_kind(enum ipct_kind k)
 	       k == IPCT_KIND_SYSV_SEM || k == IPCT_KIND_FUTEX || k == IPCT_KIND_SIGNAL;
 }
 
+/* Inline: asked for every span and most calls. A merged report channel's survivor. */
+static inline uint32_t rch_resolve(const struct model_priv *p, uint32_t rc)
+{
+	while (rc != NONE_IDX && p->rchs[rc].merged_into != NONE_IDX)
+		rc = p->rchs[rc].merged_into;
+	return rc;
+}
+
+/* The report id of rc's channel, 0 while it has none. */
+static inline int rch_id(const struct model_priv *p, uint32_t rc)
+{
+	rc = rch_resolve(p, rc);
+	return rc == NONE_IDX ? 0 : p->rchs[rc].id;
+}
+
+/* The kind rch_id's channel has now (NONE without one). */
+static inline uint8_t rch_kind(const struct model_priv *p, uint32_t rc)
+{
+	rc = rch_resolve(p, rc);
+	return rc == NONE_IDX || !p->rchs[rc].id ? IPCT_KIND_NONE : (uint8_t)p->rchs[rc].kind;
+}
+
 /* hmap.c (the map: hmap.h) */
 int grow(void *arr, size_t *cap, size_t n, size_t elem);
 
@@ -314,15 +336,11 @@ uint32_t kchan_root(struct model_priv *p, uint32_t k);
 uint32_t kchan_new(struct model *m, uint64_t id);
 uint32_t kchan_get(struct model *m, uint64_t id, bool create);
 void kchan_union(struct model *m, uint32_t a, uint32_t b);
-uint32_t rch_resolve(const struct model_priv *p, uint32_t rc);
 uint32_t rch_new(struct model *m);
 uint32_t kchan_rc(struct model_priv *p, uint32_t k, bool referenced);
 uint32_t chan_rc(struct model *m, uint64_t id, bool referenced);
 void kchan_note_user(struct model_priv *p, uint32_t k, uint32_t pid, int32_t fd);
 int rch_use(struct model *m, uint32_t rc);
-int rch_id(const struct model_priv *p, uint32_t rc);
-/* The kind rch_id's channel has now (NONE without one). */
-uint8_t rch_kind(const struct model_priv *p, uint32_t rc);
 struct model_endpoint *rch_ep(struct model *m, uint32_t rc, uint32_t pid);
 void rch_span_ts(struct rch *r, uint64_t ts);
 void ep_span_ts(struct model_endpoint *ep, uint64_t start, uint64_t end);
