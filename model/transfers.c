@@ -124,7 +124,7 @@ static void consume(struct model *m, struct rch *r, struct xfer *x, uint64_t n, 
 /* x at the end of q; the array slides down only once its dead head is as long as the queue. */
 static int xq_append(struct model *m, struct xfer_q *q, const struct xfer *x)
 {
-	if (q->head + q->len == q->cap && q->head >= q->len) {
+	if (q->head && q->head + q->len == q->cap && q->head >= q->len) {
 		memmove(q->v, q->v + q->head, q->len * sizeof(*q->v));
 		q->head = 0;
 	}
