@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "model_priv.h"
 
@@ -121,16 +122,30 @@ static void consume(struct model *m, struct rch *r, struct xfer *x, uint64_t n, 
 	x->bytes -= n;
 }
 
-/* x at the end of q; the array slides down only once its dead head is as long as the queue. */
-static int xq_append(struct model *m, struct xfer_q *q, const struct xfer *x)
+/*
+ * x at the end of q (at most max long). The array holds a quarter more than
+ * max, so the dead head left by dropped and drained entries is slid away
+ * once per max / 4 drops of a full queue, not on every one.
+ */
+static int xq_append(struct model *m, struct xfer_q *q, size_t max, const struct xfer *x)
 {
-	if (q->head && q->head + q->len == q->cap && q->head >= q->len) {
-		memmove(q->v, q->v + q->head, q->len * sizeof(*q->v));
-		q->head = 0;
-	}
-	if (grow(&q->v, &q->cap, q->head + q->len, sizeof(*q->v))) {
-		m->priv->oom = true;
-		return -ENOMEM;
+	size_t limit = max + max / 4;
+
+	if (q->head + q->len == q->cap) {
+		if (q->head && (q->head >= q->len || q->cap >= limit)) {
+			memmove(q->v, q->v + q->head, q->len * sizeof(*q->v));
+			q->head = 0;
+		} else {
+			size_t ncap = q->cap ? (q->cap * 2 < limit ? q->cap * 2 : limit) : 2;
+			struct xfer *nv = realloc(q->v, ncap * sizeof(*q->v));
+
+			if (!nv) {
+				m->priv->oom = true;
+				return -ENOMEM;
+			}
+			q->v = nv;
+			q->cap = ncap;
+		}
 	}
 	if (!q->len) {
 		q->side = x->side;
@@ -156,7 +171,7 @@ void xfer_push(struct model *m, struct xfer_q *q, size_t max, const struct xfer 
 		q->head++;
 		q->len--;
 	}
-	xq_append(m, q, x);
+	xq_append(m, q, max, x);
 }
 
 /*
@@ -310,7 +325,7 @@ void xfer_merge(struct model *m, struct rch *ra, const struct rch *rb)
 			ra->q.head++;
 			ra->q.len--;
 		}
-		if (xq_append(m, &ra->q, &rb->q.v[rb->q.head + i]))
+		if (xq_append(m, &ra->q, XFER_CAP, &rb->q.v[rb->q.head + i]))
 			break;
 	}
 }
