@@ -78,7 +78,6 @@ static enum ipct_kind better_kind(enum ipct_kind old, enum ipct_kind new)
 	return new;
 }
 
-/* Report channel of a kernel chan id; NONE_IDX if 0 or never described. */
 /* The report channel of kernel channel k (an index, not an id). */
 uint32_t kchan_rc(struct model_priv *p, uint32_t k, bool referenced)
 {
@@ -87,6 +86,7 @@ uint32_t kchan_rc(struct model_priv *p, uint32_t k, bool referenced)
 	return rch_resolve(p, p->kchans[kchan_root(p, k)].rc);
 }
 
+/* Report channel of a kernel chan id; NONE_IDX if 0 or never described. */
 uint32_t chan_rc(struct model *m, uint64_t id, bool referenced)
 {
 	uint32_t k;

@@ -120,9 +120,9 @@ struct xfer {
 
 /*
  * A queue of xfers, oldest first: v[head .. head + len). Dropping the oldest
- * moves head (the array is slid down once per len drops, not on each), and
- * a queue whose entries all come from one side is known to match nothing
- * a call of that side makes, without scanning it.
+ * or draining the first moves head (the array is slid down now and then,
+ * not on each), and a queue whose entries all come from one side is known
+ * to match nothing a call of that side makes, without scanning it.
  */
 struct xfer_q {
 	struct xfer *v;

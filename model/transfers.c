@@ -213,7 +213,6 @@ void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	struct side *sd = m->priv->opts.sinks_only ? NULL : rch_side(m, r, side);
 	struct xfer x = { .side = side, .pid = pid, .tid = tid, .start = start, .ts = ts,
 			  .bytes = bytes };
-	struct xfer *early = r->rq.v + r->rq.head;
 	size_t lo = SIZE_MAX, hi = 0;
 
 	if (sd)
@@ -223,7 +222,7 @@ void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	r->written = true;
 	/* receives that returned while this send was still on its way out (none if all are this side's) */
 	for (size_t i = 0; (r->rq.mixed || r->rq.side != side) && i < r->rq.len && x.bytes; i++) {
-		struct xfer *rv = &early[i];
+		struct xfer *rv = &r->rq.v[r->rq.head + i];
 		uint64_t n;
 
 		if (rv->side == side || !rv->bytes || rv->ts < start)
@@ -245,7 +244,6 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 {
 	struct rch *r = &m->priv->rchs[rc];
 	struct side *sd = m->priv->opts.sinks_only ? NULL : rch_side(m, r, side);
-	struct xfer *sends = r->q.v + r->q.head;
 	uint64_t left = bytes;
 	size_t lo = SIZE_MAX, hi = 0;
 
@@ -254,7 +252,7 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	r->bytes_recv += bytes;
 	/* a queue of this side's own sends only has nothing for it here */
 	for (size_t i = 0; (r->q.mixed || r->q.side != side) && i < r->q.len && left; i++) {
-		struct xfer *x = &sends[i];
+		struct xfer *x = &r->q.v[r->q.head + i];
 		uint64_t n;
 
 		if (x->side == side || !x->bytes)
@@ -267,7 +265,7 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	}
 	/* a pipe a process reads back itself (self-pipe): still a transfer */
 	for (size_t i = 0; i < r->q.len && left && !is_socket_kind(r->kind); i++) {
-		struct xfer *x = &sends[i];
+		struct xfer *x = &r->q.v[r->q.head + i];
 		uint64_t n;
 
 		if (!x->bytes)
