@@ -272,3 +272,89 @@ Test(transfer_queue, emptied_queue_takes_the_other_sides_sends)
 	model__free(m);
 	free(got.v);
 }
+
+/*
+ * Two used ends met late (the second end's address came after both sent):
+ * their queues join, the oldest forgotten past 64, and each end then
+ * receives what the other sent.
+ */
+Test(transfer_queue, ends_that_meet_late_join_their_queues)
+{
+	struct got got = { 0 };
+	struct model_opts o = { .ctx = &got, .on_transfer = got_transfer };
+	struct model *m = model__new(&o);
+	uint64_t from_a = 0, from_b = 0, first_a = UINT64_MAX;
+	size_t na = 0, nb = 0;
+
+	ev_task(m, 1000, 10, 10, "a");
+	ev_task(m, 1000, 20, 20, "b");
+	ev_inet(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, "127.0.0.1", 40312, "127.0.0.1", 5000);
+	ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, 0, 0, NULL);
+	/* 50 sends of a (two threads, so none merge), 30 of b, before the ends are known to meet */
+	for (int i = 0; i < 50; i++)
+		ev_sys(m, 10, 10 + (i % 2) * 1000, 2000 + i * 10, 2005 + i * 10, IPCT_OP_SEND, SOCK_A,
+		       100 + i, 0);
+	for (int i = 0; i < 30; i++)
+		ev_sys(m, 20, 20 + (i % 2) * 1000, 3000 + i * 10, 3005 + i * 10, IPCT_OP_SEND, SOCK_B,
+		       500 + i, 0);
+	ev_inet(m, 4000, 20, SOCK_B, IPCT_KIND_TCP, "127.0.0.1", 5000, "127.0.0.1", 40312);
+	ev_sys(m, 20, 20, 5000, 5010, IPCT_OP_RECV, SOCK_B, 1000000, 0);
+	ev_sys(m, 10, 10, 5100, 5110, IPCT_OP_RECV, SOCK_A, 1000000, 0);
+	model__finish(m);
+	cr_assert_eq(m->nchannels, 1, "the two ends are one channel");
+	for (size_t i = 0; i < got.n; i++) {
+		if (got.v[i].src_pid == 10) {
+			cr_assert_eq(got.v[i].dst_pid, 20);
+			from_a += got.v[i].bytes;
+			na++;
+			if (got.v[i].src_ts < first_a)
+				first_a = got.v[i].src_ts;
+		} else {
+			cr_assert(got.v[i].src_pid == 20 && got.v[i].dst_pid == 10);
+			from_b += got.v[i].bytes;
+			nb++;
+		}
+	}
+	/* 80 sends, 64 kept: the 16 oldest (a's first) forgotten */
+	cr_assert_eq(na + nb, 64, "%zu + %zu transfers", na, nb);
+	cr_assert_eq(na, 34);
+	cr_assert_eq(nb, 30);
+	cr_assert_eq(first_a, 2005 + 16 * 10);
+	cr_assert_eq(from_a, 34 * 100 + (16 + 49) * 34 / 2);
+	cr_assert_eq(from_b, 30 * 500 + 29 * 30 / 2);
+	model__free(m);
+	free(got.v);
+}
+
+/* An end whose own queue overflowed before the ends met: the joined queue keeps its newest 64. */
+Test(transfer_queue, full_end_that_meets_late_keeps_its_newest_sends)
+{
+	struct got got = { 0 };
+	struct model_opts o = { .ctx = &got, .on_transfer = got_transfer };
+	struct model *m = model__new(&o);
+	uint64_t from_b = 0;
+
+	ev_task(m, 1000, 10, 10, "a");
+	ev_task(m, 1000, 20, 20, "b");
+	ev_inet(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, "127.0.0.1", 40312, "127.0.0.1", 5000);
+	ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, 0, 0, NULL);
+	for (int i = 0; i < 5; i++)
+		ev_sys(m, 10, 10, 2000 + i * 10, 2005 + i * 10, IPCT_OP_SEND, SOCK_A, 100 + i, 0);
+	for (int i = 0; i < 66; i++)
+		ev_sys(m, 20, 20 + (i % 2) * 1000, 3000 + i * 10, 3005 + i * 10, IPCT_OP_SEND, SOCK_B,
+		       500 + i, 0);
+	ev_inet(m, 4000, 20, SOCK_B, IPCT_KIND_TCP, "127.0.0.1", 5000, "127.0.0.1", 40312);
+	ev_sys(m, 10, 10, 5100, 5110, IPCT_OP_RECV, SOCK_A, 1000000, 0);
+	ev_sys(m, 20, 20, 5200, 5210, IPCT_OP_RECV, SOCK_B, 1000000, 0);
+	model__finish(m);
+	cr_assert_eq(got.n, 64, "%zu transfers", got.n);
+	for (size_t i = 0; i < got.n; i++) {
+		cr_assert(got.v[i].src_pid == 20 && got.v[i].dst_pid == 10, "a's 5 sends are the oldest");
+		from_b += got.v[i].bytes;
+	}
+	/* b's sends 2..65 */
+	cr_assert_eq(from_b, 64 * 500 + (2 + 65) * 64 / 2);
+	cr_assert_eq(got.v[0].src_ts, 3005 + 2 * 10);
+	model__free(m);
+	free(got.v);
+}
