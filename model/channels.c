@@ -51,13 +51,6 @@ uint32_t kchan_get(struct model *m, uint64_t id, bool create)
 	return kchan_new(m, id);
 }
 
-uint32_t rch_resolve(const struct model_priv *p, uint32_t rc)
-{
-	while (rc != NONE_IDX && p->rchs[rc].merged_into != NONE_IDX)
-		rc = p->rchs[rc].merged_into;
-	return rc;
-}
-
 uint32_t rch_new(struct model *m)
 {
 	struct model_priv *p = m->priv;
@@ -85,10 +78,17 @@ static enum ipct_kind better_kind(enum ipct_kind old, enum ipct_kind new)
 	return new;
 }
 
+/* The report channel of kernel channel k (an index, not an id). */
+uint32_t kchan_rc(struct model_priv *p, uint32_t k, bool referenced)
+{
+	if (referenced)
+		p->kchans[k].referenced = true;
+	return rch_resolve(p, p->kchans[kchan_root(p, k)].rc);
+}
+
 /* Report channel of a kernel chan id; NONE_IDX if 0 or never described. */
 uint32_t chan_rc(struct model *m, uint64_t id, bool referenced)
 {
-	struct model_priv *p = m->priv;
 	uint32_t k;
 
 	if (!id)
@@ -96,20 +96,16 @@ uint32_t chan_rc(struct model *m, uint64_t id, bool referenced)
 	k = kchan_get(m, id, referenced);
 	if (k == NONE_IDX)
 		return NONE_IDX;
-	if (referenced)
-		p->kchans[k].referenced = true;
-	return rch_resolve(p, p->kchans[kchan_root(p, k)].rc);
+	return kchan_rc(m->priv, k, referenced);
 }
 
-/* The first traced call on kernel channel id: its process and fd (a connection's client, as ss shows it). */
-void kchan_note_user(struct model *m, uint64_t id, uint32_t pid, int32_t fd)
+/* The first traced call on kernel channel k: its process and fd (a connection's client, as ss shows it). */
+void kchan_note_user(struct model_priv *p, uint32_t k, uint32_t pid, int32_t fd)
 {
-	uint32_t k = id ? kchan_get(m, id, false) : NONE_IDX;
-
-	if (k == NONE_IDX || m->priv->kchans[k].user_pid || fd < 0)
+	if (p->kchans[k].user_pid || fd < 0)
 		return;
-	m->priv->kchans[k].user_pid = pid;
-	m->priv->kchans[k].user_fd = fd;
+	p->kchans[k].user_pid = pid;
+	p->kchans[k].user_fd = fd;
 }
 
 /*
@@ -145,18 +141,6 @@ int rch_use(struct model *m, uint32_t rc)
 	if (!r->id && rch_visible(p, r))
 		r->id = ++p->next_id;
 	return r->id;
-}
-
-int rch_id(const struct model_priv *p, uint32_t rc)
-{
-	rc = rch_resolve(p, rc);
-	return rc == NONE_IDX ? 0 : p->rchs[rc].id;
-}
-
-uint8_t rch_kind(const struct model_priv *p, uint32_t rc)
-{
-	rc = rch_resolve(p, rc);
-	return rc == NONE_IDX || !p->rchs[rc].id ? IPCT_KIND_NONE : (uint8_t)p->rchs[rc].kind;
 }
 
 #define EP_SCAN_MAX 8
@@ -265,8 +249,8 @@ static void rch_merge(struct model *m, uint32_t a, uint32_t b)
 	}
 	xfer_merge(m, ra, rb);
 	free(rb->eps);
-	free(rb->q);
-	free(rb->rq);
+	free(rb->q.v);
+	free(rb->rq.v);
 	free(rb->flows);
 	free(rb->sides);
 	hmap_free(&rb->side_idx);

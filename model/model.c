@@ -50,11 +50,22 @@ static void call_channels(struct model *m, struct call *c)
 	const struct ipct_syscall *e = c->e;
 	struct model_priv *p = m->priv;
 
-	c->chan = udp_flow_of_call(m, e);
-	c->rc = chan_rc(m, c->chan, true);
+	/* one lookup of e->chan serves the steps below; only a UDP socket's may name another flow */
+	uint32_t k = e->chan ? kchan_get(m, e->chan, false) : NONE_IDX;
+
+	if (k != NONE_IDX && p->kchans[k].kind == IPCT_KIND_UDP) {
+		c->chan = udp_flow_of_call(m, e);
+		c->rc = chan_rc(m, c->chan, true);
+		k = c->chan == e->chan ? kchan_get(m, e->chan, false) : NONE_IDX;
+	} else {
+		c->chan = e->chan;
+		if (k == NONE_IDX && e->chan)
+			k = kchan_get(m, e->chan, true);
+		c->rc = k != NONE_IDX ? kchan_rc(p, k, true) : NONE_IDX;
+	}
 	/* a connection's client process and fd only name the channel in the report */
-	if (c->chan == e->chan && !p->opts.sinks_only)
-		kchan_note_user(m, e->chan, e->h.pid, e->fd);
+	if (k != NONE_IDX && !p->opts.sinks_only)
+		kchan_note_user(p, k, e->h.pid, e->fd);
 	if (e->op == IPCT_OP_SPLICE)
 		c->rc2 = chan_rc(m, e->chan2, true);
 	if (e->op == IPCT_OP_SIGWAIT && c->rc == NONE_IDX && c->nblk) {
@@ -323,8 +334,8 @@ void model__free(struct model *m)
 	if (p) {
 		for (size_t i = 0; i < p->nrchs; i++) {
 			free(p->rchs[i].eps);
-			free(p->rchs[i].q);
-			free(p->rchs[i].rq);
+			free(p->rchs[i].q.v);
+			free(p->rchs[i].rq.v);
 			free(p->rchs[i].flows);
 			free(p->rchs[i].sides);
 			hmap_free(&p->rchs[i].side_idx);

@@ -118,6 +118,19 @@ struct xfer {
 	uint64_t start, ts, bytes;  /* call entry and exit */
 };
 
+/*
+ * A queue of xfers, oldest first: v[head .. head + len). Dropping the oldest
+ * or draining the first moves head (the array is slid down now and then,
+ * not on each), and a queue whose entries all come from one side is known
+ * to match nothing a call of that side makes, without scanning it.
+ */
+struct xfer_q {
+	struct xfer *v;
+	size_t head, len, cap;
+	uint64_t side;     /* while !mixed: the side every entry came from */
+	bool mixed;        /* entries from two sides may be queued (false once it empties) */
+};
+
 struct flow {
 	uint64_t from, to;
 	uint64_t last_end; /* latest receive of data that went from -> to */
@@ -138,10 +151,8 @@ struct rch {
 	struct tuple tuple;   /* first connected 4-tuple, or the bound address (have_local) */
 	struct model_endpoint *eps;
 	size_t neps, caps;
-	struct xfer *q;
-	size_t qlen, qcap;
-	struct xfer *rq;
-	size_t rqlen, rqcap;
+	struct xfer_q q;      /* sends waiting for their receive */
+	struct xfer_q rq;     /* receives that returned before their send's exit event */
 	struct flow *flows;
 	size_t nflows, cflows;
 	struct side *sides;
@@ -295,6 +306,28 @@ static inline bool is_attach_kind(enum ipct_kind k)
 	       k == IPCT_KIND_SYSV_SEM || k == IPCT_KIND_FUTEX || k == IPCT_KIND_SIGNAL;
 }
 
+/* Inline: asked for every span and most calls. A merged report channel's survivor. */
+static inline uint32_t rch_resolve(const struct model_priv *p, uint32_t rc)
+{
+	while (rc != NONE_IDX && p->rchs[rc].merged_into != NONE_IDX)
+		rc = p->rchs[rc].merged_into;
+	return rc;
+}
+
+/* The report id of rc's channel, 0 while it has none. */
+static inline int rch_id(const struct model_priv *p, uint32_t rc)
+{
+	rc = rch_resolve(p, rc);
+	return rc == NONE_IDX ? 0 : p->rchs[rc].id;
+}
+
+/* The kind rch_id's channel has now (NONE without one). */
+static inline uint8_t rch_kind(const struct model_priv *p, uint32_t rc)
+{
+	rc = rch_resolve(p, rc);
+	return rc == NONE_IDX || !p->rchs[rc].id ? IPCT_KIND_NONE : (uint8_t)p->rchs[rc].kind;
+}
+
 /* hmap.c (the map: hmap.h) */
 int grow(void *arr, size_t *cap, size_t n, size_t elem);
 
@@ -303,14 +336,11 @@ uint32_t kchan_root(struct model_priv *p, uint32_t k);
 uint32_t kchan_new(struct model *m, uint64_t id);
 uint32_t kchan_get(struct model *m, uint64_t id, bool create);
 void kchan_union(struct model *m, uint32_t a, uint32_t b);
-uint32_t rch_resolve(const struct model_priv *p, uint32_t rc);
 uint32_t rch_new(struct model *m);
+uint32_t kchan_rc(struct model_priv *p, uint32_t k, bool referenced);
 uint32_t chan_rc(struct model *m, uint64_t id, bool referenced);
-void kchan_note_user(struct model *m, uint64_t id, uint32_t pid, int32_t fd);
+void kchan_note_user(struct model_priv *p, uint32_t k, uint32_t pid, int32_t fd);
 int rch_use(struct model *m, uint32_t rc);
-int rch_id(const struct model_priv *p, uint32_t rc);
-/* The kind rch_id's channel has now (NONE without one). */
-uint8_t rch_kind(const struct model_priv *p, uint32_t rc);
 struct model_endpoint *rch_ep(struct model *m, uint32_t rc, uint32_t pid);
 void rch_span_ts(struct rch *r, uint64_t ts);
 void ep_span_ts(struct model_endpoint *ep, uint64_t start, uint64_t end);
@@ -331,8 +361,7 @@ bool socket_is_remote(const struct rch *r);
 struct side *rch_side(struct model *m, struct rch *r, uint64_t id);
 void xfer_merge(struct model *m, struct rch *ra, const struct rch *rb);
 struct flow *rch_flow(struct model *m, struct rch *r, uint64_t from, uint64_t to, bool create);
-void xfer_push(struct model *m, struct xfer **q, size_t *len, size_t *cap, size_t max,
-	       const struct xfer *x);
+void xfer_push(struct model *m, struct xfer_q *q, size_t max, const struct xfer *x);
 void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
 		 uint64_t start, uint64_t ts, uint64_t bytes);
 void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,

@@ -96,10 +96,15 @@ static bool is_channel_work(const struct call *c)
 void call_busy_wait(struct model *m, struct thr *t, const struct call *c)
 {
 	const struct ipct_syscall *e = c->e;
-	uint8_t cls = try_class(e->op);
+	uint8_t cls;
 	bool retry = false;
 	int j = 0;
 
+	/* the common call: no try pending, no run open, and this one no try either; only that stays so */
+	if (!t->ntries && !t->busy && !t->run && !c->zero && !is_failed_try(c)) {
+		t->snb_start = 0;
+		return;
+	}
 	if (sleeps_for_readiness(c)) {
 		run_end(m, t);
 		t->ntries = 0;
@@ -107,6 +112,7 @@ void call_busy_wait(struct model *m, struct thr *t, const struct call *c)
 		t->busy = false;
 		return;
 	}
+	cls = try_class(e->op);
 	for (int i = 0; i < t->ntries; i++) {
 		struct failed_try *ft = &t->tries[i];
 		bool again = ft->rc == NONE_IDX ? c->zero :

@@ -6,6 +6,8 @@
  * once, give the channel's direction.
  */
 #include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include "model_priv.h"
 
@@ -120,11 +122,45 @@ static void consume(struct model *m, struct rch *r, struct xfer *x, uint64_t n, 
 	x->bytes -= n;
 }
 
-void xfer_push(struct model *m, struct xfer **q, size_t *len, size_t *cap, size_t max,
-	       const struct xfer *x)
+/*
+ * x at the end of q (at most max long). The array holds a quarter more than
+ * max, so the dead head left by dropped and drained entries is slid away
+ * once per max / 4 drops of a full queue, not on every one.
+ */
+static int xq_append(struct model *m, struct xfer_q *q, size_t max, const struct xfer *x)
 {
-	if (*len == max) {
-		struct xfer *last = &(*q)[*len - 1];
+	size_t limit = max + max / 4;
+
+	if (q->head + q->len == q->cap) {
+		if (q->head && (q->head >= q->len || q->cap >= limit)) {
+			memmove(q->v, q->v + q->head, q->len * sizeof(*q->v));
+			q->head = 0;
+		} else {
+			size_t ncap = q->cap ? (q->cap * 2 < limit ? q->cap * 2 : limit) : 2;
+			struct xfer *nv = realloc(q->v, ncap * sizeof(*q->v));
+
+			if (!nv) {
+				m->priv->oom = true;
+				return -ENOMEM;
+			}
+			q->v = nv;
+			q->cap = ncap;
+		}
+	}
+	if (!q->len) {
+		q->side = x->side;
+		q->mixed = false;
+	} else if (x->side != q->side) {
+		q->mixed = true;
+	}
+	q->v[q->head + q->len++] = *x;
+	return 0;
+}
+
+void xfer_push(struct model *m, struct xfer_q *q, size_t max, const struct xfer *x)
+{
+	if (q->len == max) {
+		struct xfer *last = &q->v[q->head + q->len - 1];
 
 		/* full: merge consecutive ones of one thread, else forget the oldest */
 		if (last->tid == x->tid && last->side == x->side) {
@@ -132,25 +168,41 @@ void xfer_push(struct model *m, struct xfer **q, size_t *len, size_t *cap, size_
 			last->ts = x->ts;
 			return;
 		}
-		memmove(*q, *q + 1, (*len - 1) * sizeof(**q));
-		(*len)--;
+		q->head++;
+		q->len--;
 	}
-	if (grow(q, cap, *len, sizeof(**q))) {
-		m->priv->oom = true;
-		return;
-	}
-	(*q)[(*len)++] = *x;
+	xq_append(m, q, max, x);
 }
 
-/* Drop the drained ones; callers compact only after draining one, so the rest are never empty. */
-static void xfer_compact(struct xfer *q, size_t *len)
+/*
+ * Drop the drained ones, all within entries lo..hi (queue order): the rest
+ * were never empty. A drained start of the queue only moves its head.
+ */
+static void xfer_compact(struct xfer_q *q, size_t lo, size_t hi)
 {
-	size_t j = 0;
+	struct xfer *v = q->v + q->head;
+	size_t j = lo, ndrop;
 
-	for (size_t i = 0; i < *len; i++)
-		if (q[i].bytes)
-			q[j++] = q[i];
-	*len = j;
+	for (size_t i = lo; i <= hi; i++)
+		if (v[i].bytes)
+			v[j++] = v[i];
+	ndrop = hi + 1 - j;
+	if (j == 0)
+		q->head += ndrop;
+	else
+		memmove(v + j, v + hi + 1, (q->len - hi - 1) * sizeof(*v));
+	q->len -= ndrop;
+	if (!q->len)
+		q->head = 0;
+}
+
+/* Entry i was drained: widen the span lo..hi that xfer_compact looks at. */
+static void note_drained(size_t i, size_t *lo, size_t *hi)
+{
+	if (i < *lo)
+		*lo = i;
+	if (i > *hi)
+		*hi = i;
 }
 
 void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
@@ -161,16 +213,16 @@ void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	struct side *sd = m->priv->opts.sinks_only ? NULL : rch_side(m, r, side);
 	struct xfer x = { .side = side, .pid = pid, .tid = tid, .start = start, .ts = ts,
 			  .bytes = bytes };
-	bool drained = false;
+	size_t lo = SIZE_MAX, hi = 0;
 
 	if (sd)
 		sd->sent = true;
 	r->bytes += bytes;
 	r->messages++;
 	r->written = true;
-	/* receives that returned while this send was still on its way out */
-	for (size_t i = 0; i < r->rqlen && x.bytes; i++) {
-		struct xfer *rv = &r->rq[i];
+	/* receives that returned while this send was still on its way out (none if all are this side's) */
+	for (size_t i = 0; (r->rq.mixed || r->rq.side != side) && i < r->rq.len && x.bytes; i++) {
+		struct xfer *rv = &r->rq.v[r->rq.head + i];
 		uint64_t n;
 
 		if (rv->side == side || !rv->bytes || rv->ts < start)
@@ -178,12 +230,13 @@ void record_send(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		n = rv->bytes < x.bytes ? rv->bytes : x.bytes;
 		consume(m, r, &x, n, rv->side, rv->pid, rv->tid, rv->ts, false);
 		rv->bytes -= n;
-		drained |= !rv->bytes;
+		if (!rv->bytes)
+			note_drained(i, &lo, &hi);
 	}
-	if (drained)
-		xfer_compact(r->rq, &r->rqlen);
+	if (lo != SIZE_MAX)
+		xfer_compact(&r->rq, lo, hi);
 	if (x.bytes)
-		xfer_push(m, &r->q, &r->qlen, &r->qcap, XFER_CAP, &x);
+		xfer_push(m, &r->q, XFER_CAP, &x);
 }
 
 void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint32_t tid,
@@ -192,13 +245,14 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 	struct rch *r = &m->priv->rchs[rc];
 	struct side *sd = m->priv->opts.sinks_only ? NULL : rch_side(m, r, side);
 	uint64_t left = bytes;
-	bool drained = false;
+	size_t lo = SIZE_MAX, hi = 0;
 
 	if (sd)
 		sd->recvd = true;
 	r->bytes_recv += bytes;
-	for (size_t i = 0; i < r->qlen && left; i++) {
-		struct xfer *x = &r->q[i];
+	/* a queue of this side's own sends only has nothing for it here */
+	for (size_t i = 0; (r->q.mixed || r->q.side != side) && i < r->q.len && left; i++) {
+		struct xfer *x = &r->q.v[r->q.head + i];
 		uint64_t n;
 
 		if (x->side == side || !x->bytes)
@@ -206,11 +260,12 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		n = x->bytes < left ? x->bytes : left;
 		consume(m, r, x, n, side, pid, tid, ts, false);
 		left -= n;
-		drained |= !x->bytes;
+		if (!x->bytes)
+			note_drained(i, &lo, &hi);
 	}
 	/* a pipe a process reads back itself (self-pipe): still a transfer */
-	for (size_t i = 0; i < r->qlen && left && !is_socket_kind(r->kind); i++) {
-		struct xfer *x = &r->q[i];
+	for (size_t i = 0; i < r->q.len && left && !is_socket_kind(r->kind); i++) {
+		struct xfer *x = &r->q.v[r->q.head + i];
 		uint64_t n;
 
 		if (!x->bytes)
@@ -218,15 +273,16 @@ void record_recv(struct model *m, uint32_t rc, uint64_t side, uint32_t pid, uint
 		n = x->bytes < left ? x->bytes : left;
 		consume(m, r, x, n, side, pid, tid, ts, true);
 		left -= n;
-		drained |= !x->bytes;
+		if (!x->bytes)
+			note_drained(i, &lo, &hi);
 	}
-	if (drained)
-		xfer_compact(r->q, &r->qlen);
+	if (lo != SIZE_MAX)
+		xfer_compact(&r->q, lo, hi);
 	if (left) {
 		struct xfer rv = { .side = side, .pid = pid, .tid = tid, .start = start, .ts = ts,
 				   .bytes = left };
 
-		xfer_push(m, &r->rq, &r->rqlen, &r->rqcap, EARLY_CAP, &rv);
+		xfer_push(m, &r->rq, EARLY_CAP, &rv);
 	}
 }
 
@@ -262,16 +318,13 @@ void xfer_merge(struct model *m, struct rch *ra, const struct rch *rb)
 		if (f && rb->flows[i].last_end > f->last_end)
 			f->last_end = rb->flows[i].last_end;
 	}
-	for (size_t i = 0; i < rb->qlen; i++) {
-		if (ra->qlen == XFER_CAP) {
-			memmove(ra->q, ra->q + 1, (ra->qlen - 1) * sizeof(*ra->q));
-			ra->qlen--;
+	for (size_t i = 0; i < rb->q.len; i++) {
+		if (ra->q.len == XFER_CAP) {
+			ra->q.head++;
+			ra->q.len--;
 		}
-		if (grow(&ra->q, &ra->qcap, ra->qlen, sizeof(*ra->q))) {
-			m->priv->oom = true;
+		if (xq_append(m, &ra->q, XFER_CAP, &rb->q.v[rb->q.head + i]))
 			break;
-		}
-		ra->q[ra->qlen++] = rb->q[i];
 	}
 }
 
@@ -340,7 +393,7 @@ void call_transfers(struct model *m, struct call *c)
 		}
 	}
 	/* rc2's endpoints may have moved if it is rc itself (sinks only: nothing reads c->ep now) */
-	if (c->ep && !p->opts.sinks_only)
+	if (c->ep && c->rc2 != NONE_IDX && !p->opts.sinks_only)
 		c->ep = rch_ep(m, c->rc, e->h.pid);
 }
 
