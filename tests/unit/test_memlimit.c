@@ -34,8 +34,9 @@ static void *pipes_trace(size_t *len)
 	return buf;
 }
 
-/* Issue 16: a trace that needs more memory than allowed is refused, with what it held. */
-Test(memlimit, refused_past_the_limit)
+/* The model of the pipes trace under IPCTRACE_MEMORY_MB=mb: the whole, or the window of
+ * calls 1 to 68,999 (from, to: 0 = the whole). errno EFBIG when refused. */
+static struct model *read_pipes(const char *mb, uint64_t from, uint64_t to)
 {
 	size_t len;
 	void *buf = pipes_trace(&len);
@@ -43,70 +44,52 @@ Test(memlimit, refused_past_the_limit)
 	struct model *m;
 
 	cr_assert_not_null(r);
-	setenv("IPCTRACE_MEMORY_MB", "1", 1);
+	setenv("IPCTRACE_MEMORY_MB", mb, 1);
 	errno = 0;
-	m = model__from_reader(r, NULL);
-	cr_assert_null(m);
+	m = model__from_reader_window(r, NULL, from, to);
+	trace_reader__free(r);
+	free(buf);
+	return m;
+}
+
+#define WINDOW_FROM (1000000000ull + 1000)
+#define WINDOW_TO (1000000000ull + 69000000ull)
+
+/* Issue 16: a trace that needs more memory than allowed is refused, with what it held. */
+Test(memlimit, refused_past_the_limit)
+{
+	cr_assert_null(read_pipes("1", 0, 0));
 	cr_assert_eq(errno, EFBIG);
 	cr_assert_eq(model__refusal()->limit, 1u << 20);
 	cr_assert_eq(model__refusal()->events, 65536);
 	cr_assert_eq(model__refusal()->threads, 1);
 	cr_assert_gt(model__refusal()->rss, 1u << 20);
-	trace_reader__free(r);
-	free(buf);
 }
 
 Test(memlimit, none_when_set_to_0)
 {
-	size_t len;
-	void *buf = pipes_trace(&len);
-	struct trace_reader *r = trace_reader__open_mem(buf, len, NULL, NULL);
-	struct model *m;
+	struct model *m = read_pipes("0", 0, 0);
 
-	cr_assert_not_null(r);
-	setenv("IPCTRACE_MEMORY_MB", "0", 1);
-	m = model__from_reader(r, NULL);
 	cr_assert_not_null(m);
 	cr_assert_eq(m->events, 70000);
 	model__free(m);
-	trace_reader__free(r);
-	free(buf);
 }
 
 /* A --from/--to window is read again on its own: that read is held to the limit too. */
 Test(memlimit, a_window_read_is_refused_too)
 {
-	size_t len;
-	void *buf = pipes_trace(&len);
-	struct trace_reader *r = trace_reader__open_mem(buf, len, NULL, NULL);
-	struct model *m;
-
-	cr_assert_not_null(r);
-	setenv("IPCTRACE_MEMORY_MB", "1", 1);
-	errno = 0;
-	m = model__from_reader_window(r, NULL, 1000000000ull + 1000, 1000000000ull + 69000000ull);
-	cr_assert_null(m);
+	cr_assert_null(read_pipes("1", WINDOW_FROM, WINDOW_TO));
 	cr_assert_eq(errno, EFBIG);
 	cr_assert_eq(model__refusal()->events, 65536);
-	trace_reader__free(r);
-	free(buf);
 }
 
 /* (The limit is read once per process: the window read without one is a test of its own.) */
 Test(memlimit, a_window_read_without_a_limit_reads_the_window)
 {
-	size_t len;
-	void *buf = pipes_trace(&len);
-	struct trace_reader *r = trace_reader__open_mem(buf, len, NULL, NULL);
-	struct model *m;
+	struct model *m = read_pipes("0", WINDOW_FROM, WINDOW_TO);
 
-	cr_assert_not_null(r);
-	setenv("IPCTRACE_MEMORY_MB", "0", 1);
-	m = model__from_reader_window(r, NULL, 1000000000ull + 1000, 1000000000ull + 69000000ull);
 	cr_assert_not_null(m);
 	/* call i ends at start + 1000 i + 500: calls 1 to 68999 end inside the window */
 	cr_assert_eq(m->events, 68999, "%llu events", (unsigned long long)m->events);
 	model__free(m);
-	trace_reader__free(r);
-	free(buf);
 }
