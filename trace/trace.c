@@ -629,7 +629,6 @@ static int decode_event(struct dec *d, struct ipct_hdr *ev)
 
 struct trace_writer {
 	int fd;
-	int level;
 	int err;		/* sticky: after a failed write nothing more is written */
 	uint64_t events;
 	uint64_t bytes;
@@ -821,7 +820,6 @@ struct trace_writer *trace_writer__open_fd(int fd, const struct trace_meta *meta
 	if (!w)
 		return NULL;
 	w->fd = fd;
-	w->level = level;
 	/* each stream may hold nearly a whole block; the time stream is appended to raw */
 	w->raw = malloc(VARINT_MAX + TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
 	w->times = malloc(TRACE_BLOCK_TARGET + ENC_EVENT_MAX);
