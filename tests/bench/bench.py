@@ -184,6 +184,24 @@ def bpf_stats_delta(after, before):
             for k, (c, t) in after.items() if c > before.get(k, (0, 0))[0]}
 
 
+BPF_STATS_KEY = "/proc/sys/kernel/bpf_stats_enabled"
+
+
+def bpf_stats_enable():
+    """kernel.bpf_stats_enabled=1 (it slows every program: never in timed runs); returns the
+    old value for bpf_stats_restore. OSError when it cannot be set."""
+    with open(BPF_STATS_KEY) as f:
+        old = f.read().strip()
+    with open(BPF_STATS_KEY, "w") as f:
+        f.write("1")
+    return old
+
+
+def bpf_stats_restore(old):
+    with open(BPF_STATS_KEY, "w") as f:
+        f.write(old)
+
+
 def bpf_stats_read(dump):
     """The recorder's programs over the workload only, from timed.sh's dumps
     (bpftool -j prog show before and after it, and the recorder's prog ids)."""
@@ -634,14 +652,10 @@ class Bench:
     def bpf_costs(self):
         say("\n== Where the time goes: per BPF program cost on the ping-pong "
             "(kernel.bpf_stats_enabled=1, two extra runs) ==")
-        key = "/proc/sys/kernel/bpf_stats_enabled"
         n = CFG["pp_rounds"]
         pp = ["taskset", "-c", "0", PINGPONG, str(n)]
         try:
-            with open(key) as f:
-                old = f.read().strip()
-            with open(key, "w") as f:
-                f.write("1")
+            old = bpf_stats_enable()
         except OSError as e:
             say(f"  cannot enable BPF stats: {e}")
             return
@@ -652,8 +666,7 @@ class Bench:
             hooked = {}
             self.hooked_run(pp, stats=hooked.update)
         finally:
-            with open(key, "w") as f:
-                f.write(old)
+            bpf_stats_restore(old)
         if not traced:
             say("  no bpftool dump (bpftool missing or failed)")
             return
@@ -786,7 +799,9 @@ class Bench:
             server_bench.servers(self, IPCTRACE, CFG["server_runs"], CFG["server_secs"], say=say,
                                  metric=metric, table=table, notes=notes, median=median,
                                  ratio=ratio, ipctrace_json=ipctrace_json,
-                                 bpf_stats_now=bpf_stats_now)
+                                 bpf_stats_now=bpf_stats_now, bpf_stats_delta=bpf_stats_delta,
+                                 bpf_stats_enable=bpf_stats_enable,
+                                 bpf_stats_restore=bpf_stats_restore)
         finally:
             self.perf_teardown()
 

@@ -245,15 +245,27 @@ def attached(proc, secs=20):
     return proc.poll() is None and last > 0
 
 
+def stop_tracer(p):
+    """A tracer ends its recording on SIGINT; one that does not within 2 minutes is killed."""
+    p.send_signal(signal.SIGINT)
+    try:
+        p.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+
+
 class ServerBench:
     def __init__(self, bench, ipctrace, runs, secs, say, metric, table, notes, median, ratio,
-                 ipctrace_json, bpf_stats_now):
+                 ipctrace_json, bpf_stats_now, bpf_stats_delta, bpf_stats_enable,
+                 bpf_stats_restore):
         self.b = bench
         self.ipctrace = ipctrace
         self.runs, self.secs = runs, secs
         self.say, self.metric, self.table, self.notes = say, metric, table, notes
         self.median, self.ratio, self.ipctrace_json = median, ratio, ipctrace_json
-        self.bpf_stats_now = bpf_stats_now
+        self.bpf_stats_now, self.bpf_stats_delta = bpf_stats_now, bpf_stats_delta
+        self.bpf_stats_enable, self.bpf_stats_restore = bpf_stats_enable, bpf_stats_restore
 
     def tracer(self, kind, pids, out, log):
         """Start a tracer attached to pids; the Popen once it is attached, or None."""
@@ -294,12 +306,7 @@ class ServerBench:
         r = {"tput": tput, "count": count,
              "cpu_per": cpu / count if count else None}
         if p is not None:
-            p.send_signal(signal.SIGINT)
-            try:
-                p.wait(timeout=120)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+            stop_tracer(p)
         if kind == "ipctrace" and os.path.exists(out):
             j = self.ipctrace_json(out, self.b.log)
             t = (j or {}).get("trace", {})
@@ -351,30 +358,20 @@ class ServerBench:
         before, cpu0 = self.bpf_stats_now(p.pid), cpu_ns(p.pid)
         _, count = server.drive(log)
         after, cpu = self.bpf_stats_now(p.pid), cpu_ns(p.pid) - cpu0
-        p.send_signal(signal.SIGINT)
-        try:
-            p.wait(timeout=120)
-        except subprocess.TimeoutExpired:
-            p.kill()
-            p.wait()
+        stop_tracer(p)
         events = None
         if os.path.exists(out):
             events = ((self.ipctrace_json(out, self.b.log) or {}).get("trace") or {}).get("events")
             os.unlink(out)
-        delta = {k: (c - before.get(k, (0, 0))[0], t - before.get(k, (0, 0))[1])
-                 for k, (c, t) in after.items() if c > before.get(k, (0, 0))[0]}
-        return {"progs": delta, "count": count, "rec_ns": cpu, "events": events}
+        return {"progs": self.bpf_stats_delta(after, before), "count": count, "rec_ns": cpu,
+                "events": events}
 
     def bpf_runs(self, server, log):
         """Two extra runs with kernel.bpf_stats_enabled=1 (it slows every program, so
         never during the timed runs): the server traced, and ipctrace tracing an idle
         process instead, so that the server's calls are filtered out in the kernel."""
-        key = "/proc/sys/kernel/bpf_stats_enabled"
         try:
-            with open(key) as f:
-                old = f.read().strip()
-            with open(key, "w") as f:
-                f.write("1")
+            old = self.bpf_stats_enable()
         except OSError as e:
             self.notes.append(f"{server.name}: cannot enable BPF stats: {e}")
             return None
@@ -385,8 +382,7 @@ class ServerBench:
         finally:
             idle.kill()
             idle.wait()
-            with open(key, "w") as f:
-                f.write(old)
+            self.bpf_stats_restore(old)
 
     def report_costs(self, server_cls, costs):
         name, what = server_cls.name, server_cls.unit.split("/")[0].rstrip("s")
