@@ -186,6 +186,14 @@ static void set_del(struct tgid_set *s, uint32_t k)
 	s->live--;
 }
 
+/* Empty s, keeping its slots allocated. */
+static void set_clear(struct tgid_set *s)
+{
+	if (s->slot)
+		memset(s->slot, 0, s->cap * sizeof(*s->slot));
+	s->used = s->live = 0;
+}
+
 /* A stop signal during setup: nothing is recorded, and nothing is left behind. */
 static bool stopped_early(void)
 {
@@ -967,7 +975,6 @@ static int start_command(struct recorder *r)
 	return 0;
 }
 
-/* EXIT events can be lost; /proc is the fallback truth. */
 /*
  * Reads again the command line of the processes forked or renamed since the last
  * call: the read on the event itself can come before the process rewrites its argv
@@ -986,10 +993,10 @@ static void read_titles_again(struct recorder *r)
 		if (k && k != TOMB && set_find(&r->live, k) != SIZE_MAX)
 			write_cmdline(r, (pid_t)k, false, now);
 	}
-	memset(r->retitle.slot, 0, r->retitle.cap * sizeof(*r->retitle.slot));
-	r->retitle.used = r->retitle.live = 0;
+	set_clear(&r->retitle);
 }
 
+/* EXIT events can be lost; /proc is the fallback truth. */
 static void check_alive(struct recorder *r)
 {
 	size_t i;
