@@ -14,7 +14,8 @@
  *   chan_resolve fd/futex/SysV -> channel id      chan_announce CHAN events
  *   user_args    timeouts, iovecs from user memory
  *   classify     what a syscall does, at entry    finish      what it returned
- *   syscalls     sys_enter/sys_exit handlers      sched       sleeps, wakeups
+ *   syscalls     sys_enter/sys_exit handlers      sched       switches, wakeups
+ *   sleep        SLEEP events: at a switch-in, or where the kernel reported none
  *   proc         fork, exec, exit, renames, argv  io_uring    io_uring requests
  *   snapshot     iterators: thread states and shared mappings when tracing begins and ends
  */

@@ -123,6 +123,9 @@ enum ipct_op {
 #define IPCT_F_UNFINISHED 0x20 /* SYSCALL, SLEEP: still going when recording stopped (h.ts = the stop) */
 #define IPCT_F_SHARED_VM 0x40 /* FORK: a process that shares its parent's memory (vfork, posix_spawn) */
 #define IPCT_F_OUT_UNKNOWN 0x40 /* SLEEP: switched out before tracing began */
+#define IPCT_F_IN_UNKNOWN 0x80 /* SLEEP: no switch-in was reported (the kernel fired no sched_switch for
+                                 it): h.ts is when the thread was next seen running, the latest it can
+                                 have come back */
 #define IPCT_F_MSGS      0x80 /* SYSCALL: sendmmsg/recvmmsg: ret counts messages, arg the bytes moved */
 #define IPCT_F_DEST      0x01 /* CHAN: name is the unix address chan sent to (unconnected datagrams), not its own */
 #define IPCT_F_PEER_NAME 0x02 /* CHAN: unix: name is the peer's address (this end is unnamed: a connected client) */

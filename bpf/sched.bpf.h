@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * Off-CPU stretches (SLEEP events) and who woke whom (WAKEUP events).
- * SLEEP.nr is 0xffff when the thread was not inside a syscall. SLEEP.state is
- * the raw prev_state (0x1 interruptible, 0x2 uninterruptible, plus flag bits).
+ * Off-CPU stretches (SLEEP events, sleep.bpf.h) begin at a switch-out and end
+ * at the switch-in; who woke whom (WAKEUP events). SLEEP.nr is 0xffff when the
+ * thread was not inside a syscall. SLEEP.state is the raw prev_state (0x1
+ * interruptible, 0x2 uninterruptible, plus flag bits).
  */
 #ifndef IPCT_SCHED_BPF_H
 #define IPCT_SCHED_BPF_H
@@ -12,13 +13,13 @@
 #include "task_state.bpf.h"
 #include "emit.bpf.h"
 #include "irq.bpf.h"
+#include "sleep.bpf.h"
 
 static __always_inline int handle_sched_switch(bool preempt, struct task_struct *prev,
 					       struct task_struct *next, unsigned int prev_state)
 {
 	struct irq_ctx *irq;
 	__u32 zero = 0;
-	struct ipct_sleep *e;
 	struct tstate *st;
 	__u64 now = 0;
 
@@ -30,6 +31,9 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 	/* a dead task's last switch is no sleep */
 	if (!(prev_state & TASK_DEAD) && (st = tstate_get(prev))) {
 		now = bpf_ktime_get_ns();
+		/* switched out again, never seen switched in: that stretch ended by now */
+		if (st->out_ts)
+			sleep_emit(st, prev->tgid, prev->pid, now, IPCT_F_IN_UNKNOWN);
 		st->out_ts = now;
 		st->state = preempt ? 0 : prev_state;
 		/* a wake may race ahead of this tracepoint; keep it only if that recent */
@@ -41,33 +45,7 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 		return 0;
 	if (!now)
 		now = bpf_ktime_get_ns();
-	e = rb_reserve(sizeof(*e));
-	if (e) {
-		hdr_fill(&e->h, IPCT_EV_SLEEP, next->tgid, next->pid, now);
-		e->out_ts = st->out_ts;
-		if (!st->out_ts)
-			e->h.flags = IPCT_F_OUT_UNKNOWN;
-		e->wake_ts = st->wake_ts;
-		if (e->wake_ts && e->wake_ts < st->out_ts)
-			e->wake_ts = st->out_ts;
-		e->state = st->out_ts ? st->state : 0;
-		e->waker_pid = st->waker_pid;
-		e->waker_tid = st->waker_tid;
-		e->waker_chan = st->waker_chan;
-		e->waker_op = st->waker_op;
-		if (st->enter_ts) {
-			e->chan = st->chan;
-			e->op = st->op;
-			e->nr = st->nr;
-		} else {
-			e->chan = 0;
-			e->op = IPCT_OP_OTHER;
-			e->nr = NR_NONE;
-		}
-		rb_submit(e);
-	}
-	st->out_ts = 0;
-	wake_clear(st);
+	sleep_emit(st, next->tgid, next->pid, now, 0);
 	return 0;
 }
 

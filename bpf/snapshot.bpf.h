@@ -233,7 +233,6 @@ static __always_inline int handle_snap_attach(struct task_struct *task)
 static __always_inline int handle_snap_stop(struct task_struct *task)
 {
 	struct ipct_syscall *e;
-	struct ipct_sleep *sl;
 	struct tstate *st;
 	__u32 tgid, tid;
 
@@ -244,21 +243,9 @@ static __always_inline int handle_snap_stop(struct task_struct *task)
 		return 0;
 	tgid = task->tgid;
 	tid = task->pid;
-	if (st->out_ts && (sl = rb_reserve(sizeof(*sl)))) {
-		hdr_fill(&sl->h, IPCT_EV_SLEEP, tgid, tid, snap_ts);
-		sl->h.flags = IPCT_F_UNFINISHED;
-		sl->out_ts = st->out_ts;
-		sl->wake_ts = st->wake_ts && st->wake_ts < st->out_ts ? st->out_ts : st->wake_ts;
-		sl->state = st->state;
-		sl->waker_pid = st->waker_pid;
-		sl->waker_tid = st->waker_tid;
-		sl->waker_chan = st->waker_chan;
-		sl->waker_op = st->waker_op;
-		sl->chan = st->enter_ts ? st->chan : 0;
-		sl->op = st->enter_ts ? st->op : IPCT_OP_OTHER;
-		sl->nr = st->enter_ts ? st->nr : NR_NONE;
-		rb_submit(sl);
-	}
+	/* off CPU since out_ts; unless it is on one now, back without a switch-in seen */
+	if (st->out_ts)
+		sleep_emit(st, tgid, tid, snap_ts, task->on_cpu ? IPCT_F_IN_UNKNOWN : IPCT_F_UNFINISHED);
 	if (st->enter_ts && (e = rb_reserve(sizeof(*e)))) {
 		hdr_fill(&e->h, IPCT_EV_SYSCALL, tgid, tid, snap_ts);
 		e->h.flags = st->flags | IPCT_F_UNFINISHED;

@@ -10,6 +10,7 @@
 #include "emit.bpf.h"
 #include "classify.bpf.h"
 #include "finish.bpf.h"
+#include "sleep.bpf.h"
 
 static __always_inline void sys_begin(struct tstate *st, struct pt_regs *regs, long id)
 {
@@ -45,6 +46,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 		return 0;
 	if (id == NR_rt_sigreturn && st->sig_depth)
 		st->sig_depth--;
+	sleep_end_unseen(st);
 	wake_clear(st);
 	st->synced = 1;
 	st->before = 0;
@@ -71,6 +73,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 	}
 	if (st->dead)
 		return 0;
+	sleep_end_unseen(st);
 	pid_tgid = bpf_get_current_pid_tgid();
 	tid = (__u32)pid_tgid;
 	if (!st->enter_ts) {

@@ -174,6 +174,8 @@ struct model {
 	struct model_priv *priv;
 	uint64_t out_of_window;        /* events ignored: stamped far outside the recording (damage) */
 	uint64_t unknown_chans;        /* chan ids used in syscalls but never described (CHAN lost) */
+	uint64_t unseen_switch_ins;    /* off-CPU stretches whose switch-in the kernel did not report
+	                                * (IPCT_F_IN_UNKNOWN): each ends when the thread was next seen running */
 };
 
 struct trace_reader;

@@ -105,6 +105,8 @@ void on_sleep(struct model *m, const struct ipct_sleep *e)
 	if (unknown && !t->born && !state)
 		state = 1;
 	thr_touch(t, in);
+	if (e->h.flags & IPCT_F_IN_UNKNOWN)
+		m->unseen_switch_ins++;
 	/* asleep at the stop and not yet woken (a woken one only waited for a CPU); what
 	 * happens after the stop (a kill ending the program) does not change that */
 	if (!m->priv->opts.sinks_only && !(t->end_asleep && e->h.ts > t->end_stop)) {

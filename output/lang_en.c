@@ -187,6 +187,7 @@ static const char *const text[T_COUNT] = {
 	[T_REPORT_SUMMARY] = "  duration %s, %" PRIu64 " events, %zu processes, %zu threads, %zu channels, %" PRIu64 " lost events\n",
 	[T_REPORT_LOST_WARN] = "\n  !!! WARNING: the kernel dropped %" PRIu64 " events (%zu times): counts and times below are incomplete !!!\n",
 	[T_REPORT_OUT_OF_WINDOW] = "  warning: %" PRIu64 " events were stamped far outside the recording (a damaged trace) and were ignored\n",
+	[T_REPORT_UNSEEN_SWITCH_INS] = "  note: switches back onto a CPU that the kernel did not report: %" PRIu64 "; each of those waits ends where its thread was next seen running\n",
 	[T_REPORT_UNKNOWN_CHANS] = "  note: %" PRIu64 " channels were used without being described (their events were lost); they are left out\n",
 	[T_REPORT_CHANNELS] = "\nIPC channels\n",
 	[T_REPORT_NONE_OBSERVED] = "  (none observed)\n",

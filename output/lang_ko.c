@@ -191,6 +191,7 @@ static const char *const text[T_COUNT] = {
 	[T_REPORT_SUMMARY] = "  기간 %s, 이벤트 %" PRIu64 "개, 프로세스 %zu개, 스레드 %zu개, 채널 %zu개, 유실된 이벤트 %" PRIu64 "개\n",
 	[T_REPORT_LOST_WARN] = "\n  !!! 경고: 커널이 이벤트 %" PRIu64 "개를 버렸습니다 (%zu번): 아래의 횟수와 시간은 빠진 것이 있습니다 !!!\n",
 	[T_REPORT_OUT_OF_WINDOW] = "  경고: 기록 구간을 크게 벗어난 시각의 이벤트 %" PRIu64 "개는 (손상된 트레이스) 무시했습니다\n",
+	[T_REPORT_UNSEEN_SWITCH_INS] = "  참고: 커널이 알리지 않은 CPU 복귀 %" PRIu64 "번: 그 대기는 스레드가 다음에 실행 중으로 보인 때에 끝난 것으로 셉니다\n",
 	[T_REPORT_UNKNOWN_CHANS] = "  참고: 설명 없이 쓰인 채널 %" PRIu64 "개는 (그 이벤트가 유실되어) 뺐습니다\n",
 	[T_REPORT_CHANNELS] = "\nIPC 채널\n",
 	[T_REPORT_NONE_OBSERVED] = "  (관찰한 것 없음)\n",

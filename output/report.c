@@ -221,6 +221,8 @@ static void print_header(const struct lang *l, const struct model *m, const stru
 	if (m->unknown_chans)
 		fprintf(out, tr(l, T_REPORT_UNKNOWN_CHANS),
 			m->unknown_chans);
+	if (m->unseen_switch_ins)
+		fprintf(out, tr(l, T_REPORT_UNSEEN_SWITCH_INS), m->unseen_switch_ins);
 }
 
 static void print_channels(const struct lang *l, const struct model *m, FILE *out)
@@ -511,6 +513,7 @@ static void json_trace(struct json_writer *w, const struct model *m, const struc
 	json_writer__uint_field(w, "start_ns", m->start_ts);
 	json_writer__uint_field(w, "end_ns", m->end_ts);
 	json_writer__uint_field(w, "unknown_channels", m->unknown_chans);
+	json_writer__uint_field(w, "unseen_switch_ins", m->unseen_switch_ins);
 	if (meta) {
 		char iso[64] = "";
 		time_t sec = meta->start_real_ns / 1000000000ull;

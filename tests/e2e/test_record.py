@@ -436,7 +436,8 @@ def test_json_contract(ctx):
     # Under load the poller may find its data there at every try: what it did decides.
     retried = Said(r.out).num("poller", r"(\d+) EAGAIN retries") > 0
     j = report(ctx.trace)
-    check_fields(j["trace"], {"duration_ns": int, "events": int, "lost_events": int}, "trace")
+    check_fields(j["trace"], {"duration_ns": int, "events": int, "lost_events": int,
+                              "unseen_switch_ins": int}, "trace")
     check(j["processes"] and j["channels"] and j["wakeups"], "an empty list in a busy trace")
     for p in j["processes"]:
         check_fields(p, {"pid": int, "comm": str, "threads": list}, "process")

@@ -459,6 +459,53 @@ Test(model, thread_time_split)
 	model__free(m);
 }
 
+/*
+ * A wait whose switch back in the kernel never reported (on the VM here no
+ * sched_switch fires for a switch away from the agent's threads): the
+ * recorder ends it where the thread is next seen running, flagged
+ * IPCT_F_IN_UNKNOWN. It is a wait like any other (the write blocked twice),
+ * and the report says how many such ends it has.
+ */
+Test(model, wait_with_unseen_switch_in)
+{
+	struct model *m = synth_model(NULL, false);
+	const struct model_endpoint *w;
+	const struct model_thread *t;
+	struct ipct_sleep s = { 0 };
+
+	two_procs(m);
+	ev_chan(m, 1000, 10, PIPE, IPCT_KIND_PIPE, 0, 42, NULL);
+	ev_sleep(m, 10, 10, 1100, 1500, 1600, 1, IPCT_OP_WRITE, PIPE, 20, PIPE);
+	/* out at 1700, woken at 2500; back on a CPU by 2900, when its call returned */
+	hdr(&s.h, IPCT_EV_SLEEP, 2900, 10, 10);
+	s.h.flags = IPCT_F_IN_UNKNOWN;
+	s.out_ts = 1700;
+	s.wake_ts = 2500;
+	s.state = 1;
+	s.op = IPCT_OP_WRITE;
+	s.nr = 1;
+	s.chan = PIPE;
+	s.waker_pid = s.waker_tid = 20;
+	s.waker_chan = PIPE;
+	s.waker_op = IPCT_OP_READ;
+	model__add(m, &s.h);
+	ev_sys(m, 10, 10, 1000, 2950, IPCT_OP_WRITE, PIPE, 65536, 0);
+	ev_sys(m, 20, 20, 1400, 1450, IPCT_OP_READ, PIPE, 16384, 0);
+	ev_sys(m, 20, 20, 2400, 2450, IPCT_OP_READ, PIPE, 16384, 0);
+	model__finish(m);
+
+	cr_assert_eq(m->nchannels, 1);
+	w = synth_ep(&m->channels[0], 10);
+	cr_assert_not_null(w);
+	cr_assert_eq(w->blocked, 2, "both stretches are waits in the write: %lu", (unsigned long)w->blocked);
+	cr_assert_eq(w->blocked_ns, 400 + 800);
+	cr_assert_eq(m->unseen_switch_ins, 1);
+	t = model__thread(m, 10);
+	cr_assert_eq(t->runnable_ns, 100 + 400, "the unseen part counts as waiting for a CPU");
+	thread_adds_up(t);
+	model__free(m);
+}
+
 Test(model, out_of_order_and_bogus_times)
 {
 	struct sink k;
