@@ -501,54 +501,72 @@ static int cmp_chan_total(const void *a, const void *b)
 	return (x->chan > y->chan) - (x->chan < y->chan);
 }
 
-static int cmp_tid(const void *a, const void *b)
+/*
+ * Time on the path by thread and by channel (a step counts for the wait it
+ * explains). Threads are summed in an array indexed like the model's, so the
+ * memory is the model's thread count, not the path's length (a million steps
+ * in the longest walk of a ten-million-event trace).
+ */
+static int summarize(struct critical_path *cp, const struct model *m)
 {
-	const struct cp_thread_total *x = a, *y = b;
+	uint64_t *ns_of = calloc(m->nthreads ? m->nthreads : 1, sizeof(*ns_of));
+	size_t nt = 0, nc = 0, cc = 0, last_c = 0;
+	uint32_t last_tid = 0;
+	size_t last_t = SIZE_MAX;
 
-	return (x->tid > y->tid) - (x->tid < y->tid);
-}
-
-/* Time on the path by thread and by channel (a step counts for the wait it explains). */
-static int summarize(struct critical_path *cp)
-{
-	size_t nt = 0, nc = 0;
-
-	cp->by_thread = calloc(cp->nsteps ? cp->nsteps : 1, sizeof(*cp->by_thread));
-	cp->by_channel = calloc(cp->nsteps ? cp->nsteps : 1, sizeof(*cp->by_channel));
-	if (!cp->by_thread || !cp->by_channel)
+	if (!ns_of)
 		return -ENOMEM;
 	for (size_t i = 0; i < cp->nsteps; i++) {
 		const struct cp_step *s = &cp->steps[i];
 		uint64_t ns = s->end - s->start;
 		int chan = s->via ? s->via : s->chan;
 
-		cp->by_thread[nt++] = (struct cp_thread_total){ .pid = s->pid, .tid = s->tid, .ns = ns };
+		if (last_t == SIZE_MAX || s->tid != last_tid) {
+			const struct model_thread *t = model__thread(m, s->tid);
+
+			last_tid = s->tid;
+			last_t = t ? (size_t)(t - m->threads) : SIZE_MAX;
+		}
+		if (last_t != SIZE_MAX) {
+			nt += !ns_of[last_t];
+			ns_of[last_t] += ns;
+		}
 		if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
 			cp->own_ns += ns;
 		if (!chan)
 			continue;
-		for (size_t j = 0; j <= nc; j++) {
-			if (j == nc) {
-				cp->by_channel[nc++] = (struct cp_chan_total){ .chan = chan, .ns = ns };
-				break;
-			}
-			if (cp->by_channel[j].chan == chan) {
-				cp->by_channel[j].ns += ns;
-				break;
-			}
+		if (nc && cp->by_channel[last_c].chan == chan) {
+			cp->by_channel[last_c].ns += ns;
+			continue;
 		}
-	}
-	/* fold by tid: sort, then sum runs */
-	qsort(cp->by_thread, nt, sizeof(*cp->by_thread), cmp_tid);
-	cp->nby_thread = 0;
-	for (size_t i = 0; i < nt; i++) {
-		struct cp_thread_total *d = cp->nby_thread ? &cp->by_thread[cp->nby_thread - 1] : NULL;
+		for (last_c = 0; last_c < nc && cp->by_channel[last_c].chan != chan; last_c++)
+			;
+		if (last_c == nc) {
+			if (nc == cc) {
+				size_t ncap = cc ? cc * 2 : 16;
+				struct cp_chan_total *n = realloc(cp->by_channel, ncap * sizeof(*n));
 
-		if (d && d->tid == cp->by_thread[i].tid)
-			d->ns += cp->by_thread[i].ns;
-		else
-			cp->by_thread[cp->nby_thread++] = cp->by_thread[i];
+				if (!n) {
+					free(ns_of);
+					return -ENOMEM;
+				}
+				cp->by_channel = n;
+				cc = ncap;
+			}
+			cp->by_channel[nc++] = (struct cp_chan_total){ .chan = chan };
+		}
+		cp->by_channel[last_c].ns += ns;
 	}
+	cp->by_thread = calloc(nt ? nt : 1, sizeof(*cp->by_thread));
+	if (!cp->by_thread) {
+		free(ns_of);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < m->nthreads; i++)
+		if (ns_of[i])
+			cp->by_thread[cp->nby_thread++] = (struct cp_thread_total){
+				.pid = m->threads[i].pid, .tid = m->threads[i].tid, .ns = ns_of[i] };
+	free(ns_of);
 	qsort(cp->by_thread, cp->nby_thread, sizeof(*cp->by_thread), cmp_thread_total);
 	cp->nby_channel = nc;
 	qsort(cp->by_channel, nc, sizeof(*cp->by_channel), cmp_chan_total);
@@ -584,7 +602,7 @@ struct critical_path *cp_collector__path(const struct cp_collector *c, const str
 	w.cp = cp;
 	walk_thread(&w, t, cp->from, cp->to, 0, 0);
 	if (!w.err)
-		w.err = summarize(cp);
+		w.err = summarize(cp, m);
 	if (w.err) {
 		critical_path__free(cp);
 		errno = -w.err;
