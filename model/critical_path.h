@@ -35,17 +35,18 @@ enum cp_state {
 	CP_STATE_COUNT
 };
 
+/* One step of the path (48 bytes: the longest walks have a million). */
 struct cp_step {
-	uint32_t pid, tid;
-	enum cp_state state;
 	uint64_t start, end;       /* absolute ns; steps are contiguous */
+	uint32_t pid, tid;
 	int chan;                  /* the wait's or the hand-over's channel, 0 = none */
-	uint8_t op;                /* its call (enum ipct_op), IPCT_OP_OTHER = none */
-	enum model_mode mode;      /* the waiting mode of that wait, MODE_NONE = none */
 	int via;                   /* channel of the innermost wait this time is charged to, 0 = TID's own */
-	uint16_t depth;            /* 0 = TID itself, 1 = who woke it, ... */
-	bool handover;             /* the waker's stretch that ends with the wakeup */
 	uint32_t waker_pid, waker_tid; /* CP_UNTRACED: the task that woke it */
+	uint16_t depth;            /* 0 = TID itself, 1 = who woke it, ... */
+	uint8_t state;             /* enum cp_state */
+	uint8_t op;                /* its call (enum ipct_op), IPCT_OP_OTHER = none */
+	int8_t mode;               /* enum model_mode of that wait, MODE_NONE = none */
+	bool handover;             /* the waker's stretch that ends with the wakeup */
 };
 
 struct cp_thread_total {
