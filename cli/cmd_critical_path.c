@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,7 +113,9 @@ int do_critical_path(int argc, char **argv)
 		       (t->last_ts - m->start_ts) / 1e9);
 		goto out;
 	}
-	cp = cp_collector__path(coll, m, (uint32_t)tid, from, to);
+	/* the text prints the first --max-steps steps: the rest are only summed */
+	cp = cp_collector__path_kept(coll, m, (uint32_t)tid, from, to,
+				     json || !max_steps ? SIZE_MAX : (size_t)max_steps);
 	if (!cp) {
 		errorf("computing the critical path from %s failed: %s: check the trace with ipctrace report",
 		       argv[optind], strerror(errno));

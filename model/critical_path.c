@@ -315,11 +315,23 @@ static enum cp_state irq_wake_state(const struct cp_off *o)
 	return CP_INTERRUPT;
 }
 
+/*
+ * The walk emits steps in path order; the last one stays open (the next may
+ * extend it, a wakeup may mark it the hand-over) and is settled when another
+ * begins: then it is summed into the totals and stored if among the first
+ * `keep`. A text report that prints 100 steps keeps 100, not the million of
+ * the longest walk of a ten-million-event trace.
+ */
 struct walk {
 	const struct cp_collector *c;
 	const struct model *m;
 	struct critical_path *cp;
-	size_t cap;
+	size_t keep, cap;
+	struct cp_step last;         /* the open step, if cp->nsteps */
+	uint64_t *ns_of;             /* time on the path by the model's thread index */
+	uint32_t ns_tid;             /* the thread of the last step settled, and its index */
+	size_t ns_idx;               /* SIZE_MAX: none yet, or not in the model */
+	size_t cchan;
 	int err;
 };
 
@@ -330,20 +342,83 @@ static bool same_step(const struct cp_step *a, const struct cp_step *b)
 	       !b->handover && a->waker_tid == b->waker_tid && a->end == b->start;
 }
 
-static void emit(struct walk *w, const struct cp_step *s)
+/* The summary's group of a step: what it was, for the one line that says why. */
+static void group_add(struct critical_path *cp, const struct cp_step *s, uint64_t ns)
+{
+	struct cp_group k = { .chan = s->via ? s->via : s->chan,
+			      .tid = s->state == CP_UNTRACED ? s->waker_tid : s->tid,
+			      .state = s->state, .op = s->op };
+	size_t j;
+
+	if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
+		return;
+	if (s->state == CP_RUNNING || s->state == CP_RUNNABLE)
+		k.op = 0;  /* a hand-over is the waker's running time, whatever call ends it */
+	for (j = 0; j < cp->ngroups; j++)
+		if (cp->groups[j].chan == k.chan && cp->groups[j].tid == k.tid &&
+		    cp->groups[j].state == k.state && cp->groups[j].op == k.op)
+			break;
+	if (j == cp->ngroups) {
+		if (j == CP_SUMMARY_GROUPS)
+			return;
+		cp->groups[cp->ngroups++] = k;
+	}
+	cp->groups[j].ns += ns;
+	if (cp->best == SIZE_MAX || cp->groups[j].ns > cp->groups[cp->best].ns)
+		cp->best = j;
+}
+
+/* The open step is final: its time goes to the totals, and it is kept if among the first. */
+static void settle(struct walk *w)
 {
 	struct critical_path *cp = w->cp;
+	const struct cp_step *s = &w->last;
+	uint64_t ns = s->end - s->start;
+	int chan = s->via ? s->via : s->chan;
+	size_t i;
 
-	if (s->end <= s->start || w->err)
+	if (!cp->nsteps || w->err)
 		return;
-	if (cp->nsteps && same_step(&cp->steps[cp->nsteps - 1], s)) {
-		cp->steps[cp->nsteps - 1].end = s->end;
-		return;
+	/* steps come in runs of one thread: look it up when it changes */
+	if (w->ns_idx == SIZE_MAX || s->tid != w->ns_tid) {
+		const struct model_thread *t = model__thread(w->m, s->tid);
+
+		w->ns_tid = s->tid;
+		w->ns_idx = t ? (size_t)(t - w->m->threads) : SIZE_MAX;
 	}
-	if (cp->nsteps == w->cap) {
-		size_t ncap = w->cap ? w->cap * 2 : 64;
-		struct cp_step *n = realloc(cp->steps, ncap * sizeof(*n));
+	if (w->ns_idx != SIZE_MAX)
+		w->ns_of[w->ns_idx] += ns;
+	if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
+		cp->own_ns += ns;
+	group_add(cp, s, ns);
+	if (chan) {
+		for (i = 0; i < cp->nby_channel && cp->by_channel[i].chan != chan; i++)
+			;
+		if (i == cp->nby_channel) {
+			if (i == w->cchan) {
+				size_t ncap = w->cchan ? w->cchan * 2 : 16;
+				struct cp_chan_total *n = realloc(cp->by_channel, ncap * sizeof(*n));
 
+				if (!n) {
+					w->err = -ENOMEM;
+					return;
+				}
+				cp->by_channel = n;
+				w->cchan = ncap;
+			}
+			cp->by_channel[cp->nby_channel++] = (struct cp_chan_total){ .chan = chan };
+		}
+		cp->by_channel[i].ns += ns;
+	}
+	if (cp->nkept >= w->keep)
+		return;
+	if (cp->nkept == w->cap) {
+		size_t ncap = w->cap ? w->cap * 2 : 64;
+		struct cp_step *n;
+
+		if (ncap > w->keep)
+			ncap = w->keep;
+		n = realloc(cp->steps, ncap * sizeof(*n));
 		if (!n) {
 			w->err = -ENOMEM;
 			return;
@@ -351,7 +426,22 @@ static void emit(struct walk *w, const struct cp_step *s)
 		cp->steps = n;
 		w->cap = ncap;
 	}
-	cp->steps[cp->nsteps++] = *s;
+	cp->steps[cp->nkept++] = *s;
+}
+
+static void emit(struct walk *w, const struct cp_step *s)
+{
+	struct critical_path *cp = w->cp;
+
+	if (s->end <= s->start || w->err)
+		return;
+	if (cp->nsteps && same_step(&w->last, s)) {
+		w->last.end = s->end;
+		return;
+	}
+	settle(w);
+	w->last = *s;
+	cp->nsteps++;
 }
 
 static void emit_state(struct walk *w, const struct model_thread *t, enum cp_state st,
@@ -418,7 +508,7 @@ static void walk_wait(struct walk *w, const struct model_thread *t, const struct
 		walk_thread(w, waker, a, b, o->wake_chan ? o->wake_chan : o->chan, depth + 1);
 		/* the waker's last stretch before the wakeup hands the path back */
 		if (b == o->wake && w->cp->nsteps > mark) {
-			struct cp_step *h = &w->cp->steps[w->cp->nsteps - 1];
+			struct cp_step *h = &w->last;
 
 			if (h->tid == waker->tid && h->state == CP_RUNNING && h->end == b) {
 				h->handover = true;
@@ -501,84 +591,33 @@ static int cmp_chan_total(const void *a, const void *b)
 	return (x->chan > y->chan) - (x->chan < y->chan);
 }
 
-/*
- * Time on the path by thread and by channel (a step counts for the wait it
- * explains). Threads are summed in an array indexed like the model's, so the
- * memory is the model's thread count, not the path's length (a million steps
- * in the longest walk of a ten-million-event trace).
- */
-static int summarize(struct critical_path *cp, const struct model *m)
+/* The totals, most first, once every step is settled. */
+static int totals(struct walk *w)
 {
-	uint64_t *ns_of = calloc(m->nthreads ? m->nthreads : 1, sizeof(*ns_of));
-	size_t nt = 0, nc = 0, cc = 0, last_c = 0;
-	uint32_t last_tid = 0;
-	size_t last_t = SIZE_MAX;
+	struct critical_path *cp = w->cp;
+	const struct model *m = w->m;
+	size_t nt = 0;
 
-	if (!ns_of)
-		return -ENOMEM;
-	for (size_t i = 0; i < cp->nsteps; i++) {
-		const struct cp_step *s = &cp->steps[i];
-		uint64_t ns = s->end - s->start;
-		int chan = s->via ? s->via : s->chan;
-
-		if (last_t == SIZE_MAX || s->tid != last_tid) {
-			const struct model_thread *t = model__thread(m, s->tid);
-
-			last_tid = s->tid;
-			last_t = t ? (size_t)(t - m->threads) : SIZE_MAX;
-		}
-		if (last_t != SIZE_MAX) {
-			nt += !ns_of[last_t];
-			ns_of[last_t] += ns;
-		}
-		if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
-			cp->own_ns += ns;
-		if (!chan)
-			continue;
-		if (nc && cp->by_channel[last_c].chan == chan) {
-			cp->by_channel[last_c].ns += ns;
-			continue;
-		}
-		for (last_c = 0; last_c < nc && cp->by_channel[last_c].chan != chan; last_c++)
-			;
-		if (last_c == nc) {
-			if (nc == cc) {
-				size_t ncap = cc ? cc * 2 : 16;
-				struct cp_chan_total *n = realloc(cp->by_channel, ncap * sizeof(*n));
-
-				if (!n) {
-					free(ns_of);
-					return -ENOMEM;
-				}
-				cp->by_channel = n;
-				cc = ncap;
-			}
-			cp->by_channel[nc++] = (struct cp_chan_total){ .chan = chan };
-		}
-		cp->by_channel[last_c].ns += ns;
-	}
-	cp->by_thread = calloc(nt ? nt : 1, sizeof(*cp->by_thread));
-	if (!cp->by_thread) {
-		free(ns_of);
-		return -ENOMEM;
-	}
 	for (size_t i = 0; i < m->nthreads; i++)
-		if (ns_of[i])
+		nt += w->ns_of[i] != 0;
+	cp->by_thread = calloc(nt ? nt : 1, sizeof(*cp->by_thread));
+	if (!cp->by_thread)
+		return -ENOMEM;
+	for (size_t i = 0; i < m->nthreads; i++)
+		if (w->ns_of[i])
 			cp->by_thread[cp->nby_thread++] = (struct cp_thread_total){
-				.pid = m->threads[i].pid, .tid = m->threads[i].tid, .ns = ns_of[i] };
-	free(ns_of);
+				.pid = m->threads[i].pid, .tid = m->threads[i].tid, .ns = w->ns_of[i] };
 	qsort(cp->by_thread, cp->nby_thread, sizeof(*cp->by_thread), cmp_thread_total);
-	cp->nby_channel = nc;
-	qsort(cp->by_channel, nc, sizeof(*cp->by_channel), cmp_chan_total);
+	qsort(cp->by_channel, cp->nby_channel, sizeof(*cp->by_channel), cmp_chan_total);
 	return 0;
 }
 
-struct critical_path *cp_collector__path(const struct cp_collector *c, const struct model *m,
-					 uint32_t tid, uint64_t from, uint64_t to)
+struct critical_path *cp_collector__path_kept(const struct cp_collector *c, const struct model *m,
+					      uint32_t tid, uint64_t from, uint64_t to, size_t keep)
 {
 	const struct model_thread *t = model__thread(m, tid);
 	struct critical_path *cp;
-	struct walk w = { .c = c, .m = m };
+	struct walk w = { .c = c, .m = m, .keep = keep, .ns_idx = SIZE_MAX };
 
 	if (!t) {
 		errno = ESRCH;
@@ -589,10 +628,16 @@ struct critical_path *cp_collector__path(const struct cp_collector *c, const str
 		return NULL;
 	}
 	cp = calloc(1, sizeof(*cp));
-	if (!cp) {
+	w.ns_of = calloc(m->nthreads ? m->nthreads : 1, sizeof(*w.ns_of));
+	if (cp)
+		cp->groups = calloc(CP_SUMMARY_GROUPS, sizeof(*cp->groups));
+	if (!cp || !w.ns_of || !cp->groups) {
+		critical_path__free(cp);
+		free(w.ns_of);
 		errno = ENOMEM;
 		return NULL;
 	}
+	cp->best = SIZE_MAX;
 	cp->pid = t->pid;
 	cp->tid = t->tid;
 	cp->from = from && from > t->first_ts ? from : t->first_ts;
@@ -601,14 +646,22 @@ struct critical_path *cp_collector__path(const struct cp_collector *c, const str
 		cp->to = cp->from;
 	w.cp = cp;
 	walk_thread(&w, t, cp->from, cp->to, 0, 0);
+	settle(&w);
 	if (!w.err)
-		w.err = summarize(cp, m);
+		w.err = totals(&w);
+	free(w.ns_of);
 	if (w.err) {
 		critical_path__free(cp);
 		errno = -w.err;
 		return NULL;
 	}
 	return cp;
+}
+
+struct critical_path *cp_collector__path(const struct cp_collector *c, const struct model *m,
+					 uint32_t tid, uint64_t from, uint64_t to)
+{
+	return cp_collector__path_kept(c, m, tid, from, to, SIZE_MAX);
 }
 
 void critical_path__free(struct critical_path *cp)
@@ -618,6 +671,7 @@ void critical_path__free(struct critical_path *cp)
 	free(cp->steps);
 	free(cp->by_thread);
 	free(cp->by_channel);
+	free(cp->groups);
 	free(cp);
 }
 

@@ -59,11 +59,25 @@ struct cp_chan_total {
 	uint64_t ns;
 };
 
+/* A summary group: the time of steps of one kind (channel, thread, state, call). */
+struct cp_group {
+	int chan;                  /* via, else the step's channel */
+	uint32_t tid;              /* the waker for CP_UNTRACED */
+	uint8_t state;             /* enum cp_state */
+	uint8_t op;                /* 0 for running and runnable time */
+	uint64_t ns;
+};
+
+#define CP_SUMMARY_GROUPS 512      /* distinct groups weighed for the summary, first met */
+
 struct critical_path {
 	uint32_t pid, tid;
 	uint64_t from, to;                 /* the window walked (absolute ns) */
 	uint64_t own_ns;                   /* TID's own running and runnable time */
-	struct cp_step *steps;             size_t nsteps;
+	size_t nsteps;                     /* steps on the path */
+	struct cp_step *steps;             size_t nkept;   /* the first nkept of them */
+	struct cp_group *groups;           size_t ngroups; /* first met first; TID's own time not */
+	size_t best;                       /* the group with the most time (first to reach it), SIZE_MAX: none */
 	struct cp_thread_total *by_thread; size_t nby_thread;   /* most first */
 	struct cp_chan_total *by_channel;  size_t nby_channel;  /* most first */
 };
@@ -81,6 +95,9 @@ void cp_collector__sinks(struct cp_collector *c, struct model_opts *mo);
  */
 struct critical_path *cp_collector__path(const struct cp_collector *c, const struct model *m,
 					 uint32_t tid, uint64_t from, uint64_t to);
+/* The same, keeping only the first keep steps (the totals and groups count them all). */
+struct critical_path *cp_collector__path_kept(const struct cp_collector *c, const struct model *m,
+					      uint32_t tid, uint64_t from, uint64_t to, size_t keep);
 void cp_collector__free(struct cp_collector *c);
 /*
  * A collector for tid's path over [from, to] (absolute ns, 0 = its life's

@@ -10,8 +10,6 @@
 #include "json_writer.h"
 #include "lang.h"
 
-#define SUMMARY_GROUPS 512   /* distinct (channel, thread, state, call) groups weighed for the summary */
-
 
 /* Seconds from the trace's start, as --from and --to take them. */
 static void fmt_at(char *buf, size_t sz, const struct model *m, uint64_t ts)
@@ -40,16 +38,8 @@ static int pct(uint64_t part, uint64_t whole)
 	return whole ? (int)((part * 100 + whole / 2) / whole) : 0;
 }
 
-struct group {
-	int chan;
-	uint32_t tid;
-	enum cp_state state;
-	uint8_t op;
-	uint64_t ns;
-};
-
 /* What a stretch of the path was, in words: "seq's nanosleep", "sort running". */
-static void what(const struct lang *l, const struct model *m, const struct group *g, char *buf,
+static void what(const struct lang *l, const struct model *m, const struct cp_group *g, char *buf,
 		 size_t sz)
 {
 	const char *comm = thread_comm(m, g->tid);
@@ -83,42 +73,18 @@ static void what(const struct lang *l, const struct model *m, const struct group
 char *cp_report__summary(const struct model *m, const struct critical_path *cp,
 			 const struct lang *l, char *buf, size_t sz)
 {
-	struct group *gs = calloc(SUMMARY_GROUPS, sizeof(*gs)), *best = NULL;
+	const struct cp_group *best = cp->best < cp->ngroups ? &cp->groups[cp->best] : NULL;
 	uint64_t win = cp->to - cp->from, waited = win > cp->own_ns ? win - cp->own_ns : 0;
 	char a[32], b[32], w[160];
-	size_t n = 0, len;
+	size_t len;
 
 	fmt_dur(a, sizeof(a), waited);
 	fmt_dur(b, sizeof(b), win);
 	if (!waited) {
 		snprintf(buf, sz, tr(l, T_CP_NEVER_WAITED), thread_comm(m, cp->tid), cp->tid, b);
-		free(gs);
 		return buf;
 	}
 	snprintf(buf, sz, tr(l, T_CP_WAITED), pct(waited, win), thread_comm(m, cp->tid), a, b);
-	for (size_t i = 0; gs && i < cp->nsteps; i++) {
-		const struct cp_step *s = &cp->steps[i];
-		struct group k = { .chan = s->via ? s->via : s->chan, .tid = s->state == CP_UNTRACED ?
-				   s->waker_tid : s->tid, .state = s->state, .op = s->op };
-		size_t j;
-
-		if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
-			continue;
-		if (s->state == CP_RUNNING || s->state == CP_RUNNABLE)
-			k.op = 0;  /* a hand-over is the waker's running time, whatever call ends it */
-		for (j = 0; j < n; j++)
-			if (gs[j].chan == k.chan && gs[j].tid == k.tid && gs[j].state == k.state &&
-			    gs[j].op == k.op)
-				break;
-		if (j == n) {
-			if (n == SUMMARY_GROUPS)
-				continue;
-			gs[n++] = k;
-		}
-		gs[j].ns += s->end - s->start;
-		if (!best || gs[j].ns > best->ns)
-			best = &gs[j];
-	}
 	if (best) {
 		const struct model_channel *c = best->chan ? model__channel(m, best->chan) : NULL;
 
@@ -130,7 +96,6 @@ char *cp_report__summary(const struct model *m, const struct critical_path *cp,
 		else
 			snprintf(buf + len, sz - len, tr(l, T_CP_SHARE), pct(best->ns, win), w);
 	}
-	free(gs);
 	return buf;
 }
 

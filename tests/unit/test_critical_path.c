@@ -313,6 +313,100 @@ Test(critical_path, random_chains_cover_the_window)
 	run_free(&r);
 }
 
+/* Field by field: the structs have padding that no memcmp may read. */
+static bool same_steps(const struct cp_step *a, const struct cp_step *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].pid != b[i].pid ||
+		    a[i].tid != b[i].tid || a[i].chan != b[i].chan || a[i].via != b[i].via ||
+		    a[i].waker_pid != b[i].waker_pid || a[i].waker_tid != b[i].waker_tid ||
+		    a[i].depth != b[i].depth || a[i].state != b[i].state || a[i].op != b[i].op ||
+		    a[i].mode != b[i].mode || a[i].handover != b[i].handover)
+			return false;
+	return true;
+}
+
+static bool same_groups(const struct cp_group *a, const struct cp_group *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].chan != b[i].chan || a[i].tid != b[i].tid || a[i].state != b[i].state ||
+		    a[i].op != b[i].op || a[i].ns != b[i].ns)
+			return false;
+	return true;
+}
+
+static bool same_totals(const struct critical_path *a, const struct critical_path *b)
+{
+	for (size_t i = 0; i < a->nby_thread; i++)
+		if (a->by_thread[i].tid != b->by_thread[i].tid || a->by_thread[i].pid != b->by_thread[i].pid ||
+		    a->by_thread[i].ns != b->by_thread[i].ns)
+			return false;
+	for (size_t i = 0; i < a->nby_channel; i++)
+		if (a->by_channel[i].chan != b->by_channel[i].chan || a->by_channel[i].ns != b->by_channel[i].ns)
+			return false;
+	return a->nby_thread == b->nby_thread && a->nby_channel == b->nby_channel;
+}
+
+/*
+ * The text report keeps only the steps it prints: the totals, the summary's
+ * groups and the steps it keeps are those of the whole path. The groups are
+ * checked against the rule written here (the summary's rule, over every step).
+ */
+Test(critical_path, keeping_the_first_steps_changes_no_total)
+{
+	struct cp_run r = run_passes(random_wakes);
+	static const size_t keeps[] = { 1, 3, 17, 1000000 };
+
+	for (uint32_t tid = 100; tid < 108; tid++) {
+		struct critical_path *all = cp_collector__path(r.c, r.names, tid, 0, 0);
+		struct cp_group ref[CP_SUMMARY_GROUPS] = { 0 };
+		size_t nref = 0, best = SIZE_MAX;
+
+		cr_assert(all, "tid %u", tid);
+		cr_assert_eq(all->nkept, all->nsteps);
+		cr_assert_gt(all->nsteps, 20, "tid %u: a path long enough to cut: %zu", tid, all->nsteps);
+		for (size_t i = 0; i < all->nsteps; i++) {
+			const struct cp_step *s = &all->steps[i];
+			struct cp_group k = { .chan = s->via ? s->via : s->chan, .state = s->state,
+					      .tid = s->state == CP_UNTRACED ? s->waker_tid : s->tid,
+					      .op = s->state == CP_RUNNING || s->state == CP_RUNNABLE ? 0 : s->op };
+			size_t j;
+
+			if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
+				continue;
+			for (j = 0; j < nref; j++)
+				if (ref[j].chan == k.chan && ref[j].tid == k.tid && ref[j].state == k.state &&
+				    ref[j].op == k.op)
+					break;
+			if (j == nref)
+				ref[nref++] = k;
+			ref[j].ns += s->end - s->start;
+			if (best == SIZE_MAX || ref[j].ns > ref[best].ns)
+				best = j;
+		}
+		cr_assert_eq(all->ngroups, nref, "tid %u", tid);
+		cr_assert_eq(all->best, best, "tid %u", tid);
+		cr_assert(same_groups(all->groups, ref, nref), "tid %u", tid);
+		for (size_t k = 0; k < sizeof(keeps) / sizeof(keeps[0]); k++) {
+			struct critical_path *cut = cp_collector__path_kept(r.c, r.names, tid, 0, 0, keeps[k]);
+			size_t want = keeps[k] < all->nsteps ? keeps[k] : all->nsteps;
+
+			cr_assert(cut);
+			cr_assert_eq(cut->nsteps, all->nsteps);
+			cr_assert_eq(cut->nkept, want, "tid %u keep %zu: %zu", tid, keeps[k], cut->nkept);
+			cr_assert(same_steps(cut->steps, all->steps, want));
+			cr_assert_eq(cut->own_ns, all->own_ns);
+			cr_assert(same_totals(cut, all), "tid %u keep %zu", tid, keeps[k]);
+			cr_assert_eq(cut->ngroups, all->ngroups);
+			cr_assert_eq(cut->best, all->best);
+			cr_assert(same_groups(cut->groups, all->groups, all->ngroups));
+			critical_path__free(cut);
+		}
+		critical_path__free(all);
+	}
+	run_free(&r);
+}
+
 /* The reader's waker was forked during the wait: before its birth, its parent forking it. */
 static void forked_waker(struct model *m)
 {
