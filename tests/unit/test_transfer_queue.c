@@ -216,17 +216,40 @@ Test(transfer_queue, random_streams_match_the_reference)
 		compare_stream(seed * 0x9e3779b97f4a7c15ull, 5000);
 }
 
+/*
+ * A model whose transfers land in got, two processes a (pid 10) and b (pid 20)
+ * and their TCP ends; met: each end knows the other from the start, else only
+ * a's end has its addresses until ends_meet says b's.
+ */
+static struct model *tcp_pair(struct got *got, bool met)
+{
+	struct model_opts o = { .ctx = got, .on_transfer = got_transfer };
+	struct model *m = model__new(&o);
+
+	ev_task(m, 1000, 10, 10, "a");
+	ev_task(m, 1000, 20, 20, "b");
+	if (met) {
+		ev_chan(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, SOCK_B, 0, NULL);
+		ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, SOCK_A, 0, NULL);
+	} else {
+		ev_inet(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, "127.0.0.1", 40312, "127.0.0.1", 5000);
+		ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, 0, 0, NULL);
+	}
+	return m;
+}
+
+/* b's end learns its addresses: the two ends are one connection from now on. */
+static void ends_meet(struct model *m, uint64_t ts)
+{
+	ev_inet(m, ts, 20, SOCK_B, IPCT_KIND_TCP, "127.0.0.1", 5000, "127.0.0.1", 40312);
+}
+
 /* A queue of one side's sends only: a receive of the other side still takes the oldest kept. */
 Test(transfer_queue, full_queue_of_one_side_yields_its_oldest_kept_send)
 {
 	struct got got = { 0 };
-	struct model_opts o = { .ctx = &got, .on_transfer = got_transfer };
-	struct model *m = model__new(&o);
+	struct model *m = tcp_pair(&got, true);
 
-	ev_task(m, 1000, 10, 10, "writer");
-	ev_task(m, 1000, 20, 20, "reader");
-	ev_chan(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, SOCK_B, 0, NULL);
-	ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, SOCK_A, 0, NULL);
 	/* 100 sends of two alternating threads (no merging): the first 36 are forgotten */
 	for (int i = 0; i < 100; i++)
 		ev_sys(m, 10, 10 + (i % 2) * 1000, 2000 + i * 10, 2005 + i * 10, IPCT_OP_SEND, SOCK_A, 1 + i,
@@ -248,13 +271,8 @@ Test(transfer_queue, full_queue_of_one_side_yields_its_oldest_kept_send)
 Test(transfer_queue, emptied_queue_takes_the_other_sides_sends)
 {
 	struct got got = { 0 };
-	struct model_opts o = { .ctx = &got, .on_transfer = got_transfer };
-	struct model *m = model__new(&o);
+	struct model *m = tcp_pair(&got, true);
 
-	ev_task(m, 1000, 10, 10, "a");
-	ev_task(m, 1000, 20, 20, "b");
-	ev_chan(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, SOCK_B, 0, NULL);
-	ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, SOCK_A, 0, NULL);
 	ev_sys(m, 10, 10, 2000, 2010, IPCT_OP_SEND, SOCK_A, 100, 0);
 	ev_sys(m, 20, 20, 2100, 2110, IPCT_OP_RECV, SOCK_B, 100, 0);
 	ev_sys(m, 20, 20, 2200, 2210, IPCT_OP_SEND, SOCK_B, 50, 0);
@@ -281,15 +299,10 @@ Test(transfer_queue, emptied_queue_takes_the_other_sides_sends)
 Test(transfer_queue, ends_that_meet_late_join_their_queues)
 {
 	struct got got = { 0 };
-	struct model_opts o = { .ctx = &got, .on_transfer = got_transfer };
-	struct model *m = model__new(&o);
+	struct model *m = tcp_pair(&got, false);
 	uint64_t from_a = 0, from_b = 0, first_a = UINT64_MAX;
 	size_t na = 0, nb = 0;
 
-	ev_task(m, 1000, 10, 10, "a");
-	ev_task(m, 1000, 20, 20, "b");
-	ev_inet(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, "127.0.0.1", 40312, "127.0.0.1", 5000);
-	ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, 0, 0, NULL);
 	/* 50 sends of a (two threads, so none merge), 30 of b, before the ends are known to meet */
 	for (int i = 0; i < 50; i++)
 		ev_sys(m, 10, 10 + (i % 2) * 1000, 2000 + i * 10, 2005 + i * 10, IPCT_OP_SEND, SOCK_A,
@@ -297,7 +310,7 @@ Test(transfer_queue, ends_that_meet_late_join_their_queues)
 	for (int i = 0; i < 30; i++)
 		ev_sys(m, 20, 20 + (i % 2) * 1000, 3000 + i * 10, 3005 + i * 10, IPCT_OP_SEND, SOCK_B,
 		       500 + i, 0);
-	ev_inet(m, 4000, 20, SOCK_B, IPCT_KIND_TCP, "127.0.0.1", 5000, "127.0.0.1", 40312);
+	ends_meet(m, 4000);
 	ev_sys(m, 20, 20, 5000, 5010, IPCT_OP_RECV, SOCK_B, 1000000, 0);
 	ev_sys(m, 10, 10, 5100, 5110, IPCT_OP_RECV, SOCK_A, 1000000, 0);
 	model__finish(m);
@@ -330,20 +343,15 @@ Test(transfer_queue, ends_that_meet_late_join_their_queues)
 Test(transfer_queue, full_end_that_meets_late_keeps_its_newest_sends)
 {
 	struct got got = { 0 };
-	struct model_opts o = { .ctx = &got, .on_transfer = got_transfer };
-	struct model *m = model__new(&o);
+	struct model *m = tcp_pair(&got, false);
 	uint64_t from_b = 0;
 
-	ev_task(m, 1000, 10, 10, "a");
-	ev_task(m, 1000, 20, 20, "b");
-	ev_inet(m, 1000, 10, SOCK_A, IPCT_KIND_TCP, "127.0.0.1", 40312, "127.0.0.1", 5000);
-	ev_chan(m, 1000, 20, SOCK_B, IPCT_KIND_TCP, 0, 0, NULL);
 	for (int i = 0; i < 5; i++)
 		ev_sys(m, 10, 10, 2000 + i * 10, 2005 + i * 10, IPCT_OP_SEND, SOCK_A, 100 + i, 0);
 	for (int i = 0; i < 66; i++)
 		ev_sys(m, 20, 20 + (i % 2) * 1000, 3000 + i * 10, 3005 + i * 10, IPCT_OP_SEND, SOCK_B,
 		       500 + i, 0);
-	ev_inet(m, 4000, 20, SOCK_B, IPCT_KIND_TCP, "127.0.0.1", 5000, "127.0.0.1", 40312);
+	ends_meet(m, 4000);
 	ev_sys(m, 10, 10, 5100, 5110, IPCT_OP_RECV, SOCK_A, 1000000, 0);
 	ev_sys(m, 20, 20, 5200, 5210, IPCT_OP_RECV, SOCK_B, 1000000, 0);
 	model__finish(m);
