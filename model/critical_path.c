@@ -342,7 +342,10 @@ static bool same_step(const struct cp_step *a, const struct cp_step *b)
 	       !b->handover && a->waker_tid == b->waker_tid && a->end == b->start;
 }
 
-/* The summary's group of a step: what it was, for the one line that says why. */
+/*
+ * The summary's group of a step not of TID's own time: what it was, for the
+ * one line that says why.
+ */
 static void group_add(struct critical_path *cp, const struct cp_step *s, uint64_t ns)
 {
 	struct cp_group k = { .chan = s->via ? s->via : s->chan,
@@ -350,8 +353,6 @@ static void group_add(struct critical_path *cp, const struct cp_step *s, uint64_
 			      .state = s->state, .op = s->op };
 	size_t j;
 
-	if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
-		return;
 	if (s->state == CP_RUNNING || s->state == CP_RUNNABLE)
 		k.op = 0;  /* a hand-over is the waker's running time, whatever call ends it */
 	for (j = 0; j < cp->ngroups; j++)
@@ -390,7 +391,8 @@ static void settle(struct walk *w)
 		w->ns_of[w->ns_idx] += ns;
 	if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
 		cp->own_ns += ns;
-	group_add(cp, s, ns);
+	else
+		group_add(cp, s, ns);
 	if (chan) {
 		for (i = 0; i < cp->nby_channel && cp->by_channel[i].chan != chan; i++)
 			;
