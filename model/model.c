@@ -56,7 +56,9 @@ static void call_channels(struct model *m, struct call *c)
 	if (k != NONE_IDX && p->kchans[k].kind == IPCT_KIND_UDP) {
 		c->chan = udp_flow_of_call(m, e);
 		c->rc = chan_rc(m, c->chan, true);
-		k = c->chan == e->chan ? kchan_get(m, e->chan, false) : NONE_IDX;
+		/* k stays e->chan's (kernel channels are only appended); a flow's own is not noted */
+		if (c->chan != e->chan)
+			k = NONE_IDX;
 	} else {
 		c->chan = e->chan;
 		if (k == NONE_IDX && e->chan)
