@@ -177,10 +177,12 @@ struct ipct_sleep {
 	__u32 waker_pid;  /* 0 = woken from interrupt context or unknown */
 	__u32 waker_tid;
 	__u32 state;
-	__u16 nr;
+	__u16 nr;         /* IPCT_NR_NONE: in no syscall (op is IPCT_OP_OTHER, chan 0) */
 	__u8 op;
 	__u8 waker_op;
 };
+
+#define IPCT_NR_NONE 0xffff
 
 /* A traced task (h.pid/h.tid) woke an untraced one. */
 struct ipct_wakeup {

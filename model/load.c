@@ -53,6 +53,13 @@ static void map_lost(void *ctx, const struct model_lost *l)
 	cm->mo->on_lost(cm->mo->ctx, l);
 }
 
+static void map_model(void *ctx, const struct model *m)
+{
+	const struct chan_map *cm = ctx;
+
+	cm->mo->on_model(cm->mo->ctx, m);
+}
+
 static bool endpoints_within(const struct model_channel *w, const struct model_channel *f)
 {
 	for (size_t i = 0; i < w->nendpoints; i++) {
@@ -168,6 +175,16 @@ static void tee_lost(void *ctx, const struct model_lost *l)
 		t->b->on_lost(t->b->ctx, l);
 }
 
+static void tee_model(void *ctx, const struct model *m)
+{
+	const struct tee *t = ctx;
+
+	if (t->a->on_model)
+		t->a->on_model(t->a->ctx, m);
+	if (t->b->on_model)
+		t->b->on_model(t->b->ctx, m);
+}
+
 static bool has_sinks(const struct model_opts *mo)
 {
 	return mo && (mo->on_span || mo->on_transfer || mo->on_wake || mo->on_lost);
@@ -191,6 +208,7 @@ static struct model_opts with_opts(const struct model_load *l, const struct mode
 		o.on_transfer = mo->on_transfer;
 		o.on_wake = mo->on_wake;
 		o.on_lost = mo->on_lost;
+		o.on_model = mo->on_model;
 	}
 	return o;
 }
@@ -225,6 +243,7 @@ static struct model *read_window(struct model_load *l, const struct model_opts *
 		o.on_transfer = mo->on_transfer ? map_transfer : NULL;
 		o.on_wake = mo->on_wake ? map_wake : NULL;
 		o.on_lost = mo->on_lost ? map_lost : NULL;
+		o.on_model = mo->on_model ? map_model : NULL;
 	}
 	/* the window's read is held to the memory limit as the whole trace's is */
 	return model__from_reader_window(l->priv->r, &o, l->from, l->to);
@@ -289,7 +308,7 @@ static int pass_sinks(struct model_load *l, const struct model_opts *window,
 {
 	struct tee t = { .a = window, .b = whole };
 	struct model_opts both = { .ctx = &t, .on_span = tee_span, .on_transfer = tee_transfer,
-				   .on_wake = tee_wake, .on_lost = tee_lost };
+				   .on_wake = tee_wake, .on_lost = tee_lost, .on_model = tee_model };
 	struct model *m;
 
 	if (!l->priv->windowed) {

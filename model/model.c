@@ -235,6 +235,8 @@ struct model *model__new(const struct model_opts *opts)
 	}
 	if (opts)
 		m->priv->opts = *opts;
+	if (opts && opts->on_model)
+		opts->on_model(opts->ctx, m);
 	return m;
 }
 
@@ -453,6 +455,27 @@ const struct model_thread *model__thread(const struct model *m, uint32_t tid)
 	uint32_t i = hmap_get(&m->priv->final_tid, tid);
 
 	return i == NONE_IDX ? NULL : &m->threads[i];
+}
+
+bool model__thread_so_far(const struct model *m, uint32_t tid, struct model_thread_so_far *out)
+{
+	const struct model_priv *p = m->priv;
+	uint32_t i = hmap_get(&p->thr_by_tid, tid), pi;
+	const struct thr *t;
+
+	if (i == NONE_IDX)
+		return false;
+	t = &p->thrs[i];
+	pi = hmap_get(&p->proc_by_pid, t->pub.pid);
+	*out = (struct model_thread_so_far){
+		.pid = t->pub.pid, .tid = tid, .ppid = pi == NONE_IDX ? 0 : p->procs[pi].pub.ppid,
+		/* as finish_threads will settle them */
+		.first_ts = t->pub.first_ts < m->start_ts ? m->start_ts : t->pub.first_ts,
+		.last_ts = UINT64_MAX,
+	};
+	if (t->pub.exited && t->exit_ts)
+		out->last_ts = t->exit_ts < out->first_ts ? out->first_ts : t->exit_ts;
+	return true;
 }
 
 const struct model_process *model__process(const struct model *m, uint32_t pid)

@@ -23,6 +23,8 @@
 #include <linux/types.h>
 #include "../bpf/ipctrace.h"
 
+struct model;
+
 enum model_direction {
 	DIR_NONE = 0,    /* "none": opened, no data */
 	DIR_SIMPLEX,     /* "simplex" */
@@ -96,6 +98,9 @@ struct model_opts {
 	void (*on_transfer)(void *ctx, const struct model_transfer *t);
 	void (*on_wake)(void *ctx, const struct model_wake *w);
 	void (*on_lost)(void *ctx, const struct model_lost *l);
+	/* Called once with the model these sinks ride, before its first event: a sink that
+	 * needs what the model knows so far (model__thread_so_far) keeps it. */
+	void (*on_model)(void *ctx, const struct model *m);
 	bool all_files;    /* keep `file` channels nobody wrote (default: hidden) */
 	/* Nothing but the sinks is read of this model (a second pass): skip what only the report
 	 * reads (mode evidence, stuck, wake counts, directions, endpoint counts, names); the sinks
@@ -197,6 +202,19 @@ struct model_refusal {
 	size_t threads, channels;      /* seen by then */
 };
 const struct model_refusal *model__refusal(void);
+
+/*
+ * What a model still being read knows of thread tid, for a sink asking from its callbacks
+ * (model_opts.on_model): its ids, its process's parent (0 = unknown) and its life as it
+ * will be reported if nothing changes: first_ts as model.threads will give it, last_ts its
+ * exit, or UINT64_MAX while it has not exited (it lives to the trace's end). False if the
+ * model has not seen it yet.
+ */
+struct model_thread_so_far {
+	uint32_t pid, tid, ppid;
+	uint64_t first_ts, last_ts;
+};
+bool model__thread_so_far(const struct model *m, uint32_t tid, struct model_thread_so_far *out);
 
 /* True when building m ran out of memory (what it holds is incomplete). */
 bool model__failed(const struct model *m);
