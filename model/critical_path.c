@@ -7,11 +7,24 @@
  * runnable, and its blocked part is replaced by the waker's own walk over
  * the same interval, until a wait ends in an interrupt, a timer, an
  * untraced task or a wait nobody was seen to end.
+ *
+ * Streaming (cp_collector__stream): the walk of the target goes on while the
+ * trace is read. A stretch of the target is walked once nothing it reads can
+ * change: every waker acted before the wakeup, so its stretches are in; what
+ * a stretch learns at its call's return (its channel, a timeout) is in once
+ * no thread still waits for the return of a call it slept in (the
+ * watermark). Then every stretch that ended before the walk's position is
+ * dropped, so memory follows the target's longest wait, not the trace. What
+ * the walk took from the model so far (a thread's life and parent, a waker
+ * untraced) is checked against the finished model; a stretch reported late
+ * is caught when it arrives. Either breaks the stream, and the caller walks
+ * again after a second read: the path is the same either way.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "critical_path.h"
+#include "hmap.h"
 
 #define CP_MAX_DEPTH 64          /* deeper chains end as `blocked`: a guard against bad data */
 #define CP_WAKE_LOOKBACK 4       /* stretches searched back for the one a wakeup ends */
@@ -20,6 +33,7 @@
 #define OFF_WOKEN 0x2            /* a wakeup ended it: waker_* are known (0 = interrupt) */
 #define OFF_EXITED 0x4           /* the call it slept in returned */
 #define OFF_TIMED_OUT 0x8        /* ... saying its timeout expired */
+#define OFF_OUTSIDE 0x10         /* its thread was in no call: no return will tell more */
 
 /* One off-CPU stretch: blocked [out, wake], runnable [wake, in]. */
 struct cp_off {
@@ -32,7 +46,32 @@ struct cp_off {
 struct cp_lane {
 	struct cp_off *offs;
 	size_t n, cap;
+	size_t nfinal;               /* streaming: offs[0, nfinal) will not change */
+	uint32_t pend;               /* streaming: index in cp_collector.pend, UINT32_MAX: none */
+	uint32_t rec;                /* streaming: its thread's cp_record, UINT32_MAX: none */
 };
+
+/* A thread's life as it stood in the model so far */
+struct cp_who {
+	uint32_t pid, tid;
+	uint64_t first_ts, last_ts;
+};
+
+#define REC_UNTRACED 0x1         /* not in the model when a wakeup by it was walked */
+#define REC_FIRST 0x2            /* first: the start of its life the walk took */
+#define REC_SHORT 0x4            /* last: the end of its life the walk took, before a walk's end */
+#define REC_PARENT 0x8           /* parent: who forked it (0 = nobody traced) as the walk took it */
+
+/* What a streamed walk took of a thread, to check against the finished model. */
+struct cp_record {
+	uint32_t tid, parent;
+	uint64_t first, last;
+	uint64_t alive_to;           /* walked as alive until then */
+	uint64_t seen_to;            /* its stretches that began before are read: they must not change */
+	uint8_t flags;
+};
+
+struct walk;
 
 struct cp_collector {
 	uint64_t from, to;
@@ -41,6 +80,25 @@ struct cp_collector {
 	uint32_t *slot_tid, *slot_lane;   /* open addressing tid -> lane; slot_lane UINT32_MAX = free */
 	size_t nslots;
 	int err;
+	size_t held, peak;                /* stretches held, and the most at once */
+	/* streaming: tid's walk as the trace is read (NULL: the walk waits for the end) */
+	struct walk *sw;
+	const struct model *live;         /* the model being read */
+	uint32_t tid;
+	uint64_t from_ns, to_ns;
+	uint64_t start;                   /* the model's start when the walk began */
+	uint64_t walk_to;                 /* the window's end, absolute; UINT64_MAX: tid's life */
+	uint64_t x;                       /* where the walk is: nothing ended before is read again */
+	struct cp_who target;
+	size_t tlane;                     /* tid's lane, SIZE_MAX: none yet */
+	size_t ti;                        /* its next stretch to walk */
+	bool started, done, broken;
+	bool dirty;                       /* a stretch became final since the walk last tried */
+	uint32_t *pend;                   /* lanes with stretches that may still change */
+	size_t npend, cpend;
+	struct cp_record *recs;
+	size_t nrecs, crecs;
+	struct hmap rec_by_tid;
 };
 
 static const char *const state_names[CP_STATE_COUNT] = {
@@ -84,6 +142,8 @@ struct cp_collector *cp_collector__new(uint64_t from, uint64_t to)
 	return c;
 }
 
+static void walk_free(struct walk *w);
+
 void cp_collector__free(struct cp_collector *c)
 {
 	if (!c)
@@ -93,7 +153,114 @@ void cp_collector__free(struct cp_collector *c)
 	free(c->lanes);
 	free(c->slot_tid);
 	free(c->slot_lane);
+	walk_free(c->sw);
+	free(c->pend);
+	free(c->recs);
+	hmap_free(&c->rec_by_tid);
 	free(c);
+}
+
+size_t cp_collector__peak(const struct cp_collector *c)
+{
+	return c->peak;
+}
+
+/* The streamed walk read something that changed since: it must be walked again. */
+static void stream_break(struct cp_collector *c)
+{
+	c->broken = true;
+}
+
+/* Streaming, and nothing it read has changed yet: what arrives is checked, what it passed dropped. */
+static bool streaming(const struct cp_collector *c)
+{
+	return c->sw && !c->broken;
+}
+
+static size_t lane_find(const struct cp_collector *c, uint32_t tid);
+
+/* The record of tid, made if it has none (NULL on ENOMEM). */
+static struct cp_record *record_of(struct cp_collector *c, uint32_t tid)
+{
+	uint32_t i = hmap_get(&c->rec_by_tid, tid);
+
+	if (i == HMAP_NONE) {
+		size_t li;
+
+		if (c->nrecs == c->crecs) {
+			size_t n = c->crecs ? c->crecs * 2 : 64;
+			struct cp_record *r = realloc(c->recs, n * sizeof(*r));
+
+			if (!r)
+				return NULL;
+			c->recs = r;
+			c->crecs = n;
+		}
+		if (hmap_put(&c->rec_by_tid, tid, (uint32_t)c->nrecs))
+			return NULL;
+		i = (uint32_t)c->nrecs++;
+		c->recs[i] = (struct cp_record){ .tid = tid };
+		li = lane_find(c, tid);
+		if (li != SIZE_MAX)
+			c->lanes[li].rec = i;
+	}
+	return &c->recs[i];
+}
+
+/* A stretch of lane l that began at out arrives or changes: the walk must not have read it. */
+static void stream_check(struct cp_collector *c, const struct cp_lane *l, uint64_t out)
+{
+	if (streaming(c) && l->rec != UINT32_MAX && out < c->recs[l->rec].seen_to)
+		stream_break(c);
+}
+
+static void pend_add(struct cp_collector *c, struct cp_lane *l)
+{
+	if (l->pend != UINT32_MAX)
+		return;
+	if (c->npend == c->cpend) {
+		size_t n = c->cpend ? c->cpend * 2 : 16;
+		uint32_t *p = realloc(c->pend, n * sizeof(*p));
+
+		if (!p) {
+			c->err = -ENOMEM;
+			return;
+		}
+		c->pend = p;
+		c->cpend = n;
+	}
+	l->pend = (uint32_t)c->npend;
+	c->pend[c->npend++] = (uint32_t)(l - c->lanes);
+}
+
+/* Every stretch of l is final: nothing later in the trace changes them. */
+static void lane_final(struct cp_collector *c, struct cp_lane *l)
+{
+	if (l->nfinal == l->n)
+		return;
+	l->nfinal = l->n;
+	c->dirty = true;
+	if (l->pend != UINT32_MAX) {
+		uint32_t moved = c->pend[--c->npend];
+
+		c->pend[l->pend] = moved;
+		c->lanes[moved].pend = l->pend;
+		l->pend = UINT32_MAX;
+	}
+}
+
+/* The watermark: stretches that began before it are final in every lane. */
+static uint64_t watermark(const struct cp_collector *c)
+{
+	uint64_t g = UINT64_MAX;
+
+	for (size_t i = 0; i < c->npend; i++) {
+		const struct cp_lane *l = &c->lanes[c->pend[i]];
+
+		if (l->nfinal < l->n && l->offs[l->nfinal].out < g)
+			g = l->offs[l->nfinal].out;
+	}
+	return g;
 }
 
 static size_t slot_of(const struct cp_collector *c, uint32_t tid)
@@ -167,11 +334,43 @@ static struct cp_lane *lane_of(struct cp_collector *c, uint32_t tid, bool create
 	i = slot_of(c, tid);
 	c->slot_tid[i] = tid;
 	c->slot_lane[i] = c->nlanes;
-	c->lanes[c->nlanes] = (struct cp_lane){ 0 };
+	c->lanes[c->nlanes] = (struct cp_lane){ .pend = UINT32_MAX, .rec = UINT32_MAX };
+	if (c->sw && tid == c->tid)
+		c->tlane = c->nlanes;
+	if (c->nrecs) {
+		uint32_t r = hmap_get(&c->rec_by_tid, tid);
+
+		c->lanes[c->nlanes].rec = r == HMAP_NONE ? UINT32_MAX : r;
+	}
 	return &c->lanes[c->nlanes++];
 oom:
 	c->err = -ENOMEM;
 	return NULL;
+}
+
+static size_t first_off_after(const struct cp_lane *l, uint64_t t);
+
+/*
+ * Streaming, l full: drop what ended before the walk's position (never read again), but the
+ * last CP_WAKE_LOOKBACK, which a wakeup or the next stretch may still touch. True if it is
+ * still three quarters full and must grow: so each stretch is moved a bounded number of times.
+ */
+static bool lane_prune(struct cp_collector *c, struct cp_lane *l)
+{
+	/* once done, nothing more is read: all but the last few go */
+	size_t k = c->done ? l->n : first_off_after(l, c->x);
+
+	if (k + CP_WAKE_LOOKBACK > l->n)
+		k = l->n > CP_WAKE_LOOKBACK ? l->n - CP_WAKE_LOOKBACK : 0;
+	if (k) {
+		memmove(l->offs, l->offs + k, (l->n - k) * sizeof(*l->offs));
+		l->n -= k;
+		l->nfinal = l->nfinal > k ? l->nfinal - k : 0;
+		c->held -= k;
+		if ((size_t)(l - c->lanes) == c->tlane)
+			c->ti -= k < c->ti ? k : c->ti;
+	}
+	return l->n * 4 >= l->cap * 3;
 }
 
 static struct cp_off *lane_push(struct cp_collector *c, struct cp_lane *l, struct cp_off o)
@@ -187,7 +386,8 @@ static struct cp_off *lane_push(struct cp_collector *c, struct cp_lane *l, struc
 		if (o.in < o.wake)
 			return NULL;
 	}
-	if (l->n == l->cap) {
+	stream_check(c, l, o.out);
+	if (l->n == l->cap && (!streaming(c) || lane_prune(c, l))) {
 		size_t ncap = l->cap ? l->cap * 2 : 16;
 		struct cp_off *n = realloc(l->offs, ncap * sizeof(*n));
 
@@ -199,6 +399,8 @@ static struct cp_off *lane_push(struct cp_collector *c, struct cp_lane *l, struc
 		l->cap = ncap;
 	}
 	l->offs[l->n] = o;
+	if (++c->held > c->peak)
+		c->peak = c->held;
 	return &l->offs[l->n++];
 }
 
@@ -223,15 +425,16 @@ static bool timed_out(unsigned op, int64_t ret)
 }
 
 /* A syscall that returned: the stretches it slept in learn their channel and result. */
-static void syscall_exit(struct cp_lane *l, const struct model_span *s)
+static void syscall_exit(struct cp_collector *c, struct cp_lane *l, const struct model_span *s)
 {
 	for (size_t i = l->n; i-- > 0;) {
 		struct cp_off *o = &l->offs[i];
 
-		if (o->out < s->start || (o->flags & OFF_EXITED))
+		if (o->out < s->start || (o->flags & (OFF_EXITED | OFF_OUTSIDE)))
 			break;
 		if (o->in > s->end)
 			continue;
+		stream_check(c, l, o->out);
 		/* a channel's first wait may precede its report id: the exit has it */
 		if (!o->chan)
 			o->chan = s->chan;
@@ -239,14 +442,16 @@ static void syscall_exit(struct cp_lane *l, const struct model_span *s)
 	}
 }
 
+static void try_walk(struct cp_collector *c);
+
 static void on_span(void *ctx, const struct model_span *s)
 {
 	struct cp_collector *c = ctx;
 	struct cp_lane *l;
-	struct cp_off *last;
+	struct cp_off *last, *pushed = NULL;
 
 	if (s->end < s->start || (s->state != SPAN_BLOCKED && s->state != SPAN_RUNNABLE &&
-				  s->state != SPAN_SYSCALL))
+				  s->state != SPAN_SYSCALL) || (c->sw && c->broken))
 		return;
 	l = lane_of(c, s->tid, s->state != SPAN_SYSCALL);
 	if (!l)
@@ -256,33 +461,50 @@ static void on_span(void *ctx, const struct model_span *s)
 	case SPAN_BLOCKED:
 		if (outside(c, s->start, s->end))
 			return;
-		lane_push(c, l, (struct cp_off){ .out = s->start, .wake = s->end, .in = s->end,
-						 .chan = s->chan, .op = s->op, .flags = OFF_BLOCKED });
+		pushed = lane_push(c, l, (struct cp_off){ .out = s->start, .wake = s->end,
+							  .in = s->end, .chan = s->chan, .op = s->op,
+							  .flags = OFF_BLOCKED });
 		break;
 	case SPAN_RUNNABLE:
 		/* the runnable tail of the sleep just seen */
 		if (last && (last->flags & OFF_BLOCKED) && last->wake == s->start &&
 		    last->in == last->wake) {
+			stream_check(c, l, last->out);
 			last->in = s->end;
 			return;
 		}
 		if (outside(c, s->start, s->end))
 			return;
-		lane_push(c, l, (struct cp_off){ .out = s->start, .wake = s->start, .in = s->end,
-						 .chan = s->chan, .op = s->op });
+		pushed = lane_push(c, l, (struct cp_off){ .out = s->start, .wake = s->start,
+							  .in = s->end, .chan = s->chan, .op = s->op });
 		break;
 	case SPAN_SYSCALL:
-		syscall_exit(l, s);
-		break;
+		syscall_exit(c, l, s);
+		if (c->sw) {
+			/* its calls returned: its stretches are final, the walk may go on */
+			lane_final(c, l);
+			try_walk(c);
+		}
+		return;
 	default:
-		break;
+		return;
+	}
+	if (!pushed)
+		return;
+	if (s->nr == IPCT_NR_NONE) {
+		/* in no call: the calls it slept in before have returned */
+		pushed->flags |= OFF_OUTSIDE;
+		if (c->sw)
+			lane_final(c, l);
+	} else if (c->sw && l->nfinal < l->n) {
+		pend_add(c, l);
 	}
 }
 
 static void on_wake(void *ctx, const struct model_wake *w)
 {
 	struct cp_collector *c = ctx;
-	struct cp_lane *l = lane_of(c, w->wakee_tid, false);
+	struct cp_lane *l = c->sw && c->broken ? NULL : lane_of(c, w->wakee_tid, false);
 
 	if (!l)
 		return;
@@ -290,6 +512,7 @@ static void on_wake(void *ctx, const struct model_wake *w)
 		struct cp_off *o = &l->offs[i];
 
 		if ((o->flags & (OFF_BLOCKED | OFF_WOKEN)) == OFF_BLOCKED && o->wake == w->ts) {
+			stream_check(c, l, o->out);
 			o->flags |= OFF_WOKEN;
 			o->waker_pid = w->waker_pid;
 			o->waker_tid = w->waker_tid;
@@ -300,11 +523,19 @@ static void on_wake(void *ctx, const struct model_wake *w)
 	}
 }
 
+static void on_model(void *ctx, const struct model *m)
+{
+	struct cp_collector *c = ctx;
+
+	c->live = m;
+}
+
 void cp_collector__sinks(struct cp_collector *c, struct model_opts *mo)
 {
 	mo->ctx = c;
 	mo->on_span = on_span;
 	mo->on_wake = on_wake;
+	mo->on_model = c->sw ? on_model : NULL;
 }
 
 /* What an interrupt-context wakeup means: the timer of a sleep or of a call that timed out. */
@@ -324,16 +555,138 @@ static enum cp_state irq_wake_state(const struct cp_off *o)
  */
 struct walk {
 	const struct cp_collector *c;
-	const struct model *m;
+	struct cp_collector *stream; /* streaming: what it takes of the model is recorded here */
+	const struct model *m;       /* finished, or (stream) being read */
 	struct critical_path *cp;
 	size_t keep, cap;
 	struct cp_step last;         /* the open step, if cp->nsteps */
-	uint64_t *ns_of;             /* time on the path by the model's thread index */
-	uint32_t ns_tid;             /* the thread of the last step settled, and its index */
-	size_t ns_idx;               /* SIZE_MAX: none yet, or not in the model */
+	struct cp_thread_total *tot; /* time on the path by thread, first met first */
+	size_t ntot, ctot;
+	struct hmap tot_by_tid;
+	uint32_t tot_tid;            /* the thread of the last step settled, and its entry */
+	size_t tot_idx;              /* SIZE_MAX: none yet */
 	size_t cchan;
 	int err;
 };
+
+static void walk_free(struct walk *w)
+{
+	if (!w)
+		return;
+	critical_path__free(w->cp);
+	free(w->tot);
+	hmap_free(&w->tot_by_tid);
+	free(w);
+}
+
+static struct cp_who who_final(const struct model_thread *t)
+{
+	return (struct cp_who){ .pid = t->pid, .tid = t->tid, .first_ts = t->first_ts,
+				.last_ts = t->last_ts };
+}
+
+/* A thread of the walk: as the finished model gives it, or (streaming) as the model stands. */
+static bool who(struct walk *w, uint32_t tid, struct cp_who *out)
+{
+	struct model_thread_so_far sf;
+	struct cp_record *r;
+
+	if (!w->stream) {
+		const struct model_thread *t = model__thread(w->m, tid);
+
+		if (t)
+			*out = who_final(t);
+		return t != NULL;
+	}
+	r = record_of(w->stream, tid);
+	if (!r) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	if (!model__thread_so_far(w->m, tid, &sf)) {
+		r->flags |= REC_UNTRACED;
+		return false;
+	}
+	if (r->flags & REC_UNTRACED || (r->flags & REC_FIRST && r->first != sf.first_ts))
+		stream_break(w->stream);
+	r->flags |= REC_FIRST;
+	r->first = sf.first_ts;
+	*out = (struct cp_who){ .pid = sf.pid, .tid = tid, .first_ts = sf.first_ts,
+				.last_ts = sf.last_ts };
+	return true;
+}
+
+/* The end of t's life a walk up to b takes: recorded when streaming, to be checked at the end. */
+static uint64_t life_end(struct walk *w, const struct cp_who *t, uint64_t b)
+{
+	struct cp_record *r;
+
+	if (!w->stream)
+		return t->last_ts;
+	r = record_of(w->stream, t->tid);
+	if (!r) {
+		w->err = -ENOMEM;
+	} else if (t->last_ts >= b) {
+		if (b > r->alive_to)
+			r->alive_to = b;
+	} else {
+		if (r->flags & REC_SHORT && r->last != t->last_ts)
+			stream_break(w->stream);
+		r->flags |= REC_SHORT;
+		r->last = t->last_ts;
+	}
+	return t->last_ts;
+}
+
+/* The thread that forked t's process, when t is its main thread and the parent was traced. */
+static const struct model_thread *forked_by(const struct model *m, const struct model_thread *t)
+{
+	const struct model_process *p = t->tid == t->pid ? model__process(m, t->pid) : NULL;
+	const struct model_thread *parent = p && p->ppid ? model__thread(m, p->ppid) : NULL;
+
+	return parent && parent->first_ts < t->first_ts ? parent : NULL;
+}
+
+/* forked_by for the walk (streaming: as the model stands, recorded). */
+static bool parent_of(struct walk *w, const struct cp_who *t, struct cp_who *out)
+{
+	struct model_thread_so_far sf;
+	struct cp_record *r;
+	bool found = false;
+
+	if (!w->stream) {
+		const struct model_thread *mt = model__thread(w->m, t->tid);
+		const struct model_thread *p = mt ? forked_by(w->m, mt) : NULL;
+
+		return p && who(w, p->tid, out);
+	}
+	if (t->tid == t->pid && model__thread_so_far(w->m, t->tid, &sf) && sf.ppid)
+		found = who(w, sf.ppid, out) && out->first_ts < t->first_ts;
+	r = record_of(w->stream, t->tid);
+	if (!r) {
+		w->err = -ENOMEM;
+		return false;
+	}
+	if (r->flags & REC_PARENT && r->parent != (found ? out->tid : 0))
+		stream_break(w->stream);
+	r->flags |= REC_PARENT;
+	r->parent = found ? out->tid : 0;
+	return found;
+}
+
+/* Streaming: t's stretches that began before b are read (they must not change from now on). */
+static void seen_to(struct walk *w, const struct cp_who *t, uint64_t b)
+{
+	struct cp_record *r;
+
+	if (!w->stream)
+		return;
+	r = record_of(w->stream, t->tid);
+	if (!r)
+		w->err = -ENOMEM;
+	else if (b > r->seen_to)
+		r->seen_to = b;
+}
 
 static bool same_step(const struct cp_step *a, const struct cp_step *b)
 {
@@ -369,6 +722,35 @@ static void group_add(struct critical_path *cp, const struct cp_step *s, uint64_
 		cp->best = j;
 }
 
+/* The entry of the thread of step s in the totals by thread (SIZE_MAX on ENOMEM). */
+static size_t total_of(struct walk *w, const struct cp_step *s)
+{
+	uint32_t i;
+
+	/* steps come in runs of one thread: look it up when it changes */
+	if (w->tot_idx != SIZE_MAX && s->tid == w->tot_tid)
+		return w->tot_idx;
+	i = hmap_get(&w->tot_by_tid, s->tid);
+	if (i == HMAP_NONE) {
+		if (w->ntot == w->ctot) {
+			size_t n = w->ctot ? w->ctot * 2 : 16;
+			struct cp_thread_total *t = realloc(w->tot, n * sizeof(*t));
+
+			if (!t)
+				return SIZE_MAX;
+			w->tot = t;
+			w->ctot = n;
+		}
+		if (hmap_put(&w->tot_by_tid, s->tid, (uint32_t)w->ntot))
+			return SIZE_MAX;
+		i = (uint32_t)w->ntot++;
+		w->tot[i] = (struct cp_thread_total){ .pid = s->pid, .tid = s->tid };
+	}
+	w->tot_tid = s->tid;
+	w->tot_idx = i;
+	return i;
+}
+
 /* The open step is final: its time goes to the totals, and it is kept if among the first. */
 static void settle(struct walk *w)
 {
@@ -380,15 +762,12 @@ static void settle(struct walk *w)
 
 	if (!cp->nsteps || w->err)
 		return;
-	/* steps come in runs of one thread: look it up when it changes */
-	if (w->ns_idx == SIZE_MAX || s->tid != w->ns_tid) {
-		const struct model_thread *t = model__thread(w->m, s->tid);
-
-		w->ns_tid = s->tid;
-		w->ns_idx = t ? (size_t)(t - w->m->threads) : SIZE_MAX;
+	i = total_of(w, s);
+	if (i == SIZE_MAX) {
+		w->err = -ENOMEM;
+		return;
 	}
-	if (w->ns_idx != SIZE_MAX)
-		w->ns_of[w->ns_idx] += ns;
+	w->tot[i].ns += ns;
 	if (s->depth == 0 && (s->state == CP_RUNNING || s->state == CP_RUNNABLE))
 		cp->own_ns += ns;
 	else
@@ -446,7 +825,7 @@ static void emit(struct walk *w, const struct cp_step *s)
 	cp->nsteps++;
 }
 
-static void emit_state(struct walk *w, const struct model_thread *t, enum cp_state st,
+static void emit_state(struct walk *w, const struct cp_who *t, enum cp_state st,
 		       uint64_t a, uint64_t b, int via, unsigned depth)
 {
 	struct cp_step s = { .pid = t->pid, .tid = t->tid, .state = st, .start = a, .end = b,
@@ -455,7 +834,7 @@ static void emit_state(struct walk *w, const struct model_thread *t, enum cp_sta
 	emit(w, &s);
 }
 
-/* An off-CPU stretch on a lane: the first at or after index lo whose `in` is past t. */
+/* An off-CPU stretch on a lane: the first whose `in` is past t. */
 static size_t first_off_after(const struct cp_lane *l, uint64_t t)
 {
 	size_t lo = 0, hi = l->n;
@@ -471,48 +850,40 @@ static size_t first_off_after(const struct cp_lane *l, uint64_t t)
 	return lo;
 }
 
-static void walk_thread(struct walk *w, const struct model_thread *t, uint64_t a, uint64_t b,
+static void walk_thread(struct walk *w, const struct cp_who *t, uint64_t a, uint64_t b,
 			int via, unsigned depth);
 
-/* The thread that forked t's process, when t is its main thread and the parent was traced. */
-static const struct model_thread *forked_by(const struct model *m, const struct model_thread *t)
-{
-	const struct model_process *p = t->tid == t->pid ? model__process(m, t->pid) : NULL;
-	const struct model_thread *parent = p && p->ppid ? model__thread(m, p->ppid) : NULL;
-
-	return parent && parent->first_ts < t->first_ts ? parent : NULL;
-}
-
 /* The blocked part [a, b] of stretch o of thread t: who ended the wait, and what it did. */
-static void walk_wait(struct walk *w, const struct model_thread *t, const struct cp_off *o,
+static void walk_wait(struct walk *w, const struct cp_who *t, const struct cp_off *o,
 		      uint64_t a, uint64_t b, int via, unsigned depth)
 {
-	const struct model_thread *waker = NULL;
+	struct cp_who waker;
+	bool traced = false;
 	struct cp_step s = { .pid = t->pid, .tid = t->tid, .start = a, .end = b, .chan = o->chan,
 			     .op = o->op, .mode = cp_wait_mode(o->op, o->chan), .via = via,
 			     .depth = (uint16_t)depth };
 	size_t mark;
 
 	if (o->flags & OFF_WOKEN && o->waker_tid)
-		waker = model__thread(w->m, o->waker_tid);
+		traced = who(w, o->waker_tid, &waker);
 	if (!(o->flags & OFF_WOKEN)) {
 		s.state = CP_BLOCKED;
 	} else if (!o->waker_tid) {
 		s.state = irq_wake_state(o);
-	} else if (!waker) {
+	} else if (!traced) {
 		s.state = CP_UNTRACED;
 		s.waker_pid = o->waker_pid;
 		s.waker_tid = o->waker_tid;
-	} else if (waker == t || depth >= CP_MAX_DEPTH) {
+	} else if (waker.tid == t->tid || depth >= CP_MAX_DEPTH) {
 		s.state = CP_BLOCKED;
 	} else {
 		mark = w->cp->nsteps;
-		walk_thread(w, waker, a, b, o->wake_chan ? o->wake_chan : o->chan, depth + 1);
+		walk_thread(w, &waker, a, b, o->wake_chan ? o->wake_chan : o->chan, depth + 1);
 		/* the waker's last stretch before the wakeup hands the path back */
 		if (b == o->wake && w->cp->nsteps > mark) {
 			struct cp_step *h = &w->last;
 
-			if (h->tid == waker->tid && h->state == CP_RUNNING && h->end == b) {
+			if (h->tid == waker.tid && h->state == CP_RUNNING && h->end == b) {
 				h->handover = true;
 				h->chan = o->wake_chan;
 				h->op = o->waker_op;
@@ -524,22 +895,23 @@ static void walk_wait(struct walk *w, const struct model_thread *t, const struct
 	emit(w, &s);
 }
 
-static void walk_thread(struct walk *w, const struct model_thread *t, uint64_t a, uint64_t b,
+static void walk_thread(struct walk *w, const struct cp_who *t, uint64_t a, uint64_t b,
 			int via, unsigned depth)
 {
 	static const struct cp_lane none;
 	size_t li = lane_find(w->c, t->tid);
 	const struct cp_lane *l = li == SIZE_MAX ? &none : &w->c->lanes[li];
-	uint64_t life_a = t->first_ts, life_b = t->last_ts, x = a;
+	uint64_t life_a = t->first_ts, x = a;
 	size_t i;
 
+	seen_to(w, t, b);
 	if (x < life_a) {
 		uint64_t e = life_a < b ? life_a : b;
-		const struct model_thread *parent = forked_by(w->m, t);
+		struct cp_who parent;
 
 		/* before it was born, its parent was on the way to it: forking it */
-		if (parent && depth < CP_MAX_DEPTH)
-			walk_thread(w, parent, x, e, via, depth + 1);
+		if (depth < CP_MAX_DEPTH && parent_of(w, t, &parent))
+			walk_thread(w, &parent, x, e, via, depth + 1);
 		else
 			emit_state(w, t, CP_UNKNOWN, x, e, via, depth);
 		x = e;
@@ -568,6 +940,7 @@ static void walk_thread(struct walk *w, const struct model_thread *t, uint64_t a
 		}
 	}
 	if (x < b) {
+		uint64_t life_b = life_end(w, t, b);
 		uint64_t e = life_b > x ? (life_b < b ? life_b : b) : x;
 
 		emit_state(w, t, CP_RUNNING, x, e, via, depth);
@@ -593,35 +966,90 @@ static int cmp_chan_total(const void *a, const void *b)
 	return (x->chan > y->chan) - (x->chan < y->chan);
 }
 
-/* The totals, most first, once every step is settled. */
+/* The totals, most first, once every step is settled (threads of the finished model only). */
 static int totals(struct walk *w)
 {
 	struct critical_path *cp = w->cp;
-	const struct model *m = w->m;
 	size_t nt = 0;
 
-	for (size_t i = 0; i < m->nthreads; i++)
-		nt += w->ns_of[i] != 0;
+	for (size_t i = 0; i < w->ntot; i++)
+		nt += w->tot[i].ns != 0;
 	cp->by_thread = calloc(nt ? nt : 1, sizeof(*cp->by_thread));
 	if (!cp->by_thread)
 		return -ENOMEM;
-	for (size_t i = 0; i < m->nthreads; i++)
-		if (w->ns_of[i])
-			cp->by_thread[cp->nby_thread++] = (struct cp_thread_total){
-				.pid = m->threads[i].pid, .tid = m->threads[i].tid, .ns = w->ns_of[i] };
+	for (size_t i = 0; i < w->ntot; i++)
+		if (w->tot[i].ns && model__thread(w->m, w->tot[i].tid))
+			cp->by_thread[cp->nby_thread++] = w->tot[i];
 	qsort(cp->by_thread, cp->nby_thread, sizeof(*cp->by_thread), cmp_thread_total);
-	qsort(cp->by_channel, cp->nby_channel, sizeof(*cp->by_channel), cmp_chan_total);
+	if (cp->nby_channel)
+		qsort(cp->by_channel, cp->nby_channel, sizeof(*cp->by_channel), cmp_chan_total);
 	return 0;
+}
+
+/* A walk that will keep keep steps (NULL on ENOMEM). */
+static struct walk *walk_new(const struct cp_collector *c, size_t keep)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+
+	if (!w)
+		return NULL;
+	w->c = c;
+	w->keep = keep;
+	w->tot_idx = SIZE_MAX;
+	w->cp = calloc(1, sizeof(*w->cp));
+	if (w->cp)
+		w->cp->groups = calloc(CP_SUMMARY_GROUPS, sizeof(*w->cp->groups));
+	if (!w->cp || !w->cp->groups) {
+		walk_free(w);
+		return NULL;
+	}
+	w->cp->best = SIZE_MAX;
+	return w;
+}
+
+/* The window [from, to] of tid's walk, cut to its life t (as path_kept takes it). */
+static void walk_window(struct critical_path *cp, const struct cp_who *t, uint64_t from,
+			uint64_t to)
+{
+	cp->pid = t->pid;
+	cp->tid = t->tid;
+	cp->from = from && from > t->first_ts ? from : t->first_ts;
+	cp->to = to && to < t->last_ts ? to : t->last_ts;
+	if (cp->to < cp->from)
+		cp->to = cp->from;
+}
+
+/* The walk from x to the end of its window with the finished model m; its path, w freed. */
+static struct critical_path *walk_finish(struct walk *w, const struct model *m,
+					 const struct cp_who *t, uint64_t x)
+{
+	struct critical_path *cp = w->cp;
+
+	w->m = m;
+	w->stream = NULL;
+	if (x < cp->to)
+		walk_thread(w, t, x, cp->to, 0, 0);
+	settle(w);
+	if (!w->err)
+		w->err = totals(w);
+	if (w->err) {
+		errno = -w->err;
+		walk_free(w);
+		return NULL;
+	}
+	w->cp = NULL;
+	walk_free(w);
+	return cp;
 }
 
 struct critical_path *cp_collector__path_kept(const struct cp_collector *c, const struct model *m,
 					      uint32_t tid, uint64_t from, uint64_t to, size_t keep)
 {
-	const struct model_thread *t = model__thread(m, tid);
-	struct critical_path *cp;
-	struct walk w = { .c = c, .m = m, .keep = keep, .ns_idx = SIZE_MAX };
+	const struct model_thread *mt = model__thread(m, tid);
+	struct walk *w;
+	struct cp_who t;
 
-	if (!t) {
+	if (!mt) {
 		errno = ESRCH;
 		return NULL;
 	}
@@ -629,41 +1057,172 @@ struct critical_path *cp_collector__path_kept(const struct cp_collector *c, cons
 		errno = -c->err;
 		return NULL;
 	}
-	cp = calloc(1, sizeof(*cp));
-	w.ns_of = calloc(m->nthreads ? m->nthreads : 1, sizeof(*w.ns_of));
-	if (cp)
-		cp->groups = calloc(CP_SUMMARY_GROUPS, sizeof(*cp->groups));
-	if (!cp || !w.ns_of || !cp->groups) {
-		critical_path__free(cp);
-		free(w.ns_of);
+	w = walk_new(c, keep);
+	if (!w) {
 		errno = ENOMEM;
 		return NULL;
 	}
-	cp->best = SIZE_MAX;
-	cp->pid = t->pid;
-	cp->tid = t->tid;
-	cp->from = from && from > t->first_ts ? from : t->first_ts;
-	cp->to = to && to < t->last_ts ? to : t->last_ts;
-	if (cp->to < cp->from)
-		cp->to = cp->from;
-	w.cp = cp;
-	walk_thread(&w, t, cp->from, cp->to, 0, 0);
-	settle(&w);
-	if (!w.err)
-		w.err = totals(&w);
-	free(w.ns_of);
-	if (w.err) {
-		critical_path__free(cp);
-		errno = -w.err;
-		return NULL;
-	}
-	return cp;
+	w->m = m;
+	t = who_final(mt);
+	walk_window(w->cp, &t, from, to);
+	return walk_finish(w, m, &t, w->cp->from);
 }
 
 struct critical_path *cp_collector__path(const struct cp_collector *c, const struct model *m,
 					 uint32_t tid, uint64_t from, uint64_t to)
 {
 	return cp_collector__path_kept(c, m, tid, from, to, SIZE_MAX);
+}
+
+struct cp_collector *cp_collector__stream(uint32_t tid, uint64_t from_ns, uint64_t to_ns,
+					  size_t keep)
+{
+	struct cp_collector *c = cp_collector__new(0, 0);
+
+	if (!c)
+		return NULL;
+	c->sw = walk_new(c, keep);
+	if (!c->sw) {
+		cp_collector__free(c);
+		errno = ENOMEM;
+		return NULL;
+	}
+	c->sw->stream = c;
+	c->tid = tid;
+	c->from_ns = from_ns;
+	c->to_ns = to_ns;
+	c->tlane = SIZE_MAX;
+	return c;
+}
+
+/* The walk begins where tid's life or the window does. */
+static bool stream_start(struct cp_collector *c)
+{
+	struct walk *w = c->sw;
+	struct model_thread_so_far sf;
+	uint64_t from;
+
+	if (!c->live || !model__thread_so_far(c->live, c->tid, &sf))
+		return false;
+	w->m = c->live;
+	if (!who(w, c->tid, &c->target))
+		return false;
+	c->start = c->live->start_ts;
+	from = c->start + c->from_ns;
+	c->walk_to = c->to_ns ? c->start + c->to_ns : UINT64_MAX;
+	w->cp->pid = c->target.pid;
+	w->cp->tid = c->tid;
+	w->cp->from = from > c->target.first_ts ? from : c->target.first_ts;
+	c->x = w->cp->from;
+	c->started = true;
+	return true;
+}
+
+/*
+ * Walk the target's stretches that nothing later can change: each final, and
+ * (when it waited) its wakeup before the watermark, so that whatever its wakers
+ * did before it is in and final too.
+ */
+static void try_walk(struct cp_collector *c)
+{
+	const struct cp_lane *l;
+	uint64_t g = 0;
+	bool have_g = false;
+
+	if (!c->dirty || !streaming(c) || c->done || c->sw->err || c->tlane == SIZE_MAX)
+		return;
+	c->dirty = false;
+	l = &c->lanes[c->tlane];
+	if (!c->started) {
+		/* begun at its first stretch: that may say it was asleep since before it was first seen */
+		if (!l->n || !stream_start(c))
+			return;
+		c->ti = first_off_after(l, c->x);
+	}
+	for (; c->ti < l->nfinal && !c->broken && !c->sw->err; c->ti++) {
+		const struct cp_off *o = &l->offs[c->ti];
+		uint64_t e = o->in < c->walk_to ? o->in : c->walk_to;
+
+		if (o->in <= c->x)
+			continue;   /* before the window */
+		if (o->out >= c->walk_to) {
+			c->done = true;   /* the rest is the window's end, walked at the end */
+			return;
+		}
+		if (o->flags & OFF_BLOCKED) {
+			if (!have_g) {
+				g = watermark(c);
+				have_g = true;
+			}
+			if ((o->wake < e ? o->wake : e) > g)
+				return;
+		}
+		walk_thread(c->sw, &c->target, c->x, e, 0, 0);
+		c->x = e;
+		if (e == c->walk_to) {
+			c->done = true;
+			return;
+		}
+	}
+}
+
+/* The finished model says what the streamed walk took of it. */
+static bool stream_held(const struct cp_collector *c, const struct model *m)
+{
+	if (c->broken || (c->started && m->start_ts != c->start))
+		return false;
+	for (size_t i = 0; i < c->nrecs; i++) {
+		const struct cp_record *r = &c->recs[i];
+		const struct model_thread *t = model__thread(m, r->tid), *p;
+
+		if (r->flags & REC_UNTRACED) {
+			if (t)
+				return false;
+			continue;
+		}
+		if (!t)
+			return false;
+		if ((r->flags & REC_FIRST && t->first_ts != r->first) || t->last_ts < r->alive_to ||
+		    (r->flags & REC_SHORT && t->last_ts != r->last))
+			return false;
+		p = r->flags & REC_PARENT ? forked_by(m, t) : NULL;
+		if (r->flags & REC_PARENT && (p ? p->tid : 0) != r->parent)
+			return false;
+	}
+	return true;
+}
+
+struct critical_path *cp_collector__stream_path(struct cp_collector *c, const struct model *m)
+{
+	const struct model_thread *mt = model__thread(m, c->tid);
+	uint64_t from, to;
+	struct cp_who t;
+	struct walk *w = c->sw;
+
+	if (!w) {
+		errno = EINVAL;
+		return NULL;
+	}
+	if (!mt) {
+		errno = ESRCH;
+		return NULL;
+	}
+	if (c->err || w->err) {
+		errno = c->err ? -c->err : -w->err;
+		return NULL;
+	}
+	if (!stream_held(c, m)) {
+		errno = EAGAIN;
+		return NULL;
+	}
+	c->sw = NULL;
+	w->m = m;
+	w->stream = NULL;
+	t = who_final(mt);
+	from = m->start_ts + c->from_ns;
+	to = c->to_ns ? m->start_ts + c->to_ns : m->end_ts;
+	walk_window(w->cp, &t, from, to);
+	return walk_finish(w, m, &t, c->started ? c->x : w->cp->from);
 }
 
 void critical_path__free(struct critical_path *cp)

@@ -14,7 +14,8 @@
  *
  * The collector may ride another output's pass (model_load__pass's two sets
  * of sinks). Memory grows with the threads and the off-CPU stretches
- * (each a wait and its wakeup) inside the window, never with other events.
+ * (each a wait and its wakeup) inside the window, never with other events;
+ * a streaming collector (below) holds only those its walk can still reach.
  */
 #ifndef IPCTRACE_CRITICAL_PATH_H
 #define IPCTRACE_CRITICAL_PATH_H
@@ -99,6 +100,29 @@ struct critical_path *cp_collector__path(const struct cp_collector *c, const str
 struct critical_path *cp_collector__path_kept(const struct cp_collector *c, const struct model *m,
 					      uint32_t tid, uint64_t from, uint64_t to, size_t keep);
 void cp_collector__free(struct cp_collector *c);
+/*
+ * Streaming: a collector that walks tid's path while the trace is read and keeps of every
+ * thread only the off-CPU stretches the walk can still reach, so that its memory follows
+ * the target's longest wait, not the trace's length. from_ns, to_ns: the window from the
+ * trace's start (0: its start, its end); keep: the steps stored (the totals count them all).
+ *
+ *   struct cp_collector *c = cp_collector__stream(tid, 0, 0, 100);
+ *   cp_collector__sinks(c, &mo);   l = model_load__open(r, NULL, &mo);
+ *   cp = cp_collector__stream_path(c, l->model);
+ *   if (!cp && errno == EAGAIN) ... a second read: cp_collector__new, model_load__pass,
+ *                                   cp_collector__path_kept (the same path)
+ */
+struct cp_collector *cp_collector__stream(uint32_t tid, uint64_t from_ns, uint64_t to_ns,
+					  size_t keep);
+/*
+ * The streamed path, finished with m, the model of the read that fed c. NULL with errno
+ * EAGAIN when something the walk had read changed later in the trace (a stretch reported
+ * late; a thread's life, parent or being traced learnt after the walk took it); ESRCH,
+ * ENOMEM as cp_collector__path. Once only.
+ */
+struct critical_path *cp_collector__stream_path(struct cp_collector *c, const struct model *m);
+/* The most off-CPU stretches c held at once (streaming drops what the walk has passed). */
+size_t cp_collector__peak(const struct cp_collector *c);
 /*
  * A collector for tid's path over [from, to] (absolute ns, 0 = its life's
  * end) of the trace names models, keeping only what that window can reach.

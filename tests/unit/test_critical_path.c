@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "critical_path.h"
+#include "cp_same.h"
 #include "model.h"
 #include "synth.h"
 
@@ -313,40 +314,6 @@ Test(critical_path, random_chains_cover_the_window)
 	run_free(&r);
 }
 
-/* Field by field: the structs have padding that no memcmp may read. */
-static bool same_steps(const struct cp_step *a, const struct cp_step *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a[i].start != b[i].start || a[i].end != b[i].end || a[i].pid != b[i].pid ||
-		    a[i].tid != b[i].tid || a[i].chan != b[i].chan || a[i].via != b[i].via ||
-		    a[i].waker_pid != b[i].waker_pid || a[i].waker_tid != b[i].waker_tid ||
-		    a[i].depth != b[i].depth || a[i].state != b[i].state || a[i].op != b[i].op ||
-		    a[i].mode != b[i].mode || a[i].handover != b[i].handover)
-			return false;
-	return true;
-}
-
-static bool same_groups(const struct cp_group *a, const struct cp_group *b, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (a[i].chan != b[i].chan || a[i].tid != b[i].tid || a[i].state != b[i].state ||
-		    a[i].op != b[i].op || a[i].ns != b[i].ns)
-			return false;
-	return true;
-}
-
-static bool same_totals(const struct critical_path *a, const struct critical_path *b)
-{
-	for (size_t i = 0; i < a->nby_thread; i++)
-		if (a->by_thread[i].tid != b->by_thread[i].tid || a->by_thread[i].pid != b->by_thread[i].pid ||
-		    a->by_thread[i].ns != b->by_thread[i].ns)
-			return false;
-	for (size_t i = 0; i < a->nby_channel; i++)
-		if (a->by_channel[i].chan != b->by_channel[i].chan || a->by_channel[i].ns != b->by_channel[i].ns)
-			return false;
-	return a->nby_thread == b->nby_thread && a->nby_channel == b->nby_channel;
-}
-
 /*
  * The text report keeps only the steps it prints: the totals, the summary's
  * groups and the steps it keeps are those of the whole path. The groups are
@@ -386,7 +353,7 @@ Test(critical_path, keeping_the_first_steps_changes_no_total)
 		}
 		cr_assert_eq(all->ngroups, nref, "tid %u", tid);
 		cr_assert_eq(all->best, best, "tid %u", tid);
-		cr_assert(same_groups(all->groups, ref, nref), "tid %u", tid);
+		cr_assert(cp_same_groups(all->groups, ref, nref), "tid %u", tid);
 		for (size_t k = 0; k < sizeof(keeps) / sizeof(keeps[0]); k++) {
 			struct critical_path *cut = cp_collector__path_kept(r.c, r.names, tid, 0, 0, keeps[k]);
 			size_t want = keeps[k] < all->nsteps ? keeps[k] : all->nsteps;
@@ -394,12 +361,12 @@ Test(critical_path, keeping_the_first_steps_changes_no_total)
 			cr_assert(cut);
 			cr_assert_eq(cut->nsteps, all->nsteps);
 			cr_assert_eq(cut->nkept, want, "tid %u keep %zu: %zu", tid, keeps[k], cut->nkept);
-			cr_assert(same_steps(cut->steps, all->steps, want));
+			cr_assert(cp_same_steps(cut->steps, all->steps, want));
 			cr_assert_eq(cut->own_ns, all->own_ns);
-			cr_assert(same_totals(cut, all), "tid %u keep %zu", tid, keeps[k]);
+			cr_assert(cp_same_totals(cut, all), "tid %u keep %zu", tid, keeps[k]);
 			cr_assert_eq(cut->ngroups, all->ngroups);
 			cr_assert_eq(cut->best, all->best);
-			cr_assert(same_groups(cut->groups, all->groups, all->ngroups));
+			cr_assert(cp_same_groups(cut->groups, all->groups, all->ngroups));
 			critical_path__free(cut);
 		}
 		critical_path__free(all);
@@ -441,4 +408,235 @@ Test(critical_path, before_its_birth_a_waker_is_its_parent_forking_it)
 	step_is(cp, 2, 30, CP_RUNNING, 50, 100, p1, IPCT_OP_WRITE, p1, true);
 	critical_path__free(cp);
 	run_free(&r);
+}
+
+/*
+ * Streaming: the path walked while the trace is read, keeping only what the
+ * walk can still reach. It must be the path of the whole trace, or say it
+ * has to be walked again (EAGAIN).
+ */
+static struct critical_path *streamed(scenario feed, uint32_t tid, uint64_t from, uint64_t to,
+				      size_t keep, size_t *peak)
+{
+	struct model_opts mo = { 0 };
+	struct cp_collector *c = cp_collector__stream(tid, from, to, keep);
+	struct critical_path *cp;
+	struct model *m;
+	int err;
+
+	cr_assert(c);
+	cp_collector__sinks(c, &mo);
+	m = model__new(&mo);
+	cr_assert(m);
+	feed(m);
+	model__finish(m);
+	errno = 0;
+	cp = cp_collector__stream_path(c, m);
+	err = errno;
+	if (peak)
+		*peak = cp_collector__peak(c);
+	cp_collector__free(c);
+	model__free(m);
+	errno = err;
+	return cp;
+}
+
+/* The path from a collector of the whole trace (the scenarios start at 0: absolute = relative). */
+static struct critical_path *whole(scenario feed, uint32_t tid, uint64_t from, uint64_t to,
+				   size_t keep, size_t *peak)
+{
+	struct cp_run r = run_passes(feed);
+	struct critical_path *cp = cp_collector__path_kept(r.c, r.names, tid, from, to, keep);
+
+	cr_assert(cp, "tid %u", tid);
+	if (peak)
+		*peak = cp_collector__peak(r.c);
+	run_free(&r);
+	return cp;
+}
+
+/*
+ * ping (1) and pong (2) bounce a byte over two pipes `rounds` times, every
+ * 100 ns; a third thread (3), never on the path, is preempted in each round.
+ */
+static void pingpong_rounds(struct model *m, unsigned rounds)
+{
+	uint64_t pong_enter = 1, pong_out = 2;
+
+	ev_task(m, 0, 1, 1, "ping");
+	ev_task(m, 0, 2, 2, "pong");
+	ev_task(m, 0, 3, 3, "busy");
+	ev_chan(m, 0, 1, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_chan(m, 0, 2, P2, IPCT_KIND_PIPE, 0, 12, NULL);
+	for (unsigned k = 1; k <= rounds; k++) {
+		uint64_t t = 100ull * k;
+
+		ev_sys(m, 1, 1, t + 1, t + 2, IPCT_OP_WRITE, P1, 1, 0);
+		ev_sleep(m, 2, 2, pong_out, t + 2, t + 3, 1, IPCT_OP_READ, P1, 1, P1);
+		ev_sys(m, 2, 2, pong_enter, t + 4, IPCT_OP_READ, P1, 1, 0);
+		ev_sys(m, 2, 2, t + 5, t + 6, IPCT_OP_WRITE, P2, 1, 0);
+		ev_sleep(m, 1, 1, t + 4, t + 6, t + 7, 1, IPCT_OP_READ, P2, 2, P2);
+		ev_sys(m, 1, 1, t + 3, t + 8, IPCT_OP_READ, P2, 1, 0);
+		ev_sleep(m, 3, 3, t + 10, 0, t + 20, 0, IPCT_OP_OTHER, 0, 0, 0);
+		pong_enter = t + 7;
+		pong_out = t + 8;
+	}
+}
+
+static void pingpong_short(struct model *m)
+{
+	pingpong_rounds(m, 50);
+}
+
+static void pingpong_long(struct model *m)
+{
+	pingpong_rounds(m, 20000);
+}
+
+Test(critical_path, streamed_walk_is_the_walk_of_the_whole_trace)
+{
+	static const struct {
+		scenario feed;
+		uint32_t tids[8];
+		bool consistent;      /* a trace as the recorder writes it: the stream must hold */
+	} cases[] = {
+		{ pipe_chain, { 10, 20, 30 }, true },
+		{ irq_and_untraced, { 10 }, true },
+		{ still_blocked, { 10, 20 }, true },
+		{ forked_waker, { 10, 20, 30 }, true },
+		{ pingpong_short, { 1, 2, 3 }, true },
+		{ random_wakes, { 100, 101, 102, 103, 104, 105, 106, 107 }, false },
+	};
+	static const uint64_t windows[][2] = { { 0, 0 }, { 15, 95 }, { 50, 0 }, { 0, 3000 }, { 1000, 3000 } };
+	static const size_t keeps[] = { SIZE_MAX, 3 };
+	unsigned held = 0, again = 0;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		for (size_t j = 0; j < 8 && cases[i].tids[j]; j++)
+			for (size_t w = 0; w < sizeof(windows) / sizeof(windows[0]); w++)
+				for (size_t k = 0; k < 2; k++) {
+					uint32_t tid = cases[i].tids[j];
+					uint64_t a = windows[w][0], b = windows[w][1];
+					struct critical_path *s = streamed(cases[i].feed, tid, a, b, keeps[k], NULL);
+					struct critical_path *o = whole(cases[i].feed, tid, a, b, keeps[k], NULL);
+
+					if (!s) {
+						cr_assert_eq(errno, EAGAIN, "case %zu tid %u: %s", i, tid,
+							     strerror(errno));
+						cr_assert_not(cases[i].consistent,
+							      "case %zu tid %u window %zu: walked again", i, tid, w);
+						again++;
+					} else {
+						cr_assert(cp_same(s, o), "case %zu tid %u window %zu keep %zu", i,
+							  tid, w, keeps[k]);
+						held++;
+					}
+					critical_path__free(s);
+					critical_path__free(o);
+				}
+	cr_assert_gt(held, 100, "held %u, walked again %u", held, again);
+}
+
+Test(critical_path, streaming_holds_what_the_walk_can_reach)
+{
+	size_t peak_stream, peak_whole;
+	struct critical_path *s = streamed(pingpong_long, 1, 0, 0, 100, &peak_stream);
+	struct critical_path *o = whole(pingpong_long, 1, 0, 0, 100, &peak_whole);
+
+	cr_assert(s, "%s", strerror(errno));
+	cr_assert(cp_same(s, o));
+	cr_assert_gt(s->nsteps, 40000, "a path through every round: %zu steps", s->nsteps);
+	/* the whole trace: three stretches a round; the stream: a few per thread */
+	cr_assert_geq(peak_whole, 3 * 20000);
+	cr_assert_lt(peak_stream, 100, "held %zu stretches at once", peak_stream);
+	critical_path__free(s);
+	critical_path__free(o);
+}
+
+/*
+ * The writer's stretch around the wakeup is reported after the reader's wait
+ * (a switch-in the kernel did not report: the writer's SLEEP comes at its
+ * call's return). Read whole, the writer was off CPU, woken by an interrupt;
+ * the stream had walked it as running, so it must say so.
+ */
+static void late_waker_stretch(struct model *m)
+{
+	ev_task(m, 0, 10, 10, "reader");
+	ev_task(m, 0, 20, 20, "writer");
+	ev_chan(m, 0, 10, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_sys(m, 20, 20, 1, 2, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sys(m, 10, 10, 3, 4, IPCT_OP_READ, P1, 1, 0);
+	ev_sleep(m, 10, 10, 10, 50, 52, 1, IPCT_OP_READ, P1, 20, P1);
+	ev_sys(m, 10, 10, 9, 53, IPCT_OP_READ, P1, 1, 0);
+	ev_sleep(m, 20, 20, 5, 30, 55, 1, IPCT_OP_WRITE, P1, 0, 0);
+	ev_sys(m, 20, 20, 4, 56, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sys(m, 10, 10, 60, 61, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+Test(critical_path, a_stretch_reported_late_is_walked_again)
+{
+	struct critical_path *o = whole(late_waker_stretch, 10, 0, 0, SIZE_MAX, NULL);
+	size_t i;
+
+	cr_assert_null(streamed(late_waker_stretch, 10, 0, 0, SIZE_MAX, NULL));
+	cr_assert_eq(errno, EAGAIN);
+	for (i = 0; i < o->nsteps && o->steps[i].tid != 20; i++)
+		;
+	step_is(o, i, 20, CP_INTERRUPT, 10, 30, o->steps[i].chan, IPCT_OP_WRITE, o->steps[i].via, false);
+	critical_path__free(o);
+}
+
+/* The waker of the reader's wait shows up in the trace only after the wait was walked. */
+static void waker_seen_later(struct model *m)
+{
+	ev_task(m, 0, 10, 10, "reader");
+	ev_chan(m, 0, 10, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_sys(m, 10, 10, 3, 4, IPCT_OP_READ, P1, 1, 0);
+	ev_sleep(m, 10, 10, 10, 50, 52, 1, IPCT_OP_READ, P1, 20, P1);
+	ev_sys(m, 10, 10, 9, 53, IPCT_OP_READ, P1, 1, 0);
+	ev_task(m, 54, 20, 20, "writer");
+	ev_sys(m, 20, 20, 55, 56, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sys(m, 10, 10, 60, 61, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+Test(critical_path, a_waker_traced_after_its_wakeup_is_walked_again)
+{
+	struct critical_path *o = whole(waker_seen_later, 10, 0, 0, SIZE_MAX, NULL);
+
+	cr_assert_null(streamed(waker_seen_later, 10, 0, 0, SIZE_MAX, NULL));
+	cr_assert_eq(errno, EAGAIN);
+	/* read whole, the writer is a thread of the trace, not an untraced task */
+	for (size_t i = 0; i < o->nsteps; i++)
+		cr_assert_neq(o->steps[i].state, CP_UNTRACED, "step %zu", i);
+	critical_path__free(o);
+}
+
+/*
+ * Attached to a running program: the reader is first seen at 40, but its
+ * first SLEEP says it went off CPU at 20, which moves the start of its life.
+ * The walk begins at its first stretch, so the stream holds.
+ */
+static void asleep_before_first_seen(struct model *m)
+{
+	ev_task(m, 0, 20, 20, "writer");
+	ev_chan(m, 0, 20, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_sys(m, 20, 20, 1, 2, IPCT_OP_WRITE, P1, 1, 0);
+	ev_task(m, 40, 10, 10, "reader");
+	ev_sys(m, 20, 20, 59, 60, IPCT_OP_WRITE, P1, 1, 0);
+	ev_sleep(m, 10, 10, 20, 60, 62, 1, IPCT_OP_READ, P1, 20, P1);
+	ev_sys(m, 10, 10, 19, 63, IPCT_OP_READ, P1, 1, 0);
+	ev_sys(m, 10, 10, 70, 71, IPCT_OP_OTHER, 0, 0, 0);
+	ev_sys(m, 20, 20, 80, 81, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+Test(critical_path, a_life_begun_before_first_seen_streams)
+{
+	struct critical_path *s = streamed(asleep_before_first_seen, 10, 0, 0, SIZE_MAX, NULL);
+	struct critical_path *o = whole(asleep_before_first_seen, 10, 0, 0, SIZE_MAX, NULL);
+
+	cr_assert(s, "%s", strerror(errno));
+	cr_assert_eq(o->from, 19, "the reader's life begins at its call: %lu", (unsigned long)o->from);
+	cr_assert(cp_same(s, o));
+	critical_path__free(s);
+	critical_path__free(o);
 }
