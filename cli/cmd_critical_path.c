@@ -16,6 +16,32 @@
 
 #define DEFAULT_MAX_STEPS 100
 
+/*
+ * Something the streamed walk had read changed later in the trace (a stretch the kernel
+ * reported late, a thread learnt about after its wakeup was walked): the same walk over a
+ * second read, with every stretch held. NULL with errno.
+ */
+static struct critical_path *walk_again(struct model_load *l, struct cp_collector **coll,
+					uint32_t tid, uint64_t from, uint64_t to, size_t keep)
+{
+	struct model_opts mo = { 0 };
+	int err;
+
+	cp_collector__free(*coll);
+	*coll = cp_collector__new(0, 0);
+	if (!*coll) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	cp_collector__sinks(*coll, &mo);
+	err = model_load__pass(l, &mo, NULL);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	return cp_collector__path_kept(*coll, l->model, tid, from, to, keep);
+}
+
 int do_critical_path(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -84,8 +110,10 @@ int do_critical_path(int argc, char **argv)
 	r = open_trace(argv[optind]);
 	if (!r)
 		return 1;
-	/* one pass: the model and every thread's waits (the window is known only after it) */
-	coll = cp_collector__new(0, 0);
+	/* one read: the model, and the path walked as the trace comes (the text keeps the
+	 * first --max-steps steps: the rest are only summed) */
+	coll = cp_collector__stream((uint32_t)tid, from_ns, to_ns,
+				    json || !max_steps ? SIZE_MAX : (size_t)max_steps);
 	if (coll)
 		cp_collector__sinks(coll, &mo);
 	l = coll ? model_load__open(r, NULL, &mo) : NULL;
@@ -113,9 +141,10 @@ int do_critical_path(int argc, char **argv)
 		       (t->last_ts - m->start_ts) / 1e9);
 		goto out;
 	}
-	/* the text prints the first --max-steps steps: the rest are only summed */
-	cp = cp_collector__path_kept(coll, m, (uint32_t)tid, from, to,
-				     json || !max_steps ? SIZE_MAX : (size_t)max_steps);
+	cp = cp_collector__stream_path(coll, m);
+	if (!cp && errno == EAGAIN)
+		cp = walk_again(l, &coll, (uint32_t)tid, from, to,
+				json || !max_steps ? SIZE_MAX : (size_t)max_steps);
 	if (!cp) {
 		errorf("computing the critical path from %s failed: %s: check the trace with ipctrace report",
 		       argv[optind], strerror(errno));
