@@ -3,8 +3,9 @@
  * libFuzzer target for everything that reads a trace after the reader: the
  * model, the text and JSON report, the timeline SVG and the Perfetto export.
  * Any events must give outputs in bounded time and memory, never a crash,
- * and a sinks-only model (the outputs' second pass) must make exactly the
- * sink calls of a full model.
+ * a sinks-only model (the outputs' second pass) must make exactly the
+ * sink calls of a full model, and a critical path walked while reading must
+ * be the one walked after the read (or say it must be walked again).
  *
  * Input: a trace file (from the reader's corpus: real recordings), or events,
  * each one type byte then the event's own bytes, so that every
@@ -20,6 +21,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "critical_path.h"
 #include "graph.h"
 #include "graph_layout.h"
 #include "lang.h"
@@ -28,6 +30,7 @@
 #include "report.h"
 #include "svg.h"
 #include "trace.h"
+#include "../unit/cp_same.h"
 #include "../unit/outputs_of.h"
 #include "../unit/sink_calls.h"
 
@@ -109,6 +112,52 @@ static void same_sink_calls(struct trace_reader *r)
 	sink_calls__free(&lean);
 }
 
+/*
+ * Critical paths walked while reading (the critical-path command's) and over a whole read
+ * (render's): where the stream holds, the same path. The first threads of m over their
+ * lives, and the first over the middle third of the trace.
+ */
+static void critical_paths_streamed(struct trace_reader *r, const struct model *m)
+{
+	struct cp_collector *w = cp_collector__new(0, 0);
+	struct model_opts wo = { 0 };
+	struct model *b = NULL;
+	uint64_t third = (m->end_ts - m->start_ts) / 3;
+
+	if (w && (cp_collector__sinks(w, &wo), !trace_reader__rewind(r)))
+		b = model__from_reader(r, &wo);
+	for (size_t k = 0; b && k < 4; k++) {
+		uint64_t from = k == 3 ? third : 0, to = k == 3 ? 2 * third : 0;
+		struct critical_path *ps = NULL, *pw = NULL;
+		struct model_opts so = { 0 };
+		struct cp_collector *s;
+		struct model *a = NULL;
+		uint32_t tid;
+
+		if ((k < 3 && k >= m->nthreads) || (k == 3 && !third))
+			continue;
+		tid = m->threads[k < 3 ? k : 0].tid;
+		s = cp_collector__stream(tid, from, to, SIZE_MAX);
+		if (s && (cp_collector__sinks(s, &so), !trace_reader__rewind(r)))
+			a = model__from_reader(r, &so);
+		if (a) {
+			ps = cp_collector__stream_path(s, a);
+			pw = cp_collector__path(w, b, tid, b->start_ts + from,
+						to ? b->start_ts + to : b->end_ts);
+		}
+		if (ps && pw && !cp_same(ps, pw)) {
+			fprintf(stderr, "critical path of %u: the stream's is not the whole read's\n", tid);
+			abort();
+		}
+		critical_path__free(ps);
+		critical_path__free(pw);
+		model__free(a);
+		cp_collector__free(s);
+	}
+	model__free(b);
+	cp_collector__free(w);
+}
+
 /* The SVG of two reads, then of one (render's): when both draw, the same bytes. */
 static void svg_same_in_one_read(struct trace_reader *r)
 {
@@ -165,6 +214,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (g && !graph__build(g, m))
 			graph_layout__dot(g, NULL, sink);
 		graph__free(g);
+		if (m->nthreads)
+			critical_paths_streamed(r, m);
 		model__free(m);
 	}
 	same_sink_calls(r);
