@@ -187,16 +187,8 @@ static struct cp_record *record_of(struct cp_collector *c, uint32_t tid)
 	if (i == HMAP_NONE) {
 		size_t li;
 
-		if (c->nrecs == c->crecs) {
-			size_t n = c->crecs ? c->crecs * 2 : 64;
-			struct cp_record *r = realloc(c->recs, n * sizeof(*r));
-
-			if (!r)
-				return NULL;
-			c->recs = r;
-			c->crecs = n;
-		}
-		if (hmap_put(&c->rec_by_tid, tid, (uint32_t)c->nrecs))
+		if (grow(&c->recs, &c->crecs, c->nrecs, sizeof(*c->recs)) ||
+		    hmap_put(&c->rec_by_tid, tid, (uint32_t)c->nrecs))
 			return NULL;
 		i = (uint32_t)c->nrecs++;
 		c->recs[i] = (struct cp_record){ .tid = tid };
@@ -218,16 +210,9 @@ static void pend_add(struct cp_collector *c, struct cp_lane *l)
 {
 	if (l->pend != UINT32_MAX)
 		return;
-	if (c->npend == c->cpend) {
-		size_t n = c->cpend ? c->cpend * 2 : 16;
-		uint32_t *p = realloc(c->pend, n * sizeof(*p));
-
-		if (!p) {
-			c->err = -ENOMEM;
-			return;
-		}
-		c->pend = p;
-		c->cpend = n;
+	if (grow(&c->pend, &c->cpend, c->npend, sizeof(*c->pend))) {
+		c->err = -ENOMEM;
+		return;
 	}
 	l->pend = (uint32_t)c->npend;
 	c->pend[c->npend++] = (uint32_t)(l - c->lanes);
@@ -322,15 +307,8 @@ static struct cp_lane *lane_of(struct cp_collector *c, uint32_t tid, bool create
 		return NULL;
 	if ((c->nlanes + 1) * 2 > c->nslots && slots_grow(c))
 		goto oom;
-	if (c->nlanes == c->clanes) {
-		size_t n = c->clanes ? c->clanes * 2 : 16;
-		struct cp_lane *l = realloc(c->lanes, n * sizeof(*l));
-
-		if (!l)
-			goto oom;
-		c->lanes = l;
-		c->clanes = n;
-	}
+	if (grow(&c->lanes, &c->clanes, c->nlanes, sizeof(*c->lanes)))
+		goto oom;
 	i = slot_of(c, tid);
 	c->slot_tid[i] = tid;
 	c->slot_lane[i] = c->nlanes;
@@ -387,16 +365,11 @@ static struct cp_off *lane_push(struct cp_collector *c, struct cp_lane *l, struc
 			return NULL;
 	}
 	stream_check(c, l, o.out);
-	if (l->n == l->cap && (!streaming(c) || lane_prune(c, l))) {
-		size_t ncap = l->cap ? l->cap * 2 : 16;
-		struct cp_off *n = realloc(l->offs, ncap * sizeof(*n));
-
-		if (!n) {
-			c->err = -ENOMEM;
-			return NULL;
-		}
-		l->offs = n;
-		l->cap = ncap;
+	/* full: streaming, what the walk has passed goes first; still three quarters full, it grows */
+	if (l->n == l->cap && (!streaming(c) || lane_prune(c, l)) &&
+	    grow(&l->offs, &l->cap, l->cap, sizeof(*l->offs))) {
+		c->err = -ENOMEM;
+		return NULL;
 	}
 	l->offs[l->n] = o;
 	if (++c->held > c->peak)
@@ -732,16 +705,8 @@ static size_t total_of(struct walk *w, const struct cp_step *s)
 		return w->tot_idx;
 	i = hmap_get(&w->tot_by_tid, s->tid);
 	if (i == HMAP_NONE) {
-		if (w->ntot == w->ctot) {
-			size_t n = w->ctot ? w->ctot * 2 : 16;
-			struct cp_thread_total *t = realloc(w->tot, n * sizeof(*t));
-
-			if (!t)
-				return SIZE_MAX;
-			w->tot = t;
-			w->ctot = n;
-		}
-		if (hmap_put(&w->tot_by_tid, s->tid, (uint32_t)w->ntot))
+		if (grow(&w->tot, &w->ctot, w->ntot, sizeof(*w->tot)) ||
+		    hmap_put(&w->tot_by_tid, s->tid, (uint32_t)w->ntot))
 			return SIZE_MAX;
 		i = (uint32_t)w->ntot++;
 		w->tot[i] = (struct cp_thread_total){ .pid = s->pid, .tid = s->tid };
@@ -776,16 +741,9 @@ static void settle(struct walk *w)
 		for (i = 0; i < cp->nby_channel && cp->by_channel[i].chan != chan; i++)
 			;
 		if (i == cp->nby_channel) {
-			if (i == w->cchan) {
-				size_t ncap = w->cchan ? w->cchan * 2 : 16;
-				struct cp_chan_total *n = realloc(cp->by_channel, ncap * sizeof(*n));
-
-				if (!n) {
-					w->err = -ENOMEM;
-					return;
-				}
-				cp->by_channel = n;
-				w->cchan = ncap;
+			if (grow(&cp->by_channel, &w->cchan, i, sizeof(*cp->by_channel))) {
+				w->err = -ENOMEM;
+				return;
 			}
 			cp->by_channel[cp->nby_channel++] = (struct cp_chan_total){ .chan = chan };
 		}

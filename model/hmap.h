@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * The u64 -> u32 hash map of the model (hmap.c), open addressing, for
- * anyone above it that keys small numbers by a 64-bit id or hash.
+ * anyone above it that keys small numbers by a 64-bit id or hash; and the
+ * growable arrays the map's values index.
  *
  *   struct hmap h = { 0 };
  *   if (hmap_put(&h, key, val)) ...               -ENOMEM
  *   if ((v = hmap_get(&h, key)) != HMAP_NONE) ... found
  *   hmap_free(&h);
+ *   if (grow(&items, &cap, n, sizeof(*items))) ... -ENOMEM, else items[n++] = ...
  */
 #ifndef IPCTRACE_HMAP_H
 #define IPCTRACE_HMAP_H
@@ -75,6 +77,8 @@ static inline uint32_t hmap_get_memo(struct hmap *h, uint64_t key)
 
 /* Insert or replace. 0 or -ENOMEM. */
 int hmap_put(struct hmap *h, uint64_t key, uint32_t val);
+/* Room in *arr (n items of elem bytes in *cap) for one more: doubled, the new part zeroed. -ENOMEM. */
+int grow(void *arr, size_t *cap, size_t n, size_t elem);
 void hmap_free(struct hmap *h);
 
 #endif /* IPCTRACE_HMAP_H */

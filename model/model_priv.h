@@ -328,8 +328,6 @@ static inline uint8_t rch_kind(const struct model_priv *p, uint32_t rc)
 	return rc == NONE_IDX || !p->rchs[rc].id ? IPCT_KIND_NONE : (uint8_t)p->rchs[rc].kind;
 }
 
-/* hmap.c (the map: hmap.h) */
-int grow(void *arr, size_t *cap, size_t n, size_t elem);
 
 /* channels.c */
 uint32_t kchan_root(struct model_priv *p, uint32_t k);
