@@ -11,14 +11,16 @@
  * Streaming (cp_collector__stream): the walk of the target goes on while the
  * trace is read. A stretch of the target is walked once nothing it reads can
  * change: every waker acted before the wakeup, so its stretches are in; what
- * a stretch learns at its call's return (its channel, a timeout) is in once
- * no thread still waits for the return of a call it slept in (the
- * watermark). Then every stretch that ended before the walk's position is
- * dropped, so memory follows the target's longest wait, not the trace. What
- * the walk took from the model so far (a thread's life and parent, a waker
- * untraced) is checked against the finished model; a stretch reported late
- * is caught when it arrives. Either breaks the stream, and the caller walks
- * again after a second read: the path is the same either way.
+ * a stretch learns at its call's return (a first wait's channel, a timeout
+ * behind an interrupt's wakeup) is in once no such stretch still waits for
+ * its return (the watermark). Its running time is walked up to its last
+ * return or its exit. Then every stretch that ended before the walk's
+ * position is dropped, so memory follows the target's longest wait, not the
+ * trace. What the walk took from the model so far (a thread's life and
+ * parent, a waker untraced) is checked against the finished model; a
+ * stretch reported late, or changed where the walk has read, is caught when
+ * it comes. Either breaks the stream, and the caller walks again after a
+ * second read: the path is the same either way.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -28,6 +30,8 @@
 
 #define CP_MAX_DEPTH 64          /* deeper chains end as `blocked`: a guard against bad data */
 #define CP_WAKE_LOOKBACK 4       /* stretches searched back for the one a wakeup ends */
+#define CP_EARLY_SLACK_NS 1000000ull /* before the target is seen: what ended this long before the
+				       * latest span is dropped (events of CPUs disagree by less) */
 
 #define OFF_BLOCKED 0x1          /* asleep in [out, wake]; else preempted (runnable all along) */
 #define OFF_WOKEN 0x2            /* a wakeup ended it: waker_* are known (0 = interrupt) */
@@ -89,6 +93,9 @@ struct cp_collector {
 	uint64_t start;                   /* the model's start when the walk began */
 	uint64_t walk_to;                 /* the window's end, absolute; UINT64_MAX: tid's life */
 	uint64_t x;                       /* where the walk is: nothing ended before is read again */
+	uint64_t ran;                     /* the target was last seen running then (a call's return) */
+	uint64_t latest;                  /* the latest end of a span */
+	uint64_t early;                   /* dropped before the walk began: what ended before */
 	struct cp_who target;
 	size_t tlane;                     /* tid's lane, SIZE_MAX: none yet */
 	size_t ti;                        /* its next stretch to walk */
@@ -216,12 +223,13 @@ static void pend_add(struct cp_collector *c, struct cp_lane *l)
 	}
 	l->pend = (uint32_t)c->npend;
 	c->pend[c->npend++] = (uint32_t)(l - c->lanes);
+	c->dirty = true;   /* it may be settled already (watermark) */
 }
 
 /* Every stretch of l is final: nothing later in the trace changes them. */
 static void lane_final(struct cp_collector *c, struct cp_lane *l)
 {
-	if (l->nfinal == l->n)
+	if (l->nfinal == l->n && l->pend == UINT32_MAX)
 		return;
 	l->nfinal = l->n;
 	c->dirty = true;
@@ -234,15 +242,38 @@ static void lane_final(struct cp_collector *c, struct cp_lane *l)
 	}
 }
 
-/* The watermark: stretches that began before it are final in every lane. */
-static uint64_t watermark(const struct cp_collector *c)
+/*
+ * Whether what a walk reads of o is settled before its call returns: the
+ * return tells only a channel the stretch lacks (a channel's first wait) and
+ * whether the call timed out, which only an interrupt's wakeup asks.
+ */
+static bool settled(const struct cp_off *o)
+{
+	if (!(o->flags & OFF_BLOCKED) || o->op == IPCT_OP_NANOSLEEP)
+		return true;
+	if (!o->chan && o->op != IPCT_OP_OTHER)
+		return false;
+	return !(o->flags & OFF_WOKEN) || o->waker_tid;
+}
+
+/*
+ * The watermark: stretches that began before it are final in every lane.
+ * Stretches whose walk nothing can change are final already (most waits on a
+ * channel, ended by a thread): only a first wait or a wait ended by an
+ * interrupt waits for its call's return.
+ */
+static uint64_t watermark(struct cp_collector *c)
 {
 	uint64_t g = UINT64_MAX;
 
-	for (size_t i = 0; i < c->npend; i++) {
-		const struct cp_lane *l = &c->lanes[c->pend[i]];
+	for (size_t i = c->npend; i-- > 0;) {
+		struct cp_lane *l = &c->lanes[c->pend[i]];
 
-		if (l->nfinal < l->n && l->offs[l->nfinal].out < g)
+		while (l->nfinal < l->n && settled(&l->offs[l->nfinal]))
+			l->nfinal++;
+		if (l->nfinal == l->n)
+			lane_final(c, l);
+		else if (l->offs[l->nfinal].out < g)
 			g = l->offs[l->nfinal].out;
 	}
 	return g;
@@ -335,8 +366,17 @@ static size_t first_off_after(const struct cp_lane *l, uint64_t t);
  */
 static bool lane_prune(struct cp_collector *c, struct cp_lane *l)
 {
-	/* once done, nothing more is read: all but the last few go */
-	size_t k = c->done ? l->n : first_off_after(l, c->x);
+	/* once done, nothing more is read: all but the last few go; before the walk begins, while
+	 * the model has not seen the target, what ended well before the latest span (the target
+	 * is born later: checked) */
+	struct model_thread_so_far sf;
+	uint64_t to = c->x;
+	size_t k;
+
+	if (!c->started)
+		to = c->latest > CP_EARLY_SLACK_NS && c->live &&
+		     !model__thread_so_far(c->live, c->tid, &sf) ? c->latest - CP_EARLY_SLACK_NS : 0;
+	k = c->done ? l->n : first_off_after(l, to);
 
 	if (k + CP_WAKE_LOOKBACK > l->n)
 		k = l->n > CP_WAKE_LOOKBACK ? l->n - CP_WAKE_LOOKBACK : 0;
@@ -345,6 +385,8 @@ static bool lane_prune(struct cp_collector *c, struct cp_lane *l)
 		l->n -= k;
 		l->nfinal = l->nfinal > k ? l->nfinal - k : 0;
 		c->held -= k;
+		if (!c->started && to > c->early)
+			c->early = to;
 		if ((size_t)(l - c->lanes) == c->tlane)
 			c->ti -= k < c->ti ? k : c->ti;
 	}
@@ -402,16 +444,21 @@ static void syscall_exit(struct cp_collector *c, struct cp_lane *l, const struct
 {
 	for (size_t i = l->n; i-- > 0;) {
 		struct cp_off *o = &l->offs[i];
+		uint8_t timeout;
 
 		if (o->out < s->start || (o->flags & (OFF_EXITED | OFF_OUTSIDE)))
 			break;
 		if (o->in > s->end)
 			continue;
-		stream_check(c, l, o->out);
+		timeout = timed_out(o->op, s->ret) ? OFF_TIMED_OUT : 0;
+		/* what a walk reads changes: a channel learnt, the timer behind an interrupt's wakeup */
+		if ((!o->chan && s->chan) ||
+		    (timeout && !(o->flags & OFF_TIMED_OUT) && (o->flags & OFF_WOKEN) && !o->waker_tid))
+			stream_check(c, l, o->out);
 		/* a channel's first wait may precede its report id: the exit has it */
 		if (!o->chan)
 			o->chan = s->chan;
-		o->flags |= OFF_EXITED | (timed_out(o->op, s->ret) ? OFF_TIMED_OUT : 0);
+		o->flags |= OFF_EXITED | timeout;
 	}
 }
 
@@ -426,9 +473,19 @@ static void on_span(void *ctx, const struct model_span *s)
 	if (s->end < s->start || (s->state != SPAN_BLOCKED && s->state != SPAN_RUNNABLE &&
 				  s->state != SPAN_SYSCALL) || (c->sw && c->broken))
 		return;
+	if (c->sw && s->end > c->latest)
+		c->latest = s->end;
+	if (c->sw && s->state == SPAN_SYSCALL && s->tid == c->tid && s->end > c->ran) {
+		/* the target runs when its call returns: its next wait begins later */
+		c->ran = s->end;
+		c->dirty = true;
+	}
 	l = lane_of(c, s->tid, s->state != SPAN_SYSCALL);
-	if (!l)
+	if (!l) {
+		if (s->state == SPAN_SYSCALL && c->sw)
+			try_walk(c);
 		return;
+	}
 	last = l->n ? &l->offs[l->n - 1] : NULL;
 	switch (s->state) {
 	case SPAN_BLOCKED:
@@ -1073,6 +1130,8 @@ static bool stream_start(struct cp_collector *c)
 	w->cp->from = from > c->target.first_ts ? from : c->target.first_ts;
 	c->x = w->cp->from;
 	c->started = true;
+	if (c->x < c->early)
+		stream_break(c);   /* it began before what was dropped */
 	return true;
 }
 
@@ -1083,17 +1142,19 @@ static bool stream_start(struct cp_collector *c)
  */
 static void try_walk(struct cp_collector *c)
 {
+	static const struct cp_lane none;
 	const struct cp_lane *l;
-	uint64_t g = 0;
-	bool have_g = false;
+	uint64_t g, end;
 
-	if (!c->dirty || !streaming(c) || c->done || c->sw->err || c->tlane == SIZE_MAX)
+	if (!c->dirty || !streaming(c) || c->done || c->sw->err)
 		return;
+	g = watermark(c);
 	c->dirty = false;
-	l = &c->lanes[c->tlane];
+	l = c->tlane == SIZE_MAX ? &none : &c->lanes[c->tlane];
 	if (!c->started) {
-		/* begun at its first stretch: that may say it was asleep since before it was first seen */
-		if (!l->n || !stream_start(c))
+		/* begun at its first stretch (that may say it was asleep since before it was first
+		 * seen) or at a return of its calls (seen running: no earlier stretch can come) */
+		if ((!l->n && !c->ran) || !stream_start(c))
 			return;
 		c->ti = first_off_after(l, c->x);
 	}
@@ -1107,14 +1168,8 @@ static void try_walk(struct cp_collector *c)
 			c->done = true;   /* the rest is the window's end, walked at the end */
 			return;
 		}
-		if (o->flags & OFF_BLOCKED) {
-			if (!have_g) {
-				g = watermark(c);
-				have_g = true;
-			}
-			if ((o->wake < e ? o->wake : e) > g)
-				return;
-		}
+		if ((o->flags & OFF_BLOCKED) && (o->wake < e ? o->wake : e) > g)
+			return;
 		walk_thread(c->sw, &c->target, c->x, e, 0, 0);
 		c->x = e;
 		if (e == c->walk_to) {
@@ -1122,12 +1177,33 @@ static void try_walk(struct cp_collector *c)
 			return;
 		}
 	}
+	if (c->ti < l->n || c->broken || c->sw->err)
+		return;
+	/* every stretch walked: if it exited, the rest is its own running until then; if it ran
+	 * since, its running so far (merged into one step with what follows): either way what
+	 * ended meanwhile can go */
+	end = c->walk_to;
+	if (who(c->sw, c->tid, &c->target) && c->target.last_ts < end)
+		end = c->target.last_ts;
+	else if (c->ran < end)
+		end = c->ran;
+	if (end > c->x) {
+		walk_thread(c->sw, &c->target, c->x, end, 0, 0);
+		c->x = end;
+	}
+	c->done = c->x >= c->walk_to || c->x >= c->target.last_ts;
 }
 
 /* The finished model says what the streamed walk took of it. */
 static bool stream_held(const struct cp_collector *c, const struct model *m)
 {
+	const struct model_thread *target = model__thread(m, c->tid);
+	uint64_t from = m->start_ts + c->from_ns;
+
 	if (c->broken || (c->started && m->start_ts != c->start))
+		return false;
+	/* dropped while the model had not seen the target: its walk must begin after */
+	if (!c->started && target && (from > target->first_ts ? from : target->first_ts) < c->early)
 		return false;
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct cp_record *r = &c->recs[i];

@@ -114,7 +114,7 @@ static void same_sink_calls(struct trace_reader *r)
 
 /*
  * Critical paths walked while reading (the critical-path command's) and over a whole read
- * (render's): where the stream holds, the same path. The first threads of m over their
+ * (render's): where the stream holds, the same path. The first two threads of m over their
  * lives, and the first over the middle third of the trace.
  */
 static void critical_paths_streamed(struct trace_reader *r, const struct model *m)
@@ -126,17 +126,17 @@ static void critical_paths_streamed(struct trace_reader *r, const struct model *
 
 	if (w && (cp_collector__sinks(w, &wo), !trace_reader__rewind(r)))
 		b = model__from_reader(r, &wo);
-	for (size_t k = 0; b && k < 4; k++) {
-		uint64_t from = k == 3 ? third : 0, to = k == 3 ? 2 * third : 0;
+	for (size_t k = 0; b && k < 3; k++) {
+		uint64_t from = k == 2 ? third : 0, to = k == 2 ? 2 * third : 0;
 		struct critical_path *ps = NULL, *pw = NULL;
 		struct model_opts so = { 0 };
 		struct cp_collector *s;
 		struct model *a = NULL;
 		uint32_t tid;
 
-		if ((k < 3 && k >= m->nthreads) || (k == 3 && !third))
+		if ((k < 2 && k >= m->nthreads) || (k == 2 && !third))
 			continue;
-		tid = m->threads[k < 3 ? k : 0].tid;
+		tid = m->threads[k < 2 ? k : 0].tid;
 		s = cp_collector__stream(tid, from, to, SIZE_MAX);
 		if (s && (cp_collector__sinks(s, &so), !trace_reader__rewind(r)))
 			a = model__from_reader(r, &so);

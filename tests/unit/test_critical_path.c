@@ -456,10 +456,12 @@ static struct critical_path *whole(scenario feed, uint32_t tid, uint64_t from, u
 }
 
 /*
- * ping (1) and pong (2) bounce a byte over two pipes `rounds` times, every
- * 100 ns; a third thread (3), never on the path, is preempted in each round.
+ * ping (1) and pong (2) bounce a byte over two pipes `rounds` times, one
+ * round every `step` ns; a third thread (3), never on their path, is
+ * preempted in each round; `more` adds a scenario's own events to a round.
  */
-static void pingpong_rounds(struct model *m, unsigned rounds)
+static void pingpong_rounds(struct model *m, unsigned rounds, uint64_t step,
+			    void (*more)(struct model *m, unsigned k, uint64_t t))
 {
 	uint64_t pong_enter = 1, pong_out = 2;
 
@@ -469,7 +471,7 @@ static void pingpong_rounds(struct model *m, unsigned rounds)
 	ev_chan(m, 0, 1, P1, IPCT_KIND_PIPE, 0, 11, NULL);
 	ev_chan(m, 0, 2, P2, IPCT_KIND_PIPE, 0, 12, NULL);
 	for (unsigned k = 1; k <= rounds; k++) {
-		uint64_t t = 100ull * k;
+		uint64_t t = step * k;
 
 		ev_sys(m, 1, 1, t + 1, t + 2, IPCT_OP_WRITE, P1, 1, 0);
 		ev_sleep(m, 2, 2, pong_out, t + 2, t + 3, 1, IPCT_OP_READ, P1, 1, P1);
@@ -478,6 +480,8 @@ static void pingpong_rounds(struct model *m, unsigned rounds)
 		ev_sleep(m, 1, 1, t + 4, t + 6, t + 7, 1, IPCT_OP_READ, P2, 2, P2);
 		ev_sys(m, 1, 1, t + 3, t + 8, IPCT_OP_READ, P2, 1, 0);
 		ev_sleep(m, 3, 3, t + 10, 0, t + 20, 0, IPCT_OP_OTHER, 0, 0, 0);
+		if (more)
+			more(m, k, t);
 		pong_enter = t + 7;
 		pong_out = t + 8;
 	}
@@ -485,12 +489,12 @@ static void pingpong_rounds(struct model *m, unsigned rounds)
 
 static void pingpong_short(struct model *m)
 {
-	pingpong_rounds(m, 50);
+	pingpong_rounds(m, 50, 100, NULL);
 }
 
 static void pingpong_long(struct model *m)
 {
-	pingpong_rounds(m, 20000);
+	pingpong_rounds(m, 20000, 100, NULL);
 }
 
 Test(critical_path, streamed_walk_is_the_walk_of_the_whole_trace)
@@ -638,5 +642,120 @@ Test(critical_path, a_life_begun_before_first_seen_streams)
 	cr_assert_eq(o->from, 19, "the reader's life begins at its call: %lu", (unsigned long)o->from);
 	cr_assert(cp_same(s, o));
 	critical_path__free(s);
+	critical_path__free(o);
+}
+
+/*
+ * The writer's one write fills the pipe again and again (pipe_full, `cat big
+ * | slow`): each time the reader's read wakes it, and it wakes the reader.
+ * Its stretches wait for a return that comes only at the end, but nothing a
+ * walk reads of them can change (their channel and waker are known): the
+ * reader's waits are walked as they come.
+ */
+static void one_long_write(struct model *m)
+{
+	const unsigned rounds = 5000;
+
+	ev_task(m, 0, 10, 10, "reader");
+	ev_task(m, 0, 20, 20, "writer");
+	ev_chan(m, 0, 10, P1, IPCT_KIND_PIPE, 0, 11, NULL);
+	ev_sys(m, 10, 10, 1, 2, IPCT_OP_READ, P1, 1, 0);
+	for (unsigned k = 1; k <= rounds; k++) {
+		uint64_t t = 100ull * k;
+
+		ev_sys(m, 10, 10, t + 1, t + 2, IPCT_OP_READ, P1, 65536, 0);
+		ev_sleep(m, 20, 20, t - 40, t + 2, t + 3, 1, IPCT_OP_WRITE, P1, 10, P1);
+		ev_sleep(m, 10, 10, t + 10, t + 20, t + 21, 1, IPCT_OP_READ, P1, 20, P1);
+		ev_sys(m, 10, 10, t + 9, t + 22, IPCT_OP_READ, P1, 65536, 0);
+	}
+	ev_sys(m, 20, 20, 3, 100ull * rounds + 50, IPCT_OP_WRITE, P1, 65536ull * 2 * rounds, 0);
+}
+
+Test(critical_path, a_long_call_with_settled_stretches_does_not_hold_the_walk)
+{
+	size_t peak_stream, peak_whole;
+	struct critical_path *s = streamed(one_long_write, 10, 0, 0, 100, &peak_stream);
+	struct critical_path *o = whole(one_long_write, 10, 0, 0, 100, &peak_whole);
+
+	cr_assert(s, "%s", strerror(errno));
+	cr_assert(cp_same(s, o));
+	cr_assert_geq(peak_whole, 2 * 5000);
+	cr_assert_lt(peak_stream, 100, "held %zu stretches at once", peak_stream);
+	critical_path__free(s);
+	critical_path__free(o);
+}
+
+/*
+ * Beside a ping-pong of 5,000 rounds, 10 us apart: a thread that never
+ * sleeps (4: its calls return each round), one forked half-way (5) and one
+ * that lives ten rounds (6).
+ */
+#define ROUNDS 5000
+#define STEP 10000
+
+static void beside(struct model *m, unsigned k, uint64_t t)
+{
+	ev_sys(m, 4, 4, t + 30, t + 31, IPCT_OP_OTHER, 0, 0, 0);
+	if (k == 1)
+		ev_fork(m, t + 32, 1, 1, 6, 6, "brief");
+	if (k < 10)
+		ev_sys(m, 6, 6, t + 33, t + 34, IPCT_OP_OTHER, 0, 0, 0);
+	if (k == 10)
+		ev_exit(m, t + 35, 6, 6, 0);
+	if (k == ROUNDS / 2)
+		ev_fork(m, t + 36, 1, 1, 5, 5, "late");
+	if (k > ROUNDS / 2)
+		ev_sys(m, 5, 5, t + 37, t + 38, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+static void pingpong_beside(struct model *m)
+{
+	ev_task(m, 0, 4, 4, "spinner");
+	pingpong_rounds(m, ROUNDS, STEP, beside);
+}
+
+Test(critical_path, a_target_running_born_late_or_gone_holds_little)
+{
+	static const uint32_t tids[] = { 4, 5, 6 };
+	/* before the late one is seen, the stretches of the last millisecond are held (100 rounds:
+	 * 300 stretches, the lanes' room for growth beside) */
+	static const size_t most[] = { 100, 1000, 100 };
+
+	for (size_t i = 0; i < 3; i++) {
+		size_t peak_stream, peak_whole;
+		struct critical_path *s = streamed(pingpong_beside, tids[i], 0, 0, 100, &peak_stream);
+		struct critical_path *o = whole(pingpong_beside, tids[i], 0, 0, 100, &peak_whole);
+
+		cr_assert(s, "tid %u: %s", tids[i], strerror(errno));
+		cr_assert(cp_same(s, o), "tid %u", tids[i]);
+		cr_assert_geq(peak_whole, 3 * ROUNDS);
+		cr_assert_lt(peak_stream, most[i], "tid %u: held %zu stretches at once", tids[i], peak_stream);
+		critical_path__free(s);
+		critical_path__free(o);
+	}
+}
+
+/* A thread first seen late, whose first SLEEP says it slept since the start. */
+static void asleep_from_start(struct model *m, unsigned k, uint64_t t)
+{
+	if (k == ROUNDS - 1)
+		ev_sleep(m, 7, 7, 5, t + 2, t + 3, 1, IPCT_OP_READ, P1, 1, P1);
+	if (k == ROUNDS)
+		ev_sys(m, 7, 7, t + 4, t + 5, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+static void pingpong_asleep(struct model *m)
+{
+	pingpong_rounds(m, ROUNDS, STEP, asleep_from_start);
+}
+
+Test(critical_path, a_life_begun_before_what_was_dropped_is_walked_again)
+{
+	struct critical_path *o = whole(pingpong_asleep, 7, 0, 0, SIZE_MAX, NULL);
+
+	/* dropped while the model had not seen it: its life begins before */
+	cr_assert_null(streamed(pingpong_asleep, 7, 0, 0, SIZE_MAX, NULL));
+	cr_assert_eq(errno, EAGAIN);
+	cr_assert_eq(o->from, 5);
 	critical_path__free(o);
 }
