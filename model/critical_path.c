@@ -1182,11 +1182,11 @@ static void try_walk(struct cp_collector *c)
 	/* every stretch walked: if it exited, the rest is its own running until then; if it ran
 	 * since, its running so far (merged into one step with what follows): either way what
 	 * ended meanwhile can go */
-	end = c->walk_to;
-	if (who(c->sw, c->tid, &c->target) && c->target.last_ts < end)
-		end = c->target.last_ts;
-	else if (c->ran < end)
-		end = c->ran;
+	end = c->x;
+	if (c->ran > c->x)
+		end = c->ran < c->walk_to ? c->ran : c->walk_to;   /* alive then: an exit comes later */
+	else if (who(c->sw, c->tid, &c->target) && c->target.last_ts != UINT64_MAX)
+		end = c->target.last_ts < c->walk_to ? c->target.last_ts : c->walk_to;
 	if (end > c->x) {
 		walk_thread(c->sw, &c->target, c->x, end, 0, 0);
 		c->x = end;
