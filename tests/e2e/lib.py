@@ -126,6 +126,24 @@ def run(argv, timeout=RECORD_TIMEOUT, stdout_path=None, preexec=None, env=None):
     return Run(p.returncode, out, err.decode(errors="replace"), time.monotonic() - t0)
 
 
+def run_counting_reads(argv, log, timeout=RECORD_TIMEOUT, stdout_path=None):
+    """Runs argv (ipctrace) under strace: its Run, and the bytes all its threads' pread64 calls
+    got (the trace reader reads with pread64 alone). log: strace's output file."""
+    # an ASan build's LeakSanitizer cannot run under ptrace: leaks are checked by every other test
+    asan = os.environ.get("ASAN_OPTIONS", "")
+    env = dict(os.environ, ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0")
+    r = run(["strace", "-f", "-qq", "-e", "trace=pread64", "-e", "signal=none", "-o", log] + argv,
+            timeout=timeout, stdout_path=stdout_path, env=env)
+    total = 0
+    if os.path.exists(log):
+        with open(log) as f:
+            for line in f:
+                m = re.search(r"pread64\(.*\)\s+=\s+(\d+)$", line.strip())
+                if m:
+                    total += int(m.group(1))
+    return r, total
+
+
 class Ctx:
     """A test's scratch directory, removed afterwards."""
 

@@ -15,8 +15,8 @@ import time
 import pytest
 
 from lib import (IPCTRACE, Fail, Said, Skip, channels, check, endpoint, excerpt, expect_comm,
-                 one_channel, one_line_error, process, record, record_flags, report, run, short,
-                 tool, wait_for)
+                 one_channel, one_line_error, process, record, record_flags, report, run,
+                 run_counting_reads, short, tool, wait_for)
 from apps import as_user, free_port, recording_began
 from test_app_postgres import postgres_bin
 
@@ -348,20 +348,10 @@ def test_critical_path_usage_errors(ctx):
 
 def path_read(ctx, trace, tid, name):
     """critical-path --json of tid into a file, and the bytes its pread64 calls got (strace)."""
-    log, out = ctx.path(name + ".strace"), ctx.path(name + ".cp.json")
-    # an ASan build's LeakSanitizer cannot run under ptrace: leaks are checked by every other test
-    asan = os.environ.get("ASAN_OPTIONS", "")
-    env = dict(os.environ, ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0")
-    r = run(["strace", "-f", "-qq", "-e", "trace=pread64", "-e", "signal=none", "-o", log,
-             IPCTRACE, "critical-path", "--json", "--tid", str(tid), trace], env=env,
-            timeout=120, stdout_path=out)
+    out = ctx.path(name + ".cp.json")
+    r, total = run_counting_reads([IPCTRACE, "critical-path", "--json", "--tid", str(tid), trace],
+                                  ctx.path(name + ".strace"), timeout=120, stdout_path=out)
     check(r.rc == 0, "critical-path --tid %d of %s: %s" % (tid, name, r.why()))
-    total = 0
-    with open(log) as f:
-        for line in f:
-            m = re.search(r"pread64\(.*\)\s+=\s+(\d+)$", line.strip())
-            if m:
-                total += int(m.group(1))
     return out, total
 
 

@@ -3,29 +3,18 @@ when an option needs the model first. Oracle: strace's count of the bytes ipctra
 returned, against the file's size."""
 
 import os
-import re
 import shutil
 
-from lib import IPCTRACE, Skip, check, record, run, tool
+from lib import IPCTRACE, Skip, check, record, run_counting_reads, tool
 
 
 def bytes_read(ctx, args, name):
     """Bytes all of ipctrace's threads got from pread64 while rendering with args."""
-    log = ctx.path(name + ".strace")
     svg = ctx.path(name + ".svg")
-    # an ASan build's LeakSanitizer cannot run under ptrace: leaks are checked by every other test
-    asan = os.environ.get("ASAN_OPTIONS", "")
-    env = dict(os.environ, ASAN_OPTIONS=(asan + ":" if asan else "") + "detect_leaks=0")
-    r = run(["strace", "-f", "-qq", "-e", "trace=pread64", "-e", "signal=none", "-o", log,
-             IPCTRACE, "render", "-o", svg] + args + [ctx.trace], env=env)
+    r, total = run_counting_reads([IPCTRACE, "render", "-o", svg] + args + [ctx.trace],
+                                  ctx.path(name + ".strace"))
     check(r.rc == 0, "render %s: %s" % (" ".join(args), r.why()))
     check(os.path.getsize(svg) > 1000, "render %s wrote no SVG" % " ".join(args))
-    total = 0
-    with open(log) as f:
-        for line in f:
-            m = re.search(r"pread64\(.*\)\s+=\s+(\d+)$", line.strip())
-            if m:
-                total += int(m.group(1))
     return total
 
 
