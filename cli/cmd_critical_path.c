@@ -65,6 +65,7 @@ int do_critical_path(int argc, char **argv)
 	const struct model_thread *t;
 	const struct lang *lang = NULL;
 	bool json = false;
+	size_t keep;
 	int c, err, ret = 1;
 
 	opterr = 0;
@@ -112,8 +113,8 @@ int do_critical_path(int argc, char **argv)
 		return 1;
 	/* one read: the model, and the path walked as the trace comes (the text keeps the
 	 * first --max-steps steps: the rest are only summed) */
-	coll = cp_collector__stream((uint32_t)tid, from_ns, to_ns,
-				    json || !max_steps ? SIZE_MAX : (size_t)max_steps);
+	keep = json || !max_steps ? SIZE_MAX : (size_t)max_steps;
+	coll = cp_collector__stream((uint32_t)tid, from_ns, to_ns, keep);
 	if (coll)
 		cp_collector__sinks(coll, &mo);
 	l = coll ? model_load__open(r, NULL, &mo) : NULL;
@@ -143,8 +144,7 @@ int do_critical_path(int argc, char **argv)
 	}
 	cp = cp_collector__stream_path(coll, m);
 	if (!cp && errno == EAGAIN)
-		cp = walk_again(l, &coll, (uint32_t)tid, from, to,
-				json || !max_steps ? SIZE_MAX : (size_t)max_steps);
+		cp = walk_again(l, &coll, (uint32_t)tid, from, to, keep);
 	if (!cp) {
 		errorf("computing the critical path from %s failed: %s: check the trace with ipctrace report",
 		       argv[optind], strerror(errno));

@@ -1022,13 +1022,19 @@ static struct walk *walk_new(const struct cp_collector *c, size_t keep)
 	return w;
 }
 
+/* Where the walk of a thread born at first begins over a window from from (0: its life). */
+static uint64_t walk_from(uint64_t from, uint64_t first)
+{
+	return from && from > first ? from : first;
+}
+
 /* The window [from, to] of tid's walk, cut to its life t (as path_kept takes it). */
 static void walk_window(struct critical_path *cp, const struct cp_who *t, uint64_t from,
 			uint64_t to)
 {
 	cp->pid = t->pid;
 	cp->tid = t->tid;
-	cp->from = from && from > t->first_ts ? from : t->first_ts;
+	cp->from = walk_from(from, t->first_ts);
 	cp->to = to && to < t->last_ts ? to : t->last_ts;
 	if (cp->to < cp->from)
 		cp->to = cp->from;
@@ -1115,7 +1121,6 @@ static bool stream_start(struct cp_collector *c)
 {
 	struct walk *w = c->sw;
 	struct model_thread_so_far sf;
-	uint64_t from;
 
 	if (!c->live || !model__thread_so_far(c->live, c->tid, &sf))
 		return false;
@@ -1123,11 +1128,8 @@ static bool stream_start(struct cp_collector *c)
 	if (!who(w, c->tid, &c->target))
 		return false;
 	c->start = c->live->start_ts;
-	from = c->start + c->from_ns;
 	c->walk_to = c->to_ns ? c->start + c->to_ns : UINT64_MAX;
-	w->cp->pid = c->target.pid;
-	w->cp->tid = c->tid;
-	w->cp->from = from > c->target.first_ts ? from : c->target.first_ts;
+	walk_window(w->cp, &c->target, c->start + c->from_ns, 0);   /* its end: at the end */
 	c->x = w->cp->from;
 	c->started = true;
 	if (c->x < c->early)
@@ -1198,12 +1200,11 @@ static void try_walk(struct cp_collector *c)
 static bool stream_held(const struct cp_collector *c, const struct model *m)
 {
 	const struct model_thread *target = model__thread(m, c->tid);
-	uint64_t from = m->start_ts + c->from_ns;
 
 	if (c->broken || (c->started && m->start_ts != c->start))
 		return false;
 	/* dropped while the model had not seen the target: its walk must begin after */
-	if (!c->started && target && (from > target->first_ts ? from : target->first_ts) < c->early)
+	if (!c->started && target && walk_from(m->start_ts + c->from_ns, target->first_ts) < c->early)
 		return false;
 	for (size_t i = 0; i < c->nrecs; i++) {
 		const struct cp_record *r = &c->recs[i];
@@ -1250,8 +1251,6 @@ struct critical_path *cp_collector__stream_path(struct cp_collector *c, const st
 		return NULL;
 	}
 	c->sw = NULL;
-	w->m = m;
-	w->stream = NULL;
 	t = who_final(mt);
 	from = m->start_ts + c->from_ns;
 	to = c->to_ns ? m->start_ts + c->to_ns : m->end_ts;
