@@ -15,20 +15,30 @@ def fail(msg):
     sys.exit(1)
 
 
+def coverage_problem(cp):
+    """What is wrong with how cp's steps cover its window, None if nothing: they are contiguous,
+    cover [from_ns, to_ns] exactly, and by_thread adds up to it."""
+    path = cp["path"]
+    if not path:
+        return "empty path"
+    if path[0]["start_ns"] != cp["from_ns"] or path[-1]["end_ns"] != cp["to_ns"]:
+        return "path covers [%d, %d], its window is [%d, %d]" % (
+            path[0]["start_ns"], path[-1]["end_ns"], cp["from_ns"], cp["to_ns"])
+    for i, (a, b) in enumerate(zip(path, path[1:])):
+        if a["end_ns"] != b["start_ns"]:
+            return "gap or overlap between steps %d and %d: %s, %s" % (i, i + 1, a, b)
+    if sum(t["ns"] for t in cp["by_thread"]) != cp["to_ns"] - cp["from_ns"]:
+        return "by_thread does not add up to the window: %s" % cp["by_thread"]
+    return None
+
+
 def main():
     with open(sys.argv[1]) as f:
         cp = json.load(f)
     path = cp["path"]
-    if not path:
-        fail("empty path")
-    if path[0]["start_ns"] != cp["from_ns"] or path[-1]["end_ns"] != cp["to_ns"]:
-        fail("path covers [%d, %d], its window is [%d, %d]" % (path[0]["start_ns"],
-             path[-1]["end_ns"], cp["from_ns"], cp["to_ns"]))
-    for i, (a, b) in enumerate(zip(path, path[1:])):
-        if a["end_ns"] != b["start_ns"]:
-            fail("gap or overlap between steps %d and %d" % (i, i + 1))
-    if sum(t["ns"] for t in cp["by_thread"]) != cp["to_ns"] - cp["from_ns"]:
-        fail("by_thread does not add up to the window")
+    problem = coverage_problem(cp)
+    if problem:
+        fail(problem[:300])
     if len(sys.argv) > 2:
         with open(sys.argv[2]) as f:
             events = json.load(f)

@@ -18,6 +18,7 @@ from lib import (IPCTRACE, Fail, Said, Skip, channels, check, endpoint, excerpt,
                  one_channel, one_line_error, process, record, record_flags, report, run,
                  run_counting_reads, short, tool, wait_for)
 from apps import as_user, free_port, recording_began
+from cp_steps import coverage_problem
 from test_app_postgres import postgres_bin
 
 TEST_TOOLS = os.environ.get("IPCTRACE_TEST_TOOLS") or os.path.join(
@@ -44,17 +45,8 @@ def critical_path(trace, tid, *extra):
 
 def covers_window(cp):
     """The steps are contiguous and cover [from_ns, to_ns] exactly; by_thread adds up."""
-    path = cp["path"]
-    check(path, "empty path: %s" % excerpt(cp))
-    check(path[0]["start_ns"] == cp["from_ns"], "path starts at %d, window at %d"
-          % (path[0]["start_ns"], cp["from_ns"]))
-    check(path[-1]["end_ns"] == cp["to_ns"], "path ends at %d, window at %d"
-          % (path[-1]["end_ns"], cp["to_ns"]))
-    for a, b in zip(path, path[1:]):
-        check(a["end_ns"] == b["start_ns"], "gap or overlap between steps %s and %s"
-              % (excerpt(a), excerpt(b)))
-    check(sum(t["ns"] for t in cp["by_thread"]) == cp["to_ns"] - cp["from_ns"],
-          "by_thread does not add up to the window: %s" % excerpt(cp["by_thread"]))
+    problem = coverage_problem(cp)
+    check(problem is None, "%s" % short(problem or ""))
 
 
 def steps(cp, tid, state, via=None, op=None):
