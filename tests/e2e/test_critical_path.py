@@ -356,11 +356,11 @@ def steps_check(*files):
 
 
 def test_critical_path_reads_once_and_again_when_a_thread_comes_late(ctx):
-    """Issue 13: critical-path walks while it reads the trace, once; where a thread's events
-    come late (the ring gives one thread's SLEEP after the wakeups it explains), what the walk
-    read has changed and the trace is read again and walked whole. Oracles: strace's count of
-    the bytes read against the file's size, and the path Perfetto's export walks (after a
-    whole read) on the same trace."""
+    """Issue 13: critical-path walks while it reads the trace; where a thread's events come
+    late (the ring gives one thread's SLEEP after the wakeups it explains), what the walk read
+    has changed and the trace is read again and walked whole. Oracles: strace's count of the
+    bytes read against the file's size, and the path Perfetto's export walks (after a whole
+    read) on the same trace."""
     if not shutil.which("strace"):
         raise Skip("strace is not installed (tools/install-deps.sh installs it)")
     r = record(ctx, [tool("pingpong"), "5000"], extra=["--no-svg"])
@@ -369,7 +369,10 @@ def test_critical_path_reads_once_and_again_when_a_thread_comes_late(ctx):
     size = os.path.getsize(ctx.trace)
     out, got = path_read(ctx, ctx.trace, ping, "whole")
     steps_check(out)
-    check(got < 1.5 * size, "critical-path read %d bytes of a %d-byte trace: more than once"
+    # One read is what a trace in its clocks' order gets; the ring gives two CPUs' events out of
+    # that order by a few microseconds now and then (1 recording in 6 here: a stretch 2.3 us
+    # older than what the walk had read), and the walk then reads again: exact, not once.
+    check(got < 2.1 * size, "critical-path read %d bytes of a %d-byte trace: more than twice"
           % (got, size))
     # pong's events 300 events late: its stretches arrive after ping's waits they explain
     late = ctx.path("late.trace")
