@@ -152,7 +152,7 @@ test: unit e2e
 # libFuzzer targets: the trace reader, and everything after it (model, report, SVG, export);
 # fuzz-run runs each for FUZZ_SECONDS from its corpus.
 FUZZ_SECONDS ?= 60
-FUZZ_CC = $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(GV_CFLAGS)
+FUZZ_CC = $(CLANG) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(CPPFLAGS) $(GV_CFLAGS)
 FUZZ_READ_SRCS := $(filter-out record/%,$(READ_SRCS))
 
 $(OUTPUT)/fuzz_trace_reader: tests/fuzz/fuzz_trace_reader.c trace/trace.c trace/trace.h bpf/ipctrace.h

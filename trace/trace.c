@@ -1213,10 +1213,11 @@ static int parse_fields(struct trace_meta *m, const uint8_t *p, const uint8_t *e
 		uint16_t tag = hr_u16(&all);
 		uint32_t len = hr_u32(&all);
 		const uint8_t *body = hr_take(&all, len);
-		struct hrd d = { .p = body, .end = body + len };
+		struct hrd d;
 
 		if (all.bad)
-			return -1;
+			return -1;   /* body is NULL: no end to compute */
+		d = (struct hrd){ .p = body, .end = body + len };
 		switch (tag) {
 		case HDR_TAG_BOOT_ID:
 			if (len >= sizeof(m->boot_id))
