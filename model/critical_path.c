@@ -30,8 +30,6 @@
 
 #define CP_MAX_DEPTH 64          /* deeper chains end as `blocked`: a guard against bad data */
 #define CP_WAKE_LOOKBACK 4       /* stretches searched back for the one a wakeup ends */
-#define CP_EARLY_SLACK_NS 1000000ull /* before the target is seen: what ended this long before the
-				       * latest span is dropped (events of CPUs disagree by less) */
 
 #define OFF_BLOCKED 0x1          /* asleep in [out, wake]; else preempted (runnable all along) */
 #define OFF_WOKEN 0x2            /* a wakeup ended it: waker_* are known (0 = interrupt) */
@@ -95,6 +93,7 @@ struct cp_collector {
 	uint64_t x;                       /* where the walk is: nothing ended before is read again */
 	uint64_t ran;                     /* the target was last seen running then (a call's return) */
 	uint64_t latest;                  /* the latest end of a span */
+	uint64_t until;                   /* the walk waits for latest to pass this (0: not) */
 	uint64_t early;                   /* dropped before the walk began: what ended before */
 	struct cp_who target;
 	size_t tlane;                     /* tid's lane, SIZE_MAX: none yet */
@@ -374,8 +373,8 @@ static bool lane_prune(struct cp_collector *c, struct cp_lane *l)
 	size_t k;
 
 	if (!c->started)
-		to = c->latest > CP_EARLY_SLACK_NS && c->live &&
-		     !model__thread_so_far(c->live, c->tid, &sf) ? c->latest - CP_EARLY_SLACK_NS : 0;
+		to = c->latest > CP_ORDER_SLACK_NS && c->live &&
+		     !model__thread_so_far(c->live, c->tid, &sf) ? c->latest - CP_ORDER_SLACK_NS : 0;
 	k = c->done ? l->n : first_off_after(l, to);
 
 	if (k + CP_WAKE_LOOKBACK > l->n)
@@ -473,8 +472,13 @@ static void on_span(void *ctx, const struct model_span *s)
 	if (s->end < s->start || (s->state != SPAN_BLOCKED && s->state != SPAN_RUNNABLE &&
 				  s->state != SPAN_SYSCALL) || (c->sw && c->broken))
 		return;
-	if (c->sw && s->end > c->latest)
+	if (c->sw && s->end > c->latest) {
 		c->latest = s->end;
+		if (c->until && c->latest > c->until) {
+			c->until = 0;
+			c->dirty = true;
+		}
+	}
 	if (c->sw && s->state == SPAN_SYSCALL && s->tid == c->tid && s->end > c->ran) {
 		/* the target runs when its call returns: its next wait begins later */
 		c->ran = s->end;
@@ -1151,6 +1155,11 @@ static void try_walk(struct cp_collector *c)
 	if (!c->dirty || !streaming(c) || c->done || c->sw->err)
 		return;
 	g = watermark(c);
+	/* CPUs' events reach the trace out of clock order by microseconds: a stretch still to
+	 * come may have begun a little before the latest seen; walk only what is older */
+	end = c->latest > CP_ORDER_SLACK_NS ? c->latest - CP_ORDER_SLACK_NS : 0;
+	if (g > end)
+		g = end;
 	c->dirty = false;
 	l = c->tlane == SIZE_MAX ? &none : &c->lanes[c->tlane];
 	if (!c->started) {
@@ -1170,8 +1179,11 @@ static void try_walk(struct cp_collector *c)
 			c->done = true;   /* the rest is the window's end, walked at the end */
 			return;
 		}
-		if ((o->flags & OFF_BLOCKED) && (o->wake < e ? o->wake : e) > g)
+		if ((o->flags & OFF_BLOCKED) && (o->wake < e ? o->wake : e) > g) {
+			if (g == end)   /* held by the slack only: go on once the trace is past it */
+				c->until = (o->wake < e ? o->wake : e) + CP_ORDER_SLACK_NS;
 			return;
+		}
 		walk_thread(c->sw, &c->target, c->x, e, 0, 0);
 		c->x = e;
 		if (e == c->walk_to) {

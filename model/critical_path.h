@@ -115,6 +115,12 @@ void cp_collector__free(struct cp_collector *c);
 struct cp_collector *cp_collector__stream(uint32_t tid, uint64_t from_ns, uint64_t to_ns,
 					  size_t keep);
 /*
+ * The events of two CPUs reach a trace out of clock order by microseconds: the stream walks
+ * only what ended this long before the latest span it read, so that a stretch reported a
+ * little late still finds the walk behind it (later than that: EAGAIN, a second read).
+ */
+#define CP_ORDER_SLACK_NS 1000000ull
+/*
  * The streamed path, finished with m, the model of the read that fed c. NULL with errno
  * EAGAIN when something the walk had read changed later in the trace (a stretch reported
  * late; a thread's life, parent or being traced learnt after the walk took it); ESRCH,
