@@ -1,5 +1,6 @@
 #!/bin/sh
 # Installs the Debian packages ipctrace needs to build and test; only the missing ones.
+#   tools/install-deps.sh [--bench]
 set -eu
 
 # The e2e tests (tests/e2e/test_app_*.py) trace real servers under their clients: postgresql
@@ -15,6 +16,11 @@ PKGS="make gcc clang llvm bpftool libbpf-dev libelf-dev libdeflate-dev zlib1g-de
 pkg-config python3 libxml2-utils librsvg2-bin coreutils procps util-linux postgresql nginx-light
 apache2-utils memcached nodejs strace fonts-noto-cjk fontconfig python3-fonttools pngquant iproute2
 libgraphviz-dev graphviz python3-pil"
+# --bench: what `make bench` compares against and drives besides: perf record (linux-perf) and
+# nginx's benchmark client (wrk).
+if [ "${1:-}" = "--bench" ]; then
+	PKGS="$PKGS linux-perf wrk"
+fi
 
 missing=""
 for p in $PKGS; do

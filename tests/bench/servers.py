@@ -320,7 +320,7 @@ class ServerBench:
         have_server, have_client = server_cls.available()
         if not (have_server and have_client):
             self.notes.append(f"{server_cls.name}: server or client not installed; skipped "
-                              "(tools/install-deps.sh installs them)")
+                              "(tools/install-deps.sh --bench installs them)")
             return
         kinds = ["none", "ipctrace"] + (["perf"] if has_perf else []) + \
             (["strace"] if has_strace else [])
