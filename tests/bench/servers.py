@@ -300,9 +300,11 @@ class ServerBench:
         if p is not None and p.poll() is not None:
             self.notes.append(f"{server.name}: {kind} exited before the run (exit {p.returncode})")
             return {"tput": None}
-        cpu0 = cpu_ticks(pids)
+        # the processes of the moment at each end: a backend born in the run and not yet reaped
+        # when it ends is in neither the start's list nor yet its parent's children's time
+        cpu0 = cpu_ticks(server.pids())
         tput, count = server.drive(log)
-        cpu = cpu_ticks(pids) - cpu0
+        cpu = cpu_ticks(server.pids()) - cpu0
         r = {"tput": tput, "count": count,
              "cpu_per": cpu / count if count else None}
         if p is not None:
