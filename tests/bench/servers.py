@@ -291,14 +291,22 @@ class ServerBench:
 
     def one(self, server, kind, log):
         out = self.b.path(f"{server.name}-{kind}.trace")
+        idle = None
+        if kind == "hooks":
+            # ipctrace attached to an idle process: its programs run on every call of the
+            # server and its client and filter them out; what nothing it records can remove
+            idle = subprocess.Popen(["sleep", "600"])
         for _ in range(3):
             # a short-lived child (a backend ending) may be gone before the tracer attaches
-            pids = server.pids()
-            p = self.tracer(kind, pids, out, log)
+            pids = [idle.pid] if idle else server.pids()
+            p = self.tracer("ipctrace" if idle else kind, pids, out, log)
             if p is None or p.poll() is None:
                 break
         if p is not None and p.poll() is not None:
             self.notes.append(f"{server.name}: {kind} exited before the run (exit {p.returncode})")
+            if idle:
+                idle.kill()
+                idle.wait()
             return {"tput": None}
         # the processes of the moment at each end: a backend born in the run and not yet reaped
         # when it ends is in neither the start's list nor yet its parent's children's time
@@ -309,6 +317,9 @@ class ServerBench:
              "cpu_per": cpu / count if count else None}
         if p is not None:
             stop_tracer(p)
+        if idle:
+            idle.kill()
+            idle.wait()
         if kind == "ipctrace" and os.path.exists(out):
             j = self.ipctrace_json(out, self.b.log)
             t = (j or {}).get("trace", {})
@@ -324,7 +335,7 @@ class ServerBench:
             self.notes.append(f"{server_cls.name}: server or client not installed; skipped "
                               "(tools/install-deps.sh --bench installs them)")
             return
-        kinds = ["none", "ipctrace"] + (["perf"] if has_perf else []) + \
+        kinds = ["none", "ipctrace", "hooks"] + (["perf"] if has_perf else []) + \
             (["strace"] if has_strace else [])
         with open(self.b.log, "ab") as log:
             try:
@@ -459,7 +470,7 @@ class ServerBench:
                 ev = f"{events:.0f} ({per_req:.1f}/req)" if events and per_req else "n/a"
                 lost = str(max(lst)) if lst else "n/a"
                 bpe = f"{per:.2f}" if per else "n/a"
-            rows.append([k, f"{med:.0f}" if med else "n/a", f"{rt:.2f}" if rt else "n/a",
+            rows.append(["ipctrace, hooks only" if k == "hooks" else k, f"{med:.0f}" if med else "n/a", f"{rt:.2f}" if rt else "n/a",
                          f"{paired:.2f}" if paired else "n/a", f"{cpu:.2f}" if cpu else "n/a",
                          ev, lost, bpe])
         self.table(["tracer", f"median {unit}", "ratio", "paired", "server CPU/req", "events",
@@ -467,7 +478,9 @@ class ServerBench:
         self.say("  ratio: median throughput traced / untraced (goal: ipctrace >= 0.95); paired: "
                  "median of each round's traced / untraced; server CPU/req: the server "
                  "processes' own CPU per request or transaction, traced / untraced (BPF "
-                 "programs run in the traced task and count there)")
+                 "programs run in the traced task and count there); hooks only: ipctrace "
+                 "attached to an idle process, its programs filtering out every call of the "
+                 "server and the client: the most that recording less could win")
 
 
 def servers(b, ipctrace, runs, secs, **helpers):
