@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* The pass behind render and export: the output's sinks and the critical path's ride one pass. */
 #include <errno.h>
+#include <stdint.h>
 #include "critical_path.h"
 #include "load.h"
 #include "passes.h"
@@ -8,15 +9,59 @@
 #include "svg.h"
 #include "trace.h"
 
-/* tid's collector, its sinks in mo; NULL with errno (ESRCH: no such thread). */
+/*
+ * tid's collector for its path over [from, to] (absolute; 0, 0: its life), its sinks in mo;
+ * NULL with errno (ESRCH: no such thread). Without a window the pass reads the trace l->model
+ * was made of, and the path is walked while it reads: the collector holds only the stretches
+ * the walk can still reach, not every one of the window.
+ */
 static struct cp_collector *cp_start(const struct model_load *l, uint32_t tid, uint64_t from,
 				     uint64_t to, struct model_opts *mo)
 {
-	struct cp_collector *c = cp_collector__for(l->model, tid, from, to);
+	struct cp_collector *c;
 
+	if (model_load__windowed(l)) {
+		c = cp_collector__for(l->model, tid, from, to);
+	} else if (!model__thread(l->model, tid)) {
+		errno = ESRCH;
+		return NULL;
+	} else {
+		c = cp_collector__stream(tid, from > l->start ? from - l->start : 0,
+					 to > l->start ? to - l->start : 0, SIZE_MAX);
+	}
 	if (c)
 		cp_collector__sinks(c, mo);
 	return c;
+}
+
+/*
+ * The path c's pass walked. When something the streamed walk had read changed later in the
+ * trace (a stretch the kernel reported late), a read of its own with every stretch of the
+ * window held gives the same path. NULL with errno.
+ */
+static struct critical_path *cp_finish(struct model_load *l, struct cp_collector **c,
+				       uint32_t tid, uint64_t from, uint64_t to)
+{
+	struct model_opts mo = { 0 };
+	struct critical_path *cp;
+	int err;
+
+	if (model_load__windowed(l))
+		return cp_collector__path(*c, l->model, tid, from, to);
+	cp = cp_collector__stream_path(*c, l->model);
+	if (cp || errno != EAGAIN)
+		return cp;
+	cp_collector__free(*c);
+	*c = cp_collector__for(l->model, tid, from, to);
+	if (!*c)
+		return NULL;
+	cp_collector__sinks(*c, &mo);
+	err = model_load__pass(l, NULL, &mo);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	return cp_collector__path(*c, l->model, tid, from, to);
 }
 
 struct svg_render *passes__svg_riding(struct trace_reader *r, const struct svg_opts *opts,
@@ -63,7 +108,7 @@ int passes__svg(struct model_load *l, const struct svg_opts *opts, FILE *out)
 		err = -errno;
 	if (!err)
 		err = model_load__pass(l, &mo, coll ? &cmo : NULL);
-	if (!err && coll && !(cp = cp_collector__path(coll, l->model, opts->critical_path_tid, from, to)))
+	if (!err && coll && !(cp = cp_finish(l, &coll, opts->critical_path_tid, from, to)))
 		err = -errno;
 	if (!err)
 		err = svg_render__draw(s, l->meta, cp, model_load__damage(l), out);
@@ -101,7 +146,7 @@ int passes__perfetto(struct model_load *l, const struct perfetto_opts *opts, FIL
 	else
 		perfetto_proto__sinks(pp, &mo);
 	err = model_load__pass(l, &mo, coll ? &cmo : NULL);
-	if (!err && coll && !(cp = cp_collector__path(coll, l->model, opts->critical_path_tid, 0, 0)))
+	if (!err && coll && !(cp = cp_finish(l, &coll, opts->critical_path_tid, 0, 0)))
 		err = -errno;
 	if (!err)
 		err = pj ? perfetto_json__finish(pj, cp) : perfetto_proto__finish(pp, cp);

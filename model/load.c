@@ -346,6 +346,11 @@ int model_load__pass(struct model_load *l, const struct model_opts *window,
 	return err;
 }
 
+bool model_load__windowed(const struct model_load *l)
+{
+	return l->priv->windowed;
+}
+
 const char *model_load__damage(const struct model_load *l)
 {
 	return trace_reader__status(l->priv->r) != TRACE_OK ? trace_reader__status_msg(l->priv->r)

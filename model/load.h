@@ -53,6 +53,8 @@ struct model_load *model_load__open(struct trace_reader *r, const struct model_f
  */
 int model_load__pass(struct model_load *l, const struct model_opts *window,
 		     const struct model_opts *whole);
+/* Whether l reads a window (--from/--to): its model is the window's, not the whole trace's. */
+bool model_load__windowed(const struct model_load *l);
 /* What went wrong reading the file ("truncated: ..."), NULL when it read to its end. */
 const char *model_load__damage(const struct model_load *l);
 void model_load__free(struct model_load *l);

@@ -579,6 +579,9 @@ class Bench:
             if waiter:
                 cmds.append(("critical-path", [IPCTRACE, "critical-path", "--tid",
                                                str(waiter["tid"]), trace]))
+                # the same path drawn: its steps (a million at 1e7) are the output's size
+                cmds.append(("render+path", [IPCTRACE, "render", "-o", trace + ".svg",
+                                             "--critical-path", str(waiter["tid"]), trace]))
             for cmd, argv in cmds:
                 times, rss = [], []
                 runs = CFG["report_runs"] if n <= 1000000 else 1
@@ -590,12 +593,12 @@ class Bench:
                     times.append(wall)
                     rss.append(ru.ru_maxrss)
                 t, m = median(times), median(rss)
-                svg = os.path.getsize(trace + ".svg") if cmd == "render" and \
+                svg = os.path.getsize(trace + ".svg") if cmd.startswith("render") and \
                     os.path.exists(trace + ".svg") else None
                 metric(f"{cmd}.{tag}.seconds", t and round(t, 3), "s", events=n)
                 metric(f"{cmd}.{tag}.peak_rss", m and round(m / 1024, 1), "MiB", events=n)
                 if svg:
-                    metric(f"render.{tag}.svg_bytes", svg, "bytes")
+                    metric(f"{cmd}.{tag}.svg_bytes", svg, "bytes")
                 mem[(cmd, tag)] = m
                 rows.append([f"{cmd} {tag}", fmt(t, ".2f", " s"),
                              fmt(m and m / 1024, ".0f", " MiB"),
@@ -607,7 +610,7 @@ class Bench:
             if n != 1000000 and not os.environ.get("BENCH_KEEP"):
                 os.unlink(trace)
         table(["command", "wall", "peak RSS", "throughput", ""], rows)
-        for cmd in ("report", "render", "graph", "critical-path"):
+        for cmd in ("report", "render", "graph", "critical-path", "render+path"):
             a, b = mem.get((cmd, "1e6")), mem.get((cmd, "1e7"))
             if a and b:
                 metric(f"{cmd}.memory_growth_1e6_to_1e7", round(b / a, 2), "x")
