@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "critical_path.h"
 #include "critical_path_report.h"
@@ -156,13 +157,21 @@ static void connector(const struct draw *f, const struct critical_path *cp,
 
 static void draw_path(const struct draw *f, const struct critical_path *cp)
 {
-	struct band b = { .lane = -1 };
+	/* the band open on each lane, of each look (running, waiting): a path that goes back
+	 * and forth between lanes within a pixel makes one band on each, not one per step */
+	struct band *open = calloc(f->tl->nlanes * 2 + 1, sizeof(*open));
 	double last_x = -1e9;
 	char t[512];
 	int prev_lane = -1;
+	/* the last hand-over arrows drawn, by lane pair (its slot: a hash of the pair) */
+	struct { int from, to; double x; } hand[64];
 
-	if (!cp)
+	if (!cp || !open) {
+		free(open);
 		return;
+	}
+	for (size_t i = 0; i < sizeof(hand) / sizeof(hand[0]); i++)
+		hand[i].from = -1;
 	svgw__open(f->w, "g");
 	svgw__attr(f->w, "id", "critical-path");
 	svgw__element_text(f->w, "title", cp_report__summary(f->m, cp, f->lang, t, sizeof(t)));
@@ -170,32 +179,51 @@ static void draw_path(const struct draw *f, const struct critical_path *cp)
 	for (size_t i = 0; i < cp->nsteps; i++) {
 		const struct cp_step *s = &cp->steps[i];
 		int lane = timeline__lane(f->tl, s->tid);
+		struct band *b;
 		double xa, xb;
 
-		if (lane < 0 || s->end < f->tl->opts.from || s->start > f->tl->opts.to) {
+		if (lane < 0 || (size_t)lane >= f->tl->nlanes || s->end < f->tl->opts.from ||
+		    s->start > f->tl->opts.to) {
 			prev_lane = -1;
 			continue;
 		}
 		xa = xat(f, s->start);
 		xb = xat(f, s->end);
 		/* steps closer than a pixel on one lane, of one look, make one band */
-		if (b.n && b.lane == lane && b.end == ends_walk(s) && xa - b.xb < 1) {
-			if (xb > b.xb)
-				b.xb = xb;
-			b.n++;
+		b = &open[(size_t)lane * 2 + ends_walk(s)];
+		if (b->n && xa - b->xb < 1) {
+			if (xb > b->xb)
+				b->xb = xb;
+			b->n++;
 		} else {
-			band_flush(f, cp, &b);
-			b = (struct band){ .lane = lane, .xa = xa, .xb = xb, .end = ends_walk(s),
-					   .first = i, .n = 1 };
+			band_flush(f, cp, b);
+			*b = (struct band){ .lane = lane, .xa = xa, .xb = xb, .end = ends_walk(s),
+					    .first = i, .n = 1 };
 		}
-		/* a connector per pixel column at most: thousands on one spot say nothing more */
-		if (prev_lane >= 0 && prev_lane != lane && (cp->steps[i - 1].handover || xa - last_x >= 1)) {
-			connector(f, cp, &cp->steps[i - 1], prev_lane, s, lane);
-			last_x = xa;
+		/* a connector per pixel column at most, a hand-over's arrow per column and pair of
+		 * lanes: thousands on one spot say nothing more (a ping-pong's path at 1e7 events
+		 * drew a million) */
+		if (prev_lane >= 0 && prev_lane != lane) {
+			size_t k = ((size_t)prev_lane * 31 + (size_t)lane) % (sizeof(hand) / sizeof(hand[0]));
+			bool over = cp->steps[i - 1].handover;
+			bool again = over && hand[k].from == prev_lane && hand[k].to == lane &&
+				     xa - hand[k].x < 1;
+
+			if (over ? !again : xa - last_x >= 1) {
+				connector(f, cp, &cp->steps[i - 1], prev_lane, s, lane);
+				last_x = xa;
+				if (over) {
+					hand[k].from = prev_lane;
+					hand[k].to = lane;
+					hand[k].x = xa;
+				}
+			}
 		}
 		prev_lane = lane;
 	}
-	band_flush(f, cp, &b);
+	for (size_t i = 0; i < f->tl->nlanes * 2; i++)
+		band_flush(f, cp, &open[i]);
+	free(open);
 	svgw__close(f->w);
 }
 

@@ -1008,6 +1008,62 @@ Test(svg, critical_path_marks_and_summary)
 	free(t);
 }
 
+static size_t occurrences(const char *buf, const char *what)
+{
+	size_t n = 0;
+
+	for (const char *p = buf; (p = strstr(p, what)) != NULL; p += strlen(what))
+		n++;
+	return n;
+}
+
+/*
+ * A ping-pong of 2,000 rounds in the first 4 ms of a 1-s trace: its critical
+ * path goes back and forth between the two lanes within a few pixels. One
+ * arrow per pixel column and direction, one band per lane and column, say all
+ * of it (every step drawn made a 146 MB SVG of the 1e7-event trace).
+ */
+Test(svg, critical_path_drawn_at_most_once_per_pixel_column_and_lane)
+{
+	struct svg_opts opts = { .critical_path_tid = 100 };
+	struct sy s = { 0 };
+	const unsigned rounds = 2000;
+	struct out o;
+	size_t tlen, arrows, bands;
+	void *t;
+
+	sy_task(&s, SY_T0 + 1000, 100, 100, "ping");
+	sy_task(&s, SY_T0 + 1000, 200, 200, "pong");
+	sy_chan(&s, SY_T0 + 2000, 100, SY_PIPE, IPCT_KIND_PIPE, "pipe:[1]");
+	sy_chan(&s, SY_T0 + 2000, 100, SY_FIFO, IPCT_KIND_PIPE, "pipe:[2]");
+	for (unsigned k = 0; k < rounds; k++) {
+		uint64_t r = SY_T0 + 10000 + (uint64_t)k * 2000;
+
+		/* ping writes the first pipe, then waits on the second for pong's answer */
+		sy_call(&s, 100, 100, r, r + 100, IPCT_OP_WRITE, 1, SY_PIPE, 1, 0);
+		sy_sleep(&s, 100, 100, r + 200, r + 1100, r + 1200, SY_FIFO, IPCT_OP_READ, 0, 200, SY_FIFO);
+		sy_call(&s, 100, 100, r + 150, r + 1300, IPCT_OP_READ, 0, SY_FIFO, 1, 0);
+		/* pong waits on the first pipe for ping's write, then answers */
+		sy_sleep(&s, 200, 200, r - 600, r + 100, r + 300, SY_PIPE, IPCT_OP_READ, 0, 100, SY_PIPE);
+		sy_call(&s, 200, 200, r - 700, r + 400, IPCT_OP_READ, 0, SY_PIPE, 1, 0);
+		sy_call(&s, 200, 200, r + 1000, r + 1100, IPCT_OP_WRITE, 1, SY_FIFO, 1, 0);
+	}
+	sy_call(&s, 100, 100, SY_T0 + 1000000000ull, SY_T0 + 1000000100ull, IPCT_OP_OTHER, 39, 0, 0, 0);
+	t = sy_write(&s, "pingpong", &tlen);
+	o = render(t, tlen, &opts);
+	assert_well_formed(&o);
+	arrows = occurrences(o.buf, "class=\"cph\"");
+	cr_assert_geq(arrows, 2, "the hand-overs both ways drawn: %zu arrows", arrows);
+	/* 4 ms of a 1-s timeline: a few pixel columns, two directions */
+	cr_assert_leq(arrows, 40, "%zu hand-over arrows for a few pixels", arrows);
+	/* and a band per lane and look over those columns, not one per step */
+	bands = occurrences(o.buf, "class=\"cpb\"") + occurrences(o.buf, "class=\"cpe\"");
+	cr_assert_geq(bands, 2, "%zu bands", bands);
+	cr_assert_leq(bands, 40, "%zu bands for a few pixels", bands);
+	free(o.buf);
+	free(t);
+}
+
 /* A thread asleep in a call at the stop is marked where its lane ends, the tooltip saying why. */
 Test(svg, stuck_thread_marked_at_its_lane_end)
 {
