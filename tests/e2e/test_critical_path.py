@@ -11,6 +11,7 @@ import statistics
 import subprocess
 import sys
 import time
+import xml.etree.ElementTree as ET
 
 import pytest
 
@@ -160,6 +161,40 @@ def test_chain_between_threads_through_futexes(ctx):
               "futex_wake %d times, expected >= %d: %s" % (t, hand.count((t, "futex_wake")),
                                                            rounds - ROUNDS_MISSED,
                                                            excerpt(hand, 400)))
+    drawn_path_check(ctx, tid["cp-waiter"], cp)
+
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def drawn_path_check(ctx, tid, cp):
+    """render --critical-path TID (which walks the path while its second read draws the lanes)
+    marks the lanes of the threads critical-path --json puts on the path, and no other, and draws
+    a hand-over arrow for each hand-over to another thread (rounds 40 ms apart: a pixel column
+    of their own each)."""
+    svg = ctx.path("cp.svg")
+    r = run([IPCTRACE, "render", "--critical-path", str(tid), "-o", svg, ctx.trace], timeout=60)
+    check(r.rc == 0, "render --critical-path: " + r.why())
+    x = run(["xmllint", "--noout", svg], timeout=30)
+    check(x.rc == 0, "render --critical-path drew bad XML: " + x.why())
+    group = [g for g in ET.parse(svg).getroot().iter(SVG + "g") if g.get("id") == "critical-path"]
+    check(len(group) == 1, "%d critical-path groups in the SVG" % len(group))
+    bands, arrows = set(), 0
+    for el in group[0]:
+        title = el.find(SVG + "title")
+        if el.tag == SVG + "rect" and el.get("class") in ("cpb", "cpe"):
+            m = re.match(r"critical path: .* (\d+): ", title.text if title is not None else "")
+            check(m, "a band without its step's tooltip: %s" % ET.tostring(el)[:200])
+            bands.add(int(m.group(1)))
+        elif el.tag == SVG + "path" and el.get("class") == "cph":
+            arrows += 1
+    on_path = {s["tid"] for s in cp["path"]}
+    check(bands == on_path, "the SVG bands threads %s, critical-path --json's steps are of %s"
+          % (sorted(bands), sorted(on_path)))
+    handovers = sum(1 for a, b in zip(cp["path"], cp["path"][1:]) if a["handover"] and
+                    a["tid"] != b["tid"])
+    check(arrows == handovers, "%d hand-over arrows drawn, critical-path --json has %d hand-overs "
+          "to another thread" % (arrows, handovers))
 
 
 def test_chain_ends_at_the_disk(ctx):
