@@ -12,35 +12,10 @@
 #include "critical_path_report.h"
 #include "model.h"
 #include "load.h"
+#include "passes.h"
 #include "trace.h"
 
 #define DEFAULT_MAX_STEPS 100
-
-/*
- * Something the streamed walk had read changed later in the trace (a stretch the kernel
- * reported late, a thread learnt about after its wakeup was walked): the same walk over a
- * second read, with every stretch held. NULL with errno.
- */
-static struct critical_path *walk_again(struct model_load *l, struct cp_collector **coll,
-					uint32_t tid, uint64_t from, uint64_t to, size_t keep)
-{
-	struct model_opts mo = { 0 };
-	int err;
-
-	cp_collector__free(*coll);
-	*coll = cp_collector__new(0, 0);
-	if (!*coll) {
-		errno = ENOMEM;
-		return NULL;
-	}
-	cp_collector__sinks(*coll, &mo);
-	err = model_load__pass(l, &mo, NULL);
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
-	return cp_collector__path_kept(*coll, l->model, tid, from, to, keep);
-}
 
 int do_critical_path(int argc, char **argv)
 {
@@ -144,7 +119,7 @@ int do_critical_path(int argc, char **argv)
 	}
 	cp = cp_collector__stream_path(coll, m);
 	if (!cp && errno == EAGAIN)
-		cp = walk_again(l, &coll, (uint32_t)tid, from, to, keep);
+		cp = passes__path_again(l, &coll, (uint32_t)tid, from, to, keep);
 	if (!cp) {
 		errorf("computing the critical path from %s failed: %s: check the trace with ipctrace report",
 		       argv[optind], strerror(errno));

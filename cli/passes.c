@@ -34,23 +34,12 @@ static struct cp_collector *cp_start(const struct model_load *l, uint32_t tid, u
 	return c;
 }
 
-/*
- * The path c's pass walked. When something the streamed walk had read changed later in the
- * trace (a stretch the kernel reported late), a read of its own with every stretch of the
- * window held gives the same path. NULL with errno.
- */
-static struct critical_path *cp_finish(struct model_load *l, struct cp_collector **c,
-				       uint32_t tid, uint64_t from, uint64_t to)
+struct critical_path *passes__path_again(struct model_load *l, struct cp_collector **c,
+					 uint32_t tid, uint64_t from, uint64_t to, size_t keep)
 {
 	struct model_opts mo = { 0 };
-	struct critical_path *cp;
 	int err;
 
-	if (model_load__windowed(l))
-		return cp_collector__path(*c, l->model, tid, from, to);
-	cp = cp_collector__stream_path(*c, l->model);
-	if (cp || errno != EAGAIN)
-		return cp;
 	cp_collector__free(*c);
 	*c = cp_collector__for(l->model, tid, from, to);
 	if (!*c)
@@ -61,7 +50,21 @@ static struct critical_path *cp_finish(struct model_load *l, struct cp_collector
 		errno = -err;
 		return NULL;
 	}
-	return cp_collector__path(*c, l->model, tid, from, to);
+	return cp_collector__path_kept(*c, l->model, tid, from, to, keep);
+}
+
+/* The path c's pass walked (a streamed walk that did not hold: read again). NULL with errno. */
+static struct critical_path *cp_finish(struct model_load *l, struct cp_collector **c,
+				       uint32_t tid, uint64_t from, uint64_t to)
+{
+	struct critical_path *cp;
+
+	if (model_load__windowed(l))
+		return cp_collector__path(*c, l->model, tid, from, to);
+	cp = cp_collector__stream_path(*c, l->model);
+	if (cp || errno != EAGAIN)
+		return cp;
+	return passes__path_again(l, c, tid, from, to, SIZE_MAX);
 }
 
 struct svg_render *passes__svg_riding(struct trace_reader *r, const struct svg_opts *opts,

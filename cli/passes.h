@@ -23,6 +23,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+struct cp_collector;
+struct critical_path;
 struct model_load;
 struct model_filter;
 struct model_opts;
@@ -51,5 +53,14 @@ struct perfetto_opts {
 
 /* The Perfetto export into out. 0 or -errno; -ESRCH (nothing written): no such critical_path_tid. */
 int passes__perfetto(struct model_load *l, const struct perfetto_opts *opts, FILE *out);
+
+/*
+ * Something a streamed walk (*c) had read changed later in the trace (a stretch the kernel
+ * reported late, a thread learnt about after its wakeup was walked): *c is replaced by a
+ * collector that holds every stretch tid's window [from, to] (absolute) can reach, fed by one
+ * more read, and the same path is walked on it, keeping its first keep steps. NULL with errno.
+ */
+struct critical_path *passes__path_again(struct model_load *l, struct cp_collector **c,
+					 uint32_t tid, uint64_t from, uint64_t to, size_t keep);
 
 #endif /* IPCTRACE_CLI_PASSES_H */
