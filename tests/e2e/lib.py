@@ -37,6 +37,7 @@ HELPERS = os.environ.get("IPCTRACE_HELPERS") or os.path.join(ROOT, ".output", "h
 REQUIRE_BPF = os.environ.get("IPCTRACE_REQUIRE_BPF") == "1"
 KEEP = os.environ.get("IPCTRACE_E2E_KEEP") == "1"
 RECORD_TIMEOUT = 60
+SVG = "{http://www.w3.org/2000/svg}"   # ElementTree's tag prefix for SVG elements
 
 
 class Fail(AssertionError):

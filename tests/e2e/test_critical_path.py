@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from lib import (IPCTRACE, Fail, Said, Skip, channels, check, endpoint, excerpt, expect_comm,
+from lib import (IPCTRACE, SVG, Fail, Said, Skip, channels, check, endpoint, excerpt, expect_comm,
                  one_channel, one_line_error, process, record, record_flags, report, run,
                  run_counting_reads, short, tool, wait_for)
 from apps import as_user, free_port, recording_began
@@ -162,9 +162,6 @@ def test_chain_between_threads_through_futexes(ctx):
                                                            rounds - ROUNDS_MISSED,
                                                            excerpt(hand, 400)))
     drawn_path_check(ctx, tid["cp-waiter"], cp)
-
-
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 def drawn_path_check(ctx, tid, cp):

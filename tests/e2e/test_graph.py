@@ -14,10 +14,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from lib import (IPCTRACE, Fail, Said, Skip, check, excerpt, one_line_error, record,
+from lib import (IPCTRACE, SVG, Fail, Said, Skip, check, excerpt, one_line_error, record,
                  record_flags, report, run, short, tool, wait_for)
-
-SVG = "{http://www.w3.org/2000/svg}"
 
 
 # --- reading a graph back ---------------------------------------------------
