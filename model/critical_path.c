@@ -1172,6 +1172,7 @@ static void try_walk(struct cp_collector *c)
 	for (; c->ti < l->nfinal && !c->broken && !c->sw->err; c->ti++) {
 		const struct cp_off *o = &l->offs[c->ti];
 		uint64_t e = o->in < c->walk_to ? o->in : c->walk_to;
+		uint64_t woke = o->wake < e ? o->wake : e;
 
 		if (o->in <= c->x)
 			continue;   /* before the window */
@@ -1179,9 +1180,9 @@ static void try_walk(struct cp_collector *c)
 			c->done = true;   /* the rest is the window's end, walked at the end */
 			return;
 		}
-		if ((o->flags & OFF_BLOCKED) && (o->wake < e ? o->wake : e) > g) {
+		if ((o->flags & OFF_BLOCKED) && woke > g) {
 			if (g == end)   /* held by the slack only: go on once the trace is past it */
-				c->until = (o->wake < e ? o->wake : e) + CP_ORDER_SLACK_NS;
+				c->until = woke + CP_ORDER_SLACK_NS;
 			return;
 		}
 		walk_thread(c->sw, &c->target, c->x, e, 0, 0);

@@ -290,12 +290,19 @@ class ServerBench:
         return None
 
     def one(self, server, kind, log):
+        if kind != "hooks":
+            return self.one_run(server, kind, log, None)
+        # ipctrace attached to an idle process: its programs run on every call of the server
+        # and its client and filter them out; what nothing it records can remove
+        idle = subprocess.Popen(["sleep", "600"])
+        try:
+            return self.one_run(server, kind, log, idle)
+        finally:
+            idle.kill()
+            idle.wait()
+
+    def one_run(self, server, kind, log, idle):
         out = self.b.path(f"{server.name}-{kind}.trace")
-        idle = None
-        if kind == "hooks":
-            # ipctrace attached to an idle process: its programs run on every call of the
-            # server and its client and filter them out; what nothing it records can remove
-            idle = subprocess.Popen(["sleep", "600"])
         for _ in range(3):
             # a short-lived child (a backend ending) may be gone before the tracer attaches
             pids = [idle.pid] if idle else server.pids()
@@ -304,9 +311,6 @@ class ServerBench:
                 break
         if p is not None and p.poll() is not None:
             self.notes.append(f"{server.name}: {kind} exited before the run (exit {p.returncode})")
-            if idle:
-                idle.kill()
-                idle.wait()
             return {"tput": None}
         # the processes of the moment at each end: a backend born in the run and not yet reaped
         # when it ends is in neither the start's list nor yet its parent's children's time
@@ -317,9 +321,6 @@ class ServerBench:
              "cpu_per": cpu / count if count else None}
         if p is not None:
             stop_tracer(p)
-        if idle:
-            idle.kill()
-            idle.wait()
         if kind == "ipctrace" and os.path.exists(out):
             j = self.ipctrace_json(out, self.b.log)
             t = (j or {}).get("trace", {})
@@ -470,7 +471,8 @@ class ServerBench:
                 ev = f"{events:.0f} ({per_req:.1f}/req)" if events and per_req else "n/a"
                 lost = str(max(lst)) if lst else "n/a"
                 bpe = f"{per:.2f}" if per else "n/a"
-            rows.append(["ipctrace, hooks only" if k == "hooks" else k, f"{med:.0f}" if med else "n/a", f"{rt:.2f}" if rt else "n/a",
+            label = "ipctrace, hooks only" if k == "hooks" else k
+            rows.append([label, f"{med:.0f}" if med else "n/a", f"{rt:.2f}" if rt else "n/a",
                          f"{paired:.2f}" if paired else "n/a", f"{cpu:.2f}" if cpu else "n/a",
                          ev, lost, bpe])
         self.table(["tracer", f"median {unit}", "ratio", "paired", "server CPU/req", "events",
