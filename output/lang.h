@@ -240,6 +240,7 @@ enum text_id {
 	T_CP_SVG_CHANNELS,
 	T_CP_SVG_MORE,
 	T_CP_SVG_HANDOVER,
+	T_CP_SVG_MORE_HANDOVERS,
 	T_CP_SVG_VIA,
 	T_CP_SVG_KEY,
 	/* --- the communication graph (graph_text.c) */

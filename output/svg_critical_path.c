@@ -21,6 +21,10 @@
 #define CP_PAD 3.0           /* the band stands this far out of the lane's bar */
 #define CP_LINE_H 18.0
 #define CP_TOP_N 4           /* threads and channels listed in the summary */
+/* Connectors of one kind between the same two lanes stand at least this far apart:
+ * a ping-pong hands over thousands of times, and an arrow per pixel column painted
+ * the space between its lanes solid red. A drawn arrow's tooltip counts the rest. */
+#define CP_CONNECTOR_GAP_PX 8.0
 
 
 size_t svg_cp_summary_lines(const struct draw *d)
@@ -133,13 +137,14 @@ static void marker(const struct draw *f)
 	svgw__close(f->w);
 }
 
-/* Where the path moves from one lane to another: a hand-over arrow, or a dashed jump. */
-static void connector(const struct draw *f, const struct critical_path *cp,
-		      const struct cp_step *a, int la, const struct cp_step *b, int lb)
+/* Where the path moves from one lane to another: a hand-over arrow, or a dashed jump;
+ * more: the hand-overs between the same two lanes this arrow stands for. */
+static void connector(const struct draw *f, const struct cp_step *a, int la, const struct cp_step *b,
+		      int lb, size_t more)
 {
 	double x = xat(f, b->start), y1 = mid(f, la), y2 = mid(f, lb);
 	double gap = f->bar_h / 2 + CP_PAD;
-	char t[160];
+	char t[256], m[96];
 
 	svgw__open(f->w, "path");
 	svgw__attr(f->w, "class", "%s", a->handover ? "cph" : "cpj");
@@ -149,10 +154,33 @@ static void connector(const struct draw *f, const struct critical_path *cp,
 	if (a->handover) {
 		snprintf(t, sizeof(t), tr(f->lang, T_CP_SVG_HANDOVER), comm_of(f->m, a->tid), a->tid, comm_of(f->m, b->tid),
 			 b->tid);
+		if (more) {
+			snprintf(m, sizeof(m), tr(f->lang, T_CP_SVG_MORE_HANDOVERS), more);
+			strncat(t, m, sizeof(t) - strlen(t) - 1);
+		}
 		svgw__element_text(f->w, "title", t);
 	}
 	svgw__close(f->w);
-	(void)cp;
+}
+
+/*
+ * A connector not yet drawn: the first of a run between two lanes, with the
+ * later ones of its kind closer than CP_CONNECTOR_GAP_PX to it counted in `more`.
+ */
+struct pending {
+	int from, to; /* lanes; from < 0: none */
+	bool handover;
+	double x;
+	size_t step;  /* the step the path moves to; it moves from the one before */
+	size_t more;
+};
+
+static void pending_flush(const struct draw *f, const struct critical_path *cp, struct pending *p)
+{
+	if (p->from < 0)
+		return;
+	connector(f, &cp->steps[p->step - 1], p->from, &cp->steps[p->step], p->to, p->more);
+	p->from = -1;
 }
 
 static void draw_path(const struct draw *f, const struct critical_path *cp)
@@ -160,18 +188,17 @@ static void draw_path(const struct draw *f, const struct critical_path *cp)
 	/* the band open on each lane, of each look (running, waiting): a path that goes back
 	 * and forth between lanes within a pixel makes one band on each, not one per step */
 	struct band *open = calloc(f->tl->nlanes * 2 + 1, sizeof(*open));
-	double last_x = -1e9;
 	char t[512];
 	int prev_lane = -1;
-	/* the last hand-over arrows drawn, by lane pair (its slot: a hash of the pair) */
-	struct { int from, to; double x; } hand[64];
+	/* the connector pending for each pair of lanes and kind (its slot: a hash of them) */
+	struct pending pend[128];
 
 	if (!cp || !open) {
 		free(open);
 		return;
 	}
-	for (size_t i = 0; i < sizeof(hand) / sizeof(hand[0]); i++)
-		hand[i].from = -1;
+	for (size_t i = 0; i < sizeof(pend) / sizeof(pend[0]); i++)
+		pend[i].from = -1;
 	svgw__open(f->w, "g");
 	svgw__attr(f->w, "id", "critical-path");
 	svgw__element_text(f->w, "title", cp_report__summary(f->m, cp, f->lang, t, sizeof(t)));
@@ -200,29 +227,28 @@ static void draw_path(const struct draw *f, const struct critical_path *cp)
 			*b = (struct band){ .lane = lane, .xa = xa, .xb = xb, .end = ends_walk(s),
 					    .first = i, .n = 1 };
 		}
-		/* a connector per pixel column at most, a hand-over's arrow per column and pair of
-		 * lanes: thousands on one spot say nothing more (a ping-pong's path at 1e7 events
-		 * drew a million) */
+		/* a connector per CP_CONNECTOR_GAP_PX, pair of lanes and kind, standing for the
+		 * ones it hides (a ping-pong's path at 1e7 events would draw a million) */
 		if (prev_lane >= 0 && prev_lane != lane) {
-			size_t k = ((size_t)prev_lane * 31 + (size_t)lane) % (sizeof(hand) / sizeof(hand[0]));
 			bool over = cp->steps[i - 1].handover;
-			bool again = over && hand[k].from == prev_lane && hand[k].to == lane &&
-				     xa - hand[k].x < 1;
+			struct pending *p = &pend[(((size_t)prev_lane * 31 + (size_t)lane) * 2 + over) %
+						  (sizeof(pend) / sizeof(pend[0]))];
 
-			if (over ? !again : xa - last_x >= 1) {
-				connector(f, cp, &cp->steps[i - 1], prev_lane, s, lane);
-				last_x = xa;
-				if (over) {
-					hand[k].from = prev_lane;
-					hand[k].to = lane;
-					hand[k].x = xa;
-				}
+			if (p->from == prev_lane && p->to == lane && p->handover == over &&
+			    xa - p->x < CP_CONNECTOR_GAP_PX) {
+				p->more++;
+			} else {
+				pending_flush(f, cp, p);
+				*p = (struct pending){ .from = prev_lane, .to = lane, .handover = over,
+						       .x = xa, .step = i };
 			}
 		}
 		prev_lane = lane;
 	}
 	for (size_t i = 0; i < f->tl->nlanes * 2; i++)
 		band_flush(f, cp, &open[i]);
+	for (size_t i = 0; i < sizeof(pend) / sizeof(pend[0]); i++)
+		pending_flush(f, cp, &pend[i]);
 	free(open);
 	svgw__close(f->w);
 }

@@ -1018,26 +1018,23 @@ static size_t occurrences(const char *buf, const char *what)
 }
 
 /*
- * A ping-pong of 2,000 rounds in the first 4 ms of a 1-s trace: its critical
- * path goes back and forth between the two lanes within a few pixels. One
- * arrow per pixel column and direction, one band per lane and column, say all
- * of it (every step drawn made a 146 MB SVG of the 1e7-event trace).
+ * A ping-pong of `rounds` rounds, one every `gap_ns` from 10 us into a 1-s
+ * trace: ping (100) writes the first pipe and waits on the second; pong (200)
+ * waits on the first, then answers. The critical path of ping goes back and
+ * forth between the two lanes: a jump to pong running before it answers, and
+ * a hand-over back (pong's write wakes ping); pong's own wait ended long
+ * before, so it is not on the path.
  */
-Test(svg, critical_path_drawn_at_most_once_per_pixel_column_and_lane)
+static void *pingpong_trace(unsigned rounds, uint64_t gap_ns, size_t *tlen)
 {
-	struct svg_opts opts = { .critical_path_tid = 100 };
 	struct sy s = { 0 };
-	const unsigned rounds = 2000;
-	struct out o;
-	size_t tlen, arrows, bands;
-	void *t;
 
 	sy_task(&s, SY_T0 + 1000, 100, 100, "ping");
 	sy_task(&s, SY_T0 + 1000, 200, 200, "pong");
 	sy_chan(&s, SY_T0 + 2000, 100, SY_PIPE, IPCT_KIND_PIPE, "pipe:[1]");
 	sy_chan(&s, SY_T0 + 2000, 100, SY_FIFO, IPCT_KIND_PIPE, "pipe:[2]");
 	for (unsigned k = 0; k < rounds; k++) {
-		uint64_t r = SY_T0 + 10000 + (uint64_t)k * 2000;
+		uint64_t r = SY_T0 + 10000 + (uint64_t)k * gap_ns;
 
 		/* ping writes the first pipe, then waits on the second for pong's answer */
 		sy_call(&s, 100, 100, r, r + 100, IPCT_OP_WRITE, 1, SY_PIPE, 1, 0);
@@ -1049,17 +1046,88 @@ Test(svg, critical_path_drawn_at_most_once_per_pixel_column_and_lane)
 		sy_call(&s, 200, 200, r + 1000, r + 1100, IPCT_OP_WRITE, 1, SY_FIFO, 1, 0);
 	}
 	sy_call(&s, 100, 100, SY_T0 + 1000000000ull, SY_T0 + 1000000100ull, IPCT_OP_OTHER, 39, 0, 0, 0);
-	t = sy_write(&s, "pingpong", &tlen);
+	return sy_write(&s, "pingpong", tlen);
+}
+
+/*
+ * 2,000 rounds in the first 4 ms of the 1-s trace: the path goes back and
+ * forth within a few pixels. A band per lane and column, and a few arrows,
+ * say all of it (every step drawn made a 146 MB SVG of the 1e7-event trace).
+ */
+Test(svg, critical_path_drawn_at_most_once_per_pixel_column_and_lane)
+{
+	struct svg_opts opts = { .critical_path_tid = 100 };
+	struct out o;
+	size_t tlen, arrows, bands;
+	void *t = pingpong_trace(2000, 2000, &tlen);
+
 	o = render(t, tlen, &opts);
 	assert_well_formed(&o);
 	arrows = occurrences(o.buf, "class=\"cph\"");
-	cr_assert_geq(arrows, 2, "the hand-overs both ways drawn: %zu arrows", arrows);
-	/* 4 ms of a 1-s timeline: a few pixel columns, two directions */
+	cr_assert_geq(arrows, 1, "the hand-overs drawn: %zu arrows", arrows);
+	/* 4 ms of a 1-s timeline: a few pixel columns */
 	cr_assert_leq(arrows, 40, "%zu hand-over arrows for a few pixels", arrows);
 	/* and a band per lane and look over those columns, not one per step */
 	bands = occurrences(o.buf, "class=\"cpb\"") + occurrences(o.buf, "class=\"cpe\"");
 	cr_assert_geq(bands, 2, "%zu bands", bands);
 	cr_assert_leq(bands, 40, "%zu bands for a few pixels", bands);
+	free(o.buf);
+	free(t);
+}
+
+/*
+ * The same 2,000 rounds spread over 400 ms: a round every 200 us, several a
+ * pixel. A connector per pixel column painted the space between the lanes
+ * solid red. Now the connectors of one kind and direction stand at least 8 px
+ * apart, and each hand-over arrow's tooltip counts the hand-overs it stands
+ * for: they add up to the path's, one a round (pong wakes ping).
+ */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+Test(svg, critical_path_connectors_stand_apart_and_count_the_ones_they_hide)
+{
+	const unsigned rounds = 2000;
+	struct svg_opts opts = { .critical_path_tid = 100 };
+	static double xs[2][4 * 2000];
+	size_t tlen, handovers = 0, drawn[2] = { 0, 0 };
+	void *t = pingpong_trace(rounds, 200000, &tlen);
+	struct out o = render(t, tlen, &opts);
+	const char *cls[2] = { "class=\"cpj\"", "class=\"cph\"" };
+
+	assert_well_formed(&o);
+	for (int k = 0; k < 2; k++) {
+		for (const char *p = o.buf; (p = strstr(p, cls[k])) != NULL; p++) {
+			const char *d = strstr(p, " d=\""), *end = strstr(p, "/>"), *close = strstr(p, "</path>");
+			double x1, y1, x2, y2;
+			size_t more = 0;
+
+			cr_assert_not_null(d, "a connector without its path");
+			cr_assert_eq(sscanf(d, " d=\"M%lf %lfL%lf %lf", &x1, &y1, &x2, &y2), 4, "%.60s", d);
+			cr_assert_lt(drawn[k], sizeof(xs[0]) / sizeof(xs[0][0]));
+			xs[k][drawn[k]++] = x1;
+			if (k == 0)
+				continue;
+			/* a hand-over: from pong's lane up to ping's, its tooltip saying how many */
+			cr_assert_lt(y2, y1, "a hand-over from ping to pong: none is on the path");
+			cr_assert(close && (!end || close < end), "a hand-over arrow without its tooltip");
+			const char *plus = strstr(p, "(+");
+			if (plus && plus < close)
+				cr_assert_eq(sscanf(plus, "(+%zu more", &more), 1, "%.80s", plus);
+			handovers += 1 + more;
+		}
+		qsort(xs[k], drawn[k], sizeof(double), cmp_double);
+		for (size_t i = 1; i < drawn[k]; i++)
+			cr_assert_geq(xs[k][i] - xs[k][i - 1], 8.0 - 0.05, "%s at %.1f and %.1f px", cls[k],
+				      xs[k][i - 1], xs[k][i]);
+		/* 400 ms of a 1-s timeline: far fewer than the rounds, more than a handful */
+		cr_assert(drawn[k] > 10 && drawn[k] < rounds / 4, "%zu %s", drawn[k], cls[k]);
+	}
+	cr_assert_eq(handovers, rounds, "pong wakes ping %u times; the arrows say %zu", rounds, handovers);
 	free(o.buf);
 	free(t);
 }
