@@ -1142,6 +1142,22 @@ static bool stream_start(struct cp_collector *c)
 }
 
 /*
+ * Where the target's walk stops: its window's end, or its life's end once it
+ * exited. Calls or stretches of its tid after its EXIT (a reused tid whose
+ * FORK was lost, a damaged trace) are past its life, where the whole walk
+ * cuts its window (walk_window): the stream does not walk them either.
+ */
+static uint64_t walk_stop(struct cp_collector *c)
+{
+	struct model_thread_so_far sf;
+
+	if (c->target.last_ts == UINT64_MAX && model__thread_so_far(c->live, c->tid, &sf) &&
+	    sf.last_ts != UINT64_MAX)
+		who(c->sw, c->tid, &c->target);   /* it exited since: its life as it stands now */
+	return c->target.last_ts < c->walk_to ? c->target.last_ts : c->walk_to;
+}
+
+/*
  * Walk the target's stretches that nothing later can change: each final, and
  * (when it waited) its wakeup before the watermark, so that whatever its wakers
  * did before it is in and final too.
@@ -1150,7 +1166,7 @@ static void try_walk(struct cp_collector *c)
 {
 	static const struct cp_lane none;
 	const struct cp_lane *l;
-	uint64_t g, end;
+	uint64_t g, end, stop;
 
 	if (!c->dirty || !streaming(c) || c->done || c->sw->err)
 		return;
@@ -1169,14 +1185,15 @@ static void try_walk(struct cp_collector *c)
 			return;
 		c->ti = first_off_after(l, c->x);
 	}
+	stop = walk_stop(c);
 	for (; c->ti < l->nfinal && !c->broken && !c->sw->err; c->ti++) {
 		const struct cp_off *o = &l->offs[c->ti];
-		uint64_t e = o->in < c->walk_to ? o->in : c->walk_to;
+		uint64_t e = o->in < stop ? o->in : stop;
 		uint64_t woke = o->wake < e ? o->wake : e;
 
 		if (o->in <= c->x)
 			continue;   /* before the window */
-		if (o->out >= c->walk_to) {
+		if (o->out >= stop) {
 			c->done = true;   /* the rest is the window's end, walked at the end */
 			return;
 		}
@@ -1187,7 +1204,7 @@ static void try_walk(struct cp_collector *c)
 		}
 		walk_thread(c->sw, &c->target, c->x, e, 0, 0);
 		c->x = e;
-		if (e == c->walk_to) {
+		if (e == stop) {
 			c->done = true;
 			return;
 		}
@@ -1198,8 +1215,9 @@ static void try_walk(struct cp_collector *c)
 	 * since, its running so far (merged into one step with what follows): either way what
 	 * ended meanwhile can go */
 	end = c->x;
+	stop = walk_stop(c);
 	if (c->ran > c->x)
-		end = c->ran < c->walk_to ? c->ran : c->walk_to;   /* alive then: an exit comes later */
+		end = c->ran < stop ? c->ran : stop;   /* alive then: an exit comes later */
 	else if (who(c->sw, c->tid, &c->target) && c->target.last_ts != UINT64_MAX)
 		end = c->target.last_ts < c->walk_to ? c->target.last_ts : c->walk_to;
 	if (end > c->x) {

@@ -686,6 +686,36 @@ Test(critical_path, a_life_begun_before_first_seen_streams)
 }
 
 /*
+ * Calls of a tid after its EXIT (a reused tid whose FORK was lost, or a
+ * damaged trace; the fuzzer found it): the whole walk cuts the window at the
+ * exit, so the stream must not walk past it either, neither to a return
+ * after the exit nor through stretches after it.
+ */
+static void calls_after_exit(struct model *m)
+{
+	ev_task(m, 0, 20, 20, "writer");
+	ev_exit(m, 30, 10, 10, 0);
+	/* entries the model cannot place (after the exit): it counts them from the exit */
+	ev_sys(m, 10, 10, 1ull << 62, 60, IPCT_OP_OTHER, 0, 1, 0);
+	ev_sys(m, 10, 10, 1ull << 62, 70, IPCT_OP_OTHER, 0, 1, 0);
+	ev_sys(m, 20, 20, 5000, 5001, IPCT_OP_OTHER, 0, 0, 0);
+}
+
+Test(critical_path, a_tid_seen_after_its_exit_is_walked_up_to_the_exit)
+{
+	struct critical_path *s = streamed(calls_after_exit, 10, 0, 0, SIZE_MAX, NULL);
+	struct critical_path *o = whole(calls_after_exit, 10, 0, 0, SIZE_MAX, NULL);
+
+	cr_assert(s, "%s", strerror(errno));
+	cr_assert_eq(o->to, 30, "the whole walk ends at the exit: %lu", (unsigned long)o->to);
+	cr_assert_eq(s->to, 30, "the stream's ends at the exit: %lu", (unsigned long)s->to);
+	cr_assert(cp_same(s, o), "stream %zu steps, last ends %lu; whole %zu", s->nsteps,
+		  (unsigned long)(s->nsteps ? s->steps[s->nsteps - 1].end : 0), o->nsteps);
+	critical_path__free(s);
+	critical_path__free(o);
+}
+
+/*
  * The writer's one write fills the pipe again and again (pipe_full, `cat big
  * | slow`): each time the reader's read wakes it, and it wakes the reader.
  * Its stretches wait for a return that comes only at the end, but nothing a
