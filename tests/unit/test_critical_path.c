@@ -673,12 +673,20 @@ static void asleep_before_first_seen(struct model *m)
 	ev_sys(m, 20, 20, 80, 81, IPCT_OP_OTHER, 0, 0, 0);
 }
 
+/* tid's whole life walked as it streams (which must hold) and over the whole trace */
+static void stream_and_whole(scenario feed, uint32_t tid, struct critical_path **s,
+			     struct critical_path **o)
+{
+	*s = streamed(feed, tid, 0, 0, SIZE_MAX, NULL);
+	cr_assert(*s, "the stream did not hold: %s", strerror(errno));
+	*o = whole(feed, tid, 0, 0, SIZE_MAX, NULL);
+}
+
 Test(critical_path, a_life_begun_before_first_seen_streams)
 {
-	struct critical_path *s = streamed(asleep_before_first_seen, 10, 0, 0, SIZE_MAX, NULL);
-	struct critical_path *o = whole(asleep_before_first_seen, 10, 0, 0, SIZE_MAX, NULL);
+	struct critical_path *s, *o;
 
-	cr_assert(s, "%s", strerror(errno));
+	stream_and_whole(asleep_before_first_seen, 10, &s, &o);
 	cr_assert_eq(o->from, 19, "the reader's life begins at its call: %lu", (unsigned long)o->from);
 	cr_assert(cp_same(s, o));
 	critical_path__free(s);
@@ -703,10 +711,9 @@ static void calls_after_exit(struct model *m)
 
 Test(critical_path, a_tid_seen_after_its_exit_is_walked_up_to_the_exit)
 {
-	struct critical_path *s = streamed(calls_after_exit, 10, 0, 0, SIZE_MAX, NULL);
-	struct critical_path *o = whole(calls_after_exit, 10, 0, 0, SIZE_MAX, NULL);
+	struct critical_path *s, *o;
 
-	cr_assert(s, "%s", strerror(errno));
+	stream_and_whole(calls_after_exit, 10, &s, &o);
 	cr_assert_eq(o->to, 30, "the whole walk ends at the exit: %lu", (unsigned long)o->to);
 	cr_assert_eq(s->to, 30, "the stream's ends at the exit: %lu", (unsigned long)s->to);
 	cr_assert(cp_same(s, o), "stream %zu steps, last ends %lu; whole %zu", s->nsteps,
