@@ -1215,7 +1215,6 @@ static void try_walk(struct cp_collector *c)
 	 * since, its running so far (merged into one step with what follows): either way what
 	 * ended meanwhile can go */
 	end = c->x;
-	stop = walk_stop(c);
 	if (c->ran > c->x)
 		end = c->ran < stop ? c->ran : stop;   /* alive then: an exit comes later */
 	else if (who(c->sw, c->tid, &c->target) && c->target.last_ts != UINT64_MAX)
