@@ -169,7 +169,6 @@ static void connector(const struct draw *f, const struct cp_step *a, int la, con
  */
 struct pending {
 	int from, to; /* lanes; from < 0: none */
-	bool handover;
 	double x;
 	size_t step;  /* the step the path moves to; it moves from the one before */
 	size_t more;
@@ -234,13 +233,12 @@ static void draw_path(const struct draw *f, const struct critical_path *cp)
 			struct pending *p = &pend[(((size_t)prev_lane * 31 + (size_t)lane) * 2 + over) %
 						  (sizeof(pend) / sizeof(pend[0]))];
 
-			if (p->from == prev_lane && p->to == lane && p->handover == over &&
-			    xa - p->x < CP_CONNECTOR_GAP_PX) {
+			if (p->from == prev_lane && p->to == lane &&
+			    cp->steps[p->step - 1].handover == over && xa - p->x < CP_CONNECTOR_GAP_PX) {
 				p->more++;
 			} else {
 				pending_flush(f, cp, p);
-				*p = (struct pending){ .from = prev_lane, .to = lane, .handover = over,
-						       .x = xa, .step = i };
+				*p = (struct pending){ .from = prev_lane, .to = lane, .x = xa, .step = i };
 			}
 		}
 		prev_lane = lane;
