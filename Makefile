@@ -47,7 +47,7 @@ endif
 # cli/passes.c (which sinks ride the pass behind render and export) too: the unit tests and the
 # fuzzer run what the CLI runs.
 READ_SRCS := $(wildcard common/*.c trace/*.c model/*.c output/*.c) record/procfs.c record/hostinfo.c \
-	     cli/passes.c
+	     record/title_watch.c cli/passes.c
 READ_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(READ_SRCS))
 RECORD_OBJS := $(OUTPUT)/obj/record/recorder.o
 CLI_OBJS := $(patsubst %.c,$(OUTPUT)/obj/%.o,$(filter-out cli/passes.c,$(wildcard cli/*.c)))

@@ -27,6 +27,7 @@
 #include "hostinfo.h"
 #include "recorder.h"
 #include "stop_signal.h"
+#include "title_watch.h"
 #include "trace.h"
 
 #define NSEC_PER_SEC 1000000000ull
@@ -72,7 +73,7 @@ struct recorder {
 	bool lost_unreadable;
 
 	struct tgid_set live;
-	struct tgid_set retitle;   /* processes to read the command line of again (set_retitled) */
+	struct title_watch titles; /* processes whose title may still come (title_watch.h) */
 	pid_t child;
 	int child_status;
 	bool child_reaped;
@@ -184,14 +185,6 @@ static void set_del(struct tgid_set *s, uint32_t k)
 		return;
 	s->slot[i] = TOMB;
 	s->live--;
-}
-
-/* Empty s, keeping its slots allocated. */
-static void set_clear(struct tgid_set *s)
-{
-	if (s->slot)
-		memset(s->slot, 0, s->cap * sizeof(*s->slot));
-	s->used = s->live = 0;
 }
 
 /* A stop signal during setup: nothing is recorded, and nothing is left behind. */
@@ -438,6 +431,7 @@ static int attach_programs(struct recorder *r)
 }
 
 static int write_cmdline(struct recorder *r, pid_t pid, bool with_exe, uint64_t ts);
+static int retitled(struct recorder *r, pid_t pid, uint64_t ts);
 
 static int on_event(void *ctx, void *data, size_t size)
 {
@@ -461,7 +455,8 @@ static int on_event(void *ctx, void *data, size_t size)
 		if (!(h->flags & IPCT_F_THREAD)) {
 			set_add(&r->live, t->child_pid);
 			/* a forked server child sets its title (setproctitle) just after the fork */
-			set_add(&r->retitle, t->child_pid);
+			if (title_watch__add(&r->titles, t->child_pid, now_ns(), NULL, 0))
+				return r->write_err = -ENOMEM;
 		}
 	} else if (h->type == IPCT_EV_EXIT && (h->flags & IPCT_F_GROUP_DEAD)) {
 		set_del(&r->live, h->pid);
@@ -471,12 +466,9 @@ static int on_event(void *ctx, void *data, size_t size)
 		r->write_err = err;
 		return err;
 	}
-	/* a process renaming itself often rewrote its argv too (setproctitle): read its role,
-	 * now and once more later, in case the argv is rewritten after the name */
-	if (h->type == IPCT_EV_COMM && h->tid == h->pid) {
-		set_add(&r->retitle, h->pid);
-		return write_cmdline(r, h->pid, false, h->ts);
-	}
+	/* a process renaming itself often rewrote its argv too (setproctitle) */
+	if (h->type == IPCT_EV_COMM && h->tid == h->pid)
+		return retitled(r, h->pid, h->ts);
 	return 0;
 }
 
@@ -561,26 +553,59 @@ static int write_window(struct recorder *r, uint8_t flag, uint64_t ts)
 	return write_event(r, &w.h);
 }
 
-/*
- * What /proc says a process runs as: its argv (a server's role after
- * setproctitle) and, if with_exe, its executable. A process gone is no error.
- */
-static int write_cmdline(struct recorder *r, pid_t pid, bool with_exe, uint64_t ts)
+/* A CMDLINE event: n bytes of process pid's argv, and its executable if exe is not NULL. */
+static int write_args(struct recorder *r, pid_t pid, const char *args, size_t n, const char *exe,
+		      uint64_t ts)
 {
 	struct ipct_cmdline c;
-	size_t n;
 
 	memset(&c, 0, sizeof(c));
-	if (procfs__cmdline(pid, c.args, sizeof(c.args), &n) || !n)
-		return 0;
-	if (with_exe)
-		procfs__exe(pid, c.exe, sizeof(c.exe));
+	if (n > sizeof(c.args))
+		n = sizeof(c.args);
+	memcpy(c.args, args, n);
+	if (exe)
+		snprintf(c.exe, sizeof(c.exe), "%s", exe);
 	c.h.type = IPCT_EV_CMDLINE;
 	c.h.ts = ts;
 	c.h.pid = pid;
 	c.h.tid = pid;
 	c.len = n;
 	return write_event(r, &c.h);
+}
+
+/*
+ * What /proc says a process runs as: its argv (a server's role after
+ * setproctitle) and, if with_exe, its executable. A process gone is no error.
+ */
+static int write_cmdline(struct recorder *r, pid_t pid, bool with_exe, uint64_t ts)
+{
+	char args[IPCT_ARGS_LEN], exe[IPCT_NAME_LEN] = "";
+	size_t n;
+
+	if (procfs__cmdline(pid, args, sizeof(args), &n) || !n)
+		return 0;
+	if (with_exe)
+		procfs__exe(pid, exe, sizeof(exe));
+	return write_args(r, pid, args, n, with_exe ? exe : NULL, ts);
+}
+
+/*
+ * Process pid renamed itself: its argv now, and watched, in case the argv is
+ * rewritten after the name.
+ */
+static int retitled(struct recorder *r, pid_t pid, uint64_t ts)
+{
+	char args[IPCT_ARGS_LEN];
+	size_t n;
+	int err = 0;
+
+	if (procfs__cmdline(pid, args, sizeof(args), &n))
+		n = 0;
+	if (n)
+		err = write_args(r, pid, args, n, NULL, ts);
+	if (!err && title_watch__add(&r->titles, pid, now_ns(), n ? args : NULL, n))
+		err = r->write_err = -ENOMEM;
+	return err;
 }
 
 static int trace_pid(struct recorder *r, pid_t pid, bool *gone)
@@ -975,25 +1000,33 @@ static int start_command(struct recorder *r)
 	return 0;
 }
 
+static bool title_alive(void *ctx, pid_t pid)
+{
+	struct recorder *r = ctx;
+
+	return set_find(&r->live, (uint32_t)pid) != SIZE_MAX;
+}
+
+static int title_read(void *ctx, pid_t pid, char *buf, size_t len, size_t *n)
+{
+	return procfs__cmdline(pid, buf, len, n);
+}
+
+static int title_emit(void *ctx, pid_t pid, const char *args, size_t n, uint64_t now)
+{
+	return write_args(ctx, pid, args, n, NULL, now);
+}
+
 /*
- * Reads again the command line of the processes forked or renamed since the last
- * call: the read on the event itself can come before the process rewrites its argv
- * (a PostgreSQL backend's "postgres: user db [local] idle"); the latest read is its role.
+ * Reads again the command lines of the processes forked or renamed lately: the
+ * read on the event itself can come before the process rewrites its argv (a
+ * PostgreSQL backend's "postgres: user db [local] idle"); the latest read is its role.
  */
 static void read_titles_again(struct recorder *r)
 {
-	uint64_t now = now_ns();
-	size_t i;
+	static const struct title_watch_ops ops = { title_alive, title_read, title_emit };
 
-	if (!r->retitle.live)
-		return;
-	for (i = 0; i < r->retitle.cap; i++) {
-		uint32_t k = r->retitle.slot[i];
-
-		if (k && k != TOMB && set_find(&r->live, k) != SIZE_MAX)
-			write_cmdline(r, (pid_t)k, false, now);
-	}
-	set_clear(&r->retitle);
+	title_watch__tick(&r->titles, now_ns(), &ops, r);
 }
 
 /* EXIT events can be lost; /proc is the fallback truth. */
@@ -1238,6 +1271,20 @@ static int stop_tracing(struct recorder *r)
 	if (r->stopped)
 		return r->write_err;
 	r->stopped = true;
+	/*
+	 * The live processes' titles, read while still traced: one that exits after
+	 * its read has its argv read by the kernel at its exit, and none exits
+	 * unseen between the detach and a read that would find it gone. The ring
+	 * is read first: an exec's CMDLINE still in it would come after the title.
+	 */
+	ring_buffer__consume(r->rb);
+	stop = now_ns();
+	for (i = 0; i < r->live.cap && !r->write_err; i++) {
+		uint32_t k = r->live.slot[i];
+
+		if (k && k != TOMB)
+			write_cmdline(r, (pid_t)k, false, stop);
+	}
 	for (i = 0; i < r->nlinks; i++)
 		bpf_link__destroy(r->links[i]);
 	r->nlinks = 0;
@@ -1251,12 +1298,6 @@ static int stop_tracing(struct recorder *r)
 	if (err < 0)
 		fail("reading the ring buffer failed (%s): run with -v", strerror(-err));
 	read_lost(r);
-	for (i = 0; i < r->live.cap && !r->write_err; i++) {
-		uint32_t k = r->live.slot[i];
-
-		if (k && k != TOMB)
-			write_cmdline(r, (pid_t)k, false, stop);
-	}
 	if (!r->write_err)
 		write_window(r, IPCT_F_STOP, stop);
 	r->end_ns = stop;
@@ -1401,7 +1442,7 @@ void recorder__free(struct recorder *r)
 	outpath__free(&r->out);
 	free(r->pids);
 	free(r->live.slot);
-	free(r->retitle.slot);
+	title_watch__free(&r->titles);
 	free(r->lost_prev);
 	free(r->lost_cur);
 	free(r);

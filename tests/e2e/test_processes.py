@@ -125,6 +125,24 @@ def test_processes_carry_their_command_line_and_executable(ctx):
         check(">%s %d<" % (role, pid) in svg, "the lane label of %d shows its role %r" % (pid, role))
 
 
+def test_a_worker_titled_late_keeps_its_title(ctx):
+    """A forked worker titles itself 600 ms after its fork, past the recorder's first read of it
+    (which finds its parent's title), and makes its argv unreadable to the kernel's read at its
+    exit: only the recorder reading it again while it settles can give its role (a PostgreSQL
+    backend whose read at exit was lost, or raced the stop, was drawn apart from its peers)."""
+    record(ctx, [helper("late_title"), "3"])
+    said = Said(open(ctx.out).read())
+    server, worker = said.pid("server"), said.pid("worker")
+    check("titled ipct-late: worker" in said.lines["worker"][0][1],
+          "the worker did not say its title: %s" % said.lines)
+    j = report(ctx.trace)
+    check(process(j, server)["cmdline"] == "ipct-late: server",
+          "the server: %s" % excerpt(process(j, server)))
+    w = process(j, worker)
+    check(w["cmdline"] == "ipct-late: worker" and w["ppid"] == server,
+          "the worker titled after the recorder's first read of it: %s" % excerpt(w))
+
+
 def test_exec_gives_the_new_command_line(ctx):
     record(ctx, ["/bin/sh", "-c", "/bin/sleep 0.2; true"])
     j = report(ctx.trace)
