@@ -194,6 +194,7 @@ struct model_load_priv {
 	struct trace_reader *r;
 	struct model_opts opts;      /* the options every read applies (no sinks) */
 	bool windowed;
+	uint64_t guess_from, guess_to; /* the window read_both placed */
 	struct chan_map cm;          /* window ids to the whole trace's */
 };
 
@@ -226,16 +227,11 @@ static struct model *read_whole(struct model_load *l, const struct model_opts *m
 	return model__from_reader(l->priv->r, &o);
 }
 
-/* One read of the window's events into a finished model, its sinks given the whole trace's ids. */
-static struct model *read_window(struct model_load *l, const struct model_opts *mo)
+/* The options of a read of the window, mo's sinks given the whole trace's ids. */
+static struct model_opts window_opts(struct model_load *l, const struct model_opts *mo)
 {
 	struct model_opts o = with_opts(l, NULL);
-	int err = trace_reader__rewind(l->priv->r);
 
-	if (err) {
-		errno = -err;
-		return NULL;
-	}
 	if (has_sinks(mo)) {
 		l->priv->cm.mo = mo;
 		o.ctx = &l->priv->cm;
@@ -245,15 +241,66 @@ static struct model *read_window(struct model_load *l, const struct model_opts *
 		o.on_lost = mo->on_lost ? map_lost : NULL;
 		o.on_model = mo->on_model ? map_model : NULL;
 	}
+	return o;
+}
+
+/* One read of the window's events into a finished model, its sinks given the whole trace's ids. */
+static struct model *read_window(struct model_load *l, const struct model_opts *mo)
+{
+	struct model_opts o = window_opts(l, mo);
+	int err = trace_reader__rewind(l->priv->r);
+
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
 	/* the window's read is held to the memory limit as the whole trace's is */
 	return model__from_reader_window(l->priv->r, &o, l->from, l->to);
+}
+
+/*
+ * The whole trace's model (*full) and the window's (returned, its ids the window's own)
+ * from one read, the window placed by the trace's span as its blocks' headers give it
+ * (trace_reader__scan_times); NULL where that cannot be had, *full still made. Checked
+ * against the whole model's span by guessed_right.
+ */
+static struct model *read_both(struct model_load *l, const struct model_filter *f,
+			       struct model **full)
+{
+	struct model_opts o = with_opts(l, NULL);
+	uint64_t first, last;
+	struct model *w;
+	int err;
+
+	*full = NULL;
+	if (trace_reader__scan_times(l->priv->r, &first, &last) || !first) {
+		*full = read_whole(l, NULL);
+		return NULL;
+	}
+	l->priv->guess_from = first + f->from_ns;
+	l->priv->guess_to = f->to_ns ? first + f->to_ns : last;
+	err = trace_reader__rewind(l->priv->r);
+	if (!err)
+		err = model__pair_from_reader(l->priv->r, &o, &o, l->priv->guess_from,
+					      l->priv->guess_to, full, &w);
+	if (err) {
+		errno = -err;
+		return NULL;
+	}
+	return w;
+}
+
+/* The window read_both placed is the one the whole trace's span gives (l->from, l->to). */
+static bool guessed_right(const struct model_load *l)
+{
+	return l->priv->guess_from == l->from && l->priv->guess_to == l->to;
 }
 
 struct model_load *model_load__open(struct trace_reader *r, const struct model_filter *f,
 				    const struct model_opts *mo)
 {
 	struct model_load *l = calloc(1, sizeof(*l));
-	struct model *full = NULL, *w;
+	struct model *full = NULL, *w = NULL;
 
 	if (!l || !(l->priv = calloc(1, sizeof(*l->priv)))) {
 		free(l);
@@ -264,7 +311,10 @@ struct model_load *model_load__open(struct trace_reader *r, const struct model_f
 	l->priv->opts.all_files = mo && mo->all_files;
 	l->priv->windowed = model_filter__windowed(f);
 	l->meta = trace_reader__meta(r);
-	full = read_whole(l, l->priv->windowed ? NULL : mo);
+	if (l->priv->windowed)
+		w = read_both(l, f, &full);
+	else
+		full = read_whole(l, mo);
 	if (!full)
 		goto err;
 	l->start = full->start_ts;
@@ -277,7 +327,12 @@ struct model_load *model_load__open(struct trace_reader *r, const struct model_f
 	l->from = full->start_ts + f->from_ns;
 	l->to = f->to_ns ? full->start_ts + f->to_ns : full->end_ts;
 	/* the ids first, from a read without sinks; then the sinks' read, ids known */
-	w = read_window(l, NULL);
+	if (w && !guessed_right(l)) {
+		model__free(w);
+		w = NULL;
+	}
+	if (!w)
+		w = read_window(l, NULL);
 	if (!w)
 		goto err;
 	if (build_map(&l->priv->cm, w, full)) {
@@ -317,6 +372,20 @@ static int pass_sinks(struct model_load *l, const struct model_opts *window,
 		if (!m)
 			return errno ? -errno : -ENOMEM;
 		model__free(m);
+		return 0;
+	}
+	if (whole && window) {
+		/* one read feeds both, each its own model */
+		struct model_opts wo = with_opts(l, whole), xo = window_opts(l, window);
+		struct model *w;
+		int err = trace_reader__rewind(l->priv->r);
+
+		if (!err)
+			err = model__pair_from_reader(l->priv->r, &wo, &xo, l->from, l->to, &m, &w);
+		if (err)
+			return err;
+		model__free(m);
+		model__free(w);
 		return 0;
 	}
 	if (whole) {

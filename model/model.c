@@ -391,43 +391,87 @@ struct model *model__from_reader(struct trace_reader *r, const struct model_opts
 	return model__from_reader_window(r, opts, 0, 0);
 }
 
-struct model *model__from_reader_window(struct trace_reader *r, const struct model_opts *opts,
-					uint64_t from, uint64_t to)
+/* A model whose events must lie near r's recording (a damaged timestamp is no loop's bound). */
+static struct model *model_for(struct trace_reader *r, const struct model_opts *opts)
 {
-	_Alignas(8) unsigned char buf[IPCT_EVENT_MAX];
 	struct model *m = model__new(opts);
-	uint64_t start = trace_reader__meta(r)->start_mono_ns, n = 0, limit = memlimit__bytes();
-	const struct ipct_hdr *e;
+	uint64_t start = trace_reader__meta(r)->start_mono_ns;
 
-	if (!m)
-		return NULL;
-	if (start) {
+	if (m && start) {
 		/* Every event lies after the recording began (CPUs may disagree by a little) and
 		 * within a month of it: no loop then depends on a timestamp a damaged trace holds. */
 		m->priv->ts_lo = start > MODEL_TS_SLACK_NS ? start - MODEL_TS_SLACK_NS : 1;
 		m->priv->ts_hi = start + MODEL_TS_SPAN_NS;
 	}
+	return m;
+}
+
+/*
+ * Reads r to its end: every event into whole (if not NULL), the events clipped to
+ * [from, to] into window (0, 0: all of them), and finishes both. 0, -EFBIG (past the
+ * memory limit: model__refusal) or -ENOMEM.
+ */
+static int read_into(struct trace_reader *r, struct model *whole, struct model *window,
+		     uint64_t from, uint64_t to)
+{
+	_Alignas(8) unsigned char buf[IPCT_EVENT_MAX];
+	uint64_t n = 0, limit = memlimit__bytes();
+	const struct ipct_hdr *e;
+
 	while ((e = trace_reader__next(r)) != NULL) {
 		const struct ipct_hdr *k = from || to ? model_filter__clip(e, from, to, buf) : e;
 
+		if (whole)
+			model__add(whole, e);
 		if (k)
-			model__add(m, k);
+			model__add(window, k);
 		/* a trace of millions of channels or threads is refused before the machine swaps */
 		if (!(++n & MODEL_MEM_CHECK_MASK) && limit && memlimit__rss() > limit) {
 			refusal = (struct model_refusal){ .events = n, .rss = memlimit__rss(), .limit = limit,
-							  .threads = m->priv->nthrs, .channels = m->priv->nrchs };
-			model__free(m);
-			errno = EFBIG;
-			return NULL;
+							  .threads = window->priv->nthrs,
+							  .channels = window->priv->nrchs };
+			return -EFBIG;
 		}
 	}
-	model__finish(m);
-	if (m->priv->oom) {
+	if (whole)
+		model__finish(whole);
+	model__finish(window);
+	return (whole && whole->priv->oom) || window->priv->oom ? -ENOMEM : 0;
+}
+
+struct model *model__from_reader_window(struct trace_reader *r, const struct model_opts *opts,
+					uint64_t from, uint64_t to)
+{
+	struct model *m = model_for(r, opts);
+	int err;
+
+	if (!m)
+		return NULL;
+	err = read_into(r, NULL, m, from, to);
+	if (err) {
 		model__free(m);
-		errno = ENOMEM;
+		errno = -err;
 		return NULL;
 	}
 	return m;
+}
+
+int model__pair_from_reader(struct trace_reader *r, const struct model_opts *whole_opts,
+			    const struct model_opts *window_opts, uint64_t from, uint64_t to,
+			    struct model **whole, struct model **window)
+{
+	int err = -ENOMEM;
+
+	*whole = model_for(r, whole_opts);
+	*window = *whole ? model_for(r, window_opts) : NULL;
+	if (*window)
+		err = read_into(r, *whole, *window, from, to);
+	if (err) {
+		model__free(*whole);
+		model__free(*window);
+		*whole = *window = NULL;
+	}
+	return err;
 }
 
 bool model__failed(const struct model *m)

@@ -195,6 +195,13 @@ struct model *model__from_reader(struct trace_reader *r, const struct model_opts
 /* The same over the window [from, to] (absolute ns; 0, 0: all): events clipped to it (filter.h). */
 struct model *model__from_reader_window(struct trace_reader *r, const struct model_opts *opts,
 					uint64_t from, uint64_t to);
+/*
+ * Both in one read: every event of r into *whole, the events clipped to [from, to] into
+ * *window, both finished. 0, or -EFBIG (model__refusal says why) or -ENOMEM and neither.
+ */
+int model__pair_from_reader(struct trace_reader *r, const struct model_opts *whole_opts,
+			    const struct model_opts *window_opts, uint64_t from, uint64_t to,
+			    struct model **whole, struct model **window);
 /* Why the last model__from_reader failed with errno EFBIG: past the memory limit (memlimit.h). */
 struct model_refusal {
 	uint64_t events;               /* read when it was refused */

@@ -75,6 +75,10 @@ GOALS = {
     "critical-path.1e7.seconds": ("<", 2.0),
     "graph.memory_growth_1e6_to_1e7": ("<=", 1.5),
     "critical-path.memory_growth_1e6_to_1e7": ("<=", 1.5),
+    # a tenth of the trace drawn (--from/--to): the window's model and the whole trace's ids
+    # come from one read, the drawing from a second
+    "report-window.1e7.seconds": ("<", 1.0),
+    "render-window.1e7.seconds": ("<", 2.0),
     "nginx.throughput_ratio.ipctrace": (">=", 0.95),
     "postgres.throughput_ratio.ipctrace": (">=", 0.95),
     "nginx.lost_events": ("==", 0),
@@ -582,6 +586,13 @@ class Bench:
                 # the same path drawn: its steps (a million at 1e7) are the output's size
                 cmds.append(("render+path", [IPCTRACE, "render", "-o", trace + ".svg",
                                              "--critical-path", str(waiter["tid"]), trace]))
+            # a tenth of the trace, from 40% of it: what a user zooming in asks
+            span = j and j["trace"].get("duration_ns", 0) / 1e9
+            if span:
+                win = ["--from", f"{span * 0.4:.3f}", "--to", f"{span * 0.5:.3f}"]
+                cmds.append(("report-window", [IPCTRACE, "report"] + win + [trace]))
+                cmds.append(("render-window", [IPCTRACE, "render", "-o", trace + ".svg"] + win
+                             + [trace]))
             for cmd, argv in cmds:
                 times, rss = [], []
                 runs = CFG["report_runs"] if n <= 1000000 else 1
@@ -610,7 +621,8 @@ class Bench:
             if n != 1000000 and not os.environ.get("BENCH_KEEP"):
                 os.unlink(trace)
         table(["command", "wall", "peak RSS", "throughput", ""], rows)
-        for cmd in ("report", "render", "graph", "critical-path", "render+path"):
+        for cmd in ("report", "render", "graph", "critical-path", "render+path", "report-window",
+                    "render-window"):
             a, b = mem.get((cmd, "1e6")), mem.get((cmd, "1e7"))
             if a and b:
                 metric(f"{cmd}.memory_growth_1e6_to_1e7", round(b / a, 2), "x")

@@ -129,18 +129,26 @@ static inline void sy_sleep(struct sy *s, uint32_t pid, uint32_t tid, uint64_t o
 	e->sl.waker_op = IPCT_OP_WRITE;
 }
 
+#define SY_LATE 0x80000000u
+
 static inline int sy_cmp(const void *a, const void *b)
 {
 	const union sy_ev *x = a, *y = b;
 
+	if ((x->h._pad ^ y->h._pad) & SY_LATE)
+		return x->h._pad & SY_LATE ? 1 : -1;
 	if (x->h.ts != y->h.ts)
 		return x->h.ts < y->h.ts ? -1 : 1;
 	/* equal times: keep the order they were added in (stored in _pad) */
 	return x->h._pad < y->h._pad ? -1 : x->h._pad > y->h._pad;
 }
 
-/* Write s's events, time-sorted, as a trace; returns the file bytes. */
-static void *sy_write(struct sy *s, const char *cmdline, size_t *len)
+/*
+ * Write s's events as a trace; returns the file bytes. The events added from
+ * index late on come time-sorted in blocks after all the others' (a CPU whose
+ * events reach the file late), the others time-sorted before them.
+ */
+static void *sy_write_late(struct sy *s, const char *cmdline, size_t *len, size_t late)
 {
 	struct trace_meta meta;
 	struct trace_writer *w;
@@ -149,7 +157,7 @@ static void *sy_write(struct sy *s, const char *cmdline, size_t *len)
 	int fd;
 
 	for (size_t i = 0; i < s->n; i++)
-		s->ev[i].h._pad = (uint32_t)i;
+		s->ev[i].h._pad = (uint32_t)i | (i >= late ? SY_LATE : 0);
 	if (s->n)
 		qsort(s->ev, s->n, sizeof(*s->ev), sy_cmp);
 	memset(&meta, 0, sizeof(meta));
@@ -165,7 +173,10 @@ static void *sy_write(struct sy *s, const char *cmdline, size_t *len)
 	w = trace_writer__open_fd(fd, &meta, 1);
 	if (!w)
 		return NULL;
-	for (size_t i = 0; i < s->n; i++) {
+	for (size_t i = 0, late = 0; i < s->n; i++) {
+		/* the late ones start a block of their own */
+		if ((s->ev[i].h._pad & SY_LATE) && !late++ && i && trace_writer__flush(w))
+			return NULL;
 		s->ev[i].h._pad = 0;
 		if (trace_writer__add(w, &s->ev[i].h))
 			return NULL;
@@ -180,6 +191,12 @@ static void *sy_write(struct sy *s, const char *cmdline, size_t *len)
 	memset(s, 0, sizeof(*s));
 	*len = (size_t)st.st_size;
 	return buf;
+}
+
+/* Write s's events, time-sorted, as a trace; returns the file bytes. */
+static inline void *sy_write(struct sy *s, const char *cmdline, size_t *len)
+{
+	return sy_write_late(s, cmdline, len, SIZE_MAX);
 }
 
 /*

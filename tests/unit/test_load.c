@@ -136,3 +136,41 @@ Test(load, one_pass_feeds_the_window_and_the_whole_trace)
 	cr_assert_eq(whole.writes, 10, "every write for the whole trace's sinks: %zu", whole.writes);
 	cr_assert_eq(whole.transfers, 10);
 }
+
+/*
+ * A window's load reads the whole trace and the window at once, the window placed by the
+ * trace's span as its first block gives it: when an older event comes in a later block (a
+ * CPU's events late), the trace starts earlier and the window is read again where it lies.
+ */
+Test(load, a_window_lies_where_the_whole_trace_starts_even_when_a_later_block_starts_it)
+{
+	struct model_filter f = { .from_ns = 3 * MS + 500000, .to_ns = 7 * MS + 500000 };
+	struct sy s = { 0 };
+	struct trace_reader *r;
+	struct model_load *l;
+	size_t len, late;
+	void *t;
+
+	sy_task(&s, SY_T0 + 1000, 10, 10, "writer");
+	sy_chan(&s, SY_T0 + 2000, 10, 0x500, IPCT_KIND_PIPE, "pipe:[500]");
+	/* the k-th write writes k bytes */
+	for (uint64_t k = 1; k <= 10; k++)
+		sy_call(&s, 10, 10, SY_T0 + k * MS, SY_T0 + k * MS + 100000, IPCT_OP_WRITE, 1, 0x500,
+			(int64_t)k, 0);
+	late = s.n;
+	sy_task(&s, SY_T0 - 2 * MS, 20, 20, "early");
+	t = sy_write_late(&s, "late block", &len, late);
+	r = trace_reader__open_mem(t, len, NULL, NULL);
+	cr_assert_not_null(r);
+	l = model_load__open(r, &f, NULL);
+	cr_assert_not_null(l);
+	cr_assert_eq(l->start, SY_T0 - 2 * MS, "the trace starts at its oldest event");
+	cr_assert_eq(l->from, SY_T0 + 1 * MS + 500000);
+	cr_assert_eq(l->model->nchannels, 1);
+	/* [start + 3.5 ms, start + 7.5 ms] holds writes 2 to 5, not 4 to 7 */
+	cr_assert_eq(l->model->channels[0].bytes, 2 + 3 + 4 + 5, "the window's bytes: %llu",
+		     (unsigned long long)l->model->channels[0].bytes);
+	model_load__free(l);
+	trace_reader__free(r);
+	free(t);
+}
