@@ -125,7 +125,7 @@ $(OUTPUT)/demos/%: demos/%.c
 
 demos: $(DEMO_BINS)
 
-$(OUTPUT)/helpers/%: tests/e2e/helpers/%.c
+$(OUTPUT)/helpers/%: tests/e2e/helpers/%.c $(wildcard tests/e2e/helpers/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) -O2 -g -std=gnu11 -Wall -Wextra -Werror -D_GNU_SOURCE $< -o $@ -lrt -lpthread

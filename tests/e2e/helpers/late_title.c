@@ -21,33 +21,15 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "title.h"
 
 #define BEFORE_BOUNDARY 64
 #define PADDING 4400
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static void sleep_until(double t)
 {
 	while (now() < t)
 		usleep(10000);
-}
-
-/* setproctitle the Linux way: the title over argv's memory, the rest NULs */
-static void set_title(char **argv, const char *title)
-{
-	char *end = argv[0];
-
-	for (int i = 0; argv[i]; i++)
-		end = argv[i] + strlen(argv[i]);
-	memset(argv[0], 0, end - argv[0]);
-	strncpy(argv[0], title, end - argv[0]);
 }
 
 /* execs this program again with argv[0], seconds, len bytes of padding and, if last, a last word */

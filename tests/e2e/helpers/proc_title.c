@@ -12,31 +12,13 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "title.h"
 
 static volatile sig_atomic_t fork_now;
 
 static void on_usr1(int sig)
 {
 	fork_now = sig;
-}
-
-/* setproctitle the Linux way: the title over argv's memory, the rest NULs */
-static void set_title(char **argv, const char *title)
-{
-	char *end = argv[0];
-
-	for (int i = 0; argv[i]; i++)
-		end = argv[i] + strlen(argv[i]);
-	memset(argv[0], 0, end - argv[0]);
-	strncpy(argv[0], title, end - argv[0]);
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 int main(int argc, char **argv)
