@@ -49,6 +49,29 @@ struct pb {
 	size_t len;
 };
 
+static size_t varint(uint8_t *out, uint64_t v)
+{
+	size_t n = 0;
+
+	while (v > 0x7f) {
+		out[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	out[n++] = (uint8_t)v;
+	return n;
+}
+
+static size_t varint_len(uint64_t v)
+{
+	size_t n = 1;
+
+	while (v > 0x7f) {
+		v >>= 7;
+		n++;
+	}
+	return n;
+}
+
 static void pb_raw(struct pb *p, const void *d, size_t n)
 {
 	if (p->len + n > sizeof(p->b))
@@ -57,46 +80,30 @@ static void pb_raw(struct pb *p, const void *d, size_t n)
 	p->len += n;
 }
 
-static size_t varint(uint8_t *out, uint64_t v)
-{
-	size_t n = 0;
-
-	do {
-		out[n++] = (uint8_t)(v & 0x7f) | (v > 0x7f ? 0x80 : 0);
-		v >>= 7;
-	} while (v);
-	return n;
-}
-
-static void pb_varint(struct pb *p, uint64_t v)
-{
-	uint8_t b[10];
-
-	pb_raw(p, b, varint(b, v));
-}
-
+/* A field's tag and value, or nothing when they might not fit. */
 static void pb_uint(struct pb *p, unsigned field, uint64_t v)
 {
-	pb_varint(p, (uint64_t)field << 3 | WIRE_VARINT);
-	pb_varint(p, v);
+	if (p->len + 20 > sizeof(p->b))
+		return;
+	p->len += varint(p->b + p->len, (uint64_t)field << 3 | WIRE_VARINT);
+	p->len += varint(p->b + p->len, v);
 }
 
 static void pb_fixed64(struct pb *p, unsigned field, uint64_t v)
 {
-	uint8_t b[8];
-
+	if (p->len + 18 > sizeof(p->b))
+		return;
+	p->len += varint(p->b + p->len, (uint64_t)field << 3 | WIRE_FIXED64);
 	for (int i = 0; i < 8; i++)
-		b[i] = (uint8_t)(v >> (8 * i));
-	pb_varint(p, (uint64_t)field << 3 | WIRE_FIXED64);
-	pb_raw(p, b, 8);
+		p->b[p->len++] = (uint8_t)(v >> (8 * i));
 }
 
 static void pb_bytes(struct pb *p, unsigned field, const void *d, size_t n)
 {
 	if (p->len + n + 12 > sizeof(p->b))
 		return;
-	pb_varint(p, (uint64_t)field << 3 | WIRE_LEN);
-	pb_varint(p, n);
+	p->len += varint(p->b + p->len, (uint64_t)field << 3 | WIRE_LEN);
+	p->len += varint(p->b + p->len, n);
 	pb_raw(p, d, n);
 }
 
@@ -129,8 +136,13 @@ struct intern {
 	uint32_t n;
 };
 
+/* Packets are written to the stream in blocks of this size: two stdio calls a packet cost more than the encoding. */
+#define OUT_BLOCK (1u << 20)
+
 struct perfetto_proto {
 	FILE *out;
+	uint8_t *buf;              /* OUT_BLOCK bytes not yet written to out */
+	size_t used;
 	const struct model *names;
 	struct model_choice *kept;     /* what the filters keep of names */
 	const struct trace_meta *meta;
@@ -166,16 +178,35 @@ static uint32_t intern(struct intern *t, const char *s, bool *fresh)
 	return ++t->n;
 }
 
+/* Writes what is buffered to the stream. */
+static void out_flush(struct perfetto_proto *p)
+{
+	if (p->used && fwrite(p->buf, 1, p->used, p->out) != p->used)
+		p->err = -EIO;
+	p->used = 0;
+}
+
+/*
+ * Room for a TracePacket of len bytes as one Trace.packet field, its tag and
+ * length written: the packet's fields go at the returned pointer.
+ */
+static uint8_t *packet_start(struct perfetto_proto *p, size_t len)
+{
+	uint8_t *o;
+
+	if (p->used + len + 11 > OUT_BLOCK)
+		out_flush(p);
+	o = p->buf + p->used;
+	*o++ = 1 << 3 | WIRE_LEN;
+	o += varint(o, len);
+	p->used = (size_t)(o - p->buf) + len;
+	return o;
+}
+
 /* One TracePacket as one Trace.packet field on the stream. */
 static void put_packet(struct perfetto_proto *p, const struct pb *pkt)
 {
-	uint8_t b[11];
-	size_t n;
-
-	b[0] = 1 << 3 | WIRE_LEN;
-	n = 1 + varint(b + 1, pkt->len);
-	if (fwrite(b, 1, n, p->out) != n || fwrite(pkt->b, 1, pkt->len, p->out) != pkt->len)
-		p->err = -EIO;
+	memcpy(packet_start(p, pkt->len), pkt->b, pkt->len);
 }
 
 /* An event being built, with the interned strings its packet must introduce. */
@@ -185,27 +216,48 @@ struct event {
 	uint32_t cat, name;  /* their iids, 0 = none */
 };
 
+/* A length-delimited field from a built message, at o; the end of what it wrote. */
+static uint8_t *put_msg(uint8_t *o, unsigned field, const struct pb *sub)
+{
+	*o++ = (uint8_t)(field << 3 | WIRE_LEN);
+	o += varint(o, sub->len);
+	memcpy(o, sub->b, sub->len);
+	return o + sub->len;
+}
+
+/*
+ * The event's TracePacket written straight to the stream's buffer: its
+ * timestamp, sequence, flags, interned strings and TrackEvent (fields 8,
+ * 10, 13, 12, 11, each tag one byte).
+ */
 static void put_event(struct perfetto_proto *p, uint64_t ts, const struct event *ev)
 {
-	struct pb pkt = { .len = 0 };
+	size_t len = 1 + varint_len(ts) + 2 + 2 + 1 + varint_len(ev->te.len) + ev->te.len;
+	uint8_t *o;
 
-	pb_uint(&pkt, 8, ts);
-	pb_uint(&pkt, 10, SEQUENCE_ID);
-	pb_uint(&pkt, 13, 2); /* SEQ_NEEDS_INCREMENTAL_STATE: it refers to interned strings */
 	if (ev->interned.len)
-		pb_msg(&pkt, 12, &ev->interned);
-	pb_msg(&pkt, 11, &ev->te);
-	put_packet(p, &pkt);
+		len += 1 + varint_len(ev->interned.len) + ev->interned.len;
+	o = packet_start(p, len);
+	*o++ = 8 << 3 | WIRE_VARINT;
+	o += varint(o, ts);
+	*o++ = 10 << 3 | WIRE_VARINT;
+	*o++ = SEQUENCE_ID;
+	*o++ = 13 << 3 | WIRE_VARINT;
+	*o++ = 2; /* SEQ_NEEDS_INCREMENTAL_STATE: it refers to interned strings */
+	if (ev->interned.len)
+		o = put_msg(o, 12, &ev->interned);
+	put_msg(o, 11, &ev->te);
 }
 
 /* name_field: TrackEvent's iid field; interned_field: InternedData's list of them. */
 static uint32_t interned_string(struct perfetto_proto *p, struct event *ev, struct intern *t,
 				const char *s, unsigned name_field, unsigned interned_field)
 {
-	struct pb entry = { .len = 0 };
+	struct pb entry;
 	bool fresh;
 	uint32_t iid = intern(t, s, &fresh);
 
+	entry.len = 0;
 	if (!iid) {
 		p->err = -ENOMEM;
 		return 0;
@@ -278,8 +330,9 @@ static void remember(struct perfetto_proto *p, uint64_t key, const struct event 
 /* A TrackDescriptor's packet; the first packet of the sequence also clears its state. */
 static void put_descriptor(struct perfetto_proto *p, const struct pb *td)
 {
-	struct pb pkt = { .len = 0 };
+	struct pb pkt;
 
+	pkt.len = 0;
 	pb_uint(&pkt, 10, SEQUENCE_ID);
 	if (!p->described++)
 		pb_uint(&pkt, 13, 1); /* SEQ_INCREMENTAL_STATE_CLEARED */
@@ -438,7 +491,7 @@ struct perfetto_proto *perfetto_proto__new(const struct model *names, const stru
 {
 	struct perfetto_proto *p = calloc(1, sizeof(*p));
 
-	if (!p || !(p->kept = model_choice__new(names, f))) {
+	if (!p || !(p->kept = model_choice__new(names, f)) || !(p->buf = malloc(OUT_BLOCK))) {
 		perfetto_proto__free(p);
 		errno = ENOMEM;
 		return NULL;
@@ -463,6 +516,7 @@ int perfetto_proto__finish(struct perfetto_proto *p, const struct critical_path 
 {
 	if (cp)
 		cp_track(p, cp);
+	out_flush(p);
 	if (fflush(p->out) || p->err)
 		return p->err ? p->err : -EIO;
 	return 0;
@@ -476,6 +530,7 @@ void perfetto_proto__free(struct perfetto_proto *p)
 	hmap_free(&p->cats_in.by_hash);
 	hmap_free(&p->known_by_key);
 	free(p->known);
+	free(p->buf);
 	model_choice__free(p->kept);
 	free(p);
 }
