@@ -1264,7 +1264,7 @@ static void snapshot_attach(struct recorder *r)
  */
 static int stop_tracing(struct recorder *r)
 {
-	uint64_t stop;
+	uint64_t titles_read, stop;
 	size_t i;
 	int err;
 
@@ -1278,12 +1278,12 @@ static int stop_tracing(struct recorder *r)
 	 * is read first: an exec's CMDLINE still in it would come after the title.
 	 */
 	ring_buffer__consume(r->rb);
-	stop = now_ns();
+	titles_read = now_ns();
 	for (i = 0; i < r->live.cap && !r->write_err; i++) {
 		uint32_t k = r->live.slot[i];
 
 		if (k && k != TOMB)
-			write_cmdline(r, (pid_t)k, false, stop);
+			write_cmdline(r, (pid_t)k, false, titles_read);
 	}
 	for (i = 0; i < r->nlinks; i++)
 		bpf_link__destroy(r->links[i]);
