@@ -23,6 +23,7 @@ static __always_inline int handle_sched_switch(bool preempt, struct task_struct 
 	struct tstate *st;
 	__u64 now = 0;
 
+	untraced_now_clear();
 	irq = bpf_map_lookup_elem(&irq_depth, &zero);
 	if (irq) {
 		irq->depth = 0;

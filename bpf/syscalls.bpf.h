@@ -41,7 +41,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 {
 	struct tstate *st;
 
-	st = tstate_get(bpf_get_current_task_btf());
+	st = tstate_syscall();
 	if (!st)
 		return 0;
 	if (id == NR_rt_sigreturn && st->sig_depth)
@@ -55,6 +55,7 @@ static __always_inline int handle_sys_enter(struct pt_regs *regs, long id)
 }
 static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 {
+	struct task_struct *task = bpf_get_current_task_btf();
 	struct ipct_syscall *e;
 	struct tstate *st;
 	bool before = false;
@@ -62,7 +63,9 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 	__u32 tid;
 	long nr;
 
-	st = bpf_task_storage_get(&threads, bpf_get_current_task_btf(), NULL, 0);
+	if (untraced_now_holds(untraced_now_get(), task))
+		return 0;
+	st = bpf_task_storage_get(&threads, task, NULL, 0);
 	if (!st)
 		return 0;
 	if (!st->traced) {

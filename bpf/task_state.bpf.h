@@ -116,6 +116,75 @@ static __always_inline struct tstate *tstate_get(struct task_struct *task)
 	return tstate_check(task, st, gen);
 }
 
+/*
+ * Per CPU: the running task, when the filter found it untraced. Its next
+ * syscall entries and exits compare two words here instead of probing its
+ * task storage, whose cache line costs an untraced call most of its 150 ns.
+ * Cleared at every switch, so it only ever names the task running now; the
+ * pid guards a switch the kernel did not report (see sleep.bpf.h) into a
+ * task reusing a freed one's address, and gen the recorder adding a tgid.
+ */
+struct untraced_now {
+	__u64 task;
+	__u32 pid;
+	__u32 gen;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct untraced_now);
+} untraced_now SEC(".maps");
+
+static __always_inline struct untraced_now *untraced_now_get(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&untraced_now, &zero);
+}
+
+/* Whether the running task was found untraced since it was switched in (and no tgid was added since). */
+static __always_inline bool untraced_now_holds(struct untraced_now *u, struct task_struct *task)
+{
+	return u && u->task == (__u64)task && u->pid == task->pid && u->gen == traced_gen;
+}
+
+static __always_inline void untraced_now_clear(void)
+{
+	struct untraced_now *u = untraced_now_get();
+
+	if (u)
+		u->task = 0;
+}
+
+/*
+ * tstate_get for the task making a syscall: an untraced one found so since
+ * its switch-in returns at once. The recorder's own threads are never
+ * remembered: their bpf() exits must still be seen (traced_gen).
+ */
+static __always_inline struct tstate *tstate_syscall(void)
+{
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct untraced_now *u = untraced_now_get();
+	struct tstate *st;
+	__u32 gen;
+
+	if (untraced_now_holds(u, task))
+		return NULL;
+	gen = traced_gen;
+	st = tstate_get(task);
+	if (st || !u)
+		return st;
+	st = bpf_task_storage_get(&threads, task, NULL, 0);
+	if (st && st->self)
+		return NULL;
+	u->task = (__u64)task;
+	u->pid = task->pid;
+	u->gen = gen;
+	return NULL;
+}
+
 /* State of the current task if it is traced and already known. */
 static __always_inline struct tstate *tstate_cur(void)
 {
