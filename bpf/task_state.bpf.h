@@ -2,8 +2,9 @@
 /*
  * Per-thread state in task storage, and the filter: which tasks are traced.
  * Untraced tasks cost a task-storage probe and a compare per hit (their
- * cached "untraced" holds until traced_gen moves); traced ones find their
- * state in task storage.
+ * cached "untraced" holds until traced_gen moves), and their syscalls, once
+ * per switch-in, only that (untraced_now); traced ones find their state in
+ * task storage.
  */
 #ifndef IPCT_TASK_STATE_BPF_H
 #define IPCT_TASK_STATE_BPF_H
