@@ -175,11 +175,8 @@ static __always_inline struct tstate *tstate_syscall(void)
 		return NULL;
 	gen = traced_gen;
 	st = tstate_get(task);
-	if (st || !u)
+	if (st || !u || task->tgid == self_pid)
 		return st;
-	st = bpf_task_storage_get(&threads, task, NULL, 0);
-	if (st && st->self)
-		return NULL;
 	u->task = (__u64)task;
 	u->pid = task->pid;
 	u->gen = gen;
