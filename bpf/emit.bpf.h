@@ -8,7 +8,7 @@
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 16 * 1024 * 1024);
+	__uint(max_entries, 4 * 1024 * 1024); /* the recorder sets it: -b, RECORDER_RING_MIB */
 } rb SEC(".maps");
 
 struct {

@@ -291,7 +291,7 @@ int do_record(int argc, char **argv)
 	if (st.lost)
 		errorf("warning: the kernel dropped %llu events (ring buffer full): raise -b "
 		       "(now %u MiB) to lose fewer", (unsigned long long)st.lost,
-		       a.ro.ring_mib ? a.ro.ring_mib : 16);
+		       a.ro.ring_mib ? a.ro.ring_mib : RECORDER_RING_MIB);
 	if (st.bad_events)
 		errorf("warning: %llu events from the kernel had an unexpected size and were skipped: "
 		       "rebuild ipctrace (make clean all)", (unsigned long long)st.bad_events);

@@ -4,7 +4,12 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 #include "cli.h"
+#include "recorder.h"
 #include "trace.h"
+
+#define TEXT_OF(x) #x
+#define NUMBER_TEXT(x) TEXT_OF(x)
+#define RING_MIB_TEXT NUMBER_TEXT(RECORDER_RING_MIB)
 
 #ifndef IPCTRACE_VERSION
 #define IPCTRACE_VERSION "0.1.0"
@@ -40,7 +45,7 @@ static const char usage_text[] =
 "  -w, --svg SVG           timeline SVG (default " DEFAULT_SVG ")\n"
 "      --no-svg            do not draw the SVG\n"
 "      --no-report         do not print the text report\n"
-"  -b, --buffer MIB        ring buffer size in MiB, a power of two (default 16);\n"
+"  -b, --buffer MIB        ring buffer size in MiB, a power of two (default " RING_MIB_TEXT ");\n"
 "                          raise it if events are lost\n"
 "  -z, --compress LEVEL    compression level of the trace, 0-9 (default 1)\n"
 "      --ipc-only          record only IPC syscalls (smaller trace; time in other\n"

@@ -813,7 +813,7 @@ struct recorder *recorder__new(const struct recorder_opts *opts, int *errp)
 	}
 	if (getrandom(&key, sizeof(key), 0) != sizeof(key))
 		key = real_ns() ^ ((uint64_t)getpid() << 32);
-	ring_bytes = (uint64_t)(opts->ring_mib ? opts->ring_mib : 16) << 20;
+	ring_bytes = (uint64_t)(opts->ring_mib ? opts->ring_mib : RECORDER_RING_MIB) << 20;
 	r->skel->rodata->chan_key = key;
 	r->skel->rodata->self_pid = getpid();
 	r->skel->rodata->wake_bytes = opts->wake_bytes ? opts->wake_bytes : ring_bytes / 8;

@@ -18,13 +18,22 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+/*
+ * The ring buffer's default size. The kernel maps the ring page by page: at
+ * 16 MiB the programs walked the page tables for the pages they wrote (more
+ * pages than the CPU's TLB holds; nested paging in a VM makes each walk
+ * dear), and a traced call cost a fifth more than at 4 MiB, which still
+ * loses nothing at half a million events a second (tests/bench/RESULTS.md).
+ */
+#define RECORDER_RING_MIB 4
+
 struct recorder_opts {
 	const pid_t *pids;        /* processes to attach to (-p) */
 	size_t npids;
 	char *const *argv;        /* command to run traced, NULL-terminated; NULL = none */
 	uint64_t duration_ns;     /* stop after this long; 0 = no limit */
 	const char *trace_path;   /* final trace file name */
-	unsigned ring_mib;        /* ring buffer size, a power of two; 0 = 16 */
+	unsigned ring_mib;        /* ring buffer size, a power of two; 0 = RECORDER_RING_MIB */
 	uint64_t wake_bytes;      /* wake the collector at this fill; 0 = ring / 8 */
 	int zlevel;               /* compression level 0-9, -1 = default */
 	bool ipc_only;            /* record only IPC syscalls, not every one */
