@@ -149,7 +149,7 @@ def run(argv, log, env=None, cwd=None):
 
 
 def timed_out(path):
-    """timed.sh's output: workload wall s, recorder CPU s during it, workload CPU s."""
+    """timed.sh's output: workload wall s, recorder CPU s during it (schedstat), workload CPU s."""
     def secs(t):
         m, rest = t.rstrip("s").split("m")
         return int(m) * 60 + float(rest)

@@ -1,8 +1,9 @@
 #!/bin/bash
 # timed.sh OUT CMD [ARG...]: runs CMD and writes to OUT the line
-# "wall_ns rec_ticks_before rec_ticks_after clk_tck", then the output of the
-# `times` builtin (its second line: CMD's user and sys time). rec_ticks are
-# the user+sys clock ticks of the nearest ancestor named ipctrace (the
+# "wall_ns rec_cpu_before rec_cpu_after units_per_s", then the output of the
+# `times` builtin (its second line: CMD's user and sys time). rec_cpu is the
+# CPU time in ns (schedstat of all its threads: clock ticks of 10 ms were too
+# coarse for a half-second run) of the nearest ancestor named ipctrace (the
 # recorder), sampled right around CMD: its CPU during the workload only.
 # With BENCH_BPFSTATS=FILE it also dumps `bpftool -j prog show` to FILE.before
 # and FILE around CMD, while the recorder runs (its programs' run_time_ns and
@@ -25,27 +26,27 @@ while [ "$p" -gt 1 ] 2>/dev/null; do
 	p=$ppid
 done
 
-ticks() {
-	local line rest
-	local -a f
-	if [ "$rec" -eq 0 ] || ! read -r line <"/proc/$rec/stat"; then
+cpu_ns() {
+	local f ns _ sum=0
+	if [ "$rec" -eq 0 ]; then
 		echo 0
 		return
 	fi
-	rest=${line##*) }
-	read -r -a f <<<"$rest"
-	echo $((f[11] + f[12]))
+	for f in /proc/$rec/task/*/schedstat; do
+		read -r ns _ <"$f" 2>/dev/null && sum=$((sum + ns))
+	done
+	echo $sum
 }
 
 if [ -n "$BENCH_BPFSTATS" ]; then
 	bpftool -j prog show >"$BENCH_BPFSTATS.before" 2>/dev/null
 fi
-t_before=$(ticks)
+t_before=$(cpu_ns)
 start=$EPOCHREALTIME
 "$@"
 status=$?
 end=$EPOCHREALTIME
-t_after=$(ticks)
+t_after=$(cpu_ns)
 if [ -n "$BENCH_BPFSTATS" ]; then
 	bpftool -j prog show >"$BENCH_BPFSTATS" 2>/dev/null
 	# the recorder's own programs: other tracers may run on this machine
@@ -56,6 +57,6 @@ if [ -n "$BENCH_BPFSTATS" ]; then
 	done 2>/dev/null | sort -un >"$BENCH_BPFSTATS.ids"
 fi
 wall_ns=$(( (${end/./} - ${start/./}) * 1000 ))
-echo "$wall_ns $t_before $t_after $(getconf CLK_TCK)" >"$out"
+echo "$wall_ns $t_before $t_after 1000000000" >"$out"
 times >>"$out" # CMD's own CPU: user and sys of this shell's children
 exit $status
