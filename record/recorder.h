@@ -19,11 +19,11 @@
 #include <sys/types.h>
 
 /*
- * The ring buffer's default size. The kernel maps the ring page by page: at
- * 16 MiB the programs walked the page tables for the pages they wrote (more
- * pages than the CPU's TLB holds; nested paging in a VM makes each walk
- * dear), and a traced call cost a fifth more than at 4 MiB, which still
- * loses nothing at half a million events a second (tests/bench/RESULTS.md).
+ * The ring buffer's default size. At 16 MiB the programs of a traced call
+ * cost a quarter more than at 4 MiB, which still loses nothing at half a
+ * million events a second (tests/bench/RESULTS.md, eleventh pass). Most
+ * likely the pages written outran the TLB: 4,096 of them at 16 MiB, and
+ * nested paging in a VM makes each walk dear.
  */
 #define RECORDER_RING_MIB 4
 
