@@ -288,10 +288,19 @@ int do_record(int argc, char **argv)
 			msg__line("note: the trace went to %s, which cannot be read back: no SVG or report",
 				  a.ro.trace_path);
 	}
-	if (st.lost)
-		errorf("warning: the kernel dropped %llu events (ring buffer full): raise -b "
-		       "(now %u MiB) to lose fewer", (unsigned long long)st.lost,
-		       a.ro.ring_mib ? a.ro.ring_mib : RECORDER_RING_MIB);
+	if (st.lost) {
+		unsigned mib = a.ro.ring_mib ? a.ro.ring_mib : RECORDER_RING_MIB;
+
+		/* a ring four times as big, up to -b's limit */
+		if (mib < 1024)
+			errorf("warning: the kernel dropped %llu events (ring buffer full): raise -b "
+			       "(now %u MiB) to lose fewer, e.g. -b %u", (unsigned long long)st.lost, mib,
+			       mib >= 256 ? 1024 : 4 * mib);
+		else
+			errorf("warning: the kernel dropped %llu events with the largest ring buffer "
+			       "(-b 1024): trace fewer processes, or record with --ipc-only",
+			       (unsigned long long)st.lost);
+	}
 	if (st.bad_events)
 		errorf("warning: %llu events from the kernel had an unexpected size and were skipped: "
 		       "rebuild ipctrace (make clean all)", (unsigned long long)st.bad_events);

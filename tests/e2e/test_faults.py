@@ -464,6 +464,9 @@ def test_lost_events_counted_where_lost(ctx):
     m = re.search(r"dropped (\d+) events", err)
     check(m and int(m.group(1)) == lost, "the recorder's warning does not say %d: %s"
           % (lost, short(err)))
+    # what to do next, as a number: four times the ring that overflowed
+    check(re.search(r"e\.g\. -b 4\b", err), "the warning names no bigger ring than -b 1: %s"
+          % short(err))
     m = re.search(r"\((\d+) events, (\d+) lost", err)
     check(m and int(m.group(2)) == lost, "the summary does not say %d lost: %s" % (lost, short(err)))
     check(any(r["first_ns"] <= t_cont and r["last_ns"] >= t_stop for r in recs),
