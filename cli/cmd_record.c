@@ -120,9 +120,9 @@ static int parse_record(int argc, char **argv, struct record_args *a)
 		case 'o': a->ro.trace_path = optarg; break;
 		case 'w': a->svg_path = optarg; break;
 		case 'b':
-			if (parse_u64(optarg, 1024, &v) || !v || (v & (v - 1)))
+			if (parse_u64(optarg, RECORDER_RING_MIB_MAX, &v) || !v || (v & (v - 1)))
 				return usage_error("bad ring buffer size '%s' for -b: give MiB as a power of two "
-						   "from 1 to 1024", optarg);
+						   "from 1 to %u", optarg, RECORDER_RING_MIB_MAX);
 			a->ro.ring_mib = v;
 			break;
 		case 'z':
@@ -292,14 +292,14 @@ int do_record(int argc, char **argv)
 		unsigned mib = a.ro.ring_mib ? a.ro.ring_mib : RECORDER_RING_MIB;
 
 		/* a ring four times as big, up to -b's limit */
-		if (mib < 1024)
+		if (mib < RECORDER_RING_MIB_MAX)
 			errorf("warning: the kernel dropped %llu events (ring buffer full): raise -b "
 			       "(now %u MiB) to lose fewer, e.g. -b %u", (unsigned long long)st.lost, mib,
-			       mib >= 256 ? 1024 : 4 * mib);
+			       4 * mib < RECORDER_RING_MIB_MAX ? 4 * mib : RECORDER_RING_MIB_MAX);
 		else
 			errorf("warning: the kernel dropped %llu events with the largest ring buffer "
-			       "(-b 1024): trace fewer processes, or record with --ipc-only",
-			       (unsigned long long)st.lost);
+			       "(-b %u): trace fewer processes, or record with --ipc-only",
+			       (unsigned long long)st.lost, RECORDER_RING_MIB_MAX);
 	}
 	if (st.bad_events)
 		errorf("warning: %llu events from the kernel had an unexpected size and were skipped: "

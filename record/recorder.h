@@ -26,6 +26,8 @@
  * nested paging in a VM makes each walk dear.
  */
 #define RECORDER_RING_MIB 4
+/* The largest ring -b takes. */
+#define RECORDER_RING_MIB_MAX 1024
 
 struct recorder_opts {
 	const pid_t *pids;        /* processes to attach to (-p) */
